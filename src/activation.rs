@@ -1,0 +1,445 @@
+//! Activation functions f(h) and their derivatives f′(h).
+//!
+//! Every activation takes the *input* h (the weighted sum Σ wᵢxᵢ) in both
+//! [`Activation::activate`] and [`Activation::derivative`]; no method here takes the output f(h).
+
+use num_traits::Float;
+
+use crate::error::{check_len, Error};
+
+/// An activation function f and its derivative f′, both evaluated at the input h.
+///
+/// Implement [`activate`](Activation::activate) and [`derivative`](Activation::derivative); the
+/// slice methods and [`activate_with_derivative`](Activation::activate_with_derivative) have
+/// provided bodies that an implementation may override with faster ones. The trait is object
+/// safe, so `&dyn Activation<f64>` works.
+///
+/// # Examples
+///
+/// A custom activation, used through a trait object:
+///
+/// ```
+/// use delta_rule::{Activation, Sigmoid};
+///
+/// /// f(h) = h², f′(h) = 2h.
+/// struct Square;
+///
+/// impl Activation<f64> for Square {
+///     fn activate(&self, h: f64) -> f64 {
+///         h * h
+///     }
+///     fn derivative(&self, h: f64) -> f64 {
+///         2.0 * h
+///     }
+/// }
+///
+/// let units: [&dyn Activation<f64>; 2] = [&Square, &Sigmoid];
+/// assert_eq!(units[0].activate_with_derivative(3.0), (9.0, 6.0));
+/// assert_eq!(units[1].activate(0.0), 0.5);
+/// ```
+pub trait Activation<T: Float> {
+    /// f(h).
+    fn activate(&self, h: T) -> T;
+
+    /// f′(h), the derivative at the input `h` (not at the output f(h)).
+    fn derivative(&self, h: T) -> T;
+
+    /// `(f(h), f′(h))` from one evaluation where the function allows it (one `exp` for
+    /// [`Sigmoid`]); the default calls [`activate`](Self::activate) and
+    /// [`derivative`](Self::derivative).
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid};
+    ///
+    /// let (f, df) = Sigmoid.activate_with_derivative(0.0_f64);
+    /// assert_eq!((f, df), (0.5, 0.25));
+    /// ```
+    #[inline]
+    fn activate_with_derivative(&self, h: T) -> (T, T) {
+        (self.activate(h), self.derivative(h))
+    }
+
+    /// Writes f(h[i]) into `out[i]` for every `i`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Relu};
+    ///
+    /// let mut out = [0.0_f32; 3];
+    /// Relu.activate_slice(&[-1.0, 0.0, 2.5], &mut out)?;
+    /// assert_eq!(out, [0.0, 0.0, 2.5]);
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
+    fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        for (o, &x) in out.iter_mut().zip(h) {
+            *o = self.activate(x);
+        }
+        Ok(())
+    }
+
+    /// Writes f′(h[i]) into `out[i]` for every `i`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid};
+    ///
+    /// let mut out = [0.0_f64; 2];
+    /// Sigmoid.derivative_slice(&[0.0, f64::INFINITY], &mut out)?;
+    /// assert_eq!(out, [0.25, 0.0]);
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
+    fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        for (o, &x) in out.iter_mut().zip(h) {
+            *o = self.derivative(x);
+        }
+        Ok(())
+    }
+}
+
+/// The logistic sigmoid f(h) = 1 / (1 + e^(−h)), with f′(h) = f(h)(1 − f(h)).
+///
+/// Both are computed from e = e^(−|h|) ∈ (0, 1], which never overflows:
+/// f(h) = 1/(1 + e) for h ≥ 0 and e/(1 + e) for h < 0, and f′(h) = e/(1 + e)².
+/// The derivative therefore keeps its relative accuracy for large |h|, where the textbook
+/// s(1 − s) rounds to 0 long before the true value does.
+///
+/// # Special cases
+///
+/// - f(NaN) and f′(NaN) are NaN.
+/// - f(+∞) = 1, f(−∞) = 0, f′(±∞) = 0.
+/// - f(0) = 0.5 and f′(0) = 0.25 exactly.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{Activation, Sigmoid};
+///
+/// assert_eq!(Sigmoid.activate(0.0_f32), 0.5);
+/// assert!((Sigmoid.activate(0.07_f64) - 0.5174928576663897).abs() < 1e-16);
+/// // The derivative follows e^(-h) for large h instead of collapsing to 0.
+/// let d = Sigmoid.derivative(40.0_f64);
+/// assert!((d / (-40.0_f64).exp() - 1.0).abs() < 1e-15);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Sigmoid;
+
+impl<T: Float> Activation<T> for Sigmoid {
+    #[inline]
+    fn activate(&self, h: T) -> T {
+        self.activate_with_derivative(h).0
+    }
+
+    #[inline]
+    fn derivative(&self, h: T) -> T {
+        self.activate_with_derivative(h).1
+    }
+
+    #[inline]
+    fn activate_with_derivative(&self, h: T) -> (T, T) {
+        let e = (-h.abs()).exp();
+        let d = T::one() + e;
+        // For h < 0, f(h) = f(-|h|) = e/(1+e); otherwise 1/(1+e). NaN falls through to e/d = NaN.
+        let numerator = if h >= T::zero() { T::one() } else { e };
+        (numerator / d, e / (d * d))
+    }
+}
+
+/// The hyperbolic tangent f(h) = tanh h, with f′(h) = 1 − tanh² h = sech² h.
+///
+/// The derivative is computed as 4e/(1 + e)² with e = e^(−2|h|), which keeps relative accuracy
+/// for large |h| where 1 − tanh² h rounds to 0.
+///
+/// # Special cases
+///
+/// - f(NaN) and f′(NaN) are NaN.
+/// - f(±∞) = ±1, f′(±∞) = 0, f(0) = 0, f′(0) = 1.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{Activation, Tanh};
+///
+/// assert_eq!(Tanh.activate(0.0_f64), 0.0);
+/// assert_eq!(Tanh.derivative(0.0_f64), 1.0);
+/// assert_eq!(Tanh.activate(f32::INFINITY), 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Tanh;
+
+impl<T: Float> Activation<T> for Tanh {
+    #[inline]
+    fn activate(&self, h: T) -> T {
+        h.tanh()
+    }
+
+    #[inline]
+    fn derivative(&self, h: T) -> T {
+        let two = T::one() + T::one();
+        let e = (-two * h.abs()).exp();
+        let d = T::one() + e;
+        (two + two) * e / (d * d)
+    }
+}
+
+/// The rectifier f(h) = max(h, 0), with f′(h) = 1 for h > 0 and 0 for h ≤ 0.
+///
+/// At the kink h = 0 the derivative is taken as 0 (the left derivative), the convention of
+/// PyTorch and JAX.
+///
+/// # Special cases
+///
+/// - f(NaN) and f′(NaN) are NaN.
+/// - f(+∞) = +∞, f(−∞) = 0, f′(+∞) = 1, f′(−∞) = 0.
+/// - f(−0.0) = 0.0.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{Activation, Relu};
+///
+/// assert_eq!(Relu.activate(-3.0_f64), 0.0);
+/// assert_eq!(Relu.activate(2.0_f64), 2.0);
+/// assert_eq!(Relu.derivative(0.0_f64), 0.0);
+/// assert_eq!(Relu.derivative(1e-300_f64), 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Relu;
+
+impl<T: Float> Activation<T> for Relu {
+    #[inline]
+    fn activate(&self, h: T) -> T {
+        if h > T::zero() {
+            h
+        } else if h.is_nan() {
+            h
+        } else {
+            T::zero()
+        }
+    }
+
+    #[inline]
+    fn derivative(&self, h: T) -> T {
+        if h > T::zero() {
+            T::one()
+        } else if h.is_nan() {
+            h
+        } else {
+            T::zero()
+        }
+    }
+}
+
+/// The leaky rectifier f(h) = h for h > 0 and αh for h ≤ 0, with f′(h) = 1 or α.
+///
+/// At the kink h = 0 the derivative is taken as α (the left derivative), consistent with
+/// [`Relu`], which is the case α = 0.
+///
+/// # Special cases
+///
+/// - f(NaN) and f′(NaN) are NaN.
+/// - f(+∞) = +∞, f′(+∞) = 1, f′(−∞) = α.
+/// - f(−∞) = −∞ for α > 0; for α = 0 it is 0 · (−∞) = NaN (use [`Relu`] for α = 0).
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{Activation, LeakyRelu};
+///
+/// let unit = LeakyRelu::new(0.125_f64);
+/// assert_eq!(unit.activate(-2.0), -0.25);
+/// assert_eq!(unit.activate(3.0), 3.0);
+/// assert_eq!(unit.derivative(0.0), 0.125);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct LeakyRelu<T> {
+    /// The slope α for h ≤ 0, usually small and positive (PyTorch's default is 0.01).
+    pub alpha: T,
+}
+
+impl<T> LeakyRelu<T> {
+    /// A leaky rectifier with slope `alpha` for h ≤ 0.
+    ///
+    /// ```
+    /// use delta_rule::LeakyRelu;
+    ///
+    /// assert_eq!(LeakyRelu::new(0.01_f32).alpha, 0.01);
+    /// ```
+    pub const fn new(alpha: T) -> Self {
+        Self { alpha }
+    }
+}
+
+impl<T: Float> Activation<T> for LeakyRelu<T> {
+    #[inline]
+    fn activate(&self, h: T) -> T {
+        if h > T::zero() {
+            h
+        } else {
+            self.alpha * h
+        }
+    }
+
+    #[inline]
+    fn derivative(&self, h: T) -> T {
+        if h > T::zero() {
+            T::one()
+        } else if h.is_nan() {
+            h
+        } else {
+            self.alpha
+        }
+    }
+}
+
+/// The softplus f(h) = ln(1 + e^h), a smooth rectifier, with f′(h) = 1/(1 + e^(−h)) (the sigmoid).
+///
+/// Computed as max(h, 0) + ln(1 + e^(−|h|)) with `ln_1p`, which neither overflows for large h nor
+/// loses the tiny value e^h for very negative h.
+///
+/// # Special cases
+///
+/// - f(NaN) and f′(NaN) are NaN.
+/// - f(+∞) = +∞, f(−∞) = 0, f′(+∞) = 1, f′(−∞) = 0.
+/// - f(0) = ln 2, f′(0) = 0.5.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{Activation, Softplus};
+///
+/// assert!((Softplus.activate(0.0_f64) - core::f64::consts::LN_2).abs() < 1e-16);
+/// assert_eq!(Softplus.activate(1000.0_f64), 1000.0);
+/// assert!((Softplus.activate(-50.0_f64) / (-50.0_f64).exp() - 1.0).abs() < 1e-15);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Softplus;
+
+impl<T: Float> Activation<T> for Softplus {
+    #[inline]
+    fn activate(&self, h: T) -> T {
+        // NaN reaches `tail` through exp and ln_1p, so it propagates on either branch.
+        let tail = (-h.abs()).exp().ln_1p();
+        if h > T::zero() {
+            h + tail
+        } else {
+            tail
+        }
+    }
+
+    #[inline]
+    fn derivative(&self, h: T) -> T {
+        Sigmoid.activate(h)
+    }
+}
+
+/// The identity f(h) = h, with f′(h) = 1: a linear unit, for which the delta rule is the
+/// least-mean-squares (Widrow–Hoff) rule.
+///
+/// # Special cases
+///
+/// f(x) = x for every x including NaN and ±∞; f′(NaN) = NaN, otherwise f′ = 1.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{Activation, Identity};
+///
+/// assert_eq!(Identity.activate(-2.5_f64), -2.5);
+/// assert_eq!(Identity.derivative(1e9_f32), 1.0);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Identity;
+
+impl<T: Float> Activation<T> for Identity {
+    #[inline]
+    fn activate(&self, h: T) -> T {
+        h
+    }
+
+    #[inline]
+    fn derivative(&self, h: T) -> T {
+        if h.is_nan() {
+            h
+        } else {
+            T::one()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sigmoid_specials() {
+        let s = Sigmoid;
+        assert_eq!(Activation::<f64>::activate(&s, f64::INFINITY), 1.0);
+        assert_eq!(Activation::<f64>::activate(&s, f64::NEG_INFINITY), 0.0);
+        assert_eq!(Activation::<f64>::derivative(&s, f64::NEG_INFINITY), 0.0);
+        assert!(Activation::<f64>::activate(&s, f64::NAN).is_nan());
+        assert!(Activation::<f64>::derivative(&s, f64::NAN).is_nan());
+        assert_eq!(Activation::<f32>::activate(&s, -0.0), 0.5);
+        // Symmetry f(-h) + f(h) = 1, up to the rounding of the two values.
+        for h in [1e-3_f64, 0.5, 1.5, 10.0] {
+            let sum: f64 = Activation::<f64>::activate(&s, -h) + Activation::<f64>::activate(&s, h);
+            assert!((sum - 1.0).abs() <= f64::EPSILON, "h = {h}: {sum}");
+        }
+    }
+
+    #[test]
+    fn sigmoid_derivative_survives_large_inputs() {
+        // The textbook s(1 - s) is exactly 0 from h ~ 36.7 in f64; the true value is ~e^-h.
+        for h in [40.0_f64, 100.0, 700.0] {
+            let d = Sigmoid.derivative(h);
+            assert!((d / (-h).exp() - 1.0).abs() < 1e-14, "h = {h}: {d}");
+            assert_eq!(Sigmoid.derivative(-h), d);
+        }
+    }
+
+    #[test]
+    fn kinks_take_the_left_derivative() {
+        assert_eq!(Relu.derivative(0.0_f64), 0.0);
+        assert_eq!(Relu.derivative(-0.0_f64), 0.0);
+        assert_eq!(LeakyRelu::new(0.5_f64).derivative(0.0), 0.5);
+    }
+
+    #[test]
+    fn nan_propagates_through_every_activation() {
+        let units: [&dyn Activation<f64>; 6] =
+            [&Sigmoid, &Tanh, &Relu, &LeakyRelu::new(0.1), &Softplus, &Identity];
+        for unit in units {
+            assert!(unit.activate(f64::NAN).is_nan());
+            assert!(unit.derivative(f64::NAN).is_nan());
+        }
+    }
+
+    #[test]
+    fn tanh_and_softplus_limits() {
+        assert_eq!(Tanh.activate(f64::NEG_INFINITY), -1.0);
+        assert_eq!(Tanh.derivative(f64::INFINITY), 0.0);
+        assert_eq!(Softplus.activate(f64::INFINITY), f64::INFINITY);
+        assert_eq!(Softplus.activate(f64::NEG_INFINITY), 0.0);
+        let d = Tanh.derivative(30.0_f64);
+        assert!((d / (4.0 * (-60.0_f64).exp()) - 1.0).abs() < 1e-14);
+    }
+
+    #[test]
+    fn slice_methods_check_lengths_and_leave_out_untouched() {
+        let mut out = [7.0_f64; 2];
+        let err = Sigmoid.activate_slice(&[0.0; 3], &mut out).unwrap_err();
+        assert_eq!(
+            err,
+            Error::LengthMismatch { expected_arg: "h", expected: 3, found_arg: "out", found: 2 }
+        );
+        assert!(Sigmoid.derivative_slice(&[0.0; 1], &mut out).is_err());
+        assert_eq!(out, [7.0; 2]);
+    }
+}

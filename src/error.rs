@@ -1,0 +1,108 @@
+//! The crate's error type.
+
+use core::fmt;
+
+/// Why a function of this crate refused its input.
+///
+/// Every function that returns `Err` checks its arguments before it writes anything, so on `Err`
+/// no slice passed by the caller has been modified.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{gradient_step, Error};
+///
+/// let mut w = [0.5_f64, -0.5];
+/// let err = gradient_step(&mut w, &[1.0, 2.0, 3.0], 0.1, 0.5).unwrap_err();
+/// assert_eq!(
+///     err,
+///     Error::LengthMismatch { expected_arg: "weights", expected: 2, found_arg: "x", found: 3 }
+/// );
+/// assert_eq!(err.to_string(), "length mismatch: `x` has 3 elements, `weights` has 2");
+/// assert_eq!(w, [0.5, -0.5]); // untouched
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// Two slices whose lengths must agree do not.
+    LengthMismatch {
+        /// The argument whose length sets the expectation.
+        expected_arg: &'static str,
+        /// Its length.
+        expected: usize,
+        /// The argument whose length disagrees.
+        found_arg: &'static str,
+        /// Its length.
+        found: usize,
+    },
+    /// The learning rate is NaN, infinite or negative.
+    InvalidLearnRate {
+        /// The rejected value, converted to `f64` (NaN if it has no `f64` value).
+        value: f64,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            Error::LengthMismatch { expected_arg, expected, found_arg, found } => write!(
+                f,
+                "length mismatch: `{found_arg}` has {found} elements, `{expected_arg}` has {expected}"
+            ),
+            Error::InvalidLearnRate { value } => {
+                write!(f, "invalid learning rate {value}: expected a finite number >= 0")
+            }
+        }
+    }
+}
+
+impl core::error::Error for Error {}
+
+/// `Ok` when `found == expected`, otherwise the [`Error::LengthMismatch`] naming both arguments.
+pub(crate) fn check_len(
+    expected_arg: &'static str,
+    expected: usize,
+    found_arg: &'static str,
+    found: usize,
+) -> Result<(), Error> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(Error::LengthMismatch { expected_arg, expected, found_arg, found })
+    }
+}
+
+/// `Ok` for a finite learning rate `>= 0`.
+pub(crate) fn check_learn_rate<T: num_traits::Float>(learn_rate: T) -> Result<(), Error> {
+    if learn_rate >= T::zero() && learn_rate.is_finite() {
+        Ok(())
+    } else {
+        Err(Error::InvalidLearnRate { value: learn_rate.to_f64().unwrap_or(f64::NAN) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn learn_rate_checks() {
+        assert!(check_learn_rate(0.0_f64).is_ok());
+        assert!(check_learn_rate(1e300_f64).is_ok());
+        for bad in [-1e-300, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            let err = check_learn_rate(bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidLearnRate { .. }), "{bad}");
+        }
+        assert_eq!(
+            check_learn_rate(-2.0_f32).unwrap_err().to_string(),
+            "invalid learning rate -2: expected a finite number >= 0"
+        );
+    }
+
+    #[test]
+    fn length_check_names_both_arguments() {
+        assert!(check_len("a", 3, "b", 3).is_ok());
+        let msg = check_len("weights", 2, "x", 5).unwrap_err().to_string();
+        assert_eq!(msg, "length mismatch: `x` has 5 elements, `weights` has 2");
+    }
+}

@@ -1,0 +1,287 @@
+//! One step of the delta rule: the forward pass h = Σ wᵢxᵢ, the error term δ = (y − f(h)) f′(h),
+//! the weight step Δwᵢ = η δ xᵢ and the update wᵢ ← wᵢ + Δwᵢ.
+
+use num_traits::Float;
+
+use crate::activation::Activation;
+use crate::error::{check_learn_rate, check_len, Error};
+use crate::kernels;
+
+/// The net input h = Σᵢ wᵢxᵢ of a unit with weights `weights` for the input `x`.
+///
+/// # Errors
+///
+/// [`Error::LengthMismatch`] if `x.len() != weights.len()`.
+///
+/// # Special cases
+///
+/// Empty slices give 0; NaN and ∞ propagate as in IEEE arithmetic (0 · ∞ is NaN).
+///
+/// # Accuracy
+///
+/// Summed with 8 interleaved partial sums: the error is at most about (n/8 + 4)·ε·Σ|wᵢxᵢ|.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::net_input;
+///
+/// let h = net_input(&[-0.8_f64, 0.5], &[0.1, 0.3])?;
+/// assert_eq!(h, 0.06999999999999998);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn net_input<T: Float>(weights: &[T], x: &[T]) -> Result<T, Error> {
+    check_len("weights", weights.len(), "x", x.len())?;
+    Ok(kernels::dot(weights, x))
+}
+
+/// The error term δ = (y − f(h)) f′(h) of one output with target `y` and net input `h`.
+///
+/// It is −∂E/∂h for E = ½(y − f(h))², so the weight step η δ x descends E. `activation` may be
+/// a trait object (`&dyn Activation<T>`). f(h) and f′(h) come from one call of
+/// [`Activation::activate_with_derivative`].
+///
+/// # Special cases
+///
+/// NaN in `y` or `h` gives NaN. For [`Sigmoid`](crate::Sigmoid), h = ±∞ gives δ = 0 (a saturated
+/// unit does not learn), and δ = 0 where f′(h) underflows.
+///
+/// # Accuracy
+///
+/// One rounding each for y − f(h) and the product, on top of the activation's own error.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{error_term, Sigmoid};
+///
+/// let delta = error_term(&Sigmoid, 0.2_f64, 0.06999999999999998);
+/// assert!((delta - -0.07927606158013766).abs() < 1e-17);
+/// ```
+#[inline]
+pub fn error_term<T: Float, A: Activation<T> + ?Sized>(activation: &A, y: T, h: T) -> T {
+    let (y_hat, slope) = activation.activate_with_derivative(h);
+    (y - y_hat) * slope
+}
+
+/// The error terms δⱼ = (yⱼ − f(hⱼ)) f′(hⱼ) of several outputs j, written into `delta`.
+///
+/// # Errors
+///
+/// [`Error::LengthMismatch`] if `h` or `delta` is not as long as `y`; `delta` is then untouched.
+///
+/// # Special cases
+///
+/// As for [`error_term`], element by element; empty slices do nothing.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{error_terms, Identity};
+///
+/// let mut delta = [0.0_f64; 2];
+/// error_terms(&Identity, &[1.0, 2.0], &[0.5, 3.0], &mut delta)?;
+/// assert_eq!(delta, [0.5, -1.0]);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn error_terms<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    y: &[T],
+    h: &[T],
+    delta: &mut [T],
+) -> Result<(), Error> {
+    check_len("y", y.len(), "h", h.len())?;
+    check_len("y", y.len(), "delta", delta.len())?;
+    for ((d, &yj), &hj) in delta.iter_mut().zip(y).zip(h) {
+        *d = error_term(activation, yj, hj);
+    }
+    Ok(())
+}
+
+/// The weight step Δwᵢ = η δ xᵢ, written into `delta_w` (the tutorial's `del_w`).
+///
+/// The product is formed as (η·δ)·xᵢ, the order of the tutorial's `learnrate * error_term * x`.
+///
+/// # Errors
+///
+/// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
+/// - [`Error::LengthMismatch`] if `x.len() != delta_w.len()`.
+///
+/// On `Err`, `delta_w` is untouched.
+///
+/// # Special cases
+///
+/// A NaN or ∞ `error_term` or `x` propagates into `delta_w`; empty slices do nothing.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::weight_step;
+///
+/// let mut del_w = [0.0_f64; 2];
+/// weight_step(&mut del_w, &[0.1, 0.3], -0.07927606158013766, 0.5)?;
+/// assert_eq!(del_w, [-0.003963803079006883, -0.011891409237020648]);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn weight_step<T: Float>(
+    delta_w: &mut [T],
+    x: &[T],
+    error_term: T,
+    learn_rate: T,
+) -> Result<(), Error> {
+    check_learn_rate(learn_rate)?;
+    check_len("delta_w", delta_w.len(), "x", x.len())?;
+    kernels::scale_into(delta_w, learn_rate * error_term, x);
+    Ok(())
+}
+
+/// Adds the weight step η δ xᵢ to `delta_w[i]`, accumulating the steps of several records
+/// before one batch update.
+///
+/// # Errors
+///
+/// As [`weight_step`]; on `Err`, `delta_w` is untouched.
+///
+/// # Special cases
+///
+/// As [`weight_step`].
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::accumulate_weight_step;
+///
+/// let mut del_w = [0.0_f64; 2];
+/// accumulate_weight_step(&mut del_w, &[1.0, 2.0], 0.5, 1.0)?;
+/// accumulate_weight_step(&mut del_w, &[3.0, -2.0], 0.5, 1.0)?;
+/// assert_eq!(del_w, [2.0, 0.0]);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn accumulate_weight_step<T: Float>(
+    delta_w: &mut [T],
+    x: &[T],
+    error_term: T,
+    learn_rate: T,
+) -> Result<(), Error> {
+    check_learn_rate(learn_rate)?;
+    check_len("delta_w", delta_w.len(), "x", x.len())?;
+    kernels::axpy(delta_w, learn_rate * error_term, x);
+    Ok(())
+}
+
+/// The delta-rule update wᵢ ← wᵢ + η δ xᵢ, in place and without allocation.
+///
+/// # Errors
+///
+/// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
+/// - [`Error::LengthMismatch`] if `x.len() != weights.len()`.
+///
+/// On `Err`, `weights` is untouched.
+///
+/// # Special cases
+///
+/// A NaN or ∞ `error_term` or `x` propagates into the weights it touches; empty slices do
+/// nothing; `learn_rate = 0` leaves the weights unchanged unless δ or x is NaN or ∞.
+///
+/// # Accuracy
+///
+/// Each weight is updated with three roundings: η·δ, then ·xᵢ, then the addition.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::gradient_step;
+///
+/// let mut w = [-0.8_f64, 0.5];
+/// gradient_step(&mut w, &[0.1, 0.3], -0.07927606158013766, 0.5)?;
+/// assert_eq!(w, [-0.8 + -0.003963803079006883, 0.5 + -0.011891409237020648]);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn gradient_step<T: Float>(
+    weights: &mut [T],
+    x: &[T],
+    error_term: T,
+    learn_rate: T,
+) -> Result<(), Error> {
+    check_learn_rate(learn_rate)?;
+    check_len("weights", weights.len(), "x", x.len())?;
+    kernels::axpy(weights, learn_rate * error_term, x);
+    Ok(())
+}
+
+/// One complete delta-rule step for a single-output unit on one record: h = w·x, δ, and the update
+/// w ← w + η δ x. Returns the output ŷ = f(h) computed before the update.
+///
+/// # Errors
+///
+/// As [`gradient_step`]; on `Err`, `weights` is untouched.
+///
+/// # Special cases
+///
+/// NaN or ∞ in `x`, `weights` or `y` propagate into the weights; the returned ŷ shows them.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{train_step, Sigmoid};
+///
+/// let mut w = [-0.8_f64, 0.5];
+/// let y_hat = train_step(&Sigmoid, &mut w, &[0.1, 0.3], 0.2, 0.5)?;
+/// assert!((y_hat - 0.5174928576663897).abs() < 1e-16);
+/// assert!((w[0] - (-0.8 - 0.003963803079006883)).abs() < 1e-16);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn train_step<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    weights: &mut [T],
+    x: &[T],
+    y: T,
+    learn_rate: T,
+) -> Result<T, Error> {
+    check_learn_rate(learn_rate)?;
+    let h = net_input(weights, x)?;
+    let (y_hat, slope) = activation.activate_with_derivative(h);
+    kernels::axpy(weights, learn_rate * ((y - y_hat) * slope), x);
+    Ok(y_hat)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Sigmoid;
+
+    #[test]
+    fn errors_leave_buffers_untouched() {
+        let mut w = [1.0_f64, 2.0];
+        assert!(gradient_step(&mut w, &[1.0, 1.0], 1.0, -0.1).is_err());
+        assert!(gradient_step(&mut w, &[1.0], 1.0, 0.1).is_err());
+        assert!(weight_step(&mut w, &[1.0, 1.0], 1.0, f64::NAN).is_err());
+        assert!(accumulate_weight_step(&mut w, &[1.0; 3], 1.0, 0.1).is_err());
+        assert!(train_step(&Sigmoid, &mut w, &[1.0; 3], 1.0, 0.1).is_err());
+        assert!(train_step(&Sigmoid, &mut w, &[1.0; 2], 1.0, f64::INFINITY).is_err());
+        assert_eq!(w, [1.0, 2.0]);
+    }
+
+    #[test]
+    fn error_terms_checks_every_length() {
+        let mut delta = [9.0_f32; 2];
+        let err = error_terms(&Sigmoid, &[0.0; 2], &[0.0; 3], &mut delta).unwrap_err();
+        assert_eq!(
+            err,
+            Error::LengthMismatch { expected_arg: "y", expected: 2, found_arg: "h", found: 3 }
+        );
+        let err = error_terms(&Sigmoid, &[0.0; 2], &[0.0; 2], &mut delta[..1]).unwrap_err();
+        assert_eq!(
+            err,
+            Error::LengthMismatch { expected_arg: "y", expected: 2, found_arg: "delta", found: 1 }
+        );
+        assert_eq!(delta, [9.0; 2]);
+    }
+
+    #[test]
+    fn zero_learn_rate_is_a_no_op() {
+        let mut w = [0.25_f64, -4.0];
+        gradient_step(&mut w, &[3.0, 5.0], 0.7, 0.0).unwrap();
+        assert_eq!(w, [0.25, -4.0]);
+    }
+}
