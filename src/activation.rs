@@ -59,7 +59,7 @@ pub trait Activation<T: Float> {
         (self.activate(h), self.derivative(h))
     }
 
-    /// Writes f(h[i]) into `out[i]` for every `i`.
+    /// Writes f(`h[i]`) into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
@@ -81,7 +81,7 @@ pub trait Activation<T: Float> {
         Ok(())
     }
 
-    /// Writes f′(h[i]) into `out[i]` for every `i`.
+    /// Writes f′(`h[i]`) into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
@@ -216,9 +216,7 @@ pub struct Relu;
 impl<T: Float> Activation<T> for Relu {
     #[inline]
     fn activate(&self, h: T) -> T {
-        if h > T::zero() {
-            h
-        } else if h.is_nan() {
+        if h > T::zero() || h.is_nan() {
             h
         } else {
             T::zero()

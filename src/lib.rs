@@ -48,6 +48,11 @@
 #[cfg(not(any(feature = "std", feature = "libm")))]
 compile_error!("delta-rule needs float math: enable the `std` (default) or the `libm` feature");
 
+// The README's code blocks run as doctests, so its example stays correct.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
+
 mod activation;
 mod error;
 mod kernels;

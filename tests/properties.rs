@@ -1,0 +1,207 @@
+//! Property tests of the foundation: derivatives against finite differences, descent, f32 against
+//! f64, and the behaviour on bad and extreme input.
+
+mod common;
+
+use common::{central_difference, close_rel, F32_VS_F64, FD_ABS, FD_REL};
+use delta_rule::{
+    accumulate_weight_step, error_term, error_terms, gradient_step, net_input, sse, train_step,
+    weight_step, Activation, Error, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh,
+};
+use proptest::prelude::*;
+
+/// Every activation with its name, for messages.
+fn activations() -> [(&'static str, Box<dyn Activation<f64>>); 6] {
+    [
+        ("sigmoid", Box::new(Sigmoid)),
+        ("tanh", Box::new(Tanh)),
+        ("relu", Box::new(Relu)),
+        ("leaky_relu", Box::new(LeakyRelu::new(0.01))),
+        ("softplus", Box::new(Softplus)),
+        ("identity", Box::new(Identity)),
+    ]
+}
+
+/// Inputs, weights and targets of a small single-output problem.
+fn problem(max_len: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>, f64)> {
+    (1..=max_len).prop_flat_map(|n| {
+        (
+            prop::collection::vec(-2.0..2.0_f64, n),
+            prop::collection::vec(-2.0..2.0_f64, n),
+            0.0..1.0_f64,
+        )
+    })
+}
+
+/// E(w) = ½(y − f(w·x))² for a sigmoid unit, in plain f64.
+fn unit_loss(w: &[f64], x: &[f64], y: f64) -> f64 {
+    let h: f64 = w.iter().zip(x).map(|(a, b)| a * b).sum();
+    let r = y - Sigmoid.activate(h);
+    0.5 * r * r
+}
+
+/// Any f64, NaN, ±∞, subnormals and huge values included.
+fn any_f64() -> impl Strategy<Value = f64> {
+    prop_oneof![
+        any::<f64>(),
+        Just(f64::NAN),
+        Just(f64::INFINITY),
+        Just(f64::NEG_INFINITY),
+        Just(f64::MAX),
+        Just(f64::MIN_POSITIVE / 4.0),
+        -1e3..1e3_f64,
+    ]
+}
+
+proptest! {
+    #[test]
+    fn derivatives_match_central_differences(h in -30.0..30.0_f64) {
+        for (name, unit) in activations() {
+            // The rectifiers have a kink at 0, where a difference quotient straddles both sides.
+            let step = f64::EPSILON.cbrt() * h.abs().max(1.0);
+            if (name == "relu" || name == "leaky_relu") && h.abs() <= 2.0 * step {
+                continue;
+            }
+            let numeric = central_difference(|t| unit.activate(t), h);
+            let analytic = unit.derivative(h);
+            prop_assert!(
+                (analytic - numeric).abs() <= FD_ABS + FD_REL * numeric.abs(),
+                "{name} at h = {h}: analytic {analytic}, numeric {numeric}"
+            );
+            prop_assert_eq!(unit.activate_with_derivative(h), (unit.activate(h), analytic));
+        }
+    }
+
+    #[test]
+    fn gradient_of_the_unit_loss_is_minus_delta_x((w, x, y) in problem(6)) {
+        let h = net_input(&w, &x).unwrap();
+        let delta = error_term(&Sigmoid, y, h);
+        for i in 0..w.len() {
+            let numeric = central_difference(
+                |wi| {
+                    let mut v = w.clone();
+                    v[i] = wi;
+                    unit_loss(&v, &x, y)
+                },
+                w[i],
+            );
+            let analytic = -delta * x[i];
+            prop_assert!(
+                (analytic - numeric).abs() <= FD_ABS + FD_REL * numeric.abs(),
+                "dE/dw[{i}]: analytic {analytic}, numeric {numeric}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_small_step_does_not_increase_the_loss((mut w, x, y) in problem(6), learn_rate in 1e-4..0.1_f64) {
+        // With |x| < 2 and n ≤ 6 the loss has curvature below 6·4·(1/16 + 1/4) < 8, so η < 0.25
+        // is a descent step; the slack covers only the rounding of E itself.
+        let before = unit_loss(&w, &x, y);
+        let h = net_input(&w, &x).unwrap();
+        gradient_step(&mut w, &x, error_term(&Sigmoid, y, h), learn_rate).unwrap();
+        let after = unit_loss(&w, &x, y);
+        prop_assert!(after <= before * (1.0 + 4.0 * f64::EPSILON), "{before} -> {after}");
+    }
+
+    #[test]
+    fn f32_agrees_with_f64((w, x, y) in problem(8), learn_rate in 0.0..1.0_f64) {
+        let (mut w64, mut w32): (Vec<f64>, Vec<f32>) = (w.clone(), w.iter().map(|&v| v as f32).collect());
+        let x32: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+        // The f64 run starts from the same rounded inputs, so only arithmetic differs.
+        let x64: Vec<f64> = x32.iter().map(|&v| f64::from(v)).collect();
+        for (a, b) in w64.iter_mut().zip(&w32) {
+            *a = f64::from(*b);
+        }
+        let (y32, eta32) = (y as f32, learn_rate as f32);
+        let (y64, eta64) = (f64::from(y32), f64::from(eta32));
+        for _ in 0..3 {
+            let out64 = train_step(&Sigmoid, &mut w64, &x64, y64, eta64).unwrap();
+            let out32 = train_step(&Sigmoid, &mut w32, &x32, y32, eta32).unwrap();
+            prop_assert!((f64::from(out32) - out64).abs() <= F32_VS_F64);
+        }
+        for (a, b) in w64.iter().zip(&w32) {
+            prop_assert!((f64::from(*b) - a).abs() <= F32_VS_F64 * a.abs().max(1.0), "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn sse_is_non_negative_and_half_the_squared_norm(
+        pairs in prop::collection::vec((-1e6..1e6_f64, -1e6..1e6_f64), 0..64)
+    ) {
+        let (y, y_hat): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+        let e = sse(&y, &y_hat).unwrap();
+        prop_assert!(e >= 0.0);
+        let sequential: f64 = y.iter().zip(&y_hat).map(|(a, b)| 0.5 * (a - b) * (a - b)).sum();
+        prop_assert!(close_rel(e, sequential, 64.0 * f64::EPSILON) || e == sequential);
+    }
+
+    #[test]
+    fn mismatched_lengths_are_errors_and_change_nothing(
+        n in 0..12_usize, m in 0..12_usize, value in -1.0..1.0_f64
+    ) {
+        prop_assume!(n != m);
+        let x = vec![value; m];
+        let mut a = vec![0.25; n];
+        let mut b = vec![0.75; n];
+        let unchanged = |s: &[f64], v: f64| s.iter().all(|&e| e == v);
+        let mismatch = |r: Result<(), Error>| matches!(r, Err(Error::LengthMismatch { .. }));
+
+        prop_assert!(mismatch(gradient_step(&mut a, &x, value, 0.5)));
+        prop_assert!(mismatch(weight_step(&mut a, &x, value, 0.5)));
+        prop_assert!(mismatch(accumulate_weight_step(&mut a, &x, value, 0.5)));
+        prop_assert!(mismatch(Sigmoid.activate_slice(&x, &mut a)));
+        prop_assert!(mismatch(Tanh.derivative_slice(&x, &mut a)));
+        prop_assert!(mismatch(error_terms(&Sigmoid, &x, &b.clone(), &mut a)));
+        prop_assert!(mismatch(error_terms(&Sigmoid, &b.clone(), &x, &mut a)));
+        prop_assert!(mismatch(error_terms(&Sigmoid, &x, &x, &mut b)));
+        prop_assert!(mismatch(train_step(&Sigmoid, &mut a, &x, value, 0.5).map(drop)));
+        prop_assert!(mismatch(net_input(&a, &x).map(drop)));
+        prop_assert!(mismatch(sse(&a, &x).map(drop)));
+        prop_assert!(unchanged(&a, 0.25) && unchanged(&b, 0.75));
+    }
+
+    #[test]
+    fn bad_learn_rates_are_errors_and_change_nothing(
+        learn_rate in prop_oneof![-1e300..-1e-300_f64, Just(f64::NAN), Just(f64::INFINITY), Just(f64::NEG_INFINITY)]
+    ) {
+        let mut w = [0.5, -0.5];
+        let bad = |r: Result<(), Error>| matches!(r, Err(Error::InvalidLearnRate { .. }));
+        prop_assert!(bad(gradient_step(&mut w, &[1.0, 2.0], 0.1, learn_rate)));
+        prop_assert!(bad(weight_step(&mut w, &[1.0, 2.0], 0.1, learn_rate)));
+        prop_assert!(bad(accumulate_weight_step(&mut w, &[1.0, 2.0], 0.1, learn_rate)));
+        prop_assert!(bad(train_step(&Sigmoid, &mut w, &[1.0, 2.0], 0.1, learn_rate).map(drop)));
+        prop_assert_eq!(w, [0.5, -0.5]);
+    }
+
+    #[test]
+    fn no_input_panics(
+        values in prop::collection::vec(any_f64(), 0..40),
+        scalar in any_f64(),
+        learn_rate in any_f64(),
+    ) {
+        let n = values.len();
+        let mut out = vec![0.0; n];
+        let mut w = values.clone();
+        for (_, unit) in activations() {
+            let _ = unit.activate(scalar);
+            let _ = unit.derivative(scalar);
+            unit.activate_slice(&values, &mut out).unwrap();
+            for (&h, &f) in values.iter().zip(&out) {
+                prop_assert!(f.is_nan() == h.is_nan() || h.is_infinite());
+            }
+            unit.derivative_slice(&values, &mut out).unwrap();
+            error_terms(unit.as_ref(), &values, &values, &mut out).unwrap();
+            let _ = error_term(unit.as_ref(), scalar, scalar);
+            let _ = train_step(unit.as_ref(), &mut w, &values, scalar, learn_rate);
+        }
+        let _ = gradient_step(&mut w, &values, scalar, learn_rate);
+        let _ = weight_step(&mut w, &values, scalar, learn_rate);
+        let _ = net_input(&w, &values);
+        let e = sse(&values, &out).unwrap();
+        prop_assert!(e.is_nan() || e >= 0.0);
+        // Sigmoid's outputs stay in [0, 1] for every non-NaN input.
+        Sigmoid.activate_slice(&values, &mut out).unwrap();
+        prop_assert!(out.iter().all(|&s| s.is_nan() || (0.0..=1.0).contains(&s)));
+    }
+}
