@@ -40,9 +40,9 @@ pub fn ulps_f32(a: f32, b: f32) -> u64 {
     key(a).abs_diff(key(b))
 }
 
-/// |a − b| ≤ rel·max(|a|, |b|).
+/// |a − b| ≤ rel·max(|a|, |b|), with no absolute slack.
 pub fn close_rel(a: f64, b: f64, rel: f64) -> bool {
-    (a - b).abs() <= rel * a.abs().max(b.abs())
+    approx::relative_eq!(a, b, epsilon = 0.0, max_relative = rel)
 }
 
 /// A central finite difference of `f` at `x` with step ∛ε·max(1, |x|).
