@@ -41,6 +41,8 @@
 //! - `std` (default): float math from the standard library.
 //! - `libm`: float math from `libm`, for `no_std` builds (`default-features = false`).
 //! - `half`: `f16` and `bf16` from the `half` crate.
+//! - `rayon`: `par_batch_gradient` and `par_batch_epoch`, the batch gradient on several
+//!   threads (needs `std`).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -49,15 +51,27 @@
 compile_error!("delta-rule needs float math: enable the `std` (default) or the `libm` feature");
 
 mod activation;
+mod epoch;
 mod error;
+mod gradient;
 mod kernels;
+mod layer;
 mod loss;
+#[cfg(feature = "rayon")]
+mod parallel;
 mod step;
+mod train;
 
 pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
+pub use epoch::{batch_epoch, minibatch_epoch, Loss};
 pub use error::Error;
+pub use gradient::{apply_gradient, batch_gradient};
+pub use layer::{accuracy, init_weights, predict, Layer};
 pub use loss::sse;
+#[cfg(feature = "rayon")]
+pub use parallel::{par_batch_epoch, par_batch_gradient};
 pub use step::{
     accumulate_weight_step, error_term, error_terms, gradient_step, net_input, train_step,
     weight_step,
 };
+pub use train::{train, train_scratch_len, Descent, Report, Schedule};
