@@ -12,7 +12,9 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use delta_rule::{accuracy, init_weights, predict, train, train_scratch_len, Layer, Schedule, Sigmoid};
+use delta_rule::{
+    accuracy, init_weights, predict, train, train_scratch_len, Layer, Schedule, Sigmoid,
+};
 use plotters::prelude::*;
 
 #[path = "data/admissions.rs"]
@@ -84,7 +86,8 @@ fn draw(curve: &[f64], path: &std::path::Path) -> Result<(), Box<dyn Error>> {
         .y_label_area_size(60)
         .build_cartesian_2d(1..curve.len(), bottom..top)?;
     chart.configure_mesh().x_desc("epoch").y_desc("mean squared error").draw()?;
-    chart.draw_series(LineSeries::new(curve.iter().enumerate().map(|(i, &l)| (i + 1, l)), &BLUE))?;
+    chart
+        .draw_series(LineSeries::new(curve.iter().enumerate().map(|(i, &l)| (i + 1, l)), &BLUE))?;
     root.present()?;
     Ok(())
 }

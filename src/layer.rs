@@ -97,10 +97,20 @@ impl Layer {
     /// The number of records in `x` (records × inputs), after checking that `y` is
     /// records × outputs and that the layer is not empty.
     pub(crate) fn records<T>(&self, x: &[T], y: &[T]) -> Result<usize, Error> {
+        self.records_named(x, y, "y")
+    }
+
+    /// As [`records`](Self::records), naming the records × outputs slice `y_arg`.
+    pub(crate) fn records_named<T>(
+        &self,
+        x: &[T],
+        y: &[T],
+        y_arg: &'static str,
+    ) -> Result<usize, Error> {
         let n = self.records_of_x(x)?;
         let expected = n.saturating_mul(self.outputs);
         if y.len() != expected {
-            return Err(Error::ShapeMismatch { arg: "y", expected, found: y.len() });
+            return Err(Error::ShapeMismatch { arg: y_arg, expected, found: y.len() });
         }
         Ok(n)
     }
@@ -230,7 +240,7 @@ pub fn predict<T: Float, A: Activation<T> + ?Sized>(
     x: &[T],
     out: &mut [T],
 ) -> Result<(), Error> {
-    layer.records(x, out)?;
+    layer.records_named(x, out, "out")?;
     layer.check_weights(weights)?;
     for (x_row, out_row) in x.chunks_exact(layer.inputs).zip(out.chunks_exact_mut(layer.outputs)) {
         for (o, w_row) in out_row.iter_mut().zip(weights.chunks_exact(layer.row_len())) {

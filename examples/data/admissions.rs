@@ -32,7 +32,8 @@ pub fn load(path: &Path) -> Result<(Vec<f64>, Vec<f64>), Box<dyn Error>> {
     let column = |name: &str| {
         headers.iter().position(|h| h == name).ok_or_else(|| format!("no column `{name}`"))
     };
-    let (admit, gre, gpa, rank) = (column("admit")?, column("gre")?, column("gpa")?, column("rank")?);
+    let (admit, gre, gpa, rank) =
+        (column("admit")?, column("gre")?, column("gpa")?, column("rank")?);
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record?;
