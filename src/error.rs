@@ -154,6 +154,32 @@ mod tests {
     }
 
     #[test]
+    fn shape_and_training_errors_explain_themselves() {
+        let cases = [
+            (
+                Error::ShapeMismatch { arg: "y", expected: 8, found: 6 },
+                "shape mismatch: `y` has 6 elements, expected 8",
+            ),
+            (
+                Error::RaggedRows { arg: "x", len: 7, row_len: 3 },
+                "shape mismatch: `x` has 7 elements, not a whole number of rows of 3",
+            ),
+            (Error::Empty { arg: "batch_size" }, "`batch_size` must not be empty or zero"),
+            (
+                Error::IndexOutOfRange { arg: "order", index: 5, len: 4 },
+                "`order` holds index 5, but there are only 4 records",
+            ),
+            (
+                Error::Diverged { epoch: 12 },
+                "training diverged at epoch 12: the loss or the weights became NaN or infinite",
+            ),
+        ];
+        for (err, msg) in cases {
+            assert_eq!(err.to_string(), msg);
+        }
+    }
+
+    #[test]
     fn length_check_names_both_arguments() {
         assert!(check_len("a", 3, "b", 3).is_ok());
         let msg = check_len("weights", 2, "x", 5).unwrap_err().to_string();

@@ -67,8 +67,11 @@ fn abs_terms(act: &dyn Activation<f64>, layer: Layer, w: &[f64], x: &[f64], y: &
     out
 }
 
+/// Records × features, records × outputs, and weights.
+type Data = (Vec<f64>, Vec<f64>, Vec<f64>);
+
 /// Random data of `n` records for `layer`: x in [−2, 2], y in [0, 1], w in [−1, 1].
-fn problem(layer: Layer, n: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>, Vec<f64>)> {
+fn problem(layer: Layer, n: usize) -> impl Strategy<Value = Data> {
     (
         prop::collection::vec(-2.0..2.0_f64, n * layer.inputs),
         prop::collection::vec(0.0..1.0_f64, n * layer.outputs),
@@ -76,7 +79,7 @@ fn problem(layer: Layer, n: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>,
     )
 }
 
-fn layer_and_problem() -> impl Strategy<Value = (Layer, usize, (Vec<f64>, Vec<f64>, Vec<f64>))> {
+fn layer_and_problem() -> impl Strategy<Value = (Layer, usize, Data)> {
     (1..5_usize, 1..4_usize, any::<bool>(), 1..7_usize).prop_flat_map(|(d, k, bias, n)| {
         let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
         (Just(layer), Just(n), problem(layer, n))
@@ -431,7 +434,8 @@ fn mismatched_shapes_are_rejected_and_nothing_is_modified() {
     let x = [0.5_f64; 12]; // 4 records
     let y = [1.0; 8];
     let w0 = [0.25; 6];
-    let cases: [(&[f64], &[f64], &[f64], Error); 3] = [
+    type Case<'a> = (&'a [f64], &'a [f64], &'a [f64], Error);
+    let cases: [Case; 3] = [
         (&x[..11], &y, &w0, Error::RaggedRows { arg: "x", len: 11, row_len: 3 }),
         (&x, &y[..6], &w0, Error::ShapeMismatch { arg: "y", expected: 8, found: 6 }),
         (&x, &y, &w0[..4], Error::ShapeMismatch { arg: "weights", expected: 6, found: 4 }),
