@@ -325,8 +325,8 @@ mod tests {
     #[test]
     fn init_is_seeded_and_scaled() {
         let layer = Layer::new(400, 5);
-        let mut a = vec![0.0_f64; layer.weights_len()];
-        let mut b = vec![0.0_f64; layer.weights_len()];
+        let mut a = [0.0_f64; 2000];
+        let mut b = [0.0_f64; 2000];
         init_weights(layer, &mut a, 1).unwrap();
         init_weights(layer, &mut b, 2).unwrap();
         assert_ne!(a, b);

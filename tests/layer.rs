@@ -298,6 +298,24 @@ fn separable_problem_reaches_99_percent() {
 }
 
 #[test]
+fn separable_problem_in_f32() {
+    let layer = Layer::new(3, 1).with_bias();
+    let to_f32 = |v: Vec<f64>| v.into_iter().map(|a| a as f32).collect::<Vec<f32>>();
+    let (x, y) = separable(1000, 1);
+    let (x_test, y_test) = separable(1000, 2);
+    let (x, y, x_test, y_test) = (to_f32(x), to_f32(y), to_f32(x_test), to_f32(y_test));
+    let mut w = vec![0.0_f32; layer.weights_len()];
+    init_weights(layer, &mut w, 3).unwrap();
+    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    let schedule = Schedule::new(3000, 10.0_f32);
+    train(&Sigmoid, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], |_, _| {}).unwrap();
+    let mut y_hat = vec![0.0; y_test.len()];
+    predict(&Sigmoid, layer, &w, &x_test, &mut y_hat).unwrap();
+    let acc = accuracy(&y_test, &y_hat).unwrap();
+    assert!(acc >= 0.99, "test accuracy {acc}");
+}
+
+#[test]
 fn seeded_shuffles_are_reproducible() {
     let layer = Layer::new(3, 1).with_bias();
     let (x, y) = separable(200, 4);
