@@ -207,7 +207,7 @@ pub fn minibatch_epoch<T: Float, A: Activation<T> + ?Sized>(
             kernels::axpy(weights, step_scale(learn_rate, batch.len()), gradient);
         }
     }
-    Ok(Loss::new(half(squares.sum()), order.len() * k))
+    Ok(Loss::new(half(squares.sum()), order.len().saturating_mul(k)))
 }
 
 /// w_j ← w_j + η δ_j x for every output j of one record (δ_j from the weights before the
