@@ -6,8 +6,9 @@
 //! Output j of a record x is ŷⱼ = f(Σᵢ w_ji xᵢ + b_j).
 //!
 //! Data are row-major slices as well: `x` is records × D and `y` (or a prediction) records × K,
-//! so a `Vec`, ndarray's `as_slice()` of a standard-layout array, or a row-major nalgebra
-//! matrix can be passed without a copy.
+//! so a `Vec`, ndarray's `as_slice()` of a standard-layout array, or the `as_slice()` of a
+//! column-major nalgebra matrix holding one record per column (D × records, the same memory)
+//! can be passed without a copy.
 
 use num_traits::Float;
 use rand::SeedableRng;
@@ -26,7 +27,8 @@ use crate::kernels;
 /// the weights w_j1 … w_jD from every input to output j, then the bias b_j if there is one, and
 /// output j of a record x is ŷⱼ = f(Σᵢ w_ji xᵢ + b_j). Data are row-major too: `x` is
 /// records × D and `y` records × K, so a `Vec`, ndarray's `as_slice()` of a standard-layout array
-/// or a row-major nalgebra matrix is passed without a copy.
+/// or the `as_slice()` of a column-major nalgebra matrix with one record per column is passed
+/// without a copy.
 ///
 /// # Examples
 ///
