@@ -40,6 +40,45 @@ pub enum Error {
         /// The rejected value, converted to `f64` (NaN if it has no `f64` value).
         value: f64,
     },
+    /// A slice does not have the length its shape requires.
+    ShapeMismatch {
+        /// The slice.
+        arg: &'static str,
+        /// The length its shape requires.
+        expected: usize,
+        /// Its length.
+        found: usize,
+    },
+    /// A row-major matrix whose length is not a whole number of rows.
+    RaggedRows {
+        /// The slice.
+        arg: &'static str,
+        /// Its length.
+        len: usize,
+        /// The length of one row.
+        row_len: usize,
+    },
+    /// An argument that must not be empty (or zero) is.
+    Empty {
+        /// The argument.
+        arg: &'static str,
+    },
+    /// A record index is not below the number of records.
+    IndexOutOfRange {
+        /// The argument holding the index.
+        arg: &'static str,
+        /// The index.
+        index: usize,
+        /// The number of records.
+        len: usize,
+    },
+    /// Training stopped because the loss of this epoch, or the weights it produced, were NaN or
+    /// infinite. The weights were restored to those the last epoch with a finite loss started
+    /// from (the caller's weights if there is none).
+    Diverged {
+        /// The epoch that diverged, counting from 1.
+        epoch: usize,
+    },
 }
 
 impl fmt::Display for Error {
@@ -52,6 +91,21 @@ impl fmt::Display for Error {
             Error::InvalidLearnRate { value } => {
                 write!(f, "invalid learning rate {value}: expected a finite number >= 0")
             }
+            Error::ShapeMismatch { arg, expected, found } => {
+                write!(f, "shape mismatch: `{arg}` has {found} elements, expected {expected}")
+            }
+            Error::RaggedRows { arg, len, row_len } => write!(
+                f,
+                "shape mismatch: `{arg}` has {len} elements, not a whole number of rows of {row_len}"
+            ),
+            Error::Empty { arg } => write!(f, "`{arg}` must not be empty or zero"),
+            Error::IndexOutOfRange { arg, index, len } => {
+                write!(f, "`{arg}` holds index {index}, but there are only {len} records")
+            }
+            Error::Diverged { epoch } => write!(
+                f,
+                "training diverged at epoch {epoch}: the loss or the weights became NaN or infinite"
+            ),
         }
     }
 }
@@ -97,6 +151,32 @@ mod tests {
             check_learn_rate(-2.0_f32).unwrap_err().to_string(),
             "invalid learning rate -2: expected a finite number >= 0"
         );
+    }
+
+    #[test]
+    fn shape_and_training_errors_explain_themselves() {
+        let cases = [
+            (
+                Error::ShapeMismatch { arg: "y", expected: 8, found: 6 },
+                "shape mismatch: `y` has 6 elements, expected 8",
+            ),
+            (
+                Error::RaggedRows { arg: "x", len: 7, row_len: 3 },
+                "shape mismatch: `x` has 7 elements, not a whole number of rows of 3",
+            ),
+            (Error::Empty { arg: "batch_size" }, "`batch_size` must not be empty or zero"),
+            (
+                Error::IndexOutOfRange { arg: "order", index: 5, len: 4 },
+                "`order` holds index 5, but there are only 4 records",
+            ),
+            (
+                Error::Diverged { epoch: 12 },
+                "training diverged at epoch 12: the loss or the weights became NaN or infinite",
+            ),
+        ];
+        for (err, msg) in cases {
+            assert_eq!(err.to_string(), msg);
+        }
     }
 
     #[test]

@@ -36,11 +36,45 @@
 //! # Ok::<(), delta_rule::Error>(())
 //! ```
 //!
+//! # Training a single-layer network
+//!
+//! A [`Layer`] describes D inputs, K outputs and an optional bias; its weights are a row-major
+//! K × (D + bias) slice and the data are row-major slices (records × D, records × K).
+//! [`batch_gradient`] and [`apply_gradient`] keep the gradient apart from the update (so shards
+//! can be reduced by the caller), [`batch_epoch`] and [`minibatch_epoch`] run one epoch, and
+//! [`train`] runs many with an observer, early stopping and recovery from divergence:
+//!
+//! ```
+//! use delta_rule::{accuracy, init_weights, predict, train, train_scratch_len};
+//! use delta_rule::{Descent, Layer, Schedule, Sigmoid};
+//!
+//! // y = 1 when x₁ > x₂.
+//! let x = [0.9_f64, 0.1, 0.2, 0.8, 0.6, 0.3, 0.1, 0.7];
+//! let y = [1.0, 0.0, 1.0, 0.0];
+//! let layer = Layer::new(2, 1).with_bias();
+//! let mut w = vec![0.0; layer.weights_len()];
+//! init_weights(layer, &mut w, 42)?;
+//! let mut scratch = vec![0.0; train_scratch_len(layer)];
+//! let mut order = vec![0; y.len()];
+//! let schedule = Schedule::new(500, 1.0).descent(Descent::Stochastic).seed(1);
+//! train(&Sigmoid, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut order, |epoch, loss| {
+//!     if epoch % 100 == 0 {
+//!         println!("epoch {epoch}: mean squared error {}", loss.mse);
+//!     }
+//! })?;
+//! let mut y_hat = [0.0; 4];
+//! predict(&Sigmoid, layer, &w, &x, &mut y_hat)?;
+//! assert_eq!(accuracy(&y, &y_hat)?, 1.0);
+//! # Ok::<(), delta_rule::Error>(())
+//! ```
+//!
 //! # Features
 //!
 //! - `std` (default): float math from the standard library.
 //! - `libm`: float math from `libm`, for `no_std` builds (`default-features = false`).
 //! - `half`: `f16` and `bf16` from the `half` crate.
+//! - `rayon`: `par_batch_gradient` and `par_batch_epoch`, the batch gradient on several
+//!   threads (needs `std`).
 #![cfg_attr(not(feature = "std"), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
@@ -54,15 +88,27 @@ compile_error!("delta-rule needs float math: enable the `std` (default) or the `
 struct ReadmeDoctests;
 
 mod activation;
+mod epoch;
 mod error;
+mod gradient;
 mod kernels;
+mod layer;
 mod loss;
+#[cfg(feature = "rayon")]
+mod parallel;
 mod step;
+mod train;
 
 pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
+pub use epoch::{batch_epoch, minibatch_epoch, Loss};
 pub use error::Error;
+pub use gradient::{apply_gradient, batch_gradient};
+pub use layer::{accuracy, init_weights, predict, Layer};
 pub use loss::sse;
+#[cfg(feature = "rayon")]
+pub use parallel::{par_batch_epoch, par_batch_gradient};
 pub use step::{
     accumulate_weight_step, error_term, error_terms, gradient_step, net_input, train_step,
     weight_step,
 };
+pub use train::{train, train_scratch_len, Descent, Report, Schedule};

@@ -52,3 +52,19 @@ pub fn central_difference(f: impl Fn(f64) -> f64, x: f64) -> f64 {
     let (lo, hi) = (x - step, x + step);
     (f(hi) - f(lo)) / (hi - lo)
 }
+
+/// Absolute floor for central-difference checks of a batch loss E up to ~100 in f64: the
+/// difference quotient's rounding error is about ε·|E|/h with h = ∛ε, i.e. ε^(2/3)·|E| ≈ 5e-9
+/// at |E| = 100, and its truncation error h²·|E‴|/6 is of the same order for the data used.
+pub const FD_BATCH_ABS: f64 = 1e-8;
+
+/// Factor k of the bound k·ε·(|wᵢ| + η/n·Σ_μ (|δ_μ| + Σ_k |w_k x_μk|)·|x_μi|) on the difference
+/// between one batch epoch and the tutorial's loop written out by hand: the two compute each δ
+/// with different (but each few-ulp) sigmoid formulas and dot-product orders, δ moves by at most
+/// |∂δ/∂h| ≤ 1 times the error of h (≤ D·ε·Σ|w x| for D ≤ 8), and the update adds 3 roundings.
+pub const HAND_LOOP_EPS_FACTOR: f64 = 32.0;
+
+/// Factor k of the bound k·n·ε·Σ_μ |δ_jμ x_iμ| on the difference between gradients summed over n
+/// records in two different orders (shards, threads): each order's error is at most n·ε·Σ|δx|
+/// (sequential summation), and the factor 2 adds both.
+pub const REORDER_EPS_FACTOR: f64 = 2.0;

@@ -1,0 +1,93 @@
+//! The tutorial's graduate-admissions lesson on the real UCLA data: a single sigmoid unit trained
+//! by batch gradient descent, 1000 epochs at η = 0.5.
+//!
+//! ```text
+//! cargo run --release --example admissions [-- path/to/loss.svg]
+//! ```
+//!
+//! Prints the training loss (mean squared error) every 100 epochs and the accuracy on the 10 %
+//! of records held out, and draws the loss curve as an SVG image (by default
+//! `docs/admissions-loss.svg`).
+
+use std::error::Error;
+use std::path::PathBuf;
+
+use delta_rule::{
+    accuracy, init_weights, predict, train, train_scratch_len, Layer, Schedule, Sigmoid,
+};
+use plotters::prelude::*;
+
+#[path = "data/admissions.rs"]
+mod admissions;
+
+const EPOCHS: usize = 1000;
+const LEARN_RATE: f64 = 0.5;
+const SPLIT_SEED: u64 = 42;
+const WEIGHT_SEED: u64 = 42;
+
+fn main() -> Result<(), Box<dyn Error>> {
+    let svg = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| {
+        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/admissions-loss.svg"))
+    });
+
+    let (x, y) = admissions::load(admissions::default_path())?;
+    let data = admissions::split(&x, &y, 0.1, SPLIT_SEED);
+    println!(
+        "{} training and {} test records, {} features",
+        data.train_y.len(),
+        data.test_y.len(),
+        admissions::FEATURES
+    );
+
+    let layer = Layer::new(admissions::FEATURES, 1);
+    let mut weights = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut weights, WEIGHT_SEED)?;
+    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    let mut curve = Vec::with_capacity(EPOCHS);
+    let schedule = Schedule::new(EPOCHS, LEARN_RATE);
+    train(
+        &Sigmoid,
+        layer,
+        &mut weights,
+        &data.train_x,
+        &data.train_y,
+        &schedule,
+        &mut scratch,
+        &mut [],
+        |epoch, loss| {
+            if epoch == 1 || epoch % 100 == 0 {
+                let rising = curve.last().is_some_and(|&last| loss.mse > last);
+                let warning = if rising { "  WARNING: loss increasing" } else { "" };
+                println!("epoch {epoch:4}: train loss {:.6}{warning}", loss.mse);
+            }
+            curve.push(loss.mse);
+        },
+    )?;
+
+    let mut y_hat = vec![0.0; data.test_y.len()];
+    predict(&Sigmoid, layer, &weights, &data.test_x, &mut y_hat)?;
+    println!("prediction accuracy on the test records: {:.3}", accuracy(&data.test_y, &y_hat)?);
+
+    draw(&curve, &svg)?;
+    println!("loss curve written to {}", svg.display());
+    Ok(())
+}
+
+/// The training loss per epoch as a line chart.
+fn draw(curve: &[f64], path: &std::path::Path) -> Result<(), Box<dyn Error>> {
+    let root = SVGBackend::new(path, (720, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let top = curve.iter().copied().fold(0.0, f64::max) * 1.05;
+    let bottom = curve.iter().copied().fold(f64::INFINITY, f64::min) * 0.95;
+    let mut chart = ChartBuilder::on(&root)
+        .caption("Admissions: training loss, batch descent, η = 0.5", ("sans-serif", 20))
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(1..curve.len(), bottom..top)?;
+    chart.configure_mesh().x_desc("epoch").y_desc("mean squared error").draw()?;
+    chart
+        .draw_series(LineSeries::new(curve.iter().enumerate().map(|(i, &l)| (i + 1, l)), &BLUE))?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,282 @@
+//! One epoch of training a single-layer network: batch, mini-batch or stochastic descent.
+
+use num_traits::Float;
+
+use crate::activation::Activation;
+use crate::error::{check_learn_rate, Error};
+use crate::gradient::{
+    accumulate_record, accumulate_rows, check_gradient, half, step_scale, BlockSum,
+};
+use crate::kernels;
+use crate::layer::{row_net_input, Layer};
+
+/// The loss of an epoch over its records: the sum of squared errors E = ½ Σ (y − ŷ)² and the
+/// mean squared error Σ (y − ŷ)² / (records × outputs), the tutorial's `np.mean((out - y)**2)`.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::Loss;
+///
+/// let loss = Loss::new(3.0_f64, 4);
+/// assert_eq!(loss, Loss { sse: 3.0, mse: 1.5 });
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Loss<T> {
+    /// ½ Σ (y − ŷ)².
+    pub sse: T,
+    /// Σ (y − ŷ)² / count, which is 2·`sse` / count.
+    pub mse: T,
+}
+
+impl<T: Float> Loss<T> {
+    /// The loss from the sum of squared errors `sse` over `count` outputs (records × outputs).
+    ///
+    /// # Special cases
+    ///
+    /// `count = 0` gives `mse` = NaN (0/0 when `sse` is 0).
+    ///
+    /// ```
+    /// use delta_rule::Loss;
+    ///
+    /// assert!(Loss::new(0.0_f32, 0).mse.is_nan());
+    /// ```
+    pub fn new(sse: T, count: usize) -> Self {
+        let count = T::from(count).unwrap_or_else(T::infinity);
+        Loss { sse, mse: (sse + sse) / count }
+    }
+
+    /// Whether both numbers are finite.
+    ///
+    /// ```
+    /// use delta_rule::Loss;
+    ///
+    /// assert!(!Loss::new(f64::NAN, 2).is_finite());
+    /// ```
+    pub fn is_finite(&self) -> bool {
+        self.sse.is_finite() && self.mse.is_finite()
+    }
+}
+
+/// One epoch of batch gradient descent, as the tutorial trains: for every record δ from its
+/// output and the step δ x accumulated into `gradient`, then w ← w + η Σ δ x / n_records.
+///
+/// The data are read once; `gradient` is caller-owned scratch of `layer.weights_len()` elements
+/// (its contents on entry do not matter) and holds the epoch's summed gradient g on return, so
+/// nothing is allocated. The returned loss is that of the weights the epoch started from, measured
+/// during the same pass. This is [`batch_gradient`](crate::batch_gradient) followed by
+/// [`apply_gradient`](crate::apply_gradient).
+///
+/// # Errors
+///
+/// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
+/// - [`Error::Empty`] if the layer is empty or there are no records.
+/// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
+/// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
+///   not `layer.weights_len()` long.
+///
+/// On `Err`, `weights` and `gradient` are untouched.
+///
+/// # Special cases
+///
+/// NaN or ∞ in the data or the weights propagate into the loss and the weights; see
+/// [`train`](crate::train) for a loop that stops and restores the weights.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{batch_epoch, Layer, Sigmoid};
+///
+/// let layer = Layer::new(2, 1);
+/// let mut w = [-0.8_f64, 0.5];
+/// let mut g = [0.0; 2];
+/// let first = batch_epoch(&Sigmoid, layer, &mut w, &[0.1, 0.3], &[0.2], 0.5, &mut g)?;
+/// assert!((w[0] - (-0.8 - 0.003963803079006883)).abs() < 1e-16);
+/// let second = batch_epoch(&Sigmoid, layer, &mut w, &[0.1, 0.3], &[0.2], 0.5, &mut g)?;
+/// assert!(second.sse < first.sse);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &mut [T],
+    x: &[T],
+    y: &[T],
+    learn_rate: T,
+    gradient: &mut [T],
+) -> Result<Loss<T>, Error> {
+    check_learn_rate(learn_rate)?;
+    let n = layer.records(x, y)?;
+    if n == 0 {
+        return Err(Error::Empty { arg: "x" });
+    }
+    layer.check_weights(weights)?;
+    check_gradient(layer, gradient)?;
+    gradient.fill(T::zero());
+    let sse = half(accumulate_rows(activation, layer, weights, x, y, gradient));
+    kernels::axpy(weights, step_scale(learn_rate, n), gradient);
+    Ok(Loss::new(sse, n * layer.outputs))
+}
+
+/// One epoch of mini-batch descent over the records listed in `order`: they are taken
+/// `batch_size` at a time, and after each batch of b records w ← w + η Σ δ x / b. With
+/// `batch_size` 1 this is stochastic descent (the tutorial's per-record update
+/// w ← w + η δ x); with the records in random order it is stochastic gradient descent.
+///
+/// `order` holds record indices (the row numbers of `x` and `y`); shuffle it between epochs
+/// for the usual stochastic scheme, for example with `rand::seq::SliceRandom::shuffle`, or use
+/// [`train`](crate::train) which does so from a seed. `gradient` is scratch as in
+/// [`batch_epoch`]; with `batch_size` 1 it is not written. The returned loss adds up each
+/// record's loss at the weights current when it was visited, over `order.len()` records.
+///
+/// # Errors
+///
+/// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
+/// - [`Error::Empty`] if the layer is empty, `batch_size` is 0 or `order` is empty.
+/// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
+/// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
+///   not `layer.weights_len()` long.
+/// - [`Error::IndexOutOfRange`] if an entry of `order` is not below the number of records.
+///
+/// On `Err`, `weights` and `gradient` are untouched.
+///
+/// # Special cases
+///
+/// The last batch holds the remaining `order.len() % batch_size` records if that is not 0.
+/// NaN or ∞ propagate as in [`batch_epoch`].
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{minibatch_epoch, train_step, Layer, Sigmoid};
+///
+/// let layer = Layer::new(2, 1);
+/// let x = [0.1_f64, 0.3, 0.5, -0.2];
+/// let y = [0.2, 0.9];
+/// let mut w = [-0.8, 0.5];
+/// let mut g = [0.0; 2];
+/// minibatch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.5, 1, &[1, 0], &mut g)?;
+///
+/// // The same as two per-record steps in that order.
+/// let mut by_hand = [-0.8, 0.5];
+/// train_step(&Sigmoid, &mut by_hand, &x[2..], 0.9, 0.5)?;
+/// train_step(&Sigmoid, &mut by_hand, &x[..2], 0.2, 0.5)?;
+/// assert_eq!(w, by_hand);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn minibatch_epoch<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &mut [T],
+    x: &[T],
+    y: &[T],
+    learn_rate: T,
+    batch_size: usize,
+    order: &[usize],
+    gradient: &mut [T],
+) -> Result<Loss<T>, Error> {
+    check_learn_rate(learn_rate)?;
+    let n = layer.records(x, y)?;
+    if batch_size == 0 {
+        return Err(Error::Empty { arg: "batch_size" });
+    }
+    if order.is_empty() {
+        return Err(Error::Empty { arg: "order" });
+    }
+    layer.check_weights(weights)?;
+    check_gradient(layer, gradient)?;
+    if let Some(&index) = order.iter().find(|&&i| i >= n) {
+        return Err(Error::IndexOutOfRange { arg: "order", index, len: n });
+    }
+    let (d, k) = (layer.inputs, layer.outputs);
+    let row = |i: usize| (&x[i * d..(i + 1) * d], &y[i * k..(i + 1) * k]);
+    let mut squares = BlockSum::new();
+    if batch_size == 1 {
+        for &i in order {
+            let (x_row, y_row) = row(i);
+            squares.add(stochastic_step(activation, layer, weights, x_row, y_row, learn_rate));
+        }
+    } else {
+        for batch in order.chunks(batch_size) {
+            gradient.fill(T::zero());
+            for &i in batch {
+                let (x_row, y_row) = row(i);
+                squares.add(accumulate_record(activation, layer, weights, x_row, y_row, gradient));
+            }
+            kernels::axpy(weights, step_scale(learn_rate, batch.len()), gradient);
+        }
+    }
+    Ok(Loss::new(half(squares.sum()), order.len().saturating_mul(k)))
+}
+
+/// w_j ← w_j + η δ_j x for every output j of one record (δ_j from the weights before the
+/// update; output j reads and writes only row j). Returns Σ_j (y_j − ŷ_j)².
+#[inline]
+fn stochastic_step<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &mut [T],
+    x_row: &[T],
+    y_row: &[T],
+    learn_rate: T,
+) -> T {
+    let mut squares = T::zero();
+    for (w_row, &y) in weights.chunks_exact_mut(layer.row_len()).zip(y_row) {
+        let (y_hat, slope) =
+            activation.activate_with_derivative(row_net_input(w_row, layer.inputs, x_row));
+        let residual = y - y_hat;
+        squares = squares + residual * residual;
+        let step = learn_rate * (residual * slope);
+        let (w_in, w_bias) = w_row.split_at_mut(layer.inputs);
+        kernels::axpy(w_in, step, x_row);
+        if let Some(b) = w_bias.first_mut() {
+            *b = *b + step;
+        }
+    }
+    squares
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Identity, Sigmoid};
+
+    #[test]
+    fn minibatch_checks_before_writing() {
+        let layer = Layer::new(1, 1);
+        let mut w = [0.5_f64];
+        let mut g = [7.0];
+        let (x, y) = ([1.0, 2.0], [0.0, 1.0]);
+        let err = minibatch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.1, 1, &[0, 2], &mut g);
+        assert_eq!(err, Err(Error::IndexOutOfRange { arg: "order", index: 2, len: 2 }));
+        let err = minibatch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.1, 0, &[0], &mut g);
+        assert_eq!(err, Err(Error::Empty { arg: "batch_size" }));
+        let err = minibatch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.1, 2, &[], &mut g);
+        assert_eq!(err, Err(Error::Empty { arg: "order" }));
+        assert_eq!((w, g), ([0.5], [7.0]));
+    }
+
+    #[test]
+    fn full_minibatch_is_a_batch_epoch() {
+        // With exactly representable identity arithmetic the two must agree bit for bit.
+        let layer = Layer::new(2, 2).with_bias();
+        let x = [1.0_f64, 0.0, 0.0, 1.0, 1.0, 1.0, 2.0, 0.0];
+        let y = [1.0, 0.0, 0.0, 1.0, 1.0, 1.0, 0.5, 0.5];
+        let mut a = [0.25, 0.5, 0.0, -0.5, 0.25, 0.0];
+        let mut b = a;
+        let mut g = [0.0; 6];
+        let la = batch_epoch(&Identity, layer, &mut a, &x, &y, 0.5, &mut g).unwrap();
+        let lb = minibatch_epoch(&Identity, layer, &mut b, &x, &y, 0.5, 4, &[0, 1, 2, 3], &mut g)
+            .unwrap();
+        assert_eq!((a, la), (b, lb));
+    }
+
+    #[test]
+    fn batch_epoch_rejects_empty_data() {
+        let mut w = [1.0_f32];
+        let mut g = [0.0];
+        let err = batch_epoch(&Sigmoid, Layer::new(1, 1), &mut w, &[], &[], 0.5, &mut g);
+        assert_eq!(err, Err(Error::Empty { arg: "x" }));
+    }
+}

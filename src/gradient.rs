@@ -1,0 +1,276 @@
+//! The batch gradient of a single-layer network and its application, kept apart so that shards
+//! of the data can be reduced by the caller.
+
+use num_traits::Float;
+
+use crate::activation::Activation;
+use crate::error::{check_learn_rate, Error};
+use crate::kernels;
+use crate::layer::{row_net_input, Layer};
+
+/// Records per partial sum of squared errors: the running total then sees n/256 additions
+/// instead of n, which keeps the rounding error of the loss far below the gradient's.
+const LOSS_BLOCK: usize = 256;
+
+/// A sum of many non-negative terms kept in blocks of [`LOSS_BLOCK`].
+pub(crate) struct BlockSum<T> {
+    total: T,
+    part: T,
+    count: usize,
+}
+
+impl<T: Float> BlockSum<T> {
+    pub(crate) fn new() -> Self {
+        BlockSum { total: T::zero(), part: T::zero(), count: 0 }
+    }
+
+    #[inline]
+    pub(crate) fn add(&mut self, v: T) {
+        self.part = self.part + v;
+        self.count += 1;
+        if self.count == LOSS_BLOCK {
+            self.total = self.total + self.part;
+            self.part = T::zero();
+            self.count = 0;
+        }
+    }
+
+    pub(crate) fn sum(&self) -> T {
+        self.total + self.part
+    }
+}
+
+/// One record of the fused pass: for every output j, h_j from the row of weights, δ_j, the
+/// squared residual, and `gradient` row j += δ_j x (bias += δ_j), while `x_row` is in L1.
+/// Returns Σ_j (y_j − ŷ_j)².
+#[inline]
+pub(crate) fn accumulate_record<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x_row: &[T],
+    y_row: &[T],
+    gradient: &mut [T],
+) -> T {
+    let r = layer.row_len();
+    let mut squares = T::zero();
+    for ((w_row, g_row), &y) in weights.chunks_exact(r).zip(gradient.chunks_exact_mut(r)).zip(y_row)
+    {
+        let (y_hat, slope) =
+            activation.activate_with_derivative(row_net_input(w_row, layer.inputs, x_row));
+        let residual = y - y_hat;
+        squares = squares + residual * residual;
+        let delta = residual * slope;
+        let (g_in, g_bias) = g_row.split_at_mut(layer.inputs);
+        kernels::axpy(g_in, delta, x_row);
+        if let Some(b) = g_bias.first_mut() {
+            *b = *b + delta;
+        }
+    }
+    squares
+}
+
+/// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
+/// lengths are checked by the caller.
+pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    y: &[T],
+    gradient: &mut [T],
+) -> T {
+    let mut squares = BlockSum::new();
+    for (x_row, y_row) in x.chunks_exact(layer.inputs).zip(y.chunks_exact(layer.outputs)) {
+        squares.add(accumulate_record(activation, layer, weights, x_row, y_row, gradient));
+    }
+    squares.sum()
+}
+
+/// ½ · `squares` as the sum of squared errors.
+#[inline]
+pub(crate) fn half<T: Float>(squares: T) -> T {
+    (T::one() + T::one()).recip() * squares
+}
+
+/// The batch gradient of a single-layer network: writes g = Σ_μ δ_μ x_μ into `gradient`
+/// (the tutorial's `del_w` before the learning rate) and returns the batch's sum of squared
+/// errors E = ½ Σ_μ Σ_j (y_jμ − ŷ_jμ)² at the current weights.
+///
+/// `gradient` has the layout of the weights ([`Layer`]): entry (j, i) is Σ_μ δ_jμ x_iμ with
+/// δ_jμ = (y_jμ − ŷ_jμ) f′(h_jμ), and the bias entry is Σ_μ δ_jμ. This is −∂E/∂w, the descent
+/// direction; [`apply_gradient`] takes the step. Records are read once, in order: each row's
+/// net inputs and its contribution to the gradient are computed while it is in cache.
+///
+/// Both the gradient and E are sums over records, so the results of disjoint shards of the
+/// records (any split, any grouping) add up to the whole batch's, within rounding: shards may be
+/// computed on other threads or machines and reduced by the caller.
+///
+/// # Errors
+///
+/// - [`Error::Empty`] if the layer has no inputs or no outputs.
+/// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
+/// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
+///   not `layer.weights_len()` long.
+///
+/// On `Err`, `gradient` is untouched.
+///
+/// # Special cases
+///
+/// - No records: `gradient` is all zeros and E = 0.
+/// - NaN or ∞ in the data or weights propagate into E and the gradient entries they reach.
+///
+/// # Accuracy
+///
+/// Each gradient entry is a sum of n terms added in record order: its error is at most about
+/// n·ε·Σ_μ |δ_jμ x_iμ| on top of the error of each δ. E is summed in blocks of 256 records.
+///
+/// # Examples
+///
+/// The first record of the tutorial's worked example, and the same record split in two shards:
+///
+/// ```
+/// use delta_rule::{batch_gradient, Layer, Sigmoid};
+///
+/// let layer = Layer::new(2, 1);
+/// let w = [-0.8_f64, 0.5];
+/// let (x, y) = ([0.1, 0.3, 0.1, 0.3], [0.2, 0.2]);
+/// let mut g = [0.0; 2];
+/// let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g)?;
+/// let delta = -0.07927606158013766;
+/// assert!((g[0] - 2.0 * delta * 0.1).abs() < 1e-16);
+/// assert!((e - (0.2_f64 - 0.5174928576663897).powi(2)).abs() < 1e-16);
+///
+/// let (mut g1, mut g2) = ([0.0; 2], [0.0; 2]);
+/// let e1 = batch_gradient(&Sigmoid, layer, &w, &x[..2], &y[..1], &mut g1)?;
+/// let e2 = batch_gradient(&Sigmoid, layer, &w, &x[2..], &y[1..], &mut g2)?;
+/// assert_eq!([g1[0] + g2[0], g1[1] + g2[1]], g);
+/// assert_eq!(e1 + e2, e);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn batch_gradient<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    y: &[T],
+    gradient: &mut [T],
+) -> Result<T, Error> {
+    layer.records(x, y)?;
+    layer.check_weights(weights)?;
+    check_gradient(layer, gradient)?;
+    gradient.fill(T::zero());
+    Ok(half(accumulate_rows(activation, layer, weights, x, y, gradient)))
+}
+
+/// `Ok` if `gradient` has the length of the weights.
+pub(crate) fn check_gradient<T>(layer: Layer, gradient: &[T]) -> Result<(), Error> {
+    let expected = layer.weights_len();
+    if gradient.len() == expected {
+        Ok(())
+    } else {
+        Err(Error::ShapeMismatch { arg: "gradient", expected, found: gradient.len() })
+    }
+}
+
+/// The batch update w ← w + η g / n: one step of gradient descent on the mean of the records'
+/// losses, for a gradient g summed over `n_records` records (as from [`batch_gradient`]).
+///
+/// This is the tutorial's `weights += learnrate * del_w / n_records`, computed as
+/// w + (η/n)·g.
+///
+/// # Errors
+///
+/// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
+/// - [`Error::Empty`] if `n_records` is 0.
+/// - [`Error::LengthMismatch`] if `gradient.len() != weights.len()`.
+///
+/// On `Err`, `weights` is untouched.
+///
+/// # Special cases
+///
+/// NaN or ∞ in `gradient` propagate into the weights. An `n_records` that is not representable
+/// in `T` (above 65504 for `f16`) rounds to ∞ and the step to 0.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::apply_gradient;
+///
+/// let mut w = [1.0_f64, -1.0];
+/// apply_gradient(&mut w, &[4.0, 2.0], 0.5, 4)?;
+/// assert_eq!(w, [1.5, -0.75]);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn apply_gradient<T: Float>(
+    weights: &mut [T],
+    gradient: &[T],
+    learn_rate: T,
+    n_records: usize,
+) -> Result<(), Error> {
+    check_learn_rate(learn_rate)?;
+    if n_records == 0 {
+        return Err(Error::Empty { arg: "n_records" });
+    }
+    crate::error::check_len("weights", weights.len(), "gradient", gradient.len())?;
+    kernels::axpy(weights, step_scale(learn_rate, n_records), gradient);
+    Ok(())
+}
+
+/// η / n.
+pub(crate) fn step_scale<T: Float>(learn_rate: T, n_records: usize) -> T {
+    learn_rate / T::from(n_records).unwrap_or_else(T::infinity)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Identity, Sigmoid};
+
+    #[test]
+    fn identity_gradient_by_hand() {
+        // y − ŷ with ŷ = w·x + b and f′ = 1: every entry follows from integer arithmetic.
+        let layer = Layer::new(2, 1).with_bias();
+        let w = [1.0_f64, 2.0, 0.5];
+        let x = [1.0, 0.0, 0.0, 1.0];
+        let y = [2.5, 0.5];
+        // residuals: 2.5 − 1.5 = 1, 0.5 − 2.5 = −2
+        let mut g = [9.0; 3];
+        let e = batch_gradient(&Identity, layer, &w, &x, &y, &mut g).unwrap();
+        assert_eq!(g, [1.0, -2.0, -1.0]);
+        assert_eq!(e, 2.5);
+    }
+
+    #[test]
+    fn errors_leave_gradient_untouched() {
+        let layer = Layer::new(2, 1);
+        let mut g = [5.0_f32; 2];
+        let w = [0.0; 2];
+        assert!(batch_gradient(&Sigmoid, layer, &w, &[0.0; 3], &[0.0; 1], &mut g).is_err());
+        assert!(batch_gradient(&Sigmoid, layer, &w, &[0.0; 4], &[0.0; 3], &mut g).is_err());
+        assert!(batch_gradient(&Sigmoid, layer, &w[..1], &[0.0; 4], &[0.0; 2], &mut g).is_err());
+        assert!(batch_gradient(&Sigmoid, layer, &w, &[0.0; 4], &[0.0; 2], &mut g[..1]).is_err());
+        assert_eq!(g, [5.0; 2]);
+        let mut w = [1.0_f32; 2];
+        assert_eq!(apply_gradient(&mut w, &g, 0.1, 0), Err(Error::Empty { arg: "n_records" }));
+        assert!(apply_gradient(&mut w, &g, -0.1, 1).is_err());
+        assert!(apply_gradient(&mut w, &g[..1], 0.1, 1).is_err());
+        assert_eq!(w, [1.0; 2]);
+    }
+
+    #[test]
+    fn empty_batch_gives_zero() {
+        let mut g = [3.0_f64; 2];
+        let e = batch_gradient(&Sigmoid, Layer::new(2, 1), &[1.0, 1.0], &[], &[], &mut g).unwrap();
+        assert_eq!((g, e), ([0.0; 2], 0.0));
+    }
+
+    #[test]
+    fn block_sum_matches_exact_sum() {
+        let mut s = BlockSum::new();
+        for i in 0..1000 {
+            s.add(f64::from(i));
+        }
+        assert_eq!(s.sum(), 499_500.0);
+    }
+}

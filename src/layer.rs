@@ -1,0 +1,351 @@
+//! A single-layer network: its shape, weight layout and initialisation, prediction and accuracy.
+//!
+//! The weights of a layer with D inputs and K outputs are one row-major K × R matrix in a
+//! caller-owned slice, R = D without a bias and R = D + 1 with one: row j holds the weights
+//! w_j1 … w_jD from every input to output j, followed by the bias b_j if the layer has one.
+//! Output j of a record x is ŷⱼ = f(Σᵢ w_ji xᵢ + b_j).
+//!
+//! Data are row-major slices as well: `x` is records × D and `y` (or a prediction) records × K,
+//! so a `Vec`, ndarray's `as_slice()` of a standard-layout array, or the `as_slice()` of a
+//! column-major nalgebra matrix holding one record per column (D × records, the same memory)
+//! can be passed without a copy.
+
+use num_traits::Float;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+use crate::activation::Activation;
+use crate::error::{check_len, Error};
+use crate::kernels;
+
+/// The shape of a single-layer network: `inputs` features D, `outputs` K, and whether each
+/// output has a bias.
+///
+/// The weights live in a caller-owned slice of [`weights_len`](Layer::weights_len) elements: a
+/// row-major K × R matrix, R = [`row_len`](Layer::row_len) = D, or D + 1 with a bias. Row j holds
+/// the weights w_j1 … w_jD from every input to output j, then the bias b_j if there is one, and
+/// output j of a record x is ŷⱼ = f(Σᵢ w_ji xᵢ + b_j). Data are row-major too: `x` is
+/// records × D and `y` records × K, so a `Vec`, ndarray's `as_slice()` of a standard-layout array
+/// or the `as_slice()` of a column-major nalgebra matrix with one record per column is passed
+/// without a copy.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::Layer;
+///
+/// let layer = Layer::new(3, 2).with_bias();
+/// assert_eq!(layer.row_len(), 4);
+/// assert_eq!(layer.weights_len(), 8); // [w11 w12 w13 b1 | w21 w22 w23 b2]
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Layer {
+    /// The number of input features D.
+    pub inputs: usize,
+    /// The number of outputs K.
+    pub outputs: usize,
+    /// Whether every output adds a bias b_j, stored last in its row of weights.
+    pub bias: bool,
+}
+
+impl Layer {
+    /// A layer from `inputs` features to `outputs` units, without bias.
+    ///
+    /// Both must be at least 1; functions that take the layer return [`Error::Empty`] otherwise.
+    ///
+    /// ```
+    /// use delta_rule::Layer;
+    ///
+    /// assert_eq!(Layer::new(6, 1), Layer { inputs: 6, outputs: 1, bias: false });
+    /// ```
+    pub const fn new(inputs: usize, outputs: usize) -> Self {
+        Layer { inputs, outputs, bias: false }
+    }
+
+    /// The same layer with a bias on every output (equivalent to a constant-1 input column).
+    ///
+    /// ```
+    /// use delta_rule::Layer;
+    ///
+    /// assert!(Layer::new(2, 1).with_bias().bias);
+    /// ```
+    pub const fn with_bias(self) -> Self {
+        Layer { bias: true, ..self }
+    }
+
+    /// The length R of one row of weights: D, or D + 1 with a bias.
+    ///
+    /// ```
+    /// use delta_rule::Layer;
+    ///
+    /// assert_eq!(Layer::new(5, 3).row_len(), 5);
+    /// ```
+    pub const fn row_len(&self) -> usize {
+        self.inputs.saturating_add(self.bias as usize)
+    }
+
+    /// The number of weights K × R (saturating at `usize::MAX`).
+    ///
+    /// ```
+    /// use delta_rule::Layer;
+    ///
+    /// assert_eq!(Layer::new(5, 3).weights_len(), 15);
+    /// ```
+    pub const fn weights_len(&self) -> usize {
+        self.outputs.saturating_mul(self.row_len())
+    }
+
+    /// The number of records in `x` (records × inputs), after checking that `y` is
+    /// records × outputs and that the layer is not empty.
+    pub(crate) fn records<T>(&self, x: &[T], y: &[T]) -> Result<usize, Error> {
+        self.records_named(x, y, "y")
+    }
+
+    /// As [`records`](Self::records), naming the records × outputs slice `y_arg`.
+    pub(crate) fn records_named<T>(
+        &self,
+        x: &[T],
+        y: &[T],
+        y_arg: &'static str,
+    ) -> Result<usize, Error> {
+        let n = self.records_of_x(x)?;
+        let expected = n.saturating_mul(self.outputs);
+        if y.len() != expected {
+            return Err(Error::ShapeMismatch { arg: y_arg, expected, found: y.len() });
+        }
+        Ok(n)
+    }
+
+    /// The number of records in `x`, checking only `x` and the layer.
+    pub(crate) fn records_of_x<T>(&self, x: &[T]) -> Result<usize, Error> {
+        if self.inputs == 0 || self.outputs == 0 {
+            return Err(Error::Empty { arg: "layer" });
+        }
+        if x.len() % self.inputs != 0 {
+            return Err(Error::RaggedRows { arg: "x", len: x.len(), row_len: self.inputs });
+        }
+        Ok(x.len() / self.inputs)
+    }
+
+    /// `Ok` if `weights` has [`weights_len`](Self::weights_len) elements.
+    pub(crate) fn check_weights<T>(&self, weights: &[T]) -> Result<(), Error> {
+        let expected = self.weights_len();
+        if weights.len() == expected {
+            Ok(())
+        } else {
+            Err(Error::ShapeMismatch { arg: "weights", expected, found: weights.len() })
+        }
+    }
+}
+
+/// The net input h_j = Σᵢ w_ji xᵢ (+ b_j) of one row of weights for one record.
+#[inline]
+pub(crate) fn row_net_input<T: Float>(w_row: &[T], inputs: usize, x_row: &[T]) -> T {
+    let (w_in, w_bias) = w_row.split_at(inputs);
+    let h = kernels::dot(w_in, x_row);
+    match w_bias.first() {
+        Some(&b) => h + b,
+        None => h,
+    }
+}
+
+/// Fills `weights` from a seed: every weight from an input drawn from the normal distribution
+/// with mean 0 and standard deviation 1/√D (D = `layer.inputs`), every bias 0.
+///
+/// The generator is ChaCha8 seeded with `seed`, so a seed gives the same weights on every
+/// platform; the values are drawn in f64 and rounded once to `T`.
+///
+/// # Errors
+///
+/// - [`Error::Empty`] if the layer has no inputs or no outputs.
+/// - [`Error::ShapeMismatch`] if `weights.len() != layer.weights_len()`.
+///
+/// On `Err`, `weights` is untouched.
+///
+/// # Special cases
+///
+/// None: every weight is finite.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{init_weights, Layer};
+///
+/// let layer = Layer::new(4, 2).with_bias();
+/// let mut w = [0.0_f64; 10];
+/// init_weights(layer, &mut w, 42)?;
+/// assert_eq!((w[4], w[9]), (0.0, 0.0)); // the biases
+/// assert!(w.iter().all(|v| v.abs() < 3.0));
+///
+/// let mut again = [0.0_f64; 10];
+/// init_weights(layer, &mut again, 42)?;
+/// assert_eq!(w, again);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Result<(), Error> {
+    if layer.inputs == 0 || layer.outputs == 0 {
+        return Err(Error::Empty { arg: "layer" });
+    }
+    layer.check_weights(weights)?;
+    let scale = Float::sqrt(layer.inputs as f64).recip();
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    for row in weights.chunks_exact_mut(layer.row_len()) {
+        let (w_in, w_bias) = row.split_at_mut(layer.inputs);
+        for w in w_in {
+            let z: f64 = StandardNormal.sample(&mut rng);
+            *w = T::from(scale * z).unwrap_or_else(T::zero);
+        }
+        for b in w_bias {
+            *b = T::zero();
+        }
+    }
+    Ok(())
+}
+
+/// The outputs ŷ = f(W x + b) of the layer for every record of `x` (records × inputs), written
+/// into `out` (records × outputs).
+///
+/// `activation` may be a trait object.
+///
+/// # Errors
+///
+/// - [`Error::Empty`] if the layer has no inputs or no outputs.
+/// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
+/// - [`Error::ShapeMismatch`] if `weights` or `out` has the wrong length.
+///
+/// On `Err`, `out` is untouched.
+///
+/// # Special cases
+///
+/// No records: nothing is written. NaN and ∞ in `x` or `weights` propagate as in
+/// [`net_input`](crate::net_input) and the activation.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{predict, Layer, Sigmoid};
+///
+/// let layer = Layer::new(2, 1).with_bias();
+/// let w = [1.0_f64, -1.0, 0.5];
+/// let x = [0.0, 0.0, 2.0, 1.0];
+/// let mut y_hat = [0.0; 2];
+/// predict(&Sigmoid, layer, &w, &x, &mut y_hat)?;
+/// assert!((y_hat[0] - 0.6224593312018546).abs() < 1e-15); // σ(0.5)
+/// assert!((y_hat[1] - 0.8175744761936437).abs() < 1e-15); // σ(1.5)
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn predict<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    out: &mut [T],
+) -> Result<(), Error> {
+    layer.records_named(x, out, "out")?;
+    layer.check_weights(weights)?;
+    for (x_row, out_row) in x.chunks_exact(layer.inputs).zip(out.chunks_exact_mut(layer.outputs)) {
+        for (o, w_row) in out_row.iter_mut().zip(weights.chunks_exact(layer.row_len())) {
+            *o = activation.activate(row_net_input(w_row, layer.inputs, x_row));
+        }
+    }
+    Ok(())
+}
+
+/// The fraction of outputs classified right, for 0/1 targets: ŷ > 0.5 predicts 1, and the
+/// target counts as 1 when y > 0.5.
+///
+/// `y` and `y_hat` are compared element by element, so for several outputs every output of
+/// every record counts once.
+///
+/// # Errors
+///
+/// - [`Error::LengthMismatch`] if `y_hat.len() != y.len()`.
+/// - [`Error::Empty`] if both are empty.
+///
+/// # Special cases
+///
+/// A NaN in `y_hat` predicts 0 (NaN > 0.5 is false), a NaN target counts as 0.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::accuracy;
+///
+/// let acc = accuracy(&[1.0_f32, 0.0, 1.0, 0.0], &[0.9, 0.2, 0.4, 0.5])?;
+/// assert_eq!(acc, 0.75); // 0.4 predicts 0 for a 1; 0.5 predicts 0
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn accuracy<T: Float>(y: &[T], y_hat: &[T]) -> Result<f64, Error> {
+    check_len("y", y.len(), "y_hat", y_hat.len())?;
+    if y.is_empty() {
+        return Err(Error::Empty { arg: "y" });
+    }
+    let half = (T::one() + T::one()).recip();
+    let right = y.iter().zip(y_hat).filter(|(&t, &p)| (t > half) == (p > half)).count();
+    Ok(right as f64 / y.len() as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Identity, Sigmoid};
+
+    #[test]
+    fn shape_checks_name_the_argument() {
+        let layer = Layer::new(3, 2);
+        assert_eq!(
+            layer.records(&[0.0_f64; 7], &[0.0; 4]),
+            Err(Error::RaggedRows { arg: "x", len: 7, row_len: 3 })
+        );
+        assert_eq!(
+            layer.records(&[0.0_f64; 6], &[0.0; 3]),
+            Err(Error::ShapeMismatch { arg: "y", expected: 4, found: 3 })
+        );
+        assert_eq!(layer.records(&[0.0_f64; 6], &[0.0; 4]), Ok(2));
+        assert_eq!(Layer::new(0, 1).records::<f32>(&[], &[]), Err(Error::Empty { arg: "layer" }));
+        assert_eq!(
+            Layer::new(2, 1).with_bias().check_weights(&[0.0_f32; 2]),
+            Err(Error::ShapeMismatch { arg: "weights", expected: 3, found: 2 })
+        );
+    }
+
+    #[test]
+    fn predict_uses_rows_as_outputs() {
+        // Two outputs with bias and the identity: ŷ_j = w_j·x + b_j, checked by hand.
+        let layer = Layer::new(2, 2).with_bias();
+        let w = [1.0_f64, 2.0, 0.5, -1.0, 0.0, 3.0];
+        let x = [1.0, 1.0, 2.0, -1.0];
+        let mut out = [0.0; 4];
+        predict(&Identity, layer, &w, &x, &mut out).unwrap();
+        assert_eq!(out, [3.5, 2.0, 0.5, 1.0]);
+        let mut short = [7.0; 3];
+        assert!(predict(&Sigmoid, layer, &w, &x, &mut short).is_err());
+        assert_eq!(short, [7.0; 3]);
+    }
+
+    #[test]
+    fn init_is_seeded_and_scaled() {
+        let layer = Layer::new(400, 5);
+        let mut a = [0.0_f64; 2000];
+        let mut b = [0.0_f64; 2000];
+        init_weights(layer, &mut a, 1).unwrap();
+        init_weights(layer, &mut b, 2).unwrap();
+        assert_ne!(a, b);
+        // 2000 draws of N(0, 1/400): the sample variance is within 10 % of 1/400 with
+        // probability far above 1 − 1e-6 (its relative standard deviation is √(2/2000) ≈ 3 %).
+        let var = a.iter().map(|v| v * v).sum::<f64>() / a.len() as f64;
+        assert!((var * 400.0 - 1.0).abs() < 0.1, "variance {var}");
+        assert_eq!(
+            init_weights(layer, &mut a[1..], 1),
+            Err(Error::ShapeMismatch { arg: "weights", expected: 2000, found: 1999 })
+        );
+    }
+
+    #[test]
+    fn accuracy_errors() {
+        assert_eq!(accuracy::<f64>(&[], &[]), Err(Error::Empty { arg: "y" }));
+        assert!(matches!(accuracy(&[1.0_f64], &[1.0, 0.0]), Err(Error::LengthMismatch { .. })));
+        assert_eq!(accuracy(&[0.0_f64, 1.0], &[f64::NAN, f64::NAN]), Ok(0.5));
+    }
+}

@@ -1,0 +1,131 @@
+//! The batch gradient over records on several threads (feature `rayon`).
+
+use num_traits::Float;
+use rayon::prelude::*;
+
+use crate::activation::Activation;
+use crate::epoch::Loss;
+use crate::error::{check_learn_rate, Error};
+use crate::gradient::{accumulate_rows, check_gradient, half, step_scale};
+use crate::kernels;
+use crate::layer::Layer;
+
+/// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
+///
+/// The records are split into one contiguous shard per thread of the pool (the shard bounds
+/// depend only on the number of records and the number of threads), each shard's gradient and
+/// loss are computed as by `batch_gradient`, and the shards are summed in shard order. The result
+/// is therefore the same on every run with the same number of threads. It allocates one gradient
+/// buffer per shard.
+///
+/// # Errors
+///
+/// As [`batch_gradient`](crate::batch_gradient); on `Err`, `gradient` is untouched.
+///
+/// # Special cases
+///
+/// As [`batch_gradient`](crate::batch_gradient).
+///
+/// # Accuracy
+///
+/// Only the order of the sums over records differs from the serial result: every gradient entry
+/// differs from the serial one by at most 2n·ε·Σ_μ |δ_jμ x_iμ| for n records (the sum of both
+/// results' error bounds), and the loss by at most 2n·ε·E.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{batch_gradient, par_batch_gradient, Layer, Sigmoid};
+///
+/// let layer = Layer::new(2, 1).with_bias();
+/// let x: Vec<f64> = (0..2000).map(|i| f64::from(i % 17) / 17.0).collect();
+/// let y: Vec<f64> = (0..1000).map(|i| f64::from(i % 2)).collect();
+/// let w = [0.3, -0.2, 0.1];
+/// let (mut serial, mut parallel) = ([0.0; 3], [0.0; 3]);
+/// let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut serial)?;
+/// let e_par = par_batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut parallel)?;
+/// assert!((e - e_par).abs() <= 2000.0 * f64::EPSILON * e);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn par_batch_gradient<T, A>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    y: &[T],
+    gradient: &mut [T],
+) -> Result<T, Error>
+where
+    T: Float + Send + Sync,
+    A: Activation<T> + Sync + ?Sized,
+{
+    let n = layer.records(x, y)?;
+    layer.check_weights(weights)?;
+    check_gradient(layer, gradient)?;
+    let shard_rows = n.div_ceil(rayon::current_num_threads()).max(1);
+    let shards: Vec<(Vec<T>, T)> = x
+        .par_chunks(shard_rows * layer.inputs)
+        .zip(y.par_chunks(shard_rows * layer.outputs))
+        .map(|(xs, ys)| {
+            let mut g = vec![T::zero(); gradient.len()];
+            let squares = accumulate_rows(activation, layer, weights, xs, ys, &mut g);
+            (g, squares)
+        })
+        .collect();
+    gradient.fill(T::zero());
+    let mut squares = T::zero();
+    for (g, s) in &shards {
+        kernels::axpy(gradient, T::one(), g);
+        squares = squares + *s;
+    }
+    Ok(half(squares))
+}
+
+/// [`batch_epoch`](crate::batch_epoch) with the gradient from [`par_batch_gradient`].
+///
+/// # Errors
+///
+/// As [`batch_epoch`](crate::batch_epoch); on `Err`, `weights` and `gradient` are untouched.
+///
+/// # Special cases
+///
+/// As [`batch_epoch`](crate::batch_epoch).
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{batch_epoch, par_batch_epoch, Layer, Sigmoid};
+///
+/// let layer = Layer::new(2, 1);
+/// let (x, y) = ([0.1_f64, 0.3, 0.5, -0.2], [0.2, 0.9]);
+/// let (mut w, mut w_par) = ([-0.8, 0.5], [-0.8, 0.5]);
+/// let mut g = [0.0; 2];
+/// let loss = batch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.5, &mut g)?;
+/// let loss_par = par_batch_epoch(&Sigmoid, layer, &mut w_par, &x, &y, 0.5, &mut g)?;
+/// assert!((loss.sse - loss_par.sse).abs() < 1e-15);
+/// assert!((w[0] - w_par[0]).abs() < 1e-15);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn par_batch_epoch<T, A>(
+    activation: &A,
+    layer: Layer,
+    weights: &mut [T],
+    x: &[T],
+    y: &[T],
+    learn_rate: T,
+    gradient: &mut [T],
+) -> Result<Loss<T>, Error>
+where
+    T: Float + Send + Sync,
+    A: Activation<T> + Sync + ?Sized,
+{
+    check_learn_rate(learn_rate)?;
+    let n = layer.records(x, y)?;
+    if n == 0 {
+        return Err(Error::Empty { arg: "x" });
+    }
+    layer.check_weights(weights)?;
+    let sse = par_batch_gradient(activation, layer, weights, x, y, gradient)?;
+    kernels::axpy(weights, step_scale(learn_rate, n), gradient);
+    Ok(Loss::new(sse, n * layer.outputs))
+}

@@ -1,0 +1,397 @@
+//! The training loop: epochs of batch, mini-batch or stochastic descent with an observer,
+//! early stopping, and recovery from divergence.
+
+use num_traits::Float;
+use rand::seq::SliceRandom;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+
+use crate::activation::Activation;
+use crate::epoch::{minibatch_epoch, Loss};
+use crate::error::{check_learn_rate, Error};
+use crate::gradient::{accumulate_rows, half, step_scale};
+use crate::kernels;
+use crate::layer::Layer;
+
+/// How an epoch walks the records.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::Descent;
+///
+/// let modes = [Descent::Batch, Descent::MiniBatch { size: 32 }, Descent::Stochastic];
+/// assert_ne!(modes[1], modes[2]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Descent {
+    /// One update per epoch from all records ([`batch_epoch`](crate::batch_epoch)).
+    Batch,
+    /// One update per `size` records, in an order shuffled every epoch
+    /// ([`minibatch_epoch`](crate::minibatch_epoch)).
+    MiniBatch {
+        /// Records per update, at least 1.
+        size: usize,
+    },
+    /// One update per record, in an order shuffled every epoch (`MiniBatch { size: 1 }`).
+    Stochastic,
+}
+
+/// The settings of a training run: epochs, learning rate, descent, early-stop tolerance and
+/// shuffle seed.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{Descent, Schedule};
+///
+/// let s = Schedule::new(1000, 0.5_f64).descent(Descent::Stochastic).tolerance(1e-4).seed(7);
+/// assert_eq!((s.epochs, s.learn_rate, s.tolerance, s.seed), (1000, 0.5, Some(1e-4), 7));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Schedule<T> {
+    /// The largest number of epochs to run, at least 1.
+    pub epochs: usize,
+    /// The learning rate η, finite and ≥ 0.
+    pub learn_rate: T,
+    /// Batch, mini-batch or stochastic descent.
+    pub descent: Descent,
+    /// Stop after the first epoch whose mean squared error is ≤ this; `None` runs every epoch.
+    pub tolerance: Option<T>,
+    /// Seeds the shuffle of mini-batch and stochastic descent (ChaCha8, the same order on every
+    /// platform).
+    pub seed: u64,
+}
+
+impl<T> Schedule<T> {
+    /// `epochs` epochs of batch descent at `learn_rate`, no tolerance, seed 0.
+    ///
+    /// ```
+    /// use delta_rule::{Descent, Schedule};
+    ///
+    /// let s = Schedule::new(10, 0.1_f32);
+    /// assert_eq!((s.descent, s.tolerance, s.seed), (Descent::Batch, None, 0));
+    /// ```
+    pub const fn new(epochs: usize, learn_rate: T) -> Self {
+        Schedule { epochs, learn_rate, descent: Descent::Batch, tolerance: None, seed: 0 }
+    }
+
+    /// The same schedule with another descent.
+    ///
+    /// ```
+    /// use delta_rule::{Descent, Schedule};
+    ///
+    /// let s = Schedule::new(10, 0.1_f64).descent(Descent::MiniBatch { size: 8 });
+    /// assert_eq!(s.descent, Descent::MiniBatch { size: 8 });
+    /// ```
+    pub fn descent(self, descent: Descent) -> Self {
+        Schedule { descent, ..self }
+    }
+
+    /// The same schedule, stopping once an epoch's mean squared error is ≤ `tolerance`.
+    ///
+    /// ```
+    /// use delta_rule::Schedule;
+    ///
+    /// assert_eq!(Schedule::new(10, 0.1_f64).tolerance(0.01).tolerance, Some(0.01));
+    /// ```
+    pub fn tolerance(self, tolerance: T) -> Self {
+        Schedule { tolerance: Some(tolerance), ..self }
+    }
+
+    /// The same schedule with another shuffle seed.
+    ///
+    /// ```
+    /// use delta_rule::Schedule;
+    ///
+    /// assert_eq!(Schedule::new(10, 0.1_f64).seed(3).seed, 3);
+    /// ```
+    pub fn seed(self, seed: u64) -> Self {
+        Schedule { seed, ..self }
+    }
+}
+
+/// The outcome of [`train`].
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{train, Layer, Report, Schedule, Sigmoid};
+///
+/// let layer = Layer::new(1, 1);
+/// let mut w = [0.0_f64];
+/// let mut scratch = [0.0; 3];
+/// let report: Report<f64> =
+///     train(&Sigmoid, layer, &mut w, &[1.0], &[1.0], &Schedule::new(5, 1.0), &mut scratch, &mut [], |_, _| {})?;
+/// assert_eq!((report.epochs, report.converged), (5, false));
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Report<T> {
+    /// The number of epochs run.
+    pub epochs: usize,
+    /// The loss of the last epoch run.
+    pub loss: Loss<T>,
+    /// Whether the run stopped early because the loss reached the tolerance.
+    pub converged: bool,
+}
+
+/// The scratch length [`train`] needs for `layer`: three times its number of weights (the
+/// gradient and two copies of the weights), saturating at `usize::MAX`.
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{train_scratch_len, Layer};
+///
+/// assert_eq!(train_scratch_len(Layer::new(6, 1)), 18);
+/// ```
+pub const fn train_scratch_len(layer: Layer) -> usize {
+    layer.weights_len().saturating_mul(3)
+}
+
+/// Trains a single-layer network in place: up to `schedule.epochs` epochs of the chosen descent,
+/// calling `observer(epoch, loss)` after each epoch (epochs count from 1), and stopping early once
+/// the mean squared error is ≤ `schedule.tolerance`.
+///
+/// `weights` holds the starting weights (the caller's, or from
+/// [`init_weights`](crate::init_weights)) and the trained ones on return. `scratch` is
+/// caller-owned and reusable, [`train_scratch_len`] elements long; `order` is caller-owned and
+/// records long for mini-batch and stochastic descent (it receives the shuffled record order)
+/// and is not used, so it may be empty, for batch descent. Nothing is allocated.
+///
+/// Each epoch's loss is measured in the epoch's single pass over the data: for batch descent it
+/// is the loss of the weights the epoch started from, as in [`batch_epoch`](crate::batch_epoch).
+///
+/// # Errors
+///
+/// - [`Error::Diverged`] if an epoch's loss, or the weights an epoch produced, are NaN or
+///   infinite. The weights are then restored to those that the last epoch with a finite loss
+///   started from, the weights whose loss the observer last received (or the caller's
+///   weights if the first epoch diverged), so the run's last sound state is not lost.
+/// - [`Error::InvalidLearnRate`] if the learning rate is NaN, infinite or negative.
+/// - [`Error::Empty`] if the layer is empty, there are no records, `schedule.epochs` is 0, or
+///   the mini-batch size is 0.
+/// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
+/// - [`Error::ShapeMismatch`] if `y` is not records × outputs, `weights` is not
+///   `layer.weights_len()` long, `scratch` is not [`train_scratch_len`] long, or `order` is not
+///   records long for mini-batch or stochastic descent.
+///
+/// On any `Err` but [`Error::Diverged`], no slice has been modified.
+///
+/// # Special cases
+///
+/// A NaN tolerance never stops the run. NaN in the data gives [`Error::Diverged`] at epoch 1
+/// with the weights unchanged.
+///
+/// # Examples
+///
+/// Learning logical OR with a bias:
+///
+/// ```
+/// use delta_rule::{accuracy, init_weights, predict, train, train_scratch_len, Layer, Schedule, Sigmoid};
+///
+/// let layer = Layer::new(2, 1).with_bias();
+/// let x = [0.0_f64, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+/// let y = [0.0, 1.0, 1.0, 1.0];
+/// let mut w = [0.0; 3];
+/// init_weights(layer, &mut w, 1)?;
+/// let mut scratch = vec![0.0; train_scratch_len(layer)];
+/// let mut losses = Vec::new();
+/// let schedule = Schedule::new(2000, 2.0);
+/// let report = train(&Sigmoid, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], |epoch, loss| {
+///     losses.push(loss.mse);
+/// })?;
+/// assert_eq!(report.epochs, 2000);
+/// assert!(losses[1999] < losses[0]);
+///
+/// let mut y_hat = [0.0; 4];
+/// predict(&Sigmoid, layer, &w, &x, &mut y_hat)?;
+/// assert_eq!(accuracy(&y, &y_hat)?, 1.0);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn train<T, A, F>(
+    activation: &A,
+    layer: Layer,
+    weights: &mut [T],
+    x: &[T],
+    y: &[T],
+    schedule: &Schedule<T>,
+    scratch: &mut [T],
+    order: &mut [usize],
+    mut observer: F,
+) -> Result<Report<T>, Error>
+where
+    T: Float,
+    A: Activation<T> + ?Sized,
+    F: FnMut(usize, Loss<T>),
+{
+    check_learn_rate(schedule.learn_rate)?;
+    let n = layer.records(x, y)?;
+    if n == 0 {
+        return Err(Error::Empty { arg: "x" });
+    }
+    if schedule.epochs == 0 {
+        return Err(Error::Empty { arg: "epochs" });
+    }
+    layer.check_weights(weights)?;
+    let expected = train_scratch_len(layer);
+    if scratch.len() != expected {
+        return Err(Error::ShapeMismatch { arg: "scratch", expected, found: scratch.len() });
+    }
+    let batch_size = match schedule.descent {
+        Descent::Batch => None,
+        Descent::Stochastic => Some(1),
+        Descent::MiniBatch { size: 0 } => return Err(Error::Empty { arg: "batch_size" }),
+        Descent::MiniBatch { size } => Some(size),
+    };
+    if batch_size.is_some() && order.len() != n {
+        return Err(Error::ShapeMismatch { arg: "order", expected: n, found: order.len() });
+    }
+
+    let mut rng = ChaCha8Rng::seed_from_u64(schedule.seed);
+    if batch_size.is_some() {
+        for (i, o) in order.iter_mut().enumerate() {
+            *o = i;
+        }
+    }
+    let wl = layer.weights_len();
+    let (gradient, copies) = scratch.split_at_mut(wl);
+    // `start` holds the weights this epoch started from, `previous` those of the epoch before.
+    let (mut previous, mut start) = copies.split_at_mut(wl);
+    let mut loss = Loss { sse: T::zero(), mse: T::zero() };
+    for epoch in 1..=schedule.epochs {
+        start.copy_from_slice(weights);
+        loss = match batch_size {
+            // `batch_epoch` with the update held back until the loss is known to be finite.
+            None => {
+                gradient.fill(T::zero());
+                let sse = half(accumulate_rows(activation, layer, weights, x, y, gradient));
+                let loss = Loss::new(sse, n * layer.outputs);
+                if loss.is_finite() {
+                    kernels::axpy(weights, step_scale(schedule.learn_rate, n), gradient);
+                }
+                loss
+            }
+            Some(size) => {
+                order.shuffle(&mut rng);
+                minibatch_epoch(
+                    activation,
+                    layer,
+                    weights,
+                    x,
+                    y,
+                    schedule.learn_rate,
+                    size,
+                    order,
+                    gradient,
+                )?
+            }
+        };
+        if !loss.is_finite() {
+            let last_sound: &[T] = if epoch == 1 { start } else { previous };
+            weights.copy_from_slice(last_sound);
+            return Err(Error::Diverged { epoch });
+        }
+        if !weights.iter().all(|w| w.is_finite()) {
+            weights.copy_from_slice(start);
+            return Err(Error::Diverged { epoch });
+        }
+        observer(epoch, loss);
+        core::mem::swap(&mut previous, &mut start);
+        if schedule.tolerance.is_some_and(|tol| loss.mse <= tol) {
+            return Ok(Report { epochs: epoch, loss, converged: true });
+        }
+    }
+    Ok(Report { epochs: schedule.epochs, loss, converged: false })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Identity, Sigmoid};
+
+    #[test]
+    fn rejects_bad_settings_without_writing() {
+        let layer = Layer::new(1, 1);
+        let mut w = [0.5_f64];
+        let mut scratch = [1.0; 3];
+        let mut order = [9usize; 2];
+        let (x, y) = ([1.0, 2.0], [0.0, 1.0]);
+        let run = |w: &mut [f64], s: &Schedule<f64>, scratch: &mut [f64], order: &mut [usize]| {
+            train(&Sigmoid, layer, w, &x, &y, s, scratch, order, |_, _| {})
+        };
+        let stochastic = Schedule::new(3, 0.1).descent(Descent::Stochastic);
+        assert_eq!(
+            run(&mut w, &stochastic, &mut scratch, &mut order[..1]),
+            Err(Error::ShapeMismatch { arg: "order", expected: 2, found: 1 })
+        );
+        assert_eq!(
+            run(&mut w, &Schedule::new(3, 0.1), &mut scratch[..2], &mut order),
+            Err(Error::ShapeMismatch { arg: "scratch", expected: 3, found: 2 })
+        );
+        assert_eq!(
+            run(&mut w, &Schedule::new(0, 0.1), &mut scratch, &mut order),
+            Err(Error::Empty { arg: "epochs" })
+        );
+        assert_eq!(
+            run(
+                &mut w,
+                &stochastic.descent(Descent::MiniBatch { size: 0 }),
+                &mut scratch,
+                &mut order
+            ),
+            Err(Error::Empty { arg: "batch_size" })
+        );
+        assert!(matches!(
+            run(&mut w, &Schedule::new(3, f64::NAN), &mut scratch, &mut order),
+            Err(Error::InvalidLearnRate { .. })
+        ));
+        assert_eq!((w, scratch, order), ([0.5], [1.0; 3], [9; 2]));
+    }
+
+    #[test]
+    fn early_stop_at_tolerance() {
+        // ŷ = w x with x = 1, y = 1: the residual shrinks by the factor (1 − η) per epoch, so
+        // with η = 0.5 the MSE after epoch e's start is 4^−(e−1); 4^-5 ≤ 1e-3 < 4^-4.
+        let layer = Layer::new(1, 1);
+        let mut w = [0.0_f64];
+        let mut scratch = [0.0; 3];
+        let s = Schedule::new(100, 0.5).tolerance(1e-3);
+        let mut seen = 0;
+        let r =
+            train(&Identity, layer, &mut w, &[1.0], &[1.0], &s, &mut scratch, &mut [], |e, _| {
+                seen = e
+            })
+            .unwrap();
+        assert_eq!((r.epochs, r.converged, seen), (6, true, 6));
+        assert_eq!(r.loss.mse, 0.5_f64.powi(10));
+    }
+
+    #[test]
+    fn nan_data_diverges_at_once_and_keeps_weights() {
+        let layer = Layer::new(1, 1);
+        let mut w = [0.25_f64];
+        let mut scratch = [0.0; 3];
+        for descent in [Descent::Batch, Descent::Stochastic] {
+            let s = Schedule::new(3, 0.5).descent(descent);
+            let mut order = [0; 2];
+            let r = train(
+                &Sigmoid,
+                layer,
+                &mut w,
+                &[1.0, f64::NAN],
+                &[0.0, 1.0],
+                &s,
+                &mut scratch,
+                &mut order,
+                |_, _| {},
+            );
+            assert_eq!(r, Err(Error::Diverged { epoch: 1 }));
+            assert_eq!(w, [0.25]);
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! Single-layer training: gradients against finite differences, the batch epoch against the
+//! tutorial's loop, shards, convergence, divergence recovery, shape errors and ndarray data.
+
+mod common;
+
+#[path = "../examples/data/admissions.rs"]
+mod admissions;
+
+use common::*;
+use delta_rule::{
+    accuracy, apply_gradient, batch_epoch, batch_gradient, error_term, init_weights,
+    minibatch_epoch, net_input, predict, sse, train, train_scratch_len, Activation, Descent, Error,
+    Identity, Layer, LeakyRelu, Loss, Relu, Schedule, Sigmoid, Softplus, Tanh,
+};
+use proptest::prelude::*;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+/// The activations under test, with whether f has a kink (where finite differences need the
+/// net inputs to stay away from 0).
+fn activations() -> [(&'static str, &'static dyn Activation<f64>, bool); 6] {
+    const LEAKY: LeakyRelu<f64> = LeakyRelu::new(0.1);
+    [
+        ("sigmoid", &Sigmoid, false),
+        ("tanh", &Tanh, false),
+        ("relu", &Relu, true),
+        ("leaky relu", &LEAKY, true),
+        ("softplus", &Softplus, false),
+        ("identity", &Identity, false),
+    ]
+}
+
+/// The batch loss E(w) = ½ Σ (y − ŷ)², from `predict` and `sse`.
+fn batch_sse(act: &dyn Activation<f64>, layer: Layer, w: &[f64], x: &[f64], y: &[f64]) -> f64 {
+    let mut y_hat = vec![0.0; y.len()];
+    predict(act, layer, w, x, &mut y_hat).unwrap();
+    sse(y, &y_hat).unwrap()
+}
+
+/// h_j of record `row`, from the foundation's `net_input`.
+fn net(layer: Layer, w: &[f64], x: &[f64], row: usize, j: usize) -> f64 {
+    let r = layer.row_len();
+    let d = layer.inputs;
+    let h = net_input(&w[j * r..j * r + d], &x[row * d..(row + 1) * d]).unwrap();
+    if layer.bias {
+        h + w[j * r + d]
+    } else {
+        h
+    }
+}
+
+/// Σ_μ |δ_jμ x_iμ| for every weight (x = 1 for a bias): the scale of summation errors.
+fn abs_terms(act: &dyn Activation<f64>, layer: Layer, w: &[f64], x: &[f64], y: &[f64]) -> Vec<f64> {
+    let (d, k, r) = (layer.inputs, layer.outputs, layer.row_len());
+    let mut out = vec![0.0; w.len()];
+    for row in 0..y.len() / k {
+        for j in 0..k {
+            let delta = error_term(act, y[row * k + j], net(layer, w, x, row, j)).abs();
+            for i in 0..d {
+                out[j * r + i] += delta * x[row * d + i].abs();
+            }
+            if layer.bias {
+                out[j * r + d] += delta;
+            }
+        }
+    }
+    out
+}
+
+/// Records × features, records × outputs, and weights.
+type Data = (Vec<f64>, Vec<f64>, Vec<f64>);
+
+/// Random data of `n` records for `layer`: x in [−2, 2], y in [0, 1], w in [−1, 1].
+fn problem(layer: Layer, n: usize) -> impl Strategy<Value = Data> {
+    (
+        prop::collection::vec(-2.0..2.0_f64, n * layer.inputs),
+        prop::collection::vec(0.0..1.0_f64, n * layer.outputs),
+        prop::collection::vec(-1.0..1.0_f64, layer.weights_len()),
+    )
+}
+
+fn layer_and_problem() -> impl Strategy<Value = (Layer, usize, Data)> {
+    (1..5_usize, 1..4_usize, any::<bool>(), 1..7_usize).prop_flat_map(|(d, k, bias, n)| {
+        let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
+        (Just(layer), Just(n), problem(layer, n))
+    })
+}
+
+proptest! {
+    /// g = Σ δ x is −∂E/∂w: compare every entry with a central difference of the batch loss,
+    /// for one and several outputs, with and without bias, for every activation.
+    #[test]
+    fn batch_gradient_is_minus_the_derivative_of_the_batch_sse(
+        (layer, n, (x, y, w)) in layer_and_problem()
+    ) {
+        for (name, act, kinked) in activations() {
+            if kinked {
+                let near_kink = (0..n).any(|row| {
+                    (0..layer.outputs).any(|j| net(layer, &w, &x, row, j).abs() < 1e-3)
+                });
+                if near_kink {
+                    continue;
+                }
+            }
+            let mut g = vec![0.0; w.len()];
+            batch_gradient(act, layer, &w, &x, &y, &mut g).unwrap();
+            for idx in 0..w.len() {
+                let fd = central_difference(
+                    |v| {
+                        let mut w2 = w.clone();
+                        w2[idx] = v;
+                        batch_sse(act, layer, &w2, &x, &y)
+                    },
+                    w[idx],
+                );
+                let diff = (g[idx] + fd).abs();
+                prop_assert!(
+                    diff <= FD_REL * g[idx].abs().max(fd.abs()) + FD_BATCH_ABS,
+                    "{name} {layer:?} weight {idx}: gradient {} vs −∂E/∂w {}", g[idx], -fd
+                );
+            }
+        }
+    }
+
+    /// Gradients and losses of disjoint shards, summed in two different groupings, equal the
+    /// whole batch's within the reordering bound.
+    #[test]
+    fn shard_gradients_sum_to_the_batch_gradient(
+        (layer, n, (x, y, w)) in layer_and_problem(),
+        cuts in prop::collection::vec(0..7_usize, 0..4),
+    ) {
+        let mut bounds: Vec<usize> = cuts.into_iter().map(|c| c.min(n)).collect();
+        bounds.extend([0, n]);
+        bounds.sort_unstable();
+        let (d, k) = (layer.inputs, layer.outputs);
+        let mut whole = vec![0.0; w.len()];
+        let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut whole).unwrap();
+        let shards: Vec<(Vec<f64>, f64)> = bounds
+            .windows(2)
+            .map(|b| {
+                let mut g = vec![0.0; w.len()];
+                let e = batch_gradient(
+                    &Sigmoid, layer, &w, &x[b[0] * d..b[1] * d], &y[b[0] * k..b[1] * k], &mut g,
+                )
+                .unwrap();
+                (g, e)
+            })
+            .collect();
+        let scale = abs_terms(&Sigmoid, layer, &w, &x, &y);
+        let bound = |i: usize| REORDER_EPS_FACTOR * n as f64 * f64::EPSILON * scale[i];
+        // Left to right, and right to left.
+        for reversed in [false, true] {
+            let mut sum = vec![0.0; w.len()];
+            let mut e_sum = 0.0;
+            let order: Vec<&(Vec<f64>, f64)> =
+                if reversed { shards.iter().rev().collect() } else { shards.iter().collect() };
+            for (g, e) in order {
+                for (s, v) in sum.iter_mut().zip(g) {
+                    *s += v;
+                }
+                e_sum += e;
+            }
+            for i in 0..w.len() {
+                prop_assert!((sum[i] - whole[i]).abs() <= bound(i), "entry {i}");
+            }
+            prop_assert!((e_sum - e).abs() <= REORDER_EPS_FACTOR * n as f64 * f64::EPSILON * e);
+        }
+    }
+}
+
+/// The tutorial's batch epoch, written out as its Python loop does it: h, the sigmoid output,
+/// δ = (y − ŷ) ŷ(1 − ŷ), `del_w += error_term * x`, then `weights += learnrate * del_w / n`.
+/// Returns the mean squared error of the weights it started from.
+fn tutorial_epoch(w: &mut [f64], x: &[f64], y: &[f64], learn_rate: f64) -> f64 {
+    let d = w.len();
+    let n = y.len();
+    let mut del_w = vec![0.0; d];
+    let mut squares = 0.0;
+    for (row, &target) in x.chunks(d).zip(y) {
+        let mut h = 0.0;
+        for (xi, wi) in row.iter().zip(w.iter()) {
+            h += xi * wi;
+        }
+        let output = 1.0 / (1.0 + (-h).exp());
+        let error = target - output;
+        let error_term = error * output * (1.0 - output);
+        for (dw, xi) in del_w.iter_mut().zip(row) {
+            *dw += error_term * xi;
+        }
+        squares += error * error;
+    }
+    for (wi, dw) in w.iter_mut().zip(&del_w) {
+        *wi += learn_rate * dw / n as f64;
+    }
+    squares / n as f64
+}
+
+#[test]
+fn batch_epoch_equals_the_tutorial_loop() {
+    let (x, y) = admissions::load(admissions::default_path()).unwrap();
+    let data = admissions::split(&x, &y, 0.1, 42);
+    let (x, y) = (&data.train_x, &data.train_y);
+    let layer = Layer::new(admissions::FEATURES, 1);
+    let n = y.len();
+    let learn_rate = 0.5;
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, 7).unwrap();
+    let mut g = vec![0.0; w.len()];
+    for epoch in 0..5 {
+        let start = w.clone();
+        // The scale of each δ's error: |δ| + Σ|w x| per record, times |x_i|.
+        let mut scale = vec![0.0; w.len()];
+        for (row, &target) in x.chunks(layer.inputs).zip(y) {
+            let h = net_input(&start, row).unwrap();
+            let s = error_term(&Sigmoid, target, h).abs()
+                + start.iter().zip(row).map(|(a, b)| (a * b).abs()).sum::<f64>();
+            for (sc, xi) in scale.iter_mut().zip(row) {
+                *sc += s * xi.abs();
+            }
+        }
+        let mut by_hand = start.clone();
+        let mse_by_hand = tutorial_epoch(&mut by_hand, x, y, learn_rate);
+        let loss = batch_epoch(&Sigmoid, layer, &mut w, x, y, learn_rate, &mut g).unwrap();
+        for i in 0..w.len() {
+            let bound = HAND_LOOP_EPS_FACTOR
+                * f64::EPSILON
+                * (start[i].abs() + learn_rate / n as f64 * scale[i]);
+            assert!(
+                (w[i] - by_hand[i]).abs() <= bound,
+                "epoch {epoch} weight {i}: {} vs {} (bound {bound:e})",
+                w[i],
+                by_hand[i]
+            );
+        }
+        let mse_bound = (n as f64 + HAND_LOOP_EPS_FACTOR) * f64::EPSILON * mse_by_hand;
+        assert!((loss.mse - mse_by_hand).abs() <= mse_bound, "epoch {epoch}");
+        // mse = 2·sse/n with one rounding, and the check adds two more.
+        assert!(close_rel(loss.sse, loss.mse * n as f64 / 2.0, 3.0 * f64::EPSILON));
+    }
+}
+
+#[test]
+fn gradient_then_apply_is_the_batch_epoch() {
+    let layer = Layer::new(3, 2).with_bias();
+    let mut rng = ChaCha8Rng::seed_from_u64(5);
+    let x: Vec<f64> = (0..30).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let y: Vec<f64> = (0..20).map(|_| rng.random_range(0.0..1.0)).collect();
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, 9).unwrap();
+    let mut w2 = w.clone();
+    let mut g = vec![0.0; w.len()];
+    let loss = batch_epoch(&Tanh, layer, &mut w, &x, &y, 0.3, &mut g).unwrap();
+    let e = batch_gradient(&Tanh, layer, &w2, &x, &y, &mut g).unwrap();
+    apply_gradient(&mut w2, &g, 0.3, 10).unwrap();
+    assert_eq!((w, loss), (w2, Loss::new(e, 20)));
+}
+
+/// Points in [−1, 1]³ labelled by a plane, keeping a margin of 0.05 around it.
+fn separable(n: usize, seed: u64) -> (Vec<f64>, Vec<f64>) {
+    let plane = [1.5, -2.0, 0.7];
+    let offset = 0.3;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let (mut x, mut y) = (Vec::new(), Vec::new());
+    while y.len() < n {
+        let p: [f64; 3] = core::array::from_fn(|_| rng.random_range(-1.0..1.0));
+        let side = p.iter().zip(plane).map(|(a, b)| a * b).sum::<f64>() + offset;
+        if side.abs() >= 0.05 {
+            x.extend(p);
+            y.push(if side > 0.0 { 1.0 } else { 0.0 });
+        }
+    }
+    (x, y)
+}
+
+#[test]
+fn separable_problem_reaches_99_percent() {
+    let layer = Layer::new(3, 1).with_bias();
+    let (x, y) = separable(1000, 1);
+    let (x_test, y_test) = separable(1000, 2);
+    let modes = [
+        (Descent::Batch, 3000, 10.0),
+        (Descent::MiniBatch { size: 20 }, 300, 5.0),
+        (Descent::Stochastic, 100, 1.0),
+    ];
+    for (descent, epochs, learn_rate) in modes {
+        let mut w = vec![0.0; layer.weights_len()];
+        init_weights(layer, &mut w, 3).unwrap();
+        let mut scratch = vec![0.0; train_scratch_len(layer)];
+        let mut order = vec![0; y.len()];
+        let schedule = Schedule::new(epochs, learn_rate).descent(descent).seed(11);
+        train(&Sigmoid, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut order, |_, _| {})
+            .unwrap();
+        let mut y_hat = vec![0.0; y_test.len()];
+        predict(&Sigmoid, layer, &w, &x_test, &mut y_hat).unwrap();
+        let acc = accuracy(&y_test, &y_hat).unwrap();
+        assert!(acc >= 0.99, "{descent:?}: test accuracy {acc}");
+    }
+}
+
+#[test]
+fn separable_problem_in_f32() {
+    let layer = Layer::new(3, 1).with_bias();
+    let to_f32 = |v: Vec<f64>| v.into_iter().map(|a| a as f32).collect::<Vec<f32>>();
+    let (x, y) = separable(1000, 1);
+    let (x_test, y_test) = separable(1000, 2);
+    let (x, y, x_test, y_test) = (to_f32(x), to_f32(y), to_f32(x_test), to_f32(y_test));
+    let mut w = vec![0.0_f32; layer.weights_len()];
+    init_weights(layer, &mut w, 3).unwrap();
+    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    let schedule = Schedule::new(3000, 10.0_f32);
+    train(&Sigmoid, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], |_, _| {}).unwrap();
+    let mut y_hat = vec![0.0; y_test.len()];
+    predict(&Sigmoid, layer, &w, &x_test, &mut y_hat).unwrap();
+    let acc = accuracy(&y_test, &y_hat).unwrap();
+    assert!(acc >= 0.99, "test accuracy {acc}");
+}
+
+#[test]
+fn seeded_shuffles_are_reproducible() {
+    let layer = Layer::new(3, 1).with_bias();
+    let (x, y) = separable(200, 4);
+    let run = |seed: u64| {
+        let mut w = vec![0.1, -0.2, 0.3, 0.0];
+        let mut scratch = vec![0.0; train_scratch_len(layer)];
+        let mut order = vec![0; y.len()];
+        let s = Schedule::new(3, 0.5).descent(Descent::MiniBatch { size: 7 }).seed(seed);
+        train(&Sigmoid, layer, &mut w, &x, &y, &s, &mut scratch, &mut order, |_, _| {}).unwrap();
+        (w, order)
+    };
+    let (a, b, c) = (run(1), run(1), run(2));
+    assert_eq!(a, b);
+    assert_ne!(a.1, c.1);
+    let mut sorted = a.1.clone();
+    sorted.sort_unstable();
+    assert_eq!(sorted, (0..200).collect::<Vec<_>>());
+}
+
+#[test]
+fn admissions_loss_falls_monotonically() {
+    let (x, y) = admissions::load(admissions::default_path()).unwrap();
+    assert_eq!((x.len(), y.len()), (400 * admissions::FEATURES, 400));
+    assert_eq!(y.iter().filter(|&&v| v == 1.0).count(), 127);
+    let data = admissions::split(&x, &y, 0.1, 42);
+    assert_eq!((data.train_y.len(), data.test_y.len()), (360, 40));
+    let layer = Layer::new(admissions::FEATURES, 1);
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, 42).unwrap();
+    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    let mut curve = Vec::new();
+    let report = train(
+        &Sigmoid,
+        layer,
+        &mut w,
+        &data.train_x,
+        &data.train_y,
+        &Schedule::new(1000, 0.5),
+        &mut scratch,
+        &mut [],
+        |epoch, loss| curve.push((epoch, loss.mse)),
+    )
+    .unwrap();
+    assert_eq!(report.epochs, 1000);
+    assert_eq!(curve.len(), 1000);
+    for pair in curve.windows(2) {
+        assert!(pair[1].1 < pair[0].1, "loss rose from epoch {} to {}", pair[0].0, pair[1].0);
+    }
+    let mut y_hat = vec![0.0; data.test_y.len()];
+    predict(&Sigmoid, layer, &w, &data.test_x, &mut y_hat).unwrap();
+    let acc = accuracy(&data.test_y, &y_hat).unwrap();
+    println!("admissions: final train loss {:.6}, test accuracy {acc:.3}", curve[999].1);
+}
+
+/// Linear regression with a learning rate far above 2/λ_max diverges geometrically.
+fn diverging_problem() -> (Layer, Vec<f64>, Vec<f64>, Vec<f64>) {
+    let layer = Layer::new(4, 2).with_bias();
+    let mut rng = ChaCha8Rng::seed_from_u64(8);
+    let x: Vec<f64> = (0..4 * 50).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let y: Vec<f64> = (0..2 * 50).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, 2).unwrap();
+    (layer, x, y, w)
+}
+
+#[test]
+fn divergence_restores_the_last_finite_epoch() {
+    let (layer, x, y, w0) = diverging_problem();
+    for learn_rate in [100.0, 1e300] {
+        // The expectation, from single epochs: the weights each epoch starts from and its loss.
+        let mut w = w0.clone();
+        let mut g = vec![0.0; w.len()];
+        let mut starts = Vec::new();
+        let (expected_epoch, expected_weights) = loop {
+            starts.push(w.clone());
+            let epoch = starts.len();
+            let loss = batch_epoch(&Identity, layer, &mut w, &x, &y, learn_rate, &mut g).unwrap();
+            if !loss.is_finite() {
+                break (epoch, if epoch == 1 { w0.clone() } else { starts[epoch - 2].clone() });
+            }
+            if w.iter().any(|v| !v.is_finite()) {
+                break (epoch, starts[epoch - 1].clone());
+            }
+        };
+        if learn_rate == 100.0 {
+            assert!(expected_epoch > 50, "diverged at epoch {expected_epoch}");
+        }
+
+        let mut w = w0.clone();
+        let mut scratch = vec![0.0; train_scratch_len(layer)];
+        let mut seen = Vec::new();
+        let schedule = Schedule::new(10_000, learn_rate);
+        let result = train(&Identity, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], {
+            |epoch, loss: Loss<f64>| seen.push((epoch, loss))
+        });
+        assert_eq!(result, Err(Error::Diverged { epoch: expected_epoch }), "η = {learn_rate}");
+        assert_eq!(w, expected_weights, "η = {learn_rate}");
+        assert_eq!(seen.len(), expected_epoch - 1);
+        // The restored weights are those whose loss the observer saw last.
+        if let Some(&(_, last)) = seen.last() {
+            let e = batch_gradient(&Identity, layer, &w, &x, &y, &mut g).unwrap();
+            assert_eq!(e, last.sse);
+        }
+    }
+}
+
+#[test]
+fn stochastic_divergence_restores_the_weights_of_a_shorter_run() {
+    let (layer, x, y, w0) = diverging_problem();
+    let n = y.len() / layer.outputs;
+    let schedule = Schedule::new(10_000, 50.0).descent(Descent::Stochastic).seed(3);
+    let run = |epochs: usize| {
+        let mut w = w0.clone();
+        let mut scratch = vec![0.0; train_scratch_len(layer)];
+        let mut order = vec![0; n];
+        let mut seen = 0;
+        let s = Schedule::new(epochs, 50.0).descent(Descent::Stochastic).seed(3);
+        let r =
+            train(&Identity, layer, &mut w, &x, &y, &s, &mut scratch, &mut order, |e, _| seen = e);
+        (r, w, seen)
+    };
+    let (result, w, seen) = run(schedule.epochs);
+    let Err(Error::Diverged { epoch }) = result else { panic!("no divergence: {result:?}") };
+    assert_eq!(seen, epoch - 1);
+    assert!(w.iter().all(|v| v.is_finite()));
+    // The weights the last observed epoch started from: those after `seen − 1` epochs.
+    let expected = if seen <= 1 { w0.clone() } else { run(seen - 1).1 };
+    assert_eq!(w, expected);
+}
+
+#[test]
+fn mismatched_shapes_are_rejected_and_nothing_is_modified() {
+    let layer = Layer::new(3, 2);
+    let x = [0.5_f64; 12]; // 4 records
+    let y = [1.0; 8];
+    let w0 = [0.25; 6];
+    type Case<'a> = (&'a [f64], &'a [f64], &'a [f64], Error);
+    let cases: [Case; 3] = [
+        (&x[..11], &y, &w0, Error::RaggedRows { arg: "x", len: 11, row_len: 3 }),
+        (&x, &y[..6], &w0, Error::ShapeMismatch { arg: "y", expected: 8, found: 6 }),
+        (&x, &y, &w0[..4], Error::ShapeMismatch { arg: "weights", expected: 6, found: 4 }),
+    ];
+    for (x, y, w_in, expected) in cases {
+        let mut w = w_in.to_vec();
+        let mut g = vec![7.0; w.len()];
+        let mut out = vec![7.0; y.len()];
+        let mut scratch = vec![7.0; 3 * w.len()];
+        let mut order = vec![9; 4];
+        assert_eq!(batch_gradient(&Sigmoid, layer, &w, x, y, &mut g), Err(expected));
+        assert_eq!(batch_epoch(&Sigmoid, layer, &mut w, x, y, 0.5, &mut g), Err(expected));
+        assert_eq!(
+            minibatch_epoch(&Sigmoid, layer, &mut w, x, y, 0.5, 2, &[0, 1], &mut g),
+            Err(expected)
+        );
+        for descent in [Descent::Batch, Descent::Stochastic] {
+            let s = Schedule::new(5, 0.5).descent(descent);
+            let r = train(&Sigmoid, layer, &mut w, x, y, &s, &mut scratch, &mut order, |_, _| {});
+            assert_eq!(r.map(|_| ()), Err(expected));
+        }
+        if !matches!(expected, Error::ShapeMismatch { arg: "y", .. }) {
+            assert_eq!(predict(&Sigmoid, layer, &w, x, &mut out), Err(expected));
+        }
+        assert_eq!(w, w_in);
+        assert!(g.iter().chain(&out).chain(&scratch).all(|&v| v == 7.0));
+        assert_eq!(order, [9; 4]);
+    }
+    // Outputs too short for the records.
+    let mut out = [7.0; 7];
+    assert_eq!(
+        predict(&Sigmoid, layer, &w0, &x, &mut out),
+        Err(Error::ShapeMismatch { arg: "out", expected: 8, found: 7 })
+    );
+    assert_eq!(out, [7.0; 7]);
+}
+
+#[test]
+fn ndarray_arrays_train_without_copies() {
+    use ndarray::{Array2, Axis};
+
+    let (n, d, k) = (64, 5, 2);
+    let layer = Layer::new(d, k);
+    let mut rng = ChaCha8Rng::seed_from_u64(21);
+    let x = Array2::from_shape_fn((n, d), |_| rng.random_range(-1.0..1.0_f64));
+    let y = Array2::from_shape_fn((n, k), |_| rng.random_range(0.0..1.0_f64));
+    let mut w = Array2::<f64>::zeros((k, d));
+    init_weights(layer, w.as_slice_mut().unwrap(), 4).unwrap();
+
+    // The batch gradient against the matrix form δᵀX with δ = (Y − Ŷ) ⊙ Ŷ ⊙ (1 − Ŷ).
+    let y_hat = x.dot(&w.t()).mapv(|h| 1.0 / (1.0 + (-h).exp()));
+    let delta = (&y - &y_hat) * &y_hat * y_hat.mapv(|v| 1.0 - v);
+    let expected = delta.t().dot(&x);
+    let mut g = Array2::<f64>::zeros((k, d));
+    let e = batch_gradient(
+        &Sigmoid,
+        layer,
+        w.as_slice().unwrap(),
+        x.as_slice().unwrap(),
+        y.as_slice().unwrap(),
+        g.as_slice_mut().unwrap(),
+    )
+    .unwrap();
+    let e_expected = 0.5 * (&y - &y_hat).mapv(|r| r * r).sum();
+    assert!(close_rel(e, e_expected, 1e-13));
+    // Both sides sum n products in different orders and compute δ by different sigmoid
+    // formulas (a few ulps each): 16·n·ε·Σ|δ x| covers both.
+    let abs_scale = delta.mapv(f64::abs).t().dot(&x.mapv(f64::abs));
+    for ((a, b), s) in g.iter().zip(&expected).zip(&abs_scale) {
+        assert!((a - b).abs() <= 16.0 * n as f64 * f64::EPSILON * s, "{a} vs {b}");
+    }
+
+    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    let s = Schedule::new(20, 0.5);
+    let slice = w.as_slice_mut().unwrap();
+    train(
+        &Sigmoid,
+        layer,
+        slice,
+        x.as_slice().unwrap(),
+        y.as_slice().unwrap(),
+        &s,
+        &mut scratch,
+        &mut [],
+        |_, _| {},
+    )
+    .unwrap();
+    let mut out = Array2::<f64>::zeros((n, k));
+    predict(
+        &Sigmoid,
+        layer,
+        w.as_slice().unwrap(),
+        x.as_slice().unwrap(),
+        out.as_slice_mut().unwrap(),
+    )
+    .unwrap();
+    let expected = x.dot(&w.t()).mapv(|h| 1.0 / (1.0 + (-h).exp()));
+    for (row, row_expected) in out.axis_iter(Axis(0)).zip(expected.axis_iter(Axis(0))) {
+        for (a, b) in row.iter().zip(row_expected) {
+            assert!(close_rel(*a, *b, 1e-14), "{a} vs {b}");
+        }
+    }
+}
+
+#[cfg(feature = "rayon")]
+#[test]
+fn parallel_gradient_is_deterministic_and_matches_serial() {
+    use delta_rule::{par_batch_epoch, par_batch_gradient};
+
+    let layer = Layer::new(7, 2).with_bias();
+    let n = 10_001;
+    let mut rng = ChaCha8Rng::seed_from_u64(31);
+    let x: Vec<f64> = (0..n * 7).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let y: Vec<f64> = (0..n * 2).map(|_| rng.random_range(0.0..1.0)).collect();
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, 6).unwrap();
+    let mut serial = vec![0.0; w.len()];
+    let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut serial).unwrap();
+    let scale = abs_terms(&Sigmoid, layer, &w, &x, &y);
+    for threads in [1, 2, 3, 4] {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        let run = || {
+            let mut g = vec![0.0; w.len()];
+            let e = pool.install(|| par_batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g));
+            (g, e.unwrap())
+        };
+        let (g, e_par) = run();
+        assert_eq!(run(), (g.clone(), e_par), "{threads} threads: not deterministic");
+        let bound = REORDER_EPS_FACTOR * n as f64 * f64::EPSILON;
+        for i in 0..w.len() {
+            assert!((g[i] - serial[i]).abs() <= bound * scale[i], "{threads} threads, entry {i}");
+        }
+        assert!((e_par - e).abs() <= bound * e);
+
+        let (mut a, mut b) = (w.clone(), w.clone());
+        let mut g2 = vec![0.0; w.len()];
+        let la = pool.install(|| par_batch_epoch(&Sigmoid, layer, &mut a, &x, &y, 0.5, &mut g2));
+        let lb = batch_epoch(&Sigmoid, layer, &mut b, &x, &y, 0.5, &mut g2).unwrap();
+        assert!((la.unwrap().sse - lb.sse).abs() <= bound * lb.sse);
+        for i in 0..w.len() {
+            let step_bound = bound * scale[i] * 0.5 / n as f64 + 2.0 * f64::EPSILON * b[i].abs();
+            assert!((a[i] - b[i]).abs() <= step_bound, "{threads} threads, weight {i}");
+        }
+    }
+}
