@@ -75,7 +75,7 @@
 //! - `half`: `f16` and `bf16` from the `half` crate.
 //! - `rayon`: `par_batch_gradient` and `par_batch_epoch`, the batch gradient on several
 //!   threads (needs `std`).
-#![cfg_attr(not(feature = "std"), no_std)]
+#![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 
