@@ -150,6 +150,30 @@ impl<T: Float> Activation<T> for Sigmoid {
         let numerator = if h >= T::zero() { T::one() } else { e };
         (numerator / d, e / (d * d))
     }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of σ; otherwise the element-wise loop.
+    fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::sigmoid(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.activate(x);
+            }
+        }
+        Ok(())
+    }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of σ′; otherwise the element-wise loop.
+    fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::sigmoid_derivative(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.derivative(x);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The hyperbolic tangent f(h) = tanh h, with f′(h) = 1 − tanh² h = sech² h.
@@ -216,9 +240,8 @@ pub struct Relu;
 impl<T: Float> Activation<T> for Relu {
     #[inline]
     fn activate(&self, h: T) -> T {
-        if h > T::zero() {
-            h
-        } else if h.is_nan() {
+        // NaN passes through like a positive input.
+        if h > T::zero() || h.is_nan() {
             h
         } else {
             T::zero()

@@ -52,6 +52,7 @@ mod activation;
 mod error;
 mod kernels;
 mod loss;
+mod simd;
 mod step;
 
 pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
