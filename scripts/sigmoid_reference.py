@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Correctly rounded f64 references for the sigmoid and its derivative.
+"""Correctly rounded f64 references for the sigmoid, tanh and their derivatives.
 
-Writes tests/data/sigmoid_f64.txt: one line per point, three hex bit patterns
-`x sigmoid(x) sigmoid'(x)`, each the exact value rounded to nearest f64 (mpmath at 300 bits,
+Writes tests/data/sigmoid_f64.txt and tests/data/tanh_f64.txt: one line per point, three hex
+bit patterns `x f(x) f'(x)`, each the exact value rounded to nearest f64 (mpmath at 300 bits,
 then IEEE round-to-nearest-even including the subnormal range, done with mpmath's own
 rounding to 53 bits and an explicit subnormal quantum).
 
-Points: dense near 0, a log sweep, the region where 1 - s rounds, the overflow edge of exp
+Sigmoid points: dense near 0, a log sweep, the region where 1 - s rounds, the overflow edge of exp
 (|x| near 709), the subnormal-output band (-745.13, -708.4) and a deterministic splitmix64 sample.
 """
 import math
@@ -46,6 +46,32 @@ def derivative(x: float):
     return e / (1 + e) ** 2
 
 
+def tanh(x: float):
+    return mpmath.tanh(mpmath.mpf(x))
+
+
+def tanh_derivative(x: float):
+    return 1 / mpmath.cosh(mpmath.mpf(x)) ** 2
+
+
+def round_signed(v) -> float:
+    return -round_f64(-v) if v < 0 else round_f64(v)
+
+
+def tanh_points():
+    pts = [0.0, -0.0, 5e-324, -5e-324, 1e-300, -1e-300, 2.0 ** -27, 2.0 ** -26, 1e-8, -1e-8]
+    pts += [i / 256 for i in range(-256 * 2, 256 * 2 + 1)]
+    pts += [s * 10 ** (k / 16) for k in range(-16 * 20, 16 * 3) for s in (1, -1)]
+    pts += [s * (0.17328679513998632 + i * 2.0 ** -40) for i in range(-64, 65) for s in (1, -1)]
+    pts += [18 + i / 64 for i in range(64 * 2)]  # tanh rounds to 1
+    pts += [350 + i / 8 for i in range(8 * 30)]  # derivative reaches the subnormals
+    gen = splitmix64(7)
+    for _ in range(4000):
+        u = next(gen) / 2 ** 64
+        pts.append((u * 2 - 1) * 40)
+    return pts
+
+
 def splitmix64(state):
     while True:
         state = (state + 0x9E3779B97F4A7C15) & (2 ** 64 - 1)
@@ -71,11 +97,16 @@ def points():
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "tests/data/sigmoid_f64.txt"
-    with open(out, "w") as f:
+    folder = sys.argv[1] if len(sys.argv) > 1 else "tests/data"
+    with open(f"{folder}/sigmoid_f64.txt", "w") as f:
         f.write("# x sigmoid(x) sigmoid'(x): f64 bit patterns, correctly rounded (mpmath, 300 bits)\n")
         for x in points():
             f.write(f"{bits(x)} {bits(round_f64(sigmoid(x)))} {bits(round_f64(derivative(x)))}\n")
+    with open(f"{folder}/tanh_f64.txt", "w") as f:
+        f.write("# x tanh(x) tanh'(x): f64 bit patterns, correctly rounded (mpmath, 300 bits)\n")
+        for x in tanh_points():
+            t, d = tanh(x), tanh_derivative(x)
+            f.write(f"{bits(x)} {bits(round_signed(t))} {bits(round_f64(d))}\n")
 
 
 if __name__ == "__main__":

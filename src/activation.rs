@@ -211,6 +211,31 @@ impl<T: Float> Activation<T> for Tanh {
         let d = T::one() + e;
         (two + two) * e / (d * d)
     }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of tanh; otherwise the element-wise loop.
+    fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::tanh(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.activate(x);
+            }
+        }
+        Ok(())
+    }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of tanh′; otherwise the element-wise
+    /// loop.
+    fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::tanh_derivative(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.derivative(x);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The rectifier f(h) = max(h, 0), with f′(h) = 1 for h > 0 and 0 for h ≤ 0.
@@ -360,6 +385,12 @@ impl<T: Float> Activation<T> for Softplus {
     #[inline]
     fn derivative(&self, h: T) -> T {
         Sigmoid.activate(h)
+    }
+
+    /// f′ is the sigmoid: for `f32` and `f64` slices this runs the vectorised sigmoid kernel
+    /// (see [`Sigmoid`]); otherwise the element-wise loop.
+    fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        Sigmoid.activate_slice(h, out)
     }
 }
 

@@ -44,15 +44,16 @@ fn recip(d: f64) -> f64 {
     y0.mul_add((-d).mul_add(y0, 1.0), y0)
 }
 
-/// e^z = p · 2^k for z in [−200, 0] with relative error below 2⁻³¹: Taylor polynomial of degree 8
-/// on |r| ≤ ln2/2 (truncation ≤ r⁹/9! < 2⁻³¹). Enough for results rounded to `f32`.
+/// e^z = (1 + pm1) · 2^k for z in [−200, 0], returned as (pm1, k, 2^k); pm1 has relative error
+/// below 2⁻³¹ (Taylor polynomial of degree 8 on |r| ≤ ln2/2, truncation ≤ r⁹/9! < 2⁻³¹), and for
+/// k = 0 it is e^z − 1 itself, without cancellation. Enough for results rounded to `f32`.
 #[inline(always)]
-fn exp_for_f32(z: f64) -> f64 {
+fn exp_for_f32_parts(z: f64) -> (f64, f64, f64) {
     let (kf, k) = round_to_int(z * core::f64::consts::LOG2_E);
     let r = (-kf).mul_add(LN2_HI, z);
     let r = (-kf).mul_add(LN2_LO, r);
-    const C: [f64; 9] = [
-        1.0,
+    // (e^r − 1)/r = 1 + r/2 + r²/6 + … + r⁷/8!
+    const C: [f64; 8] = [
         1.0,
         1.0 / 2.0,
         1.0 / 6.0,
@@ -62,11 +63,18 @@ fn exp_for_f32(z: f64) -> f64 {
         1.0 / 5040.0,
         1.0 / 40320.0,
     ];
-    let mut p = C[8];
-    for &c in C[..8].iter().rev() {
-        p = p.mul_add(r, c);
+    let mut q = C[7];
+    for &c in C[..7].iter().rev() {
+        q = q.mul_add(r, c);
     }
-    p * pow2(k)
+    (r * q, kf, pow2(k))
+}
+
+/// e^z for z in [−200, 0] with relative error below 2⁻³¹.
+#[inline(always)]
+fn exp_for_f32(z: f64) -> f64 {
+    let (pm1, _, scale) = exp_for_f32_parts(z);
+    (1.0 + pm1) * scale
 }
 
 /// σ(x) for an `f32` input, evaluated in `f64` and rounded once.
@@ -93,10 +101,44 @@ pub(super) fn sigmoid_derivative_f32(x: f32) -> f32 {
     (e * y * y) as f32
 }
 
-/// e^z = (hi + lo) · 2^(k1 + k2) for z in [−800, 0], hi + lo with relative error below 2⁻⁶⁰,
-/// k1 and k2 each ≥ −577 so that 2^k1 and 2^k2 are normal.
+/// tanh x for an `f32` input, evaluated in `f64` and rounded once: with m = e^(−2|x|) − 1
+/// (relative error below 2⁻²⁹, no cancellation near 0), tanh|x| = −m/(2 + m) to about 2⁻²⁸, so
+/// the result is within 0.5 + 2⁻⁴ ulp.
 #[inline(always)]
-fn exp_parts(z: f64) -> (f64, f64, f64, f64) {
+pub(super) fn tanh_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    let (pm1, k, scale) = exp_for_f32_parts(clamp_below(-2.0 * x.abs(), -200.0));
+    let m = if k == 0.0 { pm1 } else { (1.0 + pm1).mul_add(scale, -1.0) };
+    (-m * recip(2.0 + m)).copysign(x) as f32
+}
+
+/// tanh′ x = 4e/(1 + e)² with e = e^(−2|x|) for an `f32` input, evaluated in `f64` and rounded
+/// once (within 0.5 + 2⁻⁵ ulp).
+#[inline(always)]
+pub(super) fn tanh_derivative_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    let e = exp_for_f32(clamp_below(-2.0 * x.abs(), -200.0));
+    let y = recip(1.0 + e);
+    (4.0 * e * y * y) as f32
+}
+
+/// e^z for z in [−800, 0] in pieces that keep about 2⁻⁶⁰ relative accuracy.
+struct Exp {
+    /// e^z = (hi + lo) · 2^k1 · 2^k2, hi + lo in [0.7, 1.42].
+    hi: f64,
+    lo: f64,
+    /// 2^k1 and 2^k2 with k1 + k2 = k, each normal (≥ 2⁻⁵⁷⁷).
+    s1: f64,
+    s2: f64,
+    /// k as f64.
+    k: f64,
+    /// e^r − 1 = m1_hi + m1_lo, which for k = 0 is e^z − 1 without cancellation.
+    m1_hi: f64,
+    m1_lo: f64,
+}
+
+#[inline(always)]
+fn exp_parts(z: f64) -> Exp {
     let (kf, k) = round_to_int(z * core::f64::consts::LOG2_E);
     // z − k·LN2_HI is exact (|r| < 0.35 and both terms are multiples of 2⁻⁵⁴ or finer).
     let r_hi = (-kf).mul_add(LN2_HI, z);
@@ -128,35 +170,37 @@ fn exp_parts(z: f64) -> (f64, f64, f64, f64) {
     let sq_lo = r.mul_add(r, -sq);
     let half_sq = 0.5 * sq;
     let tail = (r * sq) * p;
-    // 1 + (r + r²/2) with both additions error-free (Fast2Sum: |r| ≥ r²/2 and 1 > |a|).
+    // r + r²/2 error-free (Fast2Sum: |r| ≥ r²/2); e^(r + r_lo) − 1 ≈ e^r − 1 + r_lo (1 + r).
     let a = r + half_sq;
-    let a_lo = (r - a) + half_sq;
-    let b = 1.0 + a;
-    let b_lo = (1.0 - b) + a;
-    // e^(r + r_lo) ≈ e^r (1 + r_lo) ≈ e^r + r_lo (1 + r).
-    let lo = b_lo + (a_lo + (0.5 * sq_lo + (r_lo.mul_add(1.0 + r, tail))));
+    let a_lo = ((r - a) + half_sq) + (0.5 * sq_lo + (r_lo.mul_add(1.0 + r, tail)));
+    // Renormalised (Fast2Sum: |a| ≥ |a_lo|), as `divide` needs a small low part.
+    let m1_hi = a + a_lo;
+    let m1_lo = (a - m1_hi) + a_lo;
+    // 1 + m1_hi error-free (Fast2Sum: 1 > |m1_hi|), then renormalised.
+    let b = 1.0 + m1_hi;
+    let lo = ((1.0 - b) + m1_hi) + m1_lo;
     let hi = b + lo;
     let lo = (b - hi) + lo;
     let k1 = k >> 1;
-    (hi, lo, pow2(k1), pow2(k - k1))
+    Exp { hi, lo, s1: pow2(k1), s2: pow2(k - k1), k: kf, m1_hi, m1_lo }
 }
 
-/// The parts of σ and σ′ at an `f64` input: (x, hi + lo = e^(−|x|) / 2^(k1 + k2), 2^k1, 2^k2,
-/// d + d_lo = 1 + e^(−|x|), y ≈ 1/d to 2⁻⁴⁷).
+/// The parts of σ and σ′ at z = −|x| ∈ [−800, 0] (or NaN): (e^z, and 1 + e^z = d + d_lo with
+/// y ≈ 1/d to 2⁻⁴⁷).
 #[inline(always)]
-fn sigmoid_parts(x: f64) -> ([f64; 2], f64, f64, [f64; 2], f64) {
-    // Below -800 the results are 0 or far beneath the subnormals. NaN passes through.
-    let (hi, lo, s1, s2) = exp_parts(clamp_below(-x.abs(), -800.0));
-    let e_hi = hi * s1 * s2;
-    let e_lo = lo * s1 * s2;
+fn sigmoid_parts(z: f64) -> (Exp, [f64; 2], f64) {
+    let e = exp_parts(z);
+    let e_hi = e.hi * e.s1 * e.s2;
+    let e_lo = e.lo * e.s1 * e.s2;
     // 1 + e exactly as d + d_lo (Fast2Sum: e ≤ 1), up to the rounding of the tiny e_lo sum.
     let d = 1.0 + e_hi;
     let d_lo = ((1.0 - d) + e_hi) + e_lo;
-    ([hi, lo], s1, s2, [d, d_lo], recip(d))
+    (e, [d, d_lo], recip(d))
 }
 
-/// n / (d + d_lo) for n = n_hi + n_lo, given y ≈ 1/d to 2⁻⁴⁷: one correction with the exact
-/// residual (FMA) leaves a relative error of about 2⁻⁹⁴ before the final rounding.
+/// n / (d + d_lo) for n = n_hi + n_lo (both pairs normalised: |lo| ≤ ulp(hi)), given y ≈ 1/d to
+/// 2⁻⁴⁷: one correction with the exact residual (FMA) leaves a relative error of about 2⁻⁹⁴
+/// before the final rounding.
 #[inline(always)]
 fn divide(n: [f64; 2], d: [f64; 2], y: f64) -> f64 {
     let q0 = n[0] * y;
@@ -170,9 +214,10 @@ fn divide(n: [f64; 2], d: [f64; 2], y: f64) -> f64 {
 /// and then 2^k2 (the one rounding, correct into the subnormal range).
 #[inline(always)]
 pub(super) fn sigmoid_f64(x: f64) -> f64 {
-    let (m, s1, s2, d, y) = sigmoid_parts(x);
+    // Below -800 the results are 0 or far beneath the subnormals. NaN passes through.
+    let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
     let positive = divide([1.0, 0.0], d, y);
-    let negative = divide(m, d, y) * s1 * s2;
+    let negative = divide([e.hi, e.lo], d, y) * e.s1 * e.s2;
     if x >= 0.0 {
         positive
     } else {
@@ -184,9 +229,36 @@ pub(super) fn sigmoid_f64(x: f64) -> f64 {
 /// ≤ 1.5 ulp.
 #[inline(always)]
 pub(super) fn sigmoid_derivative_f64(x: f64) -> f64 {
-    let (m, s1, s2, d, y) = sigmoid_parts(x);
-    let q = divide(m, d, y);
-    divide([q, 0.0], d, y) * s1 * s2
+    let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
+    let q = divide([e.hi, e.lo], d, y);
+    divide([q, 0.0], d, y) * e.s1 * e.s2
+}
+
+/// tanh x for `f64`: with m = e^(−2|x|) − 1 as a pair of doubles (from e^r − 1 when k = 0, so
+/// without cancellation near 0), tanh|x| = −m/(2 + m) with one final rounding: ≤ 1 ulp.
+#[inline(always)]
+pub(super) fn tanh_f64(x: f64) -> f64 {
+    // 2|x| may overflow to ∞; the clamp then gives tanh = 1.
+    let e = exp_parts(clamp_below(-2.0 * x.abs(), -800.0));
+    let e_hi = e.hi * e.s1 * e.s2;
+    let e_lo = e.lo * e.s1 * e.s2;
+    // e − 1 error-free for k ≠ 0 (Fast2Sum: 1 ≥ e).
+    let c = e_hi - 1.0;
+    let c_lo = ((-1.0 - c) + e_hi) + e_lo;
+    let (m, m_lo) = if e.k == 0.0 { (e.m1_hi, e.m1_lo) } else { (c, c_lo) };
+    // 2 + m in [1, 2], error-free (Fast2Sum: 2 > |m|).
+    let d = 2.0 + m;
+    let d_lo = ((2.0 - d) + m) + m_lo;
+    divide([-m, -m_lo], [d, d_lo], recip(d)).copysign(x)
+}
+
+/// tanh′ x = 4e/(1 + e)² with e = e^(−2|x|) for `f64`: as [`sigmoid_derivative_f64`] at 2|x|,
+/// the factor 4 applied before the final scaling, so ≤ 1.5 ulp.
+#[inline(always)]
+pub(super) fn tanh_derivative_f64(x: f64) -> f64 {
+    let (e, d, y) = sigmoid_parts(clamp_below(-2.0 * x.abs(), -800.0));
+    let q = divide([e.hi, e.lo], d, y);
+    (4.0 * divide([q, 0.0], d, y)) * e.s1 * e.s2
 }
 
 /// Applies `f` element by element over the common length.
@@ -242,9 +314,14 @@ pub(super) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
             acc[i] = x[i].mul_add(y[i], acc[i]);
         }
     }
-    for (i, (&x, &y)) in ta.iter().zip(tb).enumerate() {
-        acc[i] = x.mul_add(y, acc[i]);
+    // The tail has its own accumulator: folding it into acc[i] makes LLVM emit scalar FMAs into
+    // the low lane of a vector register, which valgrind 3.19 emulates wrongly (it loses the
+    // register's other lanes), and this keeps the code checkable under memcheck.
+    let mut tail = 0.0_f32;
+    for (&x, &y) in ta.iter().zip(tb) {
+        tail = x.mul_add(y, tail);
     }
+    acc[0] += tail;
     let mut n = N;
     while n > 1 {
         n /= 2;
@@ -267,9 +344,12 @@ pub(super) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
             acc[i] = x[i].mul_add(y[i], acc[i]);
         }
     }
-    for (i, (&x, &y)) in ta.iter().zip(tb).enumerate() {
-        acc[i] = x.mul_add(y, acc[i]);
+    // A separate tail accumulator, as in `dot_f32`.
+    let mut tail = 0.0;
+    for (&x, &y) in ta.iter().zip(tb) {
+        tail = x.mul_add(y, tail);
     }
+    acc[0] += tail;
     pairwise(acc)
 }
 
@@ -288,10 +368,13 @@ pub(super) fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 {
             acc[i] = r.mul_add(r, acc[i]);
         }
     }
-    for (i, (&x, &y)) in ta.iter().zip(tb).enumerate() {
+    // A separate tail accumulator, as in `dot_f32`.
+    let mut tail = 0.0;
+    for (&x, &y) in ta.iter().zip(tb) {
         let r = f64::from(x) - f64::from(y);
-        acc[i] = r.mul_add(r, acc[i]);
+        tail = r.mul_add(r, tail);
     }
+    acc[0] += tail;
     pairwise(acc) as f32
 }
 
@@ -334,12 +417,12 @@ pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
             compensated_add(&mut s[i], &mut c[i], sq, sq_lo);
         }
     }
-    for (i, (&x, &y)) in ta.iter().zip(tb).enumerate() {
-        let (sq, sq_lo) = squared_diff_parts(x, y);
-        compensated_add(&mut s[i], &mut c[i], sq, sq_lo);
-    }
-    // Merge the lanes with the same compensation, then round once.
+    // The tail and then the lanes go into one more compensated sum, rounded once at the end.
     let (mut total, mut comp) = (0.0, 0.0);
+    for (&x, &y) in ta.iter().zip(tb) {
+        let (sq, sq_lo) = squared_diff_parts(x, y);
+        compensated_add(&mut total, &mut comp, sq, sq_lo);
+    }
     for i in 0..N {
         compensated_add(&mut total, &mut comp, s[i], c[i]);
     }

@@ -164,49 +164,60 @@ mod cast {
     }
 }
 
-/// Writes σ(h[i]) into `out[i]` if `T` is `f32` or `f64` and a SIMD level is in use; returns
-/// whether it did. The slices have equal lengths (checked by the caller).
+/// Runs `k32` or `k64` on `h` and `out` if `T` is `f32` or `f64` and a SIMD level is in use;
+/// returns whether it did.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 #[inline]
-pub(crate) fn sigmoid<T: Float>(h: &[T], out: &mut [T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    {
-        let level = level();
-        if level == Level::Scalar {
-            return false;
-        }
-        if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
-            x86::sigmoid_f32(level, h, out);
-            return true;
-        }
-        if let (Some(h), Some(out)) = (cast::slice::<T, f64>(h), cast::slice_mut::<T, f64>(out)) {
-            x86::sigmoid_f64(level, h, out);
-            return true;
-        }
+fn map<T: Float>(
+    h: &[T],
+    out: &mut [T],
+    k32: fn(Level, &[f32], &mut [f32]),
+    k64: fn(Level, &[f64], &mut [f64]),
+) -> bool {
+    let level = level();
+    if level == Level::Scalar {
+        return false;
     }
-    let _ = (h, out);
+    if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
+        k32(level, h, out);
+        return true;
+    }
+    if let (Some(h), Some(out)) = (cast::slice::<T, f64>(h), cast::slice_mut::<T, f64>(out)) {
+        k64(level, h, out);
+        return true;
+    }
     false
 }
 
-/// Writes σ′(h[i]) into `out[i]`; otherwise as [`sigmoid`].
-#[inline]
-pub(crate) fn sigmoid_derivative<T: Float>(h: &[T], out: &mut [T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    {
-        let level = level();
-        if level == Level::Scalar {
-            return false;
+/// Element-wise kernels: `out[i] = f(h[i])` for slices of equal length (checked by the caller),
+/// returning whether the SIMD path handled the call.
+macro_rules! element_wise {
+    ($($(#[$doc:meta])* $name:ident => $k32:ident, $k64:ident;)*) => {$(
+        $(#[$doc])*
+        #[inline]
+        pub(crate) fn $name<T: Float>(h: &[T], out: &mut [T]) -> bool {
+            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            {
+                map(h, out, x86::$k32, x86::$k64)
+            }
+            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+            {
+                let _ = (h, out);
+                false
+            }
         }
-        if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
-            x86::sigmoid_derivative_f32(level, h, out);
-            return true;
-        }
-        if let (Some(h), Some(out)) = (cast::slice::<T, f64>(h), cast::slice_mut::<T, f64>(out)) {
-            x86::sigmoid_derivative_f64(level, h, out);
-            return true;
-        }
-    }
-    let _ = (h, out);
-    false
+    )*};
+}
+
+element_wise! {
+    /// σ(h), within 1 ulp.
+    sigmoid => sigmoid_f32, sigmoid_f64;
+    /// σ′(h), within 2 ulp.
+    sigmoid_derivative => sigmoid_derivative_f32, sigmoid_derivative_f64;
+    /// tanh h, within 1 ulp.
+    tanh => tanh_f32, tanh_f64;
+    /// tanh′ h, within 2 ulp.
+    tanh_derivative => tanh_derivative_f32, tanh_derivative_f64;
 }
 
 /// yᵢ ← yᵢ + a·xᵢ over the common length, if `T` is `f32` or `f64` and a SIMD level is in use;

@@ -52,10 +52,9 @@ fn ulp_error_f32(got: f32, exact: f64) -> f64 {
     (f64::from(got) - exact).abs() / ulp
 }
 
-/// The table written by `scripts/sigmoid_reference.py`: (x, σ(x), σ′(x)), each correctly rounded.
-fn table() -> Vec<[f64; 3]> {
-    include_str!("../../tests/data/sigmoid_f64.txt")
-        .lines()
+/// A table written by `scripts/sigmoid_reference.py`: (x, f(x), f′(x)), each correctly rounded.
+fn table(text: &str) -> Vec<[f64; 3]> {
+    text.lines()
         .filter(|l| !l.starts_with('#'))
         .map(|l| {
             let mut it =
@@ -93,32 +92,48 @@ fn run_offset<T: Copy + PartialEq + core::fmt::Debug>(
     buf[offset..offset + h.len()].to_vec()
 }
 
-#[test]
-fn sigmoid_f64_against_mpmath_table_on_every_level() {
-    let t = table();
+/// Max ulp distance of `kernel` and `derivative` from a correctly rounded table, at every level
+/// and several misalignments.
+fn check_f64_table(name: &str, text: &str, kernels: [Kernel<f64>; 2], bounds: [u64; 2]) {
+    let t = table(text);
     let xs: Vec<f64> = t.iter().map(|r| r[0]).collect();
     for level in levels() {
         for offset in [0, 1, 3] {
-            let s = run_offset(x86::sigmoid_f64, level, &xs, -7.0, offset);
-            let d = run_offset(x86::sigmoid_derivative_f64, level, &xs, -7.0, offset);
-            let (mut worst_s, mut worst_d) = ((0, 0.0), (0, 0.0));
-            for (i, r) in t.iter().enumerate() {
-                let (es, ed) = (ulps_f64(s[i], r[1]), ulps_f64(d[i], r[2]));
-                if es > worst_s.0 {
-                    worst_s = (es, r[0]);
+            for (which, (&kernel, &bound)) in kernels.iter().zip(&bounds).enumerate() {
+                let got = run_offset(kernel, level, &xs, -7.0, offset);
+                let (worst, at) = t
+                    .iter()
+                    .zip(&got)
+                    .map(|(r, &g)| (ulps_f64(g, r[1 + which]), r[0]))
+                    .fold((0, 0.0), |w, e| if e.0 > w.0 { e } else { w });
+                let what = if which == 0 { "" } else { " derivative" };
+                if offset == 0 {
+                    println!("{level:?} f64 {name}{what}: max {worst} ulp (x = {at:e})");
                 }
-                if ed > worst_d.0 {
-                    worst_d = (ed, r[0]);
-                }
+                assert!(worst <= bound, "{level:?} {name}{what}: {worst} ulp at {at:e}");
             }
-            println!(
-                "{level:?} f64 sigmoid: max {} ulp (x = {:e}); derivative: max {} ulp (x = {:e})",
-                worst_s.0, worst_s.1, worst_d.0, worst_d.1
-            );
-            assert!(worst_s.0 <= 1, "{level:?} sigmoid {worst_s:?}");
-            assert!(worst_d.0 <= 2, "{level:?} derivative {worst_d:?}");
         }
     }
+}
+
+#[test]
+fn sigmoid_f64_against_mpmath_table_on_every_level() {
+    check_f64_table(
+        "sigmoid",
+        include_str!("../../tests/data/sigmoid_f64.txt"),
+        [x86::sigmoid_f64, x86::sigmoid_derivative_f64],
+        [1, 2],
+    );
+}
+
+#[test]
+fn tanh_f64_against_mpmath_table_on_every_level() {
+    check_f64_table(
+        "tanh",
+        include_str!("../../tests/data/tanh_f64.txt"),
+        [x86::tanh_f64, x86::tanh_derivative_f64],
+        [1, 2],
+    );
 }
 
 /// Every 4099th `f32` bit pattern (about 10⁶ values over the whole range), plus specials.
@@ -150,34 +165,49 @@ fn f32_sweep() -> Vec<f32> {
     xs
 }
 
+/// Max error of an `f32` kernel pair against `reference` over [`f32_sweep`] at every level: in
+/// ulps of the exact value, and in representable values from the rounded reference.
+fn check_f32(name: &str, kernels: [Kernel<f32>; 2], reference: fn(f32) -> (f64, f64)) {
+    let xs = f32_sweep();
+    let refs: Vec<(f64, f64)> = xs.iter().map(|&x| reference(x)).collect();
+    for level in levels() {
+        for (which, &kernel) in kernels.iter().enumerate() {
+            let got = run_offset(kernel, level, &xs, -7.0, 1 + which);
+            let (mut worst, mut at, mut dist) = (0.0, 0.0, 0);
+            for ((&x, &r), &g) in xs.iter().zip(&refs).zip(&got) {
+                let exact = if which == 0 { r.0 } else { r.1 };
+                let err = ulp_error_f32(g, exact);
+                if err > worst {
+                    (worst, at) = (err, x);
+                }
+                dist = dist.max(ulps_f32(g, exact as f32));
+            }
+            let what = if which == 0 { "" } else { " derivative" };
+            println!(
+                "{level:?} f32 {name}{what}: max {worst:.4} ulp (x = {at:e}), \
+                 {dist} from the rounded reference"
+            );
+            let bound = 1 + which as u64;
+            assert!(
+                worst <= bound as f64 && dist <= bound,
+                "{level:?} {name}{what}: {worst} at {at:e}"
+            );
+        }
+    }
+}
+
 #[test]
 fn sigmoid_f32_against_f64_reference_on_every_level() {
-    let xs = f32_sweep();
-    for level in levels() {
-        let s = run_offset(x86::sigmoid_f32, level, &xs, -7.0, 1);
-        let d = run_offset(x86::sigmoid_derivative_f32, level, &xs, -7.0, 2);
-        let (mut worst_s, mut worst_d) = ((0.0, 0.0), (0.0, 0.0));
-        let (mut dist_s, mut dist_d) = (0, 0);
-        for (i, &x) in xs.iter().enumerate() {
-            let (rs, rd) = reference_f32(x);
-            let (es, ed) = (ulp_error_f32(s[i], rs), ulp_error_f32(d[i], rd));
-            if es > worst_s.0 {
-                worst_s = (es, x);
-            }
-            if ed > worst_d.0 {
-                worst_d = (ed, x);
-            }
-            dist_s = dist_s.max(ulps_f32(s[i], rs as f32));
-            dist_d = dist_d.max(ulps_f32(d[i], rd as f32));
-        }
-        println!(
-            "{level:?} f32 sigmoid: max {:.4} ulp (x = {:e}), {} from rounded reference; \
-             derivative: max {:.4} ulp (x = {:e}), {} from rounded reference",
-            worst_s.0, worst_s.1, dist_s, worst_d.0, worst_d.1, dist_d
-        );
-        assert!(worst_s.0 <= 1.0 && dist_s <= 1, "{level:?} sigmoid {worst_s:?}");
-        assert!(worst_d.0 <= 2.0 && dist_d <= 2, "{level:?} derivative {worst_d:?}");
-    }
+    check_f32("sigmoid", [x86::sigmoid_f32, x86::sigmoid_derivative_f32], reference_f32);
+}
+
+#[test]
+fn tanh_f32_against_f64_reference_on_every_level() {
+    check_f32("tanh", [x86::tanh_f32, x86::tanh_derivative_f32], |x| {
+        let x = f64::from(x);
+        let e = (-2.0 * x.abs()).exp();
+        (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
+    });
 }
 
 #[test]
@@ -207,6 +237,32 @@ fn sigmoid_specials_on_every_level() {
         let mut sub = [0.0_f32];
         x86::sigmoid_f32(level, &[-95.0], &mut sub);
         assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
+    }
+}
+
+#[test]
+fn tanh_specials_on_every_level() {
+    for level in levels() {
+        let h =
+            [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, f64::MAX, -f64::MAX, -5e-324];
+        let mut t = [9.0; 8];
+        let mut d = [9.0; 8];
+        x86::tanh_f64(level, &h, &mut t);
+        x86::tanh_derivative_f64(level, &h, &mut d);
+        assert!(t[0].is_nan() && d[0].is_nan(), "{level:?}");
+        assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1.0, -5e-324], "{level:?}");
+        assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
+        assert_eq!(&d[1..], &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0], "{level:?}");
+
+        let h = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, f32::MAX, -1e-45];
+        let mut t = [9.0_f32; 7];
+        let mut d = [9.0_f32; 7];
+        x86::tanh_f32(level, &h, &mut t);
+        x86::tanh_derivative_f32(level, &h, &mut d);
+        assert!(t[0].is_nan() && d[0].is_nan(), "{level:?}");
+        assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1e-45], "{level:?}");
+        assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
+        assert_eq!(&d[1..], &[0.0, 0.0, 1.0, 1.0, 0.0, 1.0], "{level:?}");
     }
 }
 

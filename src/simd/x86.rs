@@ -72,6 +72,16 @@ kernels! {
     /// σ′ over an `f64` slice.
     fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::sigmoid_derivative_f64);
+    /// tanh over an `f32` slice.
+    fn tanh_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
+    /// tanh′ over an `f32` slice.
+    fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) =
+        math::map(h, out, math::tanh_derivative_f32);
+    /// tanh over an `f64` slice.
+    fn tanh_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
+    /// tanh′ over an `f64` slice.
+    fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
+        math::map(h, out, math::tanh_derivative_f64);
     /// yᵢ ← yᵢ + a·xᵢ for `f32`.
     fn axpy_f32(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
     /// yᵢ ← yᵢ + a·xᵢ for `f64`.
