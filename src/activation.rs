@@ -59,7 +59,7 @@ pub trait Activation<T: Float> {
         (self.activate(h), self.derivative(h))
     }
 
-    /// Writes f(h[i]) into `out[i]` for every `i`.
+    /// Writes `f(h[i])` into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
@@ -81,7 +81,7 @@ pub trait Activation<T: Float> {
         Ok(())
     }
 
-    /// Writes f′(h[i]) into `out[i]` for every `i`.
+    /// Writes `f′(h[i])` into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
