@@ -106,8 +106,8 @@ fn sigmoid_and_tanh_f32_slices_meet_their_bounds() {
         let e = (-2.0 * x.abs()).exp();
         (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
     };
-    let units: [(&dyn Activation<f32>, &dyn Fn(f64) -> (f64, f64)); 2] =
-        [(&Sigmoid, &sigmoid), (&Tanh, &tanh)];
+    type Reference<'a> = &'a dyn Fn(f64) -> (f64, f64);
+    let units: [(&dyn Activation<f32>, Reference); 2] = [(&Sigmoid, &sigmoid), (&Tanh, &tanh)];
     for (unit, reference) in units {
         for offset in 0..3 {
             let f = through_offset(&xs, offset, 9.0, |h, o| unit.activate_slice(h, o).unwrap());

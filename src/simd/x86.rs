@@ -62,10 +62,10 @@ macro_rules! kernels {
 }
 
 kernels! {
-    /// σ over an `f32` slice.
-    fn sigmoid_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::sigmoid_f32);
-    /// σ′ over an `f32` slice.
-    fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) =
+    /// σ over an `f32` slice, in `f64` lanes.
+    fn sigmoid_f32_in_f64(h: &[f32], out: &mut [f32]) = math::map(h, out, math::sigmoid_f32);
+    /// σ′ over an `f32` slice, in `f64` lanes.
+    fn sigmoid_derivative_f32_in_f64(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::sigmoid_derivative_f32);
     /// σ over an `f64` slice.
     fn sigmoid_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
@@ -98,4 +98,25 @@ kernels! {
     fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 = math::sum_squared_diff_f32(a, b);
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated.
     fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 = math::sum_squared_diff_f64(a, b);
+}
+
+/// σ over an `f32` slice: in `f32` lanes with AVX-512 ([`super::avx512`]), otherwise in `f64`
+/// lanes.
+pub(crate) fn sigmoid_f32(level: Level, h: &[f32], out: &mut [f32]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_f32(h, out) }
+    } else {
+        sigmoid_f32_in_f64(level, h, out);
+    }
+}
+
+/// σ′ over an `f32` slice, as [`sigmoid_f32`].
+pub(crate) fn sigmoid_derivative_f32(level: Level, h: &[f32], out: &mut [f32]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_derivative_f32(h, out) }
+    } else {
+        sigmoid_derivative_f32_in_f64(level, h, out);
+    }
 }
