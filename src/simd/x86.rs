@@ -67,10 +67,10 @@ kernels! {
     /// σ′ over an `f32` slice, in `f64` lanes.
     fn sigmoid_derivative_f32_in_f64(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::sigmoid_derivative_f32);
-    /// σ over an `f64` slice.
-    fn sigmoid_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
-    /// σ′ over an `f64` slice.
-    fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) =
+    /// σ over an `f64` slice, table-free.
+    fn sigmoid_f64_portable(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
+    /// σ′ over an `f64` slice, table-free.
+    fn sigmoid_derivative_f64_portable(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::sigmoid_derivative_f64);
     /// tanh over an `f32` slice.
     fn tanh_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
@@ -118,5 +118,25 @@ pub(crate) fn sigmoid_derivative_f32(level: Level, h: &[f32], out: &mut [f32]) {
         unsafe { super::avx512::sigmoid_derivative_f32(h, out) }
     } else {
         sigmoid_derivative_f32_in_f64(level, h, out);
+    }
+}
+
+/// σ over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the table-free kernel.
+pub(crate) fn sigmoid_f64(level: Level, h: &[f64], out: &mut [f64]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_f64(h, out) }
+    } else {
+        sigmoid_f64_portable(level, h, out);
+    }
+}
+
+/// σ′ over an `f64` slice, as [`sigmoid_f64`].
+pub(crate) fn sigmoid_derivative_f64(level: Level, h: &[f64], out: &mut [f64]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_derivative_f64(h, out) }
+    } else {
+        sigmoid_derivative_f64_portable(level, h, out);
     }
 }
