@@ -7,7 +7,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use delta_rule::{gradient_step, net_input, sse, Activation, Sigmoid, Tanh};
+use delta_rule::{gradient_step, net_input, sse, Activation, Sigmoid, Softplus, Tanh};
 
 const SIZES: [usize; 4] = [1 << 10, 1 << 16, 1 << 20, 1 << 24];
 
@@ -92,6 +92,9 @@ activation_group!(
 
 activation_group!(tanh_f32, f32, "tanh_f32", Tanh, activate_slice, |x: f32| x.tanh());
 activation_group!(tanh_f64, f64, "tanh_f64", Tanh, activate_slice, |x: f64| x.tanh());
+activation_group!(softplus_f32, f32, "softplus_f32", Softplus, activate_slice, |x: f32| {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+});
 
 macro_rules! streaming_groups {
     ($t:ty, $dot:ident, $sse:ident, $step:ident) => {
@@ -193,6 +196,7 @@ criterion_group!(
     sigmoid_derivative_f64,
     tanh_f32,
     tanh_f64,
+    softplus_f32,
     gradient_step_f32,
     gradient_step_f64,
     dot_f32,

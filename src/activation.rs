@@ -387,6 +387,18 @@ impl<T: Float> Activation<T> for Softplus {
         Sigmoid.activate(h)
     }
 
+    /// For `f32` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2 with
+    /// FMA on x86-64 with `std`), within 1 ulp; otherwise the element-wise loop.
+    fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::softplus(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.activate(x);
+            }
+        }
+        Ok(())
+    }
+
     /// f′ is the sigmoid: for `f32` and `f64` slices this runs the vectorised sigmoid kernel
     /// (see [`Sigmoid`]); otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {

@@ -122,6 +122,26 @@ pub(super) fn tanh_derivative_f32(x: f32) -> f32 {
     (4.0 * e * y * y) as f32
 }
 
+/// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for an `f32` input, evaluated in `f64`
+/// and rounded once. ln(1 + e) = 2 atanh(s) with s = e/(2 + e) ∈ [0, 1/3], which keeps relative
+/// accuracy for tiny e; the series 2s(1 + s²/3 + … + s²⁰/21) truncates below 2⁻³⁶, so the
+/// result is within 0.5 + 2⁻⁵ ulp.
+#[inline(always)]
+pub(super) fn softplus_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    let e = exp_for_f32(clamp_below(-x.abs(), -200.0));
+    // (2 + e)/2 is in [1, 1.5], the domain of `recip`.
+    let s = e * 0.5 * recip(1.0 + 0.5 * e);
+    let w = s * s;
+    let mut p: f64 = 1.0 / 21.0;
+    for k in (0..10).rev() {
+        p = p.mul_add(w, 1.0 / f64::from(2 * k + 1));
+    }
+    let tail = 2.0 * s * p;
+    // NaN reaches `tail` through e, so it propagates on either branch.
+    (if x > 0.0 { x + tail } else { tail }) as f32
+}
+
 /// e^z for z in [−800, 0] in pieces that keep about 2⁻⁶⁰ relative accuracy.
 struct Exp {
     /// e^z = (hi + lo) · 2^k1 · 2^k2, hi + lo in [0.7, 1.42].

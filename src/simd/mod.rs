@@ -25,9 +25,9 @@
 //!
 //! # Algorithms
 //!
-//! - Sigmoid, tanh and their derivatives: the kernels in [`math`], written as branch-free
-//!   element functions that the compiler vectorises inside each `#[target_feature]` loop. `f32`
-//!   is evaluated in `f64` lanes and rounded once; `f64` carries e^(−|h|) and 1 + e^(−|h|) as
+//! - Sigmoid, tanh, their derivatives and the `f32` softplus: the kernels in [`math`], written
+//!   as branch-free element functions that the compiler vectorises inside each
+//!   `#[target_feature]` loop. `f32` is evaluated in `f64` lanes and rounded once; `f64` carries e^(−|h|) and 1 + e^(−|h|) as
 //!   unevaluated sums of two doubles (error-free transformations with FMA) so that one final
 //!   rounding dominates the error. With AVX-512 the sigmoid and its derivative run hand-written
 //!   kernels instead ([`avx512`]): a 16-entry table of 2^(j/16) looked up by permutes, which
@@ -52,6 +52,7 @@
 //! | σ′ | 0.760 ulp | 0.504 ulp | 1 ulp |
 //! | tanh | 0.504 ulp | 0.504 ulp | 1 ulp |
 //! | tanh′ | 0.502 ulp | 0.502 ulp | 1 ulp |
+//! | softplus | 0.501 ulp | 0.501 ulp | (scalar code) |
 //! | sum of squared differences | faithful | faithful | faithful |
 //!
 //! # Testing
@@ -249,6 +250,25 @@ element_wise! {
     tanh => tanh_f32, tanh_f64;
     /// tanh′ h, within 2 ulp.
     tanh_derivative => tanh_derivative_f32, tanh_derivative_f64;
+}
+
+/// softplus(h) for `f32` slices of equal length (within 1 ulp), if a SIMD level is in use;
+/// returns whether it handled the call. `f64` keeps the scalar code.
+#[inline]
+pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
+            x86::softplus_f32(level, h, out);
+            return true;
+        }
+    }
+    let _ = (h, out);
+    false
 }
 
 /// yᵢ ← yᵢ + a·xᵢ over the common length, if `T` is `f32` or `f64` and a SIMD level is in use;

@@ -212,6 +212,34 @@ fn tanh_f32_against_f64_reference_on_every_level() {
 }
 
 #[test]
+fn softplus_f32_against_f64_reference_on_every_level() {
+    let xs = f32_sweep();
+    for level in levels() {
+        let got = run_offset(x86::softplus_f32, level, &xs, -7.0, 1);
+        let (mut worst, mut at) = (0.0, 0.0);
+        for (&x, &g) in xs.iter().zip(&got) {
+            let x64 = f64::from(x);
+            let exact = x64.max(0.0) + (-x64.abs()).exp().ln_1p();
+            let exact = if x.is_nan() { f64::NAN } else { exact };
+            let err = ulp_error_f32(g, exact);
+            if err > worst {
+                (worst, at) = (err, x);
+            }
+        }
+        println!("{level:?} f32 softplus: max {worst:.4} ulp (x = {at:e})");
+        assert!(worst <= 1.0, "{level:?} softplus: {worst} at {at:e}");
+        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -200.0, 1e30];
+        let mut out = [9.0_f32; 6];
+        x86::softplus_f32(level, &specials, &mut out);
+        assert!(out[0].is_nan());
+        assert_eq!(&out[1..], &[f32::INFINITY, 0.0, core::f32::consts::LN_2, 0.0, 1e30]);
+        let mut sub = [0.0_f32];
+        x86::softplus_f32(level, &[-95.0], &mut sub);
+        assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
+    }
+}
+
+#[test]
 fn sigmoid_specials_on_every_level() {
     for level in levels() {
         let h = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 800.0, -800.0, 5e-324];
