@@ -59,7 +59,7 @@ pub trait Activation<T: Float> {
         (self.activate(h), self.derivative(h))
     }
 
-    /// Writes f(`h[i]`) into `out[i]` for every `i`.
+    /// Writes `f(h[i])` into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
@@ -81,7 +81,7 @@ pub trait Activation<T: Float> {
         Ok(())
     }
 
-    /// Writes f′(`h[i]`) into `out[i]` for every `i`.
+    /// Writes `f′(h[i])` into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
@@ -150,6 +150,30 @@ impl<T: Float> Activation<T> for Sigmoid {
         let numerator = if h >= T::zero() { T::one() } else { e };
         (numerator / d, e / (d * d))
     }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of σ; otherwise the element-wise loop.
+    fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::sigmoid(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.activate(x);
+            }
+        }
+        Ok(())
+    }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of σ′; otherwise the element-wise loop.
+    fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::sigmoid_derivative(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.derivative(x);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The hyperbolic tangent f(h) = tanh h, with f′(h) = 1 − tanh² h = sech² h.
@@ -187,6 +211,31 @@ impl<T: Float> Activation<T> for Tanh {
         let d = T::one() + e;
         (two + two) * e / (d * d)
     }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of tanh; otherwise the element-wise loop.
+    fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::tanh(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.activate(x);
+            }
+        }
+        Ok(())
+    }
+
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
+    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of tanh′; otherwise the element-wise
+    /// loop.
+    fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::tanh_derivative(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.derivative(x);
+            }
+        }
+        Ok(())
+    }
 }
 
 /// The rectifier f(h) = max(h, 0), with f′(h) = 1 for h > 0 and 0 for h ≤ 0.
@@ -216,6 +265,7 @@ pub struct Relu;
 impl<T: Float> Activation<T> for Relu {
     #[inline]
     fn activate(&self, h: T) -> T {
+        // NaN passes through like a positive input.
         if h > T::zero() || h.is_nan() {
             h
         } else {
@@ -335,6 +385,24 @@ impl<T: Float> Activation<T> for Softplus {
     #[inline]
     fn derivative(&self, h: T) -> T {
         Sigmoid.activate(h)
+    }
+
+    /// For `f32` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2 with
+    /// FMA on x86-64 with `std`), within 1 ulp; otherwise the element-wise loop.
+    fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        if !crate::simd::softplus(h, out) {
+            for (o, &x) in out.iter_mut().zip(h) {
+                *o = self.activate(x);
+            }
+        }
+        Ok(())
+    }
+
+    /// f′ is the sigmoid: for `f32` and `f64` slices this runs the vectorised sigmoid kernel
+    /// (see [`Sigmoid`]); otherwise the element-wise loop.
+    fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+        Sigmoid.activate_slice(h, out)
     }
 }
 

@@ -18,6 +18,9 @@ fn reduce<T: Float>(acc: [T; LANES]) -> T {
 
 /// Σ aᵢbᵢ.
 pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> T {
+    if let Some(sum) = crate::simd::dot(a, b) {
+        return sum;
+    }
     let mut acc = [T::zero(); LANES];
     let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
@@ -35,6 +38,9 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> T {
 
 /// Σ (aᵢ − bᵢ)².
 pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
+    if let Some(sum) = crate::simd::sum_squared_diff(a, b) {
+        return sum;
+    }
     let mut acc = [T::zero(); LANES];
     let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
@@ -54,6 +60,9 @@ pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
 
 /// yᵢ ← yᵢ + a·xᵢ.
 pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) {
+    if crate::simd::axpy(y, a, x) {
+        return;
+    }
     for (yi, &xi) in y.iter_mut().zip(x) {
         *yi = *yi + a * xi;
     }
@@ -61,6 +70,9 @@ pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) {
 
 /// yᵢ ← a·xᵢ.
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) {
+    if crate::simd::scale_into(y, a, x) {
+        return;
+    }
     for (yi, &xi) in y.iter_mut().zip(x) {
         *yi = a * xi;
     }

@@ -96,6 +96,7 @@ mod layer;
 mod loss;
 #[cfg(feature = "rayon")]
 mod parallel;
+mod simd;
 mod step;
 mod train;
 

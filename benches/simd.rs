@@ -1,0 +1,207 @@
+//! The dispatched SIMD kernels beside a naive scalar loop and a memory-copy reference, for
+//! `f32` and `f64` at 1 Ki, 64 Ki, 1 Mi and 16 Mi elements.
+//!
+//! `cargo bench --bench simd`; `DELTA_RULE_SIMD=avx2` (or `scalar`) lowers the dispatch level.
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use delta_rule::{gradient_step, net_input, sse, Activation, Sigmoid, Softplus, Tanh};
+
+const SIZES: [usize; 4] = [1 << 10, 1 << 16, 1 << 20, 1 << 24];
+
+/// Deterministic inputs in (−range, range).
+fn data<T: From<f32>>(n: usize, seed: u32, range: f32) -> Vec<T> {
+    let mut state = seed.wrapping_mul(0x9E37_79B9) | 1;
+    (0..n)
+        .map(|_| {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            T::from((state as f32 / u32::MAX as f32 * 2.0 - 1.0) * range)
+        })
+        .collect()
+}
+
+fn configure<'a>(
+    c: &'a mut Criterion,
+    name: &str,
+) -> criterion::BenchmarkGroup<'a, criterion::measurement::WallTime> {
+    let mut group = c.benchmark_group(name);
+    group
+        .sample_size(10)
+        .warm_up_time(Duration::from_millis(300))
+        .measurement_time(Duration::from_secs(1));
+    group
+}
+
+macro_rules! activation_group {
+    ($fn_name:ident, $t:ty, $group:expr, $unit:expr, $method:ident, $naive:expr) => {
+        fn $fn_name(c: &mut Criterion) {
+            let mut group = configure(c, $group);
+            for n in SIZES {
+                let h: Vec<$t> = data(n, 1, 20.0);
+                let mut out = vec![0.0 as $t; n];
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::new("kernel", n), |b| {
+                    b.iter(|| $unit.$method(black_box(&h), &mut out).unwrap())
+                });
+                group.bench_function(BenchmarkId::new("naive", n), |b| {
+                    b.iter(|| {
+                        for (o, &x) in out.iter_mut().zip(black_box(&h)) {
+                            *o = $naive(x);
+                        }
+                    })
+                });
+                group.bench_function(BenchmarkId::new("copy", n), |b| {
+                    b.iter(|| out.copy_from_slice(black_box(&h)))
+                });
+            }
+            group.finish();
+        }
+    };
+}
+
+activation_group!(sigmoid_f32, f32, "sigmoid_f32", Sigmoid, activate_slice, |x: f32| 1.0
+    / (1.0 + (-x).exp()));
+activation_group!(sigmoid_f64, f64, "sigmoid_f64", Sigmoid, activate_slice, |x: f64| 1.0
+    / (1.0 + (-x).exp()));
+activation_group!(
+    sigmoid_derivative_f32,
+    f32,
+    "sigmoid_derivative_f32",
+    Sigmoid,
+    derivative_slice,
+    |x: f32| {
+        let s = 1.0 / (1.0 + (-x).exp());
+        s * (1.0 - s)
+    }
+);
+activation_group!(
+    sigmoid_derivative_f64,
+    f64,
+    "sigmoid_derivative_f64",
+    Sigmoid,
+    derivative_slice,
+    |x: f64| {
+        let s = 1.0 / (1.0 + (-x).exp());
+        s * (1.0 - s)
+    }
+);
+
+activation_group!(tanh_f32, f32, "tanh_f32", Tanh, activate_slice, |x: f32| x.tanh());
+activation_group!(tanh_f64, f64, "tanh_f64", Tanh, activate_slice, |x: f64| x.tanh());
+activation_group!(softplus_f32, f32, "softplus_f32", Softplus, activate_slice, |x: f32| {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+});
+
+macro_rules! streaming_groups {
+    ($t:ty, $dot:ident, $sse:ident, $step:ident) => {
+        /// `net_input` against a 16-accumulator loop.
+        fn $dot(c: &mut Criterion) {
+            let mut group = configure(c, concat!("dot_", stringify!($t)));
+            for n in SIZES {
+                let (a, b): (Vec<$t>, Vec<$t>) = (data(n, 2, 1.0), data(n, 3, 1.0));
+                let mut out = vec![0.0 as $t; n];
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::new("kernel", n), |bn| {
+                    bn.iter(|| net_input(black_box(&a), black_box(&b)).unwrap())
+                });
+                group.bench_function(BenchmarkId::new("naive", n), |bn| {
+                    bn.iter(|| {
+                        let mut acc = [0.0 as $t; 16];
+                        let (ca, cb) = (black_box(&a).chunks_exact(16), b.chunks_exact(16));
+                        for (x, y) in ca.zip(cb) {
+                            for i in 0..16 {
+                                acc[i] += x[i] * y[i];
+                            }
+                        }
+                        acc.iter().sum::<$t>()
+                    })
+                });
+                group.bench_function(BenchmarkId::new("copy", n), |bn| {
+                    bn.iter(|| out.copy_from_slice(black_box(&a)))
+                });
+            }
+            group.finish();
+        }
+
+        /// `sse` (faithfully rounded) against a 16-accumulator loop in the same type.
+        fn $sse(c: &mut Criterion) {
+            let mut group = configure(c, concat!("sse_", stringify!($t)));
+            for n in SIZES {
+                let (a, b): (Vec<$t>, Vec<$t>) = (data(n, 4, 1.0), data(n, 5, 1.0));
+                let mut out = vec![0.0 as $t; n];
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::new("kernel", n), |bn| {
+                    bn.iter(|| sse(black_box(&a), black_box(&b)).unwrap())
+                });
+                group.bench_function(BenchmarkId::new("naive", n), |bn| {
+                    bn.iter(|| {
+                        let mut acc = [0.0 as $t; 16];
+                        let (ca, cb) = (black_box(&a).chunks_exact(16), b.chunks_exact(16));
+                        for (x, y) in ca.zip(cb) {
+                            for i in 0..16 {
+                                let r = x[i] - y[i];
+                                acc[i] += r * r;
+                            }
+                        }
+                        0.5 * acc.iter().sum::<$t>()
+                    })
+                });
+                group.bench_function(BenchmarkId::new("copy", n), |bn| {
+                    bn.iter(|| out.copy_from_slice(black_box(&a)))
+                });
+            }
+            group.finish();
+        }
+
+        /// `gradient_step` (wᵢ += η δ xᵢ) against the plain loop.
+        fn $step(c: &mut Criterion) {
+            let mut group = configure(c, concat!("gradient_step_", stringify!($t)));
+            for n in SIZES {
+                let x: Vec<$t> = data(n, 6, 1.0);
+                let mut w: Vec<$t> = data(n, 7, 1.0);
+                let mut out = vec![0.0 as $t; n];
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::new("kernel", n), |bn| {
+                    bn.iter(|| gradient_step(&mut w, black_box(&x), 1e-9, 0.5).unwrap())
+                });
+                group.bench_function(BenchmarkId::new("naive", n), |bn| {
+                    bn.iter(|| {
+                        let a = black_box(0.5 as $t * 1e-9);
+                        for (wi, &xi) in w.iter_mut().zip(black_box(&x)) {
+                            *wi += a * xi;
+                        }
+                    })
+                });
+                group.bench_function(BenchmarkId::new("copy", n), |bn| {
+                    bn.iter(|| out.copy_from_slice(black_box(&x)))
+                });
+            }
+            group.finish();
+        }
+    };
+}
+
+streaming_groups!(f32, dot_f32, sse_f32, gradient_step_f32);
+streaming_groups!(f64, dot_f64, sse_f64, gradient_step_f64);
+
+criterion_group!(
+    benches,
+    sigmoid_f32,
+    sigmoid_f64,
+    sigmoid_derivative_f32,
+    sigmoid_derivative_f64,
+    tanh_f32,
+    tanh_f64,
+    softplus_f32,
+    gradient_step_f32,
+    gradient_step_f64,
+    dot_f32,
+    dot_f64,
+    sse_f32,
+    sse_f64
+);
+criterion_main!(benches);

@@ -1,0 +1,39 @@
+#!/usr/bin/env python3
+"""Turns the output of `cargo bench --bench simd` into the markdown table of BENCHMARKS.md.
+
+Reads criterion's console output on stdin and prints, per group and size, the median throughput
+of `kernel`, `naive` and `copy` in elements per nanosecond and the ratios kernel/naive and
+kernel/copy, all from the same run.
+"""
+import re
+import sys
+from collections import defaultdict
+
+UNITS = {"elem/s": 1e-9, "Kelem/s": 1e-6, "Melem/s": 1e-3, "Gelem/s": 1.0}
+
+rows = defaultdict(dict)
+name = None
+for line in sys.stdin:
+    m = re.match(r"^(\S+)/(kernel|naive|copy)/(\d+)\s*$", line.strip()) or re.match(
+        r"^(\S+)/(kernel|naive|copy)/(\d+)\s+time:", line.strip()
+    )
+    if m:
+        name = (m.group(1), int(m.group(3)), m.group(2))
+    t = re.search(r"thrpt:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
+    if t and name:
+        group, n, which = name
+        rows[(group, n)][which] = float(t.group(1)) * UNITS[t.group(2)]
+        name = None
+
+
+def size(n):
+    return f"{n >> 20} Mi" if n >= 1 << 20 else f"{n >> 10} Ki"
+
+
+print("| group | n | kernel el/ns | naive el/ns | copy el/ns | kernel / naive | kernel / copy |")
+print("|---|---|---:|---:|---:|---:|---:|")
+for (group, n), r in rows.items():
+    k, nv, c = r.get("kernel"), r.get("naive"), r.get("copy")
+    if None in (k, nv, c):
+        continue
+    print(f"| {group} | {size(n)} | {k:.2f} | {nv:.2f} | {c:.2f} | {k / nv:.2f} | {k / c:.2f} |")

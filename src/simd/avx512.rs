@@ -1,0 +1,403 @@
+//! Hand-written AVX-512 kernels for the `f32` sigmoid and its derivative in `f32` lanes (16 per
+//! register, twice the `f64`-lane kernels of [`super::math`]), with enough error-free arithmetic
+//! to keep the ≤ 1 ulp (σ) and ≤ 2 ulp (σ′) bounds.
+//!
+//! With z = −|x| ∈ [−110, 0] and k = round(16 z / ln 2) = 16n + j:
+//! e^z = 2ⁿ · 2^(j/16) · e^r, r = z − k·ln2/16, |r| ≤ ln2/32.
+//! - 2^(j/16) = T_hi + T_lo from a 16-entry table (one `vpermps` each).
+//! - r = z − k·C_hi (exact: C_hi has 12 bits and |k| < 2¹²) − k·C_lo: absolute error ≲ 2⁻³⁰.
+//! - e^r − 1 = w = r + r²(1/2 + r/6 + r²/24) (truncation < 2⁻³⁴), rounded with error ≲ 2⁻³¹.
+//! - m = e^z/2ⁿ = e_hi + e_lo: e_hi = fl(T_hi (1 + w)), its residual by FMA (exact difference by
+//!   Sterbenz), plus T_lo (1 + w): relative error ≲ 2⁻²⁹·⁵.
+//! - 1 + e^z = d + d_lo (Fast2Sum); y = 1/d from `vrcp14ps` and one Newton step; the quotients
+//!   n/(d + d_lo) get one FMA correction with the exact residual (error ≈ (2⁻²⁴)²).
+//! - σ(x) = 1/(1 + e) for x ≥ 0; for x < 0, (m/(1 + e))·2ⁿ with `vscalefps`, whose single
+//!   rounding is correct into the subnormals. σ′ divides m/(1 + e) (rounded) once more.
+//!
+//! So σ and σ′ are within 0.5 ulp of a value with relative error ≲ 2⁻²⁹ (≤ 0.53 ulp for normal
+//! results; up to 0.75 ulp where `vscalefps` rounds a second time into the subnormals).
+
+use core::arch::x86_64::*;
+
+/// 2^(j/16) rounded to `f32` (bit patterns from mpmath).
+const TABLE_HI: [f32; 16] = [
+    f32::from_bits(0x3F80_0000),
+    f32::from_bits(0x3F85_AAC3),
+    f32::from_bits(0x3F8B_95C2),
+    f32::from_bits(0x3F91_C3D3),
+    f32::from_bits(0x3F98_37F0),
+    f32::from_bits(0x3F9E_F532),
+    f32::from_bits(0x3FA5_FED7),
+    f32::from_bits(0x3FAD_583F),
+    f32::from_bits(0x3FB5_04F3),
+    f32::from_bits(0x3FBD_08A4),
+    f32::from_bits(0x3FC5_672A),
+    f32::from_bits(0x3FCE_248C),
+    f32::from_bits(0x3FD7_44FD),
+    f32::from_bits(0x3FE0_CCDF),
+    f32::from_bits(0x3FEA_C0C7),
+    f32::from_bits(0x3FF5_257D),
+];
+
+/// 2^(j/16) − `TABLE_HI[j]`, rounded to `f32`.
+const TABLE_LO: [f32; 16] = [
+    f32::from_bits(0x0000_0000),
+    f32::from_bits(0x334F_9891),
+    f32::from_bits(0xB260_ABA1),
+    f32::from_bits(0x3367_5624),
+    f32::from_bits(0x3323_1B71),
+    f32::from_bits(0x3341_2342),
+    f32::from_bits(0xB32C_9D5E),
+    f32::from_bits(0xB22D_EAF6),
+    f32::from_bits(0x32CF_E77A),
+    f32::from_bits(0xB341_4FE8),
+    f32::from_bits(0x320A_A837),
+    f32::from_bits(0x3228_FC24),
+    f32::from_bits(0xB2D4_A58A),
+    f32::from_bits(0xB21E_AB59),
+    f32::from_bits(0xB241_16DE),
+    f32::from_bits(0x3229_2436),
+];
+
+/// ln2/16 to 12 bits, so k·C_HI is exact for |k| < 2¹².
+const C_HI: f32 = f32::from_bits(0x3D31_7000);
+/// ln2/16 − `C_HI`.
+const C_LO: f32 = f32::from_bits(0x3605_FDF4);
+/// 16/ln2.
+const SIXTEEN_LOG2E: f32 = f32::from_bits(0x41B8_AA3B);
+/// 1.5·2²³: adding it rounds |t| < 2²² to an integer kept in the low mantissa bits.
+const ROUND: f32 = 12_582_912.0;
+
+/// The shared part of σ and σ′ for 16 lanes: (m_hi, m_lo, n, d, d_lo, y) with
+/// e^(−|x|) = (m_hi + m_lo)·2ⁿ, 1 + e^(−|x|) = d + d_lo and y ≈ 1/d to 2⁻²³.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn parts(x: __m512) -> (__m512, __m512, __m512, __m512, __m512, __m512) {
+    // SAFETY: the table arrays hold 16 f32 each, exactly one unaligned 512-bit load.
+    let (tab_hi, tab_lo) =
+        unsafe { (_mm512_loadu_ps(TABLE_HI.as_ptr()), _mm512_loadu_ps(TABLE_LO.as_ptr())) };
+    // z = −|x| (sign bit set; the integer `or` needs only AVX-512F), clamped at −110, where
+    // every result is 0; `max` returns its second operand, z, when z is NaN.
+    let sign = _mm512_set1_epi32(i32::MIN);
+    let z = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), sign));
+    let z = _mm512_max_ps(_mm512_set1_ps(-110.0), z);
+    let t = _mm512_fmadd_ps(z, _mm512_set1_ps(SIXTEEN_LOG2E), _mm512_set1_ps(ROUND));
+    let k = _mm512_sub_ps(t, _mm512_set1_ps(ROUND));
+    // The low four bits of t's bit pattern are k mod 16; vpermps reads exactly those.
+    let j = _mm512_castps_si512(t);
+    let t_hi = _mm512_permutexvar_ps(j, tab_hi);
+    let t_lo = _mm512_permutexvar_ps(j, tab_lo);
+    let r = _mm512_fnmadd_ps(k, _mm512_set1_ps(C_HI), z);
+    let r = _mm512_fnmadd_ps(k, _mm512_set1_ps(C_LO), r);
+    let p = _mm512_fmadd_ps(r, _mm512_set1_ps(1.0 / 24.0), _mm512_set1_ps(1.0 / 6.0));
+    let p = _mm512_fmadd_ps(r, p, _mm512_set1_ps(0.5));
+    let w = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r);
+    let m_hi = _mm512_fmadd_ps(t_hi, w, t_hi);
+    let m_lo = _mm512_fmadd_ps(t_hi, w, _mm512_sub_ps(t_hi, m_hi));
+    let m_lo = _mm512_add_ps(m_lo, _mm512_fmadd_ps(t_lo, w, t_lo));
+    // vscalefps scales by 2^floor(k/16) = 2ⁿ.
+    let n = _mm512_mul_ps(k, _mm512_set1_ps(1.0 / 16.0));
+    let e_hi = _mm512_scalef_ps(m_hi, n);
+    let e_lo = _mm512_scalef_ps(m_lo, n);
+    let one = _mm512_set1_ps(1.0);
+    let d = _mm512_add_ps(one, e_hi);
+    let d_lo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, d), e_hi), e_lo);
+    let y = _mm512_rcp14_ps(d);
+    let y = _mm512_fmadd_ps(y, _mm512_fnmadd_ps(d, y, one), y);
+    (m_hi, m_lo, n, d, d_lo, y)
+}
+
+/// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn divide(n_hi: __m512, n_lo: __m512, d: __m512, d_lo: __m512, y: __m512) -> __m512 {
+    let q0 = _mm512_mul_ps(n_hi, y);
+    let res = _mm512_add_ps(_mm512_fnmadd_ps(q0, d, n_hi), _mm512_fnmadd_ps(q0, d_lo, n_lo));
+    _mm512_fmadd_ps(res, y, q0)
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid16(x: __m512) -> __m512 {
+    let (m_hi, m_lo, n, d, d_lo, y) = parts(x);
+    let zero = _mm512_setzero_ps();
+    let positive = divide(_mm512_set1_ps(1.0), zero, d, d_lo, y);
+    let negative = _mm512_scalef_ps(divide(m_hi, m_lo, d, d_lo, y), n);
+    let nonnegative = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(x, zero);
+    _mm512_mask_blend_ps(nonnegative, negative, positive)
+}
+
+/// As [`divide`], also returning the rounding error of the quotient (q0 − q is exact, and the
+/// FMA adds the exact product's remainder).
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn divide_pair(n_hi: __m512, n_lo: __m512, d: __m512, d_lo: __m512, y: __m512) -> (__m512, __m512) {
+    let q0 = _mm512_mul_ps(n_hi, y);
+    let res = _mm512_add_ps(_mm512_fnmadd_ps(q0, d, n_hi), _mm512_fnmadd_ps(q0, d_lo, n_lo));
+    let q = _mm512_fmadd_ps(res, y, q0);
+    (q, _mm512_fmadd_ps(res, y, _mm512_sub_ps(q0, q)))
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_derivative16(x: __m512) -> __m512 {
+    let (m_hi, m_lo, n, d, d_lo, y) = parts(x);
+    let (q, q_lo) = divide_pair(m_hi, m_lo, d, d_lo, y);
+    _mm512_scalef_ps(divide(q, q_lo, d, d_lo, y), n)
+}
+
+/// Applies a 16-lane function over the common length, the tail with masked loads and stores.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn map16(h: &[f32], out: &mut [f32], f: impl Fn(__m512) -> __m512) {
+    let n = h.len().min(out.len());
+    let mut i = 0;
+    while i + 16 <= n {
+        // SAFETY: i + 16 ≤ n ≤ both lengths, so both 16-element accesses are in bounds;
+        // loadu/storeu need no alignment.
+        unsafe {
+            let v = _mm512_loadu_ps(h.as_ptr().add(i));
+            _mm512_storeu_ps(out.as_mut_ptr().add(i), f(v));
+        }
+        i += 16;
+    }
+    if i < n {
+        let mask: __mmask16 = (1 << (n - i)) - 1;
+        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
+        // stores do not touch (or fault on) the disabled lanes.
+        unsafe {
+            let v = _mm512_maskz_loadu_ps(mask, h.as_ptr().add(i));
+            _mm512_mask_storeu_ps(out.as_mut_ptr().add(i), mask, f(v));
+        }
+    }
+}
+
+/// σ over an `f32` slice, 16 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
+    map16(h, out, |v| sigmoid16(v));
+}
+
+/// σ′ over an `f32` slice, 16 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
+    map16(h, out, |v| sigmoid_derivative16(v));
+}
+
+/// 2^(j/16) rounded to `f64` (bit patterns from mpmath).
+const TABLE64_HI: [f64; 16] = [
+    f64::from_bits(0x3FF0_0000_0000_0000),
+    f64::from_bits(0x3FF0_B558_6CF9_890F),
+    f64::from_bits(0x3FF1_72B8_3C7D_517B),
+    f64::from_bits(0x3FF2_387A_6E75_6238),
+    f64::from_bits(0x3FF3_06FE_0A31_B715),
+    f64::from_bits(0x3FF3_DEA6_4C12_3422),
+    f64::from_bits(0x3FF4_BFDA_D536_2A27),
+    f64::from_bits(0x3FF5_AB07_DD48_5429),
+    f64::from_bits(0x3FF6_A09E_667F_3BCD),
+    f64::from_bits(0x3FF7_A114_73EB_0187),
+    f64::from_bits(0x3FF8_ACE5_422A_A0DB),
+    f64::from_bits(0x3FF9_C491_82A3_F090),
+    f64::from_bits(0x3FFA_E89F_995A_D3AD),
+    f64::from_bits(0x3FFC_199B_DD85_529C),
+    f64::from_bits(0x3FFD_5818_DCFB_A487),
+    f64::from_bits(0x3FFE_A4AF_A2A4_90DA),
+];
+
+/// 2^(j/16) − `TABLE64_HI[j]`, rounded to `f64`.
+const TABLE64_LO: [f64; 16] = [
+    f64::from_bits(0x0000_0000_0000_0000),
+    f64::from_bits(0x3C98_A62E_4ADC_610B),
+    f64::from_bits(0xBC81_9041_B9D7_8A76),
+    f64::from_bits(0x3C99_B07E_B6C7_0573),
+    f64::from_bits(0x3C86_F46A_D231_82E4),
+    f64::from_bits(0x3C8A_DA09_11F0_9EBC),
+    f64::from_bits(0x3C7D_4397_AFEC_42E2),
+    f64::from_bits(0x3C96_324C_0546_47AD),
+    f64::from_bits(0xBC9B_DD34_13B2_6456),
+    f64::from_bits(0xBC84_1577_EE04_992F),
+    f64::from_bits(0x3C96_E9F1_5686_4B27),
+    f64::from_bits(0x3C7C_7C46_B071_F2BE),
+    f64::from_bits(0x3C97_A1CD_345D_CC81),
+    f64::from_bits(0x3C81_1065_8950_48DD),
+    f64::from_bits(0x3C82_ED02_D75B_3707),
+    f64::from_bits(0xBC9E_9C23_179C_2893),
+];
+
+/// ln2/16 to 32 bits (the fdlibm split of ln 2, divided by 16), so k·C64_HI is exact for
+/// |k| < 2²¹.
+const C64_HI: f64 = f64::from_bits(0x3FA6_2E42_FEE0_0000);
+/// ln2/16 − `C64_HI`.
+const C64_LO: f64 = f64::from_bits(0x3DAA_39EF_3579_3C76);
+/// 1.5·2⁵²: adding it rounds |t| < 2⁵¹ to an integer kept in the low mantissa bits.
+const ROUND64: f64 = 6_755_399_441_055_744.0;
+
+/// The shared part of σ and σ′ for 8 `f64` lanes, as [`parts`] but with pairs of doubles:
+/// (m_hi, m_lo, n, d, d_lo, y) with e^(−|x|) = (m_hi + m_lo)·2ⁿ to about 2⁻¹⁰⁰,
+/// 1 + e^(−|x|) = d + d_lo and y ≈ 1/d to 2⁻⁵⁵.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d) {
+    // SAFETY: each table holds 16 f64, two unaligned 512-bit loads of 8.
+    let (hi0, hi1, lo0, lo1) = unsafe {
+        (
+            _mm512_loadu_pd(TABLE64_HI.as_ptr()),
+            _mm512_loadu_pd(TABLE64_HI.as_ptr().add(8)),
+            _mm512_loadu_pd(TABLE64_LO.as_ptr()),
+            _mm512_loadu_pd(TABLE64_LO.as_ptr().add(8)),
+        )
+    };
+    let sign = _mm512_set1_epi64(i64::MIN);
+    let z = _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(x), sign));
+    // Below −800 every result is 0; `max` returns z when z is NaN.
+    let z = _mm512_max_pd(_mm512_set1_pd(-800.0), z);
+    let t = _mm512_fmadd_pd(
+        z,
+        _mm512_set1_pd(16.0 * core::f64::consts::LOG2_E),
+        _mm512_set1_pd(ROUND64),
+    );
+    let k = _mm512_sub_pd(t, _mm512_set1_pd(ROUND64));
+    // vpermt2pd reads the low four bits of each index: k mod 16.
+    let j = _mm512_castpd_si512(t);
+    let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);
+    let t_lo = _mm512_permutex2var_pd(lo0, j, lo1);
+    // r + r_lo = z − k·ln2/16: the first step is exact, the second by TwoSum.
+    let r_hi = _mm512_fnmadd_pd(k, _mm512_set1_pd(C64_HI), z);
+    let corr = _mm512_mul_pd(k, _mm512_set1_pd(C64_LO));
+    let r = _mm512_sub_pd(r_hi, corr);
+    let v = _mm512_sub_pd(r, r_hi);
+    let r_lo = _mm512_sub_pd(_mm512_sub_pd(r_hi, _mm512_sub_pd(r, v)), _mm512_add_pd(corr, v));
+    // e^r − 1 = r + r²/2 + r³·P(r), |r| ≤ ln2/32: truncation after r⁸/8! is below 2⁻⁶⁸.
+    let c = |v: f64| _mm512_set1_pd(v);
+    let p = _mm512_fmadd_pd(r, c(1.0 / 40_320.0), c(1.0 / 5_040.0));
+    let p = _mm512_fmadd_pd(r, p, c(1.0 / 720.0));
+    let p = _mm512_fmadd_pd(r, p, c(1.0 / 120.0));
+    let p = _mm512_fmadd_pd(r, p, c(1.0 / 24.0));
+    let p = _mm512_fmadd_pd(r, p, c(1.0 / 6.0));
+    let sq = _mm512_mul_pd(r, r);
+    let sq_lo = _mm512_fmsub_pd(r, r, sq);
+    let half = c(0.5);
+    let half_sq = _mm512_mul_pd(half, sq);
+    let tail = _mm512_mul_pd(_mm512_mul_pd(r, sq), p);
+    // m1 = r + r²/2 (Fast2Sum) plus the small terms, including r_lo·e^r ≈ r_lo (1 + r).
+    let a = _mm512_add_pd(r, half_sq);
+    let small = _mm512_fmadd_pd(half, sq_lo, _mm512_fmadd_pd(r_lo, _mm512_add_pd(c(1.0), r), tail));
+    let a_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(r, a), half_sq), small);
+    let m1_hi = _mm512_add_pd(a, a_lo);
+    let m1_lo = _mm512_add_pd(_mm512_sub_pd(a, m1_hi), a_lo);
+    // m = (T_hi + T_lo)(1 + m1): the rounding residual of T_hi + T_hi·m1_hi by FMA
+    // (T_hi − m_hi is exact by Sterbenz), plus T_hi·m1_lo + T_lo(1 + m1_hi).
+    let m_hi = _mm512_fmadd_pd(t_hi, m1_hi, t_hi);
+    let m_lo = _mm512_fmadd_pd(t_hi, m1_hi, _mm512_sub_pd(t_hi, m_hi));
+    let m_lo =
+        _mm512_add_pd(m_lo, _mm512_fmadd_pd(t_hi, m1_lo, _mm512_fmadd_pd(t_lo, m1_hi, t_lo)));
+    // vscalefpd scales by 2^floor(k/16) = 2ⁿ.
+    let n = _mm512_mul_pd(k, c(1.0 / 16.0));
+    let e_hi = _mm512_scalef_pd(m_hi, n);
+    let e_lo = _mm512_scalef_pd(m_lo, n);
+    let one = c(1.0);
+    let d = _mm512_add_pd(one, e_hi);
+    let d_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, d), e_hi), e_lo);
+    let y = _mm512_rcp14_pd(d);
+    let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
+    let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
+    (m_hi, m_lo, n, d, d_lo, y)
+}
+
+/// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d) -> __m512d {
+    let q0 = _mm512_mul_pd(n_hi, y);
+    let res = _mm512_add_pd(_mm512_fnmadd_pd(q0, d, n_hi), _mm512_fnmadd_pd(q0, d_lo, n_lo));
+    _mm512_fmadd_pd(res, y, q0)
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid8(x: __m512d) -> __m512d {
+    let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
+    let zero = _mm512_setzero_pd();
+    let positive = divide64(_mm512_set1_pd(1.0), zero, d, d_lo, y);
+    let negative = _mm512_scalef_pd(divide64(m_hi, m_lo, d, d_lo, y), n);
+    let nonnegative = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, zero);
+    _mm512_mask_blend_pd(nonnegative, negative, positive)
+}
+
+/// As [`divide64`], also returning the rounding error of the quotient.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn divide64_pair(
+    n_hi: __m512d,
+    n_lo: __m512d,
+    d: __m512d,
+    d_lo: __m512d,
+    y: __m512d,
+) -> (__m512d, __m512d) {
+    let q0 = _mm512_mul_pd(n_hi, y);
+    let res = _mm512_add_pd(_mm512_fnmadd_pd(q0, d, n_hi), _mm512_fnmadd_pd(q0, d_lo, n_lo));
+    let q = _mm512_fmadd_pd(res, y, q0);
+    (q, _mm512_fmadd_pd(res, y, _mm512_sub_pd(q0, q)))
+}
+
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_derivative8(x: __m512d) -> __m512d {
+    let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
+    let (q, q_lo) = divide64_pair(m_hi, m_lo, d, d_lo, y);
+    _mm512_scalef_pd(divide64(q, q_lo, d, d_lo, y), n)
+}
+
+/// Applies an 8-lane function over the common length, the tail with masked loads and stores.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn map8(h: &[f64], out: &mut [f64], f: impl Fn(__m512d) -> __m512d) {
+    let n = h.len().min(out.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        // SAFETY: i + 8 ≤ n ≤ both lengths, so both 8-element accesses are in bounds;
+        // loadu/storeu need no alignment.
+        unsafe {
+            let v = _mm512_loadu_pd(h.as_ptr().add(i));
+            _mm512_storeu_pd(out.as_mut_ptr().add(i), f(v));
+        }
+        i += 8;
+    }
+    if i < n {
+        let mask: __mmask8 = (1 << (n - i)) - 1;
+        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
+        // stores do not touch (or fault on) the disabled lanes.
+        unsafe {
+            let v = _mm512_maskz_loadu_pd(mask, h.as_ptr().add(i));
+            _mm512_mask_storeu_pd(out.as_mut_ptr().add(i), mask, f(v));
+        }
+    }
+}
+
+/// σ over an `f64` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn sigmoid_f64(h: &[f64], out: &mut [f64]) {
+    map8(h, out, |v| sigmoid8(v));
+}
+
+/// σ′ over an `f64` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) {
+    map8(h, out, |v| sigmoid_derivative8(v));
+}

@@ -1,0 +1,465 @@
+//! Branch-free element functions and loops, written so that LLVM vectorises them.
+//!
+//! Everything here is safe code marked `#[inline(always)]`: [`super::x86`] inlines each loop into
+//! functions compiled with `#[target_feature]`, where `mul_add` becomes one FMA instruction and
+//! the selects become blends. Outside such a function `mul_add` is a correct but slow libm call,
+//! so only the tests run these loops directly.
+
+/// ln 2 split so that `k * LN2_HI` is exact for |k| < 2²¹ (the low 21 bits are zero).
+const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3FE6_2E42_FEE0_0000
+/// ln 2 − `LN2_HI`.
+const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // bits 0x3DEA_39EF_3579_3C76
+/// 1.5 · 2⁵²: adding and subtracting it rounds |t| < 2⁵¹ to the nearest integer, which is left
+/// in the low bits of the sum.
+const ROUND: f64 = 6_755_399_441_055_744.0;
+
+/// (the nearest integer k to t as f64, the same k as i64).
+#[inline(always)]
+fn round_to_int(t: f64) -> (f64, i64) {
+    let shifted = t + ROUND;
+    (shifted - ROUND, (shifted.to_bits() as i64).wrapping_sub(ROUND.to_bits() as i64))
+}
+
+/// 2^k for −1022 ≤ k ≤ 1023.
+#[inline(always)]
+fn pow2(k: i64) -> f64 {
+    f64::from_bits((k.wrapping_add(1023) as u64) << 52)
+}
+
+/// `z` if `z ≥ floor` or NaN, else `floor`.
+#[inline(always)]
+fn clamp_below(z: f64, floor: f64) -> f64 {
+    if z < floor {
+        floor
+    } else {
+        z
+    }
+}
+
+/// 1/d for d in [1, 2] to a relative error below 2⁻⁴⁷: an `f32` division refined by one
+/// Newton step in `f64` (an `f64` division costs several times more).
+#[inline(always)]
+fn recip(d: f64) -> f64 {
+    let y0 = f64::from(1.0_f32 / d as f32);
+    y0.mul_add((-d).mul_add(y0, 1.0), y0)
+}
+
+/// e^z = (1 + pm1) · 2^k for z in [−200, 0], returned as (pm1, k, 2^k); pm1 has relative error
+/// below 2⁻³¹ (Taylor polynomial of degree 8 on |r| ≤ ln2/2, truncation ≤ r⁹/9! < 2⁻³¹), and for
+/// k = 0 it is e^z − 1 itself, without cancellation. Enough for results rounded to `f32`.
+#[inline(always)]
+fn exp_for_f32_parts(z: f64) -> (f64, f64, f64) {
+    let (kf, k) = round_to_int(z * core::f64::consts::LOG2_E);
+    let r = (-kf).mul_add(LN2_HI, z);
+    let r = (-kf).mul_add(LN2_LO, r);
+    // (e^r − 1)/r = 1 + r/2 + r²/6 + … + r⁷/8!
+    const C: [f64; 8] = [
+        1.0,
+        1.0 / 2.0,
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5040.0,
+        1.0 / 40320.0,
+    ];
+    let mut q = C[7];
+    for &c in C[..7].iter().rev() {
+        q = q.mul_add(r, c);
+    }
+    (r * q, kf, pow2(k))
+}
+
+/// e^z for z in [−200, 0] with relative error below 2⁻³¹.
+#[inline(always)]
+fn exp_for_f32(z: f64) -> f64 {
+    let (pm1, _, scale) = exp_for_f32_parts(z);
+    (1.0 + pm1) * scale
+}
+
+/// σ(x) for an `f32` input, evaluated in `f64` and rounded once.
+///
+/// With e = e^(−|x|) (relative error < 2⁻³¹) and 1/(1 + e) to 2⁻⁴⁷, the `f64` value is within
+/// 2⁻³⁰ of σ(x) relatively, so the result is within 0.5 + 2⁻⁶ ulp (subnormal results included:
+/// they are normal `f64` numbers until the final rounding).
+#[inline(always)]
+pub(super) fn sigmoid_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    // Below -200, e^z is far beneath the f32 range: clamping keeps 2^k normal. NaN passes.
+    let e = exp_for_f32(clamp_below(-x.abs(), -200.0));
+    let numerator = if x >= 0.0 { 1.0 } else { e };
+    (numerator * recip(1.0 + e)) as f32
+}
+
+/// σ′(x) = e/(1 + e)² for an `f32` input, evaluated in `f64` and rounded once (as
+/// [`sigmoid_f32`]: within 0.5 + 2⁻⁵ ulp).
+#[inline(always)]
+pub(super) fn sigmoid_derivative_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    let e = exp_for_f32(clamp_below(-x.abs(), -200.0));
+    let y = recip(1.0 + e);
+    (e * y * y) as f32
+}
+
+/// tanh x for an `f32` input, evaluated in `f64` and rounded once: with m = e^(−2|x|) − 1
+/// (relative error below 2⁻²⁹, no cancellation near 0), tanh|x| = −m/(2 + m) to about 2⁻²⁸, so
+/// the result is within 0.5 + 2⁻⁴ ulp.
+#[inline(always)]
+pub(super) fn tanh_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    let (pm1, k, scale) = exp_for_f32_parts(clamp_below(-2.0 * x.abs(), -200.0));
+    let m = if k == 0.0 { pm1 } else { (1.0 + pm1).mul_add(scale, -1.0) };
+    (-m * recip(2.0 + m)).copysign(x) as f32
+}
+
+/// tanh′ x = 4e/(1 + e)² with e = e^(−2|x|) for an `f32` input, evaluated in `f64` and rounded
+/// once (within 0.5 + 2⁻⁵ ulp).
+#[inline(always)]
+pub(super) fn tanh_derivative_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    let e = exp_for_f32(clamp_below(-2.0 * x.abs(), -200.0));
+    let y = recip(1.0 + e);
+    (4.0 * e * y * y) as f32
+}
+
+/// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for an `f32` input, evaluated in `f64`
+/// and rounded once. ln(1 + e) = 2 atanh(s) with s = e/(2 + e) ∈ [0, 1/3], which keeps relative
+/// accuracy for tiny e; the series 2s(1 + s²/3 + … + s²⁰/21) truncates below 2⁻³⁶, so the
+/// result is within 0.5 + 2⁻⁵ ulp.
+#[inline(always)]
+pub(super) fn softplus_f32(x: f32) -> f32 {
+    let x = f64::from(x);
+    let e = exp_for_f32(clamp_below(-x.abs(), -200.0));
+    // (2 + e)/2 is in [1, 1.5], the domain of `recip`.
+    let s = e * 0.5 * recip(1.0 + 0.5 * e);
+    let w = s * s;
+    let mut p: f64 = 1.0 / 21.0;
+    for k in (0..10).rev() {
+        p = p.mul_add(w, 1.0 / f64::from(2 * k + 1));
+    }
+    let tail = 2.0 * s * p;
+    // NaN reaches `tail` through e, so it propagates on either branch.
+    (if x > 0.0 { x + tail } else { tail }) as f32
+}
+
+/// e^z for z in [−800, 0] in pieces that keep about 2⁻⁶⁰ relative accuracy.
+struct Exp {
+    /// e^z = (hi + lo) · 2^k1 · 2^k2, hi + lo in [0.7, 1.42].
+    hi: f64,
+    lo: f64,
+    /// 2^k1 and 2^k2 with k1 + k2 = k, each normal (≥ 2⁻⁵⁷⁷).
+    s1: f64,
+    s2: f64,
+    /// k as f64.
+    k: f64,
+    /// e^r − 1 = m1_hi + m1_lo, which for k = 0 is e^z − 1 without cancellation.
+    m1_hi: f64,
+    m1_lo: f64,
+}
+
+#[inline(always)]
+fn exp_parts(z: f64) -> Exp {
+    let (kf, k) = round_to_int(z * core::f64::consts::LOG2_E);
+    // z − k·LN2_HI is exact (|r| < 0.35 and both terms are multiples of 2⁻⁵⁴ or finer).
+    let r_hi = (-kf).mul_add(LN2_HI, z);
+    let corr = kf * LN2_LO;
+    // r + r_lo = r_hi − corr exactly (TwoSum).
+    let r = r_hi - corr;
+    let v = r - r_hi;
+    let r_lo = (r_hi - (r - v)) + (-corr - v);
+    // e^r = 1 + r + r²/2 + r³·P(r); the r³ tail is below 0.0072, so its rounding is tiny.
+    const P: [f64; 12] = [
+        1.0 / 6.0,
+        1.0 / 24.0,
+        1.0 / 120.0,
+        1.0 / 720.0,
+        1.0 / 5_040.0,
+        1.0 / 40_320.0,
+        1.0 / 362_880.0,
+        1.0 / 3_628_800.0,
+        1.0 / 39_916_800.0,
+        1.0 / 479_001_600.0,
+        1.0 / 6_227_020_800.0,
+        1.0 / 87_178_291_200.0,
+    ];
+    let mut p = P[11];
+    for &c in P[..11].iter().rev() {
+        p = p.mul_add(r, c);
+    }
+    let sq = r * r;
+    let sq_lo = r.mul_add(r, -sq);
+    let half_sq = 0.5 * sq;
+    let tail = (r * sq) * p;
+    // r + r²/2 error-free (Fast2Sum: |r| ≥ r²/2); e^(r + r_lo) − 1 ≈ e^r − 1 + r_lo (1 + r).
+    let a = r + half_sq;
+    let a_lo = ((r - a) + half_sq) + (0.5 * sq_lo + (r_lo.mul_add(1.0 + r, tail)));
+    // Renormalised (Fast2Sum: |a| ≥ |a_lo|), as `divide` needs a small low part.
+    let m1_hi = a + a_lo;
+    let m1_lo = (a - m1_hi) + a_lo;
+    // 1 + m1_hi error-free (Fast2Sum: 1 > |m1_hi|), then renormalised.
+    let b = 1.0 + m1_hi;
+    let lo = ((1.0 - b) + m1_hi) + m1_lo;
+    let hi = b + lo;
+    let lo = (b - hi) + lo;
+    let k1 = k >> 1;
+    Exp { hi, lo, s1: pow2(k1), s2: pow2(k - k1), k: kf, m1_hi, m1_lo }
+}
+
+/// The parts of σ and σ′ at z = −|x| ∈ [−800, 0] (or NaN): (e^z, and 1 + e^z = d + d_lo with
+/// y ≈ 1/d to 2⁻⁴⁷).
+#[inline(always)]
+fn sigmoid_parts(z: f64) -> (Exp, [f64; 2], f64) {
+    let e = exp_parts(z);
+    let e_hi = e.hi * e.s1 * e.s2;
+    let e_lo = e.lo * e.s1 * e.s2;
+    // 1 + e exactly as d + d_lo (Fast2Sum: e ≤ 1), up to the rounding of the tiny e_lo sum.
+    let d = 1.0 + e_hi;
+    let d_lo = ((1.0 - d) + e_hi) + e_lo;
+    (e, [d, d_lo], recip(d))
+}
+
+/// n / (d + d_lo) for n = n_hi + n_lo (both pairs normalised: |lo| ≤ ulp(hi)), given y ≈ 1/d to
+/// 2⁻⁴⁷: one correction with the exact residual (FMA) leaves a relative error of about 2⁻⁹⁴
+/// before the final rounding.
+#[inline(always)]
+fn divide(n: [f64; 2], d: [f64; 2], y: f64) -> f64 {
+    divide_pair(n, d, y)[0]
+}
+
+/// As [`divide`], also returning the rounding error of the quotient (q0 − q is exact, and the
+/// FMA adds the remainder of the exact product).
+#[inline(always)]
+fn divide_pair(n: [f64; 2], d: [f64; 2], y: f64) -> [f64; 2] {
+    let q0 = n[0] * y;
+    let residual = (-q0).mul_add(d[0], n[0]) + (-q0).mul_add(d[1], n[1]);
+    let q = residual.mul_add(y, q0);
+    [q, residual.mul_add(y, q0 - q)]
+}
+
+/// σ(x) for `f64`: within 0.5 ulp of a value with relative error ≈ 2⁻⁶⁰, so ≤ 1 ulp.
+///
+/// x ≥ 0: 1/(1 + e). x < 0: e/(1 + e) computed on the unscaled hi + lo and scaled by 2^k1 (exact)
+/// and then 2^k2 (the one rounding, correct into the subnormal range).
+#[inline(always)]
+pub(super) fn sigmoid_f64(x: f64) -> f64 {
+    // Below -800 the results are 0 or far beneath the subnormals. NaN passes through.
+    let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
+    let positive = divide([1.0, 0.0], d, y);
+    let negative = divide([e.hi, e.lo], d, y) * e.s1 * e.s2;
+    if x >= 0.0 {
+        positive
+    } else {
+        negative
+    }
+}
+
+/// σ′(x) = e/(1 + e)² for `f64`: e/(1 + e) as a pair of doubles, divided again by 1 + e and
+/// rounded once, so ≤ 1 ulp.
+#[inline(always)]
+pub(super) fn sigmoid_derivative_f64(x: f64) -> f64 {
+    let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
+    let q = divide_pair([e.hi, e.lo], d, y);
+    divide(q, d, y) * e.s1 * e.s2
+}
+
+/// tanh x for `f64`: with m = e^(−2|x|) − 1 as a pair of doubles (from e^r − 1 when k = 0, so
+/// without cancellation near 0), tanh|x| = −m/(2 + m) with one final rounding: ≤ 1 ulp.
+#[inline(always)]
+pub(super) fn tanh_f64(x: f64) -> f64 {
+    // 2|x| may overflow to ∞; the clamp then gives tanh = 1.
+    let e = exp_parts(clamp_below(-2.0 * x.abs(), -800.0));
+    let e_hi = e.hi * e.s1 * e.s2;
+    let e_lo = e.lo * e.s1 * e.s2;
+    // e − 1 error-free for k ≠ 0 (Fast2Sum: 1 ≥ e).
+    let c = e_hi - 1.0;
+    let c_lo = ((-1.0 - c) + e_hi) + e_lo;
+    let (m, m_lo) = if e.k == 0.0 { (e.m1_hi, e.m1_lo) } else { (c, c_lo) };
+    // 2 + m in [1, 2], error-free (Fast2Sum: 2 > |m|).
+    let d = 2.0 + m;
+    let d_lo = ((2.0 - d) + m) + m_lo;
+    divide([-m, -m_lo], [d, d_lo], recip(d)).copysign(x)
+}
+
+/// tanh′ x = 4e/(1 + e)² with e = e^(−2|x|) for `f64`: as [`sigmoid_derivative_f64`] at 2|x|,
+/// the factor 4 applied before the final scaling, so ≤ 1 ulp.
+#[inline(always)]
+pub(super) fn tanh_derivative_f64(x: f64) -> f64 {
+    let (e, d, y) = sigmoid_parts(clamp_below(-2.0 * x.abs(), -800.0));
+    let q = divide_pair([e.hi, e.lo], d, y);
+    (4.0 * divide(q, d, y)) * e.s1 * e.s2
+}
+
+/// Applies `f` element by element over the common length.
+#[inline(always)]
+pub(super) fn map<T: Copy>(h: &[T], out: &mut [T], f: impl Fn(T) -> T) {
+    for (o, &x) in out.iter_mut().zip(h) {
+        *o = f(x);
+    }
+}
+
+/// yᵢ ← yᵢ + a·xᵢ, rounded exactly as the scalar loop (no FMA).
+#[inline(always)]
+pub(super) fn axpy<T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>>(
+    y: &mut [T],
+    a: T,
+    x: &[T],
+) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi = *yi + a * xi;
+    }
+}
+
+/// yᵢ ← a·xᵢ.
+#[inline(always)]
+pub(super) fn scale_into<T: Copy + core::ops::Mul<Output = T>>(y: &mut [T], a: T, x: &[T]) {
+    for (yi, &xi) in y.iter_mut().zip(x) {
+        *yi = a * xi;
+    }
+}
+
+/// Sums an array of partial sums pairwise (the lane count is a power of two).
+#[inline(always)]
+fn pairwise<const N: usize>(mut acc: [f64; N]) -> f64 {
+    let mut n = N;
+    while n > 1 {
+        n /= 2;
+        for i in 0..n {
+            acc[i] += acc[i + n];
+        }
+    }
+    acc[0]
+}
+
+/// Σ aᵢbᵢ in `f32` with 64 independent FMA accumulators (four 512-bit registers).
+#[inline(always)]
+pub(super) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
+    const N: usize = 64;
+    let mut acc = [0.0_f32; N];
+    let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..N {
+            acc[i] = x[i].mul_add(y[i], acc[i]);
+        }
+    }
+    // The tail has its own accumulator: folding it into acc[i] makes LLVM emit scalar FMAs into
+    // the low lane of a vector register, which valgrind 3.19 emulates wrongly (it loses the
+    // register's other lanes), and this keeps the code checkable under memcheck.
+    let mut tail = 0.0_f32;
+    for (&x, &y) in ta.iter().zip(tb) {
+        tail = x.mul_add(y, tail);
+    }
+    acc[0] += tail;
+    let mut n = N;
+    while n > 1 {
+        n /= 2;
+        for i in 0..n {
+            acc[i] += acc[i + n];
+        }
+    }
+    acc[0]
+}
+
+/// Σ aᵢbᵢ in `f64` with 32 independent FMA accumulators.
+#[inline(always)]
+pub(super) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
+    const N: usize = 32;
+    let mut acc = [0.0_f64; N];
+    let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..N {
+            acc[i] = x[i].mul_add(y[i], acc[i]);
+        }
+    }
+    // A separate tail accumulator, as in `dot_f32`.
+    let mut tail = 0.0;
+    for (&x, &y) in ta.iter().zip(tb) {
+        tail = x.mul_add(y, tail);
+    }
+    acc[0] += tail;
+    pairwise(acc)
+}
+
+/// Σ (aᵢ − bᵢ)² for `f32` data in `f64`: each difference is exact in `f64`, each square and sum
+/// rounds with relative error 2⁻⁵³, over 32 lanes, so for n ≤ 10⁸ the `f64` total is within
+/// (n/32 + 6)·2⁻⁵³ ≪ 2⁻²⁴ relatively and the `f32` result is faithfully rounded.
+#[inline(always)]
+pub(super) fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 {
+    const N: usize = 32;
+    let mut acc = [0.0_f64; N];
+    let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..N {
+            let r = f64::from(x[i]) - f64::from(y[i]);
+            acc[i] = r.mul_add(r, acc[i]);
+        }
+    }
+    // A separate tail accumulator, as in `dot_f32`.
+    let mut tail = 0.0;
+    for (&x, &y) in ta.iter().zip(tb) {
+        let r = f64::from(x) - f64::from(y);
+        tail = r.mul_add(r, tail);
+    }
+    acc[0] += tail;
+    pairwise(acc) as f32
+}
+
+/// s + c += (term + term_lo): the sum `s` exact with its error collected in `c` (TwoSum).
+#[inline(always)]
+fn compensated_add(s: &mut f64, c: &mut f64, term: f64, term_lo: f64) {
+    let t = *s + term;
+    let v = t - *s;
+    let err = (*s - (t - v)) + (term - v);
+    *s = t;
+    *c += err + term_lo;
+}
+
+/// (a − b)² as hi + lo: the difference by TwoSum and the square by FMA TwoProduct; the dropped
+/// d_lo² is below 2⁻¹⁰⁶ of the square.
+#[inline(always)]
+fn squared_diff_parts(a: f64, b: f64) -> (f64, f64) {
+    let d = a - b;
+    let v = d - a;
+    let d_lo = (a - (d - v)) + (-b - v);
+    let sq = d * d;
+    let sq_lo = d.mul_add(d, -sq) + 2.0 * d * d_lo;
+    (sq, sq_lo)
+}
+
+/// Σ (aᵢ − bᵢ)² for `f64`, as if summed in doubled precision: every difference and square is
+/// exact as a pair of doubles and 16 lanes each keep a TwoSum-compensated sum (Ogita, Rump and
+/// Oishi's Sum2). All terms are ≥ 0, so the total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁶)·S, and the
+/// result is faithfully rounded.
+#[inline(always)]
+pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
+    const N: usize = 16;
+    let mut s = [0.0_f64; N];
+    let mut c = [0.0_f64; N];
+    let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..N {
+            let (sq, sq_lo) = squared_diff_parts(x[i], y[i]);
+            compensated_add(&mut s[i], &mut c[i], sq, sq_lo);
+        }
+    }
+    // The tail and then the lanes go into one more compensated sum, rounded once at the end.
+    let (mut total, mut comp) = (0.0, 0.0);
+    for (&x, &y) in ta.iter().zip(tb) {
+        let (sq, sq_lo) = squared_diff_parts(x, y);
+        compensated_add(&mut total, &mut comp, sq, sq_lo);
+    }
+    for i in 0..N {
+        compensated_add(&mut total, &mut comp, s[i], c[i]);
+    }
+    let result = total + comp;
+    if result.is_finite() {
+        result
+    } else {
+        // An ∞ or NaN term, or overflow, turns the error terms into NaN (∞ − ∞); the plain sum
+        // has the IEEE result (NaN for NaN or ∞ − ∞ inputs, otherwise +∞).
+        a.iter().zip(b).fold(0.0, |acc, (&x, &y)| acc + (x - y) * (x - y))
+    }
+}

@@ -1,0 +1,549 @@
+//! Every dispatch level against independent references: correctly rounded `f64` values from
+//! mpmath (`scripts/sigmoid_reference.py`), `f64` evaluation for `f32`, exact integer arithmetic
+//! for the reductions; odd lengths, misaligned sub-slices and special values.
+
+use super::{math, supported, x86, Level};
+
+/// The levels this CPU can run, the baseline first.
+fn levels() -> Vec<Level> {
+    [Level::Scalar, Level::Avx2, Level::Avx512].into_iter().filter(|&l| l <= supported()).collect()
+}
+
+/// Distance in representable `f64` values (0 = equal, NaN = NaN).
+fn ulps_f64(a: f64, b: f64) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
+    let key = |x: f64| {
+        let i = x.to_bits() as i64;
+        if i < 0 {
+            i64::MIN - i
+        } else {
+            i
+        }
+    };
+    key(a).abs_diff(key(b))
+}
+
+/// Distance in representable `f32` values.
+fn ulps_f32(a: f32, b: f32) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
+    let key = |x: f32| {
+        let i = x.to_bits() as i32;
+        i64::from(if i < 0 { i32::MIN - i } else { i })
+    };
+    key(a).abs_diff(key(b))
+}
+
+/// |got − exact| in units of the `f32` ulp at `exact` (exact given in `f64`).
+fn ulp_error_f32(got: f32, exact: f64) -> f64 {
+    if got.is_nan() && exact.is_nan() {
+        return 0.0;
+    }
+    // The f32 ulp at |exact|: 2^(e − 23) for the binary exponent e, at least 2⁻¹⁴⁹.
+    let e = ((exact.to_bits() >> 52) & 0x7FF) as i64 - 1023;
+    let ulp = f64::from_bits(((e.max(-126) - 23 + 1023) as u64) << 52);
+    (f64::from(got) - exact).abs() / ulp
+}
+
+/// A table written by `scripts/sigmoid_reference.py`: (x, f(x), f′(x)), each correctly rounded.
+fn table(text: &str) -> Vec<[f64; 3]> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let mut it =
+                l.split_whitespace().map(|w| f64::from_bits(u64::from_str_radix(w, 16).unwrap()));
+            [it.next().unwrap(), it.next().unwrap(), it.next().unwrap()]
+        })
+        .collect()
+}
+
+/// σ(x) and σ′(x) for an `f32` x, in `f64` from the standard library's `exp` (relative error
+/// about 2⁻⁵¹, i.e. 2⁻²⁸ of an `f32` ulp).
+fn reference_f32(x: f32) -> (f64, f64) {
+    let x = f64::from(x);
+    let e = (-x.abs()).exp();
+    let s = if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+    (s, e / ((1.0 + e) * (1.0 + e)))
+}
+
+type Kernel<T> = fn(Level, &[T], &mut [T]);
+
+/// Runs `kernel` on `h` at `level`, writing into the middle of a larger buffer at several
+/// offsets (misaligned starts), and checks the guard elements around it stay untouched.
+fn run_offset<T: Copy + PartialEq + core::fmt::Debug>(
+    kernel: Kernel<T>,
+    level: Level,
+    h: &[T],
+    guard: T,
+    offset: usize,
+) -> Vec<T> {
+    let mut buf = vec![guard; h.len() + offset + 3];
+    let mut src = vec![guard; h.len() + offset];
+    src[offset..].copy_from_slice(h);
+    kernel(level, &src[offset..], &mut buf[offset..offset + h.len()]);
+    assert!(buf[..offset].iter().chain(&buf[offset + h.len()..]).all(|&g| g == guard));
+    buf[offset..offset + h.len()].to_vec()
+}
+
+/// Max ulp distance of `kernel` and `derivative` from a correctly rounded table, at every level
+/// and several misalignments.
+fn check_f64_table(name: &str, text: &str, kernels: [Kernel<f64>; 2], bounds: [u64; 2]) {
+    let t = table(text);
+    let xs: Vec<f64> = t.iter().map(|r| r[0]).collect();
+    for level in levels() {
+        for offset in [0, 1, 3] {
+            for (which, (&kernel, &bound)) in kernels.iter().zip(&bounds).enumerate() {
+                let got = run_offset(kernel, level, &xs, -7.0, offset);
+                let (worst, at) = t
+                    .iter()
+                    .zip(&got)
+                    .map(|(r, &g)| (ulps_f64(g, r[1 + which]), r[0]))
+                    .fold((0, 0.0), |w, e| if e.0 > w.0 { e } else { w });
+                let what = if which == 0 { "" } else { " derivative" };
+                if offset == 0 {
+                    println!("{level:?} f64 {name}{what}: max {worst} ulp (x = {at:e})");
+                }
+                assert!(worst <= bound, "{level:?} {name}{what}: {worst} ulp at {at:e}");
+            }
+        }
+    }
+}
+
+#[test]
+fn sigmoid_f64_against_mpmath_table_on_every_level() {
+    check_f64_table(
+        "sigmoid",
+        include_str!("../../tests/data/sigmoid_f64.txt"),
+        [x86::sigmoid_f64, x86::sigmoid_derivative_f64],
+        [1, 2],
+    );
+}
+
+#[test]
+fn tanh_f64_against_mpmath_table_on_every_level() {
+    check_f64_table(
+        "tanh",
+        include_str!("../../tests/data/tanh_f64.txt"),
+        [x86::tanh_f64, x86::tanh_derivative_f64],
+        [1, 2],
+    );
+}
+
+/// Every 4099th `f32` bit pattern (about 10⁶ values over the whole range), plus specials.
+fn f32_sweep() -> Vec<f32> {
+    let mut xs: Vec<f32> = (0..=u32::MAX / 4099).map(|i| f32::from_bits(i * 4099)).collect();
+    xs.extend([
+        0.0,
+        -0.0,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        f32::NAN,
+        f32::MIN_POSITIVE,
+        f32::from_bits(1),
+        -f32::from_bits(1),
+        88.0,
+        -88.0,
+        88.72,
+        -88.72,
+        104.0,
+        -104.0,
+        -103.97,
+        -103.28,
+        f32::MAX,
+        f32::MIN,
+        16.64,
+        17.0,
+    ]);
+    xs.extend((0..4000).map(|i| -110.0 + i as f32 * 0.0553)); // dense over the subnormal band
+    xs
+}
+
+/// Max error of an `f32` kernel pair against `reference` over [`f32_sweep`] at every level: in
+/// ulps of the exact value, and in representable values from the rounded reference.
+fn check_f32(name: &str, kernels: [Kernel<f32>; 2], reference: fn(f32) -> (f64, f64)) {
+    let xs = f32_sweep();
+    let refs: Vec<(f64, f64)> = xs.iter().map(|&x| reference(x)).collect();
+    for level in levels() {
+        for (which, &kernel) in kernels.iter().enumerate() {
+            let got = run_offset(kernel, level, &xs, -7.0, 1 + which);
+            let (mut worst, mut at, mut dist) = (0.0, 0.0, 0);
+            for ((&x, &r), &g) in xs.iter().zip(&refs).zip(&got) {
+                let exact = if which == 0 { r.0 } else { r.1 };
+                let err = ulp_error_f32(g, exact);
+                if err > worst {
+                    (worst, at) = (err, x);
+                }
+                dist = dist.max(ulps_f32(g, exact as f32));
+            }
+            let what = if which == 0 { "" } else { " derivative" };
+            println!(
+                "{level:?} f32 {name}{what}: max {worst:.4} ulp (x = {at:e}), \
+                 {dist} from the rounded reference"
+            );
+            let bound = 1 + which as u64;
+            assert!(
+                worst <= bound as f64 && dist <= bound,
+                "{level:?} {name}{what}: {worst} at {at:e}"
+            );
+        }
+    }
+}
+
+#[test]
+fn sigmoid_f32_against_f64_reference_on_every_level() {
+    check_f32("sigmoid", [x86::sigmoid_f32, x86::sigmoid_derivative_f32], reference_f32);
+    check_f32(
+        "sigmoid (f64 lanes)",
+        [x86::sigmoid_f32_in_f64, x86::sigmoid_derivative_f32_in_f64],
+        reference_f32,
+    );
+}
+
+#[test]
+fn tanh_f32_against_f64_reference_on_every_level() {
+    check_f32("tanh", [x86::tanh_f32, x86::tanh_derivative_f32], |x| {
+        let x = f64::from(x);
+        let e = (-2.0 * x.abs()).exp();
+        (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
+    });
+}
+
+#[test]
+fn softplus_f32_against_f64_reference_on_every_level() {
+    let xs = f32_sweep();
+    for level in levels() {
+        let got = run_offset(x86::softplus_f32, level, &xs, -7.0, 1);
+        let (mut worst, mut at) = (0.0, 0.0);
+        for (&x, &g) in xs.iter().zip(&got) {
+            let x64 = f64::from(x);
+            let exact = x64.max(0.0) + (-x64.abs()).exp().ln_1p();
+            let exact = if x.is_nan() { f64::NAN } else { exact };
+            let err = ulp_error_f32(g, exact);
+            if err > worst {
+                (worst, at) = (err, x);
+            }
+        }
+        println!("{level:?} f32 softplus: max {worst:.4} ulp (x = {at:e})");
+        assert!(worst <= 1.0, "{level:?} softplus: {worst} at {at:e}");
+        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -200.0, 1e30];
+        let mut out = [9.0_f32; 6];
+        x86::softplus_f32(level, &specials, &mut out);
+        assert!(out[0].is_nan());
+        assert_eq!(&out[1..], &[f32::INFINITY, 0.0, core::f32::consts::LN_2, 0.0, 1e30]);
+        let mut sub = [0.0_f32];
+        x86::softplus_f32(level, &[-95.0], &mut sub);
+        assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
+    }
+}
+
+#[test]
+fn sigmoid_specials_on_every_level() {
+    for level in levels() {
+        let h = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 800.0, -800.0, 5e-324];
+        let mut s = [9.0; 8];
+        let mut d = [9.0; 8];
+        x86::sigmoid_f64(level, &h, &mut s);
+        x86::sigmoid_derivative_f64(level, &h, &mut d);
+        assert!(s[0].is_nan() && d[0].is_nan(), "{level:?}");
+        assert_eq!(&s[1..], &[1.0, 0.0, 0.5, 0.5, 1.0, 0.0, 0.5], "{level:?}");
+        assert_eq!(&d[1..], &[0.0, 0.0, 0.25, 0.25, 0.0, 0.0, 0.25], "{level:?}");
+        // The subnormal band: sigmoid(-740) = e^-740 (1 - e^-740) is subnormal, not 0.
+        let mut sub = [0.0];
+        x86::sigmoid_f64(level, &[-740.0], &mut sub);
+        assert!(sub[0] > 0.0 && sub[0] < f64::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
+
+        let h = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, 200.0, -200.0];
+        let mut s = [9.0_f32; 7];
+        let mut d = [9.0_f32; 7];
+        x86::sigmoid_f32(level, &h, &mut s);
+        x86::sigmoid_derivative_f32(level, &h, &mut d);
+        assert!(s[0].is_nan() && d[0].is_nan(), "{level:?}");
+        assert_eq!(&s[1..], &[1.0, 0.0, 0.5, 0.5, 1.0, 0.0], "{level:?}");
+        assert_eq!(&d[1..], &[0.0, 0.0, 0.25, 0.25, 0.0, 0.0], "{level:?}");
+        let mut sub = [0.0_f32];
+        x86::sigmoid_f32(level, &[-95.0], &mut sub);
+        assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
+    }
+}
+
+#[test]
+fn tanh_specials_on_every_level() {
+    for level in levels() {
+        let h =
+            [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, f64::MAX, -f64::MAX, -5e-324];
+        let mut t = [9.0; 8];
+        let mut d = [9.0; 8];
+        x86::tanh_f64(level, &h, &mut t);
+        x86::tanh_derivative_f64(level, &h, &mut d);
+        assert!(t[0].is_nan() && d[0].is_nan(), "{level:?}");
+        assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1.0, -5e-324], "{level:?}");
+        assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
+        assert_eq!(&d[1..], &[0.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0], "{level:?}");
+
+        let h = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, f32::MAX, -1e-45];
+        let mut t = [9.0_f32; 7];
+        let mut d = [9.0_f32; 7];
+        x86::tanh_f32(level, &h, &mut t);
+        x86::tanh_derivative_f32(level, &h, &mut d);
+        assert!(t[0].is_nan() && d[0].is_nan(), "{level:?}");
+        assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1e-45], "{level:?}");
+        assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
+        assert_eq!(&d[1..], &[0.0, 0.0, 1.0, 1.0, 0.0, 1.0], "{level:?}");
+    }
+}
+
+/// splitmix64, mapped to (−1, 1).
+fn uniform(seed: u64, n: usize) -> Vec<f64> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+            let mut z = state;
+            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+            z ^= z >> 31;
+            (z >> 11) as f64 * 2.0_f64.powi(-52) - 1.0
+        })
+        .collect()
+}
+
+#[test]
+fn sigmoid_odd_lengths_and_offsets_match_element_function() {
+    let h64: Vec<f64> = uniform(1, 67 + 3).iter().map(|u| u * 40.0).collect();
+    let h32: Vec<f32> = h64.iter().map(|&x| x as f32).collect();
+    for level in levels() {
+        for n in 0..=67 {
+            for offset in 0..3 {
+                let s = run_offset(x86::sigmoid_f64, level, &h64[..n], 3.0, offset);
+                let d = run_offset(x86::sigmoid_derivative_f64, level, &h64[..n], 3.0, offset);
+                for i in 0..n {
+                    assert_eq!(s[i], math::sigmoid_f64(h64[i]), "{level:?} n {n} i {i}");
+                    assert_eq!(d[i], math::sigmoid_derivative_f64(h64[i]), "{level:?} n {n}");
+                }
+                // The AVX-512 f32 kernels use f32 lanes, a different algorithm: compare with
+                // the reference instead.
+                let s = run_offset(x86::sigmoid_f32, level, &h32[..n], 3.0, offset);
+                let d = run_offset(x86::sigmoid_derivative_f32, level, &h32[..n], 3.0, offset);
+                for i in 0..n {
+                    let (rs, rd) = reference_f32(h32[i]);
+                    assert!(ulp_error_f32(s[i], rs) <= 1.0, "{level:?} n {n} i {i}");
+                    assert!(ulp_error_f32(d[i], rd) <= 2.0, "{level:?} n {n} i {i}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn levels_agree_bit_for_bit_on_large_inputs() {
+    let h64: Vec<f64> = uniform(7, 100_003).iter().map(|u| u * 760.0).collect();
+    let h32: Vec<f32> = h64.iter().map(|&x| (x / 7.0) as f32).collect();
+    let base64 = run_offset(x86::sigmoid_f64_portable, Level::Scalar, &h64, 0.0, 0);
+    let base32 = run_offset(x86::sigmoid_f32_in_f64, Level::Scalar, &h32, 0.0, 0);
+    let base_tanh = run_offset(x86::tanh_f64, Level::Scalar, &h64, 0.0, 0);
+    for level in levels() {
+        assert_eq!(run_offset(x86::sigmoid_f64_portable, level, &h64, 0.0, 1), base64);
+        assert_eq!(run_offset(x86::sigmoid_f32_in_f64, level, &h32, 0.0, 1), base32, "{level:?}");
+        assert_eq!(run_offset(x86::tanh_f64, level, &h64, 0.0, 1), base_tanh, "{level:?}");
+    }
+}
+
+#[test]
+fn axpy_and_scale_match_the_scalar_loop_exactly() {
+    let x: Vec<f64> = uniform(3, 1000);
+    let y0: Vec<f64> = uniform(4, 1000);
+    for level in levels() {
+        for n in (0..=67).chain([997]) {
+            for offset in 0..3 {
+                let (xs, ys) = (&x[offset..offset + n], &y0[offset..offset + n]);
+                let mut y = ys.to_vec();
+                x86::axpy_f64(level, &mut y, 0.37, xs);
+                let expect: Vec<f64> = ys.iter().zip(xs).map(|(&b, &a)| b + 0.37 * a).collect();
+                assert_eq!(y, expect, "{level:?} axpy f64 n {n}");
+                x86::scale_into_f64(level, &mut y, -1.5, xs);
+                let expect: Vec<f64> = xs.iter().map(|&a| -1.5 * a).collect();
+                assert_eq!(y, expect, "{level:?} scale f64 n {n}");
+
+                let xs: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
+                let ys: Vec<f32> = ys.iter().map(|&v| v as f32).collect();
+                let mut y = ys.clone();
+                x86::axpy_f32(level, &mut y[..], 0.37, &xs);
+                let expect: Vec<f32> = ys.iter().zip(&xs).map(|(&b, &a)| b + 0.37 * a).collect();
+                assert_eq!(y, expect, "{level:?} axpy f32 n {n}");
+                x86::scale_into_f32(level, &mut y, -1.5, &xs);
+                let expect: Vec<f32> = xs.iter().map(|&a| -1.5 * a).collect();
+                assert_eq!(y, expect, "{level:?} scale f32 n {n}");
+            }
+        }
+    }
+}
+
+/// Integer-valued data scaled by 2^-scale: every product and difference is exact in i128.
+fn int_data(seed: u64, n: usize, range: f64) -> Vec<i64> {
+    uniform(seed, n).iter().map(|u| (u * range) as i64).collect()
+}
+
+/// i128 → nearest f64 (Rust's `as` rounds to nearest, ties to even), times 2^exp.
+fn exact(total: i128, exp: i32) -> f64 {
+    total as f64 * 2.0_f64.powi(exp)
+}
+
+#[test]
+fn dot_is_exact_on_small_integers_and_close_on_random_data() {
+    for level in levels() {
+        for n in (0..=67).chain([1000, 4097]) {
+            let a = int_data(5, n, 1000.0);
+            let b = int_data(6, n, 1000.0);
+            let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x * y)).sum();
+            let (a64, b64): (Vec<f64>, Vec<f64>) =
+                (a.iter().map(|&v| v as f64).collect(), b.iter().map(|&v| v as f64).collect());
+            assert_eq!(x86::dot_f64(level, &a64, &b64), truth as f64, "{level:?} n {n}");
+            // |partial sums| ≤ 4097·10⁶ < 2²⁴ is not guaranteed, so compare with the f32 bound.
+            let (a32, b32): (Vec<f32>, Vec<f32>) =
+                (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| v as f32).collect());
+            let got = f64::from(x86::dot_f32(level, &a32, &b32));
+            let abs: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from((x * y).abs())).sum();
+            let bound = (n as f64 / 64.0 + 8.0) * f64::from(f32::EPSILON) * abs as f64;
+            assert!((got - truth as f64).abs() <= bound, "{level:?} n {n}: {got} vs {truth}");
+        }
+    }
+}
+
+#[test]
+fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
+    for level in levels() {
+        for n in (0..=67).chain([1000, 100_003]) {
+            // One huge difference and many tiny ones: the exact sum needs ~80 bits.
+            let mut a = int_data(8, n, 3.0);
+            let b = int_data(9, n, 3.0);
+            if n > 0 {
+                a[n / 2] = 1 << 39;
+            }
+            let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
+            // f64: values a·2⁻²⁰, so squares carry 2⁻⁴⁰.
+            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
+            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
+            let got = x86::sum_squared_diff_f64(level, &a64, &b64);
+            let want = exact(truth, -40);
+            assert!(ulps_f64(got, want) <= 1, "{level:?} f64 n {n}: {got:e} vs {want:e}");
+
+            // f32: values below 2²⁴ stay exact.
+            let a32: Vec<f32> = a.iter().map(|&v| (v >> 16) as f32).collect();
+            let b32: Vec<f32> = b.iter().map(|&v| v as f32).collect();
+            let truth: i128 =
+                a.iter().zip(&b).map(|(&x, &y)| i128::from((x >> 16) - y).pow(2)).sum();
+            let got = x86::sum_squared_diff_f32(level, &a32, &b32);
+            assert!(ulps_f32(got, truth as f32) <= 1, "{level:?} f32 n {n}: {got} vs {truth}");
+        }
+    }
+}
+
+#[test]
+fn sum_squared_diff_specials() {
+    for level in levels() {
+        let inf = f64::INFINITY;
+        assert_eq!(x86::sum_squared_diff_f64(level, &[], &[]), 0.0);
+        assert!(x86::sum_squared_diff_f64(level, &[f64::NAN, 1.0], &[0.0, 0.0]).is_nan());
+        assert!(x86::sum_squared_diff_f64(level, &[inf], &[inf]).is_nan());
+        assert_eq!(x86::sum_squared_diff_f64(level, &[inf, 1.0], &[0.0, 0.0]), inf);
+        assert_eq!(x86::sum_squared_diff_f64(level, &[1e200], &[-1e200]), inf);
+        assert_eq!(x86::sum_squared_diff_f32(level, &[3e38], &[-3e38]), f32::INFINITY);
+        assert!(x86::sum_squared_diff_f32(level, &[f32::INFINITY], &[f32::INFINITY]).is_nan());
+    }
+}
+
+/// All 2³² `f32` inputs through the dispatched sigmoid kernels of every level, against the `f64`
+/// reference. About a minute per level on 2 cores in release:
+/// `cargo test --release --lib exhaustive -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn sigmoid_f32_exhaustive_on_every_level() {
+    const CHUNK: u32 = 1 << 20;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    // AVX-512 runs the f32-lane kernels, AVX2 the f64-lane ones (bit-identical at every level,
+    // see `levels_agree_bit_for_bit_on_large_inputs`).
+    let kernels: [(&str, Kernel<f32>, Kernel<f32>); 1] =
+        [("dispatched", x86::sigmoid_f32, x86::sigmoid_derivative_f32)];
+    for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
+        for (name, kernel, derivative) in kernels {
+            let worst = std::thread::scope(|scope| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        scope.spawn(move || {
+                            let (mut ws, mut wd) = ((0.0_f64, 0.0_f32), (0.0_f64, 0.0_f32));
+                            let mut h = vec![0.0_f32; CHUNK as usize];
+                            let (mut s, mut d) = (h.clone(), h.clone());
+                            let mut start = t * CHUNK;
+                            loop {
+                                for (i, x) in h.iter_mut().enumerate() {
+                                    *x = f32::from_bits(start + i as u32);
+                                }
+                                kernel(level, &h, &mut s);
+                                derivative(level, &h, &mut d);
+                                for i in 0..h.len() {
+                                    let (rs, rd) = reference_f32(h[i]);
+                                    let es = ulp_error_f32(s[i], rs);
+                                    let ed = ulp_error_f32(d[i], rd);
+                                    if es > ws.0 {
+                                        ws = (es, h[i]);
+                                    }
+                                    if ed > wd.0 {
+                                        wd = (ed, h[i]);
+                                    }
+                                }
+                                match start.checked_add(threads * CHUNK) {
+                                    Some(next) => start = next,
+                                    None => break,
+                                }
+                            }
+                            (ws, wd)
+                        })
+                    })
+                    .collect();
+                handles.into_iter().map(|h| h.join().unwrap()).fold(
+                    ((0.0, 0.0), (0.0, 0.0)),
+                    |(ws, wd), (s, d)| {
+                        (if s.0 > ws.0 { s } else { ws }, if d.0 > wd.0 { d } else { wd })
+                    },
+                )
+            });
+            println!(
+                "{level:?} {name}: sigmoid max {:.4} ulp (x = {:e}), derivative max {:.4} ulp \
+                 (x = {:e}) over all 2^32 f32",
+                worst.0 .0, worst.0 .1, worst.1 .0, worst.1 .1
+            );
+            assert!(worst.0 .0 <= 1.0 && worst.1 .0 <= 2.0, "{level:?} {name}: {worst:?}");
+        }
+    }
+}
+
+/// The AVX-512 `f64` sigmoid kernels (table-based) against the table-free ones, both checked
+/// against the mpmath tables: on 10⁶ further points they may differ by at most 1 ulp where the
+/// exact value lies close to a rounding boundary.
+#[test]
+fn avx512_f64_sigmoid_agrees_with_the_table_free_kernel() {
+    if supported() < Level::Avx512 {
+        return;
+    }
+    let mut h: Vec<f64> = uniform(11, 1_000_000).iter().map(|u| u * 760.0).collect();
+    h.extend((0..100_000).map(|i| -745.2 + f64::from(i) * 4e-4)); // subnormal band
+    h.extend((0..100_000).map(|i| f64::from(i - 50_000) * 1e-5)); // around 0
+    let pairs: [(Kernel<f64>, Kernel<f64>); 2] = [
+        (x86::sigmoid_f64, x86::sigmoid_f64_portable),
+        (x86::sigmoid_derivative_f64, x86::sigmoid_derivative_f64_portable),
+    ];
+    for (fast, portable) in pairs {
+        let a = run_offset(fast, Level::Avx512, &h, 0.0, 1);
+        let b = run_offset(portable, Level::Avx512, &h, 0.0, 0);
+        let differ = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+        let worst = a.iter().zip(&b).map(|(&x, &y)| ulps_f64(x, y)).max().unwrap();
+        println!(
+            "AVX-512 vs table-free f64: {differ} of {} differ, by at most {worst} ulp",
+            h.len()
+        );
+        assert!(worst <= 1);
+    }
+}

@@ -1,0 +1,144 @@
+//! The `#[target_feature]` instantiations of the loops in [`super::math`], one module per level,
+//! and the safe functions that pick one by [`Level`].
+
+use super::{math, supported, Level};
+
+/// Defines, for each kernel, an `unsafe fn` compiled for each level and a safe dispatcher that
+/// takes a [`Level`] and never runs a level the CPU lacks.
+macro_rules! kernels {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $body:expr;)*) => {
+        mod avx512 {
+            #[allow(unused_imports)]
+            use super::math;
+            $(
+                /// # Safety
+                ///
+                /// The CPU must support AVX-512 F, VL and DQ, AVX2 and FMA.
+                #[target_feature(enable = "avx512f,avx512vl,avx512dq,avx2,fma")]
+                pub(super) unsafe fn $name($($arg: $ty),*) $(-> $ret)? {
+                    $body
+                }
+            )*
+        }
+
+        mod avx2 {
+            #[allow(unused_imports)]
+            use super::math;
+            $(
+                /// # Safety
+                ///
+                /// The CPU must support AVX2 and FMA.
+                #[target_feature(enable = "avx2,fma")]
+                pub(super) unsafe fn $name($($arg: $ty),*) $(-> $ret)? {
+                    $body
+                }
+            )*
+        }
+
+        /// The loops compiled for the baseline target (`mul_add` is then a libm call).
+        mod baseline {
+            #[allow(unused_imports)]
+            use super::math;
+            $(
+                pub(super) fn $name($($arg: $ty),*) $(-> $ret)? {
+                    $body
+                }
+            )*
+        }
+
+        $(
+            $(#[$doc])*
+            pub(crate) fn $name(level: Level, $($arg: $ty),*) $(-> $ret)? {
+                match level.min(supported()) {
+                    // SAFETY: `supported()` detected AVX-512 F/VL/DQ, AVX2 and FMA at run time.
+                    Level::Avx512 => unsafe { avx512::$name($($arg),*) },
+                    // SAFETY: `supported()` detected AVX2 and FMA at run time.
+                    Level::Avx2 => unsafe { avx2::$name($($arg),*) },
+                    Level::Scalar => baseline::$name($($arg),*),
+                }
+            }
+        )*
+    };
+}
+
+kernels! {
+    /// σ over an `f32` slice, in `f64` lanes.
+    fn sigmoid_f32_in_f64(h: &[f32], out: &mut [f32]) = math::map(h, out, math::sigmoid_f32);
+    /// σ′ over an `f32` slice, in `f64` lanes.
+    fn sigmoid_derivative_f32_in_f64(h: &[f32], out: &mut [f32]) =
+        math::map(h, out, math::sigmoid_derivative_f32);
+    /// σ over an `f64` slice, table-free.
+    fn sigmoid_f64_portable(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
+    /// σ′ over an `f64` slice, table-free.
+    fn sigmoid_derivative_f64_portable(h: &[f64], out: &mut [f64]) =
+        math::map(h, out, math::sigmoid_derivative_f64);
+    /// tanh over an `f32` slice.
+    fn tanh_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
+    /// tanh′ over an `f32` slice.
+    fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) =
+        math::map(h, out, math::tanh_derivative_f32);
+    /// softplus over an `f32` slice, in `f64` lanes.
+    fn softplus_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
+    /// tanh over an `f64` slice.
+    fn tanh_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
+    /// tanh′ over an `f64` slice.
+    fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
+        math::map(h, out, math::tanh_derivative_f64);
+    /// yᵢ ← yᵢ + a·xᵢ for `f32`.
+    fn axpy_f32(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
+    /// yᵢ ← yᵢ + a·xᵢ for `f64`.
+    fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) = math::axpy(y, a, x);
+    /// yᵢ ← a·xᵢ for `f32`.
+    fn scale_into_f32(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
+    /// yᵢ ← a·xᵢ for `f64`.
+    fn scale_into_f64(y: &mut [f64], a: f64, x: &[f64]) = math::scale_into(y, a, x);
+    /// Σ aᵢbᵢ for `f32`.
+    fn dot_f32(a: &[f32], b: &[f32]) -> f32 = math::dot_f32(a, b);
+    /// Σ aᵢbᵢ for `f64`.
+    fn dot_f64(a: &[f64], b: &[f64]) -> f64 = math::dot_f64(a, b);
+    /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64`.
+    fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 = math::sum_squared_diff_f32(a, b);
+    /// Σ (aᵢ − bᵢ)² for `f64`, compensated.
+    fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 = math::sum_squared_diff_f64(a, b);
+}
+
+/// σ over an `f32` slice: in `f32` lanes with AVX-512 ([`super::avx512`]), otherwise in `f64`
+/// lanes.
+pub(crate) fn sigmoid_f32(level: Level, h: &[f32], out: &mut [f32]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_f32(h, out) }
+    } else {
+        sigmoid_f32_in_f64(level, h, out);
+    }
+}
+
+/// σ′ over an `f32` slice, as [`sigmoid_f32`].
+pub(crate) fn sigmoid_derivative_f32(level: Level, h: &[f32], out: &mut [f32]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_derivative_f32(h, out) }
+    } else {
+        sigmoid_derivative_f32_in_f64(level, h, out);
+    }
+}
+
+/// σ over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the table-free kernel.
+pub(crate) fn sigmoid_f64(level: Level, h: &[f64], out: &mut [f64]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_f64(h, out) }
+    } else {
+        sigmoid_f64_portable(level, h, out);
+    }
+}
+
+/// σ′ over an `f64` slice, as [`sigmoid_f64`].
+pub(crate) fn sigmoid_derivative_f64(level: Level, h: &[f64], out: &mut [f64]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_derivative_f64(h, out) }
+    } else {
+        sigmoid_derivative_f64_portable(level, h, out);
+    }
+}

@@ -1,0 +1,204 @@
+//! The public slice functions on `f32` and `f64` through the dispatched kernels, at the level
+//! chosen by `DELTA_RULE_SIMD` (`scalar`, `avx2`, `avx512`; default: the best the CPU has).
+//! Run once per level:
+//!
+//! ```text
+//! for level in scalar avx2 avx512; do DELTA_RULE_SIMD=$level cargo test --test simd_dispatch; done
+//! ```
+//!
+//! References are independent of the code under test: correctly rounded mpmath values
+//! (`scripts/sigmoid_reference.py`), `f64` evaluation for `f32`, exact integer sums.
+
+use delta_rule::{gradient_step, net_input, sse, weight_step, Activation, Sigmoid, Softplus, Tanh};
+
+/// Distance in representable `f64` values (0 for equal values and for two NaNs).
+fn ulps_f64(a: f64, b: f64) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
+    let key = |x: f64| {
+        let i = x.to_bits() as i64;
+        if i < 0 {
+            i64::MIN - i
+        } else {
+            i
+        }
+    };
+    key(a).abs_diff(key(b))
+}
+
+/// Distance in representable `f32` values.
+fn ulps_f32(a: f32, b: f32) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
+    let key = |x: f32| {
+        let i = x.to_bits() as i32;
+        i64::from(if i < 0 { i32::MIN - i } else { i })
+    };
+    key(a).abs_diff(key(b))
+}
+
+/// A table of `x f(x) f'(x)` bit patterns, each correctly rounded.
+fn table(text: &str) -> Vec<[f64; 3]> {
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let mut it =
+                l.split_whitespace().map(|w| f64::from_bits(u64::from_str_radix(w, 16).unwrap()));
+            [it.next().unwrap(), it.next().unwrap(), it.next().unwrap()]
+        })
+        .collect()
+}
+
+/// Applies `f` to `h` through a sub-slice starting at `offset` of a larger buffer, checking
+/// the elements around it stay untouched.
+fn through_offset<T: Copy + PartialEq + core::fmt::Debug>(
+    h: &[T],
+    offset: usize,
+    guard: T,
+    f: impl Fn(&[T], &mut [T]),
+) -> Vec<T> {
+    let mut src = vec![guard; offset + h.len()];
+    src[offset..].copy_from_slice(h);
+    let mut buf = vec![guard; offset + h.len() + 2];
+    f(&src[offset..], &mut buf[offset..offset + h.len()]);
+    assert!(buf[..offset].iter().chain(&buf[offset + h.len()..]).all(|&g| g == guard));
+    buf[offset..offset + h.len()].to_vec()
+}
+
+#[test]
+fn sigmoid_and_tanh_f64_slices_meet_their_bounds() {
+    let units: [(&dyn Activation<f64>, &str); 2] = [
+        (&Sigmoid, include_str!("data/sigmoid_f64.txt")),
+        (&Tanh, include_str!("data/tanh_f64.txt")),
+    ];
+    for (unit, text) in units {
+        let t = table(text);
+        let xs: Vec<f64> = t.iter().map(|r| r[0]).collect();
+        // Odd lengths at several misalignments, then the whole table.
+        let lengths = (0..=67).chain([xs.len()]);
+        for n in lengths {
+            for offset in 0..3 {
+                let f = through_offset(&xs[..n], offset, 9.0, |h, o| {
+                    unit.activate_slice(h, o).unwrap()
+                });
+                let d = through_offset(&xs[..n], offset, 9.0, |h, o| {
+                    unit.derivative_slice(h, o).unwrap()
+                });
+                for i in 0..n {
+                    assert!(ulps_f64(f[i], t[i][1]) <= 1, "f({:e}) = {:e}", xs[i], f[i]);
+                    assert!(ulps_f64(d[i], t[i][2]) <= 2, "f'({:e}) = {:e}", xs[i], d[i]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sigmoid_and_tanh_f32_slices_meet_their_bounds() {
+    let xs: Vec<f32> = (0..=u32::MAX / 65_521).map(|i| f32::from_bits(i * 65_521)).collect();
+    let sigmoid = |x: f64| {
+        let e = (-x.abs()).exp();
+        (if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }, e / ((1.0 + e) * (1.0 + e)))
+    };
+    let tanh = |x: f64| {
+        let e = (-2.0 * x.abs()).exp();
+        (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
+    };
+    type Reference<'a> = &'a dyn Fn(f64) -> (f64, f64);
+    let units: [(&dyn Activation<f32>, Reference); 2] = [(&Sigmoid, &sigmoid), (&Tanh, &tanh)];
+    for (unit, reference) in units {
+        for offset in 0..3 {
+            let f = through_offset(&xs, offset, 9.0, |h, o| unit.activate_slice(h, o).unwrap());
+            let d = through_offset(&xs, offset, 9.0, |h, o| unit.derivative_slice(h, o).unwrap());
+            for (i, &x) in xs.iter().enumerate() {
+                let (rf, rd) = reference(f64::from(x));
+                assert!(ulps_f32(f[i], rf as f32) <= 1, "f({x:e}) = {:e}", f[i]);
+                assert!(ulps_f32(d[i], rd as f32) <= 2, "f'({x:e}) = {:e}", d[i]);
+            }
+        }
+    }
+}
+
+#[test]
+fn softplus_derivative_slice_is_the_sigmoid() {
+    let h: Vec<f64> = (-300..300).map(|i| f64::from(i) * 0.37).collect();
+    let mut a = vec![0.0; h.len()];
+    let mut b = vec![0.0; h.len()];
+    Softplus.derivative_slice(&h, &mut a).unwrap();
+    Sigmoid.activate_slice(&h, &mut b).unwrap();
+    assert_eq!(a, b);
+}
+
+/// Deterministic small integers in (−range, range).
+fn ints(seed: u64, n: usize, range: i64) -> Vec<i64> {
+    let mut state = seed;
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((state >> 33) as i64 % (2 * range)) - range
+        })
+        .collect()
+}
+
+#[test]
+fn sse_is_faithful_on_ill_conditioned_data() {
+    for n in (1..=67).chain([4096, 100_001]) {
+        for offset in 0..3 {
+            let mut a = ints(1, n + offset, 3);
+            let b = ints(2, n + offset, 3);
+            a[offset + n / 2] = 1 << 39; // one huge term among tiny ones
+            let (a, b) = (&a[offset..], &b[offset..]);
+            let exact: i128 = a.iter().zip(b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
+            // f64 values a·2⁻²⁰: E = exact·2⁻⁴¹ (with the ½).
+            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * 2f64.powi(-20)).collect();
+            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * 2f64.powi(-20)).collect();
+            let want = exact as f64 * 2f64.powi(-41);
+            let got = sse(&a64, &b64).unwrap();
+            assert!(ulps_f64(got, want) <= 1, "f64 n {n}: {got:e} vs {want:e}");
+            // f32 values below 2²⁴ are exact.
+            let a32: Vec<f32> = a.iter().map(|&v| (v >> 16) as f32).collect();
+            let b32: Vec<f32> = b.iter().map(|&v| v as f32).collect();
+            let exact: i128 =
+                a.iter().zip(b).map(|(&x, &y)| i128::from((x >> 16) - y).pow(2)).sum();
+            let want = (exact as f64 * 0.5) as f32;
+            let got = sse(&a32, &b32).unwrap();
+            assert!(ulps_f32(got, want) <= 1, "f32 n {n}: {got} vs {want}");
+        }
+    }
+}
+
+#[test]
+fn net_input_and_steps_match_plain_loops() {
+    for n in (0..=67).chain([1000, 4099]) {
+        let x: Vec<i64> = ints(3, n, 1000);
+        let w: Vec<i64> = ints(4, n, 1000);
+        let exact: i64 = x.iter().zip(&w).map(|(a, b)| a * b).sum();
+        let (x64, w64): (Vec<f64>, Vec<f64>) =
+            (x.iter().map(|&v| v as f64).collect(), w.iter().map(|&v| v as f64).collect());
+        assert_eq!(net_input(&w64, &x64).unwrap(), exact as f64, "n {n}");
+
+        // Δw = η δ x and w += η δ x, rounded exactly as the element-wise formulas.
+        let (eta, delta) = (0.3_f64, -0.071);
+        let mut dw = vec![7.0; n];
+        weight_step(&mut dw, &x64, delta, eta).unwrap();
+        let expect: Vec<f64> = x64.iter().map(|&xi| (eta * delta) * xi).collect();
+        assert_eq!(dw, expect);
+        let mut w2 = w64.clone();
+        gradient_step(&mut w2, &x64, delta, eta).unwrap();
+        let expect: Vec<f64> =
+            w64.iter().zip(&x64).map(|(&wi, &xi)| wi + (eta * delta) * xi).collect();
+        assert_eq!(w2, expect);
+
+        let (x32, w32): (Vec<f32>, Vec<f32>) =
+            (x64.iter().map(|&v| v as f32).collect(), w64.iter().map(|&v| v as f32).collect());
+        let mut w3 = w32.clone();
+        gradient_step(&mut w3, &x32, -0.071_f32, 0.3).unwrap();
+        let expect: Vec<f32> =
+            w32.iter().zip(&x32).map(|(&wi, &xi)| wi + (0.3_f32 * -0.071) * xi).collect();
+        assert_eq!(w3, expect);
+    }
+}
