@@ -5,6 +5,7 @@
 
 use num_traits::Float;
 
+use crate::accurate;
 use crate::error::{check_len, Error};
 
 /// An activation function f and its derivative f′, both evaluated at the input h.
@@ -134,22 +135,29 @@ pub struct Sigmoid;
 impl<T: Float> Activation<T> for Sigmoid {
     #[inline]
     fn activate(&self, h: T) -> T {
-        self.activate_with_derivative(h).0
+        accurate::via_f64(h, accurate::sigmoid, |h| stable_sigmoid(h).0)
     }
 
     #[inline]
     fn derivative(&self, h: T) -> T {
-        self.activate_with_derivative(h).1
+        accurate::via_f64(h, accurate::sigmoid_derivative, |h| stable_sigmoid(h).1)
     }
 
     #[inline]
     fn activate_with_derivative(&self, h: T) -> (T, T) {
-        let e = (-h.abs()).exp();
-        let d = T::one() + e;
-        // For h < 0, f(h) = f(-|h|) = e/(1+e); otherwise 1/(1+e). NaN falls through to e/d = NaN.
-        let numerator = if h >= T::zero() { T::one() } else { e };
-        (numerator / d, e / (d * d))
+        accurate::via_f64_pair(h, accurate::sigmoid_with_derivative, stable_sigmoid)
     }
+}
+
+/// (σ(h), σ′(h)) in `T` itself, for types wider than f64: the overflow-free formulas with
+/// e = e^(−|h|), a few ulps of `T`.
+#[inline]
+fn stable_sigmoid<T: Float>(h: T) -> (T, T) {
+    let e = (-h.abs()).exp();
+    let d = T::one() + e;
+    // For h < 0, f(h) = f(-|h|) = e/(1+e); otherwise 1/(1+e). NaN falls through to e/d = NaN.
+    let numerator = if h >= T::zero() { T::one() } else { e };
+    (numerator / d, e / (d * d))
 }
 
 /// The hyperbolic tangent f(h) = tanh h, with f′(h) = 1 − tanh² h = sech² h.
@@ -177,15 +185,17 @@ pub struct Tanh;
 impl<T: Float> Activation<T> for Tanh {
     #[inline]
     fn activate(&self, h: T) -> T {
-        h.tanh()
+        accurate::via_f64(h, accurate::tanh, T::tanh)
     }
 
     #[inline]
     fn derivative(&self, h: T) -> T {
-        let two = T::one() + T::one();
-        let e = (-two * h.abs()).exp();
-        let d = T::one() + e;
-        (two + two) * e / (d * d)
+        accurate::via_f64(h, accurate::tanh_derivative, |h| {
+            let two = T::one() + T::one();
+            let e = (-two * h.abs()).exp();
+            let d = T::one() + e;
+            (two + two) * e / (d * d)
+        })
     }
 }
 
@@ -216,9 +226,8 @@ pub struct Relu;
 impl<T: Float> Activation<T> for Relu {
     #[inline]
     fn activate(&self, h: T) -> T {
-        if h > T::zero() {
-            h
-        } else if h.is_nan() {
+        // NaN passes through like a positive input.
+        if h > T::zero() || h.is_nan() {
             h
         } else {
             T::zero()
@@ -325,13 +334,15 @@ pub struct Softplus;
 impl<T: Float> Activation<T> for Softplus {
     #[inline]
     fn activate(&self, h: T) -> T {
-        // NaN reaches `tail` through exp and ln_1p, so it propagates on either branch.
-        let tail = (-h.abs()).exp().ln_1p();
-        if h > T::zero() {
-            h + tail
-        } else {
-            tail
-        }
+        accurate::via_f64(h, accurate::softplus, |h| {
+            // NaN reaches `tail` through exp and ln_1p, so it propagates on either branch.
+            let tail = (-h.abs()).exp().ln_1p();
+            if h > T::zero() {
+                h + tail
+            } else {
+                tail
+            }
+        })
     }
 
     #[inline]

@@ -48,6 +48,7 @@
 #[cfg(not(any(feature = "std", feature = "libm")))]
 compile_error!("delta-rule needs float math: enable the `std` (default) or the `libm` feature");
 
+mod accurate;
 mod activation;
 mod error;
 mod kernels;
