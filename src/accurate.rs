@@ -299,7 +299,7 @@ pub(crate) fn softplus(h: f64) -> f64 {
 /// Whether every value of `T` converts to f64 exactly and an f64 result rounds once back to `T`:
 /// true for f32 and f64 (and f16/bf16), false for a wider type, which then takes its generic path.
 #[inline(always)]
-fn fits_in_f64<T: Float>() -> bool {
+pub(crate) fn fits_in_f64<T: Float>() -> bool {
     // Both conditions are constants for a concrete T, so the branch folds away.
     let precision = T::epsilon().to_f64().is_some_and(|eps| eps >= f64::EPSILON);
     let range = T::max_value().to_f64().is_some_and(|max| max <= f64::MAX)

@@ -18,14 +18,23 @@ use crate::kernels;
 /// # Special cases
 ///
 /// - Empty slices: E = 0.
-/// - Any NaN, or ∞ in the same place of both slices (∞ − ∞), gives NaN; an ∞ difference or
-///   an overflowing sum gives +∞. Otherwise E ≥ 0.
+/// - Any NaN, or ∞ of the same sign in the same place of both slices (∞ − ∞), gives NaN; an
+///   ∞ difference or an overflowing sum gives +∞. Otherwise E ≥ 0 (E = 0 only if every
+///   difference is 0 or its square underflows).
 ///
 /// # Accuracy
 ///
-/// Each squared difference is rounded twice, and the terms are summed with 8 interleaved partial
-/// sums, so the relative error is at most about (n/8 + 5)·ε for n terms (all terms are ≥ 0, so
-/// the sum is perfectly conditioned).
+/// Faithfully rounded: the result is one of the two floats next to the exact ½ Σ (yⱼ − ŷⱼ)² of
+/// the given inputs (an error below 1 ulp), for any n up to 10⁸ and any finite inputs whose
+/// result is a normal number. f32 (and f16/bf16) are summed in f64, which keeps the rounding
+/// errors near (n/8)·2^-53 relative, a small fraction of an f32 ulp; f64 uses a compensated sum
+/// (TwoSum on each difference, an exact Dekker square and TwoSum on each partial sum), as if
+/// computed in twice the precision. Measured against `math.fsum` references on random,
+/// ill-conditioned and large inputs (`tests/sse_reference.rs`): at most 0.5 ulp. The textbook
+/// sequential sum has a relative error up to (n − 1)·ε, about 6 % for f32 at n = 10⁶.
+///
+/// Where the squares underflow (differences below about 2^-511 in f64) their low parts are lost
+/// and the result is only accurate to about 2^-1074 absolute.
 ///
 /// # Examples
 ///
