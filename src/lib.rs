@@ -50,12 +50,14 @@ compile_error!("delta-rule needs float math: enable the `std` (default) or the `
 
 mod accurate;
 mod activation;
+mod check;
 mod error;
 mod kernels;
 mod loss;
 mod step;
 
 pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
+pub use check::{check_derivative, check_gradient, default_tolerance, GradientReport};
 pub use error::Error;
 pub use loss::sse;
 pub use step::{
