@@ -60,7 +60,7 @@ pub trait Activation<T: Float> {
         (self.activate(h), self.derivative(h))
     }
 
-    /// Writes f(h[i]) into `out[i]` for every `i`.
+    /// Writes f(`h[i]`) into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
@@ -82,7 +82,7 @@ pub trait Activation<T: Float> {
         Ok(())
     }
 
-    /// Writes f′(h[i]) into `out[i]` for every `i`.
+    /// Writes f′(`h[i]`) into `out[i]` for every `i`.
     ///
     /// # Errors
     ///
@@ -108,15 +108,37 @@ pub trait Activation<T: Float> {
 /// The logistic sigmoid f(h) = 1 / (1 + e^(−h)), with f′(h) = f(h)(1 − f(h)).
 ///
 /// Both are computed from e = e^(−|h|) ∈ (0, 1], which never overflows:
-/// f(h) = 1/(1 + e) for h ≥ 0 and e/(1 + e) for h < 0, and f′(h) = e/(1 + e)².
+/// f(h) = 1/(1 + e) for h ≥ 0 and e/(1 + e) for h < 0, and f′(h) = e/(1 + e)² = f(|h|)f(−|h|).
 /// The derivative therefore keeps its relative accuracy for large |h|, where the textbook
-/// s(1 − s) rounds to 0 long before the true value does.
+/// s(1 − s) rounds to 0 long before the true value does (from h ≈ 16.6 in f32, 36.7 in f64).
+///
+/// For f32, f64, f16 and bf16 the evaluation runs in f64 carrying about 115 bits (a table-driven
+/// e^x and the divisions as double-double values built with TwoSum and Dekker's product, no
+/// FMA and no platform `exp`), and the result is rounded once to the type, so results are the
+/// same with `std` and with `libm`. A type wider than f64 falls back to the formulas above in
+/// its own arithmetic.
+///
+/// # Accuracy
+///
+/// Against the correctly rounded exact value, over every finite input:
+///
+/// | type | f(h) | f′(h) | measured by |
+/// |---|---|---|---|
+/// | f64 | < 1 ulp; ≤ 0.5 ulp + 2^-9 where the result is normal | same as f(h) | 5 211-point mpmath table: max 0.75 ulp (in the subnormal band) |
+/// | f32 | < 0.5 ulp + 2^-29 (correctly rounded but within 2^-29 ulp of a tie) | same | all 2³² inputs: max 0.500 ulp |
+/// | f16, bf16 | < 1 ulp (rounded to f32, then to the type) | same | all 2¹⁶ inputs: max 0.500 ulp |
+///
+/// The subnormal results (h < −708.4 in f64, h < −87.3 in f32) are gradual, not a premature 0:
+/// f(h) is 0 only where the exact value is below half the smallest subnormal
+/// (h < −745.13 in f64, h < −103.97 in f32). The slice methods may use vectorised kernels with
+/// their own documented bounds.
 ///
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
-/// - f(+∞) = 1, f(−∞) = 0, f′(±∞) = 0.
-/// - f(0) = 0.5 and f′(0) = 0.25 exactly.
+/// - f(+∞) = 1, f(−∞) = 0, f′(±∞) = 0; f(h) = 1 exactly for h > 36.7 (f64) or 16.6 (f32).
+/// - f(±0) = 0.5 and f′(±0) = 0.25 exactly.
+/// - f(h) + f(−h) = 1 up to the rounding of each.
 ///
 /// # Examples
 ///
@@ -162,13 +184,23 @@ fn stable_sigmoid<T: Float>(h: T) -> (T, T) {
 
 /// The hyperbolic tangent f(h) = tanh h, with f′(h) = 1 − tanh² h = sech² h.
 ///
-/// The derivative is computed as 4e/(1 + e)² with e = e^(−2|h|), which keeps relative accuracy
-/// for large |h| where 1 − tanh² h rounds to 0.
+/// Evaluated like [`Sigmoid`], in f64 with extra precision and rounded once: tanh |h| =
+/// −u/(2 + u) with u = e^(−2|h|) − 1 carried as a double-double (no cancellation near 0), and
+/// f′(h) = 4σ′(2h), which keeps relative accuracy for large |h| where 1 − tanh² h rounds to 0.
+/// A type wider than f64 uses its own `tanh` and 4e/(1 + e)² with e = e^(−2|h|).
+///
+/// # Accuracy
+///
+/// - f64: f within 0.5 ulp + 2^-9 (measured max 0.50 ulp, 5 211-point mpmath table); f′ below
+///   1 ulp, 0.5 ulp + 2^-9 where the result is normal (measured max 0.71 ulp, subnormal band).
+/// - f32: both correctly rounded but within 2^-29 ulp of a tie (measured max 0.500 ulp).
+/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
 ///
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
-/// - f(±∞) = ±1, f′(±∞) = 0, f(0) = 0, f′(0) = 1.
+/// - f(±∞) = ±1, f′(±∞) = 0, f(±0) = ±0, f′(0) = 1.
+/// - f(h) = h for |h| < 2^-27, f(h) = ±1 for |h| > 20; f is odd, f′ is even.
 ///
 /// # Examples
 ///
@@ -310,14 +342,26 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
 
 /// The softplus f(h) = ln(1 + e^h), a smooth rectifier, with f′(h) = 1/(1 + e^(−h)) (the sigmoid).
 ///
-/// Computed as max(h, 0) + ln(1 + e^(−|h|)) with `ln_1p`, which neither overflows for large h nor
-/// loses the tiny value e^h for very negative h.
+/// Computed as max(h, 0) + ln(1 + e^(−|h|)), which neither overflows for large h nor loses the
+/// tiny value e^h for very negative h: e^(−|h|) comes as a double-double from the same f64
+/// kernel as [`Sigmoid`], ln(1 + e) from the platform's `ln_1p` (`std`, or the `libm` crate)
+/// plus the first-order correction for the low part. f32, f16 and bf16 are evaluated in f64
+/// and rounded once; a type wider than f64 uses its own `exp` and `ln_1p`.
+///
+/// # Accuracy
+///
+/// - f64: below 1.5 ulp (measured max 1.16 ulp on the 5 211-point mpmath table with glibc's
+///   `log1p`); the two roundings of ln(1 + e) and of the final sum add up.
+/// - f32: correctly rounded but within a few 2^-29 ulp of a tie (measured max 0.500 ulp).
+/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
+/// - f′ is [`Sigmoid`]'s f, with its bounds.
 ///
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
 /// - f(+∞) = +∞, f(−∞) = 0, f′(+∞) = 1, f′(−∞) = 0.
-/// - f(0) = ln 2, f′(0) = 0.5.
+/// - f(0) = ln 2, f′(0) = 0.5; f(h) = h for h > 37 (f64); f(h) is subnormal, not 0, down to
+///   h ≈ −745.
 ///
 /// # Examples
 ///
