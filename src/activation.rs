@@ -236,6 +236,10 @@ impl<T: Float> Activation<T> for Tanh {
 /// At the kink h = 0 the derivative is taken as 0 (the left derivative), the convention of
 /// PyTorch and JAX.
 ///
+/// # Accuracy
+///
+/// Exact.
+///
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
@@ -282,6 +286,10 @@ impl<T: Float> Activation<T> for Relu {
 ///
 /// At the kink h = 0 the derivative is taken as α (the left derivative), consistent with
 /// [`Relu`], which is the case α = 0.
+///
+/// # Accuracy
+///
+/// f′ is exact; f(h) = αh is rounded once for h ≤ 0 (≤ 0.5 ulp).
 ///
 /// # Special cases
 ///
@@ -397,6 +405,10 @@ impl<T: Float> Activation<T> for Softplus {
 
 /// The identity f(h) = h, with f′(h) = 1: a linear unit, for which the delta rule is the
 /// least-mean-squares (Widrow–Hoff) rule.
+///
+/// # Accuracy
+///
+/// Exact.
 ///
 /// # Special cases
 ///

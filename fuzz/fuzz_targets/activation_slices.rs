@@ -49,7 +49,10 @@ where
             continue;
         }
         let (xw, vw, sw) = (wide(x), wide(v), wide(s));
-        assert!(in_range(which, xw, vw, sw), "activation {which}: h = {xw:e}, f = {vw:e}, f' = {sw:e}");
+        assert!(
+            in_range(which, xw, vw, sw),
+            "activation {which}: h = {xw:e}, f = {vw:e}, f' = {sw:e}"
+        );
         let (scalar_v, scalar_s) = (unit.activate(x), unit.derivative(x));
         assert!(
             ulps(v, scalar_v) <= 2 && ulps(s, scalar_s) <= 3,

@@ -32,7 +32,8 @@ fuzz_target!(|bytes: &[u8]| {
         if !e.is_nan() {
             assert!(e >= 0.0);
             // Never below the largest single term (up to its own rounding).
-            let largest = y.iter().zip(&y_hat).map(|(a, b)| 0.5 * (a - b) * (a - b)).fold(0.0, f64::max);
+            let largest =
+                y.iter().zip(&y_hat).map(|(a, b)| 0.5 * (a - b) * (a - b)).fold(0.0, f64::max);
             assert!(e >= largest * (1.0 - 1e-15), "{e} < {largest}");
         }
     } else {
@@ -43,8 +44,10 @@ fuzz_target!(|bytes: &[u8]| {
             return;
         }
         let e = result.unwrap();
-        let (y64, y_hat64): (Vec<f64>, Vec<f64>) =
-            (y.iter().map(|&v| f64::from(v)).collect(), y_hat.iter().map(|&v| f64::from(v)).collect());
+        let (y64, y_hat64): (Vec<f64>, Vec<f64>) = (
+            y.iter().map(|&v| f64::from(v)).collect(),
+            y_hat.iter().map(|&v| f64::from(v)).collect(),
+        );
         assert_eq!(e.is_nan(), nan_expected(&y64, &y_hat64));
         if e.is_nan() {
             return;
@@ -52,10 +55,13 @@ fuzz_target!(|bytes: &[u8]| {
         assert!(e >= 0.0);
         // In f64 every f32 difference and square is nearly exact: n ≤ 63 terms give a relative
         // error below 2^-46, far inside an f32 ulp.
-        let reference: f64 = 0.5 * y64.iter().zip(&y_hat64).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
+        let reference: f64 =
+            0.5 * y64.iter().zip(&y_hat64).map(|(a, b)| (a - b) * (a - b)).sum::<f64>();
         if reference.is_finite() && reference < f64::from(f32::MAX) {
             let rounded = reference as f32;
-            let spacing = if rounded == 0.0 { f32::from_bits(1) } else {
+            let spacing = if rounded == 0.0 {
+                f32::from_bits(1)
+            } else {
                 f32::from_bits(rounded.to_bits() + 1) - rounded
             };
             let spacing = f64::from(spacing.min(f32::MAX));

@@ -4,8 +4,7 @@
 #![no_main]
 
 use delta_rule::{
-    accumulate_weight_step, error_terms, gradient_step, net_input, train_step, weight_step,
-    Sigmoid,
+    accumulate_weight_step, error_terms, gradient_step, net_input, train_step, weight_step, Sigmoid,
 };
 use libfuzzer_sys::fuzz_target;
 
