@@ -169,3 +169,79 @@ fn softplus_derivative_within_bound() {
     let bounds = (bounds::SIGMOID, bounds::SIGMOID);
     check("softplus derivative", &Softplus, Output::Derivative, tables!("sigmoid"), bounds);
 }
+
+/// The textbook formulas on the same tables, for comparison with the bounds above (printed with
+/// `--nocapture`). The tables reach the regions where they fail, so their errors must be large.
+#[test]
+fn naive_formulas_fail_on_the_tables() {
+    type Naive = (&'static str, &'static str, fn(f64) -> f64, fn(f32) -> f32, f64);
+    let naive: [Naive; 5] = [
+        (
+            "sigmoid 1/(1+e^-h)",
+            "sigmoid",
+            |h| 1.0 / (1.0 + (-h).exp()),
+            |h| 1.0 / (1.0 + (-h).exp()),
+            1.0, // returns 0 where the result is subnormal
+        ),
+        (
+            "sigmoid' s(1-s)",
+            "sigmoid_derivative",
+            |h| {
+                let s = 1.0 / (1.0 + (-h).exp());
+                s * (1.0 - s)
+            },
+            |h| {
+                let s = 1.0 / (1.0 + (-h).exp());
+                s * (1.0 - s)
+            },
+            1e6, // 0 for large h
+        ),
+        ("tanh (platform)", "tanh", f64::tanh, f32::tanh, 0.0),
+        (
+            "tanh' 1-tanh^2",
+            "tanh_derivative",
+            |h| 1.0 - h.tanh() * h.tanh(),
+            |h| 1.0 - h.tanh() * h.tanh(),
+            1e6,
+        ),
+        ("softplus ln_1p(e^h)", "softplus", |h| h.exp().ln_1p(), |h| h.exp().ln_1p(), 1e6),
+    ];
+    let tables = [
+        tables!("sigmoid"),
+        tables!("sigmoid_derivative"),
+        tables!("tanh"),
+        tables!("tanh_derivative"),
+        tables!("softplus"),
+    ];
+    for ((label, _, f64_fn, f32_fn, at_least), (t64, t32)) in naive.iter().zip(tables) {
+        let refs = parse_table(t64, F64);
+        let w64 = worst(&refs, refs.iter().map(|r| f64_fn(r.input)), F64);
+        let refs32 = parse_table(t32, F32);
+        let w32 = worst(&refs32, refs32.iter().map(|r| f64::from(f32_fn(r.input as f32))), F32);
+        println!(
+            "naive {label:<22} f64 max {:.3e} ulp at h = {:e}; f32 max {:.3e} ulp at h = {:e}",
+            w64.error, w64.input, w32.error, w32.input
+        );
+        // Away from the ends: normal results where the naive formula is finite and non-zero.
+        let normal =
+            |refs: &[Reference], format: Format, min: f64, f: &dyn Fn(f64) -> f64| -> f64 {
+                refs.iter()
+                    .filter(|r| {
+                        r.rounded.abs() >= min && f(r.input).is_finite() && f(r.input) != 0.0
+                    })
+                    .map(|r| ulp_error(f(r.input), r.rounded, r.residual, format))
+                    .fold(0.0, f64::max)
+            };
+        let n64 = normal(&refs, F64, f64::MIN_POSITIVE, &|h| f64_fn(h));
+        let n32 =
+            normal(&refs32, F32, f64::from(f32::MIN_POSITIVE), &|h| f64::from(f32_fn(h as f32)));
+        println!(
+            "      {:<22} where normal, finite and non-zero: f64 {n64:.3} ulp, f32 {n32:.3} ulp",
+            ""
+        );
+        assert!(
+            w64.error >= *at_least && w32.error >= *at_least,
+            "{label}: tables miss its failures"
+        );
+    }
+}
