@@ -41,12 +41,32 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> T {
 /// below one ulp of the narrow type for any n up to 10⁸ (about (n/8)·2^-53 relative); f64 (and
 /// wider types) get a compensated sum.
 pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
+    scaled_sum_squared_diff(a, b, false)
+}
+
+/// ½ Σ (aᵢ − bᵢ)², halved before the final rounding, so that it stays finite where only the
+/// full sum overflows. Slower than [`sum_squared_diff`] for f64 (two more products per term).
+pub(crate) fn half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
+    scaled_sum_squared_diff(a, b, true)
+}
+
+#[inline(always)]
+fn scaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
     if accurate::fits_in_f64::<T>() && T::epsilon().to_f64().is_some_and(|eps| eps > f64::EPSILON) {
-        if let Some(sum) = T::from(sum_squared_diff_in_f64(a, b)) {
+        let sum = sum_squared_diff_in_f64(a, b);
+        if let Some(sum) = T::from(if halve { 0.5 * sum } else { sum }) {
             return sum;
         }
     }
-    compensated_sum_squared_diff(a, b)
+    if halve {
+        // Scaled down by ε (a power of two) the squares cannot overflow; scaling the result back
+        // by ½/ε² is exact.
+        let eps = T::epsilon();
+        let half = (T::one() + T::one()).recip();
+        compensated_sum_squared_diff(a, b, eps) * (half / (eps * eps))
+    } else {
+        compensated_sum_squared_diff(a, b, T::one())
+    }
 }
 
 /// Σ (aᵢ − bᵢ)² of a narrow type, evaluated in f64 with [`LANES`] partial sums.
@@ -74,7 +94,9 @@ fn sum_squared_diff_in_f64<T: Float>(a: &[T], b: &[T]) -> f64 {
 /// p + p_err (Dekker's product, no FMA), each lane sum carries the rounding errors of its
 /// additions, and all of them are added in at the end. The result is as if computed with twice
 /// the working precision and rounded once.
-fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
+#[inline(always)]
+fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T], scale: T) -> T {
+    // `scale` (1 or ε) multiplies every input, exactly unless it underflows.
     let split = split_constant::<T>();
     let mut sum = [T::zero(); COMPENSATED_LANES];
     let mut err = [T::zero(); COMPENSATED_LANES];
@@ -83,13 +105,13 @@ fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
     let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
     for (ca, cb) in a_chunks.zip(b_chunks) {
         for i in 0..COMPENSATED_LANES {
-            let (s, e) = add_square_of_difference(sum[i], ca[i], cb[i], split);
+            let (s, e) = add_square_of_difference(sum[i], scale * ca[i], scale * cb[i], split);
             sum[i] = s;
             err[i] = err[i] + e;
         }
     }
     for (i, (&x, &y)) in a_tail.iter().zip(b_tail).enumerate() {
-        let (s, e) = add_square_of_difference(sum[i], x, y, split);
+        let (s, e) = add_square_of_difference(sum[i], scale * x, scale * y, split);
         sum[i] = s;
         err[i] = err[i] + e;
     }
@@ -100,8 +122,9 @@ fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
         total = t;
         total_err = total_err + (t_err + e);
     }
-    // An infinite or NaN sum makes the error terms NaN; the sum itself is the answer then.
-    if total.is_finite() {
+    // An infinite or NaN sum makes the error terms NaN; the sum itself is the answer then. The
+    // error terms alone overflow when a split of a square within an ulp of overflow does.
+    if total.is_finite() && total_err.is_finite() {
         total + total_err
     } else {
         total

@@ -19,7 +19,8 @@ use crate::kernels;
 ///
 /// - Empty slices: E = 0.
 /// - Any NaN, or ∞ of the same sign in the same place of both slices (∞ − ∞), gives NaN; an
-///   ∞ difference or an overflowing sum gives +∞. Otherwise E ≥ 0 (E = 0 only if every
+///   ∞ difference or a result beyond the range gives +∞ (a sum Σ that overflows while ½Σ does
+///   not still gives ½Σ). Otherwise E ≥ 0 (E = 0 only if every
 ///   difference is 0 or its square underflows).
 ///
 /// # Accuracy
@@ -49,7 +50,14 @@ use crate::kernels;
 pub fn sse<T: Float>(y: &[T], y_hat: &[T]) -> Result<T, Error> {
     check_len("y", y.len(), "y_hat", y_hat.len())?;
     let half = (T::one() + T::one()).recip();
-    Ok(half * kernels::sum_squared_diff(y, y_hat))
+    let sum = kernels::sum_squared_diff(y, y_hat);
+    if sum >= half * T::max_value() {
+        // Σ may overflow where ½Σ does not, and its error terms may overflow within an ulp of
+        // it: sum once more, scaled down (rarely taken).
+        Ok(kernels::half_sum_squared_diff(y, y_hat))
+    } else {
+        Ok(half * sum)
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +71,13 @@ mod tests {
         assert!(sse(&[f64::INFINITY], &[f64::INFINITY]).unwrap().is_nan());
         assert_eq!(sse(&[f64::INFINITY], &[0.0]).unwrap(), f64::INFINITY);
         assert_eq!(sse(&[1e200_f64], &[-1e200]).unwrap(), f64::INFINITY);
+        // Σ overflows, ½Σ does not.
+        let big = f64::MAX.sqrt();
+        assert_eq!(sse(&[big, big], &[0.0, 0.0]).unwrap(), big * big);
+        let big32 = f32::MAX.sqrt();
+        assert_eq!(sse(&[big32, big32], &[0.0, 0.0]).unwrap(), big32 * big32);
+        // Squares beyond the range.
+        assert_eq!(sse(&[f64::MAX, f64::MAX], &[0.0, 0.0]).unwrap(), f64::INFINITY);
     }
 
     #[test]
