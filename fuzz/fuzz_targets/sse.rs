@@ -34,7 +34,9 @@ fuzz_target!(|bytes: &[u8]| {
             // Never below the largest single term (up to its own rounding).
             let largest =
                 y.iter().zip(&y_hat).map(|(a, b)| 0.5 * (a - b) * (a - b)).fold(0.0, f64::max);
-            assert!(e >= largest * (1.0 - 1e-15), "{e} < {largest}");
+            // Results near the subnormal range are accurate to a few 2^-1074 only (documented).
+            let slack = 4.0 * f64::from_bits(1);
+            assert!(e >= largest * (1.0 - 1e-15) - slack, "{e} < {largest}");
         }
     } else {
         let (y, y_hat) = (input.vec_f32(n), input.vec_f32(m));
