@@ -307,14 +307,30 @@ pub(crate) fn fits_in_f64<T: Float>() -> bool {
     precision && range
 }
 
-/// `kernel(h)` evaluated in f64 and rounded once to `T` where [`fits_in_f64`], else `generic(h)`.
-///
-/// For f32 the f64 kernel's error (about half an f64 ulp) is 2^-29 of an f32 ulp, so the f32
-/// result is the correctly rounded value except within that distance of a rounding boundary.
+/// Whether `T` is strictly narrower than f64 (f32, f16, bf16): then a plain f64 formula is
+/// accurate enough.
 #[inline(always)]
-pub(crate) fn via_f64<T: Float>(h: T, kernel: fn(f64) -> f64, generic: impl FnOnce(T) -> T) -> T {
+fn narrower_than_f64<T: Float>() -> bool {
+    T::epsilon().to_f64().is_some_and(|eps| eps > f64::EPSILON)
+}
+
+/// An activation output evaluated through f64: `narrow` for types narrower than f64, `exact`
+/// for f64; each is rounded once to `T`.
+///
+/// For f32 a plain f64 formula errs by a few f64 ulps, 2^-27 of an f32 ulp, so the f32 result
+/// is the correctly rounded value except within that distance of a rounding boundary; the
+/// extra-precision kernels are needed for f64 itself.
+pub(crate) struct Kernel<R> {
+    pub(crate) narrow: fn(f64) -> R,
+    pub(crate) exact: fn(f64) -> R,
+}
+
+/// `kernel` evaluated in f64 and rounded once to `T` where [`fits_in_f64`], else `generic(h)`.
+#[inline(always)]
+pub(crate) fn via_f64<T: Float>(h: T, kernel: Kernel<f64>, generic: impl FnOnce(T) -> T) -> T {
     if fits_in_f64::<T>() {
-        if let Some(y) = h.to_f64().and_then(|x| T::from(kernel(x))) {
+        let f = if narrower_than_f64::<T>() { kernel.narrow } else { kernel.exact };
+        if let Some(y) = h.to_f64().and_then(|x| T::from(f(x))) {
             return y;
         }
     }
@@ -325,18 +341,77 @@ pub(crate) fn via_f64<T: Float>(h: T, kernel: fn(f64) -> f64, generic: impl FnOn
 #[inline(always)]
 pub(crate) fn via_f64_pair<T: Float>(
     h: T,
-    kernel: fn(f64) -> (f64, f64),
+    kernel: Kernel<(f64, f64)>,
     generic: impl FnOnce(T) -> (T, T),
 ) -> (T, T) {
     if fits_in_f64::<T>() {
+        let f = if narrower_than_f64::<T>() { kernel.narrow } else { kernel.exact };
         if let Some(x) = h.to_f64() {
-            let (a, b) = kernel(x);
+            let (a, b) = f(x);
             if let (Some(a), Some(b)) = (T::from(a), T::from(b)) {
                 return (a, b);
             }
         }
     }
     generic(h)
+}
+
+/// The overflow-free formulas in plain f64 with the platform's `exp`, `tanh` and `ln_1p`, for
+/// types narrower than f64.
+pub(crate) mod plain {
+    // Without `std`, f64 has no inherent exp, tanh or ln_1p; the trait supplies them.
+    #[allow(unused_imports)]
+    use num_traits::Float;
+
+    /// (σ(h), σ′(h)) = (1/(1 + e) or e/(1 + e), e/(1 + e)²) with e = e^(−|h|).
+    #[inline]
+    pub(crate) fn sigmoid_with_derivative(h: f64) -> (f64, f64) {
+        let e = (-h.abs()).exp();
+        let d = 1.0 + e;
+        // NaN falls through to e/d = NaN.
+        (if h >= 0.0 { 1.0 / d } else { e / d }, e / (d * d))
+    }
+
+    #[inline]
+    pub(crate) fn sigmoid(h: f64) -> f64 {
+        let e = (-h.abs()).exp();
+        if h >= 0.0 {
+            1.0 / (1.0 + e)
+        } else {
+            e / (1.0 + e)
+        }
+    }
+
+    #[inline]
+    pub(crate) fn sigmoid_derivative(h: f64) -> f64 {
+        let e = (-h.abs()).exp();
+        let d = 1.0 + e;
+        e / (d * d)
+    }
+
+    #[inline]
+    pub(crate) fn tanh(h: f64) -> f64 {
+        h.tanh()
+    }
+
+    /// 4e/(1 + e)² with e = e^(−2|h|).
+    #[inline]
+    pub(crate) fn tanh_derivative(h: f64) -> f64 {
+        let e = (-2.0 * h.abs()).exp();
+        let d = 1.0 + e;
+        4.0 * e / (d * d)
+    }
+
+    #[inline]
+    pub(crate) fn softplus(h: f64) -> f64 {
+        // NaN reaches `tail` through exp and ln_1p, so it propagates on either branch.
+        let tail = (-h.abs()).exp().ln_1p();
+        if h > 0.0 {
+            h + tail
+        } else {
+            tail
+        }
+    }
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use num_traits::Float;
 
-use crate::accurate;
+use crate::accurate::{self, plain, Kernel};
 use crate::error::{check_len, Error};
 
 /// An activation function f and its derivative f′, both evaluated at the input h.
@@ -157,17 +157,24 @@ pub struct Sigmoid;
 impl<T: Float> Activation<T> for Sigmoid {
     #[inline]
     fn activate(&self, h: T) -> T {
-        accurate::via_f64(h, accurate::sigmoid, |h| stable_sigmoid(h).0)
+        let kernel = Kernel { narrow: plain::sigmoid, exact: accurate::sigmoid };
+        accurate::via_f64(h, kernel, |h| stable_sigmoid(h).0)
     }
 
     #[inline]
     fn derivative(&self, h: T) -> T {
-        accurate::via_f64(h, accurate::sigmoid_derivative, |h| stable_sigmoid(h).1)
+        let kernel =
+            Kernel { narrow: plain::sigmoid_derivative, exact: accurate::sigmoid_derivative };
+        accurate::via_f64(h, kernel, |h| stable_sigmoid(h).1)
     }
 
     #[inline]
     fn activate_with_derivative(&self, h: T) -> (T, T) {
-        accurate::via_f64_pair(h, accurate::sigmoid_with_derivative, stable_sigmoid)
+        let kernel = Kernel {
+            narrow: plain::sigmoid_with_derivative,
+            exact: accurate::sigmoid_with_derivative,
+        };
+        accurate::via_f64_pair(h, kernel, stable_sigmoid)
     }
 }
 
@@ -217,12 +224,14 @@ pub struct Tanh;
 impl<T: Float> Activation<T> for Tanh {
     #[inline]
     fn activate(&self, h: T) -> T {
-        accurate::via_f64(h, accurate::tanh, T::tanh)
+        let kernel = Kernel { narrow: plain::tanh, exact: accurate::tanh };
+        accurate::via_f64(h, kernel, T::tanh)
     }
 
     #[inline]
     fn derivative(&self, h: T) -> T {
-        accurate::via_f64(h, accurate::tanh_derivative, |h| {
+        let kernel = Kernel { narrow: plain::tanh_derivative, exact: accurate::tanh_derivative };
+        accurate::via_f64(h, kernel, |h| {
             let two = T::one() + T::one();
             let e = (-two * h.abs()).exp();
             let d = T::one() + e;
@@ -386,7 +395,8 @@ pub struct Softplus;
 impl<T: Float> Activation<T> for Softplus {
     #[inline]
     fn activate(&self, h: T) -> T {
-        accurate::via_f64(h, accurate::softplus, |h| {
+        let kernel = Kernel { narrow: plain::softplus, exact: accurate::softplus };
+        accurate::via_f64(h, kernel, |h| {
             // NaN reaches `tail` through exp and ln_1p, so it propagates on either branch.
             let tail = (-h.abs()).exp().ln_1p();
             if h > T::zero() {
