@@ -131,11 +131,11 @@ fn exp_parts(x: f64) -> (i32, f64, f64) {
     let n = n_float as i32;
     let (r, r_err) = two_sum(x - n_float * LN2_32_HI, -(n_float * LN2_32_LO));
     // e^r − 1 = r + p_lo: the Taylor series to r^7 (truncation < 2^-67).
+    // Estrin's scheme: a shorter dependency chain than Horner's.
     let r2 = r * r;
-    let tail = r2
-        * r
-        * (1.0 / 6.0
-            + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0)))));
+    let low = 1.0 / 6.0 + r * (1.0 / 24.0);
+    let high = 1.0 / 120.0 + r * (1.0 / 720.0) + r2 * (1.0 / 5040.0);
+    let tail = r2 * r * (low + r2 * high);
     let p_lo = r_err + r * r_err + 0.5 * r2 + tail;
     let (t_hi_bits, t_lo_bits) = EXP2_TABLE[(n & 31) as usize];
     let (t_hi, t_lo) = (f64::from_bits(t_hi_bits), f64::from_bits(t_lo_bits));
@@ -279,20 +279,48 @@ pub(crate) fn tanh_derivative(h: f64) -> f64 {
 #[inline]
 pub(crate) fn softplus(h: f64) -> f64 {
     let z = h.abs();
-    let tail = if z < SATURATION {
-        let (k, e_hi, e_lo) = exp_parts(-z);
-        let e = scale(e_hi, k);
-        // ln(1 + e + e_lo) = ln(1 + e) + e_lo/(1 + e) to first order.
-        e.ln_1p() + scale(e_lo, k) / (1.0 + e)
-    } else if z.is_nan() {
-        return z;
+    if z >= SATURATION {
+        return if h > 0.0 {
+            h
+        } else if h < 0.0 {
+            0.0
+        } else {
+            z // NaN
+        };
+    }
+    let (k, e_hi, e_lo) = exp_parts(-z);
+    let (e, e_lo) = (scale(e_hi, k), scale(e_lo, k));
+    let (d, d_lo) = fast_two_sum(1.0, e);
+    let d_lo = d_lo + e_lo;
+    let (l0, l_lo) = if e >= 1.0 / 64.0 {
+        // ln(1 + e) from the platform, then one Newton step on exp: with g = e^(−l0),
+        // ln(d + d_lo) = l0 + ln((d + d_lo)·g) ≈ l0 + ((d + d_lo)·g − 1). The error of g
+        // (2^-62) stays below 2^-56 relative to ln(1 + e) ≥ 1/65.
+        let l0 = e.ln_1p();
+        let (j, g_hi, g_lo) = exp_parts(-l0);
+        let (g, g_lo) = (scale(g_hi, j), scale(g_lo, j));
+        let (p, p_err) = two_prod(d, g);
+        (l0, (p - 1.0) + (p_err + (d * g_lo + d_lo * g)))
     } else {
-        0.0
+        // ln(1 + e) = e − e²/2 + e³/3 − …, to e^11 (truncation below 2^-60 relative), plus
+        // the low part of e to first order.
+        let series = e
+            * e
+            * (-1.0 / 2.0
+                + e * (1.0 / 3.0
+                    + e * (-1.0 / 4.0
+                        + e * (1.0 / 5.0
+                            + e * (-1.0 / 6.0
+                                + e * (1.0 / 7.0
+                                    + e * (-1.0 / 8.0
+                                        + e * (1.0 / 9.0 + e * (-1.0 / 10.0 + e / 11.0)))))))));
+        (e, series + e_lo / d)
     };
     if h > 0.0 {
-        h + tail
+        let (s, s_err) = two_sum(h, l0);
+        s + (s_err + l_lo)
     } else {
-        tail
+        l0 + l_lo
     }
 }
 

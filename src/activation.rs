@@ -112,11 +112,12 @@ pub trait Activation<T: Float> {
 /// The derivative therefore keeps its relative accuracy for large |h|, where the textbook
 /// s(1 − s) rounds to 0 long before the true value does (from h ≈ 16.6 in f32, 36.7 in f64).
 ///
-/// For f32, f64, f16 and bf16 the evaluation runs in f64 carrying about 115 bits (a table-driven
-/// e^x and the divisions as double-double values built with TwoSum and Dekker's product, no
-/// FMA and no platform `exp`), and the result is rounded once to the type, so results are the
-/// same with `std` and with `libm`. A type wider than f64 falls back to the formulas above in
-/// its own arithmetic.
+/// For f64 the evaluation carries about 115 bits (a table-driven e^x and the divisions as
+/// double-double values built with TwoSum and Dekker's product, no FMA and no platform `exp`,
+/// so results are the same with `std` and with `libm`) and rounds once. For f32, f16 and bf16
+/// the formulas above run in plain f64 (with the platform's `exp`), whose few f64 ulps of error
+/// are 2^-27 of an f32 ulp, and the result is rounded once to the type. A type wider than f64
+/// falls back to the formulas above in its own arithmetic.
 ///
 /// # Accuracy
 ///
@@ -124,8 +125,8 @@ pub trait Activation<T: Float> {
 ///
 /// | type | f(h) | f′(h) | measured by |
 /// |---|---|---|---|
-/// | f64 | < 1 ulp; ≤ 0.5 ulp + 2^-9 where the result is normal | same as f(h) | 5 211-point mpmath table: max 0.75 ulp (in the subnormal band) |
-/// | f32 | < 0.5 ulp + 2^-29 (correctly rounded but within 2^-29 ulp of a tie) | same | all 2³² inputs: max 0.500 ulp |
+/// | f64 | < 1 ulp; correctly rounded on all sampled normal results | same as f(h) | 5 211-point mpmath table: max 0.75 ulp (subnormal results), 0.4997 ulp (normal results) |
+/// | f32 | < 0.5 ulp + 2^-27 (correctly rounded but within 2^-27 ulp of a tie) | same | all 2³² inputs: max 0.500 ulp, none misrounded |
 /// | f16, bf16 | < 1 ulp (rounded to f32, then to the type) | same | all 2¹⁶ inputs: max 0.500 ulp |
 ///
 /// The subnormal results (h < −708.4 in f64, h < −87.3 in f32) are gradual, not a premature 0:
@@ -191,16 +192,17 @@ fn stable_sigmoid<T: Float>(h: T) -> (T, T) {
 
 /// The hyperbolic tangent f(h) = tanh h, with f′(h) = 1 − tanh² h = sech² h.
 ///
-/// Evaluated like [`Sigmoid`], in f64 with extra precision and rounded once: tanh |h| =
+/// Evaluated like [`Sigmoid`]; in f64 with extra precision and rounded once: tanh |h| =
 /// −u/(2 + u) with u = e^(−2|h|) − 1 carried as a double-double (no cancellation near 0), and
 /// f′(h) = 4σ′(2h), which keeps relative accuracy for large |h| where 1 − tanh² h rounds to 0.
 /// A type wider than f64 uses its own `tanh` and 4e/(1 + e)² with e = e^(−2|h|).
 ///
 /// # Accuracy
 ///
-/// - f64: f within 0.5 ulp + 2^-9 (measured max 0.50 ulp, 5 211-point mpmath table); f′ below
-///   1 ulp, 0.5 ulp + 2^-9 where the result is normal (measured max 0.71 ulp, subnormal band).
-/// - f32: both correctly rounded but within 2^-29 ulp of a tie (measured max 0.500 ulp).
+/// - f64: f below 1 ulp (measured max 0.4996 ulp on the 5 211-point mpmath table); f′ below
+///   1 ulp (measured max 0.71 ulp in the subnormal band, 0.4994 ulp for normal results).
+/// - f32: both correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp); f32
+///   uses f64's `tanh` and 4e/(1 + e)² in plain f64.
 /// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
 ///
 /// # Special cases
@@ -360,16 +362,17 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
 /// The softplus f(h) = ln(1 + e^h), a smooth rectifier, with f′(h) = 1/(1 + e^(−h)) (the sigmoid).
 ///
 /// Computed as max(h, 0) + ln(1 + e^(−|h|)), which neither overflows for large h nor loses the
-/// tiny value e^h for very negative h: e^(−|h|) comes as a double-double from the same f64
-/// kernel as [`Sigmoid`], ln(1 + e) from the platform's `ln_1p` (`std`, or the `libm` crate)
-/// plus the first-order correction for the low part. f32, f16 and bf16 are evaluated in f64
-/// and rounded once; a type wider than f64 uses its own `exp` and `ln_1p`.
+/// tiny value e^h for very negative h. In f64, e^(−|h|) comes as a double-double from the same
+/// kernel as [`Sigmoid`]; ln(1 + e) is a series for e < 1/64 and otherwise the platform's `ln_1p`
+/// (`std`, or the `libm` crate) refined by one Newton step on the double-double exponential;
+/// the sum with h is rounded once. f32, f16 and bf16 use the plain formula in f64 and round
+/// once; a type wider than f64 uses its own `exp` and `ln_1p`.
 ///
 /// # Accuracy
 ///
-/// - f64: below 1.5 ulp (measured max 1.16 ulp on the 5 211-point mpmath table with glibc's
-///   `log1p`); the two roundings of ln(1 + e) and of the final sum add up.
-/// - f32: correctly rounded but within a few 2^-29 ulp of a tie (measured max 0.500 ulp).
+/// - f64: below 1 ulp (measured max 0.75 ulp on the 5 211-point mpmath table; the largest
+///   errors are near the subnormal range, where the low part of e^(−|h|) underflows).
+/// - f32: correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp).
 /// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
 /// - f′ is [`Sigmoid`]'s f, with its bounds.
 ///

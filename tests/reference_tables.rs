@@ -11,20 +11,27 @@ mod common;
 use common::{bounds, parse_table, ulp_error, Format, Reference, F32, F64};
 use delta_rule::{Activation, Sigmoid, Softplus, Tanh};
 
-/// The largest error over a table, and the input where it occurs.
+/// The largest error over a table and where it occurs, and the largest where the exact
+/// result is a normal number.
 struct Worst {
     error: f64,
     input: f64,
+    normal_error: f64,
 }
 
 fn worst(refs: &[Reference], results: impl Iterator<Item = f64>, format: Format) -> Worst {
-    let mut worst = Worst { error: 0.0, input: f64::NAN };
+    let min_normal = common::pow2(format.min_exponent + format.precision - 1);
+    let mut worst = Worst { error: 0.0, input: f64::NAN, normal_error: 0.0 };
     for (r, result) in refs.iter().zip(results) {
         let error = ulp_error(result, r.rounded, r.residual, format);
         // NaN errors (a NaN result for a finite reference) count as infinitely wrong.
         let error = if error.is_nan() { f64::INFINITY } else { error };
         if error > worst.error {
-            worst = Worst { error, input: r.input };
+            worst.error = error;
+            worst.input = r.input;
+        }
+        if r.rounded.abs() >= min_normal && error > worst.normal_error {
+            worst.normal_error = error;
         }
     }
     worst
@@ -113,8 +120,9 @@ where
         for (path, w) in results.iter() {
             let bound = if *path == "slice" { slice_bound } else { scalar_bound };
             println!(
-                "{name:<20} {ty} {path:<6} max error {:.4} ulp at h = {:e} ({n} points, bound {bound})",
-                w.error, w.input
+                "{name:<20} {ty} {path:<6} max error {:.4} ulp at h = {:e}, {:.4} ulp for normal \
+                 results ({n} points, bound {bound})",
+                w.error, w.input, w.normal_error
             );
             if w.error > bound {
                 failures.push(format!("{name} {ty} {path}: {} ulp at h = {:e}", w.error, w.input));

@@ -69,7 +69,7 @@ pub mod bounds {
     /// `Tanh::derivative`.
     pub const TANH_DERIVATIVE: f64 = 1.0;
     /// `Softplus::activate`.
-    pub const SOFTPLUS: f64 = 1.5;
+    pub const SOFTPLUS: f64 = 1.0;
     /// `sse`: faithful rounding, strictly below one ulp of the exact sum.
     pub const SSE: f64 = 1.0;
 }
