@@ -171,14 +171,14 @@ fn logistic(z: f64) -> Logistic {
 }
 
 impl Logistic {
-    /// σ(h) for h of either sign.
+    /// σ(h) for h of either sign, chosen by the sign bit of h without a branch (random signs
+    /// would mispredict half the time); σ(−0) = σ(0) = ½ either way.
     #[inline(always)]
-    fn value(&self, negative: bool) -> f64 {
-        if negative {
-            scale(self.m + self.m_lo, self.k)
-        } else {
-            self.q + self.q_lo
-        }
+    fn value(&self, h: f64) -> f64 {
+        let negative = scale(self.m + self.m_lo, self.k).to_bits();
+        let positive = (self.q + self.q_lo).to_bits();
+        let mask = ((h.to_bits() as i64) >> 63) as u64;
+        f64::from_bits((negative & mask) | (positive & !mask))
     }
 
     /// 2^extra · σ′(h) = 2^extra · σ(z)σ(−z).
@@ -195,7 +195,7 @@ impl Logistic {
 pub(crate) fn sigmoid(h: f64) -> f64 {
     let z = h.abs();
     if z < SATURATION {
-        logistic(z).value(h < 0.0)
+        logistic(z).value(h)
     } else if h > 0.0 {
         1.0
     } else if h < 0.0 {
@@ -230,7 +230,7 @@ pub(crate) fn sigmoid_with_derivative(h: f64) -> (f64, f64) {
     let z = h.abs();
     if z < SATURATION {
         let parts = logistic(z);
-        (parts.value(h < 0.0), parts.slope(0))
+        (parts.value(h), parts.slope(0))
     } else if h > 0.0 {
         (1.0, 0.0)
     } else if h < 0.0 {
@@ -261,11 +261,8 @@ pub(crate) fn tanh(h: f64) -> f64 {
         let (t, t_err) = two_prod(u, q);
         -(t + (t_err + (u * q_lo + u_lo * q)))
     };
-    if h < 0.0 {
-        -magnitude
-    } else {
-        magnitude
-    }
+    // tanh is odd: give the magnitude the sign of h.
+    f64::from_bits(magnitude.to_bits() | (h.to_bits() & (1 << 63)))
 }
 
 /// tanh′(h) = 1 − tanh² h = 4σ′(2h).
