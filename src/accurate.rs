@@ -1,10 +1,20 @@
-//! The logistic family in f64 with extra precision, so that each result is rounded about once.
+//! The logistic family (sigmoid, its derivative, tanh, softplus) evaluated in f64 and rounded
+//! once, for every float type whose values fit in f64.
 //!
-//! Every value is carried as an unevaluated sum `hi + lo` of two f64 (double-double) through
-//! error-free transformations: [`two_sum`] and Dekker's [`two_prod`], which needs no FMA (a
-//! portable `mul_add` is a libm call). The exponential is computed here as well, from a
-//! 32-entry table of 2^(j/32) and a degree-7 polynomial, to a relative error below 2^-62, because
-//! the platform's `exp` returns a rounded value whose error alone would cost up to an ulp.
+//! Which evaluation a type gets is decided by [`via_f64`] from constants of the type:
+//! `T::epsilon()` and the range, converted to f64. A type narrower than f64 (f32, f16, bf16)
+//! runs the [`plain`] formulas in f64, whose error of a few f64 ulps is 2^-27 of an f32 ulp; f64
+//! itself runs the extra-precision kernels of this module; a wider type keeps its own generic
+//! formula. The tests fold to constants for a concrete type, so the choice costs nothing at run
+//! time, and no `'static` bound, type id or `unwrap` is involved: a conversion that could fail
+//! falls back to the generic path.
+//!
+//! In the f64 kernels every value is carried as an unevaluated sum `hi + lo` of two f64
+//! (double-double) through error-free transformations: [`two_sum`] and Dekker's [`two_prod`],
+//! which needs no FMA (a portable `mul_add` is a libm call). The exponential is computed here as
+//! well, from a 32-entry table of 2^(j/32) and a degree-7 polynomial, to a relative error below
+//! 2^-62, because the platform's `exp` returns a rounded value whose error alone would cost up
+//! to an ulp.
 //!
 //! With e = e^(−z), z = |h|, everything is built from
 //! σ(z) = 1/(1 + e), σ(−z) = e/(1 + e), σ′(h) = σ(z)σ(−z) and tanh z = −expm1(−2z)/(2 + expm1(−2z)).
