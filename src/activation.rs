@@ -5,6 +5,7 @@
 
 use num_traits::Float;
 
+use crate::accurate::{self, plain, Kernel};
 use crate::error::{check_len, Error};
 
 /// An activation function f and its derivative f′, both evaluated at the input h.
@@ -107,15 +108,38 @@ pub trait Activation<T: Float> {
 /// The logistic sigmoid f(h) = 1 / (1 + e^(−h)), with f′(h) = f(h)(1 − f(h)).
 ///
 /// Both are computed from e = e^(−|h|) ∈ (0, 1], which never overflows:
-/// f(h) = 1/(1 + e) for h ≥ 0 and e/(1 + e) for h < 0, and f′(h) = e/(1 + e)².
+/// f(h) = 1/(1 + e) for h ≥ 0 and e/(1 + e) for h < 0, and f′(h) = e/(1 + e)² = f(|h|)f(−|h|).
 /// The derivative therefore keeps its relative accuracy for large |h|, where the textbook
-/// s(1 − s) rounds to 0 long before the true value does.
+/// s(1 − s) rounds to 0 long before the true value does (from h ≈ 16.6 in f32, 36.7 in f64).
+///
+/// For f64 the evaluation carries about 115 bits (a table-driven e^x and the divisions as
+/// double-double values built with TwoSum and Dekker's product, no FMA and no platform `exp`,
+/// so results are the same with `std` and with `libm`) and rounds once. For f32, f16 and bf16
+/// the formulas above run in plain f64 (with the platform's `exp`), whose few f64 ulps of error
+/// are 2^-27 of an f32 ulp, and the result is rounded once to the type. A type wider than f64
+/// falls back to the formulas above in its own arithmetic.
+///
+/// # Accuracy
+///
+/// Against the correctly rounded exact value, over every finite input:
+///
+/// | type | f(h) | f′(h) | measured by |
+/// |---|---|---|---|
+/// | f64 | < 1 ulp; correctly rounded on all sampled normal results | same as f(h) | 5 211-point mpmath table: max 0.75 ulp (subnormal results), 0.4997 ulp (normal results) |
+/// | f32 | < 0.5 ulp + 2^-27 (correctly rounded but within 2^-27 ulp of a tie) | same | all 2³² inputs: max 0.500 ulp, none misrounded |
+/// | f16, bf16 | < 1 ulp (rounded to f32, then to the type) | same | all 2¹⁶ inputs: max 0.500 ulp |
+///
+/// The subnormal results (h < −708.4 in f64, h < −87.3 in f32) are gradual, not a premature 0:
+/// f(h) is 0 only where the exact value is below half the smallest subnormal
+/// (h < −745.13 in f64, h < −103.97 in f32). The slice methods may use vectorised kernels with
+/// their own documented bounds.
 ///
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
-/// - f(+∞) = 1, f(−∞) = 0, f′(±∞) = 0.
-/// - f(0) = 0.5 and f′(0) = 0.25 exactly.
+/// - f(+∞) = 1, f(−∞) = 0, f′(±∞) = 0; f(h) = 1 exactly for h > 36.7 (f64) or 16.6 (f32).
+/// - f(±0) = 0.5 and f′(±0) = 0.25 exactly.
+/// - f(h) + f(−h) = 1 up to the rounding of each.
 ///
 /// # Examples
 ///
@@ -134,21 +158,24 @@ pub struct Sigmoid;
 impl<T: Float> Activation<T> for Sigmoid {
     #[inline]
     fn activate(&self, h: T) -> T {
-        self.activate_with_derivative(h).0
+        let kernel = Kernel { narrow: plain::sigmoid, exact: accurate::sigmoid };
+        accurate::via_f64(h, kernel, |h| stable_sigmoid(h).0)
     }
 
     #[inline]
     fn derivative(&self, h: T) -> T {
-        self.activate_with_derivative(h).1
+        let kernel =
+            Kernel { narrow: plain::sigmoid_derivative, exact: accurate::sigmoid_derivative };
+        accurate::via_f64(h, kernel, |h| stable_sigmoid(h).1)
     }
 
     #[inline]
     fn activate_with_derivative(&self, h: T) -> (T, T) {
-        let e = (-h.abs()).exp();
-        let d = T::one() + e;
-        // For h < 0, f(h) = f(-|h|) = e/(1+e); otherwise 1/(1+e). NaN falls through to e/d = NaN.
-        let numerator = if h >= T::zero() { T::one() } else { e };
-        (numerator / d, e / (d * d))
+        let kernel = Kernel {
+            narrow: plain::sigmoid_with_derivative,
+            exact: accurate::sigmoid_with_derivative,
+        };
+        accurate::via_f64_pair(h, kernel, stable_sigmoid)
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
@@ -176,15 +203,37 @@ impl<T: Float> Activation<T> for Sigmoid {
     }
 }
 
+/// (σ(h), σ′(h)) in `T` itself, for types wider than f64: the overflow-free formulas with
+/// e = e^(−|h|), a few ulps of `T`.
+#[inline]
+fn stable_sigmoid<T: Float>(h: T) -> (T, T) {
+    let e = (-h.abs()).exp();
+    let d = T::one() + e;
+    // For h < 0, f(h) = f(-|h|) = e/(1+e); otherwise 1/(1+e). NaN falls through to e/d = NaN.
+    let numerator = if h >= T::zero() { T::one() } else { e };
+    (numerator / d, e / (d * d))
+}
+
 /// The hyperbolic tangent f(h) = tanh h, with f′(h) = 1 − tanh² h = sech² h.
 ///
-/// The derivative is computed as 4e/(1 + e)² with e = e^(−2|h|), which keeps relative accuracy
-/// for large |h| where 1 − tanh² h rounds to 0.
+/// Evaluated like [`Sigmoid`]; in f64 with extra precision and rounded once: tanh |h| =
+/// −u/(2 + u) with u = e^(−2|h|) − 1 carried as a double-double (no cancellation near 0), and
+/// f′(h) = 4σ′(2h), which keeps relative accuracy for large |h| where 1 − tanh² h rounds to 0.
+/// A type wider than f64 uses its own `tanh` and 4e/(1 + e)² with e = e^(−2|h|).
+///
+/// # Accuracy
+///
+/// - f64: f below 1 ulp (measured max 0.4996 ulp on the 5 211-point mpmath table); f′ below
+///   1 ulp (measured max 0.71 ulp in the subnormal band, 0.4994 ulp for normal results).
+/// - f32: both correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp); f32
+///   uses f64's `tanh` and 4e/(1 + e)² in plain f64.
+/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
 ///
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
-/// - f(±∞) = ±1, f′(±∞) = 0, f(0) = 0, f′(0) = 1.
+/// - f(±∞) = ±1, f′(±∞) = 0, f(±0) = ±0, f′(0) = 1.
+/// - f(h) = h for |h| < 2^-27, f(h) = ±1 for |h| > 20; f is odd, f′ is even.
 ///
 /// # Examples
 ///
@@ -201,15 +250,19 @@ pub struct Tanh;
 impl<T: Float> Activation<T> for Tanh {
     #[inline]
     fn activate(&self, h: T) -> T {
-        h.tanh()
+        let kernel = Kernel { narrow: plain::tanh, exact: accurate::tanh };
+        accurate::via_f64(h, kernel, T::tanh)
     }
 
     #[inline]
     fn derivative(&self, h: T) -> T {
-        let two = T::one() + T::one();
-        let e = (-two * h.abs()).exp();
-        let d = T::one() + e;
-        (two + two) * e / (d * d)
+        let kernel = Kernel { narrow: plain::tanh_derivative, exact: accurate::tanh_derivative };
+        accurate::via_f64(h, kernel, |h| {
+            let two = T::one() + T::one();
+            let e = (-two * h.abs()).exp();
+            let d = T::one() + e;
+            (two + two) * e / (d * d)
+        })
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
@@ -242,6 +295,10 @@ impl<T: Float> Activation<T> for Tanh {
 ///
 /// At the kink h = 0 the derivative is taken as 0 (the left derivative), the convention of
 /// PyTorch and JAX.
+///
+/// # Accuracy
+///
+/// Exact.
 ///
 /// # Special cases
 ///
@@ -289,6 +346,10 @@ impl<T: Float> Activation<T> for Relu {
 ///
 /// At the kink h = 0 the derivative is taken as α (the left derivative), consistent with
 /// [`Relu`], which is the case α = 0.
+///
+/// # Accuracy
+///
+/// f′ is exact; f(h) = αh is rounded once for h ≤ 0 (≤ 0.5 ulp).
 ///
 /// # Special cases
 ///
@@ -349,14 +410,27 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
 
 /// The softplus f(h) = ln(1 + e^h), a smooth rectifier, with f′(h) = 1/(1 + e^(−h)) (the sigmoid).
 ///
-/// Computed as max(h, 0) + ln(1 + e^(−|h|)) with `ln_1p`, which neither overflows for large h nor
-/// loses the tiny value e^h for very negative h.
+/// Computed as max(h, 0) + ln(1 + e^(−|h|)), which neither overflows for large h nor loses the
+/// tiny value e^h for very negative h. In f64, e^(−|h|) comes as a double-double from the same
+/// kernel as [`Sigmoid`]; ln(1 + e) is a series for e < 1/64 and otherwise the platform's `ln_1p`
+/// (`std`, or the `libm` crate) refined by one Newton step on the double-double exponential;
+/// the sum with h is rounded once. f32, f16 and bf16 use the plain formula in f64 and round
+/// once; a type wider than f64 uses its own `exp` and `ln_1p`.
+///
+/// # Accuracy
+///
+/// - f64: below 1 ulp (measured max 0.75 ulp on the 5 211-point mpmath table; the largest
+///   errors are near the subnormal range, where the low part of e^(−|h|) underflows).
+/// - f32: correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp).
+/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
+/// - f′ is [`Sigmoid`]'s f, with its bounds.
 ///
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
 /// - f(+∞) = +∞, f(−∞) = 0, f′(+∞) = 1, f′(−∞) = 0.
-/// - f(0) = ln 2, f′(0) = 0.5.
+/// - f(0) = ln 2, f′(0) = 0.5; f(h) = h for h > 37 (f64); f(h) is subnormal, not 0, down to
+///   h ≈ −745.
 ///
 /// # Examples
 ///
@@ -373,13 +447,16 @@ pub struct Softplus;
 impl<T: Float> Activation<T> for Softplus {
     #[inline]
     fn activate(&self, h: T) -> T {
-        // NaN reaches `tail` through exp and ln_1p, so it propagates on either branch.
-        let tail = (-h.abs()).exp().ln_1p();
-        if h > T::zero() {
-            h + tail
-        } else {
-            tail
-        }
+        let kernel = Kernel { narrow: plain::softplus, exact: accurate::softplus };
+        accurate::via_f64(h, kernel, |h| {
+            // NaN reaches `tail` through exp and ln_1p, so it propagates on either branch.
+            let tail = (-h.abs()).exp().ln_1p();
+            if h > T::zero() {
+                h + tail
+            } else {
+                tail
+            }
+        })
     }
 
     #[inline]
@@ -408,6 +485,10 @@ impl<T: Float> Activation<T> for Softplus {
 
 /// The identity f(h) = h, with f′(h) = 1: a linear unit, for which the delta rule is the
 /// least-mean-squares (Widrow–Hoff) rule.
+///
+/// # Accuracy
+///
+/// Exact.
 ///
 /// # Special cases
 ///

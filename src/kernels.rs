@@ -7,6 +7,8 @@
 
 use num_traits::Float;
 
+use crate::accurate;
+
 /// Independent accumulators per reduction: enough to fill two 256-bit registers of f32.
 const LANES: usize = 8;
 
@@ -36,26 +38,154 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> T {
     reduce(acc) + tail
 }
 
-/// Σ (aᵢ − bᵢ)².
+/// Σ (aᵢ − bᵢ)², faithfully rounded (see [`sse`](crate::sse) for the bound).
+///
+/// Types narrower than f64 (f32, f16, bf16) are summed in f64, whose rounding errors stay far
+/// below one ulp of the narrow type for any n up to 10⁸ (about (n/8)·2^-53 relative); f64 (and
+/// wider types) get a compensated sum.
 pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
     if let Some(sum) = crate::simd::sum_squared_diff(a, b) {
         return sum;
     }
-    let mut acc = [T::zero(); LANES];
+    scaled_sum_squared_diff(a, b, false)
+}
+
+/// ½ Σ (aᵢ − bᵢ)², halved before the final rounding, so that it stays finite where only the
+/// full sum overflows. Slower than [`sum_squared_diff`] for f64 (two more products per term).
+pub(crate) fn half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
+    scaled_sum_squared_diff(a, b, true)
+}
+
+#[inline(always)]
+fn scaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
+    if accurate::fits_in_f64::<T>() && T::epsilon().to_f64().is_some_and(|eps| eps > f64::EPSILON) {
+        let sum = sum_squared_diff_in_f64(a, b);
+        if let Some(sum) = T::from(if halve { 0.5 * sum } else { sum }) {
+            return sum;
+        }
+    }
+    if halve {
+        // Scaled down by ε (a power of two) the squares cannot overflow; scaling the result back
+        // by ½/ε² is exact.
+        let eps = T::epsilon();
+        let half = (T::one() + T::one()).recip();
+        compensated_sum_squared_diff(a, b, eps) * (half / (eps * eps))
+    } else {
+        compensated_sum_squared_diff(a, b, T::one())
+    }
+}
+
+/// Σ (aᵢ − bᵢ)² of a narrow type, evaluated in f64 with [`LANES`] partial sums.
+fn sum_squared_diff_in_f64<T: Float>(a: &[T], b: &[T]) -> f64 {
+    // `to_f64` is `Some` for every type that reaches here; the fallback keeps it total.
+    let wide = |x: T| x.to_f64().unwrap_or(f64::NAN);
+    let mut acc = [0.0_f64; LANES];
     let (a_chunks, b_chunks) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
     let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
     for (ca, cb) in a_chunks.zip(b_chunks) {
         for i in 0..LANES {
-            let r = ca[i] - cb[i];
-            acc[i] = acc[i] + r * r;
+            let r = wide(ca[i]) - wide(cb[i]);
+            acc[i] += r * r;
         }
     }
-    let mut tail = T::zero();
-    for (&x, &y) in a_tail.iter().zip(b_tail) {
-        let r = x - y;
-        tail = tail + r * r;
+    for (i, (&x, &y)) in a_tail.iter().zip(b_tail).enumerate() {
+        let r = wide(x) - wide(y);
+        acc[i] += r * r;
     }
-    reduce(acc) + tail
+    reduce(acc)
+}
+
+/// Σ (aᵢ − bᵢ)² with error-free transformations (Ogita, Rump and Oishi's Sum2 with an exact
+/// square, per lane): each difference is split exactly as r + r_err (TwoSum), r² exactly as
+/// p + p_err (Dekker's product, no FMA), each lane sum carries the rounding errors of its
+/// additions, and all of them are added in at the end. The result is as if computed with twice
+/// the working precision and rounded once.
+#[inline(always)]
+fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T], scale: T) -> T {
+    // `scale` (1 or ε) multiplies every input, exactly unless it underflows.
+    let split = split_constant::<T>();
+    let mut sum = [T::zero(); COMPENSATED_LANES];
+    let mut err = [T::zero(); COMPENSATED_LANES];
+    let (a_chunks, b_chunks) =
+        (a.chunks_exact(COMPENSATED_LANES), b.chunks_exact(COMPENSATED_LANES));
+    let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
+    for (ca, cb) in a_chunks.zip(b_chunks) {
+        for i in 0..COMPENSATED_LANES {
+            let (s, e) = add_square_of_difference(sum[i], scale * ca[i], scale * cb[i], split);
+            sum[i] = s;
+            err[i] = err[i] + e;
+        }
+    }
+    for (i, (&x, &y)) in a_tail.iter().zip(b_tail).enumerate() {
+        let (s, e) = add_square_of_difference(sum[i], scale * x, scale * y, split);
+        sum[i] = s;
+        err[i] = err[i] + e;
+    }
+    let mut total = T::zero();
+    let mut total_err = T::zero();
+    for (&s, &e) in sum.iter().zip(&err) {
+        let (t, t_err) = two_sum(total, s);
+        total = t;
+        total_err = total_err + (t_err + e);
+    }
+    // An infinite or NaN sum makes the error terms NaN; the sum itself is the answer then. The
+    // error terms alone overflow when a split of a square within an ulp of overflow does.
+    if total.is_finite() && total_err.is_finite() {
+        total + total_err
+    } else {
+        total
+    }
+}
+
+/// Independent (sum, error) pairs of the compensated reduction: fewer than [`LANES`], because
+/// each lane needs two registers plus the temporaries of three error-free transformations.
+const COMPENSATED_LANES: usize = 8;
+
+/// `(s, e)` with s = fl(sum + (x − y)²) and s + e = sum + (x − y)² up to a relative
+/// 2^-2p of (x − y)²: the difference is split exactly as r + r_err (TwoSum), r² as p + p_err
+/// (Dekker's product), and (r + r_err)² = p + p_err + 2r·r_err + r_err², the last term below
+/// the working precision.
+#[inline(always)]
+fn add_square_of_difference<T: Float>(sum: T, x: T, y: T, split: T) -> (T, T) {
+    let (r, r_err) = two_sum(x, -y);
+    let (p, p_err) = two_square(r, split);
+    let (s, s_err) = two_sum(sum, p);
+    (s, s_err + (p_err + (r + r) * r_err))
+}
+
+/// `(s, e)` with s = fl(a + b) and s + e = a + b exactly (Knuth's TwoSum).
+#[inline(always)]
+fn two_sum<T: Float>(a: T, b: T) -> (T, T) {
+    let s = a + b;
+    let b_virtual = s - a;
+    (s, (a - (s - b_virtual)) + (b - b_virtual))
+}
+
+/// `(p, e)` with p = fl(r²) and p + e = r² exactly, unless r² overflows or underflows
+/// (Dekker's product with Veltkamp's split by `split` = 2^⌈p/2⌉ + 1).
+#[inline(always)]
+fn two_square<T: Float>(r: T, split: T) -> (T, T) {
+    let p = r * r;
+    let t = split * r;
+    let hi = t - (t - r);
+    let lo = r - hi;
+    (p, ((hi * hi - p) + (hi + hi) * lo) + lo * lo)
+}
+
+/// Veltkamp's splitting constant 2^⌈p/2⌉ + 1 for a p-bit significand: the smallest power of
+/// two c with c² ≥ 2^p = 2/ε, plus one.
+fn split_constant<T: Float>() -> T {
+    let two = T::one() + T::one();
+    let target = two / T::epsilon();
+    let mut c = T::one();
+    // At most p/2 + 1 doublings; the bound keeps a pathological type from looping forever.
+    for _ in 0..4096 {
+        if c * c >= target {
+            break;
+        }
+        c = c * two;
+    }
+    c + T::one()
 }
 
 /// yᵢ ← yᵢ + a·xᵢ.

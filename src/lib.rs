@@ -87,7 +87,9 @@ compile_error!("delta-rule needs float math: enable the `std` (default) or the `
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+mod accurate;
 mod activation;
+mod check;
 mod epoch;
 mod error;
 mod gradient;
@@ -101,6 +103,7 @@ mod step;
 mod train;
 
 pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
+pub use check::{check_derivative, check_gradient, default_tolerance, GradientReport};
 pub use epoch::{batch_epoch, minibatch_epoch, Loss};
 pub use error::Error;
 pub use gradient::{apply_gradient, batch_gradient};

@@ -68,3 +68,129 @@ pub const HAND_LOOP_EPS_FACTOR: f64 = 32.0;
 /// records in two different orders (shards, threads): each order's error is at most n·ε·Σ|δx|
 /// (sequential summation), and the factor 2 adds both.
 pub const REORDER_EPS_FACTOR: f64 = 2.0;
+/// Accuracy bounds in ulps, as documented on each kernel; the reference-table and exhaustive
+/// tests fail above them.
+pub mod bounds {
+    /// `Sigmoid::activate`, f32 and f64.
+    pub const SIGMOID: f64 = 1.0;
+    /// `Sigmoid::activate_slice`, f32 and f64 (vectorised where available).
+    pub const SIGMOID_SLICE: f64 = 1.0;
+    /// `Sigmoid::derivative`, f32 and f64.
+    pub const SIGMOID_DERIVATIVE: f64 = 1.0;
+    /// `Sigmoid::derivative_slice`, f32 and f64 (vectorised where available).
+    pub const SIGMOID_DERIVATIVE_SLICE: f64 = 2.0;
+    /// `Tanh::activate`.
+    pub const TANH: f64 = 1.0;
+    /// `Tanh::derivative`.
+    pub const TANH_DERIVATIVE: f64 = 1.0;
+    /// `Softplus::activate`.
+    pub const SOFTPLUS: f64 = 1.0;
+    /// `sse`: faithful rounding, strictly below one ulp of the exact sum.
+    pub const SSE: f64 = 1.0;
+}
+
+/// Per-type tolerances of the gradient checks (those of jax's `check_grads`).
+pub mod gradcheck {
+    /// f64.
+    pub const F64: f64 = 1e-5;
+    /// f32.
+    pub const F32: f64 = 2e-3;
+    /// f16.
+    pub const F16: f64 = 1e-2;
+    /// bf16.
+    pub const BF16: f64 = 1e-1;
+}
+
+/// A float format for ulp arithmetic: the significand precision and the exponent of the
+/// smallest subnormal.
+#[derive(Clone, Copy, Debug)]
+pub struct Format {
+    pub precision: i32,
+    pub min_exponent: i32,
+}
+
+pub const F64: Format = Format { precision: 53, min_exponent: -1074 };
+pub const F32: Format = Format { precision: 24, min_exponent: -149 };
+
+/// 2^k as an f64, for −1074 ≤ k ≤ 1023.
+pub fn pow2(k: i32) -> f64 {
+    if k >= -1022 {
+        f64::from_bits(((k + 1023) as u64) << 52)
+    } else {
+        f64::from_bits(1u64 << (k + 1074))
+    }
+}
+
+/// The spacing of `format` at the finite value `x` (given in f64): 2^(e − p + 1) for
+/// 2^e ≤ |x| < 2^(e+1), never below the smallest subnormal.
+pub fn ulp(x: f64, format: Format) -> f64 {
+    let biased = ((x.to_bits() >> 52) & 0x7ff) as i32;
+    // f64 subnormals and zero sit below every format's normal range.
+    let exponent = if biased == 0 { -1075 } else { biased - 1023 };
+    pow2((exponent - format.precision + 1).max(format.min_exponent))
+}
+
+/// The error in ulps of `result` against an exact value given as its correctly rounded value
+/// `rounded` plus `residual` ulps (as in the reference tables). Infinities and NaN must match
+/// exactly (error 0), otherwise the error is +∞.
+pub fn ulp_error(result: f64, rounded: f64, residual: f64, format: Format) -> f64 {
+    if !rounded.is_finite() || !result.is_finite() {
+        let same = result == rounded || (result.is_nan() && rounded.is_nan());
+        return if same { 0.0 } else { f64::INFINITY };
+    }
+    // The ulp at the exact value: below a rounded power of two the spacing is half as wide.
+    let mut unit = ulp(rounded, format);
+    let power_of_two = rounded.to_bits() & ((1 << 52) - 1) == 0;
+    if power_of_two && residual * rounded.signum() < 0.0 {
+        unit = (unit / 2.0).max(pow2(format.min_exponent));
+    }
+    ((result - rounded) / unit - residual).abs()
+}
+
+/// One line of a reference table: input, correctly rounded output, residual in ulps.
+pub struct Reference {
+    pub input: f64,
+    pub rounded: f64,
+    pub residual: f64,
+}
+
+/// Parses a table written by scripts/gen_reference.py; `f32` tables hold 8-digit bit patterns.
+pub fn parse_table(text: &str, format: Format) -> Vec<Reference> {
+    let value = |hex: &str| -> f64 {
+        if format.precision == 24 {
+            f64::from(f32::from_bits(u32::from_str_radix(hex, 16).expect("hex f32")))
+        } else {
+            f64::from_bits(u64::from_str_radix(hex, 16).expect("hex f64"))
+        }
+    };
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let mut fields = line.split_whitespace();
+            let mut next = || fields.next().expect("three fields per line");
+            let input = value(next());
+            let rounded = value(next());
+            let residual = f64::from_bits(u64::from_str_radix(next(), 16).expect("hex f64"));
+            Reference { input, rounded, residual }
+        })
+        .collect()
+}
+
+/// Steele, Lea and Flood's splitmix64, the same generator as scripts/gen_reference.py and
+/// scripts/sse_reference.py.
+pub struct SplitMix64(pub u64);
+
+impl SplitMix64 {
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A float in [0, 1) from the top 53 bits.
+    pub fn uniform(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 * (1.0 / 9_007_199_254_740_992.0)
+    }
+}

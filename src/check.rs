@@ -1,0 +1,297 @@
+//! Gradient checks: analytic derivatives against central finite differences.
+
+use num_traits::Float;
+
+use crate::activation::Activation;
+use crate::error::{check_len, Error};
+
+/// The outcome of [`check_derivative`] or [`check_gradient`]: the largest error found, where,
+/// and the tolerance it is judged by.
+///
+/// The error at a point compares the analytic value a with the central difference d as
+/// |a − d| / (1 + |d|): relative for large values, absolute near 0, the criterion of jax's
+/// `check_grads` (`atol = rtol = tolerance`).
+///
+/// # Examples
+///
+/// ```
+/// use delta_rule::{check_derivative, Tanh};
+///
+/// let report = check_derivative(&Tanh, &[-2.0_f64, 0.0, 0.5, 3.0]);
+/// assert!(report.passed());
+/// assert_eq!(report.checked, 4);
+/// assert!(report.error < 1e-8);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GradientReport<T> {
+    /// Points (or coordinates) compared.
+    pub checked: usize,
+    /// Points skipped because the finite difference is not finite: x is NaN or infinite, or
+    /// f(x ± step) is infinite or NaN.
+    pub skipped: usize,
+    /// The index of the worst point in `points` (for [`check_derivative`]) or of the worst
+    /// coordinate (for [`check_gradient`]); 0 if nothing was checked.
+    pub worst_index: usize,
+    /// The input at the worst point: the point itself, or the coordinate's value.
+    pub worst_point: T,
+    /// The analytic derivative at the worst point.
+    pub analytic: T,
+    /// The central finite difference at the worst point.
+    pub numeric: T,
+    /// The largest error |analytic − numeric| / (1 + |numeric|); +∞ where the analytic value is
+    /// NaN or infinite but the difference is finite; 0 if nothing was checked.
+    pub error: T,
+    /// The tolerance of `T` from [`default_tolerance`].
+    pub tolerance: T,
+}
+
+impl<T: Float> GradientReport<T> {
+    /// Whether the largest error is within the tolerance.
+    ///
+    /// ```
+    /// use delta_rule::{check_derivative, Sigmoid};
+    ///
+    /// assert!(check_derivative(&Sigmoid, &[0.5_f32]).passed());
+    /// ```
+    pub fn passed(&self) -> bool {
+        self.error <= self.tolerance
+    }
+
+    fn empty() -> Self {
+        GradientReport {
+            checked: 0,
+            skipped: 0,
+            worst_index: 0,
+            worst_point: T::zero(),
+            analytic: T::zero(),
+            numeric: T::zero(),
+            error: T::zero(),
+            tolerance: default_tolerance(),
+        }
+    }
+
+    /// Counts one comparison and keeps it if it is the worst so far.
+    fn record(&mut self, index: usize, point: T, analytic: T, numeric: Option<T>) {
+        let Some(numeric) = numeric else {
+            self.skipped += 1;
+            return;
+        };
+        self.checked += 1;
+        let error = if analytic.is_finite() {
+            (analytic - numeric).abs() / (T::one() + numeric.abs())
+        } else {
+            T::infinity()
+        };
+        if self.checked == 1 || error > self.error {
+            *self = GradientReport {
+                worst_index: index,
+                worst_point: point,
+                analytic,
+                numeric,
+                error,
+                ..*self
+            };
+        }
+    }
+}
+
+/// The tolerance of a gradient check in `T`, chosen by its precision like jax's `check_grads`:
+/// 1e-5 for f64, 2e-3 for f32, 1e-2 for f16 and 1e-1 for bf16 (and anything coarser).
+///
+/// ```
+/// use delta_rule::default_tolerance;
+///
+/// assert_eq!(default_tolerance::<f64>(), 1e-5);
+/// assert_eq!(default_tolerance::<f32>(), 2e-3);
+/// ```
+pub fn default_tolerance<T: Float>() -> T {
+    let eps = T::epsilon().to_f64().unwrap_or(f64::EPSILON);
+    let tolerance = if eps <= f64::EPSILON {
+        1e-5
+    } else if eps <= f64::from(f32::EPSILON) {
+        2e-3
+    } else if eps <= 1.0 / 1024.0 {
+        1e-2 // f16: 11-bit significand
+    } else {
+        1e-1 // bf16: 8-bit significand
+    };
+    T::from(tolerance).unwrap_or_else(|| T::epsilon().sqrt())
+}
+
+/// (f(x + s) − f(x − s)) / ((x + s) − (x − s)) with the step s = ∛ε · max(1, |x|), or `None`
+/// if it is not finite.
+fn central_difference<T: Float>(mut f: impl FnMut(T) -> T, x: T) -> Option<T> {
+    let step = T::epsilon().cbrt() * x.abs().max(T::one());
+    // Dividing by the spacing actually taken cancels the rounding of x ± step.
+    let (above, below) = (x + step, x - step);
+    let difference = (f(above) - f(below)) / (above - below);
+    if difference.is_finite() {
+        Some(difference)
+    } else {
+        None
+    }
+}
+
+/// Checks [`Activation::derivative`] against central finite differences of
+/// [`Activation::activate`] at each of `points`.
+///
+/// The step is ∛ε·max(1, |x|), which balances the truncation error O(step²) against the
+/// rounding error O(ε/step); the tolerance is [`default_tolerance`] of `T`. Points where the
+/// function has a kink (such as 0 for [`Relu`](crate::Relu)) give a large error there by nature.
+///
+/// # Special cases
+///
+/// No panic for any input. Points where the finite difference is not finite are counted in
+/// [`GradientReport::skipped`]; an empty `points` gives a report with nothing checked, which
+/// passes.
+///
+/// # Examples
+///
+/// A deliberately wrong derivative is caught:
+///
+/// ```
+/// use delta_rule::{check_derivative, Activation, Sigmoid};
+///
+/// /// The sigmoid with a sign error in its derivative: s(1 + s) instead of s(1 − s).
+/// struct Flawed;
+///
+/// impl Activation<f64> for Flawed {
+///     fn activate(&self, h: f64) -> f64 {
+///         Sigmoid.activate(h)
+///     }
+///     fn derivative(&self, h: f64) -> f64 {
+///         let s = Sigmoid.activate(h);
+///         s * (1.0 + s)
+///     }
+/// }
+///
+/// let points: Vec<f64> = (-24..=24).map(|i| f64::from(i) / 4.0).collect();
+/// let report = check_derivative(&Flawed, &points);
+/// assert!(!report.passed());
+/// assert!(report.error > 0.1);
+/// assert!(check_derivative(&Sigmoid, &points).passed());
+/// ```
+pub fn check_derivative<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    points: &[T],
+) -> GradientReport<T> {
+    let mut report = GradientReport::empty();
+    for (index, &x) in points.iter().enumerate() {
+        let numeric = central_difference(|h| activation.activate(h), x);
+        report.record(index, x, activation.derivative(x), numeric);
+    }
+    report
+}
+
+/// Checks a gradient of a function of a vector against central finite differences: for every
+/// coordinate i, `gradient[i]` against the difference of `f` along xᵢ at `x`.
+///
+/// `x` is perturbed in place, one coordinate at a time, and each coordinate is restored to its
+/// exact original value before the next is perturbed, so `f` sees no allocation and `x` is
+/// unchanged on return. The step and tolerance are those of [`check_derivative`].
+///
+/// # Errors
+///
+/// [`Error::LengthMismatch`] if `gradient.len() != x.len()`; `f` is then not called.
+///
+/// # Special cases
+///
+/// As for [`check_derivative`]: coordinates with a non-finite difference are skipped, an empty
+/// `x` checks nothing and passes.
+///
+/// # Examples
+///
+/// The delta rule's gradient: for E(w) = ½(y − σ(w·x))², ∂E/∂wᵢ = −δ xᵢ.
+///
+/// ```
+/// use delta_rule::{check_gradient, error_term, net_input, Activation, Sigmoid};
+///
+/// let (x, y) = ([0.1_f64, 0.3], 0.2);
+/// let mut w = [-0.8, 0.5];
+/// let loss = |w: &[f64]| {
+///     let y_hat = Sigmoid.activate(net_input(w, &x).unwrap_or(f64::NAN));
+///     0.5 * (y - y_hat) * (y - y_hat)
+/// };
+/// let delta = error_term(&Sigmoid, y, net_input(&w, &x)?);
+/// let gradient = [-delta * x[0], -delta * x[1]];
+/// let report = check_gradient(loss, &mut w, &gradient)?;
+/// assert!(report.passed(), "{report:?}");
+/// assert_eq!(w, [-0.8, 0.5]);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub fn check_gradient<T: Float, F: FnMut(&[T]) -> T>(
+    mut f: F,
+    x: &mut [T],
+    gradient: &[T],
+) -> Result<GradientReport<T>, Error> {
+    check_len("x", x.len(), "gradient", gradient.len())?;
+    let mut report = GradientReport::empty();
+    for (index, &analytic) in gradient.iter().enumerate() {
+        let original = x[index];
+        let numeric = central_difference(
+            |xi| {
+                x[index] = xi;
+                f(x)
+            },
+            original,
+        );
+        x[index] = original;
+        report.record(index, original, analytic, numeric);
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activation::{Relu, Sigmoid};
+
+    #[test]
+    fn empty_inputs_pass() {
+        let report = check_derivative::<f64, _>(&Sigmoid, &[]);
+        assert_eq!((report.checked, report.skipped), (0, 0));
+        assert!(report.passed());
+        let report = check_gradient(|_: &[f32]| 0.0, &mut [], &[]).unwrap();
+        assert!(report.passed());
+    }
+
+    #[test]
+    fn overflowing_steps_are_skipped_not_failed() {
+        let report = check_derivative(&Sigmoid, &[f64::MAX, f64::INFINITY, f64::NAN, 1.0]);
+        assert_eq!((report.checked, report.skipped), (2, 2));
+        assert!(report.passed());
+    }
+
+    #[test]
+    fn the_kink_of_relu_is_reported() {
+        // At 0 the difference is 1/2 and the derivative 0: an error of 1/3.
+        let report = check_derivative(&Relu, &[-1.0_f64, 0.0, 1.0]);
+        assert_eq!(report.worst_index, 1);
+        assert_eq!(report.numeric, 0.5);
+        assert!(!report.passed());
+    }
+
+    #[test]
+    fn gradient_length_mismatch_is_an_error() {
+        let mut x = [1.0_f64, 2.0];
+        let err = check_gradient(|_: &[f64]| 0.0, &mut x, &[0.0]).unwrap_err();
+        assert!(matches!(err, Error::LengthMismatch { .. }));
+        assert_eq!(x, [1.0, 2.0]);
+    }
+
+    #[test]
+    fn nan_derivative_fails() {
+        struct NanSlope;
+        impl Activation<f64> for NanSlope {
+            fn activate(&self, h: f64) -> f64 {
+                h
+            }
+            fn derivative(&self, _: f64) -> f64 {
+                f64::NAN
+            }
+        }
+        let report = check_derivative(&NanSlope, &[1.0]);
+        assert_eq!(report.error, f64::INFINITY);
+        assert!(!report.passed());
+    }
+}
