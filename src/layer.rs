@@ -122,7 +122,7 @@ impl Layer {
         if self.inputs == 0 || self.outputs == 0 {
             return Err(Error::Empty { arg: "layer" });
         }
-        if x.len() % self.inputs != 0 {
+        if !x.len().is_multiple_of(self.inputs) {
             return Err(Error::RaggedRows { arg: "x", len: x.len(), row_len: self.inputs });
         }
         Ok(x.len() / self.inputs)
