@@ -271,57 +271,59 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
     false
 }
 
+/// Runs the update kernel `k32` or `k64` on `y`, `a` and `x` if `T` is `f32` or `f64` and a
+/// SIMD level is in use; returns whether it did.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[inline]
+fn update<T: Float>(
+    y: &mut [T],
+    a: T,
+    x: &[T],
+    k32: fn(Level, &mut [f32], f32, &[f32]),
+    k64: fn(Level, &mut [f64], f64, &[f64]),
+) -> bool {
+    let level = level();
+    if level == Level::Scalar {
+        return false;
+    }
+    if let (Some(y), Some(a), Some(x)) =
+        (cast::slice_mut::<T, f32>(y), cast::value::<T, f32>(a), cast::slice::<T, f32>(x))
+    {
+        k32(level, y, a, x);
+        return true;
+    }
+    if let (Some(y), Some(a), Some(x)) =
+        (cast::slice_mut::<T, f64>(y), cast::value::<T, f64>(a), cast::slice::<T, f64>(x))
+    {
+        k64(level, y, a, x);
+        return true;
+    }
+    false
+}
+
 /// yᵢ ← yᵢ + a·xᵢ over the common length, if `T` is `f32` or `f64` and a SIMD level is in use;
 /// returns whether it did.
 #[inline]
 pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    return update(y, a, x, x86::axpy_f32, x86::axpy_f64);
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
     {
-        let level = level();
-        if level == Level::Scalar {
-            return false;
-        }
-        if let (Some(y), Some(a), Some(x)) =
-            (cast::slice_mut::<T, f32>(y), cast::value::<T, f32>(a), cast::slice::<T, f32>(x))
-        {
-            x86::axpy_f32(level, y, a, x);
-            return true;
-        }
-        if let (Some(y), Some(a), Some(x)) =
-            (cast::slice_mut::<T, f64>(y), cast::value::<T, f64>(a), cast::slice::<T, f64>(x))
-        {
-            x86::axpy_f64(level, y, a, x);
-            return true;
-        }
+        let _ = (y, a, x);
+        false
     }
-    let _ = (y, a, x);
-    false
 }
 
 /// yᵢ ← a·xᵢ over the common length; otherwise as [`axpy`].
 #[inline]
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    return update(y, a, x, x86::scale_into_f32, x86::scale_into_f64);
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
     {
-        let level = level();
-        if level == Level::Scalar {
-            return false;
-        }
-        if let (Some(y), Some(a), Some(x)) =
-            (cast::slice_mut::<T, f32>(y), cast::value::<T, f32>(a), cast::slice::<T, f32>(x))
-        {
-            x86::scale_into_f32(level, y, a, x);
-            return true;
-        }
-        if let (Some(y), Some(a), Some(x)) =
-            (cast::slice_mut::<T, f64>(y), cast::value::<T, f64>(a), cast::slice::<T, f64>(x))
-        {
-            x86::scale_into_f64(level, y, a, x);
-            return true;
-        }
+        let _ = (y, a, x);
+        false
     }
-    let _ = (y, a, x);
-    false
 }
 
 /// Σ aᵢbᵢ over the common length, if `T` is `f32` or `f64` and a SIMD level is in use.
