@@ -70,8 +70,19 @@ pub(crate) fn accumulate_record<T: Float, A: Activation<T> + ?Sized>(
     squares
 }
 
+/// Records per block of [`accumulate_rows`]: 128 rows of 64 `f32` features are 32 KiB, so a
+/// block read from memory for the net inputs is still in L1 for the gradient.
+const BLOCK: usize = 128;
+
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
 /// lengths are checked by the caller.
+///
+/// The records are taken [`BLOCK`] at a time. For each output j the block's net inputs come from
+/// one blocked dot-product kernel, f and f′ from one call of
+/// [`Activation::activate_with_derivative_slice`] (vectorised for [`Sigmoid`](crate::Sigmoid)),
+/// and δ x is added into gradient row j by one blocked kernel while the rows are in cache.
+/// Every gradient entry and the loss are summed in record order, as [`accumulate_record`] does
+/// one record at a time.
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -80,9 +91,48 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     y: &[T],
     gradient: &mut [T],
 ) -> T {
+    let (d, k) = (layer.inputs, layer.outputs);
     let mut squares = BlockSum::new();
-    for (x_row, y_row) in x.chunks_exact(layer.inputs).zip(y.chunks_exact(layer.outputs)) {
-        squares.add(accumulate_record(activation, layer, weights, x_row, y_row, gradient));
+    let mut h = [T::zero(); BLOCK];
+    let mut y_hat = [T::zero(); BLOCK];
+    let mut slope = [T::zero(); BLOCK];
+    let mut row_squares = [T::zero(); BLOCK];
+    for (x_block, y_block) in x.chunks(BLOCK * d).zip(y.chunks(BLOCK * k)) {
+        let n = y_block.len() / k;
+        let (h, y_hat, slope) = (&mut h[..n], &mut y_hat[..n], &mut slope[..n]);
+        let row_squares = &mut row_squares[..n];
+        row_squares.fill(T::zero());
+        let rows =
+            weights.chunks_exact(layer.row_len()).zip(gradient.chunks_exact_mut(layer.row_len()));
+        for (j, (w_row, g_row)) in rows.enumerate() {
+            let (w_in, w_bias) = w_row.split_at(d);
+            kernels::net_inputs(x_block, w_in, h);
+            if let Some(&b) = w_bias.first() {
+                h.iter_mut().for_each(|v| *v = *v + b);
+            }
+            if activation.activate_with_derivative_slice(h, y_hat, slope).is_err() {
+                // Only a faulty override can fail on equal lengths; the per-element pair is
+                // then the definition.
+                for ((o, s), &v) in y_hat.iter_mut().zip(slope.iter_mut()).zip(h.iter()) {
+                    (*o, *s) = activation.activate_with_derivative(v);
+                }
+            }
+            // δ = (y − ŷ) f′(h), written over ŷ.
+            let targets = y_block.iter().skip(j).step_by(k);
+            for (((o, &s), sq), &target) in
+                y_hat.iter_mut().zip(slope.iter()).zip(row_squares.iter_mut()).zip(targets)
+            {
+                let residual = target - *o;
+                *sq = *sq + residual * residual;
+                *o = residual * s;
+            }
+            let (g_in, g_bias) = g_row.split_at_mut(d);
+            kernels::add_weighted_rows(g_in, y_hat, x_block);
+            if let Some(b) = g_bias.first_mut() {
+                *b = y_hat.iter().fold(*b, |acc, &delta| acc + delta);
+            }
+        }
+        row_squares.iter().for_each(|&sq| squares.add(sq));
     }
     squares.sum()
 }

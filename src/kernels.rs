@@ -198,6 +198,27 @@ pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) {
     }
 }
 
+/// `out[r]` = Σᵢ x[r·d + i]·wᵢ for the rows of `x` with d = `w.len()` ≥ 1: [`dot`] per row.
+pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) {
+    if w.is_empty() || crate::simd::net_inputs(x, w, out) {
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
+        *o = dot(row, w);
+    }
+}
+
+/// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` ≥ 1 elements: [`axpy`] per row, in row
+/// order.
+pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) {
+    if g.is_empty() || crate::simd::add_weighted_rows(g, a, x) {
+        return;
+    }
+    for (row, &ai) in x.chunks_exact(g.len()).zip(a) {
+        axpy(g, ai, row);
+    }
+}
+
 /// yᵢ ← a·xᵢ.
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) {
     if crate::simd::scale_into(y, a, x) {

@@ -381,6 +381,63 @@ pub(super) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
     pairwise(acc)
 }
 
+/// `out[r]` = [`dot_f32`]`(row r of x, w)` for the rows of `x` (each `w.len()` long), so that
+/// every value is bit-identical to a separate call per row. (A function parameter for the dot
+/// product would be compiled outside the caller's target features.)
+#[inline(always)]
+pub(super) fn net_inputs_f32(x: &[f32], w: &[f32], out: &mut [f32]) {
+    if w.is_empty() {
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
+        *o = dot_f32(row, w);
+    }
+}
+
+/// [`net_inputs_f32`] for `f64` with [`dot_f64`].
+#[inline(always)]
+pub(super) fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) {
+    if w.is_empty() {
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
+        *o = dot_f64(row, w);
+    }
+}
+
+/// g ← g + Σ_r a[r]·(row r of x) for the rows of `x` (each `g.len()` long), in row order with a
+/// separate multiply and add per term, bit-identical to one [`axpy`] per row. Columns are
+/// taken `C` at a time and kept in registers across the rows, so `g` is loaded and stored once
+/// per call instead of once per row.
+#[inline(always)]
+pub(super) fn add_weighted_rows<T, const C: usize>(g: &mut [T], a: &[T], x: &[T])
+where
+    T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>,
+{
+    let d = g.len();
+    if d == 0 {
+        return;
+    }
+    let mut columns = g.chunks_exact_mut(C);
+    for (c, g_chunk) in columns.by_ref().enumerate() {
+        let mut acc: [T; C] = core::array::from_fn(|i| g_chunk[i]);
+        for (row, &ai) in x.chunks_exact(d).zip(a) {
+            let part = &row[c * C..(c + 1) * C];
+            for i in 0..C {
+                acc[i] = acc[i] + ai * part[i];
+            }
+        }
+        g_chunk.copy_from_slice(&acc);
+    }
+    let tail = columns.into_remainder();
+    let start = d - tail.len();
+    if !tail.is_empty() {
+        for (row, &ai) in x.chunks_exact(d).zip(a) {
+            axpy(tail, ai, &row[start..]);
+        }
+    }
+}
+
 /// Σ (aᵢ − bᵢ)² for `f32` data in `f64`: each difference is exact in `f64`, each square and sum
 /// rounds with relative error 2⁻⁵³, over 32 lanes, so for n ≤ 10⁸ the `f64` total is within
 /// (n/32 + 6)·2⁻⁵³ ≪ 2⁻²⁴ relatively and the `f32` result is faithfully rounded.
