@@ -72,7 +72,7 @@ pub(crate) fn accumulate_record<T: Float, A: Activation<T> + ?Sized>(
 
 /// Records per block of [`accumulate_rows`]: 128 rows of 64 `f32` features are 32 KiB, so a
 /// block read from memory for the net inputs is still in L1 for the gradient.
-const BLOCK: usize = 128;
+const BLOCK: usize = 64;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
 /// lengths are checked by the caller.
@@ -92,12 +92,18 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     gradient: &mut [T],
 ) -> T {
     let (d, k) = (layer.inputs, layer.outputs);
+    if k == 1 {
+        return accumulate_rows_one_output(activation, layer, weights, x, y, gradient);
+    }
     let mut squares = BlockSum::new();
     let mut h = [T::zero(); BLOCK];
     let mut y_hat = [T::zero(); BLOCK];
     let mut slope = [T::zero(); BLOCK];
     let mut row_squares = [T::zero(); BLOCK];
-    for (x_block, y_block) in x.chunks(BLOCK * d).zip(y.chunks(BLOCK * k)) {
+    for (b, (x_block, y_block)) in x.chunks(BLOCK * d).zip(y.chunks(BLOCK * k)).enumerate() {
+        // The next block, prefetched while the gradient of this one is accumulated.
+        let next = x.get((b + 1) * BLOCK * d..).unwrap_or_default();
+        let ahead = next.get(..BLOCK * d).unwrap_or(next);
         let n = y_block.len() / k;
         let (h, y_hat, slope) = (&mut h[..n], &mut y_hat[..n], &mut slope[..n]);
         let row_squares = &mut row_squares[..n];
@@ -127,12 +133,67 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
                 *o = residual * s;
             }
             let (g_in, g_bias) = g_row.split_at_mut(d);
-            kernels::add_weighted_rows(g_in, y_hat, x_block);
+            let ahead = if j == 0 { ahead } else { &[] };
+            kernels::add_weighted_rows(g_in, y_hat, x_block, ahead);
             if let Some(b) = g_bias.first_mut() {
                 *b = y_hat.iter().fold(*b, |acc, &delta| acc + delta);
             }
         }
         row_squares.iter().for_each(|&sq| squares.add(sq));
+    }
+    squares.sum()
+}
+
+/// [`accumulate_rows`] for one output, software-pipelined over blocks: the net inputs of block
+/// b + 1 are computed in the same loop as the gradient of block b, so that reading new records
+/// from memory overlaps the work on records in cache. The sums run in the same order.
+fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    y: &[T],
+    gradient: &mut [T],
+) -> T {
+    let d = layer.inputs;
+    let (w_in, w_bias) = weights.split_at(d);
+    let (g_in, g_bias) = gradient.split_at_mut(d);
+    let mut squares = BlockSum::new();
+    let mut h = [T::zero(); BLOCK];
+    let mut slope = [T::zero(); BLOCK];
+    // δ of the previous block until its gradient is accumulated, then ŷ and δ of this one.
+    let mut delta = [T::zero(); BLOCK];
+    let mut previous: (&[T], usize) = (&[], 0);
+    for (b, (x_block, y_block)) in x.chunks(BLOCK * d).zip(y.chunks(BLOCK)).enumerate() {
+        let n = y_block.len();
+        let (x_prev, n_prev) = previous;
+        let h = &mut h[..n];
+        // From this block to the end: the kernel reads n rows and prefetches beyond them.
+        let x_rest = x.get(b * BLOCK * d..).unwrap_or(x_block);
+        kernels::net_inputs_and_add_rows(x_rest, w_in, h, g_in, &delta[..n_prev], x_prev);
+        if let Some(b) = g_bias.first_mut() {
+            *b = delta[..n_prev].iter().fold(*b, |acc, &v| acc + v);
+        }
+        if let Some(&b) = w_bias.first() {
+            h.iter_mut().for_each(|v| *v = *v + b);
+        }
+        let (y_hat, slope) = (&mut delta[..n], &mut slope[..n]);
+        if activation.activate_with_derivative_slice(h, y_hat, slope).is_err() {
+            for ((o, s), &v) in y_hat.iter_mut().zip(slope.iter_mut()).zip(h.iter()) {
+                (*o, *s) = activation.activate_with_derivative(v);
+            }
+        }
+        for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(y_block) {
+            let residual = target - *o;
+            squares.add(residual * residual);
+            *o = residual * s;
+        }
+        previous = (x_block, n);
+    }
+    let (x_prev, n_prev) = previous;
+    kernels::add_weighted_rows(g_in, &delta[..n_prev], x_prev, &[]);
+    if let Some(b) = g_bias.first_mut() {
+        *b = delta[..n_prev].iter().fold(*b, |acc, &v| acc + v);
     }
     squares.sum()
 }
