@@ -376,6 +376,101 @@ mod tests {
         assert_eq!((g, e), ([0.0; 2], 0.0));
     }
 
+    /// The batch gradient and Σ (y − ŷ)² as plain per-record loops.
+    fn by_record<T: Float>(
+        act: &dyn Activation<T>,
+        layer: Layer,
+        w: &[T],
+        x: &[T],
+        y: &[T],
+    ) -> (Vec<T>, T) {
+        let (d, r) = (layer.inputs, layer.row_len());
+        let mut g = vec![T::zero(); w.len()];
+        let mut squares = T::zero();
+        for (x_row, y_row) in x.chunks(d).zip(y.chunks(layer.outputs)) {
+            for (j, &target) in y_row.iter().enumerate() {
+                let w_row = &w[j * r..(j + 1) * r];
+                let mut h = T::zero();
+                for (&wi, &xi) in w_row.iter().zip(x_row) {
+                    h = h + wi * xi;
+                }
+                if layer.bias {
+                    h = h + w_row[d];
+                }
+                let (out, slope) = act.activate_with_derivative(h);
+                let residual = target - out;
+                squares = squares + residual * residual;
+                for (gi, &xi) in g[j * r..].iter_mut().zip(x_row) {
+                    *gi = *gi + residual * slope * xi;
+                }
+                if layer.bias {
+                    g[j * r + d] = g[j * r + d] + residual * slope;
+                }
+            }
+        }
+        (g, squares)
+    }
+
+    /// Small integers: with the identity every sum is exact, so block boundaries, the pipeline
+    /// across blocks and the column tails must reproduce the per-record loop exactly.
+    fn integer_problem(layer: Layer, n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
+        let x = (0..n * layer.inputs).map(|i| f64::from((i * 7 % 11) as u8) - 5.0).collect();
+        let y = (0..n * layer.outputs).map(|i| f64::from((i * 5 % 7) as u8)).collect();
+        let w = (0..layer.weights_len()).map(|i| f64::from((i * 3 % 5) as u8) - 2.0).collect();
+        (x, y, w)
+    }
+
+    #[test]
+    fn blocks_match_the_per_record_loop_exactly() {
+        for (d, k, bias) in
+            [(64, 1, false), (67, 1, true), (3, 1, true), (70, 3, true), (5, 2, false)]
+        {
+            let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
+            for n in [1, BLOCK - 1, BLOCK, BLOCK + 1, 3 * BLOCK + 5] {
+                let (x, y, w) = integer_problem(layer, n);
+                let (expected, squares) = by_record(&Identity, layer, &w, &x, &y);
+                let mut g = vec![0.0; w.len()];
+                let e = batch_gradient(&Identity, layer, &w, &x, &y, &mut g).unwrap();
+                assert_eq!((g, e), (expected, squares / 2.0), "d = {d}, k = {k}, n = {n}");
+                let (x32, y32, w32): (Vec<f32>, Vec<f32>, Vec<f32>) = (
+                    x.iter().map(|&v| v as f32).collect(),
+                    y.iter().map(|&v| v as f32).collect(),
+                    w.iter().map(|&v| v as f32).collect(),
+                );
+                let (expected, squares) = by_record(&Identity, layer, &w32, &x32, &y32);
+                let mut g = vec![0.0; w.len()];
+                let e = batch_gradient(&Identity, layer, &w32, &x32, &y32, &mut g).unwrap();
+                assert_eq!((g, e), (expected, squares / 2.0), "f32 d = {d}, k = {k}, n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn sigmoid_blocks_match_the_per_record_loop_in_f32() {
+        // The block path evaluates σ and σ′ with the slice kernels (≤ 2 ulp) and sums in a
+        // different order from the f64 loop; every term is bounded, so compare with the f32
+        // rounding of the f64 result within a few ulps of Σ |δ x|.
+        let layer = Layer::new(64, 1).with_bias();
+        let n = 3 * BLOCK + 5;
+        let (x, y, w) = integer_problem(layer, n);
+        let x: Vec<f64> = x.iter().map(|v| v / 8.0).collect();
+        let y: Vec<f64> = y.iter().map(|v| v / 8.0).collect();
+        let w: Vec<f64> = w.iter().map(|v| v / 64.0).collect();
+        let narrow = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+        let (expected, squares) = by_record(&Sigmoid, layer, &w, &x, &y);
+        let mut g = vec![0.0_f32; w.len()];
+        let e =
+            batch_gradient(&Sigmoid, layer, &narrow(&w), &narrow(&x), &narrow(&y), &mut g).unwrap();
+        // |δ| ≤ 1/4 and |x| ≤ 5/8: Σ |δ x| ≤ n·5/32; (n + 4) rounding steps of 2^-24 each, plus
+        // 2 ulp per δ.
+        let bound = (n as f64 + 8.0) * f64::from(f32::EPSILON) * n as f64 * 5.0 / 32.0;
+        for (a, b) in g.iter().zip(&expected) {
+            assert!((f64::from(*a) - b).abs() <= bound, "{a} vs {b}");
+        }
+        let e_bound = (n as f64 + 8.0) * f64::from(f32::EPSILON) * squares;
+        assert!((f64::from(e) - squares / 2.0).abs() <= e_bound, "{e} vs {}", squares / 2.0);
+    }
+
     #[test]
     fn block_sum_matches_exact_sum() {
         let mut s = BlockSum::new();
