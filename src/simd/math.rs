@@ -515,14 +515,14 @@ where
 /// Asks for the cache lines of `s` to be brought into L1 (a hint: no load, no fault).
 #[inline(always)]
 fn prefetch_lines<T>(s: &[T]) {
-    use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T1};
+    use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
     const LINE: usize = 64;
     let bytes = core::mem::size_of_val(s);
     let start = s.as_ptr().cast::<i8>();
     for offset in (0..bytes).step_by(LINE) {
         // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither reads nor writes
         // memory as far as the program is concerned (it cannot fault); the address lies in `s`.
-        unsafe { _mm_prefetch::<_MM_HINT_T1>(start.wrapping_add(offset)) };
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset)) };
     }
 }
 
