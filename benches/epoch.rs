@@ -118,6 +118,14 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
 
     #[cfg(feature = "rayon")]
     {
+        // The memory-read reference on every thread of the pool: the limit of the parallel
+        // epoch, which one thread's figure does not show when memory is shared.
+        use rayon::prelude::*;
+        let shard = x.len().div_ceil(rayon::current_num_threads());
+        group.bench_function(id("read_x_reference_rayon"), |b| {
+            b.iter(|| black_box(&x).par_chunks(shard).map(read_all).reduce(T::zero, |a, b| a + b))
+        });
+
         let mut w = w0.clone();
         group.bench_function(id("fused_rayon"), |b| {
             b.iter(|| {
