@@ -10,20 +10,13 @@ use crate::gradient::{accumulate_rows, check_gradient, half, step_scale};
 use crate::kernels;
 use crate::layer::Layer;
 
-/// Shards per thread of the pool, so that idle threads can steal work.
-const SHARDS_PER_THREAD: usize = 4;
-
-/// The smallest shard, in records: below it the cost of a task outweighs its work.
-const MIN_SHARD_ROWS: usize = 1024;
-
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
-/// The records are split into four contiguous shards per thread of the pool, of at least 1024
-/// records each (the shard bounds depend only on the number of records and the number of
-/// threads), each shard's gradient and loss are computed as by `batch_gradient`, and the shards
-/// are summed in shard order. The result is therefore the same on every run with the same number
-/// of threads. Several shards per thread let a thread that finishes early take over work from
-/// one that was held up. It allocates one gradient buffer per shard.
+/// The records are split into one contiguous shard per thread of the pool (the shard bounds
+/// depend only on the number of records and the number of threads), each shard's gradient and
+/// loss are computed as by `batch_gradient`, and the shards are summed in shard order. The result
+/// is therefore the same on every run with the same number of threads. It allocates one gradient
+/// buffer per shard.
 ///
 /// # Errors
 ///
@@ -69,8 +62,7 @@ where
     let n = layer.records(x, y)?;
     layer.check_weights(weights)?;
     check_gradient(layer, gradient)?;
-    let shard_rows =
-        n.div_ceil(SHARDS_PER_THREAD * rayon::current_num_threads()).max(MIN_SHARD_ROWS);
+    let shard_rows = n.div_ceil(rayon::current_num_threads()).max(1);
     let shards: Vec<(Vec<T>, T)> = x
         .par_chunks(shard_rows * layer.inputs)
         .zip(y.par_chunks(shard_rows * layer.outputs))
