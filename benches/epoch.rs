@@ -1,6 +1,7 @@
 //! One batch epoch of a single sigmoid unit at N = 100 000 records, D = 64 features, K = 1:
 //! the crate's fused single pass beside a naive two-pass baseline (all outputs, then all
-//! gradients) and, with the `rayon` feature, the parallel epoch.
+//! gradients), a memory-read reference (summing X once: the limit of any epoch) and, with the
+//! `rayon` feature, the parallel epoch.
 //!
 //! `cargo bench --bench epoch` (serial) or `cargo bench --bench epoch --features rayon`.
 
@@ -49,6 +50,21 @@ fn two_pass_epoch<T: Float>(
     squares
 }
 
+/// The memory-read reference: Σ x over the whole data set with 32 independent accumulators, a
+/// loop the compiler vectorises, so its time is that of reading X once.
+fn read_all<T: Float>(x: &[T]) -> T {
+    const LANES: usize = 32;
+    let mut acc = [T::zero(); LANES];
+    let chunks = x.chunks_exact(LANES);
+    let tail = chunks.remainder().iter().fold(T::zero(), |a, &v| a + v);
+    for chunk in chunks {
+        for i in 0..LANES {
+            acc[i] = acc[i] + chunk[i];
+        }
+    }
+    acc.iter().fold(tail, |a, &v| a + v)
+}
+
 fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
     let x: Vec<T> =
@@ -65,6 +81,8 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     let id = |f: &str| BenchmarkId::new(f, format!("{RECORDS}x{FEATURES}"));
+
+    group.bench_function(id("read_x_reference"), |b| b.iter(|| read_all(black_box(&x))));
 
     let mut w = w0.clone();
     let mut gradient = vec![T::zero(); layer.weights_len()];
@@ -100,6 +118,14 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
 
     #[cfg(feature = "rayon")]
     {
+        // The memory-read reference on every thread of the pool: the limit of the parallel
+        // epoch, which one thread's figure does not show when memory is shared.
+        use rayon::prelude::*;
+        let shard = x.len().div_ceil(rayon::current_num_threads());
+        group.bench_function(id("read_x_reference_rayon"), |b| {
+            b.iter(|| black_box(&x).par_chunks(shard).map(read_all).reduce(T::zero, |a, b| a + b))
+        });
+
         let mut w = w0.clone();
         group.bench_function(id("fused_rayon"), |b| {
             b.iter(|| {

@@ -103,6 +103,49 @@ pub trait Activation<T: Float> {
         }
         Ok(())
     }
+
+    /// Writes `f(h[i])` into `out[i]` and `f′(h[i])` into `slope[i]` for every `i`: the pair
+    /// the batch gradient needs for a block of records. The default calls
+    /// [`activate_with_derivative`](Self::activate_with_derivative) per element; [`Sigmoid`]
+    /// and [`Tanh`] run their vectorised slice kernels.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out` or `slope` is not as long as `h`; both are then
+    /// untouched.
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid};
+    ///
+    /// let (mut out, mut slope) = ([0.0_f32; 2], [0.0_f32; 2]);
+    /// Sigmoid.activate_with_derivative_slice(&[0.0, f32::NEG_INFINITY], &mut out, &mut slope)?;
+    /// assert_eq!((out, slope), ([0.5, 0.0], [0.25, 0.0]));
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
+    fn activate_with_derivative_slice(
+        &self,
+        h: &[T],
+        out: &mut [T],
+        slope: &mut [T],
+    ) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        check_len("h", h.len(), "slope", slope.len())?;
+        pairs_by_element(self, h, out, slope);
+        Ok(())
+    }
+}
+
+/// `(out[i], slope[i]) = (f(h[i]), f′(h[i]))` one element at a time; lengths checked by the caller.
+#[inline]
+fn pairs_by_element<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    h: &[T],
+    out: &mut [T],
+    slope: &mut [T],
+) {
+    for ((o, s), &x) in out.iter_mut().zip(slope.iter_mut()).zip(h) {
+        (*o, *s) = activation.activate_with_derivative(x);
+    }
 }
 
 /// The logistic sigmoid f(h) = 1 / (1 + e^(−h)), with f′(h) = f(h)(1 − f(h)).
@@ -201,6 +244,25 @@ impl<T: Float> Activation<T> for Sigmoid {
         }
         Ok(())
     }
+
+    /// For `f32` and `f64` slices this runs the vectorised kernels of
+    /// [`activate_slice`](Activation::activate_slice) and
+    /// [`derivative_slice`](Activation::derivative_slice), with their bounds; otherwise the
+    /// element-wise loop.
+    fn activate_with_derivative_slice(
+        &self,
+        h: &[T],
+        out: &mut [T],
+        slope: &mut [T],
+    ) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        check_len("h", h.len(), "slope", slope.len())?;
+        // Both kernels accept the same element types and levels, so either both run or neither.
+        if !(crate::simd::sigmoid(h, out) && crate::simd::sigmoid_derivative(h, slope)) {
+            pairs_by_element(self, h, out, slope);
+        }
+        Ok(())
+    }
 }
 
 /// (σ(h), σ′(h)) in `T` itself, for types wider than f64: the overflow-free formulas with
@@ -286,6 +348,25 @@ impl<T: Float> Activation<T> for Tanh {
             for (o, &x) in out.iter_mut().zip(h) {
                 *o = self.derivative(x);
             }
+        }
+        Ok(())
+    }
+
+    /// For `f32` and `f64` slices this runs the vectorised kernels of
+    /// [`activate_slice`](Activation::activate_slice) and
+    /// [`derivative_slice`](Activation::derivative_slice), with their bounds; otherwise the
+    /// element-wise loop.
+    fn activate_with_derivative_slice(
+        &self,
+        h: &[T],
+        out: &mut [T],
+        slope: &mut [T],
+    ) -> Result<(), Error> {
+        check_len("h", h.len(), "out", out.len())?;
+        check_len("h", h.len(), "slope", slope.len())?;
+        // Both kernels accept the same element types and levels, so either both run or neither.
+        if !(crate::simd::tanh(h, out) && crate::simd::tanh_derivative(h, slope)) {
+            pairs_by_element(self, h, out, slope);
         }
         Ok(())
     }

@@ -198,6 +198,44 @@ pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) {
     }
 }
 
+/// `out[r]` = Σᵢ x[r·d + i]·wᵢ for the rows of `x` with d = `w.len()` ≥ 1: [`dot`] per row.
+pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) {
+    if w.is_empty() || crate::simd::net_inputs(x, w, out) {
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
+        *o = dot(row, w);
+    }
+}
+
+/// [`net_inputs`] of the rows of `x` and g ← g + Σ_r a_r·(row r of `x_prev`), interleaved row by
+/// row in the SIMD kernels so that reading new rows overlaps the work on cached ones; `g` and
+/// `w` have the row length ≥ 1.
+pub(crate) fn net_inputs_and_add_rows<T: Float>(
+    x: &[T],
+    w: &[T],
+    out: &mut [T],
+    g: &mut [T],
+    a: &[T],
+    x_prev: &[T],
+) {
+    if !crate::simd::net_inputs_and_add_rows(x, w, out, g, a, x_prev) {
+        net_inputs(x, w, out);
+        add_weighted_rows(g, a, x_prev, &[]);
+    }
+}
+
+/// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` ≥ 1 elements: [`axpy`] per row, in row
+/// order. `ahead` is the data the caller reads next, which the SIMD kernels prefetch.
+pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: &[T]) {
+    if g.is_empty() || crate::simd::add_weighted_rows(g, a, x, ahead) {
+        return;
+    }
+    for (row, &ai) in x.chunks_exact(g.len()).zip(a) {
+        axpy(g, ai, row);
+    }
+}
+
 /// yᵢ ← a·xᵢ.
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) {
     if crate::simd::scale_into(y, a, x) {

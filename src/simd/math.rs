@@ -1,6 +1,7 @@
 //! Branch-free element functions and loops, written so that LLVM vectorises them.
 //!
-//! Everything here is safe code marked `#[inline(always)]`: [`super::x86`] inlines each loop into
+//! Everything here is safe code marked `#[inline(always)]` (apart from the prefetch hint in
+//! [`add_weighted_rows`]): [`super::x86`] inlines each loop into
 //! functions compiled with `#[target_feature]`, where `mul_add` becomes one FMA instruction and
 //! the selects become blends. Outside such a function `mul_add` is a correct but slow libm call,
 //! so only the tests run these loops directly.
@@ -379,6 +380,150 @@ pub(super) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
     }
     acc[0] += tail;
     pairwise(acc)
+}
+
+/// `out[r]` = [`dot_f32`]`(row r of x, w)` for the rows of `x` (each `w.len()` long), so that
+/// every value is bit-identical to a separate call per row. (A function parameter for the dot
+/// product would be compiled outside the caller's target features.)
+#[inline(always)]
+pub(super) fn net_inputs_f32(x: &[f32], w: &[f32], out: &mut [f32]) {
+    if w.is_empty() {
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
+        *o = dot_f32(row, w);
+    }
+}
+
+/// [`net_inputs_f32`] for `f64` with [`dot_f64`].
+#[inline(always)]
+pub(super) fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) {
+    if w.is_empty() {
+        return;
+    }
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
+        *o = dot_f64(row, w);
+    }
+}
+
+/// Rows ahead of the current one that [`net_inputs_and_add_rows_f32`] prefetches.
+const PREFETCH_ROWS: usize = 16;
+
+/// [`net_inputs_f32`] of the rows of `x` interleaved with g ← g + a[r]·(row r of `x_prev`) per
+/// row ([`axpy`], in row order): each step reads a new row from memory and works on a row
+/// already in cache, so memory keeps streaming while the gradient of the previous block is
+/// accumulated. `w` and `g` have the row length; the results are bit-identical to the two
+/// loops run one after the other.
+#[inline(always)]
+pub(super) fn net_inputs_and_add_rows_f32(
+    x: &[f32],
+    w: &[f32],
+    out: &mut [f32],
+    g: &mut [f32],
+    a: &[f32],
+    x_prev: &[f32],
+) {
+    let d = w.len();
+    if d == 0 || g.len() != d {
+        return;
+    }
+    let mut prev = x_prev.chunks_exact(d).zip(a);
+    let mut ahead = x.get(PREFETCH_ROWS * d..).unwrap_or_default().chunks(d);
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(d)) {
+        prefetch_lines(ahead.next().unwrap_or_default());
+        *o = dot_f32(row, w);
+        if let Some((row_prev, &ai)) = prev.next() {
+            axpy(g, ai, row_prev);
+        }
+    }
+    for (row_prev, &ai) in prev {
+        axpy(g, ai, row_prev);
+    }
+}
+
+/// [`net_inputs_and_add_rows_f32`] for `f64` with [`dot_f64`].
+#[inline(always)]
+pub(super) fn net_inputs_and_add_rows_f64(
+    x: &[f64],
+    w: &[f64],
+    out: &mut [f64],
+    g: &mut [f64],
+    a: &[f64],
+    x_prev: &[f64],
+) {
+    let d = w.len();
+    if d == 0 || g.len() != d {
+        return;
+    }
+    let mut prev = x_prev.chunks_exact(d).zip(a);
+    let mut ahead = x.get(PREFETCH_ROWS * d..).unwrap_or_default().chunks(d);
+    for (o, row) in out.iter_mut().zip(x.chunks_exact(d)) {
+        prefetch_lines(ahead.next().unwrap_or_default());
+        *o = dot_f64(row, w);
+        if let Some((row_prev, &ai)) = prev.next() {
+            axpy(g, ai, row_prev);
+        }
+    }
+    for (row_prev, &ai) in prev {
+        axpy(g, ai, row_prev);
+    }
+}
+
+/// g ← g + Σ_r a[r]·(row r of x) for the rows of `x` (each `g.len()` long), in row order with a
+/// separate multiply and add per term, bit-identical to one [`axpy`] per row. Columns are
+/// taken `C` at a time and kept in registers across the rows, so `g` is loaded and stored once
+/// per call instead of once per row.
+///
+/// `ahead` (the rows the caller reads next) is prefetched into L1 alongside, spread over the
+/// rows, so that memory keeps streaming while this works on data already in cache.
+#[inline(always)]
+pub(super) fn add_weighted_rows<T, const C: usize>(g: &mut [T], a: &[T], x: &[T], ahead: &[T])
+where
+    T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>,
+{
+    let d = g.len();
+    if d == 0 {
+        return;
+    }
+    let rows = a.len().min(x.len() / d);
+    let ahead_per_row = ahead.len().div_ceil(rows.max(1));
+    let mut ahead_rows = ahead.chunks(ahead_per_row.max(1));
+    let mut columns = g.chunks_exact_mut(C);
+    for (c, g_chunk) in columns.by_ref().enumerate() {
+        let mut acc: [T; C] = core::array::from_fn(|i| g_chunk[i]);
+        for (row, &ai) in x.chunks_exact(d).zip(a) {
+            if c == 0 {
+                prefetch_lines(ahead_rows.next().unwrap_or_default());
+            }
+            let part = &row[c * C..(c + 1) * C];
+            for i in 0..C {
+                acc[i] = acc[i] + ai * part[i];
+            }
+        }
+        g_chunk.copy_from_slice(&acc);
+    }
+    let tail = columns.into_remainder();
+    let start = d - tail.len();
+    if !tail.is_empty() {
+        for (row, &ai) in x.chunks_exact(d).zip(a) {
+            prefetch_lines(ahead_rows.next().unwrap_or_default());
+            axpy(tail, ai, &row[start..]);
+        }
+    }
+}
+
+/// Asks for the cache lines of `s` to be brought into L1 (a hint: no load, no fault).
+#[inline(always)]
+fn prefetch_lines<T>(s: &[T]) {
+    use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+    const LINE: usize = 64;
+    let bytes = core::mem::size_of_val(s);
+    let start = s.as_ptr().cast::<i8>();
+    for offset in (0..bytes).step_by(LINE) {
+        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither reads nor writes
+        // memory as far as the program is concerned (it cannot fault); the address lies in `s`.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset)) };
+    }
 }
 
 /// Σ (aᵢ − bᵢ)² for `f32` data in `f64`: each difference is exact in `f64`, each square and sum

@@ -346,6 +346,112 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> Option<T> {
     None
 }
 
+/// `out[r]` = Σᵢ x[r·d + i]·wᵢ for the rows of `x` (d = `w.len()`, at most `out.len()` rows),
+/// bit-identical to [`dot`] per row, if `T` is `f32` or `f64` and a SIMD level is in use.
+#[inline]
+pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(x), Some(w), Some(out)) =
+            (cast::slice::<T, f32>(x), cast::slice::<T, f32>(w), cast::slice_mut::<T, f32>(out))
+        {
+            x86::net_inputs_f32(level, x, w, out);
+            return true;
+        }
+        if let (Some(x), Some(w), Some(out)) =
+            (cast::slice::<T, f64>(x), cast::slice::<T, f64>(w), cast::slice_mut::<T, f64>(out))
+        {
+            x86::net_inputs_f64(level, x, w, out);
+            return true;
+        }
+    }
+    let _ = (x, w, out);
+    false
+}
+
+/// [`net_inputs`] of the rows of `x` interleaved with g ← g + a_r·(row r of `x_prev`), with the
+/// same results as the two kernels one after the other, if `T` is `f32` or `f64` and a SIMD
+/// level is in use. `g` and `w` have the row length.
+#[inline]
+pub(crate) fn net_inputs_and_add_rows<T: Float>(
+    x: &[T],
+    w: &[T],
+    out: &mut [T],
+    g: &mut [T],
+    a: &[T],
+    x_prev: &[T],
+) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(x), Some(w), Some(out), Some(g), Some(a), Some(x_prev)) = (
+            cast::slice::<T, f32>(x),
+            cast::slice::<T, f32>(w),
+            cast::slice_mut::<T, f32>(out),
+            cast::slice_mut::<T, f32>(g),
+            cast::slice::<T, f32>(a),
+            cast::slice::<T, f32>(x_prev),
+        ) {
+            x86::net_inputs_and_add_rows_f32(level, x, w, out, g, a, x_prev);
+            return true;
+        }
+        if let (Some(x), Some(w), Some(out), Some(g), Some(a), Some(x_prev)) = (
+            cast::slice::<T, f64>(x),
+            cast::slice::<T, f64>(w),
+            cast::slice_mut::<T, f64>(out),
+            cast::slice_mut::<T, f64>(g),
+            cast::slice::<T, f64>(a),
+            cast::slice::<T, f64>(x_prev),
+        ) {
+            x86::net_inputs_and_add_rows_f64(level, x, w, out, g, a, x_prev);
+            return true;
+        }
+    }
+    let _ = (x, w, out, g, a, x_prev);
+    false
+}
+
+/// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` elements (at most `a.len()` rows),
+/// bit-identical to [`axpy`] per row in row order, if `T` is `f32` or `f64` and a SIMD level is
+/// in use. `ahead`, the data the caller reads next, is prefetched meanwhile.
+#[inline]
+pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: &[T]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(g), Some(a), Some(x), Some(ahead)) = (
+            cast::slice_mut::<T, f32>(g),
+            cast::slice::<T, f32>(a),
+            cast::slice::<T, f32>(x),
+            cast::slice::<T, f32>(ahead),
+        ) {
+            x86::add_weighted_rows_f32(level, g, a, x, ahead);
+            return true;
+        }
+        if let (Some(g), Some(a), Some(x), Some(ahead)) = (
+            cast::slice_mut::<T, f64>(g),
+            cast::slice::<T, f64>(a),
+            cast::slice::<T, f64>(x),
+            cast::slice::<T, f64>(ahead),
+        ) {
+            x86::add_weighted_rows_f64(level, g, a, x, ahead);
+            return true;
+        }
+    }
+    let _ = (g, a, x, ahead);
+    false
+}
+
 /// Σ (aᵢ − bᵢ)² over the common length, faithfully rounded, if `T` is `f32` or `f64` and a SIMD
 /// level is in use.
 #[inline]

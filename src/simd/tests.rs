@@ -381,6 +381,77 @@ fn axpy_and_scale_match_the_scalar_loop_exactly() {
     }
 }
 
+#[test]
+fn block_kernels_match_dot_and_axpy_per_row_exactly() {
+    // Net inputs must equal one `dot` per row, and the gradient kernels one `axpy` per row in
+    // row order, bit for bit, on every level, for row lengths around the register blocking and
+    // misaligned starts.
+    let x: Vec<f64> = uniform(11, 40 * 140);
+    let w: Vec<f64> = uniform(12, 140);
+    let a: Vec<f64> = uniform(13, 40);
+    for level in levels() {
+        for d in [1, 7, 31, 32, 33, 64, 67, 130] {
+            for (rows, offset) in [(0, 0), (1, 1), (17, 2), (33, 3)] {
+                let xs = &x[offset..offset + rows * d];
+                let (ws, g0) = (&w[..d], &w[1..=d]);
+                let ahead = &x[offset + rows * d..];
+                let as_ = &a[..rows];
+                let mut h = vec![0.0; rows];
+                x86::net_inputs_f64(level, xs, ws, &mut h);
+                let expect: Vec<f64> =
+                    xs.chunks_exact(d).map(|r| x86::dot_f64(level, r, ws)).collect();
+                assert_eq!(h, expect, "{level:?} net inputs f64 d {d} rows {rows}");
+                let mut expect = g0.to_vec();
+                for (r, &ai) in xs.chunks_exact(d).zip(as_) {
+                    x86::axpy_f64(level, &mut expect, ai, r);
+                }
+                let mut g = g0.to_vec();
+                x86::add_weighted_rows_f64(level, &mut g, as_, xs, ahead);
+                assert_eq!(g, expect, "{level:?} weighted rows f64 d {d} rows {rows}");
+                // The pipelined kernel: net inputs of the rows after `xs` (fewer of them)
+                // and the gradient of `xs`.
+                let next = &x[offset + rows * d..];
+                let next_rows = (rows / 2).min(next.len() / d);
+                let mut h2 = vec![0.0; next_rows];
+                let mut g = g0.to_vec();
+                x86::net_inputs_and_add_rows_f64(level, next, ws, &mut h2, &mut g, as_, xs);
+                assert_eq!(g, expect, "{level:?} pipelined gradient f64 d {d} rows {rows}");
+                let expect_h: Vec<f64> = next
+                    .chunks_exact(d)
+                    .take(next_rows)
+                    .map(|r| x86::dot_f64(level, r, ws))
+                    .collect();
+                assert_eq!(h2, expect_h, "{level:?} pipelined net inputs f64 d {d} rows {rows}");
+
+                let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+                let (xs, ws, g0, as_, next) = (f(xs), f(ws), f(g0), f(as_), f(next));
+                let mut h = vec![0.0; rows];
+                x86::net_inputs_f32(level, &xs, &ws, &mut h);
+                let expect: Vec<f32> =
+                    xs.chunks_exact(d).map(|r| x86::dot_f32(level, r, &ws)).collect();
+                assert_eq!(h, expect, "{level:?} net inputs f32 d {d} rows {rows}");
+                let mut expect = g0.clone();
+                for (r, &ai) in xs.chunks_exact(d).zip(&as_) {
+                    x86::axpy_f32(level, &mut expect, ai, r);
+                }
+                let mut g = g0.clone();
+                x86::add_weighted_rows_f32(level, &mut g, &as_, &xs, &next);
+                assert_eq!(g, expect, "{level:?} weighted rows f32 d {d} rows {rows}");
+                let mut h2 = vec![0.0; next_rows];
+                let mut g = g0.clone();
+                x86::net_inputs_and_add_rows_f32(level, &next, &ws, &mut h2, &mut g, &as_, &xs);
+                assert_eq!(g, expect, "{level:?} pipelined gradient f32 d {d} rows {rows}");
+                let expect_h: Vec<f32> = next
+                    .chunks_exact(d)
+                    .take(next_rows)
+                    .map(|r| x86::dot_f32(level, r, &ws))
+                    .collect();
+                assert_eq!(h2, expect_h, "{level:?} pipelined net inputs f32 d {d} rows {rows}");
+            }
+        }
+    }
+}
+
 /// Integer-valued data scaled by 2^-scale: every product and difference is exact in i128.
 fn int_data(seed: u64, n: usize, range: f64) -> Vec<i64> {
     uniform(seed, n).iter().map(|u| (u * range) as i64).collect()
