@@ -75,11 +75,7 @@ pub trait Activation<T: Float> {
     /// # Ok::<(), delta_rule::Error>(())
     /// ```
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        for (o, &x) in out.iter_mut().zip(h) {
-            *o = self.activate(x);
-        }
-        Ok(())
+        map_slice(h, out, no_kernel, |x| self.activate(x))
     }
 
     /// Writes `f′(h[i])` into `out[i]` for every `i`.
@@ -97,11 +93,7 @@ pub trait Activation<T: Float> {
     /// # Ok::<(), delta_rule::Error>(())
     /// ```
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        for (o, &x) in out.iter_mut().zip(h) {
-            *o = self.derivative(x);
-        }
-        Ok(())
+        map_slice(h, out, no_kernel, |x| self.derivative(x))
     }
 
     /// Writes `f(h[i])` into `out[i]` and `f′(h[i])` into `slope[i]` for every `i`: the pair
@@ -128,24 +120,56 @@ pub trait Activation<T: Float> {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        check_len("h", h.len(), "slope", slope.len())?;
-        pairs_by_element(self, h, out, slope);
-        Ok(())
+        map_pair_slices(self, h, out, slope, no_kernel, no_kernel)
     }
 }
 
-/// `(out[i], slope[i]) = (f(h[i]), f′(h[i]))` one element at a time; lengths checked by the caller.
+/// A vectorised slice kernel: writes `out[i] = f(h[i])` and returns `true`, or returns `false`
+/// untouched where it does not serve the element type or no SIMD level is in use.
+type SliceKernel<T> = fn(&[T], &mut [T]) -> bool;
+
+/// The kernel of activations without a vectorised one.
+fn no_kernel<T>(_: &[T], _: &mut [T]) -> bool {
+    false
+}
+
+/// Checks the lengths, then runs `kernel`, or `f` element by element where the kernel declines.
 #[inline]
-fn pairs_by_element<T: Float, A: Activation<T> + ?Sized>(
+fn map_slice<T: Float>(
+    h: &[T],
+    out: &mut [T],
+    kernel: SliceKernel<T>,
+    f: impl Fn(T) -> T,
+) -> Result<(), Error> {
+    check_len("h", h.len(), "out", out.len())?;
+    if !kernel(h, out) {
+        for (o, &x) in out.iter_mut().zip(h) {
+            *o = f(x);
+        }
+    }
+    Ok(())
+}
+
+/// Checks the lengths, then runs the kernels for f and f′, or
+/// [`Activation::activate_with_derivative`] element by element where they decline. The two
+/// kernels of an activation accept the same element types and levels: both run or neither.
+#[inline]
+fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     h: &[T],
     out: &mut [T],
     slope: &mut [T],
-) {
-    for ((o, s), &x) in out.iter_mut().zip(slope.iter_mut()).zip(h) {
-        (*o, *s) = activation.activate_with_derivative(x);
+    kernel: SliceKernel<T>,
+    derivative_kernel: SliceKernel<T>,
+) -> Result<(), Error> {
+    check_len("h", h.len(), "out", out.len())?;
+    check_len("h", h.len(), "slope", slope.len())?;
+    if !(kernel(h, out) && derivative_kernel(h, slope)) {
+        for ((o, s), &x) in out.iter_mut().zip(slope.iter_mut()).zip(h) {
+            (*o, *s) = activation.activate_with_derivative(x);
+        }
     }
+    Ok(())
 }
 
 /// The logistic sigmoid f(h) = 1 / (1 + e^(−h)), with f′(h) = f(h)(1 − f(h)).
@@ -224,25 +248,13 @@ impl<T: Float> Activation<T> for Sigmoid {
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
     /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of σ; otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        if !crate::simd::sigmoid(h, out) {
-            for (o, &x) in out.iter_mut().zip(h) {
-                *o = self.activate(x);
-            }
-        }
-        Ok(())
+        map_slice(h, out, crate::simd::sigmoid, |x| self.activate(x))
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
     /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of σ′; otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        if !crate::simd::sigmoid_derivative(h, out) {
-            for (o, &x) in out.iter_mut().zip(h) {
-                *o = self.derivative(x);
-            }
-        }
-        Ok(())
+        map_slice(h, out, crate::simd::sigmoid_derivative, |x| self.derivative(x))
     }
 
     /// For `f32` and `f64` slices this runs the vectorised kernels of
@@ -255,13 +267,7 @@ impl<T: Float> Activation<T> for Sigmoid {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        check_len("h", h.len(), "slope", slope.len())?;
-        // Both kernels accept the same element types and levels, so either both run or neither.
-        if !(crate::simd::sigmoid(h, out) && crate::simd::sigmoid_derivative(h, slope)) {
-            pairs_by_element(self, h, out, slope);
-        }
-        Ok(())
+        map_pair_slices(self, h, out, slope, crate::simd::sigmoid, crate::simd::sigmoid_derivative)
     }
 }
 
@@ -330,26 +336,14 @@ impl<T: Float> Activation<T> for Tanh {
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
     /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of tanh; otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        if !crate::simd::tanh(h, out) {
-            for (o, &x) in out.iter_mut().zip(h) {
-                *o = self.activate(x);
-            }
-        }
-        Ok(())
+        map_slice(h, out, crate::simd::tanh, |x| self.activate(x))
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
     /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of tanh′; otherwise the element-wise
     /// loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        if !crate::simd::tanh_derivative(h, out) {
-            for (o, &x) in out.iter_mut().zip(h) {
-                *o = self.derivative(x);
-            }
-        }
-        Ok(())
+        map_slice(h, out, crate::simd::tanh_derivative, |x| self.derivative(x))
     }
 
     /// For `f32` and `f64` slices this runs the vectorised kernels of
@@ -362,13 +356,7 @@ impl<T: Float> Activation<T> for Tanh {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        check_len("h", h.len(), "slope", slope.len())?;
-        // Both kernels accept the same element types and levels, so either both run or neither.
-        if !(crate::simd::tanh(h, out) && crate::simd::tanh_derivative(h, slope)) {
-            pairs_by_element(self, h, out, slope);
-        }
-        Ok(())
+        map_pair_slices(self, h, out, slope, crate::simd::tanh, crate::simd::tanh_derivative)
     }
 }
 
@@ -548,13 +536,7 @@ impl<T: Float> Activation<T> for Softplus {
     /// For `f32` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2 with
     /// FMA on x86-64 with `std`), within 1 ulp; otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
-        check_len("h", h.len(), "out", out.len())?;
-        if !crate::simd::softplus(h, out) {
-            for (o, &x) in out.iter_mut().zip(h) {
-                *o = self.activate(x);
-            }
-        }
-        Ok(())
+        map_slice(h, out, crate::simd::softplus, |x| self.activate(x))
     }
 
     /// f′ is the sigmoid: for `f32` and `f64` slices this runs the vectorised sigmoid kernel
