@@ -320,7 +320,7 @@ pub(super) fn scale_into<T: Copy + core::ops::Mul<Output = T>>(y: &mut [T], a: T
 
 /// Sums an array of partial sums pairwise (the lane count is a power of two).
 #[inline(always)]
-fn pairwise<const N: usize>(mut acc: [f64; N]) -> f64 {
+fn pairwise<T: Copy + core::ops::AddAssign, const N: usize>(mut acc: [T; N]) -> T {
     let mut n = N;
     while n > 1 {
         n /= 2;
@@ -351,14 +351,7 @@ pub(super) fn dot_f32(a: &[f32], b: &[f32]) -> f32 {
         tail = x.mul_add(y, tail);
     }
     acc[0] += tail;
-    let mut n = N;
-    while n > 1 {
-        n /= 2;
-        for i in 0..n {
-            acc[i] += acc[i + n];
-        }
-    }
-    acc[0]
+    pairwise(acc)
 }
 
 /// Σ aᵢbᵢ in `f64` with 32 independent FMA accumulators.
