@@ -4,10 +4,8 @@ use num_traits::Float;
 
 use crate::activation::Activation;
 use crate::error::{check_learn_rate, Error};
-use crate::gradient::{
-    accumulate_record, accumulate_rows, check_gradient, half, step_scale, BlockSum,
-};
-use crate::kernels;
+use crate::gradient::{accumulate_record, accumulate_rows, check_gradient, half, step_scale};
+use crate::kernels::{self, SquaredErrorSum};
 use crate::layer::{row_net_input, Layer};
 
 /// The loss of an epoch over its records: the sum of squared errors E = ½ Σ (y − ŷ)² and the
@@ -191,18 +189,18 @@ pub fn minibatch_epoch<T: Float, A: Activation<T> + ?Sized>(
     }
     let (d, k) = (layer.inputs, layer.outputs);
     let row = |i: usize| (&x[i * d..(i + 1) * d], &y[i * k..(i + 1) * k]);
-    let mut squares = BlockSum::new();
+    let mut squares = SquaredErrorSum::new();
     if batch_size == 1 {
         for &i in order {
             let (x_row, y_row) = row(i);
-            squares.add(stochastic_step(activation, layer, weights, x_row, y_row, learn_rate));
+            stochastic_step(activation, layer, weights, x_row, y_row, learn_rate, &mut squares);
         }
     } else {
         for batch in order.chunks(batch_size) {
             gradient.fill(T::zero());
             for &i in batch {
                 let (x_row, y_row) = row(i);
-                squares.add(accumulate_record(activation, layer, weights, x_row, y_row, gradient));
+                accumulate_record(activation, layer, weights, x_row, y_row, gradient, &mut squares);
             }
             kernels::axpy(weights, step_scale(learn_rate, batch.len()), gradient);
         }
@@ -211,7 +209,7 @@ pub fn minibatch_epoch<T: Float, A: Activation<T> + ?Sized>(
 }
 
 /// w_j ← w_j + η δ_j x for every output j of one record (δ_j from the weights before the
-/// update; output j reads and writes only row j). Returns Σ_j (y_j − ŷ_j)².
+/// update; output j reads and writes only row j), adding each (y_j − ŷ_j)² to `squares`.
 #[inline]
 fn stochastic_step<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
@@ -220,13 +218,13 @@ fn stochastic_step<T: Float, A: Activation<T> + ?Sized>(
     x_row: &[T],
     y_row: &[T],
     learn_rate: T,
-) -> T {
-    let mut squares = T::zero();
+    squares: &mut SquaredErrorSum<T>,
+) {
     for (w_row, &y) in weights.chunks_exact_mut(layer.row_len()).zip(y_row) {
         let (y_hat, slope) =
             activation.activate_with_derivative(row_net_input(w_row, layer.inputs, x_row));
+        squares.add(y, y_hat);
         let residual = y - y_hat;
-        squares = squares + residual * residual;
         let step = learn_rate * (residual * slope);
         let (w_in, w_bias) = w_row.split_at_mut(layer.inputs);
         kernels::axpy(w_in, step, x_row);
@@ -234,7 +232,6 @@ fn stochastic_step<T: Float, A: Activation<T> + ?Sized>(
             *b = *b + step;
         }
     }
-    squares
 }
 
 #[cfg(test)]

@@ -5,44 +5,12 @@ use num_traits::Float;
 
 use crate::activation::Activation;
 use crate::error::{check_learn_rate, Error};
-use crate::kernels;
+use crate::kernels::{self, SquaredErrorSum};
 use crate::layer::{row_net_input, Layer};
 
-/// Records per partial sum of squared errors: the running total then sees n/256 additions
-/// instead of n, which keeps the rounding error of the loss far below the gradient's.
-const LOSS_BLOCK: usize = 256;
-
-/// A sum of many non-negative terms kept in blocks of [`LOSS_BLOCK`].
-pub(crate) struct BlockSum<T> {
-    total: T,
-    part: T,
-    count: usize,
-}
-
-impl<T: Float> BlockSum<T> {
-    pub(crate) fn new() -> Self {
-        BlockSum { total: T::zero(), part: T::zero(), count: 0 }
-    }
-
-    #[inline]
-    pub(crate) fn add(&mut self, v: T) {
-        self.part = self.part + v;
-        self.count += 1;
-        if self.count == LOSS_BLOCK {
-            self.total = self.total + self.part;
-            self.part = T::zero();
-            self.count = 0;
-        }
-    }
-
-    pub(crate) fn sum(&self) -> T {
-        self.total + self.part
-    }
-}
-
 /// One record of the fused pass: for every output j, h_j from the row of weights, δ_j, the
-/// squared residual, and `gradient` row j += δ_j x (bias += δ_j), while `x_row` is in L1.
-/// Returns Σ_j (y_j − ŷ_j)².
+/// squared residual into `squares`, and `gradient` row j += δ_j x (bias += δ_j), while `x_row`
+/// is in L1.
 #[inline]
 pub(crate) fn accumulate_record<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
@@ -51,15 +19,15 @@ pub(crate) fn accumulate_record<T: Float, A: Activation<T> + ?Sized>(
     x_row: &[T],
     y_row: &[T],
     gradient: &mut [T],
-) -> T {
+    squares: &mut SquaredErrorSum<T>,
+) {
     let r = layer.row_len();
-    let mut squares = T::zero();
     for ((w_row, g_row), &y) in weights.chunks_exact(r).zip(gradient.chunks_exact_mut(r)).zip(y_row)
     {
         let (y_hat, slope) =
             activation.activate_with_derivative(row_net_input(w_row, layer.inputs, x_row));
+        squares.add(y, y_hat);
         let residual = y - y_hat;
-        squares = squares + residual * residual;
         let delta = residual * slope;
         let (g_in, g_bias) = g_row.split_at_mut(layer.inputs);
         kernels::axpy(g_in, delta, x_row);
@@ -67,7 +35,6 @@ pub(crate) fn accumulate_record<T: Float, A: Activation<T> + ?Sized>(
             *b = *b + delta;
         }
     }
-    squares
 }
 
 /// Records per block of [`accumulate_rows`] with several outputs: 64 rows of 64 `f32` features
@@ -101,19 +68,16 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     if k == 1 {
         return accumulate_rows_one_output(activation, layer, weights, x, y, gradient);
     }
-    let mut squares = BlockSum::new();
+    let mut squares = SquaredErrorSum::new();
     let mut h = [T::zero(); BLOCK];
     let mut y_hat = [T::zero(); BLOCK];
     let mut slope = [T::zero(); BLOCK];
-    let mut row_squares = [T::zero(); BLOCK];
     for (b, (x_block, y_block)) in x.chunks(BLOCK * d).zip(y.chunks(BLOCK * k)).enumerate() {
         // The next block, prefetched while the gradient of this one is accumulated.
         let next = x.get((b + 1) * BLOCK * d..).unwrap_or_default();
         let ahead = next.get(..BLOCK * d).unwrap_or(next);
         let n = y_block.len() / k;
         let (h, y_hat, slope) = (&mut h[..n], &mut y_hat[..n], &mut slope[..n]);
-        let row_squares = &mut row_squares[..n];
-        row_squares.fill(T::zero());
         let rows =
             weights.chunks_exact(layer.row_len()).zip(gradient.chunks_exact_mut(layer.row_len()));
         for (j, (w_row, g_row)) in rows.enumerate() {
@@ -131,12 +95,9 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
             }
             // δ = (y − ŷ) f′(h), written over ŷ.
             let targets = y_block.iter().skip(j).step_by(k);
-            for (((o, &s), sq), &target) in
-                y_hat.iter_mut().zip(slope.iter()).zip(row_squares.iter_mut()).zip(targets)
-            {
-                let residual = target - *o;
-                *sq = *sq + residual * residual;
-                *o = residual * s;
+            for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(targets) {
+                squares.add(target, *o);
+                *o = (target - *o) * s;
             }
             let (g_in, g_bias) = g_row.split_at_mut(d);
             let ahead = if j == 0 { ahead } else { &[] };
@@ -145,7 +106,6 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
                 *b = y_hat.iter().fold(*b, |acc, &delta| acc + delta);
             }
         }
-        row_squares.iter().for_each(|&sq| squares.add(sq));
     }
     squares.sum()
 }
@@ -164,7 +124,7 @@ fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
     let d = layer.inputs;
     let (w_in, w_bias) = weights.split_at(d);
     let (g_in, g_bias) = gradient.split_at_mut(d);
-    let mut squares = BlockSum::new();
+    let mut squares = SquaredErrorSum::new();
     let mut h = [T::zero(); ONE_OUTPUT_BLOCK];
     let mut slope = [T::zero(); ONE_OUTPUT_BLOCK];
     // δ of the previous block until its gradient is accumulated, then ŷ and δ of this one.
@@ -192,9 +152,8 @@ fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
             }
         }
         for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(y_block) {
-            let residual = target - *o;
-            squares.add(residual * residual);
-            *o = residual * s;
+            squares.add(target, *o);
+            *o = (target - *o) * s;
         }
         previous = (x_block, n);
     }
@@ -243,7 +202,8 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// # Accuracy
 ///
 /// Each gradient entry is a sum of n terms added in record order: its error is at most about
-/// n·ε·Σ_μ |δ_jμ x_iμ| on top of the error of each δ. E is summed in blocks of 256 records.
+/// n·ε·Σ_μ |δ_jμ x_iμ| on top of the error of each δ. E is summed as accurately as
+/// [`sse`](crate::sse) sums (faithfully rounded for the given residuals).
 /// f(h) and f′(h) come from [`Activation::activate_with_derivative_slice`] over blocks of
 /// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`
 /// runs the vectorised slice kernels (f within 1 ulp, f′ within 2 ulp) instead of the
@@ -484,14 +444,5 @@ mod tests {
         }
         let e_bound = (n as f64 + 8.0) * f64::from(f32::EPSILON) * squares;
         assert!((f64::from(e) - squares / 2.0).abs() <= e_bound, "{e} vs {}", squares / 2.0);
-    }
-
-    #[test]
-    fn block_sum_matches_exact_sum() {
-        let mut s = BlockSum::new();
-        for i in 0..1000 {
-            s.add(f64::from(i));
-        }
-        assert_eq!(s.sum(), 499_500.0);
     }
 }

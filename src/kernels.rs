@@ -56,9 +56,16 @@ pub(crate) fn half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
     scaled_sum_squared_diff(a, b, true)
 }
 
+/// Whether `T` is narrower than f64 in precision and range (f32, f16, bf16): its squared errors
+/// are then summed in f64. A constant for a concrete `T`.
+#[inline(always)]
+fn sums_in_f64<T: Float>() -> bool {
+    accurate::fits_in_f64::<T>() && T::epsilon().to_f64().is_some_and(|eps| eps > f64::EPSILON)
+}
+
 #[inline(always)]
 fn scaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
-    if accurate::fits_in_f64::<T>() && T::epsilon().to_f64().is_some_and(|eps| eps > f64::EPSILON) {
+    if sums_in_f64::<T>() {
         let sum = sum_squared_diff_in_f64(a, b);
         if let Some(sum) = T::from(if halve { 0.5 * sum } else { sum }) {
             return sum;
@@ -134,6 +141,49 @@ fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T], scale: T) -> T {
         total + total_err
     } else {
         total
+    }
+}
+
+/// A running Σ (yᵢ − ŷᵢ)², one pair at a time, with the accuracy of [`sum_squared_diff`]: types
+/// narrower than f64 square and add their differences in f64; f64 adds exact squares with
+/// compensation (one lane of the compensated reduction). The training loops use it for the
+/// loss of an epoch, so that the loss they report is as accurate as [`sse`](crate::sse).
+pub(crate) struct SquaredErrorSum<T> {
+    wide: f64,
+    sum: T,
+    err: T,
+    split: T,
+}
+
+impl<T: Float> SquaredErrorSum<T> {
+    pub(crate) fn new() -> Self {
+        Self { wide: 0.0, sum: T::zero(), err: T::zero(), split: split_constant::<T>() }
+    }
+
+    /// Adds (y − ŷ)².
+    #[inline]
+    pub(crate) fn add(&mut self, y: T, y_hat: T) {
+        if sums_in_f64::<T>() {
+            // `to_f64` is `Some` for every type that reaches here; the fallback keeps it total.
+            let r = y.to_f64().unwrap_or(f64::NAN) - y_hat.to_f64().unwrap_or(f64::NAN);
+            self.wide += r * r;
+        } else {
+            let (s, e) = add_square_of_difference(self.sum, y, y_hat, self.split);
+            self.sum = s;
+            self.err = self.err + e;
+        }
+    }
+
+    /// The sum so far, rounded once.
+    pub(crate) fn sum(&self) -> T {
+        if sums_in_f64::<T>() {
+            T::from(self.wide).unwrap_or_else(T::nan)
+        } else if self.sum.is_finite() && self.err.is_finite() {
+            self.sum + self.err
+        } else {
+            // An infinite or NaN sum makes the error term NaN; the sum itself is the answer.
+            self.sum
+        }
     }
 }
 
@@ -265,6 +315,35 @@ mod tests {
             let d: f64 = a.iter().zip(&b).map(|(x, y)| (x - y) * (x - y)).sum();
             assert_eq!(sum_squared_diff(&a, &b), d, "n = {n}");
         }
+    }
+
+    #[test]
+    fn running_squared_error_sum_is_as_accurate_as_the_slice_sum() {
+        // Residuals of 0.1-steps: their squares are inexact in f64, so a plain running sum
+        // drifts, while both accurate sums stay within an ulp of each other.
+        let y: Vec<f64> = (0..10_000).map(|i| f64::from(i) * 0.1).collect();
+        let y_hat: Vec<f64> = (0..10_000).map(|i| f64::from(i % 7) * 0.3).collect();
+        let mut running = SquaredErrorSum::new();
+        y.iter().zip(&y_hat).for_each(|(&a, &b)| running.add(a, b));
+        let (a, b) = (running.sum(), sum_squared_diff(&y, &y_hat));
+        assert!((a - b).abs() <= f64::EPSILON * b, "{a} vs {b}");
+
+        let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
+        let y_hat32: Vec<f32> = y_hat.iter().map(|&v| v as f32).collect();
+        let mut running = SquaredErrorSum::new();
+        y32.iter().zip(&y_hat32).for_each(|(&a, &b)| running.add(a, b));
+        let exact: f64 =
+            y32.iter().zip(&y_hat32).map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2)).sum();
+        // The f64 running sum is far more precise than one f32 ulp: the result is `exact`
+        // rounded to f32 (or its neighbour for a near-tie).
+        let got = f64::from(running.sum());
+        assert!((got - exact).abs() <= f64::from(f32::EPSILON) * exact, "{got} vs {exact}");
+
+        let mut special = SquaredErrorSum::new();
+        special.add(f64::INFINITY, 0.0);
+        assert_eq!(special.sum(), f64::INFINITY);
+        special.add(f64::NAN, 0.0);
+        assert!(special.sum().is_nan());
     }
 
     #[test]
