@@ -1,0 +1,129 @@
+//! The training functions on arbitrary shapes, values and learning rates: `Ok` when every shape
+//! agrees and the learning rate is finite and ≥ 0, `Err` when a length disagrees, nothing
+//! modified on `Err`, no panic, and losses that are NaN or ≥ 0.
+#![no_main]
+
+use delta_rule::{
+    accuracy, apply_gradient, batch_epoch, batch_gradient, init_weights, minibatch_epoch, predict,
+    Activation, Layer, Sigmoid, Tanh,
+};
+use libfuzzer_sys::fuzz_target;
+
+#[path = "input.rs"]
+mod input;
+use input::Input;
+
+fn same(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// `len`, or a different length when `skew` is set.
+fn skewed(len: usize, skew: u8) -> usize {
+    match skew % 8 {
+        1 => len + 1,
+        2 => len.saturating_sub(1),
+        3 => len + 5,
+        _ => len,
+    }
+}
+
+fuzz_target!(|bytes: &[u8]| {
+    let mut input = Input::new(bytes);
+    let (d, k) = (usize::from(input.byte() % 5), usize::from(input.byte() % 3));
+    let mut layer = Layer::new(d, k);
+    if input.byte() & 1 == 1 {
+        layer = layer.with_bias();
+    }
+    let n = usize::from(input.byte() % 20);
+    let skews = [input.byte(), input.byte(), input.byte(), input.byte()];
+    let x = input.vec_f64(skewed(n * d, skews[0]));
+    let y = input.vec_f64(skewed(n * k, skews[1]));
+    let mut weights = input.vec_f64(skewed(layer.weights_len(), skews[2]));
+    let mut gradient = vec![0.25; skewed(layer.weights_len(), skews[3])];
+    let learn_rate =
+        if input.byte() & 1 == 1 { input.f64() } else { f64::from(input.byte()) / 64.0 };
+    let tanh = input.byte() & 1 == 1;
+    let activation: &dyn Activation<f64> = if tanh { &Tanh } else { &Sigmoid };
+
+    // As the crate reads the shapes: records from x, then y, weights and gradient must fit.
+    let records = if d > 0 { x.len() / d } else { 0 };
+    let forward_agrees = d > 0 && k > 0 && x.len() % d == 0 && weights.len() == layer.weights_len();
+    let shapes_agree =
+        forward_agrees && y.len() == records * k && gradient.len() == layer.weights_len();
+    let rate_ok = learn_rate.is_finite() && learn_rate >= 0.0;
+    let (w0, g0) = (weights.clone(), gradient.clone());
+    let unchanged = |w: &[f64], g: &[f64]| same(w, &w0) && same(g, &g0);
+
+    match batch_gradient(activation, layer, &weights, &x, &y, &mut gradient) {
+        Ok(e) => {
+            assert!(shapes_agree);
+            assert!(e.is_nan() || e >= 0.0, "{e}");
+        }
+        Err(_) => {
+            assert!(!shapes_agree);
+            assert!(unchanged(&weights, &gradient));
+        }
+    }
+    gradient.copy_from_slice(&g0);
+
+    match batch_epoch(activation, layer, &mut weights, &x, &y, learn_rate, &mut gradient) {
+        Ok(loss) => {
+            assert!(shapes_agree && rate_ok && records > 0);
+            assert!(loss.sse.is_nan() || loss.sse >= 0.0);
+        }
+        Err(_) => {
+            assert!(!(shapes_agree && rate_ok && records > 0));
+            assert!(unchanged(&weights, &gradient));
+        }
+    }
+    weights.copy_from_slice(&w0);
+    gradient.copy_from_slice(&g0);
+
+    let order: Vec<usize> = (0..records).rev().collect();
+    let batch_size = usize::from(input.byte() % 4);
+    match minibatch_epoch(
+        activation,
+        layer,
+        &mut weights,
+        &x,
+        &y,
+        learn_rate,
+        batch_size,
+        &order,
+        &mut gradient,
+    ) {
+        Ok(loss) => {
+            assert!(shapes_agree && rate_ok && records > 0 && batch_size > 0);
+            assert!(loss.sse.is_nan() || loss.sse >= 0.0);
+        }
+        Err(_) => {
+            assert!(!(shapes_agree && rate_ok && records > 0 && batch_size > 0));
+            assert!(unchanged(&weights, &gradient));
+        }
+    }
+    weights.copy_from_slice(&w0);
+
+    let mut y_hat = vec![-1.0; records * k];
+    match predict(activation, layer, &weights, &x, &mut y_hat) {
+        Ok(()) => {
+            assert!(forward_agrees);
+            let range = if tanh { -1.0..=1.0 } else { 0.0..=1.0 };
+            assert!(y_hat.iter().all(|v| v.is_nan() || range.contains(v)), "{y_hat:?}");
+            if let Ok(a) = accuracy(&y, &y_hat) {
+                assert!((0.0..=1.0).contains(&a));
+            }
+        }
+        Err(_) => {
+            assert!(!forward_agrees);
+            assert!(y_hat.iter().all(|&v| v == -1.0));
+        }
+    }
+
+    if apply_gradient(&mut weights, &gradient, learn_rate, records).is_err() {
+        assert!(same(&weights, &w0));
+    }
+    let seed = u64::from(input.byte());
+    if init_weights(layer, &mut weights, seed).is_ok() {
+        assert!(weights.iter().all(|w| w.is_finite()));
+    }
+});
