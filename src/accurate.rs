@@ -311,16 +311,19 @@ pub(crate) fn softplus(h: f64) -> f64 {
     } else {
         // ln(1 + e) = e − e²/2 + e³/3 − …, to e^11 (truncation below 2^-60 relative), plus
         // the low part of e to first order.
-        let series = e
-            * e
-            * (-1.0 / 2.0
-                + e * (1.0 / 3.0
-                    + e * (-1.0 / 4.0
-                        + e * (1.0 / 5.0
-                            + e * (-1.0 / 6.0
-                                + e * (1.0 / 7.0
-                                    + e * (-1.0 / 8.0
-                                        + e * (1.0 / 9.0 + e * (-1.0 / 10.0 + e / 11.0)))))))));
+        // Horner from the inside out: −1/10 + e/11, then c + e·(…) for c = 1/9, −1/8, …, −1/2.
+        const COEFFICIENTS: [f64; 8] = [
+            1.0 / 9.0,
+            -1.0 / 8.0,
+            1.0 / 7.0,
+            -1.0 / 6.0,
+            1.0 / 5.0,
+            -1.0 / 4.0,
+            1.0 / 3.0,
+            -1.0 / 2.0,
+        ];
+        let tail = COEFFICIENTS.iter().fold(-1.0 / 10.0 + e / 11.0, |acc, &c| c + e * acc);
+        let series = e * e * tail;
         (e, series + e_lo / d)
     };
     if h > 0.0 {
