@@ -375,46 +375,58 @@ pub(super) fn dot_f64(a: &[f64], b: &[f64]) -> f64 {
     pairwise(acc)
 }
 
-/// `out[r]` = [`dot_f32`]`(row r of x, w)` for the rows of `x` (each `w.len()` long), so that
-/// every value is bit-identical to a separate call per row. (A function parameter for the dot
-/// product would be compiled outside the caller's target features.)
+/// The element types with a multi-accumulator dot product: [`dot_f32`] and [`dot_f64`]. A
+/// trait rather than a function parameter, so that the dot product is always inlined into the
+/// caller and compiled with its target features.
+pub(super) trait Dot:
+    Copy + core::ops::Add<Output = Self> + core::ops::Mul<Output = Self>
+{
+    /// Σ aᵢbᵢ.
+    fn dot(a: &[Self], b: &[Self]) -> Self;
+}
+
+impl Dot for f32 {
+    #[inline(always)]
+    fn dot(a: &[f32], b: &[f32]) -> f32 {
+        dot_f32(a, b)
+    }
+}
+
+impl Dot for f64 {
+    #[inline(always)]
+    fn dot(a: &[f64], b: &[f64]) -> f64 {
+        dot_f64(a, b)
+    }
+}
+
+/// `out[r]` = [`Dot::dot`]`(row r of x, w)` for the rows of `x` (each `w.len()` long), so that
+/// every value is bit-identical to a separate call per row.
 #[inline(always)]
-pub(super) fn net_inputs_f32(x: &[f32], w: &[f32], out: &mut [f32]) {
+pub(super) fn net_inputs<T: Dot>(x: &[T], w: &[T], out: &mut [T]) {
     if w.is_empty() {
         return;
     }
     for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
-        *o = dot_f32(row, w);
+        *o = T::dot(row, w);
     }
 }
 
-/// [`net_inputs_f32`] for `f64` with [`dot_f64`].
-#[inline(always)]
-pub(super) fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) {
-    if w.is_empty() {
-        return;
-    }
-    for (o, row) in out.iter_mut().zip(x.chunks_exact(w.len())) {
-        *o = dot_f64(row, w);
-    }
-}
-
-/// Rows ahead of the current one that [`net_inputs_and_add_rows_f32`] prefetches.
+/// Rows ahead of the current one that [`net_inputs_and_add_rows`] prefetches.
 const PREFETCH_ROWS: usize = 16;
 
-/// [`net_inputs_f32`] of the rows of `x` interleaved with g ← g + a[r]·(row r of `x_prev`) per
+/// [`net_inputs`] of the rows of `x` interleaved with g ← g + a[r]·(row r of `x_prev`) per
 /// row ([`axpy`], in row order): each step reads a new row from memory and works on a row
 /// already in cache, so memory keeps streaming while the gradient of the previous block is
 /// accumulated. `w` and `g` have the row length; the results are bit-identical to the two
 /// loops run one after the other.
 #[inline(always)]
-pub(super) fn net_inputs_and_add_rows_f32(
-    x: &[f32],
-    w: &[f32],
-    out: &mut [f32],
-    g: &mut [f32],
-    a: &[f32],
-    x_prev: &[f32],
+pub(super) fn net_inputs_and_add_rows<T: Dot>(
+    x: &[T],
+    w: &[T],
+    out: &mut [T],
+    g: &mut [T],
+    a: &[T],
+    x_prev: &[T],
 ) {
     let d = w.len();
     if d == 0 || g.len() != d {
@@ -424,35 +436,7 @@ pub(super) fn net_inputs_and_add_rows_f32(
     let mut ahead = x.get(PREFETCH_ROWS * d..).unwrap_or_default().chunks(d);
     for (o, row) in out.iter_mut().zip(x.chunks_exact(d)) {
         prefetch_lines(ahead.next().unwrap_or_default());
-        *o = dot_f32(row, w);
-        if let Some((row_prev, &ai)) = prev.next() {
-            axpy(g, ai, row_prev);
-        }
-    }
-    for (row_prev, &ai) in prev {
-        axpy(g, ai, row_prev);
-    }
-}
-
-/// [`net_inputs_and_add_rows_f32`] for `f64` with [`dot_f64`].
-#[inline(always)]
-pub(super) fn net_inputs_and_add_rows_f64(
-    x: &[f64],
-    w: &[f64],
-    out: &mut [f64],
-    g: &mut [f64],
-    a: &[f64],
-    x_prev: &[f64],
-) {
-    let d = w.len();
-    if d == 0 || g.len() != d {
-        return;
-    }
-    let mut prev = x_prev.chunks_exact(d).zip(a);
-    let mut ahead = x.get(PREFETCH_ROWS * d..).unwrap_or_default().chunks(d);
-    for (o, row) in out.iter_mut().zip(x.chunks_exact(d)) {
-        prefetch_lines(ahead.next().unwrap_or_default());
-        *o = dot_f64(row, w);
+        *o = T::dot(row, w);
         if let Some((row_prev, &ai)) = prev.next() {
             axpy(g, ai, row_prev);
         }
