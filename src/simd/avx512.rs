@@ -59,17 +59,20 @@ const TABLE_LO: [f32; 16] = [
     f32::from_bits(0x3229_2436),
 ];
 
-/// ln2/16 to 12 bits, so k·C_HI is exact for |k| < 2¹².
-const C_HI: f32 = f32::from_bits(0x3D31_7000);
-/// ln2/16 − `C_HI`.
-const C_LO: f32 = f32::from_bits(0x3605_FDF4);
-/// 16/ln2.
-const SIXTEEN_LOG2E: f32 = f32::from_bits(0x41B8_AA3B);
-/// 1.5·2²³: adding it rounds |t| < 2²² to an integer kept in the low mantissa bits.
-const ROUND: f32 = 12_582_912.0;
+/// ln 2 to 12 bits, so q·LN2_HI is exact for the multiples q of 1/16 below 2⁸ in magnitude.
+const LN2_HI: f32 = f32::from_bits(0x3F31_7000);
+/// ln 2 − `LN2_HI`.
+const LN2_LO: f32 = f32::from_bits(0x3805_FDF4);
+/// 1.5·2¹⁹, whose ulp is 1/16: adding it rounds |t| < 2¹⁸ to a multiple of 1/16, and the low
+/// four bits of the sum's bit pattern are then 16t mod 16.
+const ROUND: f32 = 786_432.0;
+/// Minimax coefficients of (e^r − 1 − r)/r² ≈ C2 + C3·r on |r| ≤ ln2/32 (mpmath; absolute
+/// error of the resulting e^r − 1 below 2⁻²⁹·²).
+const C2: f32 = f32::from_bits(0x3F00_0110);
+const C3: f32 = f32::from_bits(0x3E2A_ABA4);
 
-/// The shared part of σ and σ′ for 16 lanes: (m_hi, m_lo, n, d, d_lo, y) with
-/// e^(−|x|) = (m_hi + m_lo)·2ⁿ, 1 + e^(−|x|) = d + d_lo and y ≈ 1/d to 2⁻²³.
+/// The shared part of σ and σ′ for 16 lanes: (m_hi, m_lo, q, d, d_lo, y) with
+/// e^(−|x|) = (m_hi + m_lo)·2ⁿ for n = ⌊q⌋, 1 + e^(−|x|) = d + d_lo and y ≈ 1/d to 2⁻¹⁴.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn parts(x: __m512) -> (__m512, __m512, __m512, __m512, __m512, __m512) {
@@ -81,30 +84,30 @@ fn parts(x: __m512) -> (__m512, __m512, __m512, __m512, __m512, __m512) {
     let sign = _mm512_set1_epi32(i32::MIN);
     let z = _mm512_castsi512_ps(_mm512_or_si512(_mm512_castps_si512(x), sign));
     let z = _mm512_max_ps(_mm512_set1_ps(-110.0), z);
-    let t = _mm512_fmadd_ps(z, _mm512_set1_ps(SIXTEEN_LOG2E), _mm512_set1_ps(ROUND));
-    let k = _mm512_sub_ps(t, _mm512_set1_ps(ROUND));
-    // The low four bits of t's bit pattern are k mod 16; vpermps reads exactly those.
+    // q = k/16, the multiple of 1/16 nearest to z/ln 2, and j = k mod 16 (vpermps reads
+    // exactly the low four bits of each index).
+    let t = _mm512_fmadd_ps(z, _mm512_set1_ps(core::f32::consts::LOG2_E), _mm512_set1_ps(ROUND));
+    let q = _mm512_sub_ps(t, _mm512_set1_ps(ROUND));
     let j = _mm512_castps_si512(t);
     let t_hi = _mm512_permutexvar_ps(j, tab_hi);
     let t_lo = _mm512_permutexvar_ps(j, tab_lo);
-    let r = _mm512_fnmadd_ps(k, _mm512_set1_ps(C_HI), z);
-    let r = _mm512_fnmadd_ps(k, _mm512_set1_ps(C_LO), r);
-    let p = _mm512_fmadd_ps(r, _mm512_set1_ps(1.0 / 24.0), _mm512_set1_ps(1.0 / 6.0));
-    let p = _mm512_fmadd_ps(r, p, _mm512_set1_ps(0.5));
+    let r = _mm512_fnmadd_ps(q, _mm512_set1_ps(LN2_HI), z);
+    let r = _mm512_fnmadd_ps(q, _mm512_set1_ps(LN2_LO), r);
+    let p = _mm512_fmadd_ps(r, _mm512_set1_ps(C3), _mm512_set1_ps(C2));
     let w = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r);
+    // m_hi + m_lo = T_hi + T_hi·w + T_lo: T_hi − m_hi is exact (Sterbenz), its sum with T_lo
+    // rounds by ≲ 2⁻²⁹·⁵, and the dropped T_lo·w is below 2⁻³⁰.
     let m_hi = _mm512_fmadd_ps(t_hi, w, t_hi);
-    let m_lo = _mm512_fmadd_ps(t_hi, w, _mm512_sub_ps(t_hi, m_hi));
-    let m_lo = _mm512_add_ps(m_lo, _mm512_fmadd_ps(t_lo, w, t_lo));
-    // vscalefps scales by 2^floor(k/16) = 2ⁿ.
-    let n = _mm512_mul_ps(k, _mm512_set1_ps(1.0 / 16.0));
-    let e_hi = _mm512_scalef_ps(m_hi, n);
-    let e_lo = _mm512_scalef_ps(m_lo, n);
+    let m_lo = _mm512_fmadd_ps(t_hi, w, _mm512_add_ps(_mm512_sub_ps(t_hi, m_hi), t_lo));
+    // vscalefps scales by 2^⌊q⌋ = 2ⁿ.
+    let e_hi = _mm512_scalef_ps(m_hi, q);
+    let e_lo = _mm512_scalef_ps(m_lo, q);
     let one = _mm512_set1_ps(1.0);
     let d = _mm512_add_ps(one, e_hi);
     let d_lo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, d), e_hi), e_lo);
+    // 2⁻¹⁴ is enough: each quotient's FMA correction squares the reciprocal's error.
     let y = _mm512_rcp14_ps(d);
-    let y = _mm512_fmadd_ps(y, _mm512_fnmadd_ps(d, y, one), y);
-    (m_hi, m_lo, n, d, d_lo, y)
+    (m_hi, m_lo, q, d, d_lo, y)
 }
 
 /// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d.
@@ -119,12 +122,13 @@ fn divide(n_hi: __m512, n_lo: __m512, d: __m512, d_lo: __m512, y: __m512) -> __m
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid16(x: __m512) -> __m512 {
-    let (m_hi, m_lo, n, d, d_lo, y) = parts(x);
-    let zero = _mm512_setzero_ps();
-    let positive = divide(_mm512_set1_ps(1.0), zero, d, d_lo, y);
-    let negative = _mm512_scalef_ps(divide(m_hi, m_lo, d, d_lo, y), n);
-    let nonnegative = _mm512_cmp_ps_mask::<_CMP_GE_OQ>(x, zero);
-    _mm512_mask_blend_ps(nonnegative, negative, positive)
+    let (m_hi, m_lo, q, d, d_lo, y) = parts(x);
+    // One quotient for both signs: 1/(1 + e) for x ≥ 0, (m/(1 + e))·2ⁿ for x < 0.
+    let negative = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_setzero_ps());
+    let num_hi = _mm512_mask_blend_ps(negative, _mm512_set1_ps(1.0), m_hi);
+    let num_lo = _mm512_maskz_mov_ps(negative, m_lo);
+    let quotient = divide(num_hi, num_lo, d, d_lo, y);
+    _mm512_mask_scalef_ps(quotient, negative, quotient, q)
 }
 
 /// As [`divide`], also returning the rounding error of the quotient (q0 − q is exact, and the
@@ -141,9 +145,9 @@ fn divide_pair(n_hi: __m512, n_lo: __m512, d: __m512, d_lo: __m512, y: __m512) -
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_derivative16(x: __m512) -> __m512 {
-    let (m_hi, m_lo, n, d, d_lo, y) = parts(x);
-    let (q, q_lo) = divide_pair(m_hi, m_lo, d, d_lo, y);
-    _mm512_scalef_ps(divide(q, q_lo, d, d_lo, y), n)
+    let (m_hi, m_lo, q, d, d_lo, y) = parts(x);
+    let (s, s_lo) = divide_pair(m_hi, m_lo, d, d_lo, y);
+    _mm512_scalef_ps(divide(s, s_lo, d, d_lo, y), q)
 }
 
 /// Applies a 16-lane function over the common length, the tail with masked loads and stores.
