@@ -155,6 +155,19 @@ fn sigmoid_derivative16(x: __m512) -> __m512 {
     _mm512_scalef_ps(divide(s, s_lo, d, d_lo, y), q)
 }
 
+/// (σ, σ′) sharing one [`parts`]: each bit-identical to [`sigmoid16`] and
+/// [`sigmoid_derivative16`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
+    let (m_hi, m_lo, q, d, d_lo, y) = parts(x);
+    let (s, s_lo) = divide_pair(m_hi, m_lo, d, d_lo, y);
+    let slope = _mm512_scalef_ps(divide(s, s_lo, d, d_lo, y), q);
+    let negative = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_setzero_ps());
+    let positive = divide(_mm512_set1_ps(1.0), _mm512_setzero_ps(), d, d_lo, y);
+    (_mm512_mask_scalef_ps(positive, negative, s, q), slope)
+}
+
 /// Applies a 16-lane function over the common length, the tail with masked loads and stores.
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -199,6 +212,43 @@ pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
     map16(h, out, |v| sigmoid_derivative16(v));
+}
+
+/// σ and σ′ over an `f32` slice in one pass, 16 lanes at a time, over the common length of the
+/// three slices.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn sigmoid_with_derivative_f32(
+    h: &[f32],
+    values: &mut [f32],
+    slopes: &mut [f32],
+) {
+    let n = h.len().min(values.len()).min(slopes.len());
+    let mut i = 0;
+    while i + 16 <= n {
+        // SAFETY: i + 16 ≤ n ≤ every length, so the three 16-element accesses are in bounds;
+        // loadu/storeu need no alignment.
+        unsafe {
+            let (v, s) = sigmoid_with_derivative16(_mm512_loadu_ps(h.as_ptr().add(i)));
+            _mm512_storeu_ps(values.as_mut_ptr().add(i), v);
+            _mm512_storeu_ps(slopes.as_mut_ptr().add(i), s);
+        }
+        i += 16;
+    }
+    if i < n {
+        let mask: __mmask16 = (1 << (n - i)) - 1;
+        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
+        // stores do not touch (or fault on) the disabled lanes.
+        unsafe {
+            let x = _mm512_maskz_loadu_ps(mask, h.as_ptr().add(i));
+            let (v, s) = sigmoid_with_derivative16(x);
+            _mm512_mask_storeu_ps(values.as_mut_ptr().add(i), mask, v);
+            _mm512_mask_storeu_ps(slopes.as_mut_ptr().add(i), mask, s);
+        }
+    }
 }
 
 /// 2^(j/16) rounded to `f64` (bit patterns from mpmath).
