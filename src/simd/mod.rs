@@ -68,26 +68,42 @@
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod math;
+#[cfg(all(feature = "std", target_arch = "aarch64"))]
+mod neon;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod x86;
 
-#[cfg(all(test, feature = "std", target_arch = "x86_64"))]
+/// The kernels of the target architecture: one safe function per kernel, taking a [`Level`].
+#[cfg(all(feature = "std", target_arch = "aarch64"))]
+use neon as kernels;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use x86 as kernels;
+
+#[cfg(all(test, feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod tests;
 
 use num_traits::Float;
 
 /// An instruction-set level of the dispatched kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), allow(dead_code))]
+#[cfg_attr(
+    not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))),
+    allow(dead_code)
+)]
 pub(crate) enum Level {
     /// The generic scalar code of the caller.
     Scalar = 1,
     /// AVX2 with FMA, 256-bit vectors.
+    #[cfg(target_arch = "x86_64")]
     Avx2 = 2,
     /// AVX-512 F, VL and DQ (with AVX2 and FMA), 512-bit vectors.
+    #[cfg(target_arch = "x86_64")]
     Avx512 = 3,
+    /// NEON (Advanced SIMD, with FMA) on aarch64, 128-bit vectors.
+    #[cfg(target_arch = "aarch64")]
+    Neon = 4,
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -137,11 +153,51 @@ mod detect {
     }
 }
 
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", target_arch = "aarch64"))]
+mod detect {
+    use super::Level;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// 0 until read, then a `Level` discriminant.
+    static LEVEL: AtomicU8 = AtomicU8::new(0);
+
+    /// The best level this target supports. NEON is part of the baseline of the aarch64 targets
+    /// with `std`, and the kernels are compiled for the baseline, so this is known at compile
+    /// time: no run-time detection is needed.
+    pub(crate) fn supported() -> Level {
+        if cfg!(target_feature = "neon") {
+            Level::Neon
+        } else {
+            Level::Scalar
+        }
+    }
+
+    /// The level every dispatched call uses: the supported one, lowered by `DELTA_RULE_SIMD`.
+    #[inline]
+    pub(crate) fn level() -> Level {
+        match LEVEL.load(Ordering::Relaxed) {
+            1 => Level::Scalar,
+            4 => Level::Neon,
+            _ => {
+                let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
+                    Ok("scalar") => Level::Scalar,
+                    _ => Level::Neon,
+                };
+                let level = requested.min(supported());
+                LEVEL.store(level as u8, Ordering::Relaxed);
+                level
+            }
+        }
+    }
+}
+
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+// `supported` is used by the x86-64 dispatchers and by the tests.
+#[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]
 pub(crate) use detect::{level, supported};
 
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod cast {
     /// `true` if `T` is exactly `U`. `U` is `'static` (`f32` or `f64`), so equal non-`'static`
     /// type ids mean equal types (the guarantee documented by `typeid::of`).
@@ -198,7 +254,7 @@ mod cast {
 
 /// Runs `k32` or `k64` on `h` and `out` if `T` is `f32` or `f64` and a SIMD level is in use;
 /// returns whether it did.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 #[inline]
 fn map<T: Float>(
     h: &[T],
@@ -228,11 +284,11 @@ macro_rules! element_wise {
         $(#[$doc])*
         #[inline]
         pub(crate) fn $name<T: Float>(h: &[T], out: &mut [T]) -> bool {
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
             {
-                map(h, out, x86::$k32, x86::$k64)
+                map(h, out, kernels::$k32, kernels::$k64)
             }
-            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+            #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
             {
                 let _ = (h, out);
                 false
@@ -256,14 +312,14 @@ element_wise! {
 /// returns whether it handled the call. `f64` keeps the scalar code.
 #[inline]
 pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
             return false;
         }
         if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
-            x86::softplus_f32(level, h, out);
+            kernels::softplus_f32(level, h, out);
             return true;
         }
     }
@@ -273,7 +329,7 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
 
 /// Runs the update kernel `k32` or `k64` on `y`, `a` and `x` if `T` is `f32` or `f64` and a
 /// SIMD level is in use; returns whether it did.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 #[inline]
 fn update<T: Float>(
     y: &mut [T],
@@ -305,9 +361,9 @@ fn update<T: Float>(
 /// returns whether it did.
 #[inline]
 pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    return update(y, a, x, x86::axpy_f32, x86::axpy_f64);
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return update(y, a, x, kernels::axpy_f32, kernels::axpy_f64);
+    #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {
         let _ = (y, a, x);
         false
@@ -317,9 +373,9 @@ pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
 /// yᵢ ← a·xᵢ over the common length; otherwise as [`axpy`].
 #[inline]
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    return update(y, a, x, x86::scale_into_f32, x86::scale_into_f64);
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return update(y, a, x, kernels::scale_into_f32, kernels::scale_into_f64);
+    #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {
         let _ = (y, a, x);
         false
@@ -329,17 +385,17 @@ pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
 /// Σ aᵢbᵢ over the common length, if `T` is `f32` or `f64` and a SIMD level is in use.
 #[inline]
 pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> Option<T> {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
             return None;
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
-            return cast::value_back::<f32, T>(x86::dot_f32(level, a, b));
+            return cast::value_back::<f32, T>(kernels::dot_f32(level, a, b));
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {
-            return cast::value_back::<f64, T>(x86::dot_f64(level, a, b));
+            return cast::value_back::<f64, T>(kernels::dot_f64(level, a, b));
         }
     }
     let _ = (a, b);
@@ -350,7 +406,7 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> Option<T> {
 /// bit-identical to [`dot`] per row, if `T` is `f32` or `f64` and a SIMD level is in use.
 #[inline]
 pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
@@ -359,13 +415,13 @@ pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
         if let (Some(x), Some(w), Some(out)) =
             (cast::slice::<T, f32>(x), cast::slice::<T, f32>(w), cast::slice_mut::<T, f32>(out))
         {
-            x86::net_inputs_f32(level, x, w, out);
+            kernels::net_inputs_f32(level, x, w, out);
             return true;
         }
         if let (Some(x), Some(w), Some(out)) =
             (cast::slice::<T, f64>(x), cast::slice::<T, f64>(w), cast::slice_mut::<T, f64>(out))
         {
-            x86::net_inputs_f64(level, x, w, out);
+            kernels::net_inputs_f64(level, x, w, out);
             return true;
         }
     }
@@ -385,7 +441,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
     a: &[T],
     x_prev: &[T],
 ) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
@@ -399,7 +455,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
             cast::slice::<T, f32>(a),
             cast::slice::<T, f32>(x_prev),
         ) {
-            x86::net_inputs_and_add_rows_f32(level, x, w, out, g, a, x_prev);
+            kernels::net_inputs_and_add_rows_f32(level, x, w, out, g, a, x_prev);
             return true;
         }
         if let (Some(x), Some(w), Some(out), Some(g), Some(a), Some(x_prev)) = (
@@ -410,7 +466,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
             cast::slice::<T, f64>(a),
             cast::slice::<T, f64>(x_prev),
         ) {
-            x86::net_inputs_and_add_rows_f64(level, x, w, out, g, a, x_prev);
+            kernels::net_inputs_and_add_rows_f64(level, x, w, out, g, a, x_prev);
             return true;
         }
     }
@@ -423,7 +479,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
 /// in use. `ahead`, the data the caller reads next, is prefetched meanwhile.
 #[inline]
 pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: &[T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
@@ -435,7 +491,7 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
             cast::slice::<T, f32>(x),
             cast::slice::<T, f32>(ahead),
         ) {
-            x86::add_weighted_rows_f32(level, g, a, x, ahead);
+            kernels::add_weighted_rows_f32(level, g, a, x, ahead);
             return true;
         }
         if let (Some(g), Some(a), Some(x), Some(ahead)) = (
@@ -444,7 +500,7 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
             cast::slice::<T, f64>(x),
             cast::slice::<T, f64>(ahead),
         ) {
-            x86::add_weighted_rows_f64(level, g, a, x, ahead);
+            kernels::add_weighted_rows_f64(level, g, a, x, ahead);
             return true;
         }
     }
@@ -456,17 +512,17 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
 /// level is in use.
 #[inline]
 pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
             return None;
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
-            return cast::value_back::<f32, T>(x86::sum_squared_diff_f32(level, a, b));
+            return cast::value_back::<f32, T>(kernels::sum_squared_diff_f32(level, a, b));
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {
-            return cast::value_back::<f64, T>(x86::sum_squared_diff_f64(level, a, b));
+            return cast::value_back::<f64, T>(kernels::sum_squared_diff_f64(level, a, b));
         }
     }
     let _ = (a, b);
