@@ -3,9 +3,9 @@
 //! The public API is generic over [`num_traits::Float`]; the functions here take a generic slice,
 //! check whether its element type *is* `f32` or `f64`, and if so run a kernel compiled for the best
 //! instruction set the CPU offers. They return `false` / `None` when they did not handle the call
-//! (another element type, no usable SIMD level, or a build without `std` or not on x86-64), and
-//! the caller then runs its generic scalar code, which is also the reference the tests compare
-//! every level against.
+//! (another element type, no usable SIMD level, or a build without `std` or on neither x86-64 nor
+//! aarch64), and the caller then runs its generic scalar code, which is also the reference the
+//! tests compare every level against.
 //!
 //! # Type routing
 //!
@@ -22,6 +22,11 @@
 //! `is_x86_feature_detected!` and cached. The environment variable `DELTA_RULE_SIMD`
 //! (`scalar`, `avx2` or `avx512`), read at that first detection, lowers the level for testing
 //! and benchmarking; a level the CPU lacks is never chosen.
+//!
+//! On aarch64, `Level::Neon` replaces the two x86-64 levels: NEON and FMA are part of the
+//! baseline target, so the loops of [`math`] are compiled as they are (`neon.rs`) and vectorised
+//! with 128-bit registers, and no run-time detection is needed. `DELTA_RULE_SIMD` takes `scalar`
+//! or `neon` there.
 //!
 //! # Algorithms
 //!
@@ -64,7 +69,8 @@
 //! `scripts/simd-memcheck.sh` (valgrind memcheck; its virtual CPU has no AVX-512, so it covers
 //! the scalar and AVX2 levels) and `scripts/simd-memcheck.sh asan` (nightly AddressSanitizer,
 //! every level). The exhaustive `f32` sigmoid test:
-//! `cargo test --release --lib exhaustive -- --ignored --nocapture`.
+//! `cargo test --release --lib exhaustive -- --ignored --nocapture`. `scripts/aarch64-test.sh`
+//! runs these tests and the accuracy tests on aarch64 under qemu, at both of its levels.
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512;
