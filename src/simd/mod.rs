@@ -60,6 +60,10 @@
 //! | softplus | 0.501 ulp | 0.501 ulp | (scalar code) |
 //! | sum of squared differences | faithful | faithful | faithful |
 //!
+//! NEON runs the element functions of the AVX2 level: the same IEEE operations in the same order,
+//! with fused multiply-adds on both, so it gives the same results and the AVX2 and `f64` columns
+//! hold for it; the accuracy tests check the bounds at that level under qemu.
+//!
 //! # Testing
 //!
 //! `src/simd/tests.rs` runs every kernel at every level the CPU has against independent
