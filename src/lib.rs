@@ -75,8 +75,8 @@
 //! range (2 ulp for the vectorised sigmoid derivative), including subnormal results, and [`sse`] is
 //! faithfully rounded. [`check_derivative`] and [`check_gradient`] test your own activations and
 //! gradients against central finite differences. On x86-64 with `std`, `f32` and `f64` slices run
-//! runtime-dispatched AVX-512 or AVX2 kernels with the same bounds; other types and targets use the
-//! generic code.
+//! runtime-dispatched AVX-512 or AVX2 kernels with the same bounds, and NEON kernels on aarch64;
+//! other types and targets use the generic code.
 //!
 //! # Features
 //!

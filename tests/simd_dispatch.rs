@@ -1,9 +1,10 @@
 //! The public slice functions on `f32` and `f64` through the dispatched kernels, at the level
-//! chosen by `DELTA_RULE_SIMD` (`scalar`, `avx2`, `avx512`; default: the best the CPU has).
-//! Run once per level:
+//! chosen by `DELTA_RULE_SIMD` (`scalar`, `avx2`, `avx512`; on aarch64 `scalar`, `neon`; default:
+//! the best the CPU has). Run once per level:
 //!
 //! ```text
 //! for level in scalar avx2 avx512; do DELTA_RULE_SIMD=$level cargo test --test simd_dispatch; done
+//! scripts/aarch64-test.sh   # both aarch64 levels, under qemu
 //! ```
 //!
 //! References are independent of the code under test: correctly rounded mpmath values

@@ -3,9 +3,9 @@
 //! The public API is generic over [`num_traits::Float`]; the functions here take a generic slice,
 //! check whether its element type *is* `f32` or `f64`, and if so run a kernel compiled for the best
 //! instruction set the CPU offers. They return `false` / `None` when they did not handle the call
-//! (another element type, no usable SIMD level, or a build without `std` or not on x86-64), and
-//! the caller then runs its generic scalar code, which is also the reference the tests compare
-//! every level against.
+//! (another element type, no usable SIMD level, or a build without `std` or on neither x86-64 nor
+//! aarch64), and the caller then runs its generic scalar code, which is also the reference the
+//! tests compare every level against.
 //!
 //! # Type routing
 //!
@@ -22,6 +22,11 @@
 //! `is_x86_feature_detected!` and cached. The environment variable `DELTA_RULE_SIMD`
 //! (`scalar`, `avx2` or `avx512`), read at that first detection, lowers the level for testing
 //! and benchmarking; a level the CPU lacks is never chosen.
+//!
+//! On aarch64, `Level::Neon` replaces the two x86-64 levels: NEON and FMA are part of the
+//! baseline target, so the loops of [`math`] are compiled as they are (`neon.rs`) and vectorised
+//! with 128-bit registers, and no run-time detection is needed. `DELTA_RULE_SIMD` takes `scalar`
+//! or `neon` there.
 //!
 //! # Algorithms
 //!
@@ -55,6 +60,10 @@
 //! | softplus | 0.501 ulp | 0.501 ulp | (scalar code) |
 //! | sum of squared differences | faithful | faithful | faithful |
 //!
+//! NEON runs the element functions of the AVX2 level: the same IEEE operations in the same order,
+//! with fused multiply-adds on both, so it gives the same results and the AVX2 and `f64` columns
+//! hold for it; the accuracy tests check the bounds at that level under qemu.
+//!
 //! # Testing
 //!
 //! `src/simd/tests.rs` runs every kernel at every level the CPU has against independent
@@ -64,30 +73,47 @@
 //! `scripts/simd-memcheck.sh` (valgrind memcheck; its virtual CPU has no AVX-512, so it covers
 //! the scalar and AVX2 levels) and `scripts/simd-memcheck.sh asan` (nightly AddressSanitizer,
 //! every level). The exhaustive `f32` sigmoid test:
-//! `cargo test --release --lib exhaustive -- --ignored --nocapture`.
+//! `cargo test --release --lib exhaustive -- --ignored --nocapture`. `scripts/aarch64-test.sh`
+//! runs these tests and the accuracy tests on aarch64 under qemu, at both of its levels.
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512;
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod math;
+#[cfg(all(feature = "std", target_arch = "aarch64"))]
+mod neon;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod x86;
 
-#[cfg(all(test, feature = "std", target_arch = "x86_64"))]
+/// The kernels of the target architecture: one safe function per kernel, taking a [`Level`].
+#[cfg(all(feature = "std", target_arch = "aarch64"))]
+use neon as kernels;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+use x86 as kernels;
+
+#[cfg(all(test, feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod tests;
 
 use num_traits::Float;
 
 /// An instruction-set level of the dispatched kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-#[cfg_attr(not(all(feature = "std", target_arch = "x86_64")), allow(dead_code))]
+#[cfg_attr(
+    not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))),
+    allow(dead_code)
+)]
 pub(crate) enum Level {
     /// The generic scalar code of the caller.
     Scalar = 1,
     /// AVX2 with FMA, 256-bit vectors.
+    #[cfg(target_arch = "x86_64")]
     Avx2 = 2,
     /// AVX-512 F, VL and DQ (with AVX2 and FMA), 512-bit vectors.
+    #[cfg(target_arch = "x86_64")]
     Avx512 = 3,
+    /// NEON (Advanced SIMD, with FMA) on aarch64, 128-bit vectors.
+    #[cfg(target_arch = "aarch64")]
+    Neon = 4,
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
@@ -137,11 +163,51 @@ mod detect {
     }
 }
 
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", target_arch = "aarch64"))]
+mod detect {
+    use super::Level;
+    use std::sync::atomic::{AtomicU8, Ordering};
+
+    /// 0 until read, then a `Level` discriminant.
+    static LEVEL: AtomicU8 = AtomicU8::new(0);
+
+    /// The best level this target supports. NEON is part of the baseline of the aarch64 targets
+    /// with `std`, and the kernels are compiled for the baseline, so this is known at compile
+    /// time: no run-time detection is needed.
+    pub(crate) fn supported() -> Level {
+        if cfg!(target_feature = "neon") {
+            Level::Neon
+        } else {
+            Level::Scalar
+        }
+    }
+
+    /// The level every dispatched call uses: the supported one, lowered by `DELTA_RULE_SIMD`.
+    #[inline]
+    pub(crate) fn level() -> Level {
+        match LEVEL.load(Ordering::Relaxed) {
+            1 => Level::Scalar,
+            4 => Level::Neon,
+            _ => {
+                let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
+                    Ok("scalar") => Level::Scalar,
+                    _ => Level::Neon,
+                };
+                let level = requested.min(supported());
+                LEVEL.store(level as u8, Ordering::Relaxed);
+                level
+            }
+        }
+    }
+}
+
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+// `supported` is used by the x86-64 dispatchers and by the tests.
+#[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]
 pub(crate) use detect::{level, supported};
 
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod cast {
     /// `true` if `T` is exactly `U`. `U` is `'static` (`f32` or `f64`), so equal non-`'static`
     /// type ids mean equal types (the guarantee documented by `typeid::of`).
@@ -198,7 +264,7 @@ mod cast {
 
 /// Runs `k32` or `k64` on `h` and `out` if `T` is `f32` or `f64` and a SIMD level is in use;
 /// returns whether it did.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 #[inline]
 fn map<T: Float>(
     h: &[T],
@@ -228,11 +294,11 @@ macro_rules! element_wise {
         $(#[$doc])*
         #[inline]
         pub(crate) fn $name<T: Float>(h: &[T], out: &mut [T]) -> bool {
-            #[cfg(all(feature = "std", target_arch = "x86_64"))]
+            #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
             {
-                map(h, out, x86::$k32, x86::$k64)
+                map(h, out, kernels::$k32, kernels::$k64)
             }
-            #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+            #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
             {
                 let _ = (h, out);
                 false
@@ -256,14 +322,14 @@ element_wise! {
 /// returns whether it handled the call. `f64` keeps the scalar code.
 #[inline]
 pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
             return false;
         }
         if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
-            x86::softplus_f32(level, h, out);
+            kernels::softplus_f32(level, h, out);
             return true;
         }
     }
@@ -273,7 +339,7 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
 
 /// Runs the update kernel `k32` or `k64` on `y`, `a` and `x` if `T` is `f32` or `f64` and a
 /// SIMD level is in use; returns whether it did.
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 #[inline]
 fn update<T: Float>(
     y: &mut [T],
@@ -305,9 +371,9 @@ fn update<T: Float>(
 /// returns whether it did.
 #[inline]
 pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    return update(y, a, x, x86::axpy_f32, x86::axpy_f64);
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return update(y, a, x, kernels::axpy_f32, kernels::axpy_f64);
+    #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {
         let _ = (y, a, x);
         false
@@ -317,9 +383,9 @@ pub(crate) fn axpy<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
 /// yᵢ ← a·xᵢ over the common length; otherwise as [`axpy`].
 #[inline]
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    return update(y, a, x, x86::scale_into_f32, x86::scale_into_f64);
-    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return update(y, a, x, kernels::scale_into_f32, kernels::scale_into_f64);
+    #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {
         let _ = (y, a, x);
         false
@@ -329,17 +395,17 @@ pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) -> bool {
 /// Σ aᵢbᵢ over the common length, if `T` is `f32` or `f64` and a SIMD level is in use.
 #[inline]
 pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> Option<T> {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
             return None;
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
-            return cast::value_back::<f32, T>(x86::dot_f32(level, a, b));
+            return cast::value_back::<f32, T>(kernels::dot_f32(level, a, b));
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {
-            return cast::value_back::<f64, T>(x86::dot_f64(level, a, b));
+            return cast::value_back::<f64, T>(kernels::dot_f64(level, a, b));
         }
     }
     let _ = (a, b);
@@ -350,7 +416,7 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> Option<T> {
 /// bit-identical to [`dot`] per row, if `T` is `f32` or `f64` and a SIMD level is in use.
 #[inline]
 pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
@@ -359,13 +425,13 @@ pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
         if let (Some(x), Some(w), Some(out)) =
             (cast::slice::<T, f32>(x), cast::slice::<T, f32>(w), cast::slice_mut::<T, f32>(out))
         {
-            x86::net_inputs_f32(level, x, w, out);
+            kernels::net_inputs_f32(level, x, w, out);
             return true;
         }
         if let (Some(x), Some(w), Some(out)) =
             (cast::slice::<T, f64>(x), cast::slice::<T, f64>(w), cast::slice_mut::<T, f64>(out))
         {
-            x86::net_inputs_f64(level, x, w, out);
+            kernels::net_inputs_f64(level, x, w, out);
             return true;
         }
     }
@@ -385,7 +451,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
     a: &[T],
     x_prev: &[T],
 ) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
@@ -399,7 +465,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
             cast::slice::<T, f32>(a),
             cast::slice::<T, f32>(x_prev),
         ) {
-            x86::net_inputs_and_add_rows_f32(level, x, w, out, g, a, x_prev);
+            kernels::net_inputs_and_add_rows_f32(level, x, w, out, g, a, x_prev);
             return true;
         }
         if let (Some(x), Some(w), Some(out), Some(g), Some(a), Some(x_prev)) = (
@@ -410,7 +476,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
             cast::slice::<T, f64>(a),
             cast::slice::<T, f64>(x_prev),
         ) {
-            x86::net_inputs_and_add_rows_f64(level, x, w, out, g, a, x_prev);
+            kernels::net_inputs_and_add_rows_f64(level, x, w, out, g, a, x_prev);
             return true;
         }
     }
@@ -423,7 +489,7 @@ pub(crate) fn net_inputs_and_add_rows<T: Float>(
 /// in use. `ahead`, the data the caller reads next, is prefetched meanwhile.
 #[inline]
 pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: &[T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
@@ -435,7 +501,7 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
             cast::slice::<T, f32>(x),
             cast::slice::<T, f32>(ahead),
         ) {
-            x86::add_weighted_rows_f32(level, g, a, x, ahead);
+            kernels::add_weighted_rows_f32(level, g, a, x, ahead);
             return true;
         }
         if let (Some(g), Some(a), Some(x), Some(ahead)) = (
@@ -444,7 +510,7 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
             cast::slice::<T, f64>(x),
             cast::slice::<T, f64>(ahead),
         ) {
-            x86::add_weighted_rows_f64(level, g, a, x, ahead);
+            kernels::add_weighted_rows_f64(level, g, a, x, ahead);
             return true;
         }
     }
@@ -456,17 +522,17 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
 /// level is in use.
 #[inline]
 pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
             return None;
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
-            return cast::value_back::<f32, T>(x86::sum_squared_diff_f32(level, a, b));
+            return cast::value_back::<f32, T>(kernels::sum_squared_diff_f32(level, a, b));
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {
-            return cast::value_back::<f64, T>(x86::sum_squared_diff_f64(level, a, b));
+            return cast::value_back::<f64, T>(kernels::sum_squared_diff_f64(level, a, b));
         }
     }
     let _ = (a, b);

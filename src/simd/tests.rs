@@ -2,11 +2,15 @@
 //! mpmath (`scripts/sigmoid_reference.py`), `f64` evaluation for `f32`, exact integer arithmetic
 //! for the reductions; odd lengths, misaligned sub-slices and special values.
 
-use super::{math, supported, x86, Level};
+use super::{kernels, math, supported, Level};
 
 /// The levels this CPU can run, the baseline first.
 fn levels() -> Vec<Level> {
-    [Level::Scalar, Level::Avx2, Level::Avx512].into_iter().filter(|&l| l <= supported()).collect()
+    #[cfg(target_arch = "x86_64")]
+    let all = [Level::Scalar, Level::Avx2, Level::Avx512];
+    #[cfg(target_arch = "aarch64")]
+    let all = [Level::Scalar, Level::Neon];
+    all.into_iter().filter(|&l| l <= supported()).collect()
 }
 
 /// Distance in representable `f64` values (0 = equal, NaN = NaN).
@@ -117,7 +121,7 @@ fn sigmoid_f64_against_mpmath_table_on_every_level() {
     check_f64_table(
         "sigmoid",
         include_str!("../../tests/data/sigmoid_f64.txt"),
-        [x86::sigmoid_f64, x86::sigmoid_derivative_f64],
+        [kernels::sigmoid_f64, kernels::sigmoid_derivative_f64],
         [1, 2],
     );
 }
@@ -127,7 +131,7 @@ fn tanh_f64_against_mpmath_table_on_every_level() {
     check_f64_table(
         "tanh",
         include_str!("../../tests/data/tanh_f64.txt"),
-        [x86::tanh_f64, x86::tanh_derivative_f64],
+        [kernels::tanh_f64, kernels::tanh_derivative_f64],
         [1, 2],
     );
 }
@@ -194,17 +198,19 @@ fn check_f32(name: &str, kernels: [Kernel<f32>; 2], reference: fn(f32) -> (f64, 
 
 #[test]
 fn sigmoid_f32_against_f64_reference_on_every_level() {
-    check_f32("sigmoid", [x86::sigmoid_f32, x86::sigmoid_derivative_f32], reference_f32);
+    check_f32("sigmoid", [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32], reference_f32);
+    // With AVX-512 `sigmoid_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
+    #[cfg(target_arch = "x86_64")]
     check_f32(
         "sigmoid (f64 lanes)",
-        [x86::sigmoid_f32_in_f64, x86::sigmoid_derivative_f32_in_f64],
+        [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64],
         reference_f32,
     );
 }
 
 #[test]
 fn tanh_f32_against_f64_reference_on_every_level() {
-    check_f32("tanh", [x86::tanh_f32, x86::tanh_derivative_f32], |x| {
+    check_f32("tanh", [kernels::tanh_f32, kernels::tanh_derivative_f32], |x| {
         let x = f64::from(x);
         let e = (-2.0 * x.abs()).exp();
         (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
@@ -215,7 +221,7 @@ fn tanh_f32_against_f64_reference_on_every_level() {
 fn softplus_f32_against_f64_reference_on_every_level() {
     let xs = f32_sweep();
     for level in levels() {
-        let got = run_offset(x86::softplus_f32, level, &xs, -7.0, 1);
+        let got = run_offset(kernels::softplus_f32, level, &xs, -7.0, 1);
         let (mut worst, mut at) = (0.0, 0.0);
         for (&x, &g) in xs.iter().zip(&got) {
             let x64 = f64::from(x);
@@ -230,11 +236,11 @@ fn softplus_f32_against_f64_reference_on_every_level() {
         assert!(worst <= 1.0, "{level:?} softplus: {worst} at {at:e}");
         let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -200.0, 1e30];
         let mut out = [9.0_f32; 6];
-        x86::softplus_f32(level, &specials, &mut out);
+        kernels::softplus_f32(level, &specials, &mut out);
         assert!(out[0].is_nan());
         assert_eq!(&out[1..], &[f32::INFINITY, 0.0, core::f32::consts::LN_2, 0.0, 1e30]);
         let mut sub = [0.0_f32];
-        x86::softplus_f32(level, &[-95.0], &mut sub);
+        kernels::softplus_f32(level, &[-95.0], &mut sub);
         assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
     }
 }
@@ -245,26 +251,26 @@ fn sigmoid_specials_on_every_level() {
         let h = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 800.0, -800.0, 5e-324];
         let mut s = [9.0; 8];
         let mut d = [9.0; 8];
-        x86::sigmoid_f64(level, &h, &mut s);
-        x86::sigmoid_derivative_f64(level, &h, &mut d);
+        kernels::sigmoid_f64(level, &h, &mut s);
+        kernels::sigmoid_derivative_f64(level, &h, &mut d);
         assert!(s[0].is_nan() && d[0].is_nan(), "{level:?}");
         assert_eq!(&s[1..], &[1.0, 0.0, 0.5, 0.5, 1.0, 0.0, 0.5], "{level:?}");
         assert_eq!(&d[1..], &[0.0, 0.0, 0.25, 0.25, 0.0, 0.0, 0.25], "{level:?}");
         // The subnormal band: sigmoid(-740) = e^-740 (1 - e^-740) is subnormal, not 0.
         let mut sub = [0.0];
-        x86::sigmoid_f64(level, &[-740.0], &mut sub);
+        kernels::sigmoid_f64(level, &[-740.0], &mut sub);
         assert!(sub[0] > 0.0 && sub[0] < f64::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
 
         let h = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, 200.0, -200.0];
         let mut s = [9.0_f32; 7];
         let mut d = [9.0_f32; 7];
-        x86::sigmoid_f32(level, &h, &mut s);
-        x86::sigmoid_derivative_f32(level, &h, &mut d);
+        kernels::sigmoid_f32(level, &h, &mut s);
+        kernels::sigmoid_derivative_f32(level, &h, &mut d);
         assert!(s[0].is_nan() && d[0].is_nan(), "{level:?}");
         assert_eq!(&s[1..], &[1.0, 0.0, 0.5, 0.5, 1.0, 0.0], "{level:?}");
         assert_eq!(&d[1..], &[0.0, 0.0, 0.25, 0.25, 0.0, 0.0], "{level:?}");
         let mut sub = [0.0_f32];
-        x86::sigmoid_f32(level, &[-95.0], &mut sub);
+        kernels::sigmoid_f32(level, &[-95.0], &mut sub);
         assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
     }
 }
@@ -276,8 +282,8 @@ fn tanh_specials_on_every_level() {
             [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, f64::MAX, -f64::MAX, -5e-324];
         let mut t = [9.0; 8];
         let mut d = [9.0; 8];
-        x86::tanh_f64(level, &h, &mut t);
-        x86::tanh_derivative_f64(level, &h, &mut d);
+        kernels::tanh_f64(level, &h, &mut t);
+        kernels::tanh_derivative_f64(level, &h, &mut d);
         assert!(t[0].is_nan() && d[0].is_nan(), "{level:?}");
         assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1.0, -5e-324], "{level:?}");
         assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
@@ -286,8 +292,8 @@ fn tanh_specials_on_every_level() {
         let h = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -0.0, f32::MAX, -1e-45];
         let mut t = [9.0_f32; 7];
         let mut d = [9.0_f32; 7];
-        x86::tanh_f32(level, &h, &mut t);
-        x86::tanh_derivative_f32(level, &h, &mut d);
+        kernels::tanh_f32(level, &h, &mut t);
+        kernels::tanh_derivative_f32(level, &h, &mut d);
         assert!(t[0].is_nan() && d[0].is_nan(), "{level:?}");
         assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1e-45], "{level:?}");
         assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
@@ -317,16 +323,16 @@ fn sigmoid_odd_lengths_and_offsets_match_element_function() {
     for level in levels() {
         for n in 0..=67 {
             for offset in 0..3 {
-                let s = run_offset(x86::sigmoid_f64, level, &h64[..n], 3.0, offset);
-                let d = run_offset(x86::sigmoid_derivative_f64, level, &h64[..n], 3.0, offset);
+                let s = run_offset(kernels::sigmoid_f64, level, &h64[..n], 3.0, offset);
+                let d = run_offset(kernels::sigmoid_derivative_f64, level, &h64[..n], 3.0, offset);
                 for i in 0..n {
                     assert_eq!(s[i], math::sigmoid_f64(h64[i]), "{level:?} n {n} i {i}");
                     assert_eq!(d[i], math::sigmoid_derivative_f64(h64[i]), "{level:?} n {n}");
                 }
                 // The AVX-512 f32 kernels use f32 lanes, a different algorithm: compare with
                 // the reference instead.
-                let s = run_offset(x86::sigmoid_f32, level, &h32[..n], 3.0, offset);
-                let d = run_offset(x86::sigmoid_derivative_f32, level, &h32[..n], 3.0, offset);
+                let s = run_offset(kernels::sigmoid_f32, level, &h32[..n], 3.0, offset);
+                let d = run_offset(kernels::sigmoid_derivative_f32, level, &h32[..n], 3.0, offset);
                 for i in 0..n {
                     let (rs, rd) = reference_f32(h32[i]);
                     assert!(ulp_error_f32(s[i], rs) <= 1.0, "{level:?} n {n} i {i}");
@@ -337,17 +343,24 @@ fn sigmoid_odd_lengths_and_offsets_match_element_function() {
     }
 }
 
+/// The loops compiled for the x86-64 baseline (libm `fma`) and with AVX2 or AVX-512 (FMA
+/// instructions) give identical bits. (On aarch64 every level runs the same code.)
+#[cfg(target_arch = "x86_64")]
 #[test]
 fn levels_agree_bit_for_bit_on_large_inputs() {
     let h64: Vec<f64> = uniform(7, 100_003).iter().map(|u| u * 760.0).collect();
     let h32: Vec<f32> = h64.iter().map(|&x| (x / 7.0) as f32).collect();
-    let base64 = run_offset(x86::sigmoid_f64_portable, Level::Scalar, &h64, 0.0, 0);
-    let base32 = run_offset(x86::sigmoid_f32_in_f64, Level::Scalar, &h32, 0.0, 0);
-    let base_tanh = run_offset(x86::tanh_f64, Level::Scalar, &h64, 0.0, 0);
+    let base64 = run_offset(kernels::sigmoid_f64_portable, Level::Scalar, &h64, 0.0, 0);
+    let base32 = run_offset(kernels::sigmoid_f32_in_f64, Level::Scalar, &h32, 0.0, 0);
+    let base_tanh = run_offset(kernels::tanh_f64, Level::Scalar, &h64, 0.0, 0);
     for level in levels() {
-        assert_eq!(run_offset(x86::sigmoid_f64_portable, level, &h64, 0.0, 1), base64);
-        assert_eq!(run_offset(x86::sigmoid_f32_in_f64, level, &h32, 0.0, 1), base32, "{level:?}");
-        assert_eq!(run_offset(x86::tanh_f64, level, &h64, 0.0, 1), base_tanh, "{level:?}");
+        assert_eq!(run_offset(kernels::sigmoid_f64_portable, level, &h64, 0.0, 1), base64);
+        assert_eq!(
+            run_offset(kernels::sigmoid_f32_in_f64, level, &h32, 0.0, 1),
+            base32,
+            "{level:?}"
+        );
+        assert_eq!(run_offset(kernels::tanh_f64, level, &h64, 0.0, 1), base_tanh, "{level:?}");
     }
 }
 
@@ -360,20 +373,20 @@ fn axpy_and_scale_match_the_scalar_loop_exactly() {
             for offset in 0..3 {
                 let (xs, ys) = (&x[offset..offset + n], &y0[offset..offset + n]);
                 let mut y = ys.to_vec();
-                x86::axpy_f64(level, &mut y, 0.37, xs);
+                kernels::axpy_f64(level, &mut y, 0.37, xs);
                 let expect: Vec<f64> = ys.iter().zip(xs).map(|(&b, &a)| b + 0.37 * a).collect();
                 assert_eq!(y, expect, "{level:?} axpy f64 n {n}");
-                x86::scale_into_f64(level, &mut y, -1.5, xs);
+                kernels::scale_into_f64(level, &mut y, -1.5, xs);
                 let expect: Vec<f64> = xs.iter().map(|&a| -1.5 * a).collect();
                 assert_eq!(y, expect, "{level:?} scale f64 n {n}");
 
                 let xs: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
                 let ys: Vec<f32> = ys.iter().map(|&v| v as f32).collect();
                 let mut y = ys.clone();
-                x86::axpy_f32(level, &mut y[..], 0.37, &xs);
+                kernels::axpy_f32(level, &mut y[..], 0.37, &xs);
                 let expect: Vec<f32> = ys.iter().zip(&xs).map(|(&b, &a)| b + 0.37 * a).collect();
                 assert_eq!(y, expect, "{level:?} axpy f32 n {n}");
-                x86::scale_into_f32(level, &mut y, -1.5, &xs);
+                kernels::scale_into_f32(level, &mut y, -1.5, &xs);
                 let expect: Vec<f32> = xs.iter().map(|&a| -1.5 * a).collect();
                 assert_eq!(y, expect, "{level:?} scale f32 n {n}");
             }
@@ -397,16 +410,16 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 let ahead = &x[offset + rows * d..];
                 let as_ = &a[..rows];
                 let mut h = vec![0.0; rows];
-                x86::net_inputs_f64(level, xs, ws, &mut h);
+                kernels::net_inputs_f64(level, xs, ws, &mut h);
                 let expect: Vec<f64> =
-                    xs.chunks_exact(d).map(|r| x86::dot_f64(level, r, ws)).collect();
+                    xs.chunks_exact(d).map(|r| kernels::dot_f64(level, r, ws)).collect();
                 assert_eq!(h, expect, "{level:?} net inputs f64 d {d} rows {rows}");
                 let mut expect = g0.to_vec();
                 for (r, &ai) in xs.chunks_exact(d).zip(as_) {
-                    x86::axpy_f64(level, &mut expect, ai, r);
+                    kernels::axpy_f64(level, &mut expect, ai, r);
                 }
                 let mut g = g0.to_vec();
-                x86::add_weighted_rows_f64(level, &mut g, as_, xs, ahead);
+                kernels::add_weighted_rows_f64(level, &mut g, as_, xs, ahead);
                 assert_eq!(g, expect, "{level:?} weighted rows f64 d {d} rows {rows}");
                 // The pipelined kernel: net inputs of the rows after `xs` (fewer of them)
                 // and the gradient of `xs`.
@@ -414,37 +427,37 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 let next_rows = (rows / 2).min(next.len() / d);
                 let mut h2 = vec![0.0; next_rows];
                 let mut g = g0.to_vec();
-                x86::net_inputs_and_add_rows_f64(level, next, ws, &mut h2, &mut g, as_, xs);
+                kernels::net_inputs_and_add_rows_f64(level, next, ws, &mut h2, &mut g, as_, xs);
                 assert_eq!(g, expect, "{level:?} pipelined gradient f64 d {d} rows {rows}");
                 let expect_h: Vec<f64> = next
                     .chunks_exact(d)
                     .take(next_rows)
-                    .map(|r| x86::dot_f64(level, r, ws))
+                    .map(|r| kernels::dot_f64(level, r, ws))
                     .collect();
                 assert_eq!(h2, expect_h, "{level:?} pipelined net inputs f64 d {d} rows {rows}");
 
                 let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
                 let (xs, ws, g0, as_, next) = (f(xs), f(ws), f(g0), f(as_), f(next));
                 let mut h = vec![0.0; rows];
-                x86::net_inputs_f32(level, &xs, &ws, &mut h);
+                kernels::net_inputs_f32(level, &xs, &ws, &mut h);
                 let expect: Vec<f32> =
-                    xs.chunks_exact(d).map(|r| x86::dot_f32(level, r, &ws)).collect();
+                    xs.chunks_exact(d).map(|r| kernels::dot_f32(level, r, &ws)).collect();
                 assert_eq!(h, expect, "{level:?} net inputs f32 d {d} rows {rows}");
                 let mut expect = g0.clone();
                 for (r, &ai) in xs.chunks_exact(d).zip(&as_) {
-                    x86::axpy_f32(level, &mut expect, ai, r);
+                    kernels::axpy_f32(level, &mut expect, ai, r);
                 }
                 let mut g = g0.clone();
-                x86::add_weighted_rows_f32(level, &mut g, &as_, &xs, &next);
+                kernels::add_weighted_rows_f32(level, &mut g, &as_, &xs, &next);
                 assert_eq!(g, expect, "{level:?} weighted rows f32 d {d} rows {rows}");
                 let mut h2 = vec![0.0; next_rows];
                 let mut g = g0.clone();
-                x86::net_inputs_and_add_rows_f32(level, &next, &ws, &mut h2, &mut g, &as_, &xs);
+                kernels::net_inputs_and_add_rows_f32(level, &next, &ws, &mut h2, &mut g, &as_, &xs);
                 assert_eq!(g, expect, "{level:?} pipelined gradient f32 d {d} rows {rows}");
                 let expect_h: Vec<f32> = next
                     .chunks_exact(d)
                     .take(next_rows)
-                    .map(|r| x86::dot_f32(level, r, &ws))
+                    .map(|r| kernels::dot_f32(level, r, &ws))
                     .collect();
                 assert_eq!(h2, expect_h, "{level:?} pipelined net inputs f32 d {d} rows {rows}");
             }
@@ -471,11 +484,11 @@ fn dot_is_exact_on_small_integers_and_close_on_random_data() {
             let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x * y)).sum();
             let (a64, b64): (Vec<f64>, Vec<f64>) =
                 (a.iter().map(|&v| v as f64).collect(), b.iter().map(|&v| v as f64).collect());
-            assert_eq!(x86::dot_f64(level, &a64, &b64), truth as f64, "{level:?} n {n}");
+            assert_eq!(kernels::dot_f64(level, &a64, &b64), truth as f64, "{level:?} n {n}");
             // |partial sums| ≤ 4097·10⁶ < 2²⁴ is not guaranteed, so compare with the f32 bound.
             let (a32, b32): (Vec<f32>, Vec<f32>) =
                 (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| v as f32).collect());
-            let got = f64::from(x86::dot_f32(level, &a32, &b32));
+            let got = f64::from(kernels::dot_f32(level, &a32, &b32));
             let abs: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from((x * y).abs())).sum();
             let bound = (n as f64 / 64.0 + 8.0) * f64::from(f32::EPSILON) * abs as f64;
             assert!((got - truth as f64).abs() <= bound, "{level:?} n {n}: {got} vs {truth}");
@@ -497,7 +510,7 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
             // f64: values a·2⁻²⁰, so squares carry 2⁻⁴⁰.
             let a64: Vec<f64> = a.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
             let b64: Vec<f64> = b.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
-            let got = x86::sum_squared_diff_f64(level, &a64, &b64);
+            let got = kernels::sum_squared_diff_f64(level, &a64, &b64);
             let want = exact(truth, -40);
             assert!(ulps_f64(got, want) <= 1, "{level:?} f64 n {n}: {got:e} vs {want:e}");
 
@@ -506,7 +519,7 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
             let b32: Vec<f32> = b.iter().map(|&v| v as f32).collect();
             let truth: i128 =
                 a.iter().zip(&b).map(|(&x, &y)| i128::from((x >> 16) - y).pow(2)).sum();
-            let got = x86::sum_squared_diff_f32(level, &a32, &b32);
+            let got = kernels::sum_squared_diff_f32(level, &a32, &b32);
             assert!(ulps_f32(got, truth as f32) <= 1, "{level:?} f32 n {n}: {got} vs {truth}");
         }
     }
@@ -516,13 +529,13 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
 fn sum_squared_diff_specials() {
     for level in levels() {
         let inf = f64::INFINITY;
-        assert_eq!(x86::sum_squared_diff_f64(level, &[], &[]), 0.0);
-        assert!(x86::sum_squared_diff_f64(level, &[f64::NAN, 1.0], &[0.0, 0.0]).is_nan());
-        assert!(x86::sum_squared_diff_f64(level, &[inf], &[inf]).is_nan());
-        assert_eq!(x86::sum_squared_diff_f64(level, &[inf, 1.0], &[0.0, 0.0]), inf);
-        assert_eq!(x86::sum_squared_diff_f64(level, &[1e200], &[-1e200]), inf);
-        assert_eq!(x86::sum_squared_diff_f32(level, &[3e38], &[-3e38]), f32::INFINITY);
-        assert!(x86::sum_squared_diff_f32(level, &[f32::INFINITY], &[f32::INFINITY]).is_nan());
+        assert_eq!(kernels::sum_squared_diff_f64(level, &[], &[]), 0.0);
+        assert!(kernels::sum_squared_diff_f64(level, &[f64::NAN, 1.0], &[0.0, 0.0]).is_nan());
+        assert!(kernels::sum_squared_diff_f64(level, &[inf], &[inf]).is_nan());
+        assert_eq!(kernels::sum_squared_diff_f64(level, &[inf, 1.0], &[0.0, 0.0]), inf);
+        assert_eq!(kernels::sum_squared_diff_f64(level, &[1e200], &[-1e200]), inf);
+        assert_eq!(kernels::sum_squared_diff_f32(level, &[3e38], &[-3e38]), f32::INFINITY);
+        assert!(kernels::sum_squared_diff_f32(level, &[f32::INFINITY], &[f32::INFINITY]).is_nan());
     }
 }
 
@@ -537,7 +550,7 @@ fn sigmoid_f32_exhaustive_on_every_level() {
     // AVX-512 runs the f32-lane kernels, AVX2 the f64-lane ones (bit-identical at every level,
     // see `levels_agree_bit_for_bit_on_large_inputs`).
     let kernels: [(&str, Kernel<f32>, Kernel<f32>); 1] =
-        [("dispatched", x86::sigmoid_f32, x86::sigmoid_derivative_f32)];
+        [("dispatched", kernels::sigmoid_f32, kernels::sigmoid_derivative_f32)];
     for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
         for (name, kernel, derivative) in kernels {
             let worst = std::thread::scope(|scope| {
@@ -594,6 +607,7 @@ fn sigmoid_f32_exhaustive_on_every_level() {
 /// The AVX-512 `f64` sigmoid kernels (table-based) against the table-free ones, both checked
 /// against the mpmath tables: on 10⁶ further points they may differ by at most 1 ulp where the
 /// exact value lies close to a rounding boundary.
+#[cfg(target_arch = "x86_64")]
 #[test]
 fn avx512_f64_sigmoid_agrees_with_the_table_free_kernel() {
     if supported() < Level::Avx512 {
@@ -603,8 +617,8 @@ fn avx512_f64_sigmoid_agrees_with_the_table_free_kernel() {
     h.extend((0..100_000).map(|i| -745.2 + f64::from(i) * 4e-4)); // subnormal band
     h.extend((0..100_000).map(|i| f64::from(i - 50_000) * 1e-5)); // around 0
     let pairs: [(Kernel<f64>, Kernel<f64>); 2] = [
-        (x86::sigmoid_f64, x86::sigmoid_f64_portable),
-        (x86::sigmoid_derivative_f64, x86::sigmoid_derivative_f64_portable),
+        (kernels::sigmoid_f64, kernels::sigmoid_f64_portable),
+        (kernels::sigmoid_derivative_f64, kernels::sigmoid_derivative_f64_portable),
     ];
     for (fast, portable) in pairs {
         let a = run_offset(fast, Level::Avx512, &h, 0.0, 1);

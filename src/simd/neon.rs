@@ -1,0 +1,85 @@
+//! The loops in [`super::math`] compiled for aarch64, with the same functions and signatures
+//! as the x86-64 kernels.
+//!
+//! NEON and FMA are part of the aarch64 baseline, so no `#[target_feature]` is needed: `mul_add`
+//! is one `fmla`/`fmadd` instruction and LLVM vectorises the loops with 128-bit NEON registers
+//! (four `f32` or two `f64` lanes; the `f32` activations run in `f64` lanes). There is one SIMD
+//! level, so the [`Level`] argument, which keeps the signatures of the x86-64 dispatchers, does
+//! not change the code that runs.
+//!
+//! The add-weighted-rows kernels take their `ahead` rows but do not prefetch them here: the
+//! prefetch intrinsic of `core::arch::aarch64` is not stable yet, and those rows are read in
+//! order right after, which the hardware prefetcher follows.
+
+use super::{math, Level};
+
+/// Defines, for each kernel, a safe function that takes a [`Level`] and runs the loop.
+macro_rules! kernels {
+    ($($(#[$doc:meta])* fn $name:ident($($arg:ident: $ty:ty),*) $(-> $ret:ty)? = $body:expr;)*) => {$(
+        $(#[$doc])*
+        pub(crate) fn $name(_level: Level, $($arg: $ty),*) $(-> $ret)? {
+            $body
+        }
+    )*};
+}
+
+kernels! {
+    /// σ over an `f32` slice, in `f64` lanes.
+    fn sigmoid_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::sigmoid_f32);
+    /// σ′ over an `f32` slice, in `f64` lanes.
+    fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) =
+        math::map(h, out, math::sigmoid_derivative_f32);
+    /// σ over an `f64` slice, table-free.
+    fn sigmoid_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
+    /// σ′ over an `f64` slice, table-free.
+    fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) =
+        math::map(h, out, math::sigmoid_derivative_f64);
+    /// tanh over an `f32` slice.
+    fn tanh_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
+    /// tanh′ over an `f32` slice.
+    fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) =
+        math::map(h, out, math::tanh_derivative_f32);
+    /// softplus over an `f32` slice, in `f64` lanes.
+    fn softplus_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
+    /// tanh over an `f64` slice.
+    fn tanh_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
+    /// tanh′ over an `f64` slice.
+    fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
+        math::map(h, out, math::tanh_derivative_f64);
+    /// yᵢ ← yᵢ + a·xᵢ for `f32`.
+    fn axpy_f32(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
+    /// yᵢ ← yᵢ + a·xᵢ for `f64`.
+    fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) = math::axpy(y, a, x);
+    /// yᵢ ← a·xᵢ for `f32`.
+    fn scale_into_f32(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
+    /// yᵢ ← a·xᵢ for `f64`.
+    fn scale_into_f64(y: &mut [f64], a: f64, x: &[f64]) = math::scale_into(y, a, x);
+    /// Σ aᵢbᵢ for `f32`.
+    fn dot_f32(a: &[f32], b: &[f32]) -> f32 = math::dot_f32(a, b);
+    /// Σ aᵢbᵢ for `f64`.
+    fn dot_f64(a: &[f64], b: &[f64]) -> f64 = math::dot_f64(a, b);
+    /// Net inputs of a block of `f32` rows, [`math::dot_f32`] per row.
+    fn net_inputs_f32(x: &[f32], w: &[f32], out: &mut [f32]) =
+        math::net_inputs(x, w, out);
+    /// Net inputs of a block of `f64` rows, [`math::dot_f64`] per row.
+    fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) =
+        math::net_inputs(x, w, out);
+    /// Net inputs of `f32` rows interleaved with the gradient of the previous rows.
+    fn net_inputs_and_add_rows_f32(
+        x: &[f32], w: &[f32], out: &mut [f32], g: &mut [f32], a: &[f32], x_prev: &[f32]
+    ) = math::net_inputs_and_add_rows(x, w, out, g, a, x_prev);
+    /// Net inputs of `f64` rows interleaved with the gradient of the previous rows.
+    fn net_inputs_and_add_rows_f64(
+        x: &[f64], w: &[f64], out: &mut [f64], g: &mut [f64], a: &[f64], x_prev: &[f64]
+    ) = math::net_inputs_and_add_rows(x, w, out, g, a, x_prev);
+    /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns (16 registers) in registers.
+    fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], ahead: &[f32]) =
+        math::add_weighted_rows::<f32, 64>(g, a, x, ahead);
+    /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns (16 registers) in registers.
+    fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
+        math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
+    /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64`.
+    fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 = math::sum_squared_diff_f32(a, b);
+    /// Σ (aᵢ − bᵢ)² for `f64`, compensated.
+    fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 = math::sum_squared_diff_f64(a, b);
+}
