@@ -120,7 +120,7 @@ pub trait Activation<T: Float> {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        map_pair_slices(self, h, out, slope, no_kernel, no_kernel)
+        map_pair_slices(self, h, out, slope, |_, _, _| false)
     }
 }
 
@@ -150,21 +150,20 @@ fn map_slice<T: Float>(
     Ok(())
 }
 
-/// Checks the lengths, then runs the kernels for f and f′, or
-/// [`Activation::activate_with_derivative`] element by element where they decline. The two
-/// kernels of an activation accept the same element types and levels: both run or neither.
+/// Checks the lengths, then runs `kernel` (writing f into `out` and f′ into `slope`, or
+/// returning `false` where it declines), or [`Activation::activate_with_derivative`] element by
+/// element.
 #[inline]
 fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     h: &[T],
     out: &mut [T],
     slope: &mut [T],
-    kernel: SliceKernel<T>,
-    derivative_kernel: SliceKernel<T>,
+    kernel: impl FnOnce(&[T], &mut [T], &mut [T]) -> bool,
 ) -> Result<(), Error> {
     check_len("h", h.len(), "out", out.len())?;
     check_len("h", h.len(), "slope", slope.len())?;
-    if !(kernel(h, out) && derivative_kernel(h, slope)) {
+    if !kernel(h, out, slope) {
         for ((o, s), &x) in out.iter_mut().zip(slope.iter_mut()).zip(h) {
             (*o, *s) = activation.activate_with_derivative(x);
         }
@@ -267,7 +266,7 @@ impl<T: Float> Activation<T> for Sigmoid {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        map_pair_slices(self, h, out, slope, crate::simd::sigmoid, crate::simd::sigmoid_derivative)
+        map_pair_slices(self, h, out, slope, crate::simd::sigmoid_with_derivative)
     }
 }
 
@@ -356,7 +355,10 @@ impl<T: Float> Activation<T> for Tanh {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        map_pair_slices(self, h, out, slope, crate::simd::tanh, crate::simd::tanh_derivative)
+        // The two kernels accept the same element types and levels: both run or neither.
+        map_pair_slices(self, h, out, slope, |h, out, slope| {
+            crate::simd::tanh(h, out) && crate::simd::tanh_derivative(h, slope)
+        })
     }
 }
 

@@ -73,6 +73,9 @@ mod math;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod x86;
 
+#[cfg(all(feature = "half", feature = "std", target_arch = "x86_64"))]
+mod half_float;
+
 #[cfg(all(test, feature = "std", target_arch = "x86_64"))]
 mod tests;
 
@@ -218,6 +221,10 @@ fn map<T: Float>(
         k64(level, h, out);
         return true;
     }
+    #[cfg(feature = "half")]
+    if half_float::map(level, h, out, k32) {
+        return true;
+    }
     false
 }
 
@@ -252,6 +259,42 @@ element_wise! {
     tanh_derivative => tanh_derivative_f32, tanh_derivative_f64;
 }
 
+/// σ(h) into `out` and σ′(h) into `slope` in one pass sharing e^(−|h|), for slices of equal
+/// length (checked by the caller), bit-identical to [`sigmoid`] and [`sigmoid_derivative`] at
+/// the same level; returns whether the SIMD path handled the call.
+#[inline]
+pub(crate) fn sigmoid_with_derivative<T: Float>(h: &[T], out: &mut [T], slope: &mut [T]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(h), Some(out), Some(slope)) = (
+            cast::slice::<T, f32>(h),
+            cast::slice_mut::<T, f32>(out),
+            cast::slice_mut::<T, f32>(slope),
+        ) {
+            x86::sigmoid_with_derivative_f32(level, h, out, slope);
+            return true;
+        }
+        if let (Some(h), Some(out), Some(slope)) = (
+            cast::slice::<T, f64>(h),
+            cast::slice_mut::<T, f64>(out),
+            cast::slice_mut::<T, f64>(slope),
+        ) {
+            x86::sigmoid_with_derivative_f64(level, h, out, slope);
+            return true;
+        }
+        #[cfg(feature = "half")]
+        if half_float::map_pair(level, h, out, slope, x86::sigmoid_with_derivative_f32) {
+            return true;
+        }
+    }
+    let _ = (h, out, slope);
+    false
+}
+
 /// softplus(h) for `f32` slices of equal length (within 1 ulp), if a SIMD level is in use;
 /// returns whether it handled the call. `f64` keeps the scalar code.
 #[inline]
@@ -264,6 +307,10 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
         }
         if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
             x86::softplus_f32(level, h, out);
+            return true;
+        }
+        #[cfg(feature = "half")]
+        if half_float::map(level, h, out, x86::softplus_f32) {
             return true;
         }
     }
