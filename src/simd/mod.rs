@@ -13,7 +13,9 @@
 //! `core::any::TypeId` is not available. [`typeid::of`] gives the `TypeId` of any type with its
 //! lifetimes replaced by `'static`; for a type parameter `T` compared against the `'static` types
 //! `f32` and `f64`, equality means `T` *is* that type, and a `&[T]` may then be reinterpreted as
-//! a `&[f32]` of the same length (see [`cast`]).
+//! a `&[f32]` of the same length (see [`cast`]). With the `half` feature, `f16` and `bf16`
+//! slices are recognised the same way and run the `f32` kernels on chunks converted on the stack
+//! (`half_float`).
 //!
 //! # Levels
 //!
@@ -34,6 +36,10 @@
 //!   shortens the polynomial, `vrcp14` with Newton steps for the reciprocal and `vscalef` for
 //!   the final scaling; `f32` there runs in `f32` lanes (twice the lanes per instruction) with
 //!   the same double-word technique.
+//! - σ and σ′ together (`sigmoid_with_derivative`): one pass sharing e^(−|h|) and the
+//!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
+//!   results are bit-identical to theirs; at the AVX-512 level the two hand-written
+//!   kernels one after the other.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` computes

@@ -618,3 +618,40 @@ fn avx512_f64_sigmoid_agrees_with_the_table_free_kernel() {
         assert!(worst <= 1);
     }
 }
+
+#[test]
+fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
+    // Every 256th value of the sweep, then its specials and the subnormal band.
+    let sweep = f32_sweep();
+    let tail = sweep.len() - 4020;
+    let xs32: Vec<f32> = sweep[..tail].iter().step_by(256).chain(&sweep[tail..]).copied().collect();
+    let xs: Vec<f64> = xs32.iter().map(|&x| f64::from(x)).chain([-740.0, 710.0, -2e-320]).collect();
+    for level in levels() {
+        for n in (0..=40).chain([xs.len() - 3]) {
+            for offset in 0..3 {
+                let h = &xs[offset..offset + n];
+                let (mut s, mut d) = (vec![0.0; n], vec![0.0; n]);
+                x86::sigmoid_f64(level, h, &mut s);
+                x86::sigmoid_derivative_f64(level, h, &mut d);
+                let (mut out, mut slope) = (vec![-7.0; n + 1], vec![-7.0; n + 2]);
+                x86::sigmoid_with_derivative_f64(level, h, &mut out[1..], &mut slope[2..]);
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&out[1..]), bits(&s), "{level:?} f64 σ, n {n}");
+                assert_eq!(bits(&slope[2..]), bits(&d), "{level:?} f64 σ′, n {n}");
+                assert_eq!((out[0], &slope[..2]), (-7.0, &[-7.0, -7.0][..]));
+
+                let n = n.min(xs32.len() - offset);
+                let h = &xs32[offset..offset + n];
+                let (mut s, mut d) = (vec![0.0; n], vec![0.0; n]);
+                x86::sigmoid_f32(level, h, &mut s);
+                x86::sigmoid_derivative_f32(level, h, &mut d);
+                let (mut out, mut slope) = (vec![-7.0; n + 1], vec![-7.0; n + 2]);
+                x86::sigmoid_with_derivative_f32(level, h, &mut out[1..], &mut slope[2..]);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&out[1..]), bits(&s), "{level:?} f32 σ, n {n}");
+                assert_eq!(bits(&slope[2..]), bits(&d), "{level:?} f32 σ′, n {n}");
+                assert_eq!((out[0], &slope[..2]), (-7.0, &[-7.0, -7.0][..]));
+            }
+        }
+    }
+}
