@@ -144,6 +144,12 @@ macro_rules! half_group {
                 group.bench_function(BenchmarkId::new("kernel", n), |b| {
                     b.iter(|| $unit.$method(black_box(&h), &mut out).unwrap())
                 });
+                // The same values as f32 through the f32 kernel: the cost of the conversions.
+                let h32: Vec<f32> = h.iter().map(|x| x.to_f32()).collect();
+                let mut out32 = vec![0.0_f32; n];
+                group.bench_function(BenchmarkId::new("f32_kernel", n), |b| {
+                    b.iter(|| $unit.$method(black_box(&h32), &mut out32).unwrap())
+                });
                 group.bench_function(BenchmarkId::new("naive", n), |b| {
                     b.iter(|| {
                         for (o, &x) in out.iter_mut().zip(black_box(&h)) {
