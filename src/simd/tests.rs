@@ -655,3 +655,64 @@ fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
         }
     }
 }
+
+/// f16 and bf16 slices through [`super::half_float`] at every level: each result is the `f32`
+/// kernel's value on the widened input, rounded by `half`'s scalar conversion; odd lengths
+/// around the chunk size, misaligned starts, guards around the output untouched.
+#[cfg(feature = "half")]
+#[test]
+fn half_slices_are_the_f32_kernels_rounded_on_every_level() {
+    use super::half_float;
+    use half::{bf16, f16};
+
+    fn check<H: Copy + PartialEq + core::fmt::Debug>(
+        name: &str,
+        from_bits: fn(u16) -> H,
+        to_f32: fn(H) -> f32,
+        from_f32: fn(f32) -> H,
+    ) {
+        let all: Vec<H> = (0..=u16::MAX).map(from_bits).collect();
+        let guard = from_f32(-7.0);
+        type Single = fn(Level, &[f32], &mut [f32]);
+        let kernels: [(&str, Single); 3] = [
+            ("sigmoid", x86::sigmoid_f32),
+            ("tanh derivative", x86::tanh_derivative_f32),
+            ("softplus", x86::softplus_f32),
+        ];
+        let expect = |level, kernel: Single, h: &[H]| -> Vec<H> {
+            let wide: Vec<f32> = h.iter().map(|&x| to_f32(x)).collect();
+            let mut out = vec![0.0; h.len()];
+            kernel(level, &wide, &mut out);
+            out.into_iter().map(from_f32).collect()
+        };
+        let bits = |v: &[H]| v.iter().map(|&x| to_f32(x).to_bits()).collect::<Vec<_>>();
+        for level in levels() {
+            for n in (0..=20).chain([255, 256, 257, 767, all.len() - 2]) {
+                for offset in 0..2 {
+                    let h = &all[offset..offset + n];
+                    for (what, kernel) in kernels {
+                        let mut out = vec![guard; n + 2];
+                        assert!(half_float::map(level, h, &mut out[1..n + 1], kernel));
+                        let want = expect(level, kernel, h);
+                        assert_eq!(
+                            bits(&out[1..n + 1]),
+                            bits(&want),
+                            "{level:?} {name} {what} n {n}"
+                        );
+                        assert!(out[0] == guard && out[n + 1] == guard, "{level:?} {name} {what}");
+                    }
+                    let (mut out, mut slope) = (vec![guard; n + 1], vec![guard; n + 2]);
+                    let pair = x86::sigmoid_with_derivative_f32;
+                    assert!(half_float::map_pair(level, h, &mut out[1..], &mut slope[2..], pair));
+                    let want = expect(level, x86::sigmoid_f32, h);
+                    assert_eq!(bits(&out[1..]), bits(&want), "{level:?} {name} pair σ n {n}");
+                    let want = expect(level, x86::sigmoid_derivative_f32, h);
+                    assert_eq!(bits(&slope[2..]), bits(&want), "{level:?} {name} pair σ′ n {n}");
+                    assert!(out[0] == guard && slope[..2] == [guard, guard]);
+                }
+            }
+        }
+    }
+    check("f16", f16::from_bits, f16::to_f32, f16::from_f32);
+    check("bf16", bf16::from_bits, bf16::to_f32, bf16::from_f32);
+}
