@@ -26,11 +26,11 @@ pub(super) fn map<T>(
     k32: fn(Level, &[f32], &mut [f32]),
 ) -> bool {
     if let (Some(h), Some(out)) = (cast::slice::<T, f16>(h), cast::slice_mut::<T, f16>(out)) {
-        with_conversions_inlined(|| through_f32(level, h, out, k32));
+        with_avx2(|| through_f32(level, h, out, k32));
         return true;
     }
     if let (Some(h), Some(out)) = (cast::slice::<T, bf16>(h), cast::slice_mut::<T, bf16>(out)) {
-        with_conversions_inlined(|| through_f32(level, h, out, k32));
+        with_avx2(|| through_f32(level, h, out, k32));
         return true;
     }
     false
@@ -48,7 +48,7 @@ pub(super) fn map_pair<T>(
     if let (Some(h), Some(out), Some(slope)) =
         (cast::slice::<T, f16>(h), cast::slice_mut::<T, f16>(out), cast::slice_mut::<T, f16>(slope))
     {
-        with_conversions_inlined(|| pair_through_f32(level, h, out, slope, k32));
+        with_avx2(|| pair_through_f32(level, h, out, slope, k32));
         return true;
     }
     if let (Some(h), Some(out), Some(slope)) = (
@@ -56,30 +56,31 @@ pub(super) fn map_pair<T>(
         cast::slice_mut::<T, bf16>(out),
         cast::slice_mut::<T, bf16>(slope),
     ) {
-        with_conversions_inlined(|| pair_through_f32(level, h, out, slope, k32));
+        with_avx2(|| pair_through_f32(level, h, out, slope, k32));
         return true;
     }
     false
 }
 
-/// Runs `f` (one of the chunk loops below) inside a function compiled with F16C and AVX2 where
-/// the CPU has them, so that the `half` crate's conversion steps (themselves
-/// `#[target_feature(enable = "f16c")]` functions on 8 elements) are inlined into the loop
-/// instead of being called per 8 elements.
+/// Runs `f` (one of the chunk loops below) inside a function compiled with AVX2 where the CPU
+/// has it: the `half` crate's `bf16` conversions are plain loops, inlined there and vectorised
+/// with 256-bit registers instead of SSE2. (The `f16` conversions call `half`'s F16C functions
+/// either way.)
 #[inline(always)]
-fn with_conversions_inlined(f: impl FnOnce()) {
-    #[target_feature(enable = "avx2,f16c")]
-    unsafe fn f16c(f: impl FnOnce()) {
+fn with_avx2(f: impl FnOnce()) {
+    #[target_feature(enable = "avx2")]
+    unsafe fn avx2(f: impl FnOnce()) {
         f()
     }
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("f16c") {
-        // SAFETY: AVX2 and F16C were detected at run time.
-        unsafe { f16c(f) }
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: AVX2 was detected at run time.
+        unsafe { avx2(f) }
     } else {
         f()
     }
 }
 
+/// `out = k32(h)` chunk by chunk through stack buffers.
 #[inline(always)]
 fn through_f32<H>(level: Level, h: &[H], out: &mut [H], k32: fn(Level, &[f32], &mut [f32]))
 where
@@ -95,6 +96,7 @@ where
     }
 }
 
+/// `(out, slope) = k32(h)` chunk by chunk through stack buffers.
 #[inline(always)]
 fn pair_through_f32<H>(
     level: Level,
