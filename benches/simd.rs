@@ -2,6 +2,7 @@
 //! `f32` and `f64` at 1 Ki, 64 Ki, 1 Mi and 16 Mi elements.
 //!
 //! `cargo bench --bench simd`; `DELTA_RULE_SIMD=avx2` (or `scalar`) lowers the dispatch level.
+//! With `--features half`, also f16 and bf16 slices against the element-wise scalar method.
 
 use std::hint::black_box;
 use std::time::Duration;
@@ -95,6 +96,112 @@ activation_group!(tanh_f64, f64, "tanh_f64", Tanh, activate_slice, |x: f64| x.ta
 activation_group!(softplus_f32, f32, "softplus_f32", Softplus, activate_slice, |x: f32| {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
 });
+
+/// `activate_with_derivative_slice` (one pass for σ and σ′) against `activate_slice` followed by
+/// `derivative_slice` (two passes over `h`).
+macro_rules! fused_group {
+    ($fn_name:ident, $t:ty, $group:expr) => {
+        fn $fn_name(c: &mut Criterion) {
+            let mut group = configure(c, $group);
+            for n in [1 << 16, 1 << 24] {
+                let h: Vec<$t> = data(n, 1, 20.0);
+                let (mut out, mut slope) = (vec![0.0 as $t; n], vec![0.0 as $t; n]);
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::new("kernel", n), |b| {
+                    b.iter(|| {
+                        Sigmoid.activate_with_derivative_slice(black_box(&h), &mut out, &mut slope)
+                    })
+                });
+                group.bench_function(BenchmarkId::new("naive", n), |b| {
+                    b.iter(|| {
+                        Sigmoid.activate_slice(black_box(&h), &mut out).unwrap();
+                        Sigmoid.derivative_slice(black_box(&h), &mut slope).unwrap();
+                    })
+                });
+                group.bench_function(BenchmarkId::new("copy", n), |b| {
+                    b.iter(|| out.copy_from_slice(black_box(&h)))
+                });
+            }
+            group.finish();
+        }
+    };
+}
+
+fused_group!(sigmoid_with_derivative_f32, f32, "sigmoid_with_derivative_f32");
+fused_group!(sigmoid_with_derivative_f64, f64, "sigmoid_with_derivative_f64");
+
+/// f16 / bf16 slices (through the `f32` kernels) against the element-wise loop over the scalar
+/// method, the path these slices took before.
+#[cfg(feature = "half")]
+macro_rules! half_group {
+    ($fn_name:ident, $t:ty, $group:expr, $unit:expr, $method:ident, $single:ident) => {
+        fn $fn_name(c: &mut Criterion) {
+            let mut group = configure(c, $group);
+            for n in [1 << 10, 1 << 16, 1 << 20] {
+                let h: Vec<$t> = data::<f32>(n, 1, 20.0).into_iter().map(<$t>::from_f32).collect();
+                let mut out = vec![<$t>::ZERO; n];
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::new("kernel", n), |b| {
+                    b.iter(|| $unit.$method(black_box(&h), &mut out).unwrap())
+                });
+                // The same values as f32 through the f32 kernel: the cost of the conversions.
+                let h32: Vec<f32> = h.iter().map(|x| x.to_f32()).collect();
+                let mut out32 = vec![0.0_f32; n];
+                group.bench_function(BenchmarkId::new("f32_kernel", n), |b| {
+                    b.iter(|| $unit.$method(black_box(&h32), &mut out32).unwrap())
+                });
+                group.bench_function(BenchmarkId::new("naive", n), |b| {
+                    b.iter(|| {
+                        for (o, &x) in out.iter_mut().zip(black_box(&h)) {
+                            *o = $unit.$single(x);
+                        }
+                    })
+                });
+                group.bench_function(BenchmarkId::new("copy", n), |b| {
+                    b.iter(|| out.copy_from_slice(black_box(&h)))
+                });
+            }
+            group.finish();
+        }
+    };
+}
+
+#[cfg(feature = "half")]
+mod half_groups {
+    use super::*;
+    use half::{bf16, f16};
+
+    half_group!(sigmoid_f16, f16, "sigmoid_f16", Sigmoid, activate_slice, activate);
+    half_group!(sigmoid_bf16, bf16, "sigmoid_bf16", Sigmoid, activate_slice, activate);
+    half_group!(
+        sigmoid_derivative_f16,
+        f16,
+        "sigmoid_derivative_f16",
+        Sigmoid,
+        derivative_slice,
+        derivative
+    );
+    half_group!(
+        sigmoid_derivative_bf16,
+        bf16,
+        "sigmoid_derivative_bf16",
+        Sigmoid,
+        derivative_slice,
+        derivative
+    );
+    half_group!(tanh_f16, f16, "tanh_f16", Tanh, activate_slice, activate);
+    half_group!(softplus_f16, f16, "softplus_f16", Softplus, activate_slice, activate);
+
+    criterion_group!(
+        benches,
+        sigmoid_f16,
+        sigmoid_bf16,
+        sigmoid_derivative_f16,
+        sigmoid_derivative_bf16,
+        tanh_f16,
+        softplus_f16
+    );
+}
 
 macro_rules! streaming_groups {
     ($t:ty, $dot:ident, $sse:ident, $step:ident) => {
@@ -197,6 +304,8 @@ criterion_group!(
     tanh_f32,
     tanh_f64,
     softplus_f32,
+    sigmoid_with_derivative_f32,
+    sigmoid_with_derivative_f64,
     gradient_step_f32,
     gradient_step_f64,
     dot_f32,
@@ -204,4 +313,7 @@ criterion_group!(
     sse_f32,
     sse_f64
 );
+#[cfg(feature = "half")]
+criterion_main!(benches, half_groups::benches);
+#[cfg(not(feature = "half"))]
 criterion_main!(benches);

@@ -3,7 +3,8 @@
 
 Reads criterion's console output on stdin and prints, per group and size, the median throughput
 of `kernel`, `naive` and `copy` in elements per nanosecond and the ratios kernel/naive and
-kernel/copy, all from the same run.
+kernel/copy, all from the same run; then, for the groups that also have an `f32_kernel` bench
+(f16 and bf16 slices), the ratio of the kernel to the `f32` kernel on the same values.
 """
 import re
 import sys
@@ -14,8 +15,8 @@ UNITS = {"elem/s": 1e-9, "Kelem/s": 1e-6, "Melem/s": 1e-3, "Gelem/s": 1.0}
 rows = defaultdict(dict)
 name = None
 for line in sys.stdin:
-    m = re.match(r"^(\S+)/(kernel|naive|copy)/(\d+)\s*$", line.strip()) or re.match(
-        r"^(\S+)/(kernel|naive|copy)/(\d+)\s+time:", line.strip()
+    m = re.match(r"^(\S+)/(kernel|naive|copy|f32_kernel)/(\d+)\s*$", line.strip()) or re.match(
+        r"^(\S+)/(kernel|naive|copy|f32_kernel)/(\d+)\s+time:", line.strip()
     )
     if m:
         name = (m.group(1), int(m.group(3)), m.group(2))
@@ -37,3 +38,12 @@ for (group, n), r in rows.items():
     if None in (k, nv, c):
         continue
     print(f"| {group} | {size(n)} | {k:.2f} | {nv:.2f} | {c:.2f} | {k / nv:.2f} | {k / c:.2f} |")
+
+with_f32 = [(key, r) for key, r in rows.items() if "f32_kernel" in r and "kernel" in r]
+if with_f32:
+    print()
+    print("| group | n | kernel el/ns | f32 kernel el/ns | kernel / f32 kernel |")
+    print("|---|---|---:|---:|---:|")
+    for (group, n), r in with_f32:
+        k, f = r["kernel"], r["f32_kernel"]
+        print(f"| {group} | {size(n)} | {k:.2f} | {f:.2f} | {k / f:.2f} |")

@@ -11,9 +11,9 @@ cd "$(dirname "$0")/.."
 if [[ "${1:-}" == "asan" ]]; then
     target="$(rustc -vV | sed -n 's/^host: //p')"
     RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
-        cargo +nightly test --release --lib --target "$target" -- simd::
+        cargo +nightly test --release --lib --features half --target "$target" -- simd::
 else
-    bin="$(cargo test --release --lib --no-run --message-format=json 2>/dev/null |
+    bin="$(cargo test --release --lib --features half --no-run --message-format=json 2>/dev/null |
         sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | head -n 1)"
     valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
         "$bin" simd:: --test-threads=1

@@ -120,7 +120,7 @@ pub trait Activation<T: Float> {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        map_pair_slices(self, h, out, slope, no_kernel, no_kernel)
+        map_pair_slices(self, h, out, slope, |_, _, _| false)
     }
 }
 
@@ -150,21 +150,20 @@ fn map_slice<T: Float>(
     Ok(())
 }
 
-/// Checks the lengths, then runs the kernels for f and f′, or
-/// [`Activation::activate_with_derivative`] element by element where they decline. The two
-/// kernels of an activation accept the same element types and levels: both run or neither.
+/// Checks the lengths, then runs `kernel` (writing f into `out` and f′ into `slope`, or
+/// returning `false` where it declines), or [`Activation::activate_with_derivative`] element by
+/// element.
 #[inline]
 fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     h: &[T],
     out: &mut [T],
     slope: &mut [T],
-    kernel: SliceKernel<T>,
-    derivative_kernel: SliceKernel<T>,
+    kernel: impl FnOnce(&[T], &mut [T], &mut [T]) -> bool,
 ) -> Result<(), Error> {
     check_len("h", h.len(), "out", out.len())?;
     check_len("h", h.len(), "slope", slope.len())?;
-    if !(kernel(h, out) && derivative_kernel(h, slope)) {
+    if !kernel(h, out, slope) {
         for ((o, s), &x) in out.iter_mut().zip(slope.iter_mut()).zip(h) {
             (*o, *s) = activation.activate_with_derivative(x);
         }
@@ -199,7 +198,9 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// The subnormal results (h < −708.4 in f64, h < −87.3 in f32) are gradual, not a premature 0:
 /// f(h) is 0 only where the exact value is below half the smallest subnormal
 /// (h < −745.13 in f64, h < −103.97 in f32). The slice methods may use vectorised kernels with
-/// their own documented bounds.
+/// their own documented bounds; where an f32 kernel is in use, f16 and bf16 slices run it and
+/// round its result to the type: within 0.5 + 0.76·2⁻¹³ ulp (f16) or 0.5 + 0.76·2⁻¹⁶ ulp
+/// (bf16), measured max 0.50005 and 0.49999 ulp over all 2¹⁶ inputs at every SIMD level.
 ///
 /// # Special cases
 ///
@@ -246,28 +247,33 @@ impl<T: Float> Activation<T> for Sigmoid {
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of σ; otherwise the element-wise loop.
+    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of σ; `f16` and `bf16` slices (feature
+    /// `half`) are converted to `f32` in chunks for the same kernel (see [`Sigmoid`] for the
+    /// bounds); otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid, |x| self.activate(x))
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of σ′; otherwise the element-wise loop.
+    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of σ′; `f16` and `bf16` slices go
+    /// through the `f32` kernel as in [`activate_slice`](Activation::activate_slice);
+    /// otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid_derivative, |x| self.derivative(x))
     }
 
-    /// For `f32` and `f64` slices this runs the vectorised kernels of
+    /// For `f32`, `f64`, `f16` and `bf16` slices this runs one vectorised pass that shares
+    /// e^(−|h|) between σ and σ′, with results bit-identical to
     /// [`activate_slice`](Activation::activate_slice) and
-    /// [`derivative_slice`](Activation::derivative_slice), with their bounds; otherwise the
-    /// element-wise loop.
+    /// [`derivative_slice`](Activation::derivative_slice) (so with their bounds); otherwise
+    /// the element-wise loop.
     fn activate_with_derivative_slice(
         &self,
         h: &[T],
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        map_pair_slices(self, h, out, slope, crate::simd::sigmoid, crate::simd::sigmoid_derivative)
+        map_pair_slices(self, h, out, slope, crate::simd::sigmoid_with_derivative)
     }
 }
 
@@ -295,7 +301,9 @@ fn stable_sigmoid<T: Float>(h: T) -> (T, T) {
 ///   1 ulp (measured max 0.71 ulp in the subnormal band, 0.4994 ulp for normal results).
 /// - f32: both correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp); f32
 ///   uses f64's `tanh` and 4e/(1 + e)² in plain f64.
-/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
+/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs). Slices run the f32 kernel
+///   and round once more: measured max 0.50005 ulp (f16) and 0.4997 ulp (bf16) over all inputs
+///   at every SIMD level.
 ///
 /// # Special cases
 ///
@@ -334,19 +342,21 @@ impl<T: Float> Activation<T> for Tanh {
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of tanh; otherwise the element-wise loop.
+    /// AVX2 with FMA on x86-64 with `std`), within 1 ulp of tanh; `f16` and `bf16` slices
+    /// (feature `half`) are converted to `f32` in chunks for the same kernel; otherwise the
+    /// element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh, |x| self.activate(x))
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of tanh′; otherwise the element-wise
-    /// loop.
+    /// AVX2 with FMA on x86-64 with `std`), within 2 ulp of tanh′; `f16` and `bf16` slices go
+    /// through the `f32` kernel; otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh_derivative, |x| self.derivative(x))
     }
 
-    /// For `f32` and `f64` slices this runs the vectorised kernels of
+    /// For `f32`, `f64`, `f16` and `bf16` slices this runs the vectorised kernels of
     /// [`activate_slice`](Activation::activate_slice) and
     /// [`derivative_slice`](Activation::derivative_slice), with their bounds; otherwise the
     /// element-wise loop.
@@ -356,7 +366,10 @@ impl<T: Float> Activation<T> for Tanh {
         out: &mut [T],
         slope: &mut [T],
     ) -> Result<(), Error> {
-        map_pair_slices(self, h, out, slope, crate::simd::tanh, crate::simd::tanh_derivative)
+        // The two kernels accept the same element types and levels: both run or neither.
+        map_pair_slices(self, h, out, slope, |h, out, slope| {
+            crate::simd::tanh(h, out) && crate::simd::tanh_derivative(h, slope)
+        })
     }
 }
 
@@ -491,7 +504,8 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
 /// - f64: below 1 ulp (measured max 0.75 ulp on the 5 211-point mpmath table; the largest
 ///   errors are near the subnormal range, where the low part of e^(−|h|) underflows).
 /// - f32: correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp).
-/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs).
+/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs). Slices run the f32 kernel
+///   and round once more: measured max 0.50000 ulp over all inputs at every SIMD level.
 /// - f′ is [`Sigmoid`]'s f, with its bounds.
 ///
 /// # Special cases
@@ -534,13 +548,14 @@ impl<T: Float> Activation<T> for Softplus {
     }
 
     /// For `f32` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2 with
-    /// FMA on x86-64 with `std`), within 1 ulp; otherwise the element-wise loop.
+    /// FMA on x86-64 with `std`), within 1 ulp; `f16` and `bf16` slices (feature `half`) are
+    /// converted to `f32` in chunks for the same kernel; otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::softplus, |x| self.activate(x))
     }
 
-    /// f′ is the sigmoid: for `f32` and `f64` slices this runs the vectorised sigmoid kernel
-    /// (see [`Sigmoid`]); otherwise the element-wise loop.
+    /// f′ is the sigmoid: for `f32`, `f64`, `f16` and `bf16` slices this runs the vectorised
+    /// sigmoid kernel (see [`Sigmoid`]); otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         Sigmoid.activate_slice(h, out)
     }

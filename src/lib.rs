@@ -76,13 +76,15 @@
 //! faithfully rounded. [`check_derivative`] and [`check_gradient`] test your own activations and
 //! gradients against central finite differences. On x86-64 with `std`, `f32` and `f64` slices run
 //! runtime-dispatched AVX-512 or AVX2 kernels with the same bounds, and NEON kernels on aarch64;
+//! `f16`/`bf16` activation slices run the `f32` kernels on chunks converted on the stack (x86-64);
 //! other types and targets use the generic code.
 //!
 //! # Features
 //!
 //! - `std` (default): float math from the standard library.
 //! - `libm`: float math from `libm`, for `no_std` builds (`default-features = false`).
-//! - `half`: `f16` and `bf16` from the `half` crate.
+//! - `half`: `f16` and `bf16` from the `half` crate (with `std`, its slice conversions use F16C
+//!   where the CPU has it).
 //! - `rayon`: `par_batch_gradient` and `par_batch_epoch`, the batch gradient on several
 //!   threads (needs `std`).
 #![cfg_attr(not(any(feature = "std", test)), no_std)]

@@ -203,3 +203,55 @@ fn net_input_and_steps_match_plain_loops() {
         assert_eq!(w3, expect);
     }
 }
+
+/// Inputs over the whole range of σ: zeros, the subnormal band of the result, saturation,
+/// infinities and NaN among ordinary values.
+fn sigmoid_inputs(n: usize, range: f64) -> Vec<f64> {
+    let specials = [0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, -740.0, -95.0, 40.0];
+    let noise = ints(5, n, 1 << 20);
+    (0..n)
+        .map(|i| {
+            if i % 7 == 3 {
+                specials[i % 8]
+            } else {
+                noise[i] as f64 / f64::from(1 << 20) * range
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn sigmoid_with_derivative_slice_is_bit_identical_to_the_two_slice_methods() {
+    fn check<T: num_traits::Float + core::fmt::Debug>(xs: &[T], bits: impl Fn(T) -> u64) {
+        let n = xs.len();
+        let guard = T::from(9.0).unwrap();
+        for offset in 0..3 {
+            let f = through_offset(xs, offset, guard, |h, o| Sigmoid.activate_slice(h, o).unwrap());
+            let d =
+                through_offset(xs, offset, guard, |h, o| Sigmoid.derivative_slice(h, o).unwrap());
+            // `out` and `slope` at different misalignments from `h` and from each other.
+            let mut out = vec![guard; n + 3];
+            let mut slope = vec![guard; n + 3];
+            Sigmoid
+                .activate_with_derivative_slice(
+                    xs,
+                    &mut out[offset..offset + n],
+                    &mut slope[2..n + 2],
+                )
+                .unwrap();
+            let same = |a: &[T], b: &[T]| a.iter().map(|&x| bits(x)).eq(b.iter().map(|&x| bits(x)));
+            assert!(same(&out[offset..offset + n], &f), "σ, n {n}, offset {offset}");
+            assert!(same(&slope[2..n + 2], &d), "σ′, n {n}, offset {offset}");
+            assert!(out[..offset].iter().chain(&out[offset + n..]).all(|&g| g == guard));
+            assert!(slope[..2].iter().chain(&slope[n + 2..]).all(|&g| g == guard));
+        }
+    }
+    for n in (0..=67).chain([1000, 4099]) {
+        for range in [1.0, 20.0, 120.0] {
+            let xs = sigmoid_inputs(n, range);
+            check(&xs, f64::to_bits);
+            let xs32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
+            check(&xs32, |x: f32| u64::from(x.to_bits()));
+        }
+    }
+}

@@ -301,6 +301,38 @@ pub(super) fn map<T: Copy>(h: &[T], out: &mut [T], f: impl Fn(T) -> T) {
     }
 }
 
+/// Applies `f`, which returns two values, element by element over the common length.
+#[inline(always)]
+pub(super) fn map_pair<T: Copy>(h: &[T], out: &mut [T], slope: &mut [T], f: impl Fn(T) -> (T, T)) {
+    for ((o, s), &x) in out.iter_mut().zip(slope.iter_mut()).zip(h) {
+        (*o, *s) = f(x);
+    }
+}
+
+/// (σ(x), σ′(x)) for an `f32` input from one e^(−|x|) and one reciprocal: the operations of
+/// [`sigmoid_f32`] and [`sigmoid_derivative_f32`], so bit-identical to them.
+#[inline(always)]
+pub(super) fn sigmoid_with_derivative_f32(x: f32) -> (f32, f32) {
+    let x = f64::from(x);
+    let e = exp_for_f32(clamp_below(-x.abs(), -200.0));
+    let y = recip(1.0 + e);
+    let numerator = if x >= 0.0 { 1.0 } else { e };
+    ((numerator * y) as f32, (e * y * y) as f32)
+}
+
+/// (σ(x), σ′(x)) for `f64` from one e^(−|x|): e/(1 + e) as a pair of doubles serves both σ(x)
+/// for x < 0 and σ′(x); the operations of [`sigmoid_f64`] and [`sigmoid_derivative_f64`], so
+/// bit-identical to them.
+#[inline(always)]
+pub(super) fn sigmoid_with_derivative_f64(x: f64) -> (f64, f64) {
+    let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
+    let positive = divide([1.0, 0.0], d, y);
+    let q = divide_pair([e.hi, e.lo], d, y);
+    let negative = q[0] * e.s1 * e.s2;
+    let derivative = divide(q, d, y) * e.s1 * e.s2;
+    (if x >= 0.0 { positive } else { negative }, derivative)
+}
+
 /// yᵢ ← yᵢ + a·xᵢ, rounded exactly as the scalar loop (no FMA).
 #[inline(always)]
 pub(super) fn axpy<T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>>(

@@ -13,7 +13,9 @@
 //! `core::any::TypeId` is not available. [`typeid::of`] gives the `TypeId` of any type with its
 //! lifetimes replaced by `'static`; for a type parameter `T` compared against the `'static` types
 //! `f32` and `f64`, equality means `T` *is* that type, and a `&[T]` may then be reinterpreted as
-//! a `&[f32]` of the same length (see [`cast`]).
+//! a `&[f32]` of the same length (see [`cast`]). With the `half` feature, `f16` and `bf16`
+//! slices are recognised the same way and run the `f32` kernels on chunks converted on the stack
+//! (`half_float`).
 //!
 //! # Levels
 //!
@@ -39,6 +41,10 @@
 //!   shortens the polynomial, `vrcp14` with Newton steps for the reciprocal and `vscalef` for
 //!   the final scaling; `f32` there runs in `f32` lanes (twice the lanes per instruction) with
 //!   the same double-word technique.
+//! - σ and σ′ together (`sigmoid_with_derivative`): one pass sharing e^(−|h|) and the
+//!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
+//!   results are bit-identical to theirs; at the AVX-512 level the two hand-written
+//!   kernels one after the other.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` computes
@@ -90,6 +96,9 @@ mod x86;
 use neon as kernels;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 use x86 as kernels;
+
+#[cfg(all(feature = "half", feature = "std", target_arch = "x86_64"))]
+mod half_float;
 
 #[cfg(all(test, feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod tests;
@@ -284,6 +293,10 @@ fn map<T: Float>(
         k64(level, h, out);
         return true;
     }
+    #[cfg(all(feature = "half", target_arch = "x86_64"))]
+    if half_float::map(level, h, out, k32) {
+        return true;
+    }
     false
 }
 
@@ -318,6 +331,42 @@ element_wise! {
     tanh_derivative => tanh_derivative_f32, tanh_derivative_f64;
 }
 
+/// σ(h) into `out` and σ′(h) into `slope` in one pass sharing e^(−|h|), for slices of equal
+/// length (checked by the caller), bit-identical to [`sigmoid`] and [`sigmoid_derivative`] at
+/// the same level; returns whether the SIMD path handled the call.
+#[inline]
+pub(crate) fn sigmoid_with_derivative<T: Float>(h: &[T], out: &mut [T], slope: &mut [T]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(h), Some(out), Some(slope)) = (
+            cast::slice::<T, f32>(h),
+            cast::slice_mut::<T, f32>(out),
+            cast::slice_mut::<T, f32>(slope),
+        ) {
+            x86::sigmoid_with_derivative_f32(level, h, out, slope);
+            return true;
+        }
+        if let (Some(h), Some(out), Some(slope)) = (
+            cast::slice::<T, f64>(h),
+            cast::slice_mut::<T, f64>(out),
+            cast::slice_mut::<T, f64>(slope),
+        ) {
+            x86::sigmoid_with_derivative_f64(level, h, out, slope);
+            return true;
+        }
+        #[cfg(feature = "half")]
+        if half_float::map_pair(level, h, out, slope, x86::sigmoid_with_derivative_f32) {
+            return true;
+        }
+    }
+    let _ = (h, out, slope);
+    false
+}
+
 /// softplus(h) for `f32` slices of equal length (within 1 ulp), if a SIMD level is in use;
 /// returns whether it handled the call. `f64` keeps the scalar code.
 #[inline]
@@ -330,6 +379,10 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
         }
         if let (Some(h), Some(out)) = (cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(out)) {
             kernels::softplus_f32(level, h, out);
+            return true;
+        }
+        #[cfg(all(feature = "half", target_arch = "x86_64"))]
+        if half_float::map(level, h, out, x86::softplus_f32) {
             return true;
         }
     }

@@ -632,3 +632,113 @@ fn avx512_f64_sigmoid_agrees_with_the_table_free_kernel() {
         assert!(worst <= 1);
     }
 }
+
+/// The bits of `x`, with every NaN mapped to one value: valgrind's emulation does not carry NaN
+/// payloads through arithmetic as the CPU does, and payloads are no part of any bound here.
+fn nan_or_bits(x: f64) -> u64 {
+    if x.is_nan() {
+        u64::MAX
+    } else {
+        x.to_bits()
+    }
+}
+
+#[test]
+fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
+    // Every 256th value of the sweep, then its specials and the subnormal band.
+    let sweep = f32_sweep();
+    let tail = sweep.len() - 4020;
+    let xs32: Vec<f32> = sweep[..tail].iter().step_by(256).chain(&sweep[tail..]).copied().collect();
+    let xs: Vec<f64> = xs32.iter().map(|&x| f64::from(x)).chain([-740.0, 710.0, -2e-320]).collect();
+    for level in levels() {
+        for n in (0..=40).chain([xs.len() - 3]) {
+            for offset in 0..3 {
+                let h = &xs[offset..offset + n];
+                let (mut s, mut d) = (vec![0.0; n], vec![0.0; n]);
+                kernels::sigmoid_f64(level, h, &mut s);
+                kernels::sigmoid_derivative_f64(level, h, &mut d);
+                let (mut out, mut slope) = (vec![-7.0; n + 1], vec![-7.0; n + 2]);
+                kernels::sigmoid_with_derivative_f64(level, h, &mut out[1..], &mut slope[2..]);
+                let bits = |v: &[f64]| v.iter().map(|&x| nan_or_bits(x)).collect::<Vec<_>>();
+                assert_eq!(bits(&out[1..]), bits(&s), "{level:?} f64 σ, n {n}");
+                assert_eq!(bits(&slope[2..]), bits(&d), "{level:?} f64 σ′, n {n}");
+                assert_eq!((out[0], &slope[..2]), (-7.0, &[-7.0, -7.0][..]));
+
+                let n = n.min(xs32.len() - offset);
+                let h = &xs32[offset..offset + n];
+                let (mut s, mut d) = (vec![0.0; n], vec![0.0; n]);
+                kernels::sigmoid_f32(level, h, &mut s);
+                kernels::sigmoid_derivative_f32(level, h, &mut d);
+                let (mut out, mut slope) = (vec![-7.0; n + 1], vec![-7.0; n + 2]);
+                kernels::sigmoid_with_derivative_f32(level, h, &mut out[1..], &mut slope[2..]);
+                let bits =
+                    |v: &[f32]| v.iter().map(|&x| nan_or_bits(f64::from(x))).collect::<Vec<_>>();
+                assert_eq!(bits(&out[1..]), bits(&s), "{level:?} f32 σ, n {n}");
+                assert_eq!(bits(&slope[2..]), bits(&d), "{level:?} f32 σ′, n {n}");
+                assert_eq!((out[0], &slope[..2]), (-7.0, &[-7.0, -7.0][..]));
+            }
+        }
+    }
+}
+
+/// f16 and bf16 slices through [`super::half_float`] at every level: each result is the `f32`
+/// kernel's value on the widened input, rounded by `half`'s scalar conversion; odd lengths
+/// around the chunk size, misaligned starts, guards around the output untouched.
+#[cfg(all(feature = "half", target_arch = "x86_64"))]
+#[test]
+fn half_slices_are_the_f32_kernels_rounded_on_every_level() {
+    use super::half_float;
+    use half::{bf16, f16};
+
+    fn check<H: Copy + PartialEq + core::fmt::Debug>(
+        name: &str,
+        from_bits: fn(u16) -> H,
+        to_f32: fn(H) -> f32,
+        from_f32: fn(f32) -> H,
+    ) {
+        let all: Vec<H> = (0..=u16::MAX).map(from_bits).collect();
+        let guard = from_f32(-7.0);
+        type Single = fn(Level, &[f32], &mut [f32]);
+        let kernels: [(&str, Single); 3] = [
+            ("sigmoid", kernels::sigmoid_f32),
+            ("tanh derivative", kernels::tanh_derivative_f32),
+            ("softplus", kernels::softplus_f32),
+        ];
+        let expect = |level, kernel: Single, h: &[H]| -> Vec<H> {
+            let wide: Vec<f32> = h.iter().map(|&x| to_f32(x)).collect();
+            let mut out = vec![0.0; h.len()];
+            kernel(level, &wide, &mut out);
+            out.into_iter().map(from_f32).collect()
+        };
+        let bits =
+            |v: &[H]| v.iter().map(|&x| nan_or_bits(f64::from(to_f32(x)))).collect::<Vec<_>>();
+        for level in levels() {
+            for n in (0..=20).chain([255, 256, 257, 767, all.len() - 2]) {
+                for offset in 0..2 {
+                    let h = &all[offset..offset + n];
+                    for (what, kernel) in kernels {
+                        let mut out = vec![guard; n + 2];
+                        assert!(half_float::map(level, h, &mut out[1..n + 1], kernel));
+                        let want = expect(level, kernel, h);
+                        assert_eq!(
+                            bits(&out[1..n + 1]),
+                            bits(&want),
+                            "{level:?} {name} {what} n {n}"
+                        );
+                        assert!(out[0] == guard && out[n + 1] == guard, "{level:?} {name} {what}");
+                    }
+                    let (mut out, mut slope) = (vec![guard; n + 1], vec![guard; n + 2]);
+                    let pair = kernels::sigmoid_with_derivative_f32;
+                    assert!(half_float::map_pair(level, h, &mut out[1..], &mut slope[2..], pair));
+                    let want = expect(level, kernels::sigmoid_f32, h);
+                    assert_eq!(bits(&out[1..]), bits(&want), "{level:?} {name} pair σ n {n}");
+                    let want = expect(level, kernels::sigmoid_derivative_f32, h);
+                    assert_eq!(bits(&slope[2..]), bits(&want), "{level:?} {name} pair σ′ n {n}");
+                    assert!(out[0] == guard && slope[..2] == [guard, guard]);
+                }
+            }
+        }
+    }
+    check("f16", f16::from_bits, f16::to_f32, f16::from_f32);
+    check("bf16", bf16::from_bits, bf16::to_f32, bf16::from_f32);
+}

@@ -72,6 +72,12 @@ kernels! {
     /// σ′ over an `f64` slice, table-free.
     fn sigmoid_derivative_f64_portable(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::sigmoid_derivative_f64);
+    /// σ and σ′ over an `f32` slice in one pass, in `f64` lanes.
+    fn sigmoid_with_derivative_f32_in_f64(h: &[f32], out: &mut [f32], slope: &mut [f32]) =
+        math::map_pair(h, out, slope, math::sigmoid_with_derivative_f32);
+    /// σ and σ′ over an `f64` slice in one pass, table-free.
+    fn sigmoid_with_derivative_f64_portable(h: &[f64], out: &mut [f64], slope: &mut [f64]) =
+        math::map_pair(h, out, slope, math::sigmoid_with_derivative_f64);
     /// tanh over an `f32` slice.
     fn tanh_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
     /// tanh′ over an `f32` slice.
@@ -160,5 +166,41 @@ pub(crate) fn sigmoid_derivative_f64(level: Level, h: &[f64], out: &mut [f64]) {
         unsafe { super::avx512::sigmoid_derivative_f64(h, out) }
     } else {
         sigmoid_derivative_f64_portable(level, h, out);
+    }
+}
+
+/// σ into `out` and σ′ into `slope` over an `f32` slice in one pass sharing e^(−|h|): in `f64`
+/// lanes, or with AVX-512 in [`super::avx512`]'s `f32` lanes. Bit-identical to [`sigmoid_f32`]
+/// and [`sigmoid_derivative_f32`] at the same level.
+pub(crate) fn sigmoid_with_derivative_f32(
+    level: Level,
+    h: &[f32],
+    out: &mut [f32],
+    slope: &mut [f32],
+) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_with_derivative_f32(h, out, slope) }
+    } else {
+        sigmoid_with_derivative_f32_in_f64(level, h, out, slope);
+    }
+}
+
+/// σ and σ′ over an `f64` slice, as [`sigmoid_with_derivative_f32`] (bit-identical to
+/// [`sigmoid_f64`] and [`sigmoid_derivative_f64`]).
+pub(crate) fn sigmoid_with_derivative_f64(
+    level: Level,
+    h: &[f64],
+    out: &mut [f64],
+    slope: &mut [f64],
+) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe {
+            super::avx512::sigmoid_f64(h, out);
+            super::avx512::sigmoid_derivative_f64(h, slope);
+        }
+    } else {
+        sigmoid_with_derivative_f64_portable(level, h, out, slope);
     }
 }
