@@ -286,6 +286,15 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
     }
 }
 
+/// dᵢ ← (yᵢ − ŷᵢ)·dᵢ over the common length: the error terms from the slopes in `d`. Two
+/// roundings per element, no reduction, so the compiler vectorises the loop as it is.
+#[inline]
+pub(crate) fn residual_times<T: Float>(d: &mut [T], y: &[T], y_hat: &[T]) {
+    for ((di, &yi), &oi) in d.iter_mut().zip(y).zip(y_hat) {
+        *di = (yi - oi) * *di;
+    }
+}
+
 /// yᵢ ← a·xᵢ.
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) {
     if crate::simd::scale_into(y, a, x) {

@@ -491,7 +491,7 @@ where
 
 /// Asks for the cache lines of `s` to be brought into L1 (a hint: no load, no fault).
 #[inline(always)]
-fn prefetch_lines<T>(s: &[T]) {
+pub(super) fn prefetch_lines<T>(s: &[T]) {
     use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
     const LINE: usize = 64;
     let bytes = core::mem::size_of_val(s);

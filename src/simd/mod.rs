@@ -472,3 +472,14 @@ pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
     let _ = (a, b);
     None
 }
+
+/// Asks for the cache lines of `s` to be brought into L1: a hint that neither reads nor
+/// writes, for data the caller is about to read from an address the hardware prefetcher cannot
+/// predict. Does nothing where no prefetch instruction is used.
+#[inline]
+pub(crate) fn prefetch<T>(s: &[T]) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    math::prefetch_lines(s);
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    let _ = s;
+}
