@@ -295,6 +295,14 @@ pub(crate) fn residual_times<T: Float>(d: &mut [T], y: &[T], y_hat: &[T]) {
     }
 }
 
+/// dᵢ ← yᵢ − hᵢ over the common length.
+#[inline]
+pub(crate) fn difference<T: Float>(d: &mut [T], y: &[T], h: &[T]) {
+    for ((di, &yi), &hi) in d.iter_mut().zip(y).zip(h) {
+        *di = yi - hi;
+    }
+}
+
 /// yᵢ ← a·xᵢ.
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) {
     if crate::simd::scale_into(y, a, x) {

@@ -220,41 +220,74 @@ fn targets(n: usize) -> Vec<f64> {
     (0..n).map(|i| (i as f64 * 0.618_033_988_749_895).fract()).collect()
 }
 
+/// `error_terms` of `unit` (a concrete type, so that its fast paths run) against the mpmath
+/// table `text` of f and f′, at lengths around the block of 256 and several misalignments.
+fn check_error_terms_f64<A: Activation<f64>>(unit: &A, text: &str) {
+    let (eps, tiny) = (f64::EPSILON, f64::from_bits(1));
+    // The subnormal band has absolute, not relative, ulps; the rest of the table is used.
+    let t: Vec<[f64; 3]> = table(text).into_iter().filter(|r| r[2] >= 1e-290).collect();
+    let h: Vec<f64> = t.iter().map(|r| r[0]).collect();
+    let y = targets(h.len());
+    for n in [0, 1, 7, 255, 256, 257, 600, h.len()] {
+        for offset in 0..3 {
+            let mut src = vec![9.0; offset + n];
+            src[offset..].copy_from_slice(&y[..n]);
+            let d = through_offset(&h[..n], offset, 9.0, |h, out| {
+                error_terms(unit, &src[offset..], h, out).unwrap()
+            });
+            for i in 0..n {
+                let [x, f, slope] = t[i];
+                // f and f′ from the table are correctly rounded (≤ eps/2 each); the reference
+                // then rounds twice: within slope·(2·eps·|r| + eps·|f|).
+                let r = y[i] - f;
+                let want = r * slope;
+                let reference = slope * (2.0 * eps * r.abs() + eps * f.abs());
+                let bound = error_term_bound(f, slope, r, eps, reference, tiny);
+                assert!(
+                    (d[i] - want).abs() <= bound,
+                    "h = {x:e}, y = {}: {:e} vs {want:e} (bound {bound:e})",
+                    y[i],
+                    d[i]
+                );
+            }
+        }
+    }
+}
+
 #[test]
 fn error_terms_f64_meet_the_bound_against_mpmath_values() {
-    let units: [(&dyn Activation<f64>, &str); 2] = [
-        (&Sigmoid, include_str!("data/sigmoid_f64.txt")),
-        (&Tanh, include_str!("data/tanh_f64.txt")),
-    ];
-    let (eps, tiny) = (f64::EPSILON, f64::from_bits(1));
-    for (unit, text) in units {
-        // The subnormal band has absolute, not relative, ulps; the rest of the table is used.
-        let t: Vec<[f64; 3]> = table(text).into_iter().filter(|r| r[2] >= 1e-290).collect();
-        let h: Vec<f64> = t.iter().map(|r| r[0]).collect();
-        let y = targets(h.len());
-        // Lengths around the block of 256, at several misalignments, then the whole table.
-        for n in [0, 1, 7, 255, 256, 257, 600, h.len()] {
-            for offset in 0..3 {
-                let mut src = vec![9.0; offset + n];
-                src[offset..].copy_from_slice(&y[..n]);
-                let d = through_offset(&h[..n], offset, 9.0, |h, out| {
-                    error_terms(unit, &src[offset..], h, out).unwrap()
-                });
-                for i in 0..n {
-                    let [x, f, slope] = t[i];
-                    // f and f′ from the table are correctly rounded (≤ eps/2 each); the
-                    // reference then rounds twice: within slope·(2·eps·|r| + eps·|f|).
-                    let r = y[i] - f;
-                    let want = r * slope;
-                    let reference = slope * (2.0 * eps * r.abs() + eps * f.abs());
-                    let bound = error_term_bound(f, slope, r, eps, reference, tiny);
-                    assert!(
-                        (d[i] - want).abs() <= bound,
-                        "h = {x:e}, y = {}: {:e} vs {want:e} (bound {bound:e})",
-                        y[i],
-                        d[i]
-                    );
-                }
+    check_error_terms_f64(&Sigmoid, include_str!("data/sigmoid_f64.txt"));
+    check_error_terms_f64(&Tanh, include_str!("data/tanh_f64.txt"));
+}
+
+/// `error_terms` of `unit` over f32 net inputs across (−40, 40) against `reference` (f and f′
+/// in f64), at lengths around the block of 256 and several misalignments.
+fn check_error_terms_f32<A: Activation<f32>>(unit: &A, reference: impl Fn(f64) -> (f64, f64)) {
+    // Steps that are not a multiple of anything in the kernels.
+    let h: Vec<f32> = (0..20_011).map(|i| (i as f32 - 10_005.0) * 0.003_998_7).collect();
+    let y: Vec<f32> = targets(h.len()).iter().map(|&v| v as f32).collect();
+    let eps = f64::from(f32::EPSILON);
+    for n in [0, 1, 255, 256, 257, 1000, h.len()] {
+        for offset in 0..3 {
+            let mut src = vec![9.0_f32; offset + n];
+            src[offset..].copy_from_slice(&y[..n]);
+            let d = through_offset(&h[..n], offset, 9.0, |h, out| {
+                error_terms(unit, &src[offset..], h, out).unwrap()
+            });
+            for i in 0..n {
+                let (f, slope) = reference(f64::from(h[i]));
+                let r = f64::from(y[i]) - f;
+                // The f64 reference is within a few f64 ulps: far below the f32 terms.
+                let reference_error = slope * (f.abs() + r.abs()) * 16.0 * f64::EPSILON;
+                let tiny = f64::from(f32::from_bits(1));
+                let bound = error_term_bound(f, slope, r, eps, reference_error, tiny);
+                let got = f64::from(d[i]);
+                assert!(
+                    (got - r * slope).abs() <= bound,
+                    "h = {:e}: {got:e} vs {:e} (bound {bound:e})",
+                    h[i],
+                    r * slope
+                );
             }
         }
     }
@@ -262,52 +295,14 @@ fn error_terms_f64_meet_the_bound_against_mpmath_values() {
 
 #[test]
 fn error_terms_f32_meet_the_bound_against_f64() {
-    let sigmoid = |x: f64| {
+    check_error_terms_f32(&Sigmoid, |x| {
         let e = (-x.abs()).exp();
         (if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }, e / ((1.0 + e) * (1.0 + e)))
-    };
-    let tanh = |x: f64| {
+    });
+    check_error_terms_f32(&Tanh, |x| {
         let e = (-2.0 * x.abs()).exp();
         (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
-    };
-    type Reference<'a> = &'a dyn Fn(f64) -> (f64, f64);
-    let units: [(&dyn Activation<f32>, Reference); 2] = [(&Sigmoid, &sigmoid), (&Tanh, &tanh)];
-    // Net inputs across (−40, 40) in steps that are not a multiple of anything in the kernels.
-    let h: Vec<f32> = (0..20_011).map(|i| (i as f32 - 10_005.0) * 0.003_998_7).collect();
-    let y: Vec<f32> = targets(h.len()).iter().map(|&v| v as f32).collect();
-    let eps = f64::from(f32::EPSILON);
-    for (unit, reference) in units {
-        for n in [0, 1, 255, 256, 257, 1000, h.len()] {
-            for offset in 0..3 {
-                let mut src = vec![9.0_f32; offset + n];
-                src[offset..].copy_from_slice(&y[..n]);
-                let d = through_offset(&h[..n], offset, 9.0, |h, out| {
-                    error_terms(unit, &src[offset..], h, out).unwrap()
-                });
-                for i in 0..n {
-                    let (f, slope) = reference(f64::from(h[i]));
-                    let r = f64::from(y[i]) - f;
-                    // The f64 reference is within a few f64 ulps: far below the f32 terms.
-                    let reference_error = slope * (f.abs() + r.abs()) * 16.0 * f64::EPSILON;
-                    let bound = error_term_bound(
-                        f,
-                        slope,
-                        r,
-                        eps,
-                        reference_error,
-                        f64::from(f32::from_bits(1)),
-                    );
-                    let got = f64::from(d[i]);
-                    assert!(
-                        (got - r * slope).abs() <= bound,
-                        "h = {:e}: {got:e} vs {:e} (bound {bound:e})",
-                        h[i],
-                        r * slope
-                    );
-                }
-            }
-        }
-    }
+    });
 }
 
 #[test]

@@ -84,6 +84,12 @@ kernels! {
     /// tanh′ over an `f64` slice.
     fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::tanh_derivative_f64);
+    /// δ = (y − σ)σ′ over `f32` slices, in `f64` lanes, one e^(−|h|) per element.
+    fn sigmoid_error_terms_f32(y: &[f32], h: &[f32], delta: &mut [f32]) =
+        math::sigmoid_error_terms_f32(y, h, delta);
+    /// δ = (y − σ)σ′ over `f64` slices, table-free, one e^(−|h|) per element.
+    fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) =
+        math::sigmoid_error_terms_f64(y, h, delta);
     /// yᵢ ← yᵢ + a·xᵢ for `f32`.
     fn axpy_f32(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
     /// yᵢ ← yᵢ + a·xᵢ for `f64`.
