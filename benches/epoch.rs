@@ -2,7 +2,8 @@
 //! the crate's fused single pass beside a naive two-pass baseline (all outputs, then all
 //! gradients), a memory-read reference (summing X once: the limit of any epoch) and, with the
 //! `rayon` feature, the parallel epoch. Then `minibatch_f32`: one mini-batch epoch over a
-//! shuffled order at batch sizes 1, 32 and 256, beside the per-record path it replaced.
+//! shuffled order at batch sizes 1, 32 and 256, beside the per-record path it replaced and the
+//! same epoch over the records in storage order.
 //!
 //! `cargo bench --bench epoch` (serial) or `cargo bench --bench epoch --features rayon`;
 //! `cargo bench --bench epoch -- minibatch` for the mini-batch group alone.
@@ -217,6 +218,26 @@ fn minibatch(c: &mut Criterion) {
                     learn_rate,
                     batch_size,
                     &order,
+                    &mut gradient,
+                )
+                .unwrap()
+            })
+        });
+        // The same epoch over the records in storage order: what the shuffle costs in memory
+        // latency.
+        let in_order: Vec<usize> = (0..RECORDS).collect();
+        let mut w = w0.clone();
+        group.bench_function(id("blocked_in_storage_order"), |b| {
+            b.iter(|| {
+                minibatch_epoch(
+                    &Sigmoid,
+                    layer,
+                    &mut w,
+                    black_box(&x),
+                    black_box(&y),
+                    learn_rate,
+                    batch_size,
+                    &in_order,
                     &mut gradient,
                 )
                 .unwrap()
