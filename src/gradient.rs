@@ -6,7 +6,7 @@ use num_traits::Float;
 use crate::activation::Activation;
 use crate::error::{check_learn_rate, Error};
 use crate::kernels::{self, SquaredErrorSum};
-use crate::layer::{row_net_input, Layer};
+use crate::layer::Layer;
 
 /// Records per block of [`accumulate_rows`] with several outputs: 64 rows of 64 `f32` features
 /// are 16 KiB, so a block read from memory for the net inputs is still in L1 (48 KiB here) for
@@ -135,9 +135,10 @@ fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
     squares.sum()
 }
 
-/// Rows ahead of the current one that [`accumulate_listed_rows`] and the stochastic epoch
-/// prefetch: records in shuffled order come from anywhere in memory, where the hardware
-/// prefetcher cannot guess the next one.
+/// Records ahead of the current one that the stochastic epoch prefetches, and how many records
+/// of the next batch [`accumulate_listed_rows`] hands to its kernels to prefetch: records in
+/// shuffled order come from anywhere in memory, where the hardware prefetcher cannot guess the
+/// next one.
 pub(crate) const PREFETCH_RECORDS: usize = 8;
 
 /// Asks for row `index` of `x` (rows of `d` elements) to be brought into cache; a hint that
@@ -154,9 +155,10 @@ pub(crate) fn prefetch_row<T>(x: &[T], d: usize, index: usize) {
 /// records the caller visits next; they are prefetched while the last block is worked on.
 ///
 /// The records are taken [`BLOCK`] at a time: for each output j the block's net inputs from
-/// the dot-product kernel per row (prefetching the rows [`PREFETCH_RECORDS`] ahead), f and f′
-/// of the block from one call of [`Activation::activate_with_derivative_slice`], δ, and
-/// gradient row j += δ x with the `axpy` kernel per row, while the rows are in cache. Each
+/// one gathering dot-product kernel (which prefetches the rows listed a few positions ahead),
+/// f and f′ of the block from one call of [`Activation::activate_with_derivative_slice`], δ,
+/// and gradient row j += Σ δ x from one gathering kernel with the columns in registers, while
+/// the rows are in cache. Each
 /// gradient entry is summed in the order of `rows`, as one record at a time would.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn accumulate_listed_rows<T: Float, A: Activation<T> + ?Sized>(
@@ -174,23 +176,21 @@ pub(crate) fn accumulate_listed_rows<T: Float, A: Activation<T> + ?Sized>(
     let mut h = [T::zero(); BLOCK];
     let mut delta = [T::zero(); BLOCK];
     let mut slope = [T::zero(); BLOCK];
-    let row = |i: usize| &x[i * d..(i + 1) * d];
-    // The record at position p of `rows` followed by `ahead`.
-    let upcoming = |p: usize| rows.get(p).or_else(|| ahead.get(p - rows.len())).copied();
     for (b, block) in rows.chunks(BLOCK).enumerate() {
         let n = block.len();
         let (h, delta, slope) = (&mut h[..n], &mut delta[..n], &mut slope[..n]);
+        // The records after this block, for the prefetch.
+        let next = rows.get((b + 1) * BLOCK..).unwrap_or_default();
+        let next = if next.is_empty() { ahead } else { next };
+        let next = next.get(..PREFETCH_RECORDS).unwrap_or(next);
         let per_output =
             weights.chunks_exact(layer.row_len()).zip(gradient.chunks_exact_mut(layer.row_len()));
         for (j, (w_row, g_row)) in per_output.enumerate() {
-            for (r, (o, &i)) in h.iter_mut().zip(block).enumerate() {
-                // For j > 0 the rows are in cache already.
-                if j == 0 {
-                    if let Some(next) = upcoming(b * BLOCK + r + PREFETCH_RECORDS) {
-                        prefetch_row(x, d, next);
-                    }
-                }
-                *o = row_net_input(w_row, d, row(i));
+            let (w_in, w_bias) = w_row.split_at(d);
+            // For j > 0 the rows are in cache already.
+            kernels::net_inputs_listed(x, block, if j == 0 { next } else { &[] }, w_in, h);
+            if let Some(&b) = w_bias.first() {
+                h.iter_mut().for_each(|v| *v = *v + b);
             }
             if activation.activate_with_derivative_slice(h, delta, slope).is_err() {
                 for ((o, s), &v) in delta.iter_mut().zip(slope.iter_mut()).zip(h.iter()) {
@@ -204,9 +204,7 @@ pub(crate) fn accumulate_listed_rows<T: Float, A: Activation<T> + ?Sized>(
                 *o = (target - *o) * s;
             }
             let (g_in, g_bias) = g_row.split_at_mut(d);
-            for (&dj, &i) in delta.iter().zip(block) {
-                kernels::axpy(g_in, dj, row(i));
-            }
+            kernels::add_listed_rows(g_in, delta, x, block);
             if let Some(b) = g_bias.first_mut() {
                 *b = delta.iter().fold(*b, |acc, &v| acc + v);
             }

@@ -509,6 +509,73 @@ where
     }
 }
 
+/// Rows ahead that [`net_inputs_listed`] prefetches: rows listed in shuffled order each miss the
+/// caches, and eight rows of 256 bytes already fill the line-fill buffers.
+const LISTED_PREFETCH_ROWS: usize = 8;
+
+/// Row `i` of `x` (rows of `d` elements), or an empty slice if it is out of range.
+#[inline(always)]
+fn listed_row<T>(x: &[T], d: usize, i: usize) -> &[T] {
+    x.get(i.saturating_mul(d)..).and_then(|rest| rest.get(..d)).unwrap_or_default()
+}
+
+/// `out[r]` = [`Dot::dot`]`(row rows[r] of x, w)` (rows of `w.len()` elements), bit-identical
+/// to a separate call per row. The rows [`LISTED_PREFETCH_ROWS`] positions later in `rows`,
+/// and then in `ahead`, are prefetched meanwhile.
+#[inline(always)]
+pub(super) fn net_inputs_listed<T: Dot>(
+    x: &[T],
+    rows: &[usize],
+    ahead: &[usize],
+    w: &[T],
+    out: &mut [T],
+) {
+    let d = w.len();
+    if d == 0 {
+        return;
+    }
+    let mut upcoming = rows.iter().chain(ahead).skip(LISTED_PREFETCH_ROWS);
+    for (o, &i) in out.iter_mut().zip(rows) {
+        if let Some(&next) = upcoming.next() {
+            prefetch_lines(listed_row(x, d, next));
+        }
+        *o = T::dot(listed_row(x, d, i), w);
+    }
+}
+
+/// g ← g + Σ_r a[r]·(row rows[r] of x) (rows of `g.len()` elements), in the order of `rows`,
+/// bit-identical to one [`axpy`] per row; `C` columns at a time in registers, as
+/// [`add_weighted_rows`].
+#[inline(always)]
+pub(super) fn add_listed_rows<T, const C: usize>(g: &mut [T], a: &[T], x: &[T], rows: &[usize])
+where
+    T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>,
+{
+    let d = g.len();
+    if d == 0 {
+        return;
+    }
+    let mut columns = g.chunks_exact_mut(C);
+    for (c, g_chunk) in columns.by_ref().enumerate() {
+        let mut acc: [T; C] = core::array::from_fn(|i| g_chunk[i]);
+        for (&i, &ai) in rows.iter().zip(a) {
+            if let Some(part) = listed_row(x, d, i).get(c * C..(c + 1) * C) {
+                for k in 0..C {
+                    acc[k] = acc[k] + ai * part[k];
+                }
+            }
+        }
+        g_chunk.copy_from_slice(&acc);
+    }
+    let tail = columns.into_remainder();
+    let start = d - tail.len();
+    if !tail.is_empty() {
+        for (&i, &ai) in rows.iter().zip(a) {
+            axpy(tail, ai, listed_row(x, d, i).get(start..).unwrap_or_default());
+        }
+    }
+}
+
 /// Asks for the cache lines of `s` to be brought into L1 (a hint: no load, no fault).
 #[inline(always)]
 pub(super) fn prefetch_lines<T>(s: &[T]) {

@@ -480,6 +480,67 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
     false
 }
 
+/// `out[r]` = Σᵢ x[rows[r]·d + i]·wᵢ for the rows of `x` listed in `rows` (d = `w.len()`, rows
+/// in range), bit-identical to [`dot`] per row, prefetching the rows listed a few positions
+/// later (in `rows`, then `ahead`), if `T` is `f32` or `f64` and a SIMD level is in use.
+#[inline]
+pub(crate) fn net_inputs_listed<T: Float>(
+    x: &[T],
+    rows: &[usize],
+    ahead: &[usize],
+    w: &[T],
+    out: &mut [T],
+) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(x), Some(w), Some(out)) =
+            (cast::slice::<T, f32>(x), cast::slice::<T, f32>(w), cast::slice_mut::<T, f32>(out))
+        {
+            x86::net_inputs_listed_f32(level, x, rows, ahead, w, out);
+            return true;
+        }
+        if let (Some(x), Some(w), Some(out)) =
+            (cast::slice::<T, f64>(x), cast::slice::<T, f64>(w), cast::slice_mut::<T, f64>(out))
+        {
+            x86::net_inputs_listed_f64(level, x, rows, ahead, w, out);
+            return true;
+        }
+    }
+    let _ = (x, rows, ahead, w, out);
+    false
+}
+
+/// g ← g + Σ_r a_r·(row rows[r] of x) for rows of `g.len()` elements, in the order of `rows`,
+/// bit-identical to [`axpy`] per row, if `T` is `f32` or `f64` and a SIMD level is in use.
+#[inline]
+pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[usize]) -> bool {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(g), Some(a), Some(x)) =
+            (cast::slice_mut::<T, f32>(g), cast::slice::<T, f32>(a), cast::slice::<T, f32>(x))
+        {
+            x86::add_listed_rows_f32(level, g, a, x, rows);
+            return true;
+        }
+        if let (Some(g), Some(a), Some(x)) =
+            (cast::slice_mut::<T, f64>(g), cast::slice::<T, f64>(a), cast::slice::<T, f64>(x))
+        {
+            x86::add_listed_rows_f64(level, g, a, x, rows);
+            return true;
+        }
+    }
+    let _ = (g, a, x, rows);
+    false
+}
+
 /// Σ (aᵢ − bᵢ)² over the common length, faithfully rounded, if `T` is `f32` or `f64` and a SIMD
 /// level is in use.
 #[inline]
