@@ -36,6 +36,10 @@
 //!   the same double-word technique.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
+//! - `sigmoid_error_terms`: the table-free σ and σ′ element functions inlined side by side, so
+//!   that their shared e^(−|h|) is computed once per element. `net_inputs_listed` and
+//!   `add_listed_rows`: `dot` and the column-blocked `axpy` over rows listed by index (a
+//!   shuffled mini-batch), with a software prefetch of the rows listed a few positions ahead.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` computes
 //!   each difference and square exactly (TwoSum, FMA TwoProduct) and sums with per-lane
 //!   compensation (Ogita–Rump–Oishi Sum2), as if in doubled precision.
