@@ -131,10 +131,11 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
 /// record's loss at the weights current when it was visited, over `order.len()` records.
 ///
 /// Each batch runs like [`batch_gradient`](crate::batch_gradient), in blocks of up to 64 of its
-/// records: the net inputs from the dot-product kernel per row, f and f′ of the block from one
-/// call of [`Activation::activate_with_derivative_slice`], δ, and the gradient rows from the
-/// `axpy` kernel per row while the rows are in cache; the rows a few records ahead in `order`
-/// are prefetched, since a shuffled order defeats the hardware prefetcher. With `batch_size` 1
+/// records: the net inputs of the block from one kernel that gathers the listed rows (the SIMD
+/// dot product per row), f and f′ of the block from one call of
+/// [`Activation::activate_with_derivative_slice`], δ, and the gradient += Σ δ x from one
+/// gathering kernel while the rows are in cache; the rows a few records ahead in `order` are
+/// prefetched, since a shuffled order defeats the hardware prefetcher. With `batch_size` 1
 /// each record and output takes one step from the dot-product and `axpy` kernels around the
 /// scalar f and f′, with the same prefetch.
 ///
