@@ -142,13 +142,13 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
 /// # Accuracy
 ///
 /// With `batch_size` 1 and one output without bias the weights are exactly those of one
-/// [`train_step`](crate::train_step) per record in `order` (the example below). With larger batches each gradient entry is summed in the
-/// order of `order`, as in the per-record loop, but for [`Sigmoid`](crate::Sigmoid) and
-/// [`Tanh`](crate::Tanh) on `f32`/`f64` with a SIMD level in use f and f′ come from the slice
-/// kernels (f within 1 ulp, f′ within 2 ulp, as in [`batch_gradient`](crate::batch_gradient))
-/// instead of the correctly rounded scalar values, so each δ may differ from
-/// [`error_term`](crate::error_term)'s by a few ulps. The loss is summed as accurately as
-/// [`sse`](crate::sse) sums, block by block.
+/// [`train_step`](crate::train_step) per record in `order` (the example below). With larger
+/// batches each gradient entry is summed in the order of `order`, as in the per-record loop,
+/// but for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64` with a SIMD
+/// level in use f and f′ come from the slice kernels (f within 1 ulp, f′ within 2 ulp, as in
+/// [`batch_gradient`](crate::batch_gradient)) instead of the correctly rounded scalar values,
+/// so each δ may differ from [`error_term`](crate::error_term)'s by a few ulps. The loss is
+/// summed as accurately as [`sse`](crate::sse) sums, block by block.
 ///
 /// # Errors
 ///
