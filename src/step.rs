@@ -118,7 +118,7 @@ fn has_slice_kernels<A: ?Sized>() -> bool {
 /// error_terms(&Identity, &[1.0, 2.0], &[0.5, 3.0], &mut delta)?;
 /// assert_eq!(delta, [0.5, -1.0]);
 ///
-/// // The tutorial's worked example: y = 0.2, h = 0.07. The bound below is about 8e-17 here.
+/// // The tutorial's worked example: y = 0.2, h = 0.07. The bound above is about 8e-17 here.
 /// let mut delta = [0.0_f64; 1];
 /// error_terms(&Sigmoid, &[0.2], &[0.06999999999999998], &mut delta)?;
 /// assert!((delta[0] - -0.07927606158013766).abs() < 1e-16);
