@@ -1,13 +1,20 @@
 //! One batch epoch of a single sigmoid unit at N = 100 000 records, D = 64 features, K = 1:
 //! the crate's fused single pass beside a naive two-pass baseline (all outputs, then all
 //! gradients), a memory-read reference (summing X once: the limit of any epoch) and, with the
-//! `rayon` feature, the parallel epoch.
+//! `rayon` feature, the parallel epoch. Then `minibatch_f32`: one mini-batch epoch over a
+//! shuffled order at batch sizes 1, 32 and 256, beside the per-record path it replaced and the
+//! same epoch over the records in storage order.
 //!
-//! `cargo bench --bench epoch` (serial) or `cargo bench --bench epoch --features rayon`.
+//! `cargo bench --bench epoch` (serial) or `cargo bench --bench epoch --features rayon`;
+//! `cargo bench --bench epoch -- minibatch` for the mini-batch group alone.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use delta_rule::{batch_epoch, init_weights, Layer, Sigmoid};
+use delta_rule::{
+    accumulate_weight_step, apply_gradient, batch_epoch, init_weights, minibatch_epoch, net_input,
+    train_step, Activation, Layer, Sigmoid,
+};
 use num_traits::Float;
+use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::Duration;
@@ -145,10 +152,119 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     group.finish();
 }
 
+/// The mini-batch epoch as it ran before the blocked path, one record at a time through the
+/// public per-record functions (the same operations in the same order): `train_step` per record
+/// for batch size 1; otherwise per record the net input, the scalar f and f′, δ and δ x added
+/// to the gradient, then the update w ← w + η g / b. Returns Σ (y − ŷ)² in `f64`.
+fn per_record_minibatch(
+    w: &mut [f32],
+    x: &[f32],
+    y: &[f32],
+    learn_rate: f32,
+    batch_size: usize,
+    order: &[usize],
+    gradient: &mut [f32],
+) -> f64 {
+    let d = w.len();
+    let mut squares = 0.0;
+    if batch_size == 1 {
+        for &i in order {
+            let y_hat = train_step(&Sigmoid, w, &x[i * d..(i + 1) * d], y[i], learn_rate).unwrap();
+            squares += (f64::from(y[i]) - f64::from(y_hat)).powi(2);
+        }
+        return squares;
+    }
+    for batch in order.chunks(batch_size) {
+        gradient.fill(0.0);
+        for &i in batch {
+            let x_row = &x[i * d..(i + 1) * d];
+            let (y_hat, slope) = Sigmoid.activate_with_derivative(net_input(w, x_row).unwrap());
+            squares += (f64::from(y[i]) - f64::from(y_hat)).powi(2);
+            accumulate_weight_step(gradient, x_row, (y[i] - y_hat) * slope, 1.0).unwrap();
+        }
+        apply_gradient(w, gradient, learn_rate, batch.len()).unwrap();
+    }
+    squares
+}
+
+/// `minibatch_epoch` over a shuffled order against [`per_record_minibatch`], `f32`.
+fn minibatch(c: &mut Criterion) {
+    let mut rng = ChaCha8Rng::seed_from_u64(3);
+    let x: Vec<f32> = (0..RECORDS * FEATURES).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let y: Vec<f32> = (0..RECORDS).map(|_| f32::from(rng.random_range(0..2_u8))).collect();
+    let mut order: Vec<usize> = (0..RECORDS).collect();
+    order.shuffle(&mut rng);
+    let layer = Layer::new(FEATURES, 1);
+    let mut w0 = vec![0.0_f32; layer.weights_len()];
+    init_weights(layer, &mut w0, 2).unwrap();
+    let learn_rate = LEARN_RATE as f32;
+
+    let mut group = c.benchmark_group("minibatch_f32");
+    group.throughput(Throughput::Elements(RECORDS as u64));
+    group.sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    let mut gradient = vec![0.0_f32; layer.weights_len()];
+    for batch_size in [1, 32, 256] {
+        let id = |f: &str| BenchmarkId::new(f, format!("{RECORDS}x{FEATURES}/batch{batch_size}"));
+        let mut w = w0.clone();
+        group.bench_function(id("blocked"), |b| {
+            b.iter(|| {
+                minibatch_epoch(
+                    &Sigmoid,
+                    layer,
+                    &mut w,
+                    black_box(&x),
+                    black_box(&y),
+                    learn_rate,
+                    batch_size,
+                    &order,
+                    &mut gradient,
+                )
+                .unwrap()
+            })
+        });
+        // The same epoch over the records in storage order: what the shuffle costs in memory
+        // latency.
+        let in_order: Vec<usize> = (0..RECORDS).collect();
+        let mut w = w0.clone();
+        group.bench_function(id("blocked_in_storage_order"), |b| {
+            b.iter(|| {
+                minibatch_epoch(
+                    &Sigmoid,
+                    layer,
+                    &mut w,
+                    black_box(&x),
+                    black_box(&y),
+                    learn_rate,
+                    batch_size,
+                    &in_order,
+                    &mut gradient,
+                )
+                .unwrap()
+            })
+        });
+        let mut w = w0.clone();
+        group.bench_function(id("per_record_baseline"), |b| {
+            b.iter(|| {
+                per_record_minibatch(
+                    &mut w,
+                    black_box(&x),
+                    black_box(&y),
+                    learn_rate,
+                    batch_size,
+                    &order,
+                    &mut gradient,
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
 fn epoch(c: &mut Criterion) {
     bench_type::<f32>(c, "f32");
     bench_type::<f64>(c, "f64");
 }
 
-criterion_group!(benches, epoch);
+criterion_group!(benches, epoch, minibatch);
 criterion_main!(benches);

@@ -8,7 +8,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use delta_rule::{gradient_step, net_input, sse, Activation, Sigmoid, Softplus, Tanh};
+use delta_rule::{
+    error_terms, gradient_step, net_input, sse, Activation, Identity, Sigmoid, Softplus, Tanh,
+};
 
 const SIZES: [usize; 4] = [1 << 10, 1 << 16, 1 << 20, 1 << 24];
 
@@ -292,6 +294,75 @@ macro_rules! streaming_groups {
     };
 }
 
+/// `error_terms` (δ = (y − f(h)) f′(h)) against the per-element loop over the same formula, with
+/// the copy of `h` as the memory reference. For `Sigmoid` the naive loop is the textbook
+/// σ = 1/(1 + e^(−h)) and σ(1 − σ); for `Identity` it is y − h.
+macro_rules! error_terms_group {
+    ($fn_name:ident, $t:ty, $group:expr, $unit:expr, $naive:expr) => {
+        fn $fn_name(c: &mut Criterion) {
+            let mut group = configure(c, $group);
+            for n in SIZES {
+                let h: Vec<$t> = data(n, 8, 20.0);
+                let y: Vec<$t> = data::<$t>(n, 9, 0.5).iter().map(|v| v + 0.5).collect();
+                let mut delta = vec![0.0 as $t; n];
+                group.throughput(Throughput::Elements(n as u64));
+                group.bench_function(BenchmarkId::new("kernel", n), |b| {
+                    b.iter(|| {
+                        error_terms(&$unit, black_box(&y), black_box(&h), &mut delta).unwrap()
+                    })
+                });
+                group.bench_function(BenchmarkId::new("naive", n), |b| {
+                    b.iter(|| {
+                        let pairs = black_box(&y).iter().zip(black_box(&h));
+                        for (d, (&target, &x)) in delta.iter_mut().zip(pairs) {
+                            *d = $naive(target, x);
+                        }
+                    })
+                });
+                group.bench_function(BenchmarkId::new("copy", n), |b| {
+                    b.iter(|| delta.copy_from_slice(black_box(&h)))
+                });
+            }
+            group.finish();
+        }
+    };
+}
+
+error_terms_group!(
+    error_terms_sigmoid_f32,
+    f32,
+    "error_terms_sigmoid_f32",
+    Sigmoid,
+    |y: f32, x: f32| {
+        let s = 1.0 / (1.0 + (-x).exp());
+        (y - s) * (s * (1.0 - s))
+    }
+);
+error_terms_group!(
+    error_terms_sigmoid_f64,
+    f64,
+    "error_terms_sigmoid_f64",
+    Sigmoid,
+    |y: f64, x: f64| {
+        let s = 1.0 / (1.0 + (-x).exp());
+        (y - s) * (s * (1.0 - s))
+    }
+);
+error_terms_group!(
+    error_terms_identity_f32,
+    f32,
+    "error_terms_identity_f32",
+    Identity,
+    |y: f32, x: f32| y - x
+);
+error_terms_group!(
+    error_terms_identity_f64,
+    f64,
+    "error_terms_identity_f64",
+    Identity,
+    |y: f64, x: f64| y - x
+);
+
 streaming_groups!(f32, dot_f32, sse_f32, gradient_step_f32);
 streaming_groups!(f64, dot_f64, sse_f64, gradient_step_f64);
 
@@ -311,7 +382,11 @@ criterion_group!(
     dot_f32,
     dot_f64,
     sse_f32,
-    sse_f64
+    sse_f64,
+    error_terms_sigmoid_f32,
+    error_terms_sigmoid_f64,
+    error_terms_identity_f32,
+    error_terms_identity_f64
 );
 #[cfg(feature = "half")]
 criterion_main!(benches, half_groups::benches);

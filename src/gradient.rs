@@ -6,36 +6,7 @@ use num_traits::Float;
 use crate::activation::Activation;
 use crate::error::{check_learn_rate, Error};
 use crate::kernels::{self, SquaredErrorSum};
-use crate::layer::{row_net_input, Layer};
-
-/// One record of the fused pass: for every output j, h_j from the row of weights, δ_j, the
-/// squared residual into `squares`, and `gradient` row j += δ_j x (bias += δ_j), while `x_row`
-/// is in L1.
-#[inline]
-pub(crate) fn accumulate_record<T: Float, A: Activation<T> + ?Sized>(
-    activation: &A,
-    layer: Layer,
-    weights: &[T],
-    x_row: &[T],
-    y_row: &[T],
-    gradient: &mut [T],
-    squares: &mut SquaredErrorSum<T>,
-) {
-    let r = layer.row_len();
-    for ((w_row, g_row), &y) in weights.chunks_exact(r).zip(gradient.chunks_exact_mut(r)).zip(y_row)
-    {
-        let (y_hat, slope) =
-            activation.activate_with_derivative(row_net_input(w_row, layer.inputs, x_row));
-        squares.add(y, y_hat);
-        let residual = y - y_hat;
-        let delta = residual * slope;
-        let (g_in, g_bias) = g_row.split_at_mut(layer.inputs);
-        kernels::axpy(g_in, delta, x_row);
-        if let Some(b) = g_bias.first_mut() {
-            *b = *b + delta;
-        }
-    }
-}
+use crate::layer::Layer;
 
 /// Records per block of [`accumulate_rows`] with several outputs: 64 rows of 64 `f32` features
 /// are 16 KiB, so a block read from memory for the net inputs is still in L1 (48 KiB here) for
@@ -54,8 +25,7 @@ const ONE_OUTPUT_BLOCK: usize = 256;
 /// one blocked dot-product kernel, f and f′ from one call of
 /// [`Activation::activate_with_derivative_slice`] (vectorised for [`Sigmoid`](crate::Sigmoid)),
 /// and δ x is added into gradient row j by one blocked kernel while the rows are in cache.
-/// Every gradient entry and the loss are summed in record order, as [`accumulate_record`] does
-/// one record at a time.
+/// Every gradient entry and the loss are summed in record order, as one record at a time would.
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -163,6 +133,83 @@ fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
         *b = delta[..n_prev].iter().fold(*b, |acc, &v| acc + v);
     }
     squares.sum()
+}
+
+/// Records ahead of the current one that the stochastic epoch prefetches, and how many records
+/// of the next batch [`accumulate_listed_rows`] hands to its kernels to prefetch: records in
+/// shuffled order come from anywhere in memory, where the hardware prefetcher cannot guess the
+/// next one.
+pub(crate) const PREFETCH_RECORDS: usize = 8;
+
+/// Asks for row `index` of `x` (rows of `d` elements) to be brought into cache; a hint that
+/// does nothing for an index out of range.
+#[inline]
+pub(crate) fn prefetch_row<T>(x: &[T], d: usize, index: usize) {
+    if let Some(row) = x.get(index.saturating_mul(d)..).and_then(|rest| rest.get(..d)) {
+        crate::simd::prefetch(row);
+    }
+}
+
+/// [`accumulate_rows`] over the records listed in `rows` (row numbers of `x` and `y`, in that
+/// order, each checked by the caller), adding each (y − ŷ)² to `squares`. `ahead` lists the
+/// records the caller visits next; they are prefetched while the last block is worked on.
+///
+/// The records are taken [`BLOCK`] at a time: for each output j the block's net inputs from
+/// one gathering dot-product kernel (which prefetches the rows listed a few positions ahead),
+/// f and f′ of the block from one call of [`Activation::activate_with_derivative_slice`], δ,
+/// and gradient row j += Σ δ x from one gathering kernel with the columns in registers, while
+/// the rows are in cache. Each
+/// gradient entry is summed in the order of `rows`, as one record at a time would.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn accumulate_listed_rows<T: Float, A: Activation<T> + ?Sized>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    y: &[T],
+    rows: &[usize],
+    ahead: &[usize],
+    gradient: &mut [T],
+    squares: &mut SquaredErrorSum<T>,
+) {
+    let (d, k) = (layer.inputs, layer.outputs);
+    let mut h = [T::zero(); BLOCK];
+    let mut delta = [T::zero(); BLOCK];
+    let mut slope = [T::zero(); BLOCK];
+    for (b, block) in rows.chunks(BLOCK).enumerate() {
+        let n = block.len();
+        let (h, delta, slope) = (&mut h[..n], &mut delta[..n], &mut slope[..n]);
+        // The records after this block, for the prefetch.
+        let next = rows.get((b + 1) * BLOCK..).unwrap_or_default();
+        let next = if next.is_empty() { ahead } else { next };
+        let next = next.get(..PREFETCH_RECORDS).unwrap_or(next);
+        let per_output =
+            weights.chunks_exact(layer.row_len()).zip(gradient.chunks_exact_mut(layer.row_len()));
+        for (j, (w_row, g_row)) in per_output.enumerate() {
+            let (w_in, w_bias) = w_row.split_at(d);
+            // For j > 0 the rows are in cache already.
+            kernels::net_inputs_listed(x, block, if j == 0 { next } else { &[] }, w_in, h);
+            if let Some(&b) = w_bias.first() {
+                h.iter_mut().for_each(|v| *v = *v + b);
+            }
+            if activation.activate_with_derivative_slice(h, delta, slope).is_err() {
+                for ((o, s), &v) in delta.iter_mut().zip(slope.iter_mut()).zip(h.iter()) {
+                    (*o, *s) = activation.activate_with_derivative(v);
+                }
+            }
+            // δ = (y − ŷ) f′(h), written over ŷ.
+            for ((o, &s), &i) in delta.iter_mut().zip(slope.iter()).zip(block) {
+                let target = y[i * k + j];
+                squares.add(target, *o);
+                *o = (target - *o) * s;
+            }
+            let (g_in, g_bias) = g_row.split_at_mut(d);
+            kernels::add_listed_rows(g_in, delta, x, block);
+            if let Some(b) = g_bias.first_mut() {
+                *b = delta.iter().fold(*b, |acc, &v| acc + v);
+            }
+        }
+    }
 }
 
 /// ½ · `squares` as the sum of squared errors.

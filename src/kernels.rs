@@ -286,6 +286,61 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
     }
 }
 
+/// dᵢ ← (yᵢ − ŷᵢ)·dᵢ over the common length: the error terms from the slopes in `d`. Two
+/// roundings per element, no reduction, so the compiler vectorises the loop as it is.
+#[inline]
+pub(crate) fn residual_times<T: Float>(d: &mut [T], y: &[T], y_hat: &[T]) {
+    for ((di, &yi), &oi) in d.iter_mut().zip(y).zip(y_hat) {
+        *di = (yi - oi) * *di;
+    }
+}
+
+/// dᵢ ← yᵢ − hᵢ over the common length.
+#[inline]
+pub(crate) fn difference<T: Float>(d: &mut [T], y: &[T], h: &[T]) {
+    for ((di, &yi), &hi) in d.iter_mut().zip(y).zip(h) {
+        *di = yi - hi;
+    }
+}
+
+/// `out[r]` = Σᵢ x[rows[r]·d + i]·wᵢ with d = `w.len()` ≥ 1 ([`dot`] per row) for rows in
+/// range, prefetching the rows listed a few positions later (in `rows`, then `ahead`).
+pub(crate) fn net_inputs_listed<T: Float>(
+    x: &[T],
+    rows: &[usize],
+    ahead: &[usize],
+    w: &[T],
+    out: &mut [T],
+) {
+    let d = w.len();
+    if d == 0 || crate::simd::net_inputs_listed(x, rows, ahead, w, out) {
+        return;
+    }
+    let row = |i: usize| x.get(i * d..(i + 1) * d).unwrap_or_default();
+    let mut upcoming = rows.iter().chain(ahead).skip(LISTED_PREFETCH_ROWS);
+    for (o, &i) in out.iter_mut().zip(rows) {
+        if let Some(&next) = upcoming.next() {
+            crate::simd::prefetch(row(next));
+        }
+        *o = dot(row(i), w);
+    }
+}
+
+/// Rows ahead that the generic [`net_inputs_listed`] prefetches, as the SIMD kernels do.
+const LISTED_PREFETCH_ROWS: usize = 8;
+
+/// g ← g + Σ_r a_r·(row rows[r] of x) for rows of `g.len()` ≥ 1 elements in range: [`axpy`] per
+/// row, in the order of `rows`.
+pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[usize]) {
+    let d = g.len();
+    if d == 0 || crate::simd::add_listed_rows(g, a, x, rows) {
+        return;
+    }
+    for (&i, &ai) in rows.iter().zip(a) {
+        axpy(g, ai, x.get(i * d..(i + 1) * d).unwrap_or_default());
+    }
+}
+
 /// yᵢ ← a·xᵢ.
 pub(crate) fn scale_into<T: Float>(y: &mut [T], a: T, x: &[T]) {
     if crate::simd::scale_into(y, a, x) {

@@ -10,7 +10,10 @@
 //! References are independent of the code under test: correctly rounded mpmath values
 //! (`scripts/sigmoid_reference.py`), `f64` evaluation for `f32`, exact integer sums.
 
-use delta_rule::{gradient_step, net_input, sse, weight_step, Activation, Sigmoid, Softplus, Tanh};
+use delta_rule::{
+    error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, Sigmoid,
+    Softplus, Tanh,
+};
 
 /// Distance in representable `f64` values (0 for equal values and for two NaNs).
 fn ulps_f64(a: f64, b: f64) -> u64 {
@@ -253,5 +256,144 @@ fn sigmoid_with_derivative_slice_is_bit_identical_to_the_two_slice_methods() {
             let xs32: Vec<f32> = xs.iter().map(|&x| x as f32).collect();
             check(&xs32, |x: f32| u64::from(x.to_bits()));
         }
+    }
+}
+
+/// The documented bound of `error_terms` for f within 1 ulp and f′ within 2 ulp of the exact
+/// values (1 ulp ≤ `eps`·|v| for a normal v, each rounding ≤ `eps`/2 relative):
+/// |δ̂ − (y − f)f′| ≤ f′·(3·eps·|y − f| + eps·|f|) to first order, widened by (1 + 8·eps) for the
+/// second-order terms, plus `reference` (the error of the value compared against) and a few
+/// smallest subnormals `tiny` for underflow.
+fn error_term_bound(f: f64, slope: f64, r: f64, eps: f64, reference: f64, tiny: f64) -> f64 {
+    slope * (3.0 * eps * r.abs() + eps * f.abs()) * (1.0 + 8.0 * eps) + reference + 4.0 * tiny
+}
+
+/// Targets in [0, 1) for `n` outputs.
+fn targets(n: usize) -> Vec<f64> {
+    (0..n).map(|i| (i as f64 * 0.618_033_988_749_895).fract()).collect()
+}
+
+/// `error_terms` of `unit` (a concrete type, so that its fast paths run) against the mpmath
+/// table `text` of f and f′, at lengths around the block of 256 and several misalignments.
+fn check_error_terms_f64<A: Activation<f64>>(unit: &A, text: &str) {
+    let (eps, tiny) = (f64::EPSILON, f64::from_bits(1));
+    // The subnormal band has absolute, not relative, ulps; the rest of the table is used.
+    let t: Vec<[f64; 3]> = table(text).into_iter().filter(|r| r[2] >= 1e-290).collect();
+    let h: Vec<f64> = t.iter().map(|r| r[0]).collect();
+    let y = targets(h.len());
+    for n in [0, 1, 7, 255, 256, 257, 600, h.len()] {
+        for offset in 0..3 {
+            let mut src = vec![9.0; offset + n];
+            src[offset..].copy_from_slice(&y[..n]);
+            let d = through_offset(&h[..n], offset, 9.0, |h, out| {
+                error_terms(unit, &src[offset..], h, out).unwrap()
+            });
+            for i in 0..n {
+                let [x, f, slope] = t[i];
+                // f and f′ from the table are correctly rounded (≤ eps/2 each); the reference
+                // then rounds twice: within slope·(2·eps·|r| + eps·|f|).
+                let r = y[i] - f;
+                let want = r * slope;
+                let reference = slope * (2.0 * eps * r.abs() + eps * f.abs());
+                let bound = error_term_bound(f, slope, r, eps, reference, tiny);
+                assert!(
+                    (d[i] - want).abs() <= bound,
+                    "h = {x:e}, y = {}: {:e} vs {want:e} (bound {bound:e})",
+                    y[i],
+                    d[i]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn error_terms_f64_meet_the_bound_against_mpmath_values() {
+    check_error_terms_f64(&Sigmoid, include_str!("data/sigmoid_f64.txt"));
+    check_error_terms_f64(&Tanh, include_str!("data/tanh_f64.txt"));
+}
+
+/// `error_terms` of `unit` over f32 net inputs across (−40, 40) against `reference` (f and f′
+/// in f64), at lengths around the block of 256 and several misalignments.
+fn check_error_terms_f32<A: Activation<f32>>(unit: &A, reference: impl Fn(f64) -> (f64, f64)) {
+    // Steps that are not a multiple of anything in the kernels.
+    let h: Vec<f32> = (0..20_011).map(|i| (i as f32 - 10_005.0) * 0.003_998_7).collect();
+    let y: Vec<f32> = targets(h.len()).iter().map(|&v| v as f32).collect();
+    let eps = f64::from(f32::EPSILON);
+    for n in [0, 1, 255, 256, 257, 1000, h.len()] {
+        for offset in 0..3 {
+            let mut src = vec![9.0_f32; offset + n];
+            src[offset..].copy_from_slice(&y[..n]);
+            let d = through_offset(&h[..n], offset, 9.0, |h, out| {
+                error_terms(unit, &src[offset..], h, out).unwrap()
+            });
+            for i in 0..n {
+                let (f, slope) = reference(f64::from(h[i]));
+                let r = f64::from(y[i]) - f;
+                // The f64 reference is within a few f64 ulps: far below the f32 terms.
+                let reference_error = slope * (f.abs() + r.abs()) * 16.0 * f64::EPSILON;
+                let tiny = f64::from(f32::from_bits(1));
+                let bound = error_term_bound(f, slope, r, eps, reference_error, tiny);
+                let got = f64::from(d[i]);
+                assert!(
+                    (got - r * slope).abs() <= bound,
+                    "h = {:e}: {got:e} vs {:e} (bound {bound:e})",
+                    h[i],
+                    r * slope
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn error_terms_f32_meet_the_bound_against_f64() {
+    check_error_terms_f32(&Sigmoid, |x| {
+        let e = (-x.abs()).exp();
+        (if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }, e / ((1.0 + e) * (1.0 + e)))
+    });
+    check_error_terms_f32(&Tanh, |x| {
+        let e = (-2.0 * x.abs()).exp();
+        (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
+    });
+}
+
+#[test]
+fn error_terms_special_values() {
+    let h = [f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 0.0, 0.0];
+    let y = [0.5, 0.5, 0.5, f32::NAN, 1.0];
+    let mut d = [9.0_f32; 5];
+    error_terms(&Sigmoid, &y, &h, &mut d).unwrap();
+    // Saturated units do not learn; NaN propagates; σ(0) = ½ and σ′(0) = ¼ exactly.
+    assert_eq!(&d[..2], &[0.0, 0.0]);
+    assert!(d[2].is_nan() && d[3].is_nan());
+    assert_eq!(d[4], 0.125);
+}
+
+#[test]
+fn error_terms_of_other_activations_are_the_formula_per_element() {
+    // The identity: δ = y − h exactly (f′ = 1), for every length around the block size.
+    let h: Vec<f64> = (0..700).map(|i| f64::from(i) * 0.37 - 100.0).collect();
+    let y = targets(h.len());
+    for n in [0, 1, 255, 256, 257, 700] {
+        let mut d = vec![9.0; n];
+        error_terms(&Identity, &y[..n], &h[..n], &mut d).unwrap();
+        let want: Vec<f64> = y[..n].iter().zip(&h).map(|(a, b)| a - b).collect();
+        assert_eq!(d, want);
+    }
+    // Through a trait object, σ is the scalar one, documented correctly rounded on every
+    // sampled normal result: check against the mpmath table exactly there
+    // (δ = fl(fl(y − f)·f′) of correctly rounded f and f′).
+    let t: Vec<[f64; 3]> = table(include_str!("data/sigmoid_f64.txt"))
+        .into_iter()
+        .filter(|r| r[1] >= f64::MIN_POSITIVE && r[2] >= f64::MIN_POSITIVE)
+        .collect();
+    let hs: Vec<f64> = t.iter().map(|r| r[0]).collect();
+    let ys = targets(hs.len());
+    let mut d = vec![0.0; hs.len()];
+    let unit: &dyn Activation<f64> = &Sigmoid;
+    error_terms(unit, &ys, &hs, &mut d).unwrap();
+    for (i, r) in t.iter().enumerate() {
+        assert_eq!(d[i], (ys[i] - r[1]) * r[2], "h = {:e}", r[0]);
     }
 }

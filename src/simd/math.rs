@@ -333,6 +333,26 @@ pub(super) fn sigmoid_with_derivative_f64(x: f64) -> (f64, f64) {
     (if x >= 0.0 { positive } else { negative }, derivative)
 }
 
+/// δᵢ = (yᵢ − σ(hᵢ))·σ′(hᵢ) for `f32` over the common length, σ and σ′ rounded to `f32` as by
+/// [`sigmoid_f32`] and [`sigmoid_derivative_f32`]. Both are inlined side by side (direct calls,
+/// so that they are compiled with the caller's target features), and the compiler evaluates
+/// the e^(−|h|) they share once per element.
+#[inline(always)]
+pub(super) fn sigmoid_error_terms_f32(y: &[f32], h: &[f32], delta: &mut [f32]) {
+    for ((d, &target), &x) in delta.iter_mut().zip(y).zip(h) {
+        *d = (target - sigmoid_f32(x)) * sigmoid_derivative_f32(x);
+    }
+}
+
+/// As [`sigmoid_error_terms_f32`] for `f64`, with [`sigmoid_f64`] and
+/// [`sigmoid_derivative_f64`].
+#[inline(always)]
+pub(super) fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) {
+    for ((d, &target), &x) in delta.iter_mut().zip(y).zip(h) {
+        *d = (target - sigmoid_f64(x)) * sigmoid_derivative_f64(x);
+    }
+}
+
 /// yᵢ ← yᵢ + a·xᵢ, rounded exactly as the scalar loop (no FMA).
 #[inline(always)]
 pub(super) fn axpy<T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>>(
@@ -524,10 +544,77 @@ where
     }
 }
 
+/// Rows ahead that [`net_inputs_listed`] prefetches: rows listed in shuffled order each miss the
+/// caches, and eight rows of 256 bytes already fill the line-fill buffers.
+const LISTED_PREFETCH_ROWS: usize = 8;
+
+/// Row `i` of `x` (rows of `d` elements), or an empty slice if it is out of range.
+#[inline(always)]
+fn listed_row<T>(x: &[T], d: usize, i: usize) -> &[T] {
+    x.get(i.saturating_mul(d)..).and_then(|rest| rest.get(..d)).unwrap_or_default()
+}
+
+/// `out[r]` = [`Dot::dot`]`(row rows[r] of x, w)` (rows of `w.len()` elements), bit-identical
+/// to a separate call per row. The rows [`LISTED_PREFETCH_ROWS`] positions later in `rows`,
+/// and then in `ahead`, are prefetched meanwhile.
+#[inline(always)]
+pub(super) fn net_inputs_listed<T: Dot>(
+    x: &[T],
+    rows: &[usize],
+    ahead: &[usize],
+    w: &[T],
+    out: &mut [T],
+) {
+    let d = w.len();
+    if d == 0 {
+        return;
+    }
+    let mut upcoming = rows.iter().chain(ahead).skip(LISTED_PREFETCH_ROWS);
+    for (o, &i) in out.iter_mut().zip(rows) {
+        if let Some(&next) = upcoming.next() {
+            prefetch_lines(listed_row(x, d, next));
+        }
+        *o = T::dot(listed_row(x, d, i), w);
+    }
+}
+
+/// g ← g + Σ_r a[r]·(row rows[r] of x) (rows of `g.len()` elements), in the order of `rows`,
+/// bit-identical to one [`axpy`] per row; `C` columns at a time in registers, as
+/// [`add_weighted_rows`].
+#[inline(always)]
+pub(super) fn add_listed_rows<T, const C: usize>(g: &mut [T], a: &[T], x: &[T], rows: &[usize])
+where
+    T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>,
+{
+    let d = g.len();
+    if d == 0 {
+        return;
+    }
+    let mut columns = g.chunks_exact_mut(C);
+    for (c, g_chunk) in columns.by_ref().enumerate() {
+        let mut acc: [T; C] = core::array::from_fn(|i| g_chunk[i]);
+        for (&i, &ai) in rows.iter().zip(a) {
+            if let Some(part) = listed_row(x, d, i).get(c * C..(c + 1) * C) {
+                for k in 0..C {
+                    acc[k] = acc[k] + ai * part[k];
+                }
+            }
+        }
+        g_chunk.copy_from_slice(&acc);
+    }
+    let tail = columns.into_remainder();
+    let start = d - tail.len();
+    if !tail.is_empty() {
+        for (&i, &ai) in rows.iter().zip(a) {
+            axpy(tail, ai, listed_row(x, d, i).get(start..).unwrap_or_default());
+        }
+    }
+}
+
 /// Asks for the cache lines of `s` to be brought into L1 (a hint: no load, no fault).
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
-fn prefetch_lines<T>(s: &[T]) {
+pub(super) fn prefetch_lines<T>(s: &[T]) {
     use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
     const LINE: usize = 64;
     let bytes = core::mem::size_of_val(s);
@@ -543,7 +630,7 @@ fn prefetch_lines<T>(s: &[T]) {
 /// in order, which the hardware prefetcher follows.
 #[cfg(not(target_arch = "x86_64"))]
 #[inline(always)]
-fn prefetch_lines<T>(_: &[T]) {}
+pub(super) fn prefetch_lines<T>(_: &[T]) {}
 
 /// Σ (aᵢ − bᵢ)² for `f32` data in `f64`: each difference is exact in `f64`, each square and sum
 /// rounds with relative error 2⁻⁵³, over 32 lanes, so for n ≤ 10⁸ the `f64` total is within

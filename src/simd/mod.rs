@@ -47,6 +47,10 @@
 //!   kernels one after the other.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
+//! - `sigmoid_error_terms`: the table-free σ and σ′ element functions inlined side by side, so
+//!   that their shared e^(−|h|) is computed once per element. `net_inputs_listed` and
+//!   `add_listed_rows`: `dot` and the column-blocked `axpy` over rows listed by index (a
+//!   shuffled mini-batch), with a software prefetch of the rows listed a few positions ahead.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` computes
 //!   each difference and square exactly (TwoSum, FMA TwoProduct) and sums with per-lane
 //!   compensation (Ogita–Rump–Oishi Sum2), as if in doubled precision.
@@ -336,7 +340,7 @@ element_wise! {
 /// the same level; returns whether the SIMD path handled the call.
 #[inline]
 pub(crate) fn sigmoid_with_derivative<T: Float>(h: &[T], out: &mut [T], slope: &mut [T]) -> bool {
-    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
@@ -347,7 +351,7 @@ pub(crate) fn sigmoid_with_derivative<T: Float>(h: &[T], out: &mut [T], slope: &
             cast::slice_mut::<T, f32>(out),
             cast::slice_mut::<T, f32>(slope),
         ) {
-            x86::sigmoid_with_derivative_f32(level, h, out, slope);
+            kernels::sigmoid_with_derivative_f32(level, h, out, slope);
             return true;
         }
         if let (Some(h), Some(out), Some(slope)) = (
@@ -355,10 +359,10 @@ pub(crate) fn sigmoid_with_derivative<T: Float>(h: &[T], out: &mut [T], slope: &
             cast::slice_mut::<T, f64>(out),
             cast::slice_mut::<T, f64>(slope),
         ) {
-            x86::sigmoid_with_derivative_f64(level, h, out, slope);
+            kernels::sigmoid_with_derivative_f64(level, h, out, slope);
             return true;
         }
-        #[cfg(feature = "half")]
+        #[cfg(all(feature = "half", target_arch = "x86_64"))]
         if half_float::map_pair(level, h, out, slope, x86::sigmoid_with_derivative_f32) {
             return true;
         }
@@ -387,6 +391,34 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
         }
     }
     let _ = (h, out);
+    false
+}
+
+/// δᵢ = (yᵢ − σ(hᵢ))·σ′(hᵢ) over the common length, σ and σ′ rounded as by the table-free
+/// kernels (`f32`: within 0.504 ulp each; `f64`: within 1 ulp each) from one e^(−|h|) per
+/// element, if `T` is `f32` or `f64` and a SIMD level is in use; returns whether it did.
+#[inline]
+pub(crate) fn sigmoid_error_terms<T: Float>(y: &[T], h: &[T], delta: &mut [T]) -> bool {
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(y), Some(h), Some(delta)) =
+            (cast::slice::<T, f32>(y), cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(delta))
+        {
+            kernels::sigmoid_error_terms_f32(level, y, h, delta);
+            return true;
+        }
+        if let (Some(y), Some(h), Some(delta)) =
+            (cast::slice::<T, f64>(y), cast::slice::<T, f64>(h), cast::slice_mut::<T, f64>(delta))
+        {
+            kernels::sigmoid_error_terms_f64(level, y, h, delta);
+            return true;
+        }
+    }
+    let _ = (y, h, delta);
     false
 }
 
@@ -571,6 +603,67 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
     false
 }
 
+/// `out[r]` = Σᵢ x[rows[r]·d + i]·wᵢ for the rows of `x` listed in `rows` (d = `w.len()`, rows
+/// in range), bit-identical to [`dot`] per row, prefetching the rows listed a few positions
+/// later (in `rows`, then `ahead`), if `T` is `f32` or `f64` and a SIMD level is in use.
+#[inline]
+pub(crate) fn net_inputs_listed<T: Float>(
+    x: &[T],
+    rows: &[usize],
+    ahead: &[usize],
+    w: &[T],
+    out: &mut [T],
+) -> bool {
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(x), Some(w), Some(out)) =
+            (cast::slice::<T, f32>(x), cast::slice::<T, f32>(w), cast::slice_mut::<T, f32>(out))
+        {
+            kernels::net_inputs_listed_f32(level, x, rows, ahead, w, out);
+            return true;
+        }
+        if let (Some(x), Some(w), Some(out)) =
+            (cast::slice::<T, f64>(x), cast::slice::<T, f64>(w), cast::slice_mut::<T, f64>(out))
+        {
+            kernels::net_inputs_listed_f64(level, x, rows, ahead, w, out);
+            return true;
+        }
+    }
+    let _ = (x, rows, ahead, w, out);
+    false
+}
+
+/// g ← g + Σ_r a_r·(row rows[r] of x) for rows of `g.len()` elements, in the order of `rows`,
+/// bit-identical to [`axpy`] per row, if `T` is `f32` or `f64` and a SIMD level is in use.
+#[inline]
+pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[usize]) -> bool {
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return false;
+        }
+        if let (Some(g), Some(a), Some(x)) =
+            (cast::slice_mut::<T, f32>(g), cast::slice::<T, f32>(a), cast::slice::<T, f32>(x))
+        {
+            kernels::add_listed_rows_f32(level, g, a, x, rows);
+            return true;
+        }
+        if let (Some(g), Some(a), Some(x)) =
+            (cast::slice_mut::<T, f64>(g), cast::slice::<T, f64>(a), cast::slice::<T, f64>(x))
+        {
+            kernels::add_listed_rows_f64(level, g, a, x, rows);
+            return true;
+        }
+    }
+    let _ = (g, a, x, rows);
+    false
+}
+
 /// Σ (aᵢ − bᵢ)² over the common length, faithfully rounded, if `T` is `f32` or `f64` and a SIMD
 /// level is in use.
 #[inline]
@@ -590,4 +683,15 @@ pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
     }
     let _ = (a, b);
     None
+}
+
+/// Asks for the cache lines of `s` to be brought into L1: a hint that neither reads nor
+/// writes, for data the caller is about to read from an address the hardware prefetcher cannot
+/// predict. Does nothing where no prefetch instruction is used.
+#[inline]
+pub(crate) fn prefetch<T>(s: &[T]) {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    math::prefetch_lines(s);
+    #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+    let _ = s;
 }

@@ -34,6 +34,18 @@ kernels! {
     /// σ′ over an `f64` slice, table-free.
     fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::sigmoid_derivative_f64);
+    /// σ and σ′ over an `f32` slice in one pass, in `f64` lanes.
+    fn sigmoid_with_derivative_f32(h: &[f32], out: &mut [f32], slope: &mut [f32]) =
+        math::map_pair(h, out, slope, math::sigmoid_with_derivative_f32);
+    /// σ and σ′ over an `f64` slice in one pass, table-free.
+    fn sigmoid_with_derivative_f64(h: &[f64], out: &mut [f64], slope: &mut [f64]) =
+        math::map_pair(h, out, slope, math::sigmoid_with_derivative_f64);
+    /// δ = (y − σ(h))·σ′(h) for `f32` slices.
+    fn sigmoid_error_terms_f32(y: &[f32], h: &[f32], delta: &mut [f32]) =
+        math::sigmoid_error_terms_f32(y, h, delta);
+    /// δ = (y − σ(h))·σ′(h) for `f64` slices.
+    fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) =
+        math::sigmoid_error_terms_f64(y, h, delta);
     /// tanh over an `f32` slice.
     fn tanh_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
     /// tanh′ over an `f32` slice.
@@ -78,6 +90,20 @@ kernels! {
     /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns (16 registers) in registers.
     fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
         math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
+    /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row.
+    fn net_inputs_listed_f32(
+        x: &[f32], rows: &[usize], ahead: &[usize], w: &[f32], out: &mut [f32]
+    ) = math::net_inputs_listed(x, rows, ahead, w, out);
+    /// Net inputs of listed `f64` rows, [`math::dot_f64`] per row.
+    fn net_inputs_listed_f64(
+        x: &[f64], rows: &[usize], ahead: &[usize], w: &[f64], out: &mut [f64]
+    ) = math::net_inputs_listed(x, rows, ahead, w, out);
+    /// g ← g + Σ_r a_r x_{rows[r]} for `f32`, 64 columns in registers.
+    fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
+        math::add_listed_rows::<f32, 64>(g, a, x, rows);
+    /// g ← g + Σ_r a_r x_{rows[r]} for `f64`, 32 columns in registers.
+    fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) =
+        math::add_listed_rows::<f64, 32>(g, a, x, rows);
     /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64`.
     fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 = math::sum_squared_diff_f32(a, b);
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated.

@@ -742,3 +742,136 @@ fn half_slices_are_the_f32_kernels_rounded_on_every_level() {
     check("f16", f16::from_bits, f16::to_f32, f16::from_f32);
     check("bf16", bf16::from_bits, bf16::to_f32, bf16::from_f32);
 }
+
+#[test]
+fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
+    // The gathering kernels must equal one `dot` per listed row, and one `axpy` per listed row
+    // in list order, bit for bit, on every level, for row lengths around the register
+    // blocking, lists in any order (with repeats) and prefetch lists running past the data.
+    let x: Vec<f64> = uniform(21, 40 * 140);
+    let w: Vec<f64> = uniform(22, 141);
+    let a: Vec<f64> = uniform(23, 40);
+    let listed: Vec<usize> = (0..40).map(|i| (i * 17 + 5) % 40).chain([3, 3, 39, 0]).collect();
+    let ahead = [1, 38, 7, 1000];
+    for level in levels() {
+        for d in [1, 7, 31, 32, 33, 64, 67, 130] {
+            let xs = &x[..40 * d];
+            for n in [0, 1, 17, listed.len()] {
+                let rows = &listed[..n];
+                let (ws, g0, as_) = (&w[..d], &w[1..=d], &a[..n.min(a.len())]);
+                let row = |i: usize| &xs[i * d..(i + 1) * d];
+                let mut h = vec![0.0; n];
+                kernels::net_inputs_listed_f64(level, xs, rows, &ahead, ws, &mut h);
+                let expect: Vec<f64> =
+                    rows.iter().map(|&i| kernels::dot_f64(level, row(i), ws)).collect();
+                assert_eq!(h, expect, "{level:?} listed net inputs f64 d {d} n {n}");
+                let mut expect = g0.to_vec();
+                for (&i, &ai) in rows.iter().zip(as_) {
+                    kernels::axpy_f64(level, &mut expect, ai, row(i));
+                }
+                let mut g = g0.to_vec();
+                kernels::add_listed_rows_f64(level, &mut g, as_, xs, rows);
+                assert_eq!(g, expect, "{level:?} listed rows f64 d {d} n {n}");
+
+                let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+                let (xs, ws, g0, as_) = (f(xs), f(ws), f(g0), f(as_));
+                let row = |i: usize| &xs[i * d..(i + 1) * d];
+                let mut h = vec![0.0; n];
+                kernels::net_inputs_listed_f32(level, &xs, rows, &ahead, &ws, &mut h);
+                let expect: Vec<f32> =
+                    rows.iter().map(|&i| kernels::dot_f32(level, row(i), &ws)).collect();
+                assert_eq!(h, expect, "{level:?} listed net inputs f32 d {d} n {n}");
+                let mut expect = g0.clone();
+                for (&i, &ai) in rows.iter().zip(&as_) {
+                    kernels::axpy_f32(level, &mut expect, ai, row(i));
+                }
+                let mut g = g0.clone();
+                kernels::add_listed_rows_f32(level, &mut g, &as_, &xs, rows);
+                assert_eq!(g, expect, "{level:?} listed rows f32 d {d} n {n}");
+            }
+        }
+    }
+}
+
+/// The bound of the fused error-term kernel for σ and σ′ each within `ulps` ulp (1 ulp ≤ eps·|v|
+/// for normal v) and two roundings of eps/2: |δ̂ − (y − σ)σ′| ≤ σ′(|r|(ulps + 1)·eps + σ·ulps·eps)
+/// to first order, widened by (1 + 8 eps), plus `reference` and a few smallest subnormals.
+fn error_term_bound(s: f64, slope: f64, r: f64, ulps: f64, eps: f64, extra: f64) -> f64 {
+    slope * (r.abs() * (ulps + 1.0) * eps + s * ulps * eps) * (1.0 + 8.0 * eps) + extra
+}
+
+#[test]
+fn sigmoid_error_terms_on_every_level() {
+    // f64 against the mpmath table (σ, σ′ correctly rounded there; the reference rounds twice
+    // more), away from the subnormal band where ulps are absolute.
+    let t: Vec<[f64; 3]> = table(include_str!("../../tests/data/sigmoid_f64.txt"))
+        .into_iter()
+        .filter(|r| r[2] >= 1e-290)
+        .collect();
+    let h: Vec<f64> = t.iter().map(|r| r[0]).collect();
+    let y: Vec<f64> = (0..h.len()).map(|i| (i as f64 * 0.618_033_988_749_895).fract()).collect();
+    let eps = f64::EPSILON;
+    for level in levels() {
+        for offset in [0, 1, 3] {
+            let mut src = vec![-7.0; offset + h.len()];
+            src[offset..].copy_from_slice(&y);
+            let mut d = vec![-7.0; offset + h.len() + 3];
+            kernels::sigmoid_error_terms_f64(
+                level,
+                &src[offset..],
+                &h,
+                &mut d[offset..offset + h.len()],
+            );
+            assert!(d[..offset].iter().chain(&d[offset + h.len()..]).all(|&g| g == -7.0));
+            for (i, r) in t.iter().enumerate() {
+                let (s, slope) = (r[1], r[2]);
+                let residual = y[i] - s;
+                let want = residual * slope;
+                let reference = slope * (2.0 * eps * residual.abs() + eps * s);
+                let bound = error_term_bound(
+                    s,
+                    slope,
+                    residual,
+                    1.0,
+                    eps,
+                    reference + 4.0 * f64::from_bits(1),
+                );
+                let got = d[offset + i];
+                assert!(
+                    (got - want).abs() <= bound,
+                    "{level:?} h = {:e}: {got:e} vs {want:e}",
+                    r[0]
+                );
+            }
+        }
+    }
+    // f32 against f64 evaluation (errors ~2⁻⁵¹ relative, far below the f32 terms), with the
+    // specials: saturated units give 0, NaN propagates.
+    let mut h32 = f32_sweep();
+    h32.retain(|x| x.abs() < 80.0);
+    h32.extend([f32::INFINITY, f32::NEG_INFINITY, f32::NAN, 0.0]);
+    let n = h32.len();
+    let y32: Vec<f32> = (0..n).map(|i| (i as f32 * 0.618_034).fract()).collect();
+    let eps = f64::from(f32::EPSILON);
+    for level in levels() {
+        let mut d = vec![0.0_f32; n];
+        kernels::sigmoid_error_terms_f32(level, &y32, &h32, &mut d);
+        for i in 0..n - 4 {
+            let (s, slope) = reference_f32(h32[i]);
+            let residual = f64::from(y32[i]) - s;
+            let extra = slope * (s + residual.abs()) * 16.0 * f64::EPSILON
+                + 4.0 * f64::from(f32::from_bits(1));
+            let bound = error_term_bound(s, slope, residual, 1.0, eps, extra);
+            let got = f64::from(d[i]);
+            assert!(
+                (got - residual * slope).abs() <= bound,
+                "{level:?} h = {:e}: {got:e} vs {:e}",
+                h32[i],
+                residual * slope
+            );
+        }
+        assert_eq!(&d[n - 4..n - 2], &[0.0, 0.0], "{level:?}");
+        assert!(d[n - 2].is_nan(), "{level:?}");
+        assert_eq!(d[n - 1], (y32[n - 1] - 0.5) * 0.25, "{level:?}");
+    }
+}

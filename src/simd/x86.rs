@@ -90,6 +90,12 @@ kernels! {
     /// tanh′ over an `f64` slice.
     fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::tanh_derivative_f64);
+    /// δ = (y − σ)σ′ over `f32` slices, in `f64` lanes, one e^(−|h|) per element.
+    fn sigmoid_error_terms_f32(y: &[f32], h: &[f32], delta: &mut [f32]) =
+        math::sigmoid_error_terms_f32(y, h, delta);
+    /// δ = (y − σ)σ′ over `f64` slices, table-free, one e^(−|h|) per element.
+    fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) =
+        math::sigmoid_error_terms_f64(y, h, delta);
     /// yᵢ ← yᵢ + a·xᵢ for `f32`.
     fn axpy_f32(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
     /// yᵢ ← yᵢ + a·xᵢ for `f64`.
@@ -122,6 +128,20 @@ kernels! {
     /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns in registers, prefetching `ahead`.
     fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
         math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
+    /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row, prefetching rows ahead.
+    fn net_inputs_listed_f32(
+        x: &[f32], rows: &[usize], ahead: &[usize], w: &[f32], out: &mut [f32]
+    ) = math::net_inputs_listed(x, rows, ahead, w, out);
+    /// Net inputs of listed `f64` rows, [`math::dot_f64`] per row, prefetching rows ahead.
+    fn net_inputs_listed_f64(
+        x: &[f64], rows: &[usize], ahead: &[usize], w: &[f64], out: &mut [f64]
+    ) = math::net_inputs_listed(x, rows, ahead, w, out);
+    /// g ← g + Σ_r a_r x_{rows[r]} for `f32`, 64 columns in registers.
+    fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
+        math::add_listed_rows::<f32, 64>(g, a, x, rows);
+    /// g ← g + Σ_r a_r x_{rows[r]} for `f64`, 32 columns in registers.
+    fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) =
+        math::add_listed_rows::<f64, 32>(g, a, x, rows);
     /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64`.
     fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 = math::sum_squared_diff_f32(a, b);
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated.
