@@ -85,8 +85,8 @@ pub mod bounds {
     pub const TANH_DERIVATIVE: f64 = 1.0;
     /// `Softplus::activate`.
     pub const SOFTPLUS: f64 = 1.0;
-    /// The largest error of the `f32` slice kernels, measured over all 2³² inputs (σ and σ′
-    /// with AVX-512; the other levels and kernels stay ≤ 0.504).
+    /// The largest error of the `f32` slice kernels: σ and σ′ with AVX-512, measured over all
+    /// 2³² inputs (the other levels and kernels measured ≤ 0.504 ulp).
     pub const F32_SLICE_MEASURED: f64 = 0.76;
     /// f16 slices, whose results are the `f32` kernels' rounded once more to f16:
     /// 0.5 + 0.76·2⁻¹³ (an f16 ulp is 2¹³ f32 ulps).
