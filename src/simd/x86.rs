@@ -91,7 +91,7 @@ kernels! {
     fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::tanh_derivative_f64);
     /// δ = (y − σ)σ′ over `f32` slices, in `f64` lanes, one e^(−|h|) per element.
-    fn sigmoid_error_terms_f32(y: &[f32], h: &[f32], delta: &mut [f32]) =
+    fn sigmoid_error_terms_f32_in_f64(y: &[f32], h: &[f32], delta: &mut [f32]) =
         math::sigmoid_error_terms_f32(y, h, delta);
     /// δ = (y − σ)σ′ over `f64` slices, table-free, one e^(−|h|) per element.
     fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) =
@@ -203,6 +203,27 @@ pub(crate) fn sigmoid_with_derivative_f32(
         unsafe { super::avx512::sigmoid_with_derivative_f32(h, out, slope) }
     } else {
         sigmoid_with_derivative_f32_in_f64(level, h, out, slope);
+    }
+}
+
+/// δ = (y − σ(h))·σ′(h) over `f32` slices (common length): with AVX-512, σ and σ′ from
+/// [`super::avx512`]'s one-pass kernel on stack chunks and then one multiply per element;
+/// otherwise in `f64` lanes.
+pub(crate) fn sigmoid_error_terms_f32(level: Level, y: &[f32], h: &[f32], delta: &mut [f32]) {
+    if level.min(supported()) != Level::Avx512 {
+        return sigmoid_error_terms_f32_in_f64(level, y, h, delta);
+    }
+    const CHUNK: usize = 256;
+    let (mut value, mut slope) = ([0.0_f32; CHUNK], [0.0_f32; CHUNK]);
+    let n = y.len().min(h.len()).min(delta.len());
+    let chunks = y[..n].chunks(CHUNK).zip(h[..n].chunks(CHUNK)).zip(delta[..n].chunks_mut(CHUNK));
+    for ((y, h), delta) in chunks {
+        let (value, slope) = (&mut value[..h.len()], &mut slope[..h.len()]);
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::sigmoid_with_derivative_f32(h, value, slope) };
+        for (((d, &target), &f), &df) in delta.iter_mut().zip(y).zip(&*value).zip(&*slope) {
+            *d = (target - f) * df;
+        }
     }
 }
 
