@@ -240,9 +240,26 @@ const C64_LO: f64 = f64::from_bits(0x3DAA_39EF_3579_3C76);
 /// 1.5·2⁵²: adding it rounds |t| < 2⁵¹ to an integer kept in the low mantissa bits.
 const ROUND64: f64 = 6_755_399_441_055_744.0;
 
-/// The shared part of σ and σ′ for 8 `f64` lanes, as [`parts`] but with pairs of doubles:
-/// (m_hi, m_lo, n, d, d_lo, y) with e^(−|x|) = (m_hi + m_lo)·2ⁿ to about 2⁻¹⁰⁰,
-/// 1 + e^(−|x|) = d + d_lo and y ≈ 1/d to 2⁻⁵⁵.
+/// The shared part of σ and σ′ for 8 `f64` lanes: (m_hi, m_lo, n, d, d_lo, y) with
+/// e^(−|x|) = (m_hi + m_lo)·2ⁿ, 1 + e^(−|x|) = d + d_lo and y ≈ 1/d.
+///
+/// With z = −|x| ∈ [−800, 0] and k = round(16 z / ln 2) = 16n + j, e^z = 2ⁿ · 2^(j/16) · e^r,
+/// r = z − k·ln2/16, |r| ≤ ln2/32 < 2⁻⁵·⁵². Errors relative to e^z/2ⁿ, in units of u = 2⁻⁵³:
+/// - r = z − k·C64_HI (exact: both are multiples of min(ulp(z), 2⁻³⁶) and |r| < 2⁻⁵) − k·C64_LO,
+///   rounded once: |δr| ≤ u·|r|, so e^r is off by a factor 1 + δr: ≤ 0.0217u.
+/// - w = e^r − 1 = r + r²·P(r), P of degree 5 by Horner: truncation r⁸/8! < 2⁻⁵⁹·⁴ (0.0142u);
+///   the rounding of r² and P is below 2⁻⁶³, the final rounding of w is ≤ u·|w| ≤ 0.0224u
+///   relative to 1 + w ≥ 0.978.
+/// - 2^(j/16) = T_hi + T_lo (|T_lo| ≤ u·T_hi). m_hi = fl(T_hi (1 + w)); m_lo is its residual by
+///   FMA (T_hi − m_hi is exact by Sterbenz) plus T_lo: the residual's and the sum's roundings
+///   are ~2⁻¹⁰⁴, dropping T_lo·w costs ≤ u·|w| ≤ 0.0224u.
+/// - So e^z = (m_hi + m_lo)·2ⁿ·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶. `vscalefpd` is exact
+///   for normal results; where e_hi, e_lo are subnormal, e^z < 2⁻¹⁰²² is far below u relative
+///   to 1 + e^z.
+/// - d + d_lo = 1 + e_hi + e_lo by Fast2Sum (1 ≥ e_hi) and one rounding of order 2⁻¹⁰⁵, so
+///   (d + d_lo) carries ε_m·e/(1 + e) ≤ ε_m/2.
+/// - y from `vrcp14pd` (relative error < 2⁻¹⁴) and one Newton step: |1 − d·y| ≤ 2⁻²⁸ + u, which
+///   [`divide64`] squares.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d) {
@@ -255,50 +272,28 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
             _mm512_loadu_pd(TABLE64_LO.as_ptr().add(8)),
         )
     };
+    let c = |v: f64| _mm512_set1_pd(v);
     let sign = _mm512_set1_epi64(i64::MIN);
     let z = _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(x), sign));
     // Below −800 every result is 0; `max` returns z when z is NaN.
-    let z = _mm512_max_pd(_mm512_set1_pd(-800.0), z);
-    let t = _mm512_fmadd_pd(
-        z,
-        _mm512_set1_pd(16.0 * core::f64::consts::LOG2_E),
-        _mm512_set1_pd(ROUND64),
-    );
-    let k = _mm512_sub_pd(t, _mm512_set1_pd(ROUND64));
+    let z = _mm512_max_pd(c(-800.0), z);
+    let t = _mm512_fmadd_pd(z, c(16.0 * core::f64::consts::LOG2_E), c(ROUND64));
+    let k = _mm512_sub_pd(t, c(ROUND64));
     // vpermt2pd reads the low four bits of each index: k mod 16.
     let j = _mm512_castpd_si512(t);
     let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);
     let t_lo = _mm512_permutex2var_pd(lo0, j, lo1);
-    // r + r_lo = z − k·ln2/16: the first step is exact, the second by TwoSum.
-    let r_hi = _mm512_fnmadd_pd(k, _mm512_set1_pd(C64_HI), z);
-    let corr = _mm512_mul_pd(k, _mm512_set1_pd(C64_LO));
-    let r = _mm512_sub_pd(r_hi, corr);
-    let v = _mm512_sub_pd(r, r_hi);
-    let r_lo = _mm512_sub_pd(_mm512_sub_pd(r_hi, _mm512_sub_pd(r, v)), _mm512_add_pd(corr, v));
-    // e^r − 1 = r + r²/2 + r³·P(r), |r| ≤ ln2/32: truncation after r⁸/8! is below 2⁻⁶⁸.
-    let c = |v: f64| _mm512_set1_pd(v);
-    let p = _mm512_fmadd_pd(r, c(1.0 / 40_320.0), c(1.0 / 5_040.0));
-    let p = _mm512_fmadd_pd(r, p, c(1.0 / 720.0));
+    let r = _mm512_fnmadd_pd(k, c(C64_HI), z);
+    let r = _mm512_fnmadd_pd(k, c(C64_LO), r);
+    let p = _mm512_fmadd_pd(r, c(1.0 / 5_040.0), c(1.0 / 720.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 120.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 24.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 6.0));
-    let sq = _mm512_mul_pd(r, r);
-    let sq_lo = _mm512_fmsub_pd(r, r, sq);
-    let half = c(0.5);
-    let half_sq = _mm512_mul_pd(half, sq);
-    let tail = _mm512_mul_pd(_mm512_mul_pd(r, sq), p);
-    // m1 = r + r²/2 (Fast2Sum) plus the small terms, including r_lo·e^r ≈ r_lo (1 + r).
-    let a = _mm512_add_pd(r, half_sq);
-    let small = _mm512_fmadd_pd(half, sq_lo, _mm512_fmadd_pd(r_lo, _mm512_add_pd(c(1.0), r), tail));
-    let a_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(r, a), half_sq), small);
-    let m1_hi = _mm512_add_pd(a, a_lo);
-    let m1_lo = _mm512_add_pd(_mm512_sub_pd(a, m1_hi), a_lo);
-    // m = (T_hi + T_lo)(1 + m1): the rounding residual of T_hi + T_hi·m1_hi by FMA
-    // (T_hi − m_hi is exact by Sterbenz), plus T_hi·m1_lo + T_lo(1 + m1_hi).
-    let m_hi = _mm512_fmadd_pd(t_hi, m1_hi, t_hi);
-    let m_lo = _mm512_fmadd_pd(t_hi, m1_hi, _mm512_sub_pd(t_hi, m_hi));
-    let m_lo =
-        _mm512_add_pd(m_lo, _mm512_fmadd_pd(t_hi, m1_lo, _mm512_fmadd_pd(t_lo, m1_hi, t_lo)));
+    let p = _mm512_fmadd_pd(r, p, c(0.5));
+    let w = _mm512_fmadd_pd(_mm512_mul_pd(r, r), p, r);
+    let m_hi = _mm512_fmadd_pd(t_hi, w, t_hi);
+    let m_lo = _mm512_fmadd_pd(t_hi, w, _mm512_sub_pd(t_hi, m_hi));
+    let m_lo = _mm512_add_pd(m_lo, t_lo);
     // vscalefpd scales by 2^floor(k/16) = 2ⁿ.
     let n = _mm512_mul_pd(k, c(1.0 / 16.0));
     let e_hi = _mm512_scalef_pd(m_hi, n);
@@ -308,11 +303,15 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
     let d_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, d), e_hi), e_lo);
     let y = _mm512_rcp14_pd(d);
     let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
-    let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
     (m_hi, m_lo, n, d, d_lo, y)
 }
 
 /// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d.
+///
+/// With Q the exact quotient and q0 = fl(n_hi·y), the residual n − q0·(d + d_lo) is formed to
+/// within ~2⁻⁸¹·Q, and q0 + res·y = Q + (Q − q0)(y·(d + d_lo) − 1): both factors are at most
+/// 2⁻²⁸ + 2⁻⁵¹ relative, so the value before the last rounding is within 2⁻⁵⁶·(1 + 2⁻²²)
+/// (0.125u) of Q.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d) -> __m512d {
@@ -321,18 +320,26 @@ fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d)
     _mm512_fmadd_pd(res, y, q0)
 }
 
+/// σ(x) = 1/(1 + e) for x ≥ 0 and (m/(1 + e))·2ⁿ for x < 0 (or NaN), with one division of a
+/// numerator chosen per lane.
+///
+/// Relative error before the last rounding: ε_m/2 + 0.125u for x ≥ 0 (ε_m from [`parts64`]),
+/// ε_m + 0.125u ≤ 0.21u for x < 0: at most 0.5 + 0.21 ulp for normal results. Where σ is
+/// subnormal, `vscalefpd` rounds the normal quotient a second time: at most
+/// 0.5 + 0.25 + 0.11 ulp.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid8(x: __m512d) -> __m512d {
     let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    let zero = _mm512_setzero_pd();
-    let positive = divide64(_mm512_set1_pd(1.0), zero, d, d_lo, y);
-    let negative = _mm512_scalef_pd(divide64(m_hi, m_lo, d, d_lo, y), n);
-    let nonnegative = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, zero);
-    _mm512_mask_blend_pd(nonnegative, negative, positive)
+    let nonnegative = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, _mm512_setzero_pd());
+    let n_hi = _mm512_mask_blend_pd(nonnegative, m_hi, _mm512_set1_pd(1.0));
+    let n_lo = _mm512_maskz_mov_pd(!nonnegative, m_lo);
+    let q = divide64(n_hi, n_lo, d, d_lo, y);
+    _mm512_mask_scalef_pd(q, !nonnegative, q, n)
 }
 
-/// As [`divide64`], also returning the rounding error of the quotient.
+/// As [`divide64`], also returning the rounding error of the quotient (q0 − q is exact by
+/// Sterbenz, and the FMA adds the remainder of res·y), so that q + q_lo is within 0.125u of Q.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn divide64_pair(
@@ -348,6 +355,10 @@ fn divide64_pair(
     (q, _mm512_fmadd_pd(res, y, _mm512_sub_pd(q0, q)))
 }
 
+/// σ′(x) = (m/(1 + e)/(1 + e))·2ⁿ: two divisions sharing y.
+///
+/// Relative error before the last rounding: ε_m·|1 − e|/(1 + e) + 2·0.125u ≤ 0.34u: at most
+/// 0.84 ulp for normal results, 0.5 + 0.25 + 0.17 ulp where σ′ is subnormal.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_derivative8(x: __m512d) -> __m512d {
