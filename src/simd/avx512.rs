@@ -232,20 +232,22 @@ const TABLE64_LO: [f64; 16] = [
     f64::from_bits(0xBC9E_9C23_179C_2893),
 ];
 
-/// ln2/16 to 32 bits (the fdlibm split of ln 2, divided by 16), so k·C64_HI is exact for
-/// |k| < 2²¹.
-const C64_HI: f64 = f64::from_bits(0x3FA6_2E42_FEE0_0000);
-/// ln2/16 − `C64_HI`.
-const C64_LO: f64 = f64::from_bits(0x3DAA_39EF_3579_3C76);
-/// 1.5·2⁵²: adding it rounds |t| < 2⁵¹ to an integer kept in the low mantissa bits.
-const ROUND64: f64 = 6_755_399_441_055_744.0;
+/// ln 2 to 32 bits (the fdlibm split), so k/16·LN2_HI is exact for |k| < 2²¹.
+const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
+/// ln 2 − `LN2_HI`.
+const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
+/// 1.5·2⁴⁸: adding it rounds |t| < 2⁴⁷ to a multiple of 1/16, whose sixteenths sit in the low
+/// mantissa bits.
+const ROUND64: f64 = 422_212_465_065_984.0;
 
 /// The shared part of σ and σ′ for 8 `f64` lanes: (m_hi, m_lo, n, d, d_lo, y) with
-/// e^(−|x|) = (m_hi + m_lo)·2ⁿ, 1 + e^(−|x|) = d + d_lo and y ≈ 1/d.
+/// e^(−|x|) = (m_hi + m_lo)·2^⌊n⌋ (the scaling `vscalefpd` applies), 1 + e^(−|x|) = d + d_lo
+/// and y ≈ 1/d.
 ///
-/// With z = −|x| ∈ [−800, 0] and k = round(16 z / ln 2) = 16n + j, e^z = 2ⁿ · 2^(j/16) · e^r,
-/// r = z − k·ln2/16, |r| ≤ ln2/32 < 2⁻⁵·⁵². Errors relative to e^z/2ⁿ, in units of u = 2⁻⁵³:
-/// - r = z − k·C64_HI (exact: both are multiples of min(ulp(z), 2⁻³⁶) and |r| < 2⁻⁵) − k·C64_LO,
+/// With z = −|x| ∈ [−800, 0], n = k/16 for the integer k = round(16 z / ln 2) and j = k mod 16:
+/// e^z = 2^⌊n⌋ · 2^(j/16) · e^r, r = z − n·ln 2, |r| ≤ ln2/32 < 2⁻⁵·⁵². Errors relative to
+/// e^z/2^⌊n⌋, in units of u = 2⁻⁵³:
+/// - r = z − n·LN2_HI (exact: both are multiples of min(ulp(z), 2⁻³⁶) and |r| < 2⁻⁵) − n·LN2_LO,
 ///   rounded once: |δr| ≤ u·|r|, so e^r is off by a factor 1 + δr: ≤ 0.0217u.
 /// - w = e^r − 1 = r + r²·P(r), P of degree 5 by Horner: truncation r⁸/8! < 2⁻⁵⁹·⁴ (0.0142u);
 ///   the rounding of r² and P is below 2⁻⁶³, the final rounding of w is ≤ u·|w| ≤ 0.0224u
@@ -253,7 +255,7 @@ const ROUND64: f64 = 6_755_399_441_055_744.0;
 /// - 2^(j/16) = T_hi + T_lo (|T_lo| ≤ u·T_hi). m_hi = fl(T_hi (1 + w)); m_lo is its residual by
 ///   FMA (T_hi − m_hi is exact by Sterbenz) plus T_lo: the residual's and the sum's roundings
 ///   are ~2⁻¹⁰⁴, dropping T_lo·w costs ≤ u·|w| ≤ 0.0224u.
-/// - So e^z = (m_hi + m_lo)·2ⁿ·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶. `vscalefpd` is exact
+/// - So e^z = (m_hi + m_lo)·2^⌊n⌋·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶. `vscalefpd` is exact
 ///   for normal results; where e_hi, e_lo are subnormal, e^z < 2⁻¹⁰²² is far below u relative
 ///   to 1 + e^z.
 /// - d + d_lo = 1 + e_hi + e_lo by Fast2Sum (1 ≥ e_hi) and one rounding of order 2⁻¹⁰⁵, so
@@ -277,14 +279,15 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
     let z = _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(x), sign));
     // Below −800 every result is 0; `max` returns z when z is NaN.
     let z = _mm512_max_pd(c(-800.0), z);
-    let t = _mm512_fmadd_pd(z, c(16.0 * core::f64::consts::LOG2_E), c(ROUND64));
-    let k = _mm512_sub_pd(t, c(ROUND64));
+    // n = k/16 (vscalefpd scales by 2^floor(n) = 2^floor(k/16)).
+    let t = _mm512_fmadd_pd(z, c(core::f64::consts::LOG2_E), c(ROUND64));
+    let n = _mm512_sub_pd(t, c(ROUND64));
     // vpermt2pd reads the low four bits of each index: k mod 16.
     let j = _mm512_castpd_si512(t);
     let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);
     let t_lo = _mm512_permutex2var_pd(lo0, j, lo1);
-    let r = _mm512_fnmadd_pd(k, c(C64_HI), z);
-    let r = _mm512_fnmadd_pd(k, c(C64_LO), r);
+    let r = _mm512_fnmadd_pd(n, c(LN2_HI), z);
+    let r = _mm512_fnmadd_pd(n, c(LN2_LO), r);
     let p = _mm512_fmadd_pd(r, c(1.0 / 5_040.0), c(1.0 / 720.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 120.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 24.0));
@@ -294,8 +297,6 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
     let m_hi = _mm512_fmadd_pd(t_hi, w, t_hi);
     let m_lo = _mm512_fmadd_pd(t_hi, w, _mm512_sub_pd(t_hi, m_hi));
     let m_lo = _mm512_add_pd(m_lo, t_lo);
-    // vscalefpd scales by 2^floor(k/16) = 2ⁿ.
-    let n = _mm512_mul_pd(k, c(1.0 / 16.0));
     let e_hi = _mm512_scalef_pd(m_hi, n);
     let e_lo = _mm512_scalef_pd(m_lo, n);
     let one = c(1.0);
@@ -320,7 +321,7 @@ fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d)
     _mm512_fmadd_pd(res, y, q0)
 }
 
-/// σ(x) = 1/(1 + e) for x ≥ 0 and (m/(1 + e))·2ⁿ for x < 0 (or NaN), with one division of a
+/// σ(x) = 1/(1 + e) for x ≥ 0 and (m/(1 + e))·2^⌊n⌋ for x < 0 (or NaN), with one division of a
 /// numerator chosen per lane.
 ///
 /// Relative error before the last rounding: ε_m/2 + 0.125u for x ≥ 0 (ε_m from [`parts64`]),
@@ -331,11 +332,12 @@ fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d)
 #[target_feature(enable = "avx512f")]
 fn sigmoid8(x: __m512d) -> __m512d {
     let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    let nonnegative = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, _mm512_setzero_pd());
-    let n_hi = _mm512_mask_blend_pd(nonnegative, m_hi, _mm512_set1_pd(1.0));
-    let n_lo = _mm512_maskz_mov_pd(!nonnegative, m_lo);
+    // x < 0 or NaN.
+    let negative = _mm512_cmp_pd_mask::<_CMP_NGE_UQ>(x, _mm512_setzero_pd());
+    let n_hi = _mm512_mask_blend_pd(negative, _mm512_set1_pd(1.0), m_hi);
+    let n_lo = _mm512_maskz_mov_pd(negative, m_lo);
     let q = divide64(n_hi, n_lo, d, d_lo, y);
-    _mm512_mask_scalef_pd(q, !nonnegative, q, n)
+    _mm512_mask_scalef_pd(q, negative, q, n)
 }
 
 /// As [`divide64`], also returning the rounding error of the quotient (q0 − q is exact by
@@ -355,7 +357,7 @@ fn divide64_pair(
     (q, _mm512_fmadd_pd(res, y, _mm512_sub_pd(q0, q)))
 }
 
-/// σ′(x) = (m/(1 + e)/(1 + e))·2ⁿ: two divisions sharing y.
+/// σ′(x) = (m/(1 + e)/(1 + e))·2^⌊n⌋: two divisions sharing y.
 ///
 /// Relative error before the last rounding: ε_m·|1 − e|/(1 + e) + 2·0.125u ≤ 0.34u: at most
 /// 0.84 ulp for normal results, 0.5 + 0.25 + 0.17 ulp where σ′ is subnormal.
