@@ -143,9 +143,9 @@ pub(super) fn softplus_f32(x: f32) -> f32 {
     (if x > 0.0 { x + tail } else { tail }) as f32
 }
 
-/// e^z for z in [−800, 0] in pieces that keep about 2⁻⁶⁰ relative accuracy.
+/// e^z for z in [−800, 0] in pieces with a relative error below 2⁻⁵⁶·⁹ (0.062u, u = 2⁻⁵³).
 struct Exp {
-    /// e^z = (hi + lo) · 2^k1 · 2^k2, hi + lo in [0.7, 1.42].
+    /// e^z = (hi + lo) · 2^k1 · 2^k2, hi in [0.7, 1.42], |lo| ≤ 1.5 ulp(hi).
     hi: f64,
     lo: f64,
     /// 2^k1 and 2^k2 with k1 + k2 = k, each normal (≥ 2⁻⁵⁷⁷).
@@ -153,22 +153,33 @@ struct Exp {
     s2: f64,
     /// k as f64.
     k: f64,
-    /// e^r − 1 = m1_hi + m1_lo, which for k = 0 is e^z − 1 without cancellation.
+    /// e^r − 1 = m1_hi + m1_lo (|m1_lo| ≤ ½ ulp(m1_hi)), which for k = 0 is e^z − 1 without
+    /// cancellation, with a relative error below 0.08u.
     m1_hi: f64,
     m1_lo: f64,
 }
 
+/// e^z = 2^k · e^(r + r_lo), k = round(z/ln 2), |r| ≤ ln2/2 < 0.3466. Errors, in u = 2⁻⁵³:
+/// - r_hi = z − k·LN2_HI is exact (|r_hi| < 0.35 and both terms are multiples of 2⁻⁵⁴ or
+///   finer); r + r_lo = r_hi − k·LN2_LO by Fast2Sum (exact when |r_hi| ≥ |k·LN2_LO|, otherwise
+///   |r| < 2⁻²¹ and the error is below 2⁻⁷⁴); the rounding of k·LN2_LO is below 2⁻⁷⁴.
+/// - e^r − 1 = r + r²/2 + r³·P(r), the Taylor series to r¹⁴/14! (truncation < 2⁻⁶³).
+///   r + r²/2 = a + a_lo exactly (r² = sq + sq_lo by FMA, then Fast2Sum as |r| ≥ r²/2); the
+///   rest, with r_lo(1 + r) for e^(r_lo), is at most 0.0077 and is summed into a_lo with an
+///   error below 0.043u (P to 1.6u, r³ to 2u, three roundings of sums below 0.0077).
+/// - Normalised by Fast2Sum (|a| ≥ |rest|) into m1_hi + m1_lo, then 1 + m1 = hi + lo by
+///   Fast2Sum (1 > |m1_hi|): exact up to one rounding of order 2⁻¹⁰⁶.
+///
+/// So hi + lo = e^r·(1 + ε), |ε| ≤ 0.043u/e^(−0.3466) < 0.062u, and m1 is within 0.08u of
+/// e^r − 1 relatively (0.043u·r²/6 per |r|, plus the exact r_lo).
 #[inline(always)]
 fn exp_parts(z: f64) -> Exp {
     let (kf, k) = round_to_int(z * core::f64::consts::LOG2_E);
-    // z − k·LN2_HI is exact (|r| < 0.35 and both terms are multiples of 2⁻⁵⁴ or finer).
     let r_hi = (-kf).mul_add(LN2_HI, z);
     let corr = kf * LN2_LO;
-    // r + r_lo = r_hi − corr exactly (TwoSum).
     let r = r_hi - corr;
-    let v = r - r_hi;
-    let r_lo = (r_hi - (r - v)) + (-corr - v);
-    // e^r = 1 + r + r²/2 + r³·P(r); the r³ tail is below 0.0072, so its rounding is tiny.
+    let r_lo = (r_hi - r) - corr;
+    // P(r) = 1/3! + r/4! + … + r¹¹/14!
     const P: [f64; 12] = [
         1.0 / 6.0,
         1.0 / 24.0,
@@ -190,18 +201,13 @@ fn exp_parts(z: f64) -> Exp {
     let sq = r * r;
     let sq_lo = r.mul_add(r, -sq);
     let half_sq = 0.5 * sq;
-    let tail = (r * sq) * p;
-    // r + r²/2 error-free (Fast2Sum: |r| ≥ r²/2); e^(r + r_lo) − 1 ≈ e^r − 1 + r_lo (1 + r).
     let a = r + half_sq;
-    let a_lo = ((r - a) + half_sq) + (0.5 * sq_lo + (r_lo.mul_add(1.0 + r, tail)));
-    // Renormalised (Fast2Sum: |a| ≥ |a_lo|), as `divide` needs a small low part.
+    let rest = (r * sq).mul_add(p, 0.5f64.mul_add(sq_lo, r_lo.mul_add(r, r_lo)));
+    let a_lo = ((r - a) + half_sq) + rest;
     let m1_hi = a + a_lo;
     let m1_lo = (a - m1_hi) + a_lo;
-    // 1 + m1_hi error-free (Fast2Sum: 1 > |m1_hi|), then renormalised.
-    let b = 1.0 + m1_hi;
-    let lo = ((1.0 - b) + m1_hi) + m1_lo;
-    let hi = b + lo;
-    let lo = (b - hi) + lo;
+    let hi = 1.0 + m1_hi;
+    let lo = ((1.0 - hi) + m1_hi) + m1_lo;
     let k1 = k >> 1;
     Exp { hi, lo, s1: pow2(k1), s2: pow2(k - k1), k: kf, m1_hi, m1_lo }
 }
@@ -211,17 +217,19 @@ fn exp_parts(z: f64) -> Exp {
 #[inline(always)]
 fn sigmoid_parts(z: f64) -> (Exp, [f64; 2], f64) {
     let e = exp_parts(z);
-    let e_hi = e.hi * e.s1 * e.s2;
-    let e_lo = e.lo * e.s1 * e.s2;
+    // 2^k itself may be subnormal or 0, but then e^z is far below u relative to 1 + e^z.
+    let scale = e.s1 * e.s2;
+    let e_hi = e.hi * scale;
+    let e_lo = e.lo * scale;
     // 1 + e exactly as d + d_lo (Fast2Sum: e ≤ 1), up to the rounding of the tiny e_lo sum.
     let d = 1.0 + e_hi;
     let d_lo = ((1.0 - d) + e_hi) + e_lo;
     (e, [d, d_lo], recip(d))
 }
 
-/// n / (d + d_lo) for n = n_hi + n_lo (both pairs normalised: |lo| ≤ ulp(hi)), given y ≈ 1/d to
-/// 2⁻⁴⁷: one correction with the exact residual (FMA) leaves a relative error of about 2⁻⁹⁴
-/// before the final rounding.
+/// n / (d + d_lo) for n = n_hi + n_lo (both pairs nearly normalised: |lo| ≤ 2 ulp(hi)), given
+/// y ≈ 1/d to 2⁻⁴⁷: one correction with the exact residual (FMA) leaves a relative error of
+/// about 2⁻⁹⁴ before the final rounding.
 #[inline(always)]
 fn divide(n: [f64; 2], d: [f64; 2], y: f64) -> f64 {
     divide_pair(n, d, y)[0]
@@ -237,25 +245,28 @@ fn divide_pair(n: [f64; 2], d: [f64; 2], y: f64) -> [f64; 2] {
     [q, residual.mul_add(y, q0 - q)]
 }
 
-/// σ(x) for `f64`: within 0.5 ulp of a value with relative error ≈ 2⁻⁶⁰, so ≤ 1 ulp.
+/// σ(x) for `f64`: within 0.5 ulp of a value with relative error ≤ 0.062u + 2⁻⁹⁴ (u = 2⁻⁵³),
+/// so ≤ 0.57 ulp for normal results and ≤ 0.79 ulp for subnormal ones.
 ///
-/// x ≥ 0: 1/(1 + e). x < 0: e/(1 + e) computed on the unscaled hi + lo and scaled by 2^k1 (exact)
-/// and then 2^k2 (the one rounding, correct into the subnormal range).
+/// One division of a numerator chosen per element: 1/(1 + e) for x ≥ 0; for x < 0,
+/// e/(1 + e) computed on the unscaled hi + lo and scaled by 2^k1 (exact) and then 2^k2 (the one
+/// rounding, correct into the subnormal range).
 #[inline(always)]
 pub(super) fn sigmoid_f64(x: f64) -> f64 {
     // Below -800 the results are 0 or far beneath the subnormals. NaN passes through.
     let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
-    let positive = divide([1.0, 0.0], d, y);
-    let negative = divide([e.hi, e.lo], d, y) * e.s1 * e.s2;
-    if x >= 0.0 {
-        positive
+    let nonnegative = x >= 0.0;
+    let numerator = if nonnegative { [1.0, 0.0] } else { [e.hi, e.lo] };
+    let q = divide(numerator, d, y);
+    if nonnegative {
+        q
     } else {
-        negative
+        q * e.s1 * e.s2
     }
 }
 
 /// σ′(x) = e/(1 + e)² for `f64`: e/(1 + e) as a pair of doubles, divided again by 1 + e and
-/// rounded once, so ≤ 1 ulp.
+/// rounded once (relative error before that ≤ 0.062u + 2⁻⁹³), so ≤ 1 ulp.
 #[inline(always)]
 pub(super) fn sigmoid_derivative_f64(x: f64) -> f64 {
     let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
@@ -264,7 +275,8 @@ pub(super) fn sigmoid_derivative_f64(x: f64) -> f64 {
 }
 
 /// tanh x for `f64`: with m = e^(−2|x|) − 1 as a pair of doubles (from e^r − 1 when k = 0, so
-/// without cancellation near 0), tanh|x| = −m/(2 + m) with one final rounding: ≤ 1 ulp.
+/// without cancellation near 0; relative error ≤ 0.08u), tanh|x| = −m/(2 + m) with one final
+/// rounding: ≤ 1 ulp.
 #[inline(always)]
 pub(super) fn tanh_f64(x: f64) -> f64 {
     // 2|x| may overflow to ∞; the clamp then gives tanh = 1.

@@ -68,7 +68,13 @@ kernels! {
     fn sigmoid_derivative_f32_in_f64(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::sigmoid_derivative_f32);
     /// σ over an `f64` slice, table-free.
-    fn sigmoid_f64_portable(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
+    fn sigmoid_f64_portable(h: &[f64], out: &mut [f64]) = {
+        // A closure, not the fn item: LLVM did not inline the item's `Fn::call` shim here,
+        // which left a scalar loop calling libm `fma`.
+        #[allow(clippy::redundant_closure)]
+        let sigmoid = |x| math::sigmoid_f64(x);
+        math::map(h, out, sigmoid)
+    };
     /// σ′ over an `f64` slice, table-free.
     fn sigmoid_derivative_f64_portable(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::sigmoid_derivative_f64);
