@@ -192,54 +192,6 @@ pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
     map16(h, out, |v| sigmoid_derivative16(v));
 }
 
-/// 2^(j/16) rounded to `f64` (bit patterns from mpmath).
-const TABLE64_HI: [f64; 16] = [
-    f64::from_bits(0x3FF0_0000_0000_0000),
-    f64::from_bits(0x3FF0_B558_6CF9_890F),
-    f64::from_bits(0x3FF1_72B8_3C7D_517B),
-    f64::from_bits(0x3FF2_387A_6E75_6238),
-    f64::from_bits(0x3FF3_06FE_0A31_B715),
-    f64::from_bits(0x3FF3_DEA6_4C12_3422),
-    f64::from_bits(0x3FF4_BFDA_D536_2A27),
-    f64::from_bits(0x3FF5_AB07_DD48_5429),
-    f64::from_bits(0x3FF6_A09E_667F_3BCD),
-    f64::from_bits(0x3FF7_A114_73EB_0187),
-    f64::from_bits(0x3FF8_ACE5_422A_A0DB),
-    f64::from_bits(0x3FF9_C491_82A3_F090),
-    f64::from_bits(0x3FFA_E89F_995A_D3AD),
-    f64::from_bits(0x3FFC_199B_DD85_529C),
-    f64::from_bits(0x3FFD_5818_DCFB_A487),
-    f64::from_bits(0x3FFE_A4AF_A2A4_90DA),
-];
-
-/// 2^(j/16) − `TABLE64_HI[j]`, rounded to `f64`.
-const TABLE64_LO: [f64; 16] = [
-    f64::from_bits(0x0000_0000_0000_0000),
-    f64::from_bits(0x3C98_A62E_4ADC_610B),
-    f64::from_bits(0xBC81_9041_B9D7_8A76),
-    f64::from_bits(0x3C99_B07E_B6C7_0573),
-    f64::from_bits(0x3C86_F46A_D231_82E4),
-    f64::from_bits(0x3C8A_DA09_11F0_9EBC),
-    f64::from_bits(0x3C7D_4397_AFEC_42E2),
-    f64::from_bits(0x3C96_324C_0546_47AD),
-    f64::from_bits(0xBC9B_DD34_13B2_6456),
-    f64::from_bits(0xBC84_1577_EE04_992F),
-    f64::from_bits(0x3C96_E9F1_5686_4B27),
-    f64::from_bits(0x3C7C_7C46_B071_F2BE),
-    f64::from_bits(0x3C97_A1CD_345D_CC81),
-    f64::from_bits(0x3C81_1065_8950_48DD),
-    f64::from_bits(0x3C82_ED02_D75B_3707),
-    f64::from_bits(0xBC9E_9C23_179C_2893),
-];
-
-/// ln 2 to 32 bits (the fdlibm split), so k/16·LN2_HI is exact for |k| < 2²¹.
-const LN2_HI: f64 = f64::from_bits(0x3FE6_2E42_FEE0_0000);
-/// ln 2 − `LN2_HI`.
-const LN2_LO: f64 = f64::from_bits(0x3DEA_39EF_3579_3C76);
-/// 1.5·2⁴⁸: adding it rounds |t| < 2⁴⁷ to a multiple of 1/16, whose sixteenths sit in the low
-/// mantissa bits.
-const ROUND64: f64 = 422_212_465_065_984.0;
-
 /// The shared part of σ and σ′ for 8 `f64` lanes: (m_hi, m_lo, n, d, d_lo, y) with
 /// e^(−|x|) = (m_hi + m_lo)·2^⌊n⌋ (the scaling `vscalefpd` applies), 1 + e^(−|x|) = d + d_lo
 /// and y ≈ 1/d.
@@ -252,9 +204,10 @@ const ROUND64: f64 = 422_212_465_065_984.0;
 /// - w = e^r − 1 = r + r²·P(r), P of degree 5 by Horner: truncation r⁸/8! < 2⁻⁵⁹·⁴ (0.0142u);
 ///   the rounding of r² and P is below 2⁻⁶³, the final rounding of w is ≤ u·|w| ≤ 0.0224u
 ///   relative to 1 + w ≥ 0.978.
-/// - 2^(j/16) = T_hi + T_lo (|T_lo| ≤ u·T_hi). m_hi = fl(T_hi (1 + w)); m_lo is its residual by
-///   FMA (T_hi − m_hi is exact by Sterbenz) plus T_lo: the residual's and the sum's roundings
-///   are ~2⁻¹⁰⁴, dropping T_lo·w costs ≤ u·|w| ≤ 0.0224u.
+/// - 2^(j/16) = T_hi + T_lo (|T_lo| ≤ u·T_hi, tables in [`super::math`]).
+///   m_hi = fl(T_hi (1 + w)); m_lo is its residual by FMA (T_hi − m_hi is exact by Sterbenz)
+///   plus T_lo: the residual's and the sum's roundings are ~2⁻¹⁰⁴, dropping T_lo·w costs
+///   ≤ u·|w| ≤ 0.0224u.
 /// - So e^z = (m_hi + m_lo)·2^⌊n⌋·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶. `vscalefpd` is exact
 ///   for normal results; where e_hi, e_lo are subnormal, e^z < 2⁻¹⁰²² is far below u relative
 ///   to 1 + e^z.
@@ -265,13 +218,14 @@ const ROUND64: f64 = 422_212_465_065_984.0;
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d) {
+    use super::math::{EXP2_16_HI, EXP2_16_LO, LN2_HI, LN2_LO, ROUND_SIXTEENTHS};
     // SAFETY: each table holds 16 f64, two unaligned 512-bit loads of 8.
     let (hi0, hi1, lo0, lo1) = unsafe {
         (
-            _mm512_loadu_pd(TABLE64_HI.as_ptr()),
-            _mm512_loadu_pd(TABLE64_HI.as_ptr().add(8)),
-            _mm512_loadu_pd(TABLE64_LO.as_ptr()),
-            _mm512_loadu_pd(TABLE64_LO.as_ptr().add(8)),
+            _mm512_loadu_pd(EXP2_16_HI.as_ptr()),
+            _mm512_loadu_pd(EXP2_16_HI.as_ptr().add(8)),
+            _mm512_loadu_pd(EXP2_16_LO.as_ptr()),
+            _mm512_loadu_pd(EXP2_16_LO.as_ptr().add(8)),
         )
     };
     let c = |v: f64| _mm512_set1_pd(v);
@@ -280,8 +234,8 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
     // Below −800 every result is 0; `max` returns z when z is NaN.
     let z = _mm512_max_pd(c(-800.0), z);
     // n = k/16 (vscalefpd scales by 2^floor(n) = 2^floor(k/16)).
-    let t = _mm512_fmadd_pd(z, c(core::f64::consts::LOG2_E), c(ROUND64));
-    let n = _mm512_sub_pd(t, c(ROUND64));
+    let t = _mm512_fmadd_pd(z, c(core::f64::consts::LOG2_E), c(ROUND_SIXTEENTHS));
+    let n = _mm512_sub_pd(t, c(ROUND_SIXTEENTHS));
     // vpermt2pd reads the low four bits of each index: k mod 16.
     let j = _mm512_castpd_si512(t);
     let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);

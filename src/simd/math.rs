@@ -7,12 +7,55 @@
 //! so only the tests run these loops directly.
 
 /// ln 2 split so that `k * LN2_HI` is exact for |k| < 2²¹ (the low 21 bits are zero).
-const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3FE6_2E42_FEE0_0000
+pub(super) const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3FE6_2E42_FEE0_0000
 /// ln 2 − `LN2_HI`.
-const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // bits 0x3DEA_39EF_3579_3C76
+pub(super) const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // bits 0x3DEA_39EF_3579_3C76
 /// 1.5 · 2⁵²: adding and subtracting it rounds |t| < 2⁵¹ to the nearest integer, which is left
 /// in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;
+/// 1.5 · 2⁴⁸: adding it rounds |t| < 2⁴⁷ to a multiple of 1/16, whose sixteenths k are left in
+/// the low bits of the sum.
+pub(super) const ROUND_SIXTEENTHS: f64 = 422_212_465_065_984.0;
+
+/// 2^(j/16) rounded to `f64` (bit patterns from mpmath).
+pub(super) const EXP2_16_HI: [f64; 16] = [
+    f64::from_bits(0x3FF0_0000_0000_0000),
+    f64::from_bits(0x3FF0_B558_6CF9_890F),
+    f64::from_bits(0x3FF1_72B8_3C7D_517B),
+    f64::from_bits(0x3FF2_387A_6E75_6238),
+    f64::from_bits(0x3FF3_06FE_0A31_B715),
+    f64::from_bits(0x3FF3_DEA6_4C12_3422),
+    f64::from_bits(0x3FF4_BFDA_D536_2A27),
+    f64::from_bits(0x3FF5_AB07_DD48_5429),
+    f64::from_bits(0x3FF6_A09E_667F_3BCD),
+    f64::from_bits(0x3FF7_A114_73EB_0187),
+    f64::from_bits(0x3FF8_ACE5_422A_A0DB),
+    f64::from_bits(0x3FF9_C491_82A3_F090),
+    f64::from_bits(0x3FFA_E89F_995A_D3AD),
+    f64::from_bits(0x3FFC_199B_DD85_529C),
+    f64::from_bits(0x3FFD_5818_DCFB_A487),
+    f64::from_bits(0x3FFE_A4AF_A2A4_90DA),
+];
+
+/// 2^(j/16) − `EXP2_16_HI[j]`, rounded to `f64`.
+pub(super) const EXP2_16_LO: [f64; 16] = [
+    f64::from_bits(0x0000_0000_0000_0000),
+    f64::from_bits(0x3C98_A62E_4ADC_610B),
+    f64::from_bits(0xBC81_9041_B9D7_8A76),
+    f64::from_bits(0x3C99_B07E_B6C7_0573),
+    f64::from_bits(0x3C86_F46A_D231_82E4),
+    f64::from_bits(0x3C8A_DA09_11F0_9EBC),
+    f64::from_bits(0x3C7D_4397_AFEC_42E2),
+    f64::from_bits(0x3C96_324C_0546_47AD),
+    f64::from_bits(0xBC9B_DD34_13B2_6456),
+    f64::from_bits(0xBC84_1577_EE04_992F),
+    f64::from_bits(0x3C96_E9F1_5686_4B27),
+    f64::from_bits(0x3C7C_7C46_B071_F2BE),
+    f64::from_bits(0x3C97_A1CD_345D_CC81),
+    f64::from_bits(0x3C81_1065_8950_48DD),
+    f64::from_bits(0x3C82_ED02_D75B_3707),
+    f64::from_bits(0xBC9E_9C23_179C_2893),
+];
 
 /// (the nearest integer k to t as f64, the same k as i64).
 #[inline(always)]
@@ -212,11 +255,55 @@ fn exp_parts(z: f64) -> Exp {
     Exp { hi, lo, s1: pow2(k1), s2: pow2(k - k1), k: kf, m1_hi, m1_lo }
 }
 
+/// e^z = (hi + lo) · 2^k1 · 2^k2 for z in [−800, 0] (or NaN) from the 16-entry table, for σ
+/// and σ′ (tanh needs e^z − 1 without cancellation, which [`exp_parts`] gives).
+struct ScaledExp {
+    /// hi in [0.97, 2.04], |lo| ≤ 2 ulp(hi).
+    hi: f64,
+    lo: f64,
+    /// 2^k1 and 2^k2 with k1 + k2 = ⌊k/16⌋, each normal (≥ 2⁻⁵⁷⁸).
+    s1: f64,
+    s2: f64,
+}
+
+/// e^z = 2^⌊k/16⌋ · 2^(j/16) · e^r with k = round(16 z/ln 2), j = k mod 16, r = z − k·ln2/16,
+/// |r| ≤ ln2/32 < 2⁻⁵·⁵². Errors, in u = 2⁻⁵³ (the derivation of the AVX-512 kernel, which
+/// uses the same steps):
+/// - r = z − (k/16)·LN2_HI (exact) − (k/16)·LN2_LO, rounded once: ≤ u·|r| ≤ 0.0217u in e^r.
+/// - e^r − 1 = w = r + r²(1/2 + r/6 + … + r⁵/7!) (truncation < 2⁻⁵⁹·⁴ = 0.0142u), rounded once:
+///   ≤ u·|w|/(1 + w) ≤ 0.0224u.
+/// - hi = fl(T_hi(1 + w)), lo = its residual (FMA; T_hi − hi is exact) + T_lo: T_lo·w is
+///   dropped, ≤ 0.0224u.
+///
+/// So hi + lo = e^z/2^⌊k/16⌋ · (1 + ε) with |ε| ≤ 0.081u.
+#[inline(always)]
+fn table_exp_parts(z: f64) -> ScaledExp {
+    let shifted = z.mul_add(core::f64::consts::LOG2_E, ROUND_SIXTEENTHS);
+    let n = shifted - ROUND_SIXTEENTHS;
+    let k = (shifted.to_bits() as i64).wrapping_sub(ROUND_SIXTEENTHS.to_bits() as i64);
+    let r = (-n).mul_add(LN2_HI, z);
+    let r = (-n).mul_add(LN2_LO, r);
+    let p = r.mul_add(1.0 / 5_040.0, 1.0 / 720.0);
+    let p = p.mul_add(r, 1.0 / 120.0);
+    let p = p.mul_add(r, 1.0 / 24.0);
+    let p = p.mul_add(r, 1.0 / 6.0);
+    let p = p.mul_add(r, 0.5);
+    let w = (r * r).mul_add(p, r);
+    let j = (k & 15) as usize;
+    let (t_hi, t_lo) = (EXP2_16_HI[j], EXP2_16_LO[j]);
+    let hi = t_hi.mul_add(w, t_hi);
+    let lo = t_hi.mul_add(w, t_hi - hi) + t_lo;
+    // ⌊k/16⌋ by an arithmetic shift.
+    let scale = k >> 4;
+    let k1 = scale >> 1;
+    ScaledExp { hi, lo, s1: pow2(k1), s2: pow2(scale - k1) }
+}
+
 /// The parts of σ and σ′ at z = −|x| ∈ [−800, 0] (or NaN): (e^z, and 1 + e^z = d + d_lo with
 /// y ≈ 1/d to 2⁻⁴⁷).
 #[inline(always)]
-fn sigmoid_parts(z: f64) -> (Exp, [f64; 2], f64) {
-    let e = exp_parts(z);
+fn sigmoid_parts(z: f64) -> (ScaledExp, [f64; 2], f64) {
+    let e = table_exp_parts(z);
     // 2^k itself may be subnormal or 0, but then e^z is far below u relative to 1 + e^z.
     let scale = e.s1 * e.s2;
     let e_hi = e.hi * scale;
@@ -245,8 +332,8 @@ fn divide_pair(n: [f64; 2], d: [f64; 2], y: f64) -> [f64; 2] {
     [q, residual.mul_add(y, q0 - q)]
 }
 
-/// σ(x) for `f64`: within 0.5 ulp of a value with relative error ≤ 0.062u + 2⁻⁹⁴ (u = 2⁻⁵³),
-/// so ≤ 0.57 ulp for normal results and ≤ 0.79 ulp for subnormal ones.
+/// σ(x) for `f64`: within 0.5 ulp of a value with relative error ≤ 0.081u + 2⁻⁹⁴ (u = 2⁻⁵³),
+/// so ≤ 0.59 ulp for normal results and ≤ 0.8 ulp for subnormal ones.
 ///
 /// One division of a numerator chosen per element: 1/(1 + e) for x ≥ 0; for x < 0,
 /// e/(1 + e) computed on the unscaled hi + lo and scaled by 2^k1 (exact) and then 2^k2 (the one
@@ -266,7 +353,7 @@ pub(super) fn sigmoid_f64(x: f64) -> f64 {
 }
 
 /// σ′(x) = e/(1 + e)² for `f64`: e/(1 + e) as a pair of doubles, divided again by 1 + e and
-/// rounded once (relative error before that ≤ 0.062u + 2⁻⁹³), so ≤ 1 ulp.
+/// rounded once (relative error before that ≤ 0.081u + 2⁻⁹³), so ≤ 1 ulp.
 #[inline(always)]
 pub(super) fn sigmoid_derivative_f64(x: f64) -> f64 {
     let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
