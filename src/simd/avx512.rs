@@ -294,33 +294,40 @@ fn sigmoid8(x: __m512d) -> __m512d {
     _mm512_mask_scalef_pd(q, negative, q, n)
 }
 
-/// As [`divide64`], also returning the rounding error of the quotient (q0 − q is exact by
-/// Sterbenz, and the FMA adds the remainder of res·y), so that q + q_lo is within 0.125u of Q.
+/// As [`divide64`], returning the quotient Q = (n_hi + n_lo)/(d + d_lo) both rounded, q, and as
+/// the unevaluated sum q0 + r of the first approximation q0 and its correction r = res·y: by
+/// the analysis of [`divide64`] q0 + r is within 0.125u of Q (r's rounding is ~2⁻⁸¹ of Q), so
+/// it serves as the numerator of a second division, for which q ≈ Q to 2⁻⁵³ gives the first
+/// approximation q·y.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn divide64_pair(
+fn divide64_unrounded(
     n_hi: __m512d,
     n_lo: __m512d,
     d: __m512d,
     d_lo: __m512d,
     y: __m512d,
-) -> (__m512d, __m512d) {
+) -> (__m512d, __m512d, __m512d) {
     let q0 = _mm512_mul_pd(n_hi, y);
     let res = _mm512_add_pd(_mm512_fnmadd_pd(q0, d, n_hi), _mm512_fnmadd_pd(q0, d_lo, n_lo));
-    let q = _mm512_fmadd_pd(res, y, q0);
-    (q, _mm512_fmadd_pd(res, y, _mm512_sub_pd(q0, q)))
+    (_mm512_fmadd_pd(res, y, q0), q0, _mm512_mul_pd(res, y))
 }
 
 /// σ′(x) = (m/(1 + e)/(1 + e))·2^⌊n⌋: two divisions sharing y.
 ///
-/// Relative error before the last rounding: ε_m·|1 − e|/(1 + e) + 2·0.125u ≤ 0.34u: at most
-/// 0.84 ulp for normal results, 0.5 + 0.25 + 0.17 ulp where σ′ is subnormal.
+/// The second division starts from q·y with q the rounded first quotient, so (Q₂ − q·y)/Q₂ and
+/// y·(d + d_lo) − 1 are again at most 2⁻²⁸ + 2⁻⁵¹ and its error 0.125u. Relative error before
+/// the last rounding: ε_m·|1 − e|/(1 + e) + 2·0.125u ≤ 0.34u: at most 0.84 ulp for normal
+/// results, 0.5 + 0.25 + 0.17 ulp where σ′ is subnormal.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_derivative8(x: __m512d) -> __m512d {
     let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    let (q, q_lo) = divide64_pair(m_hi, m_lo, d, d_lo, y);
-    _mm512_scalef_pd(divide64(q, q_lo, d, d_lo, y), n)
+    let (q, q0, r) = divide64_unrounded(m_hi, m_lo, d, d_lo, y);
+    // (q0 + r)/(d + d_lo) with the first approximation q·y.
+    let q2 = _mm512_mul_pd(q, y);
+    let res = _mm512_add_pd(_mm512_fnmadd_pd(q2, d, q0), _mm512_fnmadd_pd(q2, d_lo, r));
+    _mm512_scalef_pd(_mm512_fmadd_pd(res, y, q2), n)
 }
 
 /// Applies an 8-lane function over the common length, the tail with masked loads and stores.
