@@ -208,11 +208,11 @@ pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
 ///   m_hi = fl(T_hi (1 + w)); m_lo is its residual by FMA (T_hi − m_hi is exact by Sterbenz)
 ///   plus T_lo: the residual's and the sum's roundings are ~2⁻¹⁰⁴, dropping T_lo·w costs
 ///   ≤ u·|w| ≤ 0.0224u.
-/// - So e^z = (m_hi + m_lo)·2^⌊n⌋·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶. `vscalefpd` is exact
-///   for normal results; where e_hi, e_lo are subnormal, e^z < 2⁻¹⁰²² is far below u relative
-///   to 1 + e^z.
-/// - d + d_lo = 1 + e_hi + e_lo by Fast2Sum (1 ≥ e_hi) and one rounding of order 2⁻¹⁰⁵, so
-///   (d + d_lo) carries ε_m·e/(1 + e) ≤ ε_m/2.
+/// - So e^z = (m_hi + m_lo)·2^⌊n⌋·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶.
+/// - With s = 2^⌊n⌋, d = fl(1 + m_hi·s) and d_lo = (1 − d) + m_hi·s (1 − d exact by Sterbenz,
+///   the FMA result exact: it is the rounding error of d) + m_lo·s, rounded once (~2⁻¹⁰⁵): so
+///   d + d_lo carries ε_m·e/(1 + e) ≤ ε_m/2. Where m_hi·s underflows, e^z < 2⁻¹⁰²² is far
+///   below u relative to 1 + e^z.
 /// - y from `vrcp14pd` (relative error < 2⁻¹⁴) and one Newton step: |1 − d·y| ≤ 2⁻²⁸ + u, which
 ///   [`divide64`] squares.
 #[inline]
@@ -251,11 +251,11 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
     let m_hi = _mm512_fmadd_pd(t_hi, w, t_hi);
     let m_lo = _mm512_fmadd_pd(t_hi, w, _mm512_sub_pd(t_hi, m_hi));
     let m_lo = _mm512_add_pd(m_lo, t_lo);
-    let e_hi = _mm512_scalef_pd(m_hi, n);
-    let e_lo = _mm512_scalef_pd(m_lo, n);
     let one = c(1.0);
-    let d = _mm512_add_pd(one, e_hi);
-    let d_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, d), e_hi), e_lo);
+    let s = _mm512_scalef_pd(one, n);
+    let d = _mm512_fmadd_pd(m_hi, s, one);
+    let d_lo = _mm512_fmadd_pd(m_hi, s, _mm512_sub_pd(one, d));
+    let d_lo = _mm512_fmadd_pd(m_lo, s, d_lo);
     let y = _mm512_rcp14_pd(d);
     let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
     (m_hi, m_lo, n, d, d_lo, y)

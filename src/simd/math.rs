@@ -307,11 +307,10 @@ fn sigmoid_parts(z: f64) -> (ScaledExp, [f64; 2], f64) {
     let e = table_exp_parts(z);
     // 2^k itself may be subnormal or 0, but then e^z is far below u relative to 1 + e^z.
     let scale = e.s1 * e.s2;
-    let e_hi = e.hi * scale;
-    let e_lo = e.lo * scale;
-    // 1 + e exactly as d + d_lo (Fast2Sum: e ≤ 1), up to the rounding of the tiny e_lo sum.
-    let d = 1.0 + e_hi;
-    let d_lo = ((1.0 - d) + e_hi) + e_lo;
+    // 1 + e as d + d_lo: 1 − d is exact (Sterbenz) and so is the FMA that adds hi·scale, the
+    // rounding error of d; only the tiny lo·scale sum rounds.
+    let d = e.hi.mul_add(scale, 1.0);
+    let d_lo = e.lo.mul_add(scale, e.hi.mul_add(scale, 1.0 - d));
     (e, [d, d_lo], recip(d))
 }
 
