@@ -251,127 +251,81 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     }
 }
 
-/// 2^(j/16) rounded to `f64` (bit patterns from mpmath).
-const TABLE64_HI: [f64; 16] = [
-    f64::from_bits(0x3FF0_0000_0000_0000),
-    f64::from_bits(0x3FF0_B558_6CF9_890F),
-    f64::from_bits(0x3FF1_72B8_3C7D_517B),
-    f64::from_bits(0x3FF2_387A_6E75_6238),
-    f64::from_bits(0x3FF3_06FE_0A31_B715),
-    f64::from_bits(0x3FF3_DEA6_4C12_3422),
-    f64::from_bits(0x3FF4_BFDA_D536_2A27),
-    f64::from_bits(0x3FF5_AB07_DD48_5429),
-    f64::from_bits(0x3FF6_A09E_667F_3BCD),
-    f64::from_bits(0x3FF7_A114_73EB_0187),
-    f64::from_bits(0x3FF8_ACE5_422A_A0DB),
-    f64::from_bits(0x3FF9_C491_82A3_F090),
-    f64::from_bits(0x3FFA_E89F_995A_D3AD),
-    f64::from_bits(0x3FFC_199B_DD85_529C),
-    f64::from_bits(0x3FFD_5818_DCFB_A487),
-    f64::from_bits(0x3FFE_A4AF_A2A4_90DA),
-];
-
-/// 2^(j/16) − `TABLE64_HI[j]`, rounded to `f64`.
-const TABLE64_LO: [f64; 16] = [
-    f64::from_bits(0x0000_0000_0000_0000),
-    f64::from_bits(0x3C98_A62E_4ADC_610B),
-    f64::from_bits(0xBC81_9041_B9D7_8A76),
-    f64::from_bits(0x3C99_B07E_B6C7_0573),
-    f64::from_bits(0x3C86_F46A_D231_82E4),
-    f64::from_bits(0x3C8A_DA09_11F0_9EBC),
-    f64::from_bits(0x3C7D_4397_AFEC_42E2),
-    f64::from_bits(0x3C96_324C_0546_47AD),
-    f64::from_bits(0xBC9B_DD34_13B2_6456),
-    f64::from_bits(0xBC84_1577_EE04_992F),
-    f64::from_bits(0x3C96_E9F1_5686_4B27),
-    f64::from_bits(0x3C7C_7C46_B071_F2BE),
-    f64::from_bits(0x3C97_A1CD_345D_CC81),
-    f64::from_bits(0x3C81_1065_8950_48DD),
-    f64::from_bits(0x3C82_ED02_D75B_3707),
-    f64::from_bits(0xBC9E_9C23_179C_2893),
-];
-
-/// ln2/16 to 32 bits (the fdlibm split of ln 2, divided by 16), so k·C64_HI is exact for
-/// |k| < 2²¹.
-const C64_HI: f64 = f64::from_bits(0x3FA6_2E42_FEE0_0000);
-/// ln2/16 − `C64_HI`.
-const C64_LO: f64 = f64::from_bits(0x3DAA_39EF_3579_3C76);
-/// 1.5·2⁵²: adding it rounds |t| < 2⁵¹ to an integer kept in the low mantissa bits.
-const ROUND64: f64 = 6_755_399_441_055_744.0;
-
-/// The shared part of σ and σ′ for 8 `f64` lanes, as [`parts`] but with pairs of doubles:
-/// (m_hi, m_lo, n, d, d_lo, y) with e^(−|x|) = (m_hi + m_lo)·2ⁿ to about 2⁻¹⁰⁰,
-/// 1 + e^(−|x|) = d + d_lo and y ≈ 1/d to 2⁻⁵⁵.
+/// The shared part of σ and σ′ for 8 `f64` lanes: (m_hi, m_lo, n, d, d_lo, y) with
+/// e^(−|x|) = (m_hi + m_lo)·2^⌊n⌋ (the scaling `vscalefpd` applies), 1 + e^(−|x|) = d + d_lo
+/// and y ≈ 1/d.
+///
+/// With z = −|x| ∈ [−800, 0], n = k/16 for the integer k = round(16 z / ln 2) and j = k mod 16:
+/// e^z = 2^⌊n⌋ · 2^(j/16) · e^r, r = z − n·ln 2, |r| ≤ ln2/32 < 2⁻⁵·⁵². Errors relative to
+/// e^z/2^⌊n⌋, in units of u = 2⁻⁵³:
+/// - r = z − n·LN2_HI (exact: both are multiples of min(ulp(z), 2⁻³⁶) and |r| < 2⁻⁵) − n·LN2_LO,
+///   rounded once: |δr| ≤ u·|r|, so e^r is off by a factor 1 + δr: ≤ 0.0217u.
+/// - w = e^r − 1 = r + r²·P(r), P of degree 5 by Horner: truncation r⁸/8! < 2⁻⁵⁹·⁴ (0.0142u);
+///   the rounding of r² and P is below 2⁻⁶³, the final rounding of w is ≤ u·|w| ≤ 0.0224u
+///   relative to 1 + w ≥ 0.978.
+/// - 2^(j/16) = T_hi + T_lo (|T_lo| ≤ u·T_hi, tables in [`super::math`]).
+///   m_hi = fl(T_hi (1 + w)); m_lo is its residual by FMA (T_hi − m_hi is exact by Sterbenz)
+///   plus T_lo: the residual's and the sum's roundings are ~2⁻¹⁰⁴, dropping T_lo·w costs
+///   ≤ u·|w| ≤ 0.0224u.
+/// - So e^z = (m_hi + m_lo)·2^⌊n⌋·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶.
+/// - With s = 2^⌊n⌋, d = fl(1 + m_hi·s) and d_lo = (1 − d) + m_hi·s (1 − d exact by Sterbenz,
+///   the FMA result exact: it is the rounding error of d) + m_lo·s, rounded once (~2⁻¹⁰⁵): so
+///   d + d_lo carries ε_m·e/(1 + e) ≤ ε_m/2. Where m_hi·s underflows, e^z < 2⁻¹⁰²² is far
+///   below u relative to 1 + e^z.
+/// - y from `vrcp14pd` (relative error < 2⁻¹⁴) and one Newton step: |1 − d·y| ≤ 2⁻²⁸ + u, which
+///   [`divide64`] squares.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d) {
+    use super::math::{EXP2_16_HI, EXP2_16_LO, LN2_HI, LN2_LO, ROUND_SIXTEENTHS};
     // SAFETY: each table holds 16 f64, two unaligned 512-bit loads of 8.
     let (hi0, hi1, lo0, lo1) = unsafe {
         (
-            _mm512_loadu_pd(TABLE64_HI.as_ptr()),
-            _mm512_loadu_pd(TABLE64_HI.as_ptr().add(8)),
-            _mm512_loadu_pd(TABLE64_LO.as_ptr()),
-            _mm512_loadu_pd(TABLE64_LO.as_ptr().add(8)),
+            _mm512_loadu_pd(EXP2_16_HI.as_ptr()),
+            _mm512_loadu_pd(EXP2_16_HI.as_ptr().add(8)),
+            _mm512_loadu_pd(EXP2_16_LO.as_ptr()),
+            _mm512_loadu_pd(EXP2_16_LO.as_ptr().add(8)),
         )
     };
+    let c = |v: f64| _mm512_set1_pd(v);
     let sign = _mm512_set1_epi64(i64::MIN);
     let z = _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(x), sign));
     // Below −800 every result is 0; `max` returns z when z is NaN.
-    let z = _mm512_max_pd(_mm512_set1_pd(-800.0), z);
-    let t = _mm512_fmadd_pd(
-        z,
-        _mm512_set1_pd(16.0 * core::f64::consts::LOG2_E),
-        _mm512_set1_pd(ROUND64),
-    );
-    let k = _mm512_sub_pd(t, _mm512_set1_pd(ROUND64));
+    let z = _mm512_max_pd(c(-800.0), z);
+    // n = k/16 (vscalefpd scales by 2^floor(n) = 2^floor(k/16)).
+    let t = _mm512_fmadd_pd(z, c(core::f64::consts::LOG2_E), c(ROUND_SIXTEENTHS));
+    let n = _mm512_sub_pd(t, c(ROUND_SIXTEENTHS));
     // vpermt2pd reads the low four bits of each index: k mod 16.
     let j = _mm512_castpd_si512(t);
     let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);
     let t_lo = _mm512_permutex2var_pd(lo0, j, lo1);
-    // r + r_lo = z − k·ln2/16: the first step is exact, the second by TwoSum.
-    let r_hi = _mm512_fnmadd_pd(k, _mm512_set1_pd(C64_HI), z);
-    let corr = _mm512_mul_pd(k, _mm512_set1_pd(C64_LO));
-    let r = _mm512_sub_pd(r_hi, corr);
-    let v = _mm512_sub_pd(r, r_hi);
-    let r_lo = _mm512_sub_pd(_mm512_sub_pd(r_hi, _mm512_sub_pd(r, v)), _mm512_add_pd(corr, v));
-    // e^r − 1 = r + r²/2 + r³·P(r), |r| ≤ ln2/32: truncation after r⁸/8! is below 2⁻⁶⁸.
-    let c = |v: f64| _mm512_set1_pd(v);
-    let p = _mm512_fmadd_pd(r, c(1.0 / 40_320.0), c(1.0 / 5_040.0));
-    let p = _mm512_fmadd_pd(r, p, c(1.0 / 720.0));
+    let r = _mm512_fnmadd_pd(n, c(LN2_HI), z);
+    let r = _mm512_fnmadd_pd(n, c(LN2_LO), r);
+    let p = _mm512_fmadd_pd(r, c(1.0 / 5_040.0), c(1.0 / 720.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 120.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 24.0));
     let p = _mm512_fmadd_pd(r, p, c(1.0 / 6.0));
-    let sq = _mm512_mul_pd(r, r);
-    let sq_lo = _mm512_fmsub_pd(r, r, sq);
-    let half = c(0.5);
-    let half_sq = _mm512_mul_pd(half, sq);
-    let tail = _mm512_mul_pd(_mm512_mul_pd(r, sq), p);
-    // m1 = r + r²/2 (Fast2Sum) plus the small terms, including r_lo·e^r ≈ r_lo (1 + r).
-    let a = _mm512_add_pd(r, half_sq);
-    let small = _mm512_fmadd_pd(half, sq_lo, _mm512_fmadd_pd(r_lo, _mm512_add_pd(c(1.0), r), tail));
-    let a_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(r, a), half_sq), small);
-    let m1_hi = _mm512_add_pd(a, a_lo);
-    let m1_lo = _mm512_add_pd(_mm512_sub_pd(a, m1_hi), a_lo);
-    // m = (T_hi + T_lo)(1 + m1): the rounding residual of T_hi + T_hi·m1_hi by FMA
-    // (T_hi − m_hi is exact by Sterbenz), plus T_hi·m1_lo + T_lo(1 + m1_hi).
-    let m_hi = _mm512_fmadd_pd(t_hi, m1_hi, t_hi);
-    let m_lo = _mm512_fmadd_pd(t_hi, m1_hi, _mm512_sub_pd(t_hi, m_hi));
-    let m_lo =
-        _mm512_add_pd(m_lo, _mm512_fmadd_pd(t_hi, m1_lo, _mm512_fmadd_pd(t_lo, m1_hi, t_lo)));
-    // vscalefpd scales by 2^floor(k/16) = 2ⁿ.
-    let n = _mm512_mul_pd(k, c(1.0 / 16.0));
-    let e_hi = _mm512_scalef_pd(m_hi, n);
-    let e_lo = _mm512_scalef_pd(m_lo, n);
+    let p = _mm512_fmadd_pd(r, p, c(0.5));
+    let w = _mm512_fmadd_pd(_mm512_mul_pd(r, r), p, r);
+    let m_hi = _mm512_fmadd_pd(t_hi, w, t_hi);
+    let m_lo = _mm512_fmadd_pd(t_hi, w, _mm512_sub_pd(t_hi, m_hi));
+    let m_lo = _mm512_add_pd(m_lo, t_lo);
     let one = c(1.0);
-    let d = _mm512_add_pd(one, e_hi);
-    let d_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, d), e_hi), e_lo);
+    let s = _mm512_scalef_pd(one, n);
+    let d = _mm512_fmadd_pd(m_hi, s, one);
+    let d_lo = _mm512_fmadd_pd(m_hi, s, _mm512_sub_pd(one, d));
+    let d_lo = _mm512_fmadd_pd(m_lo, s, d_lo);
     let y = _mm512_rcp14_pd(d);
-    let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
     let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
     (m_hi, m_lo, n, d, d_lo, y)
 }
 
 /// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d.
+///
+/// With Q the exact quotient and q0 = fl(n_hi·y), the residual n − q0·(d + d_lo) is formed to
+/// within ~2⁻⁸¹·Q, and q0 + res·y = Q + (Q − q0)(y·(d + d_lo) − 1): both factors are at most
+/// 2⁻²⁸ + 2⁻⁵¹ relative, so the value before the last rounding is within 2⁻⁵⁶·(1 + 2⁻²²)
+/// (0.125u) of Q.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d) -> __m512d {
@@ -380,39 +334,59 @@ fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d)
     _mm512_fmadd_pd(res, y, q0)
 }
 
+/// σ(x) = 1/(1 + e) for x ≥ 0 and (m/(1 + e))·2^⌊n⌋ for x < 0 (or NaN), with one division of a
+/// numerator chosen per lane.
+///
+/// Relative error before the last rounding: ε_m/2 + 0.125u for x ≥ 0 (ε_m from [`parts64`]),
+/// ε_m + 0.125u ≤ 0.21u for x < 0: at most 0.5 + 0.21 ulp for normal results. Where σ is
+/// subnormal, `vscalefpd` rounds the normal quotient a second time: at most
+/// 0.5 + 0.25 + 0.11 ulp.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid8(x: __m512d) -> __m512d {
     let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    let zero = _mm512_setzero_pd();
-    let positive = divide64(_mm512_set1_pd(1.0), zero, d, d_lo, y);
-    let negative = _mm512_scalef_pd(divide64(m_hi, m_lo, d, d_lo, y), n);
-    let nonnegative = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(x, zero);
-    _mm512_mask_blend_pd(nonnegative, negative, positive)
+    // x < 0 or NaN.
+    let negative = _mm512_cmp_pd_mask::<_CMP_NGE_UQ>(x, _mm512_setzero_pd());
+    let n_hi = _mm512_mask_blend_pd(negative, _mm512_set1_pd(1.0), m_hi);
+    let n_lo = _mm512_maskz_mov_pd(negative, m_lo);
+    let q = divide64(n_hi, n_lo, d, d_lo, y);
+    _mm512_mask_scalef_pd(q, negative, q, n)
 }
 
-/// As [`divide64`], also returning the rounding error of the quotient.
+/// As [`divide64`], returning the quotient Q = (n_hi + n_lo)/(d + d_lo) both rounded, q, and as
+/// the unevaluated sum q0 + r of the first approximation q0 and its correction r = res·y: by
+/// the analysis of [`divide64`] q0 + r is within 0.125u of Q (r's rounding is ~2⁻⁸¹ of Q), so
+/// it serves as the numerator of a second division, for which q ≈ Q to 2⁻⁵³ gives the first
+/// approximation q·y.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn divide64_pair(
+fn divide64_unrounded(
     n_hi: __m512d,
     n_lo: __m512d,
     d: __m512d,
     d_lo: __m512d,
     y: __m512d,
-) -> (__m512d, __m512d) {
+) -> (__m512d, __m512d, __m512d) {
     let q0 = _mm512_mul_pd(n_hi, y);
     let res = _mm512_add_pd(_mm512_fnmadd_pd(q0, d, n_hi), _mm512_fnmadd_pd(q0, d_lo, n_lo));
-    let q = _mm512_fmadd_pd(res, y, q0);
-    (q, _mm512_fmadd_pd(res, y, _mm512_sub_pd(q0, q)))
+    (_mm512_fmadd_pd(res, y, q0), q0, _mm512_mul_pd(res, y))
 }
 
+/// σ′(x) = (m/(1 + e)/(1 + e))·2^⌊n⌋: two divisions sharing y.
+///
+/// The second division starts from q·y with q the rounded first quotient, so (Q₂ − q·y)/Q₂ and
+/// y·(d + d_lo) − 1 are again at most 2⁻²⁸ + 2⁻⁵¹ and its error 0.125u. Relative error before
+/// the last rounding: ε_m·|1 − e|/(1 + e) + 2·0.125u ≤ 0.34u: at most 0.84 ulp for normal
+/// results, 0.5 + 0.25 + 0.17 ulp where σ′ is subnormal.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_derivative8(x: __m512d) -> __m512d {
     let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    let (q, q_lo) = divide64_pair(m_hi, m_lo, d, d_lo, y);
-    _mm512_scalef_pd(divide64(q, q_lo, d, d_lo, y), n)
+    let (q, q0, r) = divide64_unrounded(m_hi, m_lo, d, d_lo, y);
+    // (q0 + r)/(d + d_lo) with the first approximation q·y.
+    let q2 = _mm512_mul_pd(q, y);
+    let res = _mm512_add_pd(_mm512_fnmadd_pd(q2, d, q0), _mm512_fnmadd_pd(q2, d_lo, r));
+    _mm512_scalef_pd(_mm512_fmadd_pd(res, y, q2), n)
 }
 
 /// Applies an 8-lane function over the common length, the tail with masked loads and stores.

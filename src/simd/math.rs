@@ -10,12 +10,55 @@
 //! loops without `#[target_feature]`.
 
 /// ln 2 split so that `k * LN2_HI` is exact for |k| < 2²¹ (the low 21 bits are zero).
-const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3FE6_2E42_FEE0_0000
+pub(super) const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3FE6_2E42_FEE0_0000
 /// ln 2 − `LN2_HI`.
-const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // bits 0x3DEA_39EF_3579_3C76
+pub(super) const LN2_LO: f64 = 1.908_214_929_270_587_7e-10; // bits 0x3DEA_39EF_3579_3C76
 /// 1.5 · 2⁵²: adding and subtracting it rounds |t| < 2⁵¹ to the nearest integer, which is left
 /// in the low bits of the sum.
 const ROUND: f64 = 6_755_399_441_055_744.0;
+/// 1.5 · 2⁴⁸: adding it rounds |t| < 2⁴⁷ to a multiple of 1/16, whose sixteenths k are left in
+/// the low bits of the sum.
+pub(super) const ROUND_SIXTEENTHS: f64 = 422_212_465_065_984.0;
+
+/// 2^(j/16) rounded to `f64` (bit patterns from mpmath).
+pub(super) const EXP2_16_HI: [f64; 16] = [
+    f64::from_bits(0x3FF0_0000_0000_0000),
+    f64::from_bits(0x3FF0_B558_6CF9_890F),
+    f64::from_bits(0x3FF1_72B8_3C7D_517B),
+    f64::from_bits(0x3FF2_387A_6E75_6238),
+    f64::from_bits(0x3FF3_06FE_0A31_B715),
+    f64::from_bits(0x3FF3_DEA6_4C12_3422),
+    f64::from_bits(0x3FF4_BFDA_D536_2A27),
+    f64::from_bits(0x3FF5_AB07_DD48_5429),
+    f64::from_bits(0x3FF6_A09E_667F_3BCD),
+    f64::from_bits(0x3FF7_A114_73EB_0187),
+    f64::from_bits(0x3FF8_ACE5_422A_A0DB),
+    f64::from_bits(0x3FF9_C491_82A3_F090),
+    f64::from_bits(0x3FFA_E89F_995A_D3AD),
+    f64::from_bits(0x3FFC_199B_DD85_529C),
+    f64::from_bits(0x3FFD_5818_DCFB_A487),
+    f64::from_bits(0x3FFE_A4AF_A2A4_90DA),
+];
+
+/// 2^(j/16) − `EXP2_16_HI[j]`, rounded to `f64`.
+pub(super) const EXP2_16_LO: [f64; 16] = [
+    f64::from_bits(0x0000_0000_0000_0000),
+    f64::from_bits(0x3C98_A62E_4ADC_610B),
+    f64::from_bits(0xBC81_9041_B9D7_8A76),
+    f64::from_bits(0x3C99_B07E_B6C7_0573),
+    f64::from_bits(0x3C86_F46A_D231_82E4),
+    f64::from_bits(0x3C8A_DA09_11F0_9EBC),
+    f64::from_bits(0x3C7D_4397_AFEC_42E2),
+    f64::from_bits(0x3C96_324C_0546_47AD),
+    f64::from_bits(0xBC9B_DD34_13B2_6456),
+    f64::from_bits(0xBC84_1577_EE04_992F),
+    f64::from_bits(0x3C96_E9F1_5686_4B27),
+    f64::from_bits(0x3C7C_7C46_B071_F2BE),
+    f64::from_bits(0x3C97_A1CD_345D_CC81),
+    f64::from_bits(0x3C81_1065_8950_48DD),
+    f64::from_bits(0x3C82_ED02_D75B_3707),
+    f64::from_bits(0xBC9E_9C23_179C_2893),
+];
 
 /// (the nearest integer k to t as f64, the same k as i64).
 #[inline(always)]
@@ -146,9 +189,9 @@ pub(super) fn softplus_f32(x: f32) -> f32 {
     (if x > 0.0 { x + tail } else { tail }) as f32
 }
 
-/// e^z for z in [−800, 0] in pieces that keep about 2⁻⁶⁰ relative accuracy.
+/// e^z for z in [−800, 0] in pieces with a relative error below 2⁻⁵⁶·⁹ (0.062u, u = 2⁻⁵³).
 struct Exp {
-    /// e^z = (hi + lo) · 2^k1 · 2^k2, hi + lo in [0.7, 1.42].
+    /// e^z = (hi + lo) · 2^k1 · 2^k2, hi in [0.7, 1.42], |lo| ≤ 1.5 ulp(hi).
     hi: f64,
     lo: f64,
     /// 2^k1 and 2^k2 with k1 + k2 = k, each normal (≥ 2⁻⁵⁷⁷).
@@ -156,22 +199,34 @@ struct Exp {
     s2: f64,
     /// k as f64.
     k: f64,
-    /// e^r − 1 = m1_hi + m1_lo, which for k = 0 is e^z − 1 without cancellation.
+    /// e^r − 1 = m1_hi + m1_lo (|m1_lo| ≤ ½ ulp(m1_hi)), which for k = 0 is e^z − 1 without
+    /// cancellation, with a relative error below 0.13u.
     m1_hi: f64,
     m1_lo: f64,
 }
 
+/// e^z = 2^k · e^(r + r_lo), k = round(z/ln 2), |r| ≤ ln2/2 < 0.3466. Errors, in u = 2⁻⁵³:
+/// - r_hi = z − k·LN2_HI is exact (|r_hi| < 0.35 and both terms are multiples of 2⁻⁵⁴ or
+///   finer); r + r_lo = r_hi − k·LN2_LO by Fast2Sum (exact when |r_hi| ≥ |k·LN2_LO|, otherwise
+///   |r| < 2⁻²¹ and the error is below 2⁻⁷⁴); the rounding of k·LN2_LO is below 2⁻⁷⁴.
+/// - e^r − 1 = r + r²/2 + r³·P(r), the Taylor series to r¹⁴/14! (truncation < 2⁻⁶³).
+///   r + r²/2 = a + a_lo exactly (r² = sq + sq_lo by FMA, then Fast2Sum as |r| ≥ r²/2); the
+///   rest, with r_lo(1 + r) for e^(r_lo), is at most 0.0077 and is summed into a_lo with an
+///   error below 0.043u (P to 1.6u, r³ to 2u, three roundings of sums below 0.0077).
+/// - Normalised by Fast2Sum (|a| ≥ |rest|) into m1_hi + m1_lo, then 1 + m1 = hi + lo by
+///   Fast2Sum (1 > |m1_hi|): exact up to one rounding of order 2⁻¹⁰⁶.
+///
+/// So hi + lo = e^r·(1 + ε), |ε| ≤ 0.043u/e^(−0.3466) < 0.062u. For k = 0 (r = z ≤ 0) the
+/// error of m1, at most 0.036u, shrinks as |r|³ and |e^r − 1| as |r|: relatively at most
+/// 0.036u/(1 − e^(−0.3466)) < 0.13u.
 #[inline(always)]
 fn exp_parts(z: f64) -> Exp {
     let (kf, k) = round_to_int(z * core::f64::consts::LOG2_E);
-    // z − k·LN2_HI is exact (|r| < 0.35 and both terms are multiples of 2⁻⁵⁴ or finer).
     let r_hi = (-kf).mul_add(LN2_HI, z);
     let corr = kf * LN2_LO;
-    // r + r_lo = r_hi − corr exactly (TwoSum).
     let r = r_hi - corr;
-    let v = r - r_hi;
-    let r_lo = (r_hi - (r - v)) + (-corr - v);
-    // e^r = 1 + r + r²/2 + r³·P(r); the r³ tail is below 0.0072, so its rounding is tiny.
+    let r_lo = (r_hi - r) - corr;
+    // P(r) = 1/3! + r/4! + … + r¹¹/14!
     const P: [f64; 12] = [
         1.0 / 6.0,
         1.0 / 24.0,
@@ -193,38 +248,78 @@ fn exp_parts(z: f64) -> Exp {
     let sq = r * r;
     let sq_lo = r.mul_add(r, -sq);
     let half_sq = 0.5 * sq;
-    let tail = (r * sq) * p;
-    // r + r²/2 error-free (Fast2Sum: |r| ≥ r²/2); e^(r + r_lo) − 1 ≈ e^r − 1 + r_lo (1 + r).
     let a = r + half_sq;
-    let a_lo = ((r - a) + half_sq) + (0.5 * sq_lo + (r_lo.mul_add(1.0 + r, tail)));
-    // Renormalised (Fast2Sum: |a| ≥ |a_lo|), as `divide` needs a small low part.
+    let rest = (r * sq).mul_add(p, 0.5f64.mul_add(sq_lo, r_lo.mul_add(r, r_lo)));
+    let a_lo = ((r - a) + half_sq) + rest;
     let m1_hi = a + a_lo;
     let m1_lo = (a - m1_hi) + a_lo;
-    // 1 + m1_hi error-free (Fast2Sum: 1 > |m1_hi|), then renormalised.
-    let b = 1.0 + m1_hi;
-    let lo = ((1.0 - b) + m1_hi) + m1_lo;
-    let hi = b + lo;
-    let lo = (b - hi) + lo;
+    let hi = 1.0 + m1_hi;
+    let lo = ((1.0 - hi) + m1_hi) + m1_lo;
     let k1 = k >> 1;
     Exp { hi, lo, s1: pow2(k1), s2: pow2(k - k1), k: kf, m1_hi, m1_lo }
+}
+
+/// e^z = (hi + lo) · 2^k1 · 2^k2 for z in [−800, 0] (or NaN) from the 16-entry table, for σ
+/// and σ′ (tanh needs e^z − 1 without cancellation, which [`exp_parts`] gives).
+struct ScaledExp {
+    /// hi in [0.97, 2.01], |lo| ≤ 2 ulp(hi).
+    hi: f64,
+    lo: f64,
+    /// 2^k1 and 2^k2 with k1 + k2 = ⌊k/16⌋, each normal (≥ 2⁻⁵⁷⁸).
+    s1: f64,
+    s2: f64,
+}
+
+/// e^z = 2^⌊k/16⌋ · 2^(j/16) · e^r with k = round(16 z/ln 2), j = k mod 16, r = z − k·ln2/16,
+/// |r| ≤ ln2/32 < 2⁻⁵·⁵². Errors, in u = 2⁻⁵³ (the derivation of the AVX-512 kernel, which
+/// uses the same steps):
+/// - r = z − (k/16)·LN2_HI (exact) − (k/16)·LN2_LO, rounded once: ≤ u·|r| ≤ 0.0217u in e^r.
+/// - e^r − 1 = w = r + r²(1/2 + r/6 + … + r⁵/7!) (truncation < 2⁻⁵⁹·⁴ = 0.0142u), rounded once:
+///   ≤ u·|w|/(1 + w) ≤ 0.0224u.
+/// - hi = fl(T_hi(1 + w)), lo = its residual (FMA; T_hi − hi is exact) + T_lo: T_lo·w is
+///   dropped, ≤ 0.0224u.
+///
+/// So hi + lo = e^z/2^⌊k/16⌋ · (1 + ε) with |ε| ≤ 0.081u.
+#[inline(always)]
+fn table_exp_parts(z: f64) -> ScaledExp {
+    let shifted = z.mul_add(core::f64::consts::LOG2_E, ROUND_SIXTEENTHS);
+    let n = shifted - ROUND_SIXTEENTHS;
+    let k = (shifted.to_bits() as i64).wrapping_sub(ROUND_SIXTEENTHS.to_bits() as i64);
+    let r = (-n).mul_add(LN2_HI, z);
+    let r = (-n).mul_add(LN2_LO, r);
+    let p = r.mul_add(1.0 / 5_040.0, 1.0 / 720.0);
+    let p = p.mul_add(r, 1.0 / 120.0);
+    let p = p.mul_add(r, 1.0 / 24.0);
+    let p = p.mul_add(r, 1.0 / 6.0);
+    let p = p.mul_add(r, 0.5);
+    let w = (r * r).mul_add(p, r);
+    let j = (k & 15) as usize;
+    let (t_hi, t_lo) = (EXP2_16_HI[j], EXP2_16_LO[j]);
+    let hi = t_hi.mul_add(w, t_hi);
+    let lo = t_hi.mul_add(w, t_hi - hi) + t_lo;
+    // ⌊k/16⌋ by an arithmetic shift.
+    let scale = k >> 4;
+    let k1 = scale >> 1;
+    ScaledExp { hi, lo, s1: pow2(k1), s2: pow2(scale - k1) }
 }
 
 /// The parts of σ and σ′ at z = −|x| ∈ [−800, 0] (or NaN): (e^z, and 1 + e^z = d + d_lo with
 /// y ≈ 1/d to 2⁻⁴⁷).
 #[inline(always)]
-fn sigmoid_parts(z: f64) -> (Exp, [f64; 2], f64) {
-    let e = exp_parts(z);
-    let e_hi = e.hi * e.s1 * e.s2;
-    let e_lo = e.lo * e.s1 * e.s2;
-    // 1 + e exactly as d + d_lo (Fast2Sum: e ≤ 1), up to the rounding of the tiny e_lo sum.
-    let d = 1.0 + e_hi;
-    let d_lo = ((1.0 - d) + e_hi) + e_lo;
+fn sigmoid_parts(z: f64) -> (ScaledExp, [f64; 2], f64) {
+    let e = table_exp_parts(z);
+    // 2^k itself may be subnormal or 0, but then e^z is far below u relative to 1 + e^z.
+    let scale = e.s1 * e.s2;
+    // 1 + e as d + d_lo: 1 − d is exact (Sterbenz) and so is the FMA that adds hi·scale, the
+    // rounding error of d; only the tiny lo·scale sum rounds.
+    let d = e.hi.mul_add(scale, 1.0);
+    let d_lo = e.lo.mul_add(scale, e.hi.mul_add(scale, 1.0 - d));
     (e, [d, d_lo], recip(d))
 }
 
-/// n / (d + d_lo) for n = n_hi + n_lo (both pairs normalised: |lo| ≤ ulp(hi)), given y ≈ 1/d to
-/// 2⁻⁴⁷: one correction with the exact residual (FMA) leaves a relative error of about 2⁻⁹⁴
-/// before the final rounding.
+/// n / (d + d_lo) for n = n_hi + n_lo (both pairs nearly normalised: |lo| ≤ 2 ulp(hi)), given
+/// y ≈ 1/d to 2⁻⁴⁷: one correction with the exact residual (FMA) leaves a relative error of
+/// about 2⁻⁹⁴ before the final rounding.
 #[inline(always)]
 fn divide(n: [f64; 2], d: [f64; 2], y: f64) -> f64 {
     divide_pair(n, d, y)[0]
@@ -240,25 +335,28 @@ fn divide_pair(n: [f64; 2], d: [f64; 2], y: f64) -> [f64; 2] {
     [q, residual.mul_add(y, q0 - q)]
 }
 
-/// σ(x) for `f64`: within 0.5 ulp of a value with relative error ≈ 2⁻⁶⁰, so ≤ 1 ulp.
+/// σ(x) for `f64`: within 0.5 ulp of a value with relative error ≤ 0.081u + 2⁻⁹⁴ (u = 2⁻⁵³),
+/// so ≤ 0.59 ulp for normal results and ≤ 0.8 ulp for subnormal ones.
 ///
-/// x ≥ 0: 1/(1 + e). x < 0: e/(1 + e) computed on the unscaled hi + lo and scaled by 2^k1 (exact)
-/// and then 2^k2 (the one rounding, correct into the subnormal range).
+/// One division of a numerator chosen per element: 1/(1 + e) for x ≥ 0; for x < 0,
+/// e/(1 + e) computed on the unscaled hi + lo and scaled by 2^k1 (exact) and then 2^k2 (the one
+/// rounding, correct into the subnormal range).
 #[inline(always)]
 pub(super) fn sigmoid_f64(x: f64) -> f64 {
     // Below -800 the results are 0 or far beneath the subnormals. NaN passes through.
     let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
-    let positive = divide([1.0, 0.0], d, y);
-    let negative = divide([e.hi, e.lo], d, y) * e.s1 * e.s2;
-    if x >= 0.0 {
-        positive
+    let nonnegative = x >= 0.0;
+    let numerator = if nonnegative { [1.0, 0.0] } else { [e.hi, e.lo] };
+    let q = divide(numerator, d, y);
+    if nonnegative {
+        q
     } else {
-        negative
+        q * e.s1 * e.s2
     }
 }
 
 /// σ′(x) = e/(1 + e)² for `f64`: e/(1 + e) as a pair of doubles, divided again by 1 + e and
-/// rounded once, so ≤ 1 ulp.
+/// rounded once (relative error before that ≤ 0.081u + 2⁻⁹³), so ≤ 1 ulp.
 #[inline(always)]
 pub(super) fn sigmoid_derivative_f64(x: f64) -> f64 {
     let (e, d, y) = sigmoid_parts(clamp_below(-x.abs(), -800.0));
@@ -267,7 +365,9 @@ pub(super) fn sigmoid_derivative_f64(x: f64) -> f64 {
 }
 
 /// tanh x for `f64`: with m = e^(−2|x|) − 1 as a pair of doubles (from e^r − 1 when k = 0, so
-/// without cancellation near 0), tanh|x| = −m/(2 + m) with one final rounding: ≤ 1 ulp.
+/// without cancellation near 0; relative error ≤ 0.13u, and ≤ 0.062u·e/(1 − e) ≤ 0.15u from
+/// e − 1 when k ≠ 0), tanh|x| = −m/(2 + m), which scales that by 2/(2 + m) ≤ 1.17 where it
+/// peaks, with one final rounding: ≤ 0.5 + 0.18 ulp.
 #[inline(always)]
 pub(super) fn tanh_f64(x: f64) -> f64 {
     // 2|x| may overflow to ∞; the clamp then gives tanh = 1.

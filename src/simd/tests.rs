@@ -3,6 +3,7 @@
 //! for the reductions; odd lengths, misaligned sub-slices and special values.
 
 use super::{kernels, math, supported, Level};
+use crate::accurate;
 
 /// The levels this CPU can run, the baseline first.
 fn levels() -> Vec<Level> {
@@ -326,8 +327,19 @@ fn sigmoid_odd_lengths_and_offsets_match_element_function() {
                 let s = run_offset(kernels::sigmoid_f64, level, &h64[..n], 3.0, offset);
                 let d = run_offset(kernels::sigmoid_derivative_f64, level, &h64[..n], 3.0, offset);
                 for i in 0..n {
-                    assert_eq!(s[i], math::sigmoid_f64(h64[i]), "{level:?} n {n} i {i}");
-                    assert_eq!(d[i], math::sigmoid_derivative_f64(h64[i]), "{level:?} n {n}");
+                    let x = h64[i];
+                    if level == Level::Avx512 {
+                        // The AVX-512 f64 kernels round a different value (within 0.84 ulp of
+                        // the exact one, the scalar kernels within 0.75): at most one ulp apart.
+                        assert!(ulps_f64(s[i], accurate::sigmoid(x)) <= 1, "{level:?} n {n} i {i}");
+                        assert!(
+                            ulps_f64(d[i], accurate::sigmoid_derivative(x)) <= 1,
+                            "{level:?} n {n} i {i}"
+                        );
+                    } else {
+                        assert_eq!(s[i], math::sigmoid_f64(x), "{level:?} n {n} i {i}");
+                        assert_eq!(d[i], math::sigmoid_derivative_f64(x), "{level:?} n {n}");
+                    }
                 }
                 // The AVX-512 f32 kernels use f32 lanes, a different algorithm: compare with
                 // the reference instead.
@@ -604,12 +616,12 @@ fn sigmoid_f32_exhaustive_on_every_level() {
     }
 }
 
-/// The AVX-512 `f64` sigmoid kernels (table-based) against the table-free ones, both checked
-/// against the mpmath tables: on 10⁶ further points they may differ by at most 1 ulp where the
-/// exact value lies close to a rounding boundary.
+/// The AVX-512 `f64` sigmoid kernels against the portable ones (each rounding a value within
+/// about 0.34u of the exact one), both checked against the mpmath tables: on 10⁶ further points
+/// they may differ by at most 1 ulp where the exact value lies close to a rounding boundary.
 #[cfg(target_arch = "x86_64")]
 #[test]
-fn avx512_f64_sigmoid_agrees_with_the_table_free_kernel() {
+fn avx512_f64_sigmoid_agrees_with_the_portable_kernel() {
     if supported() < Level::Avx512 {
         return;
     }
@@ -625,10 +637,7 @@ fn avx512_f64_sigmoid_agrees_with_the_table_free_kernel() {
         let b = run_offset(portable, Level::Avx512, &h, 0.0, 0);
         let differ = a.iter().zip(&b).filter(|(x, y)| x != y).count();
         let worst = a.iter().zip(&b).map(|(&x, &y)| ulps_f64(x, y)).max().unwrap();
-        println!(
-            "AVX-512 vs table-free f64: {differ} of {} differ, by at most {worst} ulp",
-            h.len()
-        );
+        println!("AVX-512 vs portable f64: {differ} of {} differ, by at most {worst} ulp", h.len());
         assert!(worst <= 1);
     }
 }

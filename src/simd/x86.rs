@@ -67,9 +67,15 @@ kernels! {
     /// σ′ over an `f32` slice, in `f64` lanes.
     fn sigmoid_derivative_f32_in_f64(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::sigmoid_derivative_f32);
-    /// σ over an `f64` slice, table-free.
-    fn sigmoid_f64_portable(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
-    /// σ′ over an `f64` slice, table-free.
+    /// σ over an `f64` slice, portable element function.
+    fn sigmoid_f64_portable(h: &[f64], out: &mut [f64]) = {
+        // A closure, not the fn item: LLVM did not inline the item's `Fn::call` shim here,
+        // which left a scalar loop calling libm `fma`.
+        #[allow(clippy::redundant_closure)]
+        let sigmoid = |x| math::sigmoid_f64(x);
+        math::map(h, out, sigmoid)
+    };
+    /// σ′ over an `f64` slice, portable element function.
     fn sigmoid_derivative_f64_portable(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::sigmoid_derivative_f64);
     /// σ and σ′ over an `f32` slice in one pass, in `f64` lanes.
@@ -169,7 +175,7 @@ pub(crate) fn sigmoid_derivative_f32(level: Level, h: &[f32], out: &mut [f32]) {
     }
 }
 
-/// σ over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the table-free kernel.
+/// σ over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the portable kernel.
 pub(crate) fn sigmoid_f64(level: Level, h: &[f64], out: &mut [f64]) {
     if level.min(supported()) == Level::Avx512 {
         // SAFETY: `supported()` detected AVX-512F at run time.
