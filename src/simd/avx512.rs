@@ -389,6 +389,21 @@ fn sigmoid_derivative8(x: __m512d) -> __m512d {
     _mm512_scalef_pd(_mm512_fmadd_pd(res, y, q2), n)
 }
 
+/// (σ, σ′) sharing one [`parts64`] and the first division: each bit-identical to [`sigmoid8`]
+/// and [`sigmoid_derivative8`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
+    let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
+    let (q, q0, r) = divide64_unrounded(m_hi, m_lo, d, d_lo, y);
+    let q2 = _mm512_mul_pd(q, y);
+    let res = _mm512_add_pd(_mm512_fnmadd_pd(q2, d, q0), _mm512_fnmadd_pd(q2, d_lo, r));
+    let slope = _mm512_scalef_pd(_mm512_fmadd_pd(res, y, q2), n);
+    let negative = _mm512_cmp_pd_mask::<_CMP_NGE_UQ>(x, _mm512_setzero_pd());
+    let positive = divide64(_mm512_set1_pd(1.0), _mm512_setzero_pd(), d, d_lo, y);
+    (_mm512_mask_scalef_pd(positive, negative, q, n), slope)
+}
+
 /// Applies an 8-lane function over the common length, the tail with masked loads and stores.
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -433,4 +448,40 @@ pub(super) unsafe fn sigmoid_f64(h: &[f64], out: &mut [f64]) {
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) {
     map8(h, out, |v| sigmoid_derivative8(v));
+}
+
+/// σ and σ′ over an `f64` slice in one pass, 8 lanes at a time, over the common length of the
+/// three slices.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn sigmoid_with_derivative_f64(
+    h: &[f64],
+    values: &mut [f64],
+    slopes: &mut [f64],
+) {
+    let n = h.len().min(values.len()).min(slopes.len());
+    let mut i = 0;
+    while i + 8 <= n {
+        // SAFETY: i + 8 ≤ n ≤ every length, so the three 8-element accesses are in bounds;
+        // loadu/storeu need no alignment.
+        unsafe {
+            let (v, s) = sigmoid_with_derivative8(_mm512_loadu_pd(h.as_ptr().add(i)));
+            _mm512_storeu_pd(values.as_mut_ptr().add(i), v);
+            _mm512_storeu_pd(slopes.as_mut_ptr().add(i), s);
+        }
+        i += 8;
+    }
+    if i < n {
+        let mask: __mmask8 = (1 << (n - i)) - 1;
+        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
+        // stores do not touch (or fault on) the disabled lanes.
+        unsafe {
+            let (v, s) = sigmoid_with_derivative8(_mm512_maskz_loadu_pd(mask, h.as_ptr().add(i)));
+            _mm512_mask_storeu_pd(values.as_mut_ptr().add(i), mask, v);
+            _mm512_mask_storeu_pd(slopes.as_mut_ptr().add(i), mask, s);
+        }
+    }
 }

@@ -100,7 +100,7 @@ kernels! {
     fn sigmoid_error_terms_f32_in_f64(y: &[f32], h: &[f32], delta: &mut [f32]) =
         math::sigmoid_error_terms_f32(y, h, delta);
     /// δ = (y − σ)σ′ over `f64` slices, table-free, one e^(−|h|) per element.
-    fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) =
+    fn sigmoid_error_terms_f64_portable(y: &[f64], h: &[f64], delta: &mut [f64]) =
         math::sigmoid_error_terms_f64(y, h, delta);
     /// yᵢ ← yᵢ + a·xᵢ for `f32`.
     fn axpy_f32(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
@@ -216,17 +216,45 @@ pub(crate) fn sigmoid_with_derivative_f32(
 /// [`super::avx512`]'s one-pass kernel on stack chunks and then one multiply per element;
 /// otherwise in `f64` lanes.
 pub(crate) fn sigmoid_error_terms_f32(level: Level, y: &[f32], h: &[f32], delta: &mut [f32]) {
-    if level.min(supported()) != Level::Avx512 {
-        return sigmoid_error_terms_f32_in_f64(level, y, h, delta);
+    if level.min(supported()) == Level::Avx512 {
+        error_terms_in_chunks(y, h, delta, |h, f, df| {
+            // SAFETY: `supported()` detected AVX-512F at run time.
+            unsafe { super::avx512::sigmoid_with_derivative_f32(h, f, df) }
+        });
+    } else {
+        sigmoid_error_terms_f32_in_f64(level, y, h, delta);
     }
+}
+
+/// As [`sigmoid_error_terms_f32`] for `f64`.
+pub(crate) fn sigmoid_error_terms_f64(level: Level, y: &[f64], h: &[f64], delta: &mut [f64]) {
+    if level.min(supported()) == Level::Avx512 {
+        error_terms_in_chunks(y, h, delta, |h, f, df| {
+            // SAFETY: `supported()` detected AVX-512F at run time.
+            unsafe { super::avx512::sigmoid_with_derivative_f64(h, f, df) }
+        });
+    } else {
+        sigmoid_error_terms_f64_portable(level, y, h, delta);
+    }
+}
+
+/// δ = (y − f)·f′ with (f, f′) = `fused(h)` computed 256 elements at a time into stack buffers.
+#[inline(always)]
+fn error_terms_in_chunks<T>(
+    y: &[T],
+    h: &[T],
+    delta: &mut [T],
+    fused: impl Fn(&[T], &mut [T], &mut [T]),
+) where
+    T: Copy + Default + core::ops::Sub<Output = T> + core::ops::Mul<Output = T>,
+{
     const CHUNK: usize = 256;
-    let (mut value, mut slope) = ([0.0_f32; CHUNK], [0.0_f32; CHUNK]);
+    let (mut value, mut slope) = ([T::default(); CHUNK], [T::default(); CHUNK]);
     let n = y.len().min(h.len()).min(delta.len());
     let chunks = y[..n].chunks(CHUNK).zip(h[..n].chunks(CHUNK)).zip(delta[..n].chunks_mut(CHUNK));
     for ((y, h), delta) in chunks {
         let (value, slope) = (&mut value[..h.len()], &mut slope[..h.len()]);
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::sigmoid_with_derivative_f32(h, value, slope) };
+        fused(h, value, slope);
         for (((d, &target), &f), &df) in delta.iter_mut().zip(y).zip(&*value).zip(&*slope) {
             *d = (target - f) * df;
         }
@@ -243,10 +271,7 @@ pub(crate) fn sigmoid_with_derivative_f64(
 ) {
     if level.min(supported()) == Level::Avx512 {
         // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe {
-            super::avx512::sigmoid_f64(h, out);
-            super::avx512::sigmoid_derivative_f64(h, slope);
-        }
+        unsafe { super::avx512::sigmoid_with_derivative_f64(h, out, slope) }
     } else {
         sigmoid_with_derivative_f64_portable(level, h, out, slope);
     }
