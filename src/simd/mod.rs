@@ -34,23 +34,25 @@
 //!
 //! - Sigmoid, tanh, their derivatives and the `f32` softplus: the kernels in [`math`], written
 //!   as branch-free element functions that the compiler vectorises inside each
-//!   `#[target_feature]` loop. `f32` is evaluated in `f64` lanes and rounded once; `f64` carries e^(−|h|) and 1 + e^(−|h|) as
-//!   unevaluated sums of two doubles (error-free transformations with FMA) so that one final
-//!   rounding dominates the error. With AVX-512 the sigmoid and its derivative run hand-written
-//!   kernels instead ([`avx512`]): a 16-entry table of 2^(j/16) looked up by permutes, which
-//!   shortens the polynomial, `vrcp14` with Newton steps for the reciprocal and `vscalef` for
-//!   the final scaling; `f32` there runs in `f32` lanes (twice the lanes per instruction) with
-//!   the same double-word technique.
+//!   `#[target_feature]` loop. `f32` is evaluated in `f64` lanes and rounded once; `f64` carries
+//!   e^(−|h|) and 1 + e^(−|h|) as unevaluated sums of two doubles (error-free transformations
+//!   with FMA) so that one final rounding dominates the error. With AVX-512 the sigmoid and its
+//!   derivative run hand-written kernels instead ([`avx512`]): a 16-entry table of 2^(j/16)
+//!   looked up by permutes, which shortens the polynomial, `vrcp14` (with one Newton step for
+//!   `f64`) for the reciprocal, whose error each FMA-corrected quotient squares, and `vscalef`
+//!   for the final scaling; `f32` there runs in `f32` lanes (twice the lanes per instruction)
+//!   with the same double-word technique.
 //! - σ and σ′ together (`sigmoid_with_derivative`): one pass sharing e^(−|h|) and the
 //!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
-//!   results are bit-identical to theirs; at the AVX-512 level the two hand-written
-//!   kernels one after the other.
+//!   results are bit-identical to theirs; at the AVX-512 level one-pass hand-written kernels
+//!   that also share the first division (`f64`).
+//! - `sigmoid_error_terms`: δ = (y − σ)·σ′ from σ and σ′ of one pass, in [`math`] inlined side by
+//!   side, with AVX-512 from the one-pass kernels on stack chunks.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
-//! - `sigmoid_error_terms`: the table-free σ and σ′ element functions inlined side by side, so
-//!   that their shared e^(−|h|) is computed once per element. `net_inputs_listed` and
-//!   `add_listed_rows`: `dot` and the column-blocked `axpy` over rows listed by index (a
-//!   shuffled mini-batch), with a software prefetch of the rows listed a few positions ahead.
+//! - `net_inputs_listed` and `add_listed_rows`: `dot` and the column-blocked `axpy` over rows
+//!   listed by index (a shuffled mini-batch), with a software prefetch of the rows listed a few
+//!   positions ahead.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` computes
 //!   each difference and square exactly (TwoSum, FMA TwoProduct) and sums with per-lane
 //!   compensation (Ogita–Rump–Oishi Sum2), as if in doubled precision.
