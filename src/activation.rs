@@ -246,17 +246,17 @@ impl<T: Float> Activation<T> for Sigmoid {
         accurate::via_f64_pair(h, kernel, stable_sigmoid)
     }
 
-    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of σ; `f16` and `bf16` slices (feature
-    /// `half`) are converted to `f32` in chunks for the same kernel (see [`Sigmoid`] for the
-    /// bounds); otherwise the element-wise loop.
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of σ; `f16` and `bf16` slices
+    /// (feature `half`) are converted to `f32` in chunks for the same kernel (see [`Sigmoid`] for
+    /// the bounds); otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid, |x| self.activate(x))
     }
 
-    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of σ′; `f16` and `bf16` slices go
-    /// through the `f32` kernel as in [`activate_slice`](Activation::activate_slice);
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of σ′; `f16` and `bf16`
+    /// slices go through the `f32` kernel as in [`activate_slice`](Activation::activate_slice);
     /// otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid_derivative, |x| self.derivative(x))
@@ -341,17 +341,17 @@ impl<T: Float> Activation<T> for Tanh {
         })
     }
 
-    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of tanh; `f16` and `bf16` slices
-    /// (feature `half`) are converted to `f32` in chunks for the same kernel; otherwise the
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of tanh; `f16` and `bf16`
+    /// slices (feature `half`) are converted to `f32` in chunks for the same kernel; otherwise the
     /// element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh, |x| self.activate(x))
     }
 
-    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or
-    /// AVX2 with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of tanh′; `f16` and `bf16` slices go
-    /// through the `f32` kernel; otherwise the element-wise loop.
+    /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of tanh′; `f16` and `bf16`
+    /// slices go through the `f32` kernel; otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh_derivative, |x| self.derivative(x))
     }
@@ -547,9 +547,10 @@ impl<T: Float> Activation<T> for Softplus {
         Sigmoid.activate(h)
     }
 
-    /// For `f32` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2 with
-    /// FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp; `f16` and `bf16` slices (feature `half`) are
-    /// converted to `f32` in chunks for the same kernel; otherwise the element-wise loop.
+    /// For `f32` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2 with FMA
+    /// on x86-64, NEON on aarch64, with `std`), within 1 ulp; `f16` and `bf16` slices (feature
+    /// `half`) are converted to `f32` in chunks for the same kernel; otherwise the element-wise
+    /// loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::softplus, |x| self.activate(x))
     }

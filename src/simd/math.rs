@@ -433,23 +433,23 @@ pub(super) fn sigmoid_with_derivative_f64(x: f64) -> (f64, f64) {
     (if x >= 0.0 { positive } else { negative }, derivative)
 }
 
-/// δᵢ = (yᵢ − σ(hᵢ))·σ′(hᵢ) for `f32` over the common length, σ and σ′ rounded to `f32` as by
-/// [`sigmoid_f32`] and [`sigmoid_derivative_f32`]. Both are inlined side by side (direct calls,
-/// so that they are compiled with the caller's target features), and the compiler evaluates
-/// the e^(−|h|) they share once per element.
+/// δᵢ = (yᵢ − σ(hᵢ))·σ′(hᵢ) for `f32` over the common length, σ and σ′ from
+/// [`sigmoid_with_derivative_f32`] (one e^(−|h|) per element, bit-identical to [`sigmoid_f32`]
+/// and [`sigmoid_derivative_f32`]).
 #[inline(always)]
 pub(super) fn sigmoid_error_terms_f32(y: &[f32], h: &[f32], delta: &mut [f32]) {
     for ((d, &target), &x) in delta.iter_mut().zip(y).zip(h) {
-        *d = (target - sigmoid_f32(x)) * sigmoid_derivative_f32(x);
+        let (f, slope) = sigmoid_with_derivative_f32(x);
+        *d = (target - f) * slope;
     }
 }
 
-/// As [`sigmoid_error_terms_f32`] for `f64`, with [`sigmoid_f64`] and
-/// [`sigmoid_derivative_f64`].
+/// As [`sigmoid_error_terms_f32`] for `f64`, with [`sigmoid_with_derivative_f64`].
 #[inline(always)]
 pub(super) fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) {
     for ((d, &target), &x) in delta.iter_mut().zip(y).zip(h) {
-        *d = (target - sigmoid_f64(x)) * sigmoid_derivative_f64(x);
+        let (f, slope) = sigmoid_with_derivative_f64(x);
+        *d = (target - f) * slope;
     }
 }
 

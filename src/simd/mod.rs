@@ -46,8 +46,8 @@
 //!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
 //!   results are bit-identical to theirs; at the AVX-512 level one-pass hand-written kernels
 //!   that also share the first division (`f64`).
-//! - `sigmoid_error_terms`: δ = (y − σ)·σ′ from σ and σ′ of one pass, in [`math`] inlined side by
-//!   side, with AVX-512 from the one-pass kernels on stack chunks.
+//! - `sigmoid_error_terms`: δ = (y − σ)·σ′ from the one-pass σ/σ′ element functions of [`math`],
+//!   with AVX-512 from the one-pass kernels on stack chunks.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
 //! - `net_inputs_listed` and `add_listed_rows`: `dot` and the column-blocked `axpy` over rows
@@ -396,9 +396,9 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
     false
 }
 
-/// δᵢ = (yᵢ − σ(hᵢ))·σ′(hᵢ) over the common length, σ and σ′ rounded as by the table-free
-/// kernels (`f32`: within 0.504 ulp each; `f64`: within 1 ulp each) from one e^(−|h|) per
-/// element, if `T` is `f32` or `f64` and a SIMD level is in use; returns whether it did.
+/// δᵢ = (yᵢ − σ(hᵢ))·σ′(hᵢ) over the common length, σ and σ′ from one pass of the
+/// [`sigmoid_with_derivative`] kernels (σ within 1 ulp, σ′ within 2 ulp), if `T` is `f32` or
+/// `f64` and a SIMD level is in use; returns whether it did.
 #[inline]
 pub(crate) fn sigmoid_error_terms<T: Float>(y: &[T], h: &[T], delta: &mut [T]) -> bool {
     #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]

@@ -29,15 +29,15 @@ kernels! {
     /// σ′ over an `f32` slice, in `f64` lanes.
     fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::sigmoid_derivative_f32);
-    /// σ over an `f64` slice, table-free.
+    /// σ over an `f64` slice.
     fn sigmoid_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::sigmoid_f64);
-    /// σ′ over an `f64` slice, table-free.
+    /// σ′ over an `f64` slice.
     fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::sigmoid_derivative_f64);
     /// σ and σ′ over an `f32` slice in one pass, in `f64` lanes.
     fn sigmoid_with_derivative_f32(h: &[f32], out: &mut [f32], slope: &mut [f32]) =
         math::map_pair(h, out, slope, math::sigmoid_with_derivative_f32);
-    /// σ and σ′ over an `f64` slice in one pass, table-free.
+    /// σ and σ′ over an `f64` slice in one pass.
     fn sigmoid_with_derivative_f64(h: &[f64], out: &mut [f64], slope: &mut [f64]) =
         math::map_pair(h, out, slope, math::sigmoid_with_derivative_f64);
     /// δ = (y − σ(h))·σ′(h) for `f32` slices.

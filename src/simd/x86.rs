@@ -81,7 +81,7 @@ kernels! {
     /// σ and σ′ over an `f32` slice in one pass, in `f64` lanes.
     fn sigmoid_with_derivative_f32_in_f64(h: &[f32], out: &mut [f32], slope: &mut [f32]) =
         math::map_pair(h, out, slope, math::sigmoid_with_derivative_f32);
-    /// σ and σ′ over an `f64` slice in one pass, table-free.
+    /// σ and σ′ over an `f64` slice in one pass.
     fn sigmoid_with_derivative_f64_portable(h: &[f64], out: &mut [f64], slope: &mut [f64]) =
         math::map_pair(h, out, slope, math::sigmoid_with_derivative_f64);
     /// tanh over an `f32` slice.
@@ -99,7 +99,7 @@ kernels! {
     /// δ = (y − σ)σ′ over `f32` slices, in `f64` lanes, one e^(−|h|) per element.
     fn sigmoid_error_terms_f32_in_f64(y: &[f32], h: &[f32], delta: &mut [f32]) =
         math::sigmoid_error_terms_f32(y, h, delta);
-    /// δ = (y − σ)σ′ over `f64` slices, table-free, one e^(−|h|) per element.
+    /// δ = (y − σ)σ′ over `f64` slices, one e^(−|h|) per element.
     fn sigmoid_error_terms_f64_portable(y: &[f64], h: &[f64], delta: &mut [f64]) =
         math::sigmoid_error_terms_f64(y, h, delta);
     /// yᵢ ← yᵢ + a·xᵢ for `f32`.
