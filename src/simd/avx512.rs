@@ -168,29 +168,81 @@ fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
     (_mm512_mask_scalef_ps(positive, negative, s, q), slope)
 }
 
-/// Applies a 16-lane function over the common length, the tail with masked loads and stores.
+/// Outputs of at least this many bytes are written with non-temporal stores: they cannot stay in
+/// the caches anyway, and streaming them skips the read-for-ownership of every output line, a
+/// third of the memory traffic of a map from one slice into another.
+pub(super) const STREAM_BYTES: usize = 16 << 20;
+
+/// For a map writing `n` elements to every slice starting at `outs`: the number of leading
+/// elements to write with plain stores before all outputs are 64-byte aligned together, or `None`
+/// when the outputs are too small to stream or are aligned differently.
+fn stream_head<T>(n: usize, outs: &[*const T]) -> Option<usize> {
+    if n * size_of::<T>() < STREAM_BYTES {
+        return None;
+    }
+    let offset = |p: *const T| (p as usize).wrapping_neg() % 64;
+    let head = offset(outs[0]);
+    outs.iter().all(|&p| offset(p) == head).then_some(head / size_of::<T>())
+}
+
+/// Applies a 16-lane function to the `count` ≤ 16 elements from `i` on, with masked loads and
+/// stores.
+///
+/// # Safety
+///
+/// `i + count` must not exceed the length of `h` or `out`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn masked16(
+    h: &[f32],
+    out: &mut [f32],
+    i: usize,
+    count: usize,
+    f: &impl Fn(__m512) -> __m512,
+) {
+    let mask = ((1_u32 << count) - 1) as __mmask16;
+    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
+    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
+    unsafe {
+        let v = _mm512_maskz_loadu_ps(mask, h.as_ptr().add(i));
+        _mm512_mask_storeu_ps(out.as_mut_ptr().add(i), mask, f(v));
+    }
+}
+
+/// Applies a 16-lane function over the common length, the tail with masked loads and stores;
+/// large outputs are streamed (see [`STREAM_BYTES`]).
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn map16(h: &[f32], out: &mut [f32], f: impl Fn(__m512) -> __m512) {
     let n = h.len().min(out.len());
+    let stream = stream_head(n, &[out.as_ptr()]);
     let mut i = 0;
+    if let Some(head) = stream.filter(|&head| head > 0) {
+        // SAFETY: head < 16 ≤ n.
+        unsafe { masked16(h, out, 0, head, &f) };
+        i = head;
+    }
     while i + 16 <= n {
         // SAFETY: i + 16 ≤ n ≤ both lengths, so both 16-element accesses are in bounds;
-        // loadu/storeu need no alignment.
+        // loadu/storeu need no alignment, and when streaming, out + i is 64-byte aligned
+        // (i is the head plus a multiple of 16).
         unsafe {
-            let v = _mm512_loadu_ps(h.as_ptr().add(i));
-            _mm512_storeu_ps(out.as_mut_ptr().add(i), f(v));
+            let v = f(_mm512_loadu_ps(h.as_ptr().add(i)));
+            if stream.is_some() {
+                _mm512_stream_ps(out.as_mut_ptr().add(i), v);
+            } else {
+                _mm512_storeu_ps(out.as_mut_ptr().add(i), v);
+            }
         }
         i += 16;
     }
+    if stream.is_some() {
+        // Orders the weakly ordered streaming stores before whatever the caller does next.
+        _mm_sfence();
+    }
     if i < n {
-        let mask: __mmask16 = (1 << (n - i)) - 1;
-        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
-        // stores do not touch (or fault on) the disabled lanes.
-        unsafe {
-            let v = _mm512_maskz_loadu_ps(mask, h.as_ptr().add(i));
-            _mm512_mask_storeu_ps(out.as_mut_ptr().add(i), mask, f(v));
-        }
+        // SAFETY: i + (n − i) = n ≤ both lengths.
+        unsafe { masked16(h, out, i, n - i, &f) };
     }
 }
 
@@ -227,27 +279,53 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     slopes: &mut [f32],
 ) {
     let n = h.len().min(values.len()).min(slopes.len());
+    let stream = stream_head(n, &[values.as_ptr(), slopes.as_ptr()]);
     let mut i = 0;
+    if let Some(head) = stream.filter(|&head| head > 0) {
+        // SAFETY: head < 16 ≤ n.
+        unsafe { masked_pair16(h, values, slopes, 0, head) };
+        i = head;
+    }
     while i + 16 <= n {
         // SAFETY: i + 16 ≤ n ≤ every length, so the three 16-element accesses are in bounds;
-        // loadu/storeu need no alignment.
+        // loadu/storeu need no alignment, and when streaming, both outputs at i are 64-byte
+        // aligned (same offset, i is the head plus a multiple of 16).
         unsafe {
             let (v, s) = sigmoid_with_derivative16(_mm512_loadu_ps(h.as_ptr().add(i)));
-            _mm512_storeu_ps(values.as_mut_ptr().add(i), v);
-            _mm512_storeu_ps(slopes.as_mut_ptr().add(i), s);
+            if stream.is_some() {
+                _mm512_stream_ps(values.as_mut_ptr().add(i), v);
+                _mm512_stream_ps(slopes.as_mut_ptr().add(i), s);
+            } else {
+                _mm512_storeu_ps(values.as_mut_ptr().add(i), v);
+                _mm512_storeu_ps(slopes.as_mut_ptr().add(i), s);
+            }
         }
         i += 16;
     }
+    if stream.is_some() {
+        _mm_sfence();
+    }
     if i < n {
-        let mask: __mmask16 = (1 << (n - i)) - 1;
-        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
-        // stores do not touch (or fault on) the disabled lanes.
-        unsafe {
-            let x = _mm512_maskz_loadu_ps(mask, h.as_ptr().add(i));
-            let (v, s) = sigmoid_with_derivative16(x);
-            _mm512_mask_storeu_ps(values.as_mut_ptr().add(i), mask, v);
-            _mm512_mask_storeu_ps(slopes.as_mut_ptr().add(i), mask, s);
-        }
+        // SAFETY: i + (n − i) = n ≤ every length.
+        unsafe { masked_pair16(h, values, slopes, i, n - i) };
+    }
+}
+
+/// σ and σ′ of the `count` ≤ 16 elements from `i` on, with masked loads and stores.
+///
+/// # Safety
+///
+/// `i + count` must not exceed the length of any of the three slices.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn masked_pair16(h: &[f32], values: &mut [f32], slopes: &mut [f32], i: usize, count: usize) {
+    let mask = ((1_u32 << count) - 1) as __mmask16;
+    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
+    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
+    unsafe {
+        let (v, s) = sigmoid_with_derivative16(_mm512_maskz_loadu_ps(mask, h.as_ptr().add(i)));
+        _mm512_mask_storeu_ps(values.as_mut_ptr().add(i), mask, v);
+        _mm512_mask_storeu_ps(slopes.as_mut_ptr().add(i), mask, s);
     }
 }
 
@@ -404,29 +482,63 @@ fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
     (_mm512_mask_scalef_pd(positive, negative, q, n), slope)
 }
 
-/// Applies an 8-lane function over the common length, the tail with masked loads and stores.
+/// Applies an 8-lane function to the `count` ≤ 8 elements from `i` on, with masked loads and
+/// stores.
+///
+/// # Safety
+///
+/// `i + count` must not exceed the length of `h` or `out`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn masked8(
+    h: &[f64],
+    out: &mut [f64],
+    i: usize,
+    count: usize,
+    f: &impl Fn(__m512d) -> __m512d,
+) {
+    let mask = ((1_u32 << count) - 1) as __mmask8;
+    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
+    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
+    unsafe {
+        let v = _mm512_maskz_loadu_pd(mask, h.as_ptr().add(i));
+        _mm512_mask_storeu_pd(out.as_mut_ptr().add(i), mask, f(v));
+    }
+}
+
+/// Applies an 8-lane function over the common length, the tail with masked loads and stores;
+/// large outputs are streamed (see [`STREAM_BYTES`]).
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn map8(h: &[f64], out: &mut [f64], f: impl Fn(__m512d) -> __m512d) {
     let n = h.len().min(out.len());
+    let stream = stream_head(n, &[out.as_ptr()]);
     let mut i = 0;
+    if let Some(head) = stream.filter(|&head| head > 0) {
+        // SAFETY: head < 8 ≤ n.
+        unsafe { masked8(h, out, 0, head, &f) };
+        i = head;
+    }
     while i + 8 <= n {
         // SAFETY: i + 8 ≤ n ≤ both lengths, so both 8-element accesses are in bounds;
-        // loadu/storeu need no alignment.
+        // loadu/storeu need no alignment, and when streaming, out + i is 64-byte aligned
+        // (i is the head plus a multiple of 8).
         unsafe {
-            let v = _mm512_loadu_pd(h.as_ptr().add(i));
-            _mm512_storeu_pd(out.as_mut_ptr().add(i), f(v));
+            let v = f(_mm512_loadu_pd(h.as_ptr().add(i)));
+            if stream.is_some() {
+                _mm512_stream_pd(out.as_mut_ptr().add(i), v);
+            } else {
+                _mm512_storeu_pd(out.as_mut_ptr().add(i), v);
+            }
         }
         i += 8;
     }
+    if stream.is_some() {
+        _mm_sfence();
+    }
     if i < n {
-        let mask: __mmask8 = (1 << (n - i)) - 1;
-        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
-        // stores do not touch (or fault on) the disabled lanes.
-        unsafe {
-            let v = _mm512_maskz_loadu_pd(mask, h.as_ptr().add(i));
-            _mm512_mask_storeu_pd(out.as_mut_ptr().add(i), mask, f(v));
-        }
+        // SAFETY: i + (n − i) = n ≤ both lengths.
+        unsafe { masked8(h, out, i, n - i, &f) };
     }
 }
 
@@ -463,25 +575,52 @@ pub(super) unsafe fn sigmoid_with_derivative_f64(
     slopes: &mut [f64],
 ) {
     let n = h.len().min(values.len()).min(slopes.len());
+    let stream = stream_head(n, &[values.as_ptr(), slopes.as_ptr()]);
     let mut i = 0;
+    if let Some(head) = stream.filter(|&head| head > 0) {
+        // SAFETY: head < 8 ≤ n.
+        unsafe { masked_pair8(h, values, slopes, 0, head) };
+        i = head;
+    }
     while i + 8 <= n {
         // SAFETY: i + 8 ≤ n ≤ every length, so the three 8-element accesses are in bounds;
-        // loadu/storeu need no alignment.
+        // loadu/storeu need no alignment, and when streaming, both outputs at i are 64-byte
+        // aligned (same offset, i is the head plus a multiple of 8).
         unsafe {
             let (v, s) = sigmoid_with_derivative8(_mm512_loadu_pd(h.as_ptr().add(i)));
-            _mm512_storeu_pd(values.as_mut_ptr().add(i), v);
-            _mm512_storeu_pd(slopes.as_mut_ptr().add(i), s);
+            if stream.is_some() {
+                _mm512_stream_pd(values.as_mut_ptr().add(i), v);
+                _mm512_stream_pd(slopes.as_mut_ptr().add(i), s);
+            } else {
+                _mm512_storeu_pd(values.as_mut_ptr().add(i), v);
+                _mm512_storeu_pd(slopes.as_mut_ptr().add(i), s);
+            }
         }
         i += 8;
     }
+    if stream.is_some() {
+        _mm_sfence();
+    }
     if i < n {
-        let mask: __mmask8 = (1 << (n - i)) - 1;
-        // SAFETY: the mask enables only lanes i..n, all in bounds; AVX-512 masked loads and
-        // stores do not touch (or fault on) the disabled lanes.
-        unsafe {
-            let (v, s) = sigmoid_with_derivative8(_mm512_maskz_loadu_pd(mask, h.as_ptr().add(i)));
-            _mm512_mask_storeu_pd(values.as_mut_ptr().add(i), mask, v);
-            _mm512_mask_storeu_pd(slopes.as_mut_ptr().add(i), mask, s);
-        }
+        // SAFETY: i + (n − i) = n ≤ every length.
+        unsafe { masked_pair8(h, values, slopes, i, n - i) };
+    }
+}
+
+/// σ and σ′ of the `count` ≤ 8 elements from `i` on, with masked loads and stores.
+///
+/// # Safety
+///
+/// `i + count` must not exceed the length of any of the three slices.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn masked_pair8(h: &[f64], values: &mut [f64], slopes: &mut [f64], i: usize, count: usize) {
+    let mask = ((1_u32 << count) - 1) as __mmask8;
+    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
+    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
+    unsafe {
+        let (v, s) = sigmoid_with_derivative8(_mm512_maskz_loadu_pd(mask, h.as_ptr().add(i)));
+        _mm512_mask_storeu_pd(values.as_mut_ptr().add(i), mask, v);
+        _mm512_mask_storeu_pd(slopes.as_mut_ptr().add(i), mask, s);
     }
 }

@@ -895,3 +895,70 @@ fn sigmoid_error_terms_on_every_level() {
         assert_eq!(d[n - 1], (y32[n - 1] - 0.5) * 0.25, "{level:?}");
     }
 }
+
+/// Outputs past the streaming threshold of the AVX-512 kernels (plain stores up to a 64-byte
+/// boundary, non-temporal stores after it) hold the same bits as the plain stores of small
+/// chunks, at several alignments, and nothing around them is touched. One-pass outputs with
+/// different alignments fall back to plain stores.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn streamed_outputs_match_chunked_ones() {
+    use super::avx512::STREAM_BYTES;
+    fn chunked<T: Copy + Default>(kernel: Kernel<T>, level: Level, h: &[T]) -> Vec<T> {
+        let mut out = vec![T::default(); h.len()];
+        for (h, out) in h.chunks(4096).zip(out.chunks_mut(4096)) {
+            kernel(level, h, out);
+        }
+        out
+    }
+    let n64 = STREAM_BYTES / 8 + 13;
+    let h64: Vec<f64> = uniform(11, 2 * n64).iter().map(|u| u * 120.0).collect();
+    let h32: Vec<f32> = h64.iter().map(|&x| x as f32).collect();
+    let h64 = &h64[..n64];
+    for level in levels().into_iter().filter(|&l| runs_avx512(l)) {
+        for offset in [0, 1, 6] {
+            for kernel in [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32] {
+                let streamed = run_offset(kernel, level, &h32, 3.0, offset);
+                assert!(streamed == chunked(kernel, level, &h32), "{level:?} f32, offset {offset}");
+            }
+            for kernel in [kernels::sigmoid_f64, kernels::sigmoid_derivative_f64] {
+                let streamed = run_offset(kernel, level, h64, 3.0, offset);
+                assert!(streamed == chunked(kernel, level, h64), "{level:?} f64, offset {offset}");
+            }
+            // Same offset for both outputs (streamed) and different ones (plain).
+            for slope_offset in [offset, offset + 1] {
+                let n = h32.len();
+                let (mut s, mut d) = (vec![-7.0_f32; n + 8], vec![-7.0_f32; n + 8]);
+                kernels::sigmoid_with_derivative_f32(
+                    level,
+                    &h32,
+                    &mut s[offset..offset + n],
+                    &mut d[slope_offset..slope_offset + n],
+                );
+                assert!(s[offset..offset + n] == chunked(kernels::sigmoid_f32, level, &h32));
+                assert!(
+                    d[slope_offset..slope_offset + n]
+                        == chunked(kernels::sigmoid_derivative_f32, level, &h32)
+                );
+                assert!(s[..offset].iter().chain(&s[offset + n..]).all(|&g| g == -7.0));
+                assert!(d[..slope_offset].iter().chain(&d[slope_offset + n..]).all(|&g| g == -7.0));
+
+                let n = h64.len();
+                let (mut s, mut d) = (vec![-7.0_f64; n + 8], vec![-7.0_f64; n + 8]);
+                kernels::sigmoid_with_derivative_f64(
+                    level,
+                    h64,
+                    &mut s[offset..offset + n],
+                    &mut d[slope_offset..slope_offset + n],
+                );
+                assert!(s[offset..offset + n] == chunked(kernels::sigmoid_f64, level, h64));
+                assert!(
+                    d[slope_offset..slope_offset + n]
+                        == chunked(kernels::sigmoid_derivative_f64, level, h64)
+                );
+                assert!(s[..offset].iter().chain(&s[offset + n..]).all(|&g| g == -7.0));
+                assert!(d[..slope_offset].iter().chain(&d[slope_offset + n..]).all(|&g| g == -7.0));
+            }
+        }
+    }
+}
