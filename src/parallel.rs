@@ -1,7 +1,6 @@
 //! The batch gradient over records on several threads (feature `rayon`).
 
 use num_traits::Float;
-use rayon::prelude::*;
 
 use crate::activation::Activation;
 use crate::epoch::Loss;
@@ -13,8 +12,9 @@ use crate::layer::Layer;
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
 /// The records are split into one contiguous shard per thread of the pool (the shard bounds
-/// depend only on the number of records and the number of threads), each shard's gradient and
-/// loss are computed as by `batch_gradient`, and the shards are summed in shard order. The result
+/// depend only on the number of records and the number of threads); the calling thread computes
+/// the first shard's gradient and loss as `batch_gradient` does while the pool's threads compute
+/// the others, and the shards are summed in shard order. The result
 /// is therefore the same on every run with the same number of threads. It allocates one gradient
 /// buffer per shard.
 ///
@@ -63,18 +63,27 @@ where
     layer.check_weights(weights)?;
     check_gradient(layer, gradient)?;
     let shard_rows = n.div_ceil(rayon::current_num_threads()).max(1);
-    let shards: Vec<(Vec<T>, T)> = x
-        .par_chunks(shard_rows * layer.inputs)
-        .zip(y.par_chunks(shard_rows * layer.outputs))
-        .map(|(xs, ys)| {
-            let mut g = vec![T::zero(); gradient.len()];
-            let squares = accumulate_rows(activation, layer, weights, xs, ys, &mut g);
-            (g, squares)
-        })
-        .collect();
+    let shard = |(xs, ys): (&[T], &[T])| {
+        let mut g = vec![T::zero(); gradient.len()];
+        let squares = accumulate_rows(activation, layer, weights, xs, ys, &mut g);
+        (g, squares)
+    };
+    let mut parts = x.chunks(shard_rows * layer.inputs).zip(y.chunks(shard_rows * layer.outputs));
+    let first_part = parts.next();
+    let mut rest = vec![(Vec::new(), T::zero()); parts.len()];
+    let mut first = None;
+    // The calling thread works on the first shard while the pool takes the others, rather than
+    // handing all of them to the pool and blocking: waking the pool's threads then overlaps
+    // useful work (about 0.2 ms per call here when they had gone to sleep between epochs).
+    rayon::in_place_scope(|scope| {
+        for (result, part) in rest.iter_mut().zip(parts) {
+            scope.spawn(move |_| *result = shard(part));
+        }
+        first = first_part.map(shard);
+    });
     gradient.fill(T::zero());
     let mut squares = T::zero();
-    for (g, s) in &shards {
+    for (g, s) in first.iter().chain(&rest) {
         kernels::axpy(gradient, T::one(), g);
         squares = squares + *s;
     }

@@ -598,4 +598,12 @@ fn parallel_gradient_is_deterministic_and_matches_serial() {
             assert!((a[i] - b[i]).abs() <= step_bound, "{threads} threads, weight {i}");
         }
     }
+    // Called from a thread outside any pool, where the caller computes the first shard itself:
+    // the same bits as from inside a pool of the global pool's size.
+    let pool =
+        rayon::ThreadPoolBuilder::new().num_threads(rayon::current_num_threads()).build().unwrap();
+    let (mut inside, mut outside) = (vec![0.0; w.len()], vec![0.0; w.len()]);
+    let e_inside = pool.install(|| par_batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut inside));
+    let e_outside = par_batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut outside);
+    assert_eq!((outside, e_outside.unwrap()), (inside, e_inside.unwrap()));
 }
