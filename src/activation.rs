@@ -300,7 +300,9 @@ fn stable_sigmoid<T: Float>(h: T) -> (T, T) {
 /// - f64: f below 1 ulp (measured max 0.4996 ulp on the 5 211-point mpmath table); f′ below
 ///   1 ulp (measured max 0.71 ulp in the subnormal band, 0.4994 ulp for normal results).
 /// - f32: both correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp); f32
-///   uses f64's `tanh` and 4e/(1 + e)² in plain f64.
+///   uses f64's `tanh` and 4e/(1 + e)² in plain f64. Slices: f within 1 ulp, measured over all
+///   2³² inputs at 0.587 ulp with AVX-512 (a kernel in f32 lanes) and 0.509 ulp at the other
+///   levels; f′ at 0.504 ulp.
 /// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs). Slices run the f32 kernel
 ///   and round once more: measured max 0.50005 ulp (f16) and 0.4997 ulp (bf16) over all inputs
 ///   at every SIMD level.

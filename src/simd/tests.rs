@@ -222,11 +222,19 @@ fn sigmoid_f32_against_f64_reference_on_every_level() {
 
 #[test]
 fn tanh_f32_against_f64_reference_on_every_level() {
-    check_f32("tanh", [kernels::tanh_f32, kernels::tanh_derivative_f32], |x| {
-        let x = f64::from(x);
-        let e = (-2.0 * x.abs()).exp();
-        (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
+    check_f32("tanh", [kernels::tanh_f32, kernels::tanh_derivative_f32], reference_tanh_f32);
+    // With AVX-512 `tanh_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
+    #[cfg(target_arch = "x86_64")]
+    check_f32("tanh (f64 lanes)", [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32], {
+        reference_tanh_f32
     });
+}
+
+/// tanh x and tanh′ x in `f64` (libm's `tanh` and `exp`, far more accurate than `f32` needs).
+fn reference_tanh_f32(x: f32) -> (f64, f64) {
+    let x = f64::from(x);
+    let e = (-2.0 * x.abs()).exp();
+    (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
 }
 
 #[test]
@@ -568,63 +576,86 @@ fn sum_squared_diff_specials() {
 #[test]
 #[ignore]
 fn sigmoid_f32_exhaustive_on_every_level() {
-    const CHUNK: u32 = 1 << 20;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
     // AVX-512 runs the f32-lane kernels, AVX2 the f64-lane ones (bit-identical at every level,
     // see `levels_agree_bit_for_bit_on_large_inputs`).
-    let kernels: [(&str, Kernel<f32>, Kernel<f32>); 1] =
-        [("dispatched", kernels::sigmoid_f32, kernels::sigmoid_derivative_f32)];
     for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
-        for (name, kernel, derivative) in kernels {
-            let worst = std::thread::scope(|scope| {
-                let handles: Vec<_> = (0..threads)
-                    .map(|t| {
-                        scope.spawn(move || {
-                            let (mut ws, mut wd) = ((0.0_f64, 0.0_f32), (0.0_f64, 0.0_f32));
-                            let mut h = vec![0.0_f32; CHUNK as usize];
-                            let (mut s, mut d) = (h.clone(), h.clone());
-                            let mut start = t * CHUNK;
-                            loop {
-                                for (i, x) in h.iter_mut().enumerate() {
-                                    *x = f32::from_bits(start + i as u32);
-                                }
-                                kernel(level, &h, &mut s);
-                                derivative(level, &h, &mut d);
-                                for i in 0..h.len() {
-                                    let (rs, rd) = reference_f32(h[i]);
-                                    let es = ulp_error_f32(s[i], rs);
-                                    let ed = ulp_error_f32(d[i], rd);
-                                    if es > ws.0 {
-                                        ws = (es, h[i]);
-                                    }
-                                    if ed > wd.0 {
-                                        wd = (ed, h[i]);
-                                    }
-                                }
-                                match start.checked_add(threads * CHUNK) {
-                                    Some(next) => start = next,
-                                    None => break,
-                                }
-                            }
-                            (ws, wd)
-                        })
-                    })
-                    .collect();
-                handles.into_iter().map(|h| h.join().unwrap()).fold(
-                    ((0.0, 0.0), (0.0, 0.0)),
-                    |(ws, wd), (s, d)| {
-                        (if s.0 > ws.0 { s } else { ws }, if d.0 > wd.0 { d } else { wd })
-                    },
-                )
-            });
-            println!(
-                "{level:?} {name}: sigmoid max {:.4} ulp (x = {:e}), derivative max {:.4} ulp \
-                 (x = {:e}) over all 2^32 f32",
-                worst.0 .0, worst.0 .1, worst.1 .0, worst.1 .1
-            );
-            assert!(worst.0 .0 <= 1.0 && worst.1 .0 <= 2.0, "{level:?} {name}: {worst:?}");
-        }
+        let [s, d] = exhaustive_max(
+            level,
+            [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
+            reference_f32,
+        );
+        println!(
+            "{level:?}: sigmoid max {:.4} ulp (x = {:e}), derivative max {:.4} ulp (x = {:e}) \
+             over all 2^32 f32",
+            s.0, s.1, d.0, d.1
+        );
+        assert!(s.0 <= 1.0 && d.0 <= 2.0, "{level:?}: {s:?} {d:?}");
     }
+}
+
+/// tanh and tanh′ over every `f32` input, as [`sigmoid_f32_exhaustive_on_every_level`]:
+/// `cargo test --release --lib exhaustive -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn tanh_f32_exhaustive_on_every_level() {
+    for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
+        let [t, d] = exhaustive_max(
+            level,
+            [kernels::tanh_f32, kernels::tanh_derivative_f32],
+            reference_tanh_f32,
+        );
+        println!(
+            "{level:?}: tanh max {:.4} ulp (x = {:e}), derivative max {:.4} ulp (x = {:e}) \
+             over all 2^32 f32",
+            t.0, t.1, d.0, d.1
+        );
+        assert!(t.0 <= 1.0 && d.0 <= 2.0, "{level:?}: {t:?} {d:?}");
+    }
+}
+
+/// The largest errors (ulps of the exact value, and where) of a kernel and its derivative
+/// against `reference` over all 2³² `f32` inputs at `level`, on every core.
+fn exhaustive_max(
+    level: Level,
+    kernels: [Kernel<f32>; 2],
+    reference: fn(f32) -> (f64, f64),
+) -> [(f64, f32); 2] {
+    const CHUNK: u32 = 1 << 20;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    let worse = |a: (f64, f32), b: (f64, f32)| if b.0 > a.0 { b } else { a };
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                scope.spawn(move || {
+                    let mut worst = [(0.0_f64, 0.0_f32); 2];
+                    let mut h = vec![0.0_f32; CHUNK as usize];
+                    let mut out = [h.clone(), h.clone()];
+                    let mut start = t * CHUNK;
+                    loop {
+                        for (i, x) in h.iter_mut().enumerate() {
+                            *x = f32::from_bits(start + i as u32);
+                        }
+                        kernels[0](level, &h, &mut out[0]);
+                        kernels[1](level, &h, &mut out[1]);
+                        for (i, &x) in h.iter().enumerate() {
+                            let (r0, r1) = reference(x);
+                            worst[0] = worse(worst[0], (ulp_error_f32(out[0][i], r0), x));
+                            worst[1] = worse(worst[1], (ulp_error_f32(out[1][i], r1), x));
+                        }
+                        match start.checked_add(threads * CHUNK) {
+                            Some(next) => start = next,
+                            None => break,
+                        }
+                    }
+                    worst
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap())
+            .fold([(0.0, 0.0); 2], |a, b| [worse(a[0], b[0]), worse(a[1], b[1])])
+    })
 }
 
 /// The AVX-512 `f64` sigmoid kernels against the portable ones (each rounding a value within

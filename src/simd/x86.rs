@@ -84,8 +84,8 @@ kernels! {
     /// σ and σ′ over an `f64` slice in one pass.
     fn sigmoid_with_derivative_f64_portable(h: &[f64], out: &mut [f64], slope: &mut [f64]) =
         math::map_pair(h, out, slope, math::sigmoid_with_derivative_f64);
-    /// tanh over an `f32` slice.
-    fn tanh_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
+    /// tanh over an `f32` slice, in `f64` lanes.
+    fn tanh_f32_in_f64(h: &[f32], out: &mut [f32]) = math::map(h, out, math::tanh_f32);
     /// tanh′ over an `f32` slice.
     fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::tanh_derivative_f32);
@@ -162,6 +162,17 @@ pub(crate) fn sigmoid_f32(level: Level, h: &[f32], out: &mut [f32]) {
         unsafe { super::avx512::sigmoid_f32(h, out) }
     } else {
         sigmoid_f32_in_f64(level, h, out);
+    }
+}
+
+/// tanh over an `f32` slice: in `f32` lanes with AVX-512 ([`super::avx512`]), otherwise in `f64`
+/// lanes.
+pub(crate) fn tanh_f32(level: Level, h: &[f32], out: &mut [f32]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::tanh_f32(h, out) }
+    } else {
+        tanh_f32_in_f64(level, h, out);
     }
 }
 
