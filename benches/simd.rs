@@ -95,6 +95,17 @@ activation_group!(
 
 activation_group!(tanh_f32, f32, "tanh_f32", Tanh, activate_slice, |x: f32| x.tanh());
 activation_group!(tanh_f64, f64, "tanh_f64", Tanh, activate_slice, |x: f64| x.tanh());
+activation_group!(
+    tanh_derivative_f32,
+    f32,
+    "tanh_derivative_f32",
+    Tanh,
+    derivative_slice,
+    |x: f32| {
+        let t = x.tanh();
+        1.0 - t * t
+    }
+);
 activation_group!(softplus_f32, f32, "softplus_f32", Softplus, activate_slice, |x: f32| {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
 });
@@ -374,6 +385,7 @@ criterion_group!(
     sigmoid_derivative_f64,
     tanh_f32,
     tanh_f64,
+    tanh_derivative_f32,
     softplus_f32,
     sigmoid_with_derivative_f32,
     sigmoid_with_derivative_f64,

@@ -225,9 +225,11 @@ fn tanh_f32_against_f64_reference_on_every_level() {
     check_f32("tanh", [kernels::tanh_f32, kernels::tanh_derivative_f32], reference_tanh_f32);
     // With AVX-512 `tanh_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
     #[cfg(target_arch = "x86_64")]
-    check_f32("tanh (f64 lanes)", [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32], {
-        reference_tanh_f32
-    });
+    check_f32(
+        "tanh (f64 lanes)",
+        [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32_in_f64],
+        reference_tanh_f32,
+    );
 }
 
 /// tanh x and tanh′ x in `f64` (libm's `tanh` and `exp`, far more accurate than `f32` needs).
