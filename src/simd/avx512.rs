@@ -1,7 +1,8 @@
 //! Hand-written AVX-512 kernels for the `f32` sigmoid, tanh and their derivatives in `f32` lanes
 //! (16 per register, twice the `f64`-lane kernels of [`super::math`]), with enough error-free
 //! arithmetic to keep the ≤ 1 ulp (σ, tanh) and ≤ 2 ulp (σ′, tanh′) bounds (tanh: see
-//! [`tanh16`] and [`tanh_derivative16`]).
+//! [`tanh16`] and [`tanh_derivative16`]); further down the `f64` sigmoid, its derivative and tanh
+//! ([`parts64`], [`tanh8`]).
 //!
 //! With z = −|x| ∈ [−110, 0], q = k/16 the multiple of 1/16 nearest to z/ln 2 and n = ⌊q⌋:
 //! e^z = 2ⁿ · 2^(j/16) · e^r with j = k mod 16, r = z − q·ln 2, |r| ≤ ln2/32.
@@ -173,7 +174,7 @@ fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
 /// below it by its Taylor polynomial.
 const TANH_SMALL: f32 = 0.2555;
 /// Taylor coefficients of (tanh a − a)/a³ in u = a²: −1/3, 2/15, −17/315, 62/2835,
-/// −1382/155925, rounded to `f32`.
+/// −1382/155925, rounded to `f32` (`scripts/tanh_taylor.py`).
 const TANH_P: [f32; 5] = [
     f32::from_bits(0xBEAA_AAAB),
     f32::from_bits(0x3E08_8889),
@@ -563,6 +564,66 @@ fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
     let negative = _mm512_cmp_pd_mask::<_CMP_NGE_UQ>(x, _mm512_setzero_pd());
     let positive = divide64(_mm512_set1_pd(1.0), _mm512_setzero_pd(), d, d_lo, y);
     (_mm512_mask_scalef_pd(positive, negative, q, n), slope)
+}
+
+/// The same Taylor coefficients as [`TANH_P`] to u¹⁰, rounded to `f64` (`scripts/tanh_taylor.py`).
+const TANH_P64: [f64; 11] = [
+    f64::from_bits(0xBFD5_5555_5555_5555),
+    f64::from_bits(0x3FC1_1111_1111_1111),
+    f64::from_bits(0xBFAB_A1BA_1BA1_BA1C),
+    f64::from_bits(0x3F96_64F4_882C_10FA),
+    f64::from_bits(0xBF82_26E3_55E6_C23D),
+    f64::from_bits(0x3F6D_6D3D_0E15_7DE0),
+    f64::from_bits(0xBF57_DA36_452B_75E3),
+    f64::from_bits(0x3F43_5582_4803_6744),
+    f64::from_bits(0xBF2F_57D7_734D_1664),
+    f64::from_bits(0x3F19_67E1_8AFC_AFAD),
+    f64::from_bits(0xBF04_97D8_EEA2_5259),
+];
+
+/// tanh for 8 `f64` lanes, as [`tanh16`] for `f32`; a = |x|, u = 2⁻⁵³.
+///
+/// - a < [`TANH_SMALL`]: a + (a·u²)·P(a²) with the degree-10 Taylor polynomial (truncation
+///   below 2⁻⁵⁷·⁸ relative to a). The correction is at most a/45, so its roundings (about 3u
+///   of it) cost below 0.08 ulp beside the final rounding.
+/// - otherwise 2σ(2a) − 1 from [`parts64`] at 2a with a second Newton step on y (then
+///   |1 − y·d| ≲ 2⁻⁵⁶), res = 1 − y·(d + d_lo) and tanh = fma(2·res, y, 2y − 1), 2y − 1 exact:
+///   what remains before the last rounding is e's error ε_m ≤ 0.081u, at most
+///   2σ·ε_m·e/(1 + e)² ≤ 0.05u absolute, 0.1 ulp where tanh ∈ [1/4, 1/2).
+/// - Sign, NaN and ±∞ as in [`tanh16`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn tanh8(x: __m512d) -> __m512d {
+    let a = _mm512_abs_pd(x);
+    let one = _mm512_set1_pd(1.0);
+    let (_, _, _, d, d_lo, y) = parts64(_mm512_add_pd(a, a));
+    let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
+    let res = _mm512_fnmadd_pd(y, d_lo, _mm512_fnmadd_pd(y, d, one));
+    let two_y_minus_one = _mm512_fmsub_pd(y, _mm512_set1_pd(2.0), one);
+    let large = _mm512_fmadd_pd(_mm512_add_pd(res, res), y, two_y_minus_one);
+    let u = _mm512_mul_pd(a, a);
+    let mut p = _mm512_set1_pd(TANH_P64[10]);
+    for &c in TANH_P64[..10].iter().rev() {
+        p = _mm512_fmadd_pd(u, p, _mm512_set1_pd(c));
+    }
+    let small = _mm512_fmadd_pd(_mm512_mul_pd(a, u), p, a);
+    let is_small = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(a, _mm512_set1_pd(f64::from(TANH_SMALL)));
+    let t = _mm512_mask_blend_pd(is_small, large, small);
+    // Bitwise "sign bit ? x : t".
+    let sign = _mm512_set1_epi64(i64::MIN);
+    let bits =
+        _mm512_ternarylogic_epi64::<0xCA>(sign, _mm512_castpd_si512(x), _mm512_castpd_si512(t));
+    _mm512_castsi512_pd(bits)
+}
+
+/// tanh over an `f64` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn tanh_f64(h: &[f64], out: &mut [f64]) {
+    map8(h, out, |v| tanh8(v));
 }
 
 /// Applies an 8-lane function to the `count` ≤ 8 elements from `i` on, with masked loads and

@@ -91,8 +91,8 @@ kernels! {
         math::map(h, out, math::tanh_derivative_f32);
     /// softplus over an `f32` slice, in `f64` lanes.
     fn softplus_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
-    /// tanh over an `f64` slice.
-    fn tanh_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
+    /// tanh over an `f64` slice, portable element function.
+    fn tanh_f64_portable(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
     /// tanh′ over an `f64` slice.
     fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::tanh_derivative_f64);
@@ -173,6 +173,16 @@ pub(crate) fn tanh_f32(level: Level, h: &[f32], out: &mut [f32]) {
         unsafe { super::avx512::tanh_f32(h, out) }
     } else {
         tanh_f32_in_f64(level, h, out);
+    }
+}
+
+/// tanh over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the portable kernel.
+pub(crate) fn tanh_f64(level: Level, h: &[f64], out: &mut [f64]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::tanh_f64(h, out) }
+    } else {
+        tanh_f64_portable(level, h, out);
     }
 }
 
