@@ -106,6 +106,17 @@ activation_group!(
         1.0 - t * t
     }
 );
+activation_group!(
+    tanh_derivative_f64,
+    f64,
+    "tanh_derivative_f64",
+    Tanh,
+    derivative_slice,
+    |x: f64| {
+        let t = x.tanh();
+        1.0 - t * t
+    }
+);
 activation_group!(softplus_f32, f32, "softplus_f32", Softplus, activate_slice, |x: f32| {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
 });
@@ -386,6 +397,7 @@ criterion_group!(
     tanh_f32,
     tanh_f64,
     tanh_derivative_f32,
+    tanh_derivative_f64,
     softplus_f32,
     sigmoid_with_derivative_f32,
     sigmoid_with_derivative_f64,

@@ -616,6 +616,29 @@ fn tanh8(x: __m512d) -> __m512d {
     _mm512_castsi512_pd(bits)
 }
 
+/// tanh′ x = 4σ′(2x) for 8 `f64` lanes: [`sigmoid_derivative8`] at 2|x| with the final scaling
+/// by 2^(⌊n⌋+2), as [`tanh_derivative16`] for `f32`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn tanh_derivative8(x: __m512d) -> __m512d {
+    let a = _mm512_abs_pd(x);
+    let (m_hi, m_lo, n, d, d_lo, y) = parts64(_mm512_add_pd(a, a));
+    let (q, q0, r) = divide64_unrounded(m_hi, m_lo, d, d_lo, y);
+    let q2 = _mm512_mul_pd(q, y);
+    let res = _mm512_add_pd(_mm512_fnmadd_pd(q2, d, q0), _mm512_fnmadd_pd(q2, d_lo, r));
+    _mm512_scalef_pd(_mm512_fmadd_pd(res, y, q2), _mm512_add_pd(n, _mm512_set1_pd(2.0)))
+}
+
+/// tanh′ over an `f64` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) {
+    map8(h, out, |v| tanh_derivative8(v));
+}
+
 /// tanh over an `f64` slice, 8 lanes at a time.
 ///
 /// # Safety

@@ -44,8 +44,8 @@
 //!   with the same double-word technique, which also gives the `f32` tanh there: 2σ(2|x|) − 1
 //!   from the unrounded quotient (the subtraction is exact) from |x| ≈ 0.2554 on, where
 //!   tanh ≥ 1/4, and a degree-4 Taylor polynomial in x² below; tanh′ is 4σ′(2x), the factor 4
-//!   folded into the final `vscalef`. The `f64` tanh there works the same way on the `f64`
-//!   sigmoid's parts, with a second Newton step and a degree-10 polynomial. Outputs of 16 MiB and more are
+//!   folded into the final `vscalef`. The `f64` tanh and tanh′ there work the same way on the
+//!   `f64` sigmoid's parts (tanh with a second Newton step and a degree-10 polynomial). Outputs of 16 MiB and more are
 //!   written with non-temporal stores: they would not stay in the caches anyway, and streaming
 //!   them saves the read of every output line before it is written (a third of the memory
 //!   traffic).

@@ -690,13 +690,13 @@ fn avx512_f64_sigmoid_agrees_with_the_portable_kernel() {
     }
 }
 
-/// The AVX-512 `f64` tanh against the portable one (0 ulp from the correctly rounded value on
-/// the mpmath table, within 0.6 and 0.68 ulp by their analyses): at most 1 ulp apart on 10⁶
-/// points over (−20, 20), densely around the switch between the two formulas at |x| = 0.2555
-/// and around 0.
+/// The AVX-512 `f64` tanh and tanh′ against the portable ones (tanh: 0 ulp from the correctly
+/// rounded value on the mpmath table, within 0.6 and 0.68 ulp by their analyses): at most 1 ulp
+/// apart on 1.3·10⁶ points over (−20, 20), densely around the switch between the two formulas
+/// of tanh at |x| = 0.2555 and around 0.
 #[cfg(target_arch = "x86_64")]
 #[test]
-fn avx512_f64_tanh_agrees_with_the_portable_kernel() {
+fn avx512_f64_tanh_agrees_with_the_portable_kernels() {
     if supported() < Level::Avx512 {
         return;
     }
@@ -704,15 +704,21 @@ fn avx512_f64_tanh_agrees_with_the_portable_kernel() {
     h.extend((0..100_000).map(|i| 0.2555 + f64::from(i - 50_000) * 1e-8));
     h.extend((0..100_000).map(|i| -0.2555 + f64::from(i - 50_000) * 1e-8));
     h.extend((0..100_000).map(|i| f64::from(i - 50_000) * 1e-6));
-    let a = run_offset(kernels::tanh_f64, Level::Avx512, &h, 0.0, 1);
-    let b = run_offset(kernels::tanh_f64_portable, Level::Avx512, &h, 0.0, 0);
-    let differ = a.iter().zip(&b).filter(|(x, y)| x != y).count();
-    let worst = a.iter().zip(&b).map(|(&x, &y)| ulps_f64(x, y)).max().unwrap();
-    println!(
-        "AVX-512 vs portable f64 tanh: {differ} of {} differ, by at most {worst} ulp",
-        h.len()
-    );
-    assert!(worst <= 1);
+    let pairs: [(&str, Kernel<f64>, Kernel<f64>); 2] = [
+        ("tanh", kernels::tanh_f64, kernels::tanh_f64_portable),
+        ("tanh′", kernels::tanh_derivative_f64, kernels::tanh_derivative_f64_portable),
+    ];
+    for (name, fast, portable) in pairs {
+        let a = run_offset(fast, Level::Avx512, &h, 0.0, 1);
+        let b = run_offset(portable, Level::Avx512, &h, 0.0, 0);
+        let differ = a.iter().zip(&b).filter(|(x, y)| x != y).count();
+        let worst = a.iter().zip(&b).map(|(&x, &y)| ulps_f64(x, y)).max().unwrap();
+        println!(
+            "AVX-512 vs portable f64 {name}: {differ} of {} differ, by at most {worst} ulp",
+            h.len()
+        );
+        assert!(worst <= 1, "{name}");
+    }
 }
 
 /// The bits of `x`, with every NaN mapped to one value: valgrind's emulation does not carry NaN

@@ -93,8 +93,8 @@ kernels! {
     fn softplus_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
     /// tanh over an `f64` slice, portable element function.
     fn tanh_f64_portable(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
-    /// tanh′ over an `f64` slice.
-    fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) =
+    /// tanh′ over an `f64` slice, portable element function.
+    fn tanh_derivative_f64_portable(h: &[f64], out: &mut [f64]) =
         math::map(h, out, math::tanh_derivative_f64);
     /// δ = (y − σ)σ′ over `f32` slices, in `f64` lanes, one e^(−|h|) per element.
     fn sigmoid_error_terms_f32_in_f64(y: &[f32], h: &[f32], delta: &mut [f32]) =
@@ -183,6 +183,16 @@ pub(crate) fn tanh_f64(level: Level, h: &[f64], out: &mut [f64]) {
         unsafe { super::avx512::tanh_f64(h, out) }
     } else {
         tanh_f64_portable(level, h, out);
+    }
+}
+
+/// tanh′ over an `f64` slice, as [`tanh_f64`].
+pub(crate) fn tanh_derivative_f64(level: Level, h: &[f64], out: &mut [f64]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::tanh_derivative_f64(h, out) }
+    } else {
+        tanh_derivative_f64_portable(level, h, out);
     }
 }
 
