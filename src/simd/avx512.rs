@@ -1,8 +1,8 @@
 //! Hand-written AVX-512 kernels for the `f32` sigmoid, tanh and their derivatives in `f32` lanes
 //! (16 per register, twice the `f64`-lane kernels of [`super::math`]), with enough error-free
 //! arithmetic to keep the ≤ 1 ulp (σ, tanh) and ≤ 2 ulp (σ′, tanh′) bounds (tanh: see
-//! [`tanh16`] and [`tanh_derivative16`]); further down the `f64` sigmoid, its derivative and tanh
-//! ([`parts64`], [`tanh8`]).
+//! [`tanh16`] and [`tanh_derivative16`]) and softplus (≤ 1 ulp, see [`softplus16`]); further
+//! down the `f64` sigmoid, its derivative and tanh ([`parts64`], [`tanh8`]).
 //!
 //! With z = −|x| ∈ [−110, 0], q = k/16 the multiple of 1/16 nearest to z/ln 2 and n = ⌊q⌋:
 //! e^z = 2ⁿ · 2^(j/16) · e^r with j = k mod 16, r = z − q·ln 2, |r| ≤ ln2/32.
@@ -240,6 +240,64 @@ fn tanh_derivative16(x: __m512) -> __m512 {
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
     map16(h, out, |v| tanh_derivative16(v));
+}
+
+/// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for 16 lanes, within 1 ulp.
+///
+/// - ln(1 + e) = 2 atanh(s) = 2s + 2s·w·Q(w) with s = e/(2 + e) ≤ 1/3, w = s², and
+///   Q(w) = Σ_{k≤6} w^k/(2k + 3) (truncation below 2⁻²⁸·⁵ of the result). e = e_hi + e_lo and
+///   2 + e = D + D_lo come from [`parts`]; s = S_hi + S_lo from one FMA-corrected quotient on
+///   `vrcp14ps` (relative error ≲ 2⁻²⁷ with e's), so 2s·w·Q, at most 1/25 of the result, needs
+///   no more than `f32` arithmetic.
+/// - max(x, 0) + 2·S_hi by TwoSum, then one rounding of the sum with its error and the rest:
+///   within 0.5 ulp plus the small relative errors above.
+/// - x < −17.4 (e < 2⁻²⁵): ln(1 + e) rounds like e, which is then taken as m·2ⁿ with one
+///   rounding of m first (correct into the subnormals but for that double rounding);
+///   x > 17: the result rounds to x. NaN propagates; softplus(−∞) = 0, softplus(∞) = ∞.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn softplus16(x: __m512) -> __m512 {
+    let (m_hi, m_lo, q, d, d_lo, _) = parts(x);
+    let one = _mm512_set1_ps(1.0);
+    let (e_hi, e_lo) = (_mm512_scalef_ps(m_hi, q), _mm512_scalef_ps(m_lo, q));
+    // 2 + e = 1 + (d + d_lo), Fast2Sum with 1 ≤ d ≤ 2.
+    let big_d = _mm512_add_ps(one, d);
+    let big_d_lo = _mm512_add_ps(_mm512_add_ps(_mm512_sub_ps(one, big_d), d), d_lo);
+    let y = _mm512_rcp14_ps(big_d);
+    let s0 = _mm512_mul_ps(e_hi, y);
+    let res =
+        _mm512_add_ps(_mm512_fnmadd_ps(s0, big_d, e_hi), _mm512_fnmadd_ps(s0, big_d_lo, e_lo));
+    let s_hi = _mm512_fmadd_ps(res, y, s0);
+    let s_lo = _mm512_fmadd_ps(res, y, _mm512_sub_ps(s0, s_hi));
+    let w = _mm512_mul_ps(s_hi, s_hi);
+    let c = |k: f32| _mm512_set1_ps(1.0 / (2.0 * k + 3.0));
+    let mut poly = c(6.0);
+    for k in (0..6).rev() {
+        poly = _mm512_fmadd_ps(w, poly, c(k as f32));
+    }
+    let two_s = _mm512_add_ps(s_hi, s_hi);
+    let rest = _mm512_fmadd_ps(_mm512_mul_ps(two_s, w), poly, _mm512_add_ps(s_lo, s_lo));
+    // max(0, x) + 2s exactly (TwoSum); `max` returns x when x is NaN.
+    let positive = _mm512_max_ps(_mm512_setzero_ps(), x);
+    let sum = _mm512_add_ps(positive, two_s);
+    let v = _mm512_sub_ps(sum, positive);
+    let err =
+        _mm512_add_ps(_mm512_sub_ps(positive, _mm512_sub_ps(sum, v)), _mm512_sub_ps(two_s, v));
+    let general = _mm512_add_ps(sum, _mm512_add_ps(err, rest));
+    let tiny = _mm512_cmp_ps_mask::<_CMP_LT_OQ>(x, _mm512_set1_ps(-17.4));
+    let large = _mm512_cmp_ps_mask::<_CMP_GT_OQ>(x, _mm512_set1_ps(17.0));
+    let r = _mm512_mask_blend_ps(tiny, general, _mm512_scalef_ps(_mm512_add_ps(m_hi, m_lo), q));
+    _mm512_mask_blend_ps(large, r, x)
+}
+
+/// softplus over an `f32` slice, 16 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
+    map16(h, out, |v| softplus16(v));
 }
 
 /// tanh over an `f32` slice, 16 lanes at a time.

@@ -239,31 +239,46 @@ fn reference_tanh_f32(x: f32) -> (f64, f64) {
     (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
 }
 
+/// softplus x = max(x, 0) + ln(1 + e^(−|x|)) in `f64` (NaN for NaN).
+fn reference_softplus_f32(x: f32) -> f64 {
+    let x = f64::from(x);
+    if x.is_nan() {
+        f64::NAN
+    } else {
+        x.max(0.0) + (-x.abs()).exp().ln_1p()
+    }
+}
+
 #[test]
 fn softplus_f32_against_f64_reference_on_every_level() {
     let xs = f32_sweep();
+    // With AVX-512 `softplus_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
+    #[cfg(target_arch = "x86_64")]
+    let kernels: [(&str, Kernel<f32>); 2] =
+        [("", kernels::softplus_f32), (" (f64 lanes)", kernels::softplus_f32_in_f64)];
+    #[cfg(not(target_arch = "x86_64"))]
+    let kernels: [(&str, Kernel<f32>); 1] = [("", kernels::softplus_f32)];
     for level in levels() {
-        let got = run_offset(kernels::softplus_f32, level, &xs, -7.0, 1);
-        let (mut worst, mut at) = (0.0, 0.0);
-        for (&x, &g) in xs.iter().zip(&got) {
-            let x64 = f64::from(x);
-            let exact = x64.max(0.0) + (-x64.abs()).exp().ln_1p();
-            let exact = if x.is_nan() { f64::NAN } else { exact };
-            let err = ulp_error_f32(g, exact);
-            if err > worst {
-                (worst, at) = (err, x);
+        for (name, kernel) in kernels {
+            let got = run_offset(kernel, level, &xs, -7.0, 1);
+            let (mut worst, mut at) = (0.0, 0.0);
+            for (&x, &g) in xs.iter().zip(&got) {
+                let err = ulp_error_f32(g, reference_softplus_f32(x));
+                if err > worst {
+                    (worst, at) = (err, x);
+                }
             }
+            println!("{level:?} f32 softplus{name}: max {worst:.4} ulp (x = {at:e})");
+            assert!(worst <= 1.0, "{level:?} softplus{name}: {worst} at {at:e}");
+            let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -200.0, 1e30];
+            let mut out = [9.0_f32; 6];
+            kernel(level, &specials, &mut out);
+            assert!(out[0].is_nan());
+            assert_eq!(&out[1..], &[f32::INFINITY, 0.0, core::f32::consts::LN_2, 0.0, 1e30]);
+            let mut sub = [0.0_f32];
+            kernel(level, &[-95.0], &mut sub);
+            assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
         }
-        println!("{level:?} f32 softplus: max {worst:.4} ulp (x = {at:e})");
-        assert!(worst <= 1.0, "{level:?} softplus: {worst} at {at:e}");
-        let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -200.0, 1e30];
-        let mut out = [9.0_f32; 6];
-        kernels::softplus_f32(level, &specials, &mut out);
-        assert!(out[0].is_nan());
-        assert_eq!(&out[1..], &[f32::INFINITY, 0.0, core::f32::consts::LN_2, 0.0, 1e30]);
-        let mut sub = [0.0_f32];
-        kernels::softplus_f32(level, &[-95.0], &mut sub);
-        assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
     }
 }
 
@@ -616,6 +631,21 @@ fn tanh_f32_exhaustive_on_every_level() {
             t.0, t.1, d.0, d.1
         );
         assert!(t.0 <= 1.0 && d.0 <= 2.0, "{level:?}: {t:?} {d:?}");
+    }
+}
+
+/// softplus over every `f32` input, as [`sigmoid_f32_exhaustive_on_every_level`] (its
+/// derivative is σ, checked there).
+#[test]
+#[ignore]
+fn softplus_f32_exhaustive_on_every_level() {
+    for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
+        let [s, _] = exhaustive_max(level, [kernels::softplus_f32; 2], |x| {
+            let r = reference_softplus_f32(x);
+            (r, r)
+        });
+        println!("{level:?}: softplus max {:.4} ulp (x = {:e}) over all 2^32 f32", s.0, s.1);
+        assert!(s.0 <= 1.0, "{level:?}: {s:?}");
     }
 }
 

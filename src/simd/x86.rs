@@ -90,7 +90,7 @@ kernels! {
     fn tanh_derivative_f32_in_f64(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::tanh_derivative_f32);
     /// softplus over an `f32` slice, in `f64` lanes.
-    fn softplus_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
+    fn softplus_f32_in_f64(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
     /// tanh over an `f64` slice, portable element function.
     fn tanh_f64_portable(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
     /// tanh′ over an `f64` slice, portable element function.
@@ -183,6 +183,17 @@ pub(crate) fn tanh_f64(level: Level, h: &[f64], out: &mut [f64]) {
         unsafe { super::avx512::tanh_f64(h, out) }
     } else {
         tanh_f64_portable(level, h, out);
+    }
+}
+
+/// softplus over an `f32` slice: in `f32` lanes with AVX-512 ([`super::avx512`]), otherwise in
+/// `f64` lanes.
+pub(crate) fn softplus_f32(level: Level, h: &[f32], out: &mut [f32]) {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::softplus_f32(h, out) }
+    } else {
+        softplus_f32_in_f64(level, h, out);
     }
 }
 
