@@ -385,6 +385,10 @@ error_terms_group!(
     |y: f64, x: f64| y - x
 );
 
+activation_group!(softplus_f64, f64, "softplus_f64", Softplus, activate_slice, |x: f64| {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+});
+
 streaming_groups!(f32, dot_f32, sse_f32, gradient_step_f32);
 streaming_groups!(f64, dot_f64, sse_f64, gradient_step_f64);
 
@@ -399,6 +403,7 @@ criterion_group!(
     tanh_derivative_f32,
     tanh_derivative_f64,
     softplus_f32,
+    softplus_f64,
     sigmoid_with_derivative_f32,
     sigmoid_with_derivative_f64,
     gradient_step_f32,

@@ -2,7 +2,8 @@
 //! (16 per register, twice the `f64`-lane kernels of [`super::math`]), with enough error-free
 //! arithmetic to keep the ≤ 1 ulp (σ, tanh) and ≤ 2 ulp (σ′, tanh′) bounds (tanh: see
 //! [`tanh16`] and [`tanh_derivative16`]) and softplus (≤ 1 ulp, see [`softplus16`]); further
-//! down the `f64` sigmoid, its derivative and tanh ([`parts64`], [`tanh8`]).
+//! down the `f64` sigmoid, its derivative, tanh and softplus ([`parts64`], [`tanh8`],
+//! [`softplus8`]).
 //!
 //! With z = −|x| ∈ [−110, 0], q = k/16 the multiple of 1/16 nearest to z/ln 2 and n = ⌊q⌋:
 //! e^z = 2ⁿ · 2^(j/16) · e^r with j = k mod 16, r = z − q·ln 2, |r| ≤ ln2/32.
@@ -695,6 +696,67 @@ fn tanh_derivative8(x: __m512d) -> __m512d {
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) {
     map8(h, out, |v| tanh_derivative8(v));
+}
+
+/// softplus for 8 `f64` lanes, as [`softplus16`] for `f32`; u = 2⁻⁵³.
+///
+/// - s = e/(2 + e) = S_hi + S_lo from [`parts64`]'s e and d + d_lo, with `vrcp14pd` and two
+///   Newton steps for 1/(2 + e) (so the quotient's own error is ~2⁻¹⁰⁴): s carries e's relative
+///   error ε_m ≤ 0.081u scaled by 2/(2 + e) ≤ 1.
+/// - ln(1 + e) = 2s + 2s·w·Q(w), w = s² ≤ 1/9, Q(w) = Σ_{k≤16} w^k/(2k + 3) (truncation below
+///   2⁻⁶² relative); the second term is at most 1/25 of the result, so its roundings cost below
+///   0.01u.
+/// - max(x, 0) + 2·S_hi by TwoSum and one rounding of the whole: within 0.5 ulp plus about
+///   0.09u relative, at most 0.68 ulp.
+/// - x < −40 (e < 2⁻⁵⁷·⁷): ln(1 + e) = e·(1 − e/2 + …) rounds like e = m·2ⁿ, m rounded first
+///   (double rounding only where the result is subnormal); x > 37.5: the result rounds to x.
+///   NaN propagates; softplus(−∞) = 0, softplus(∞) = ∞.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn softplus8(x: __m512d) -> __m512d {
+    let (m_hi, m_lo, n, d, d_lo, _) = parts64(x);
+    let one = _mm512_set1_pd(1.0);
+    let (e_hi, e_lo) = (_mm512_scalef_pd(m_hi, n), _mm512_scalef_pd(m_lo, n));
+    // 2 + e = 1 + (d + d_lo), Fast2Sum with 1 ≤ d ≤ 2.
+    let big_d = _mm512_add_pd(one, d);
+    let big_d_lo = _mm512_add_pd(_mm512_add_pd(_mm512_sub_pd(one, big_d), d), d_lo);
+    let y = _mm512_rcp14_pd(big_d);
+    let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(big_d, y, one), y);
+    let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(big_d, y, one), y);
+    let s0 = _mm512_mul_pd(e_hi, y);
+    let res =
+        _mm512_add_pd(_mm512_fnmadd_pd(s0, big_d, e_hi), _mm512_fnmadd_pd(s0, big_d_lo, e_lo));
+    let s_hi = _mm512_fmadd_pd(res, y, s0);
+    let s_lo = _mm512_fmadd_pd(res, y, _mm512_sub_pd(s0, s_hi));
+    let w = _mm512_mul_pd(s_hi, s_hi);
+    let c = |k: u32| _mm512_set1_pd(1.0 / f64::from(2 * k + 3));
+    let mut poly = c(16);
+    for k in (0..16).rev() {
+        poly = _mm512_fmadd_pd(w, poly, c(k));
+    }
+    let two_s = _mm512_add_pd(s_hi, s_hi);
+    let rest = _mm512_fmadd_pd(_mm512_mul_pd(two_s, w), poly, _mm512_add_pd(s_lo, s_lo));
+    // max(0, x) + 2s exactly (TwoSum); `max` returns x when x is NaN.
+    let positive = _mm512_max_pd(_mm512_setzero_pd(), x);
+    let sum = _mm512_add_pd(positive, two_s);
+    let v = _mm512_sub_pd(sum, positive);
+    let err =
+        _mm512_add_pd(_mm512_sub_pd(positive, _mm512_sub_pd(sum, v)), _mm512_sub_pd(two_s, v));
+    let general = _mm512_add_pd(sum, _mm512_add_pd(err, rest));
+    let tiny = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(x, _mm512_set1_pd(-40.0));
+    let large = _mm512_cmp_pd_mask::<_CMP_GT_OQ>(x, _mm512_set1_pd(37.5));
+    let r = _mm512_mask_blend_pd(tiny, general, _mm512_scalef_pd(_mm512_add_pd(m_hi, m_lo), n));
+    _mm512_mask_blend_pd(large, r, x)
+}
+
+/// softplus over an `f64` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn softplus_f64(h: &[f64], out: &mut [f64]) {
+    map8(h, out, |v| softplus8(v));
 }
 
 /// tanh over an `f64` slice, 8 lanes at a time.

@@ -197,6 +197,18 @@ pub(crate) fn softplus_f32(level: Level, h: &[f32], out: &mut [f32]) {
     }
 }
 
+/// softplus over an `f64` slice with AVX-512 ([`super::avx512`]); returns `false` without it
+/// (the other levels have no `f64` softplus kernel).
+pub(crate) fn softplus_f64(level: Level, h: &[f64], out: &mut [f64]) -> bool {
+    if level.min(supported()) == Level::Avx512 {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        unsafe { super::avx512::softplus_f64(h, out) };
+        true
+    } else {
+        false
+    }
+}
+
 /// tanh′ over an `f64` slice, as [`tanh_f64`].
 pub(crate) fn tanh_derivative_f64(level: Level, h: &[f64], out: &mut [f64]) {
     if level.min(supported()) == Level::Avx512 {
