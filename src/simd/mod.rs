@@ -32,7 +32,7 @@
 //!
 //! # Algorithms
 //!
-//! - Sigmoid, tanh, their derivatives and the `f32` softplus: the kernels in [`math`], written
+//! - Sigmoid, tanh, their derivatives and softplus: the kernels in [`math`], written
 //!   as branch-free element functions that the compiler vectorises inside each
 //!   `#[target_feature]` loop. `f32` is evaluated in `f64` lanes and rounded once; `f64` carries
 //!   e^(−|h|) and 1 + e^(−|h|) as unevaluated sums of two doubles (error-free transformations
@@ -47,8 +47,8 @@
 //!   folded into the final `vscalef`. The `f64` tanh and tanh′ there work the same way on the
 //!   `f64` sigmoid's parts (tanh with a second Newton step and a degree-10 polynomial). The `f32`
 //!   softplus there is max(x, 0) + 2 atanh(e/(2 + e)) on the same parts, the quotient kept as
-//!   two terms and added to max(x, 0) by TwoSum, and so is the `f64` softplus (which has no
-//!   kernel at the other levels). Outputs of 16 MiB and more are
+//!   two terms and added to max(x, 0) by TwoSum, and so is the `f64` softplus, there and (as an
+//!   element function of [`math`]) at the other levels. Outputs of 16 MiB and more are
 //!   written with non-temporal stores: they would not stay in the caches anyway, and streaming
 //!   them saves the read of every output line before it is written (a third of the memory
 //!   traffic).
@@ -79,7 +79,7 @@
 //! | σ′ | 0.768 ulp | 0.504 ulp | 1 ulp |
 //! | tanh | 0.587 ulp | 0.509 ulp | 1 ulp |
 //! | tanh′ | 0.771 ulp | 0.504 ulp | 1 ulp |
-//! | softplus | 0.768 ulp | 0.504 ulp | 1 ulp (AVX-512; scalar code otherwise) |
+//! | softplus | 0.768 ulp | 0.504 ulp | 1 ulp |
 //! | sum of squared differences | faithful | faithful | faithful |
 //!
 //! NEON runs the element functions of the AVX2 level: the same IEEE operations in the same order,
@@ -383,9 +383,8 @@ pub(crate) fn sigmoid_with_derivative<T: Float>(h: &[T], out: &mut [T], slope: &
     false
 }
 
-/// softplus(h) for `f32` slices of equal length (within 1 ulp), if a SIMD level is in use, and
-/// for `f64` slices with AVX-512 (within 1 ulp); returns whether it handled the call. `f64`
-/// keeps the scalar code at the other levels.
+/// softplus(h) for `f32` and `f64` slices of equal length (within 1 ulp), if a SIMD level is in
+/// use; returns whether it handled the call.
 #[inline]
 pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
     #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -398,9 +397,9 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
             kernels::softplus_f32(level, h, out);
             return true;
         }
-        #[cfg(target_arch = "x86_64")]
         if let (Some(h), Some(out)) = (cast::slice::<T, f64>(h), cast::slice_mut::<T, f64>(out)) {
-            return x86::softplus_f64(level, h, out);
+            kernels::softplus_f64(level, h, out);
+            return true;
         }
         #[cfg(all(feature = "half", target_arch = "x86_64"))]
         if half_float::map(level, h, out, x86::softplus_f32) {

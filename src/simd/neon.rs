@@ -53,6 +53,8 @@ kernels! {
         math::map(h, out, math::tanh_derivative_f32);
     /// softplus over an `f32` slice, in `f64` lanes.
     fn softplus_f32(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
+    /// softplus over an `f64` slice.
+    fn softplus_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::softplus_f64);
     /// tanh over an `f64` slice.
     fn tanh_f64(h: &[f64], out: &mut [f64]) = math::map(h, out, math::tanh_f64);
     /// tanh′ over an `f64` slice.

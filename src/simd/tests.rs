@@ -751,34 +751,32 @@ fn avx512_f64_tanh_agrees_with_the_portable_kernels() {
     }
 }
 
-/// The AVX-512 `f64` softplus against the scalar one (both checked against the mpmath table in
-/// `tests/reference_tables.rs`): at most 1 ulp apart on 1.3·10⁶ points over (−800, 800),
-/// densely over (−40, 40) and around the switches at −40 and 37.5; and the special values.
-#[cfg(target_arch = "x86_64")]
+/// The `f64` softplus kernels at every level against the scalar function (all checked against
+/// the mpmath table in `tests/reference_tables.rs`): at most 1 ulp apart on 1.3·10⁶ points over
+/// (−800, 800), densely over (−40, 40) and around the switches at −40 and 37.5; and the special
+/// values.
 #[test]
-fn avx512_f64_softplus_agrees_with_the_scalar_function() {
-    if supported() < Level::Avx512 {
-        return;
-    }
+fn f64_softplus_agrees_with_the_scalar_function_on_every_level() {
     let mut h: Vec<f64> = uniform(13, 300_000).iter().map(|u| u * 800.0).collect();
     h.extend(uniform(14, 900_000).iter().map(|u| u * 40.0));
     h.extend(
         (0..100_000).map(|i| if i % 2 == 0 { -40.0 } else { 37.5 } + f64::from(i - 50_000) * 1e-9),
     );
-    let mut out = vec![0.0; h.len()];
-    assert!(super::x86::softplus_f64(Level::Avx512, &h, &mut out));
-    let worst = h.iter().zip(&out).map(|(&x, &y)| ulps_f64(y, accurate::softplus(x))).max();
-    println!("AVX-512 vs scalar f64 softplus: at most {worst:?} ulp apart");
-    assert!(worst <= Some(1));
-    let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, -800.0, 1e300];
-    let mut out = [9.0; 7];
-    assert!(super::x86::softplus_f64(Level::Avx512, &specials, &mut out));
-    assert!(out[0].is_nan());
-    let ln2 = core::f64::consts::LN_2;
-    assert_eq!(&out[1..], &[f64::INFINITY, 0.0, ln2, ln2, 0.0, 1e300]);
-    let mut sub = [0.0];
-    assert!(super::x86::softplus_f64(Level::Avx512, &[-720.0], &mut sub));
-    assert!(sub[0] > 0.0 && sub[0] < f64::MIN_POSITIVE, "{:e}", sub[0]);
+    for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
+        let out = run_offset(kernels::softplus_f64, level, &h, -7.0, 1);
+        let worst = h.iter().zip(&out).map(|(&x, &y)| ulps_f64(y, accurate::softplus(x))).max();
+        println!("{level:?} f64 softplus vs the scalar function: at most {worst:?} ulp apart");
+        assert!(worst <= Some(1), "{level:?}");
+        let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, -800.0, 1e300];
+        let mut out = [9.0; 7];
+        kernels::softplus_f64(level, &specials, &mut out);
+        assert!(out[0].is_nan(), "{level:?}");
+        let ln2 = core::f64::consts::LN_2;
+        assert_eq!(&out[1..], &[f64::INFINITY, 0.0, ln2, ln2, 0.0, 1e300], "{level:?}");
+        let mut sub = [0.0];
+        kernels::softplus_f64(level, &[-720.0], &mut sub);
+        assert!(sub[0] > 0.0 && sub[0] < f64::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
+    }
 }
 
 /// The bits of `x`, with every NaN mapped to one value: valgrind's emulation does not carry NaN

@@ -89,6 +89,9 @@ kernels! {
     /// tanh′ over an `f32` slice, in `f64` lanes.
     fn tanh_derivative_f32_in_f64(h: &[f32], out: &mut [f32]) =
         math::map(h, out, math::tanh_derivative_f32);
+    /// softplus over an `f64` slice, portable element function.
+    fn softplus_f64_portable(h: &[f64], out: &mut [f64]) =
+        math::map(h, out, math::softplus_f64);
     /// softplus over an `f32` slice, in `f64` lanes.
     fn softplus_f32_in_f64(h: &[f32], out: &mut [f32]) = math::map(h, out, math::softplus_f32);
     /// tanh over an `f64` slice, portable element function.
@@ -197,15 +200,13 @@ pub(crate) fn softplus_f32(level: Level, h: &[f32], out: &mut [f32]) {
     }
 }
 
-/// softplus over an `f64` slice with AVX-512 ([`super::avx512`]); returns `false` without it
-/// (the other levels have no `f64` softplus kernel).
-pub(crate) fn softplus_f64(level: Level, h: &[f64], out: &mut [f64]) -> bool {
+/// softplus over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the portable kernel.
+pub(crate) fn softplus_f64(level: Level, h: &[f64], out: &mut [f64]) {
     if level.min(supported()) == Level::Avx512 {
         // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::softplus_f64(h, out) };
-        true
+        unsafe { super::avx512::softplus_f64(h, out) }
     } else {
-        false
+        softplus_f64_portable(level, h, out);
     }
 }
 
