@@ -81,7 +81,7 @@ impl<T: Float> Loss<T> {
 /// # Special cases
 ///
 /// NaN or ∞ in the data or the weights propagate into the loss and the weights; see
-/// [`train`](crate::train) for a loop that stops and restores the weights.
+/// [`train`](crate::train()) for a loop that stops and restores the weights.
 ///
 /// # Examples
 ///
@@ -126,7 +126,7 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
 ///
 /// `order` holds record indices (the row numbers of `x` and `y`); shuffle it between epochs
 /// for the usual stochastic scheme, for example with `rand::seq::SliceRandom::shuffle`, or use
-/// [`train`](crate::train) which does so from a seed. `gradient` is scratch as in
+/// [`train`](crate::train()) which does so from a seed. `gradient` is scratch as in
 /// [`batch_epoch`]; with `batch_size` 1 it is not written. The returned loss adds up each
 /// record's loss at the weights current when it was visited, over `order.len()` records.
 ///

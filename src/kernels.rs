@@ -303,7 +303,7 @@ pub(crate) fn difference<T: Float>(d: &mut [T], y: &[T], h: &[T]) {
     }
 }
 
-/// `out[r]` = Σᵢ x[rows[r]·d + i]·wᵢ with d = `w.len()` ≥ 1 ([`dot`] per row) for rows in
+/// `out[r]` = Σᵢ x\[rows\[r\]·d + i\]·wᵢ with d = `w.len()` ≥ 1 ([`dot`] per row) for rows in
 /// range, prefetching the rows listed a few positions later (in `rows`, then `ahead`).
 pub(crate) fn net_inputs_listed<T: Float>(
     x: &[T],
@@ -329,7 +329,7 @@ pub(crate) fn net_inputs_listed<T: Float>(
 /// Rows ahead that the generic [`net_inputs_listed`] prefetches, as the SIMD kernels do.
 const LISTED_PREFETCH_ROWS: usize = 8;
 
-/// g ← g + Σ_r a_r·(row rows[r] of x) for rows of `g.len()` ≥ 1 elements in range: [`axpy`] per
+/// g ← g + Σ_r a_r·(row rows\[r\] of x) for rows of `g.len()` ≥ 1 elements in range: [`axpy`] per
 /// row, in the order of `rows`.
 pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[usize]) {
     let d = g.len();

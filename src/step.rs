@@ -43,7 +43,7 @@ pub fn net_input<T: Float>(weights: &[T], x: &[T]) -> Result<T, Error> {
 ///
 /// # Special cases
 ///
-/// NaN in `y` or `h` gives NaN. For [`Sigmoid`](crate::Sigmoid), h = ±∞ gives δ = 0 (a saturated
+/// NaN in `y` or `h` gives NaN. For [`Sigmoid`], h = ±∞ gives δ = 0 (a saturated
 /// unit does not learn), and δ = 0 where f′(h) underflows.
 ///
 /// # Accuracy
@@ -84,7 +84,7 @@ fn has_slice_kernels<A: ?Sized>() -> bool {
 ///
 /// - [`Sigmoid`] on `f32`/`f64` with a SIMD level in use: one vectorised kernel computes σ and
 ///   σ′ from a single e^(−|h|) per element and combines them.
-/// - [`Identity`](crate::Identity): δ = y − h, which equals (y − h)·1 exactly.
+/// - [`Identity`]: δ = y − h, which equals (y − h)·1 exactly.
 /// - [`Tanh`], and [`Sigmoid`] otherwise: blocks of 256, f and f′ of a block from one call of
 ///   [`Activation::activate_with_derivative_slice`] (the vectorised kernels for `f32`/`f64`),
 ///   then δ from one element-wise loop that the compiler vectorises.

@@ -28,7 +28,7 @@ pub enum Descent {
     /// One update per epoch from all records ([`batch_epoch`](crate::batch_epoch)).
     Batch,
     /// One update per `size` records, in an order shuffled every epoch
-    /// ([`minibatch_epoch`](crate::minibatch_epoch)).
+    /// ([`minibatch_epoch`]).
     MiniBatch {
         /// Records per update, at least 1.
         size: usize,

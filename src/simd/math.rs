@@ -606,7 +606,7 @@ pub(super) fn net_inputs<T: Dot>(x: &[T], w: &[T], out: &mut [T]) {
 /// Rows ahead of the current one that [`net_inputs_and_add_rows`] prefetches.
 const PREFETCH_ROWS: usize = 16;
 
-/// [`net_inputs`] of the rows of `x` interleaved with g ← g + a[r]·(row r of `x_prev`) per
+/// [`net_inputs`] of the rows of `x` interleaved with g ← g + a\[r\]·(row r of `x_prev`) per
 /// row ([`axpy`], in row order): each step reads a new row from memory and works on a row
 /// already in cache, so memory keeps streaming while the gradient of the previous block is
 /// accumulated. `w` and `g` have the row length; the results are bit-identical to the two
@@ -638,7 +638,7 @@ pub(super) fn net_inputs_and_add_rows<T: Dot>(
     }
 }
 
-/// g ← g + Σ_r a[r]·(row r of x) for the rows of `x` (each `g.len()` long), in row order with a
+/// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long), in row order with a
 /// separate multiply and add per term, bit-identical to one [`axpy`] per row. Columns are
 /// taken `C` at a time and kept in registers across the rows, so `g` is loaded and stored once
 /// per call instead of once per row.
@@ -715,7 +715,7 @@ pub(super) fn net_inputs_listed<T: Dot>(
     }
 }
 
-/// g ← g + Σ_r a[r]·(row rows[r] of x) (rows of `g.len()` elements), in the order of `rows`,
+/// g ← g + Σ_r a\[r\]·(row rows\[r\] of x) (rows of `g.len()` elements), in the order of `rows`,
 /// bit-identical to one [`axpy`] per row; `C` columns at a time in registers, as
 /// [`add_weighted_rows`].
 #[inline(always)]

@@ -619,7 +619,7 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: 
     false
 }
 
-/// `out[r]` = Σᵢ x[rows[r]·d + i]·wᵢ for the rows of `x` listed in `rows` (d = `w.len()`, rows
+/// `out[r]` = Σᵢ x\[rows\[r\]·d + i\]·wᵢ for the rows of `x` listed in `rows` (d = `w.len()`, rows
 /// in range), bit-identical to [`dot`] per row, prefetching the rows listed a few positions
 /// later (in `rows`, then `ahead`), if `T` is `f32` or `f64` and a SIMD level is in use.
 #[inline]
@@ -653,7 +653,7 @@ pub(crate) fn net_inputs_listed<T: Float>(
     false
 }
 
-/// g ← g + Σ_r a_r·(row rows[r] of x) for rows of `g.len()` elements, in the order of `rows`,
+/// g ← g + Σ_r a_r·(row rows\[r\] of x) for rows of `g.len()` elements, in the order of `rows`,
 /// bit-identical to [`axpy`] per row, if `T` is `f32` or `f64` and a SIMD level is in use.
 #[inline]
 pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[usize]) -> bool {

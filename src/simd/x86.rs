@@ -145,10 +145,10 @@ kernels! {
     fn net_inputs_listed_f64(
         x: &[f64], rows: &[usize], ahead: &[usize], w: &[f64], out: &mut [f64]
     ) = math::net_inputs_listed(x, rows, ahead, w, out);
-    /// g ← g + Σ_r a_r x_{rows[r]} for `f32`, 64 columns in registers.
+    /// g ← g + Σ_r a_r x_{rows\[r\]} for `f32`, 64 columns in registers.
     fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
         math::add_listed_rows::<f32, 64>(g, a, x, rows);
-    /// g ← g + Σ_r a_r x_{rows[r]} for `f64`, 32 columns in registers.
+    /// g ← g + Σ_r a_r x_{rows\[r\]} for `f64`, 32 columns in registers.
     fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) =
         math::add_listed_rows::<f64, 32>(g, a, x, rows);
     /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64`.
