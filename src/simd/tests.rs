@@ -599,19 +599,12 @@ fn sum_squared_diff_specials() {
 fn sigmoid_f32_exhaustive_on_every_level() {
     // AVX-512 runs the f32-lane kernels, AVX2 the f64-lane ones (bit-identical at every level,
     // see `levels_agree_bit_for_bit_on_large_inputs`).
-    for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
-        let [s, d] = exhaustive_max(
-            level,
-            [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
-            reference_f32,
-        );
-        println!(
-            "{level:?}: sigmoid max {:.4} ulp (x = {:e}), derivative max {:.4} ulp (x = {:e}) \
-             over all 2^32 f32",
-            s.0, s.1, d.0, d.1
-        );
-        assert!(s.0 <= 1.0 && d.0 <= 2.0, "{level:?}: {s:?} {d:?}");
-    }
+    check_exhaustive(
+        ["sigmoid", "sigmoid derivative"],
+        [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
+        reference_f32,
+        [1.0, 2.0],
+    );
 }
 
 /// tanh and tanh′ over every `f32` input, as [`sigmoid_f32_exhaustive_on_every_level`]:
@@ -619,19 +612,12 @@ fn sigmoid_f32_exhaustive_on_every_level() {
 #[test]
 #[ignore]
 fn tanh_f32_exhaustive_on_every_level() {
-    for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
-        let [t, d] = exhaustive_max(
-            level,
-            [kernels::tanh_f32, kernels::tanh_derivative_f32],
-            reference_tanh_f32,
-        );
-        println!(
-            "{level:?}: tanh max {:.4} ulp (x = {:e}), derivative max {:.4} ulp (x = {:e}) \
-             over all 2^32 f32",
-            t.0, t.1, d.0, d.1
-        );
-        assert!(t.0 <= 1.0 && d.0 <= 2.0, "{level:?}: {t:?} {d:?}");
-    }
+    check_exhaustive(
+        ["tanh", "tanh derivative"],
+        [kernels::tanh_f32, kernels::tanh_derivative_f32],
+        reference_tanh_f32,
+        [1.0, 2.0],
+    );
 }
 
 /// softplus over every `f32` input, as [`sigmoid_f32_exhaustive_on_every_level`] (its
@@ -639,13 +625,27 @@ fn tanh_f32_exhaustive_on_every_level() {
 #[test]
 #[ignore]
 fn softplus_f32_exhaustive_on_every_level() {
+    let reference = |x| {
+        let r = reference_softplus_f32(x);
+        (r, r)
+    };
+    check_exhaustive(["softplus", "softplus"], [kernels::softplus_f32; 2], reference, [1.0; 2]);
+}
+
+/// Prints and checks against `bounds` the largest errors of two kernels over all 2³² `f32`
+/// inputs at every SIMD level ([`exhaustive_max`]).
+fn check_exhaustive(
+    names: [&str; 2],
+    kernels: [Kernel<f32>; 2],
+    reference: fn(f32) -> (f64, f64),
+    bounds: [f64; 2],
+) {
     for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
-        let [s, _] = exhaustive_max(level, [kernels::softplus_f32; 2], |x| {
-            let r = reference_softplus_f32(x);
-            (r, r)
-        });
-        println!("{level:?}: softplus max {:.4} ulp (x = {:e}) over all 2^32 f32", s.0, s.1);
-        assert!(s.0 <= 1.0, "{level:?}: {s:?}");
+        let worst = exhaustive_max(level, kernels, reference);
+        for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds) {
+            println!("{level:?}: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
+            assert!(err <= bound, "{level:?} {name}: {err} at {x:e}");
+        }
     }
 }
 
