@@ -642,7 +642,9 @@ fn check_exhaustive(
 ) {
     for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
         let worst = exhaustive_max(level, kernels, reference);
-        for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds) {
+        // The same kernel twice (softplus) is reported once.
+        let distinct = if names[0] == names[1] { 1 } else { 2 };
+        for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds).take(distinct) {
             println!("{level:?}: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
             assert!(err <= bound, "{level:?} {name}: {err} at {x:e}");
         }
