@@ -36,22 +36,22 @@
 //!   as branch-free element functions that the compiler vectorises inside each
 //!   `#[target_feature]` loop. `f32` is evaluated in `f64` lanes and rounded once; `f64` carries
 //!   e^(−|h|) and 1 + e^(−|h|) as unevaluated sums of two doubles (error-free transformations
-//!   with FMA) so that one final rounding dominates the error. With AVX-512 the sigmoid and its
-//!   derivative run hand-written kernels instead ([`avx512`]): a 16-entry table of 2^(j/16)
-//!   looked up by permutes, which shortens the polynomial, `vrcp14` (with one Newton step for
-//!   `f64`) for the reciprocal, whose error each FMA-corrected quotient squares, and `vscalef`
-//!   for the final scaling; `f32` there runs in `f32` lanes (twice the lanes per instruction)
-//!   with the same double-word technique, which also gives the `f32` tanh there: 2σ(2|x|) − 1
-//!   from the unrounded quotient (the subtraction is exact) from |x| ≈ 0.2554 on, where
-//!   tanh ≥ 1/4, and a degree-4 Taylor polynomial in x² below; tanh′ is 4σ′(2x), the factor 4
-//!   folded into the final `vscalef`. The `f64` tanh and tanh′ there work the same way on the
-//!   `f64` sigmoid's parts (tanh with a second Newton step and a degree-10 polynomial). The `f32`
-//!   softplus there is max(x, 0) + 2 atanh(e/(2 + e)) on the same parts, the quotient kept as
-//!   two terms and added to max(x, 0) by TwoSum, and so is the `f64` softplus, there and (as an
-//!   element function of [`math`]) at the other levels. Outputs of 16 MiB and more are
-//!   written with non-temporal stores: they would not stay in the caches anyway, and streaming
-//!   them saves the read of every output line before it is written (a third of the memory
-//!   traffic).
+//!   with FMA) so that one final rounding dominates the error.
+//! - With AVX-512, hand-written kernels ([`avx512`]) instead:
+//!   - σ and σ′: a 16-entry table of 2^(j/16) looked up by permutes, which shortens the
+//!     polynomial, `vrcp14` (with one Newton step for `f64`) for the reciprocal, whose error
+//!     each FMA-corrected quotient squares, and `vscalef` for the final scaling; `f32` runs in
+//!     `f32` lanes (twice the lanes per instruction) with the same double-word technique.
+//!   - tanh = 2σ(2|x|) − 1 from the unrounded quotient (the subtraction is exact) from
+//!     |x| ≈ 0.2554 on, where tanh ≥ 1/4, and a Taylor polynomial in x² below (degree 4 for
+//!     `f32`; degree 10 and a second Newton step for `f64`); tanh′ = 4σ′(2x), the factor 4
+//!     folded into the final `vscalef`.
+//!   - softplus = max(x, 0) + 2 atanh(e/(2 + e)) on the same parts, the quotient kept as two
+//!     terms and added to max(x, 0) by TwoSum. The `f64` algorithm is also an element function
+//!     of [`math`] for the other levels.
+//!   - Outputs of 16 MiB and more are written with non-temporal stores: they would not stay in
+//!     the caches anyway, and streaming them saves the read of every output line before it is
+//!     written (a third of the memory traffic).
 //! - σ and σ′ together (`sigmoid_with_derivative`): one pass sharing e^(−|h|) and the
 //!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
 //!   results are bit-identical to theirs; at the AVX-512 level one-pass hand-written kernels
