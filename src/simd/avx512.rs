@@ -642,7 +642,7 @@ const TANH_P64: [f64; 11] = [
 
 /// tanh for 8 `f64` lanes, as [`tanh16`] for `f32`; a = |x|, u = 2⁻⁵³.
 ///
-/// - a < [`TANH_SMALL`]: a + (a·u²)·P(a²) with the degree-10 Taylor polynomial (truncation
+/// - a < [`TANH_SMALL`]: a + (a·a²)·P(a²) with the degree-10 Taylor polynomial (truncation
 ///   below 2⁻⁵⁷·⁸ relative to a). The correction is at most a/45, so its roundings (about 3u
 ///   of it) cost below 0.08 ulp beside the final rounding.
 /// - otherwise 2σ(2a) − 1 from [`parts64`] at 2a with a second Newton step on y (then
