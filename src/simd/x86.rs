@@ -157,107 +157,44 @@ kernels! {
     fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 = math::sum_squared_diff_f64(a, b);
 }
 
-/// σ over an `f32` slice: in `f32` lanes with AVX-512 ([`super::avx512`]), otherwise in `f64`
-/// lanes.
-pub(crate) fn sigmoid_f32(level: Level, h: &[f32], out: &mut [f32]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::sigmoid_f32(h, out) }
-    } else {
-        sigmoid_f32_in_f64(level, h, out);
-    }
+/// Defines, for each element-wise kernel with a hand-written AVX-512 version in
+/// [`super::avx512`] (of the same name), a safe dispatcher that runs it when the CPU has AVX-512
+/// and the given kernel of the other levels otherwise.
+macro_rules! avx512_or {
+    ($($(#[$doc:meta])* fn $name:ident($t:ty) else $fallback:ident;)*) => {$(
+        $(#[$doc])*
+        pub(crate) fn $name(level: Level, h: &[$t], out: &mut [$t]) {
+            if level.min(supported()) == Level::Avx512 {
+                // SAFETY: `supported()` detected AVX-512F at run time.
+                unsafe { super::avx512::$name(h, out) }
+            } else {
+                $fallback(level, h, out);
+            }
+        }
+    )*};
 }
 
-/// tanh over an `f32` slice: in `f32` lanes with AVX-512 ([`super::avx512`]), otherwise in `f64`
-/// lanes.
-pub(crate) fn tanh_f32(level: Level, h: &[f32], out: &mut [f32]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::tanh_f32(h, out) }
-    } else {
-        tanh_f32_in_f64(level, h, out);
-    }
-}
-
-/// tanh over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the portable kernel.
-pub(crate) fn tanh_f64(level: Level, h: &[f64], out: &mut [f64]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::tanh_f64(h, out) }
-    } else {
-        tanh_f64_portable(level, h, out);
-    }
-}
-
-/// softplus over an `f32` slice: in `f32` lanes with AVX-512 ([`super::avx512`]), otherwise in
-/// `f64` lanes.
-pub(crate) fn softplus_f32(level: Level, h: &[f32], out: &mut [f32]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::softplus_f32(h, out) }
-    } else {
-        softplus_f32_in_f64(level, h, out);
-    }
-}
-
-/// softplus over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the portable kernel.
-pub(crate) fn softplus_f64(level: Level, h: &[f64], out: &mut [f64]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::softplus_f64(h, out) }
-    } else {
-        softplus_f64_portable(level, h, out);
-    }
-}
-
-/// tanh′ over an `f64` slice, as [`tanh_f64`].
-pub(crate) fn tanh_derivative_f64(level: Level, h: &[f64], out: &mut [f64]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::tanh_derivative_f64(h, out) }
-    } else {
-        tanh_derivative_f64_portable(level, h, out);
-    }
-}
-
-/// tanh′ over an `f32` slice, as [`tanh_f32`].
-pub(crate) fn tanh_derivative_f32(level: Level, h: &[f32], out: &mut [f32]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::tanh_derivative_f32(h, out) }
-    } else {
-        tanh_derivative_f32_in_f64(level, h, out);
-    }
-}
-
-/// σ′ over an `f32` slice, as [`sigmoid_f32`].
-pub(crate) fn sigmoid_derivative_f32(level: Level, h: &[f32], out: &mut [f32]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::sigmoid_derivative_f32(h, out) }
-    } else {
-        sigmoid_derivative_f32_in_f64(level, h, out);
-    }
-}
-
-/// σ over an `f64` slice: [`super::avx512`] with AVX-512, otherwise the portable kernel.
-pub(crate) fn sigmoid_f64(level: Level, h: &[f64], out: &mut [f64]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::sigmoid_f64(h, out) }
-    } else {
-        sigmoid_f64_portable(level, h, out);
-    }
-}
-
-/// σ′ over an `f64` slice, as [`sigmoid_f64`].
-pub(crate) fn sigmoid_derivative_f64(level: Level, h: &[f64], out: &mut [f64]) {
-    if level.min(supported()) == Level::Avx512 {
-        // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::sigmoid_derivative_f64(h, out) }
-    } else {
-        sigmoid_derivative_f64_portable(level, h, out);
-    }
+avx512_or! {
+    /// σ over an `f32` slice (otherwise in `f64` lanes).
+    fn sigmoid_f32(f32) else sigmoid_f32_in_f64;
+    /// σ′ over an `f32` slice (otherwise in `f64` lanes).
+    fn sigmoid_derivative_f32(f32) else sigmoid_derivative_f32_in_f64;
+    /// σ over an `f64` slice.
+    fn sigmoid_f64(f64) else sigmoid_f64_portable;
+    /// σ′ over an `f64` slice.
+    fn sigmoid_derivative_f64(f64) else sigmoid_derivative_f64_portable;
+    /// tanh over an `f32` slice (otherwise in `f64` lanes).
+    fn tanh_f32(f32) else tanh_f32_in_f64;
+    /// tanh′ over an `f32` slice (otherwise in `f64` lanes).
+    fn tanh_derivative_f32(f32) else tanh_derivative_f32_in_f64;
+    /// tanh over an `f64` slice.
+    fn tanh_f64(f64) else tanh_f64_portable;
+    /// tanh′ over an `f64` slice.
+    fn tanh_derivative_f64(f64) else tanh_derivative_f64_portable;
+    /// softplus over an `f32` slice (otherwise in `f64` lanes).
+    fn softplus_f32(f32) else softplus_f32_in_f64;
+    /// softplus over an `f64` slice.
+    fn softplus_f64(f64) else softplus_f64_portable;
 }
 
 /// σ into `out` and σ′ into `slope` over an `f32` slice in one pass sharing e^(−|h|): in `f64`
