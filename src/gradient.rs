@@ -135,11 +135,7 @@ fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
     squares.sum()
 }
 
-/// Records ahead of the current one that the stochastic epoch prefetches, and how many records
-/// of the next batch [`accumulate_listed_rows`] hands to its kernels to prefetch: records in
-/// shuffled order come from anywhere in memory, where the hardware prefetcher cannot guess the
-/// next one.
-pub(crate) const PREFETCH_RECORDS: usize = 8;
+pub(crate) use crate::simd::PREFETCH_RECORDS;
 
 /// Asks for row `index` of `x` (rows of `d` elements) to be brought into cache; a hint that
 /// does nothing for an index out of range.

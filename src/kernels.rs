@@ -317,7 +317,7 @@ pub(crate) fn net_inputs_listed<T: Float>(
         return;
     }
     let row = |i: usize| x.get(i * d..(i + 1) * d).unwrap_or_default();
-    let mut upcoming = rows.iter().chain(ahead).skip(LISTED_PREFETCH_ROWS);
+    let mut upcoming = rows.iter().chain(ahead).skip(crate::simd::PREFETCH_RECORDS);
     for (o, &i) in out.iter_mut().zip(rows) {
         if let Some(&next) = upcoming.next() {
             crate::simd::prefetch(row(next));
@@ -325,9 +325,6 @@ pub(crate) fn net_inputs_listed<T: Float>(
         *o = dot(row(i), w);
     }
 }
-
-/// Rows ahead that the generic [`net_inputs_listed`] prefetches, as the SIMD kernels do.
-const LISTED_PREFETCH_ROWS: usize = 8;
 
 /// g ← g + Σ_r a_r·(row rows\[r\] of x) for rows of `g.len()` ≥ 1 elements in range: [`axpy`] per
 /// row, in the order of `rows`.

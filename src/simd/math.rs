@@ -681,10 +681,6 @@ where
     }
 }
 
-/// Rows ahead that [`net_inputs_listed`] prefetches: rows listed in shuffled order each miss the
-/// caches, and eight rows of 256 bytes already fill the line-fill buffers.
-const LISTED_PREFETCH_ROWS: usize = 8;
-
 /// Row `i` of `x` (rows of `d` elements), or an empty slice if it is out of range.
 #[inline(always)]
 fn listed_row<T>(x: &[T], d: usize, i: usize) -> &[T] {
@@ -692,8 +688,8 @@ fn listed_row<T>(x: &[T], d: usize, i: usize) -> &[T] {
 }
 
 /// `out[r]` = [`Dot::dot`]`(row rows[r] of x, w)` (rows of `w.len()` elements), bit-identical
-/// to a separate call per row. The rows [`LISTED_PREFETCH_ROWS`] positions later in `rows`,
-/// and then in `ahead`, are prefetched meanwhile.
+/// to a separate call per row. The rows [`PREFETCH_RECORDS`](super::PREFETCH_RECORDS)
+/// positions later in `rows`, and then in `ahead`, are prefetched meanwhile.
 #[inline(always)]
 pub(super) fn net_inputs_listed<T: Dot>(
     x: &[T],
@@ -706,7 +702,7 @@ pub(super) fn net_inputs_listed<T: Dot>(
     if d == 0 {
         return;
     }
-    let mut upcoming = rows.iter().chain(ahead).skip(LISTED_PREFETCH_ROWS);
+    let mut upcoming = rows.iter().chain(ahead).skip(super::PREFETCH_RECORDS);
     for (o, &i) in out.iter_mut().zip(rows) {
         if let Some(&next) = upcoming.next() {
             prefetch_lines(listed_row(x, d, next));

@@ -416,25 +416,47 @@ pub(crate) fn softplus<T: Float>(h: &[T], out: &mut [T]) -> bool {
 #[inline]
 pub(crate) fn sigmoid_error_terms<T: Float>(y: &[T], h: &[T], delta: &mut [T]) -> bool {
     #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return two_inputs(
+        y,
+        h,
+        delta,
+        kernels::sigmoid_error_terms_f32,
+        kernels::sigmoid_error_terms_f64,
+    );
+    #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {
-        let level = level();
-        if level == Level::Scalar {
-            return false;
-        }
-        if let (Some(y), Some(h), Some(delta)) =
-            (cast::slice::<T, f32>(y), cast::slice::<T, f32>(h), cast::slice_mut::<T, f32>(delta))
-        {
-            kernels::sigmoid_error_terms_f32(level, y, h, delta);
-            return true;
-        }
-        if let (Some(y), Some(h), Some(delta)) =
-            (cast::slice::<T, f64>(y), cast::slice::<T, f64>(h), cast::slice_mut::<T, f64>(delta))
-        {
-            kernels::sigmoid_error_terms_f64(level, y, h, delta);
-            return true;
-        }
+        let _ = (y, h, delta);
+        false
     }
-    let _ = (y, h, delta);
+}
+
+/// Runs `k32` or `k64` on the inputs `a`, `b` and the output `out` if `T` is `f32` or `f64` and a
+/// SIMD level is in use; returns whether it did.
+#[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[inline]
+fn two_inputs<T: Float>(
+    a: &[T],
+    b: &[T],
+    out: &mut [T],
+    k32: fn(Level, &[f32], &[f32], &mut [f32]),
+    k64: fn(Level, &[f64], &[f64], &mut [f64]),
+) -> bool {
+    let level = level();
+    if level == Level::Scalar {
+        return false;
+    }
+    if let (Some(a), Some(b), Some(out)) =
+        (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b), cast::slice_mut::<T, f32>(out))
+    {
+        k32(level, a, b, out);
+        return true;
+    }
+    if let (Some(a), Some(b), Some(out)) =
+        (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b), cast::slice_mut::<T, f64>(out))
+    {
+        k64(level, a, b, out);
+        return true;
+    }
     false
 }
 
@@ -518,26 +540,12 @@ pub(crate) fn dot<T: Float>(a: &[T], b: &[T]) -> Option<T> {
 #[inline]
 pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
     #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    return two_inputs(x, w, out, kernels::net_inputs_f32, kernels::net_inputs_f64);
+    #[cfg(not(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64"))))]
     {
-        let level = level();
-        if level == Level::Scalar {
-            return false;
-        }
-        if let (Some(x), Some(w), Some(out)) =
-            (cast::slice::<T, f32>(x), cast::slice::<T, f32>(w), cast::slice_mut::<T, f32>(out))
-        {
-            kernels::net_inputs_f32(level, x, w, out);
-            return true;
-        }
-        if let (Some(x), Some(w), Some(out)) =
-            (cast::slice::<T, f64>(x), cast::slice::<T, f64>(w), cast::slice_mut::<T, f64>(out))
-        {
-            kernels::net_inputs_f64(level, x, w, out);
-            return true;
-        }
+        let _ = (x, w, out);
+        false
     }
-    let _ = (x, w, out);
-    false
 }
 
 /// [`net_inputs`] of the rows of `x` interleaved with g ← g + a_r·(row r of `x_prev`), with the
@@ -700,6 +708,13 @@ pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
     let _ = (a, b);
     None
 }
+
+/// Records ahead of the current one that the stochastic epoch and the kernels over listed rows
+/// (`net_inputs_listed`, in every implementation) prefetch, and how many records of the next
+/// batch the mini-batch epoch hands to those kernels: records in shuffled order come from
+/// anywhere in memory, where the hardware prefetcher cannot guess the next one, and eight rows
+/// of 256 bytes already fill the line-fill buffers.
+pub(crate) const PREFETCH_RECORDS: usize = 8;
 
 /// Asks for the cache lines of `s` to be brought into L1: a hint that neither reads nor
 /// writes, for data the caller is about to read from an address the hardware prefetcher cannot
