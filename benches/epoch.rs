@@ -204,45 +204,29 @@ fn minibatch(c: &mut Criterion) {
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     let mut gradient = vec![0.0_f32; layer.weights_len()];
+    let in_order: Vec<usize> = (0..RECORDS).collect();
     for batch_size in [1, 32, 256] {
         let id = |f: &str| BenchmarkId::new(f, format!("{RECORDS}x{FEATURES}/batch{batch_size}"));
-        let mut w = w0.clone();
-        group.bench_function(id("blocked"), |b| {
-            b.iter(|| {
-                minibatch_epoch(
-                    &Sigmoid,
-                    layer,
-                    &mut w,
-                    black_box(&x),
-                    black_box(&y),
-                    learn_rate,
-                    batch_size,
-                    &order,
-                    &mut gradient,
-                )
-                .unwrap()
-            })
-        });
-        // The same epoch over the records in storage order: what the shuffle costs in memory
-        // latency.
-        let in_order: Vec<usize> = (0..RECORDS).collect();
-        let mut w = w0.clone();
-        group.bench_function(id("blocked_in_storage_order"), |b| {
-            b.iter(|| {
-                minibatch_epoch(
-                    &Sigmoid,
-                    layer,
-                    &mut w,
-                    black_box(&x),
-                    black_box(&y),
-                    learn_rate,
-                    batch_size,
-                    &in_order,
-                    &mut gradient,
-                )
-                .unwrap()
-            })
-        });
+        // Over the records in storage order as well: what the shuffle costs in memory latency.
+        for (name, order) in [("blocked", &order), ("blocked_in_storage_order", &in_order)] {
+            let mut w = w0.clone();
+            group.bench_function(id(name), |b| {
+                b.iter(|| {
+                    minibatch_epoch(
+                        &Sigmoid,
+                        layer,
+                        &mut w,
+                        black_box(&x),
+                        black_box(&y),
+                        learn_rate,
+                        batch_size,
+                        order,
+                        &mut gradient,
+                    )
+                    .unwrap()
+                })
+            });
+        }
         let mut w = w0.clone();
         group.bench_function(id("per_record_baseline"), |b| {
             b.iter(|| {
