@@ -240,7 +240,7 @@ fn tanh_derivative16(x: __m512) -> __m512 {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map16(h, out, |v| tanh_derivative16(v));
+    map(h, out, |v| tanh_derivative16(v));
 }
 
 /// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for 16 lanes, within 1 ulp.
@@ -298,7 +298,7 @@ fn softplus16(x: __m512) -> __m512 {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
-    map16(h, out, |v| softplus16(v));
+    map(h, out, |v| softplus16(v));
 }
 
 /// tanh over an `f32` slice, 16 lanes at a time.
@@ -308,7 +308,7 @@ pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_f32(h: &[f32], out: &mut [f32]) {
-    map16(h, out, |v| tanh16(v));
+    map(h, out, |v| tanh16(v));
 }
 
 /// Outputs of at least this many bytes are written with non-temporal stores: they cannot stay in
@@ -328,64 +328,163 @@ fn stream_head<T>(n: usize, outs: &[*const T]) -> Option<usize> {
     outs.iter().all(|&p| offset(p) == head).then_some(head / size_of::<T>())
 }
 
-/// Applies a 16-lane function to the `count` ≤ 16 elements from `i` on, with masked loads and
-/// stores.
+/// A 512-bit register of `f32` or `f64` lanes with the loads and stores of [`map`] and
+/// [`map_pair`].
 ///
 /// # Safety
 ///
-/// `i + count` must not exceed the length of `h` or `out`.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn masked16(
-    h: &[f32],
-    out: &mut [f32],
-    i: usize,
-    count: usize,
-    f: &impl Fn(__m512) -> __m512,
-) {
-    let mask = ((1_u32 << count) - 1) as __mmask16;
-    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
-    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
-    unsafe {
-        let v = _mm512_maskz_loadu_ps(mask, h.as_ptr().add(i));
-        _mm512_mask_storeu_ps(out.as_mut_ptr().add(i), mask, f(v));
+/// Every method needs AVX-512F, and the pointers must be valid for `LANES` elements (for the
+/// masked ones, the first `count` ≤ `LANES` elements); `stream` needs a 64-byte aligned pointer.
+trait Lanes: Copy {
+    type Elem;
+    const LANES: usize;
+    unsafe fn load(p: *const Self::Elem) -> Self;
+    unsafe fn store(p: *mut Self::Elem, v: Self);
+    unsafe fn stream(p: *mut Self::Elem, v: Self);
+    /// The first `count` lanes from `p`, the others 0; masked loads do not touch (or fault on)
+    /// the disabled lanes.
+    unsafe fn load_first(count: usize, p: *const Self::Elem) -> Self;
+    /// Stores the first `count` lanes only.
+    unsafe fn store_first(count: usize, p: *mut Self::Elem, v: Self);
+}
+
+impl Lanes for __m512 {
+    type Elem = f32;
+    const LANES: usize = 16;
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load(p: *const f32) -> Self {
+        // SAFETY: as the trait requires.
+        unsafe { _mm512_loadu_ps(p) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store(p: *mut f32, v: Self) {
+        // SAFETY: as the trait requires.
+        unsafe { _mm512_storeu_ps(p, v) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn stream(p: *mut f32, v: Self) {
+        // SAFETY: as the trait requires (64-byte alignment included).
+        unsafe { _mm512_stream_ps(p, v) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load_first(count: usize, p: *const f32) -> Self {
+        // SAFETY: as the trait requires; the mask enables the first `count` lanes only.
+        unsafe { _mm512_maskz_loadu_ps(((1_u32 << count) - 1) as __mmask16, p) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store_first(count: usize, p: *mut f32, v: Self) {
+        // SAFETY: as the trait requires; the mask enables the first `count` lanes only.
+        unsafe { _mm512_mask_storeu_ps(p, ((1_u32 << count) - 1) as __mmask16, v) }
     }
 }
 
-/// Applies a 16-lane function over the common length, the tail with masked loads and stores;
-/// large outputs are streamed (see [`STREAM_BYTES`]).
+impl Lanes for __m512d {
+    type Elem = f64;
+    const LANES: usize = 8;
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load(p: *const f64) -> Self {
+        // SAFETY: as the trait requires.
+        unsafe { _mm512_loadu_pd(p) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store(p: *mut f64, v: Self) {
+        // SAFETY: as the trait requires.
+        unsafe { _mm512_storeu_pd(p, v) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn stream(p: *mut f64, v: Self) {
+        // SAFETY: as the trait requires (64-byte alignment included).
+        unsafe { _mm512_stream_pd(p, v) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn load_first(count: usize, p: *const f64) -> Self {
+        // SAFETY: as the trait requires; the mask enables the first `count` lanes only.
+        unsafe { _mm512_maskz_loadu_pd(((1_u32 << count) - 1) as __mmask8, p) }
+    }
+    #[inline]
+    #[target_feature(enable = "avx512f")]
+    unsafe fn store_first(count: usize, p: *mut f64, v: Self) {
+        // SAFETY: as the trait requires; the mask enables the first `count` lanes only.
+        unsafe { _mm512_mask_storeu_pd(p, ((1_u32 << count) - 1) as __mmask8, v) }
+    }
+}
+
+/// Applies a function of one register over the common length of `h` and `out`, the tail with
+/// masked loads and stores; large outputs are streamed (see [`STREAM_BYTES`]).
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn map16(h: &[f32], out: &mut [f32], f: impl Fn(__m512) -> __m512) {
-    let n = h.len().min(out.len());
-    let stream = stream_head(n, &[out.as_ptr()]);
+fn map<V: Lanes>(h: &[V::Elem], out: &mut [V::Elem], f: impl Fn(V) -> V) {
+    map_pair(h, out, None, |v| (f(v), v));
+}
+
+/// Applies a function of one register giving two over the common length of `h`, `values` and
+/// `slopes` (without `slopes`, of `h` and `values`, and the second result is dropped); the tail
+/// with masked loads and stores. Outputs are streamed when large (see [`STREAM_BYTES`]) and, for
+/// two, equally aligned.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn map_pair<V: Lanes>(
+    h: &[V::Elem],
+    values: &mut [V::Elem],
+    slopes: Option<&mut [V::Elem]>,
+    f: impl Fn(V) -> (V, V),
+) {
+    let two = slopes.is_some();
+    let slopes = slopes.unwrap_or_default();
+    let n =
+        if two { h.len().min(values.len()).min(slopes.len()) } else { h.len().min(values.len()) };
+    let (h, v_out, s_out) = (h.as_ptr(), values.as_mut_ptr(), slopes.as_mut_ptr());
+    let outs = [v_out.cast_const(), if two { s_out.cast_const() } else { v_out.cast_const() }];
+    let stream = stream_head(n, &outs);
+    // SAFETY (every block below): the elements accessed lie in i..i + LANES (or i..i + count),
+    // within n, which is at most the length of every slice accessed; the second output is only
+    // written when it holds n elements. When streaming, both outputs are 64-byte aligned at i:
+    // they share the offset, and i is the head plus a multiple of LANES.
+    let apply = |i: usize, count: usize| unsafe {
+        let (a, b) = f(V::load_first(count, h.add(i)));
+        V::store_first(count, v_out.add(i), a);
+        if two {
+            V::store_first(count, s_out.add(i), b);
+        }
+    };
     let mut i = 0;
     if let Some(head) = stream.filter(|&head| head > 0) {
-        // SAFETY: head < 16 ≤ n.
-        unsafe { masked16(h, out, 0, head, &f) };
+        apply(0, head);
         i = head;
     }
-    while i + 16 <= n {
-        // SAFETY: i + 16 ≤ n ≤ both lengths, so both 16-element accesses are in bounds;
-        // loadu/storeu need no alignment, and when streaming, out + i is 64-byte aligned
-        // (i is the head plus a multiple of 16).
+    while i + V::LANES <= n {
+        // SAFETY: as above.
         unsafe {
-            let v = f(_mm512_loadu_ps(h.as_ptr().add(i)));
+            let (a, b) = f(V::load(h.add(i)));
             if stream.is_some() {
-                _mm512_stream_ps(out.as_mut_ptr().add(i), v);
+                V::stream(v_out.add(i), a);
+                if two {
+                    V::stream(s_out.add(i), b);
+                }
             } else {
-                _mm512_storeu_ps(out.as_mut_ptr().add(i), v);
+                V::store(v_out.add(i), a);
+                if two {
+                    V::store(s_out.add(i), b);
+                }
             }
         }
-        i += 16;
+        i += V::LANES;
     }
     if stream.is_some() {
         // Orders the weakly ordered streaming stores before whatever the caller does next.
         _mm_sfence();
     }
     if i < n {
-        // SAFETY: i + (n − i) = n ≤ both lengths.
-        unsafe { masked16(h, out, i, n - i, &f) };
+        apply(i, n - i);
     }
 }
 
@@ -396,7 +495,7 @@ fn map16(h: &[f32], out: &mut [f32], f: impl Fn(__m512) -> __m512) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
-    map16(h, out, |v| sigmoid16(v));
+    map(h, out, |v| sigmoid16(v));
 }
 
 /// σ′ over an `f32` slice, 16 lanes at a time.
@@ -406,7 +505,7 @@ pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map16(h, out, |v| sigmoid_derivative16(v));
+    map(h, out, |v| sigmoid_derivative16(v));
 }
 
 /// σ and σ′ over an `f32` slice in one pass, 16 lanes at a time, over the common length of the
@@ -421,55 +520,7 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     values: &mut [f32],
     slopes: &mut [f32],
 ) {
-    let n = h.len().min(values.len()).min(slopes.len());
-    let stream = stream_head(n, &[values.as_ptr(), slopes.as_ptr()]);
-    let mut i = 0;
-    if let Some(head) = stream.filter(|&head| head > 0) {
-        // SAFETY: head < 16 ≤ n.
-        unsafe { masked_pair16(h, values, slopes, 0, head) };
-        i = head;
-    }
-    while i + 16 <= n {
-        // SAFETY: i + 16 ≤ n ≤ every length, so the three 16-element accesses are in bounds;
-        // loadu/storeu need no alignment, and when streaming, both outputs at i are 64-byte
-        // aligned (same offset, i is the head plus a multiple of 16).
-        unsafe {
-            let (v, s) = sigmoid_with_derivative16(_mm512_loadu_ps(h.as_ptr().add(i)));
-            if stream.is_some() {
-                _mm512_stream_ps(values.as_mut_ptr().add(i), v);
-                _mm512_stream_ps(slopes.as_mut_ptr().add(i), s);
-            } else {
-                _mm512_storeu_ps(values.as_mut_ptr().add(i), v);
-                _mm512_storeu_ps(slopes.as_mut_ptr().add(i), s);
-            }
-        }
-        i += 16;
-    }
-    if stream.is_some() {
-        _mm_sfence();
-    }
-    if i < n {
-        // SAFETY: i + (n − i) = n ≤ every length.
-        unsafe { masked_pair16(h, values, slopes, i, n - i) };
-    }
-}
-
-/// σ and σ′ of the `count` ≤ 16 elements from `i` on, with masked loads and stores.
-///
-/// # Safety
-///
-/// `i + count` must not exceed the length of any of the three slices.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn masked_pair16(h: &[f32], values: &mut [f32], slopes: &mut [f32], i: usize, count: usize) {
-    let mask = ((1_u32 << count) - 1) as __mmask16;
-    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
-    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
-    unsafe {
-        let (v, s) = sigmoid_with_derivative16(_mm512_maskz_loadu_ps(mask, h.as_ptr().add(i)));
-        _mm512_mask_storeu_ps(values.as_mut_ptr().add(i), mask, v);
-        _mm512_mask_storeu_ps(slopes.as_mut_ptr().add(i), mask, s);
-    }
+    map_pair(h, values, Some(slopes), |v| sigmoid_with_derivative16(v));
 }
 
 /// The shared part of σ and σ′ for 8 `f64` lanes: (m_hi, m_lo, n, d, d_lo, y) with
@@ -695,7 +746,7 @@ fn tanh_derivative8(x: __m512d) -> __m512d {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) {
-    map8(h, out, |v| tanh_derivative8(v));
+    map(h, out, |v| tanh_derivative8(v));
 }
 
 /// softplus for 8 `f64` lanes, as [`softplus16`] for `f32`; u = 2⁻⁵³.
@@ -756,7 +807,7 @@ fn softplus8(x: __m512d) -> __m512d {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn softplus_f64(h: &[f64], out: &mut [f64]) {
-    map8(h, out, |v| softplus8(v));
+    map(h, out, |v| softplus8(v));
 }
 
 /// tanh over an `f64` slice, 8 lanes at a time.
@@ -766,67 +817,7 @@ pub(super) unsafe fn softplus_f64(h: &[f64], out: &mut [f64]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_f64(h: &[f64], out: &mut [f64]) {
-    map8(h, out, |v| tanh8(v));
-}
-
-/// Applies an 8-lane function to the `count` ≤ 8 elements from `i` on, with masked loads and
-/// stores.
-///
-/// # Safety
-///
-/// `i + count` must not exceed the length of `h` or `out`.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn masked8(
-    h: &[f64],
-    out: &mut [f64],
-    i: usize,
-    count: usize,
-    f: &impl Fn(__m512d) -> __m512d,
-) {
-    let mask = ((1_u32 << count) - 1) as __mmask8;
-    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
-    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
-    unsafe {
-        let v = _mm512_maskz_loadu_pd(mask, h.as_ptr().add(i));
-        _mm512_mask_storeu_pd(out.as_mut_ptr().add(i), mask, f(v));
-    }
-}
-
-/// Applies an 8-lane function over the common length, the tail with masked loads and stores;
-/// large outputs are streamed (see [`STREAM_BYTES`]).
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn map8(h: &[f64], out: &mut [f64], f: impl Fn(__m512d) -> __m512d) {
-    let n = h.len().min(out.len());
-    let stream = stream_head(n, &[out.as_ptr()]);
-    let mut i = 0;
-    if let Some(head) = stream.filter(|&head| head > 0) {
-        // SAFETY: head < 8 ≤ n.
-        unsafe { masked8(h, out, 0, head, &f) };
-        i = head;
-    }
-    while i + 8 <= n {
-        // SAFETY: i + 8 ≤ n ≤ both lengths, so both 8-element accesses are in bounds;
-        // loadu/storeu need no alignment, and when streaming, out + i is 64-byte aligned
-        // (i is the head plus a multiple of 8).
-        unsafe {
-            let v = f(_mm512_loadu_pd(h.as_ptr().add(i)));
-            if stream.is_some() {
-                _mm512_stream_pd(out.as_mut_ptr().add(i), v);
-            } else {
-                _mm512_storeu_pd(out.as_mut_ptr().add(i), v);
-            }
-        }
-        i += 8;
-    }
-    if stream.is_some() {
-        _mm_sfence();
-    }
-    if i < n {
-        // SAFETY: i + (n − i) = n ≤ both lengths.
-        unsafe { masked8(h, out, i, n - i, &f) };
-    }
+    map(h, out, |v| tanh8(v));
 }
 
 /// σ over an `f64` slice, 8 lanes at a time.
@@ -836,7 +827,7 @@ fn map8(h: &[f64], out: &mut [f64], f: impl Fn(__m512d) -> __m512d) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_f64(h: &[f64], out: &mut [f64]) {
-    map8(h, out, |v| sigmoid8(v));
+    map(h, out, |v| sigmoid8(v));
 }
 
 /// σ′ over an `f64` slice, 8 lanes at a time.
@@ -846,7 +837,7 @@ pub(super) unsafe fn sigmoid_f64(h: &[f64], out: &mut [f64]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) {
-    map8(h, out, |v| sigmoid_derivative8(v));
+    map(h, out, |v| sigmoid_derivative8(v));
 }
 
 /// σ and σ′ over an `f64` slice in one pass, 8 lanes at a time, over the common length of the
@@ -861,53 +852,5 @@ pub(super) unsafe fn sigmoid_with_derivative_f64(
     values: &mut [f64],
     slopes: &mut [f64],
 ) {
-    let n = h.len().min(values.len()).min(slopes.len());
-    let stream = stream_head(n, &[values.as_ptr(), slopes.as_ptr()]);
-    let mut i = 0;
-    if let Some(head) = stream.filter(|&head| head > 0) {
-        // SAFETY: head < 8 ≤ n.
-        unsafe { masked_pair8(h, values, slopes, 0, head) };
-        i = head;
-    }
-    while i + 8 <= n {
-        // SAFETY: i + 8 ≤ n ≤ every length, so the three 8-element accesses are in bounds;
-        // loadu/storeu need no alignment, and when streaming, both outputs at i are 64-byte
-        // aligned (same offset, i is the head plus a multiple of 8).
-        unsafe {
-            let (v, s) = sigmoid_with_derivative8(_mm512_loadu_pd(h.as_ptr().add(i)));
-            if stream.is_some() {
-                _mm512_stream_pd(values.as_mut_ptr().add(i), v);
-                _mm512_stream_pd(slopes.as_mut_ptr().add(i), s);
-            } else {
-                _mm512_storeu_pd(values.as_mut_ptr().add(i), v);
-                _mm512_storeu_pd(slopes.as_mut_ptr().add(i), s);
-            }
-        }
-        i += 8;
-    }
-    if stream.is_some() {
-        _mm_sfence();
-    }
-    if i < n {
-        // SAFETY: i + (n − i) = n ≤ every length.
-        unsafe { masked_pair8(h, values, slopes, i, n - i) };
-    }
-}
-
-/// σ and σ′ of the `count` ≤ 8 elements from `i` on, with masked loads and stores.
-///
-/// # Safety
-///
-/// `i + count` must not exceed the length of any of the three slices.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn masked_pair8(h: &[f64], values: &mut [f64], slopes: &mut [f64], i: usize, count: usize) {
-    let mask = ((1_u32 << count) - 1) as __mmask8;
-    // SAFETY: the mask enables only lanes i..i + count, in bounds by the caller's promise;
-    // AVX-512 masked loads and stores do not touch (or fault on) the disabled lanes.
-    unsafe {
-        let (v, s) = sigmoid_with_derivative8(_mm512_maskz_loadu_pd(mask, h.as_ptr().add(i)));
-        _mm512_mask_storeu_pd(values.as_mut_ptr().add(i), mask, v);
-        _mm512_mask_storeu_pd(slopes.as_mut_ptr().add(i), mask, s);
-    }
+    map_pair(h, values, Some(slopes), |v| sigmoid_with_derivative8(v));
 }
