@@ -607,6 +607,42 @@ fn sigmoid_f32_exhaustive_on_every_level() {
     );
 }
 
+/// The σ of the one-pass kernel against the σ kernel over every `f32` input, bit for bit (at
+/// AVX-512 they are separate code paths): `cargo test --release --lib exhaustive -- --ignored`.
+#[test]
+#[ignore]
+fn sigmoid_pair_f32_exhaustive_matches_the_sigmoid_kernel() {
+    const CHUNK: u32 = 1 << 20;
+    for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+        std::thread::scope(|scope| {
+            for t in 0..threads {
+                scope.spawn(move || {
+                    let mut h = vec![0.0_f32; CHUNK as usize];
+                    let (mut a, mut b, mut c) = (h.clone(), h.clone(), h.clone());
+                    let mut start = t * CHUNK;
+                    loop {
+                        for (i, x) in h.iter_mut().enumerate() {
+                            *x = f32::from_bits(start + i as u32);
+                        }
+                        kernels::sigmoid_f32(level, &h, &mut a);
+                        kernels::sigmoid_with_derivative_f32(level, &h, &mut b, &mut c);
+                        for i in 0..h.len() {
+                            let (x, y) =
+                                (nan_or_bits(f64::from(a[i])), nan_or_bits(f64::from(b[i])));
+                            assert_eq!(x, y, "{level:?} σ at {:e}", h[i]);
+                        }
+                        match start.checked_add(threads * CHUNK) {
+                            Some(next) => start = next,
+                            None => break,
+                        }
+                    }
+                });
+            }
+        });
+    }
+}
+
 /// tanh and tanh′ over every `f32` input, as [`sigmoid_f32_exhaustive_on_every_level`]:
 /// `cargo test --release --lib exhaustive -- --ignored --nocapture`.
 #[test]
@@ -797,6 +833,9 @@ fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
     let sweep = f32_sweep();
     let tail = sweep.len() - 4020;
     let xs32: Vec<f32> = sweep[..tail].iter().step_by(256).chain(&sweep[tail..]).copied().collect();
+    // Plus a dense sweep over [−120, 120], where the AVX-512 σ and one-pass σ clamp differently.
+    let xs32: Vec<f32> =
+        xs32.into_iter().chain((0..24_000).map(|i| i as f32 * 0.01 - 120.0)).collect();
     let xs: Vec<f64> = xs32.iter().map(|&x| f64::from(x)).chain([-740.0, 710.0, -2e-320]).collect();
     for level in levels() {
         for n in (0..=40).chain([xs.len() - 3]) {
