@@ -218,17 +218,18 @@ const PAIR_MAX_EXPONENT: f32 = 40.0;
 /// that is not normalised), each with error ≲ 2⁻²⁸. With P′ = 2ᴱ, E = min(⌊−q⌋, 40) in place of P
 /// (see [`PAIR_MAX_EXPONENT`]), the result is ((M/d′)/d′)·2^(2E − ⌊−q⌋): P′²/P = P when E = ⌊−q⌋,
 /// and otherwise (M/P)/(1 + M/P′)², within a factor 1 + 2⁻³⁸ of σ′. σ is bit-identical to
-/// [`sigmoid16`] (for x in (20, 110] both are exactly 1).
+/// [`sigmoid16`] (for x in (20, 110] both are exactly 1). 37 vector operations for both.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
     let x = _mm512_min_ps(_mm512_set1_ps(110.0), _mm512_max_ps(_mm512_set1_ps(-110.0), x));
     let (neg_q, t_hi, lo) = ceil_parts(x);
-    let neg_c = _mm512_roundscale_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(neg_q);
-    let exponent = _mm512_min_ps(neg_c, _mm512_set1_ps(PAIR_MAX_EXPONENT));
+    let exponent = _mm512_min_ps(neg_q, _mm512_set1_ps(PAIR_MAX_EXPONENT));
     let (sum, d_lo, y) = ceil_reciprocal(exponent, t_hi, lo);
     let (m_d, m_d_lo) = divide_pair(t_hi, lo, sum, d_lo, y);
-    let slope_exponent = _mm512_fmsub_ps(exponent, _mm512_set1_ps(2.0), neg_c);
+    // ⌊−q⌋ for −q ≤ 40.5, else 80 − ⌊−q⌋ = ⌊80 + 15/16 − (−q)⌋ (−q is a multiple of 1/16).
+    let mirrored = _mm512_sub_ps(_mm512_set1_ps(2.0 * PAIR_MAX_EXPONENT + 0.9375), neg_q);
+    let slope_exponent = _mm512_min_ps(neg_q, mirrored);
     let slope = _mm512_scalef_ps(divide(m_d, m_d_lo, sum, d_lo, y), slope_exponent);
     (_mm512_scalef_ps(y, exponent), slope)
 }
