@@ -612,32 +612,14 @@ fn sigmoid_f32_exhaustive_on_every_level() {
 #[test]
 #[ignore]
 fn sigmoid_pair_f32_exhaustive_matches_the_sigmoid_kernel() {
-    const CHUNK: u32 = 1 << 20;
     for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
-        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
-        std::thread::scope(|scope| {
-            for t in 0..threads {
-                scope.spawn(move || {
-                    let mut h = vec![0.0_f32; CHUNK as usize];
-                    let (mut a, mut b, mut c) = (h.clone(), h.clone(), h.clone());
-                    let mut start = t * CHUNK;
-                    loop {
-                        for (i, x) in h.iter_mut().enumerate() {
-                            *x = f32::from_bits(start + i as u32);
-                        }
-                        kernels::sigmoid_f32(level, &h, &mut a);
-                        kernels::sigmoid_with_derivative_f32(level, &h, &mut b, &mut c);
-                        for i in 0..h.len() {
-                            let (x, y) =
-                                (nan_or_bits(f64::from(a[i])), nan_or_bits(f64::from(b[i])));
-                            assert_eq!(x, y, "{level:?} σ at {:e}", h[i]);
-                        }
-                        match start.checked_add(threads * CHUNK) {
-                            Some(next) => start = next,
-                            None => break,
-                        }
-                    }
-                });
+        let buffers = || [(); 3].map(|_| vec![0.0_f32; CHUNK]);
+        fold_all_f32(buffers, |[a, b, c], h| {
+            kernels::sigmoid_f32(level, h, a);
+            kernels::sigmoid_with_derivative_f32(level, h, b, c);
+            for ((&x, &u), &v) in h.iter().zip(a.iter()).zip(b.iter()) {
+                let bits = |y: f32| nan_or_bits(f64::from(y));
+                assert_eq!(bits(u), bits(v), "{level:?} σ at {x:e}");
             }
         });
     }
@@ -694,41 +676,56 @@ fn exhaustive_max(
     kernels: [Kernel<f32>; 2],
     reference: fn(f32) -> (f64, f64),
 ) -> [(f64, f32); 2] {
-    const CHUNK: u32 = 1 << 20;
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
     let worse = |a: (f64, f32), b: (f64, f32)| if b.0 > a.0 { b } else { a };
+    let state = || ([(0.0_f64, 0.0_f32); 2], [(); 2].map(|_| vec![0.0_f32; CHUNK]));
+    let per_thread = fold_all_f32(state, |(worst, out), h| {
+        kernels[0](level, h, &mut out[0]);
+        kernels[1](level, h, &mut out[1]);
+        for (i, &x) in h.iter().enumerate() {
+            let (r0, r1) = reference(x);
+            worst[0] = worse(worst[0], (ulp_error_f32(out[0][i], r0), x));
+            worst[1] = worse(worst[1], (ulp_error_f32(out[1][i], r1), x));
+        }
+    });
+    per_thread
+        .into_iter()
+        .map(|(worst, _)| worst)
+        .fold([(0.0, 0.0); 2], |a, b| [worse(a[0], b[0]), worse(a[1], b[1])])
+}
+
+/// How many consecutive `f32` bit patterns [`fold_all_f32`] hands over at a time.
+const CHUNK: usize = 1 << 20;
+
+/// Visits all 2³² `f32` values in chunks of [`CHUNK`] consecutive bit patterns, spread over
+/// every core; each thread owns a state made by `state` (buffers, running maxima), all of which
+/// are returned.
+fn fold_all_f32<S: Send>(
+    state: impl Fn() -> S + Sync,
+    visit: impl Fn(&mut S, &[f32]) + Sync,
+) -> Vec<S> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()) as u32;
+    let (state, visit) = (&state, &visit);
     std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 scope.spawn(move || {
-                    let mut worst = [(0.0_f64, 0.0_f32); 2];
-                    let mut h = vec![0.0_f32; CHUNK as usize];
-                    let mut out = [h.clone(), h.clone()];
-                    let mut start = t * CHUNK;
+                    let mut own = state();
+                    let mut h = vec![0.0_f32; CHUNK];
+                    let mut start = t * CHUNK as u32;
                     loop {
                         for (i, x) in h.iter_mut().enumerate() {
                             *x = f32::from_bits(start + i as u32);
                         }
-                        kernels[0](level, &h, &mut out[0]);
-                        kernels[1](level, &h, &mut out[1]);
-                        for (i, &x) in h.iter().enumerate() {
-                            let (r0, r1) = reference(x);
-                            worst[0] = worse(worst[0], (ulp_error_f32(out[0][i], r0), x));
-                            worst[1] = worse(worst[1], (ulp_error_f32(out[1][i], r1), x));
-                        }
-                        match start.checked_add(threads * CHUNK) {
+                        visit(&mut own, &h);
+                        match start.checked_add(threads * CHUNK as u32) {
                             Some(next) => start = next,
-                            None => break,
+                            None => break own,
                         }
                     }
-                    worst
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap())
-            .fold([(0.0, 0.0); 2], |a, b| [worse(a[0], b[0]), worse(a[1], b[1])])
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
     })
 }
 
