@@ -218,7 +218,8 @@ const PAIR_MAX_EXPONENT: f32 = 40.0;
 /// that is not normalised), each with error ≲ 2⁻²⁸. With P′ = 2ᴱ, E = min(⌊−q⌋, 40) in place of P
 /// (see [`PAIR_MAX_EXPONENT`]), the result is ((M/d′)/d′)·2^(2E − ⌊−q⌋): P′²/P = P when E = ⌊−q⌋,
 /// and otherwise (M/P)/(1 + M/P′)², within a factor 1 + 2⁻³⁸ of σ′. σ is bit-identical to
-/// [`sigmoid16`] (for x in (20, 110] both are exactly 1). 37 vector operations for both.
+/// [`sigmoid16`] (for x in (20, 110] both are exactly 1). 41 vector operations for both (the
+/// form with e^(−|x|) takes 42, and 36 for σ′ alone).
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
