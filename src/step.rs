@@ -83,7 +83,7 @@ fn has_slice_kernels<A: ?Sized>() -> bool {
 /// How it runs, fastest first; nothing is allocated:
 ///
 /// - [`Sigmoid`] on `f32`/`f64` with a SIMD level in use: one vectorised kernel computes σ and
-///   σ′ from a single e^(−|h|) per element and combines them.
+///   σ′ from a single exponential per element and combines them.
 /// - [`Identity`]: δ = y − h, which equals (y − h)·1 exactly.
 /// - [`Tanh`], and [`Sigmoid`] otherwise: blocks of 256, f and f′ of a block from one call of
 ///   [`Activation::activate_with_derivative_slice`] (the vectorised kernels for `f32`/`f64`),

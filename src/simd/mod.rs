@@ -41,7 +41,9 @@
 //!   - σ and σ′: a 16-entry table of 2^(j/16) looked up by permutes, which shortens the
 //!     polynomial, `vrcp14` (with one Newton step for `f64`) for the reciprocal, whose error
 //!     each FMA-corrected quotient squares, and `vscalef` for the final scaling; `f32` runs in
-//!     `f32` lanes (twice the lanes per instruction) with the same double-word technique.
+//!     `f32` lanes (twice the lanes per instruction) with the same double-word technique, and
+//!     as 2^(−c)/(2^(−c) + M) from e^(−x) = 2^c·M, which needs neither |x| nor a numerator
+//!     chosen by sign.
 //!   - tanh = 2σ(2|x|) − 1 from the unrounded quotient (the subtraction is exact) from
 //!     |x| ≈ 0.2554 on, where tanh ≥ 1/4, and a Taylor polynomial in x² below (degree 4 for
 //!     `f32`; degree 10 and a second Newton step for `f64`); tanh′ = 4σ′(2x), the factor 4
