@@ -145,9 +145,9 @@ const fn halved_from_one(mut table: [f32; 16]) -> [f32; 16] {
 
 /// The quantities σ and σ′ share for 16 lanes, for x already clamped to [−110, 110]:
 /// (−q, T_hi, lo) with e^(−x) = 2^⌈q⌉ · (T_hi + lo) to ≲ 2⁻³⁰ absolute in T_hi + lo ∈ [0.51, 1.03]
-/// (see [`sigmoid16`]). The reduction of [`parts`] with the signs turned so that it takes x
-/// itself, where negating it would cost σ an operation (s = −r and w are the same bits), and
-/// with the ceiling table.
+/// (see [`sigmoid16`]). It is the reduction of [`parts`] with the ceiling table and the signs
+/// turned so that it takes x itself, since negating x would cost σ an operation: its s is the
+/// −r, and its w the same bits, that [`parts`] computes for z = −x.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn ceil_parts(x: __m512) -> (__m512, __m512, __m512) {
