@@ -199,7 +199,7 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// f(h) is 0 only where the exact value is below half the smallest subnormal
 /// (h < −745.13 in f64, h < −103.97 in f32). The slice methods may use vectorised kernels with
 /// their own documented bounds; where an f32 kernel is in use, f16 and bf16 slices run it and
-/// round its result to the type: within 0.5 + 0.79·2⁻¹³ ulp (f16) or 0.5 + 0.79·2⁻¹⁶ ulp
+/// round its result to the type: within 0.5 + 0.81·2⁻¹³ ulp (f16) or 0.5 + 0.81·2⁻¹⁶ ulp
 /// (bf16), measured max 0.50005 and 0.49999 ulp over all 2¹⁶ inputs at every SIMD level.
 ///
 /// # Special cases

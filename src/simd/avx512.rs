@@ -69,9 +69,9 @@ const TABLE_LO: [f32; 16] = [
 ];
 
 /// ln 2 to 12 bits, so q·LN2_HI is exact for the multiples q of 1/16 below 2⁸ in magnitude.
-const LN2_HI: f32 = f32::from_bits(0x3F31_7000);
+pub(super) const LN2_HI: f32 = f32::from_bits(0x3F31_7000);
 /// ln 2 − `LN2_HI`.
-const LN2_LO: f32 = f32::from_bits(0x3805_FDF4);
+pub(super) const LN2_LO: f32 = f32::from_bits(0x3805_FDF4);
 /// 1.5·2¹⁹, whose ulp is 1/16: adding it rounds |t| < 2¹⁸ to a multiple of 1/16, and the low
 /// four bits of the sum's bit pattern are then 16t mod 16.
 const ROUND: f32 = 786_432.0;
@@ -130,9 +130,9 @@ fn divide(n_hi: __m512, n_lo: __m512, d: __m512, d_lo: __m512, y: __m512) -> __m
 
 /// 2^((j − 16)/16) for j = 1..15 and 1 for j = 0: `TABLE_HI` and `TABLE_LO` halved (exactly)
 /// from j = 1 on, so that e^q = 2^⌈q⌉ · `CEIL_HI[j]` for every multiple q = k/16, j = k mod 16.
-const CEIL_HI: [f32; 16] = halved_from_one(TABLE_HI);
+pub(super) const CEIL_HI: [f32; 16] = halved_from_one(TABLE_HI);
 /// See [`CEIL_HI`].
-const CEIL_LO: [f32; 16] = halved_from_one(TABLE_LO);
+pub(super) const CEIL_LO: [f32; 16] = halved_from_one(TABLE_LO);
 
 const fn halved_from_one(mut table: [f32; 16]) -> [f32; 16] {
     let mut j = 1;

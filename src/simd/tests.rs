@@ -597,18 +597,30 @@ fn sum_squared_diff_specials() {
 #[test]
 #[ignore]
 fn sigmoid_f32_exhaustive_on_every_level() {
-    // AVX-512 runs the f32-lane kernels, AVX2 the f64-lane ones (bit-identical at every level,
-    // see `levels_agree_bit_for_bit_on_large_inputs`).
+    // AVX-512 and AVX2 run their f32-lane kernels.
     check_exhaustive(
         ["sigmoid", "sigmoid derivative"],
         [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
         reference_f32,
         [1.0, 2.0],
     );
+    // The f64-lane kernels (NEON's), once: they are bit-identical at every level (see
+    // `levels_agree_bit_for_bit_on_large_inputs`).
+    #[cfg(target_arch = "x86_64")]
+    {
+        let kernels = [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64];
+        let worst = exhaustive_max(supported(), kernels, reference_f32);
+        for ((name, (err, x)), bound) in
+            ["sigmoid", "sigmoid derivative"].iter().zip(worst).zip([1.0, 2.0])
+        {
+            println!("f64 lanes: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
+            assert!(err <= bound, "f64 lanes {name}: {err} at {x:e}");
+        }
+    }
 }
 
 /// The σ of the one-pass kernel against the σ kernel over every `f32` input, bit for bit (at
-/// AVX-512 they are separate code paths): `cargo test --release --lib exhaustive -- --ignored`.
+/// AVX-512 and AVX2 they are separate code paths): `cargo test --release --lib exhaustive -- --ignored`.
 #[test]
 #[ignore]
 fn sigmoid_pair_f32_exhaustive_matches_the_sigmoid_kernel() {

@@ -158,27 +158,29 @@ kernels! {
 }
 
 /// Defines, for each element-wise kernel with a hand-written AVX-512 version in
-/// [`super::avx512`] (of the same name), a safe dispatcher that runs it when the CPU has AVX-512
-/// and the given kernel of the other levels otherwise.
+/// [`super::avx512`] (of the same name), a safe dispatcher that runs it when the CPU has AVX-512,
+/// the named kernel of [`super::avx2`] (`and name`) at the AVX2 level, and the given kernel of
+/// the other levels otherwise.
 macro_rules! avx512_or {
-    ($($(#[$doc:meta])* fn $name:ident($t:ty) else $fallback:ident;)*) => {$(
+    ($($(#[$doc:meta])* fn $name:ident($t:ty) $(and $avx2:ident)? else $fallback:ident;)*) => {$(
         $(#[$doc])*
         pub(crate) fn $name(level: Level, h: &[$t], out: &mut [$t]) {
-            if level.min(supported()) == Level::Avx512 {
+            match level.min(supported()) {
                 // SAFETY: `supported()` detected AVX-512F at run time.
-                unsafe { super::avx512::$name(h, out) }
-            } else {
-                $fallback(level, h, out);
+                Level::Avx512 => unsafe { super::avx512::$name(h, out) },
+                // SAFETY: `supported()` detected AVX2 and FMA at run time.
+                $(Level::Avx2 => unsafe { super::avx2::$avx2(h, out) },)?
+                _ => $fallback(level, h, out),
             }
         }
     )*};
 }
 
 avx512_or! {
-    /// σ over an `f32` slice (otherwise in `f64` lanes).
-    fn sigmoid_f32(f32) else sigmoid_f32_in_f64;
-    /// σ′ over an `f32` slice (otherwise in `f64` lanes).
-    fn sigmoid_derivative_f32(f32) else sigmoid_derivative_f32_in_f64;
+    /// σ over an `f32` slice (in `f32` lanes with AVX2, otherwise in `f64` lanes).
+    fn sigmoid_f32(f32) and sigmoid_f32 else sigmoid_f32_in_f64;
+    /// σ′ over an `f32` slice (in `f32` lanes with AVX2, otherwise in `f64` lanes).
+    fn sigmoid_derivative_f32(f32) and sigmoid_derivative_f32 else sigmoid_derivative_f32_in_f64;
     /// σ over an `f64` slice.
     fn sigmoid_f64(f64) else sigmoid_f64_portable;
     /// σ′ over an `f64` slice.
@@ -197,34 +199,38 @@ avx512_or! {
     fn softplus_f64(f64) else softplus_f64_portable;
 }
 
-/// σ into `out` and σ′ into `slope` over an `f32` slice in one pass sharing e^(−|h|): in `f64`
-/// lanes, or with AVX-512 in [`super::avx512`]'s `f32` lanes. Bit-identical to [`sigmoid_f32`]
-/// and [`sigmoid_derivative_f32`] at the same level.
+/// σ into `out` and σ′ into `slope` over an `f32` slice in one pass sharing e^(−x): in the `f32`
+/// lanes of [`super::avx512`] or [`super::avx2`], otherwise in `f64` lanes. Bit-identical to
+/// [`sigmoid_f32`] and [`sigmoid_derivative_f32`] at the same level.
 pub(crate) fn sigmoid_with_derivative_f32(
     level: Level,
     h: &[f32],
     out: &mut [f32],
     slope: &mut [f32],
 ) {
-    if level.min(supported()) == Level::Avx512 {
+    match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F at run time.
-        unsafe { super::avx512::sigmoid_with_derivative_f32(h, out, slope) }
-    } else {
-        sigmoid_with_derivative_f32_in_f64(level, h, out, slope);
+        Level::Avx512 => unsafe { super::avx512::sigmoid_with_derivative_f32(h, out, slope) },
+        // SAFETY: `supported()` detected AVX2 and FMA at run time.
+        Level::Avx2 => unsafe { super::avx2::sigmoid_with_derivative_f32(h, out, slope) },
+        Level::Scalar => sigmoid_with_derivative_f32_in_f64(level, h, out, slope),
     }
 }
 
-/// δ = (y − σ(h))·σ′(h) over `f32` slices (common length): with AVX-512, σ and σ′ from
-/// [`super::avx512`]'s one-pass kernel on stack chunks and then one multiply per element;
-/// otherwise in `f64` lanes.
+/// δ = (y − σ(h))·σ′(h) over `f32` slices (common length): with AVX-512 or AVX2, σ and σ′ from
+/// the one-pass `f32`-lane kernel on stack chunks and then one multiply per element; otherwise
+/// in `f64` lanes.
 pub(crate) fn sigmoid_error_terms_f32(level: Level, y: &[f32], h: &[f32], delta: &mut [f32]) {
-    if level.min(supported()) == Level::Avx512 {
-        error_terms_in_chunks(y, h, delta, |h, f, df| {
+    match level.min(supported()) {
+        Level::Avx512 => error_terms_in_chunks(y, h, delta, |h, f, df| {
             // SAFETY: `supported()` detected AVX-512F at run time.
             unsafe { super::avx512::sigmoid_with_derivative_f32(h, f, df) }
-        });
-    } else {
-        sigmoid_error_terms_f32_in_f64(level, y, h, delta);
+        }),
+        Level::Avx2 => error_terms_in_chunks(y, h, delta, |h, f, df| {
+            // SAFETY: `supported()` detected AVX2 and FMA at run time.
+            unsafe { super::avx2::sigmoid_with_derivative_f32(h, f, df) }
+        }),
+        Level::Scalar => sigmoid_error_terms_f32_in_f64(level, y, h, delta),
     }
 }
 

@@ -1,0 +1,260 @@
+//! Hand-written AVX2 + FMA kernels for the `f32` sigmoid and its derivative in `f32` lanes (8 per
+//! register, twice the `f64`-lane kernels of [`super::math`]): the algorithm of
+//! [`super::avx512`]'s σ = P/(P + M) with the instructions AVX2 has.
+//!
+//! With q = k/8 the multiple of 1/8 nearest to −x/ln 2, c = ⌈q⌉, j = k mod 8 and r = −x − q·ln 2
+//! (|r| ≤ ln2/16): e^(−x) = 2^c · M with M = `CEIL8[j]`·e^r ∈ [0.52, 1.05], and
+//! σ = P/(P + M) with P = 2^(−c). What differs from the AVX-512 kernels:
+//! - An 8-entry table (one `vpermps` of a 256-bit register reads it), so r is twice as wide and
+//!   e^r − 1 takes a quartic: w = r + r²(C2 + C3·r + C4·r²), minimax on |r| ≤ ln2/16 with
+//!   error 2⁻³²·⁴ (`scripts/exp_minimax.py`).
+//! - No `vscalefps`: the powers of two are built from the exponent ⌊−q⌋, read as an integer off
+//!   the bits of ROUND + q. P is 0 where 2^(−c) would be subnormal (P < 2⁻¹²⁶ is far below the
+//!   rounding of P + M ≥ 0.52), and the result is scaled by 2⁶⁴·2^(−c) (exact: both factors
+//!   and the product are normal) and then by 2⁻⁶⁴, which rounds once, into the subnormals too.
+//! - `vrcpps` gives 1/d to 1.5·2⁻¹², so it takes one plain Newton step (to ≈ 2⁻²²) before the
+//!   FMA-corrected one that the AVX-512 kernels apply to `vrcp14ps`.
+//!
+//! The error analysis is that of [`super::avx512`]'s `sigmoid16`, with M to ≲ 2⁻³⁰ absolute and
+//! the first correction FMA's result at most 2⁻⁴·⁴ (|w| ≤ 0.045) instead of 2⁻⁵·⁴; the
+//! exhaustive tests measure the maxima.
+
+use core::arch::x86_64::*;
+
+use super::avx512::{CEIL_HI, CEIL_LO, LN2_HI, LN2_LO};
+
+/// 2^((j − 8)/8) for j = 1..7 and 1 for j = 0, as T_hi + T_lo: the even entries of the 16-entry
+/// tables, since 2^((2j − 16)/16) = 2^((j − 8)/8).
+const CEIL8_HI: [f32; 8] = even_entries(CEIL_HI);
+/// See [`CEIL8_HI`].
+const CEIL8_LO: [f32; 8] = even_entries(CEIL_LO);
+
+const fn even_entries(table: [f32; 16]) -> [f32; 8] {
+    let mut even = [0.0; 8];
+    let mut j = 0;
+    while j < 8 {
+        even[j] = table[2 * j];
+        j += 1;
+    }
+    even
+}
+
+/// 1.5·2²⁰, whose ulp is 1/8: adding it rounds |t| < 2¹⁹ to a multiple of 1/8, and the bit
+/// pattern of the sum is then `ROUND.to_bits()` + 8t (the low three bits hold 8t mod 8).
+const ROUND: f32 = 1_572_864.0;
+/// Minimax coefficients of (e^r − 1 − r)/r² ≈ C2 + C3·r + C4·r² on |r| ≤ ln2/16
+/// (`scripts/exp_minimax.py`).
+const C2: f32 = f32::from_bits(0x3F00_0000);
+const C3: f32 = f32::from_bits(0x3E2A_AE3B);
+const C4: f32 = f32::from_bits(0x3D2A_AED4);
+
+/// Past this exponent of P (x > 27.7), the pair kernel keeps P = 2^40, as
+/// `super::avx512::PAIR_MAX_EXPONENT` does.
+const PAIR_MAX_EXPONENT: i32 = 40;
+
+/// The shared part of σ and σ′ for 8 lanes, for x already clamped to [−110, 110]: (e, T_hi, lo)
+/// with e = ⌊−q⌋ + 127 (the biased exponent of P) as an integer and e^(−x) = 2^⌈q⌉·(T_hi + lo)
+/// to ≲ 2⁻³⁰ absolute.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn ceil_parts8(x: __m256) -> (__m256i, __m256, __m256) {
+    // SAFETY: the tables hold 8 f32 each, exactly one unaligned 256-bit load.
+    let (tab_hi, tab_lo) =
+        unsafe { (_mm256_loadu_ps(CEIL8_HI.as_ptr()), _mm256_loadu_ps(CEIL8_LO.as_ptr())) };
+    let c = _mm256_set1_ps;
+    // t = ROUND + q; −q = ROUND − t is exact, and vpermps reads the low three bits of t.
+    let t = _mm256_fnmadd_ps(x, c(core::f32::consts::LOG2_E), c(ROUND));
+    let neg_q = _mm256_sub_ps(c(ROUND), t);
+    let j = _mm256_castps_si256(t);
+    let t_hi = _mm256_permutevar8x32_ps(tab_hi, j);
+    let t_lo = _mm256_permutevar8x32_ps(tab_lo, j);
+    // ⌊−q⌋ + 127 = ⌊(bits(ROUND) + 8·127 − bits(t))/8⌋: the shift rounds towards −∞.
+    let biased = _mm256_srai_epi32::<3>(_mm256_sub_epi32(
+        _mm256_set1_epi32(ROUND.to_bits() as i32 + 8 * 127),
+        _mm256_castps_si256(t),
+    ));
+    // s = x + q·ln 2 = −r (the first FMA is exact: q·LN2_HI has at most 23 bits), and
+    // w = e^r − 1 = −s + s²(C2 − C3·s + C4·s²).
+    let s = _mm256_fnmadd_ps(neg_q, c(LN2_HI), x);
+    let s = _mm256_fnmadd_ps(neg_q, c(LN2_LO), s);
+    let p = _mm256_fmadd_ps(_mm256_fmsub_ps(c(C4), s, c(C3)), s, c(C2));
+    let w = _mm256_fmsub_ps(_mm256_mul_ps(s, s), p, s);
+    (biased, t_hi, _mm256_fmadd_ps(t_hi, w, t_lo))
+}
+
+/// 2^(e − 127) for the biased exponents e ≤ 254 as `f32`, 0 where e ≤ 0.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn power_of_two(biased: __m256i) -> __m256 {
+    let e = _mm256_max_epi32(biased, _mm256_setzero_si256());
+    _mm256_castsi256_ps(_mm256_slli_epi32::<23>(e))
+}
+
+/// v·2^(e − 127) rounded once, for a biased exponent e ∈ [−63, 190] and v with v·2^(e − 63)
+/// normal (every use keeps it within [2⁻⁹⁶, 2¹⁰⁵]): that product is exact, and the
+/// multiplication by 2⁻⁶⁴ rounds, into the subnormals where the result is tiny.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn scale(v: __m256, biased: __m256i) -> __m256 {
+    let up = power_of_two(_mm256_add_epi32(biased, _mm256_set1_epi32(64)));
+    _mm256_mul_ps(_mm256_mul_ps(v, up), _mm256_set1_ps(f32::from_bits(0x1F80_0000)))
+}
+
+/// (s, d_lo, y) with P + T_hi + lo = s + d_lo for P = 2^(e − 127), and y = 1/(s + d_lo) before
+/// its one rounding to within ≈ 2⁻⁴⁴ (see the module docs).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn ceil_reciprocal8(biased: __m256i, t_hi: __m256, lo: __m256) -> (__m256, __m256, __m256) {
+    let one = _mm256_set1_ps(1.0);
+    let power = power_of_two(biased);
+    // Fast2Sum with the larger operand first (both are ≥ 0).
+    let big = _mm256_max_ps(power, t_hi);
+    let small = _mm256_min_ps(power, t_hi);
+    let sum = _mm256_add_ps(big, small);
+    let d_lo = _mm256_add_ps(_mm256_sub_ps(small, _mm256_sub_ps(sum, big)), lo);
+    let d = _mm256_add_ps(sum, d_lo);
+    let y = _mm256_rcp_ps(d);
+    let y = _mm256_fmadd_ps(_mm256_fnmadd_ps(y, d, one), y, y);
+    let res = _mm256_fnmadd_ps(y, d_lo, _mm256_fnmadd_ps(y, sum, one));
+    (sum, d_lo, _mm256_fmadd_ps(res, y, y))
+}
+
+/// σ for 8 lanes: x clamped to [−110, 20] (σ rounds to 0 below −104 and to 1 above 17.4; NaN
+/// passes, since `max` and `min` return their second operand for NaN), then P/(P + M).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn sigmoid8(x: __m256) -> __m256 {
+    let x = _mm256_min_ps(_mm256_set1_ps(20.0), _mm256_max_ps(_mm256_set1_ps(-110.0), x));
+    let (biased, t_hi, lo) = ceil_parts8(x);
+    let (_, _, y) = ceil_reciprocal8(biased, t_hi, lo);
+    scale(y, biased)
+}
+
+/// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d (as `super::avx512`'s
+/// `divide`).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn divide8(n_hi: __m256, n_lo: __m256, d: __m256, d_lo: __m256, y: __m256) -> __m256 {
+    let q0 = _mm256_mul_ps(n_hi, y);
+    let res = _mm256_add_ps(_mm256_fnmadd_ps(q0, d, n_hi), _mm256_fnmadd_ps(q0, d_lo, n_lo));
+    _mm256_fmadd_ps(res, y, q0)
+}
+
+/// As [`divide8`], also returning the rounding error of the quotient (as `super::avx512`'s
+/// `divide_pair`).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn divide_pair8(
+    n_hi: __m256,
+    n_lo: __m256,
+    d: __m256,
+    d_lo: __m256,
+    y: __m256,
+) -> (__m256, __m256) {
+    let q0 = _mm256_mul_ps(n_hi, y);
+    let res = _mm256_add_ps(_mm256_fnmadd_ps(q0, d, n_hi), _mm256_fnmadd_ps(q0, d_lo, n_lo));
+    let q = _mm256_fmadd_ps(res, y, q0);
+    (q, _mm256_fmadd_ps(res, y, _mm256_sub_ps(q0, q)))
+}
+
+/// (σ, σ′) for 8 lanes, as `super::avx512`'s `sigmoid_with_derivative16`: x clamped to
+/// [−110, 110], P′ = 2^min(⌊−q⌋, 40) in place of P, σ′ = ((M/d′)/d′)·2^(min(⌊−q⌋, 80 − ⌊−q⌋)).
+/// σ is bit-identical to [`sigmoid8`] (for x in (20, 110] both are exactly 1).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn sigmoid_with_derivative8(x: __m256) -> (__m256, __m256) {
+    let x = _mm256_min_ps(_mm256_set1_ps(110.0), _mm256_max_ps(_mm256_set1_ps(-110.0), x));
+    let (biased, t_hi, lo) = ceil_parts8(x);
+    let capped = _mm256_min_epi32(biased, _mm256_set1_epi32(PAIR_MAX_EXPONENT + 127));
+    let (sum, d_lo, y) = ceil_reciprocal8(capped, t_hi, lo);
+    let (m_d, m_d_lo) = divide_pair8(t_hi, lo, sum, d_lo, y);
+    let slope = divide8(m_d, m_d_lo, sum, d_lo, y);
+    // min(e, 80 − e) + 127 for e = ⌊−q⌋, biased.
+    let mirrored = _mm256_sub_epi32(_mm256_set1_epi32(2 * (PAIR_MAX_EXPONENT + 127)), biased);
+    let slope_biased = _mm256_min_epi32(biased, mirrored);
+    (scale(y, capped), scale(slope, slope_biased))
+}
+
+/// Applies `f` to `h` in registers of 8 lanes, writing `values` (and `slopes` when given) over
+/// their common length; the last partial register goes through a stack buffer.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn map_pair(
+    h: &[f32],
+    values: &mut [f32],
+    mut slopes: Option<&mut [f32]>,
+    f: impl Fn(__m256) -> (__m256, __m256),
+) {
+    const LANES: usize = 8;
+    let mut n = h.len().min(values.len());
+    if let Some(s) = slopes.as_deref() {
+        n = n.min(s.len());
+    }
+    let body = n - n % LANES;
+    let mut i = 0;
+    while i < body {
+        // SAFETY: i + 8 ≤ body ≤ n, at most the length of every slice accessed; a prefetch
+        // (SSE, in the x86-64 baseline) never faults, so its address may lie past the end.
+        unsafe {
+            _mm_prefetch::<_MM_HINT_T0>(h.as_ptr().wrapping_add(i + PREFETCH_ELEMENTS).cast());
+            let (a, b) = f(_mm256_loadu_ps(h.as_ptr().add(i)));
+            _mm256_storeu_ps(values.as_mut_ptr().add(i), a);
+            if let Some(s) = slopes.as_deref_mut() {
+                _mm256_storeu_ps(s.as_mut_ptr().add(i), b);
+            }
+        }
+        i += LANES;
+    }
+    if body < n {
+        let mut buffer = [0.0_f32; LANES];
+        buffer[..n - body].copy_from_slice(&h[body..n]);
+        // SAFETY: `buffer` holds 8 f32, one unaligned 256-bit load and store each.
+        unsafe {
+            let (a, b) = f(_mm256_loadu_ps(buffer.as_ptr()));
+            _mm256_storeu_ps(buffer.as_mut_ptr(), a);
+            values[body..n].copy_from_slice(&buffer[..n - body]);
+            if let Some(s) = slopes {
+                _mm256_storeu_ps(buffer.as_mut_ptr(), b);
+                s[body..n].copy_from_slice(&buffer[..n - body]);
+            }
+        }
+    }
+}
+
+/// How far ahead of the element being computed the loops prefetch `h`: 4 KiB, as in
+/// [`super::avx512`].
+const PREFETCH_ELEMENTS: usize = 4096 / size_of::<f32>();
+
+/// σ over an `f32` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
+    map_pair(h, out, None, |v| (sigmoid8(v), v));
+}
+
+/// σ′ over an `f32` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
+    map_pair(h, out, None, |v| {
+        let (_, slope) = sigmoid_with_derivative8(v);
+        (slope, v)
+    });
+}
+
+/// σ and σ′ over an `f32` slice in one pass, each bit-identical to [`sigmoid_f32`] and
+/// [`sigmoid_derivative_f32`].
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn sigmoid_with_derivative_f32(h: &[f32], out: &mut [f32], slope: &mut [f32]) {
+    map_pair(h, out, Some(slope), |v| sigmoid_with_derivative8(v));
+}
