@@ -53,10 +53,14 @@ fn ulps_f32(a: f32, b: f32) -> u64 {
     key(a).abs_diff(key(b))
 }
 
-/// |got − exact| in units of the `f32` ulp at `exact` (exact given in `f64`).
+/// |got − exact| in units of the `f32` ulp at `exact` (exact given in `f64`); 0 when both are
+/// NaN and ∞ when only one is, so that a NaN result for a number (or the reverse) fails every
+/// bound instead of dropping out of the maxima.
 fn ulp_error_f32(got: f32, exact: f64) -> f64 {
-    if got.is_nan() && exact.is_nan() {
-        return 0.0;
+    match (got.is_nan(), exact.is_nan()) {
+        (true, true) => return 0.0,
+        (true, false) | (false, true) => return f64::INFINITY,
+        (false, false) => {}
     }
     // The f32 ulp at |exact|: 2^(e − 23) for the binary exponent e, at least 2⁻¹⁴⁹.
     let e = ((exact.to_bits() >> 52) & 0x7FF) as i64 - 1023;
@@ -306,6 +310,17 @@ fn sigmoid_specials_on_every_level() {
         assert!(s[0].is_nan() && d[0].is_nan(), "{level:?}");
         assert_eq!(&s[1..], &[1.0, 0.0, 0.5, 0.5, 1.0, 0.0], "{level:?}");
         assert_eq!(&d[1..], &[0.0, 0.0, 0.25, 0.25, 0.0, 0.0], "{level:?}");
+        // NaNs of either sign and any payload (the AVX2 kernel reads an exponent off the bits
+        // of a value computed from the input).
+        let nans = [0x7FC0_0000, 0xFFC0_0000, 0x7F80_0001, 0xFF80_0001, 0x7FFF_FFFF, 0xFFFF_FFFF]
+            .map(f32::from_bits);
+        let [mut s, mut d, mut ps, mut pd] = [[0.0_f32; 6]; 4];
+        kernels::sigmoid_f32(level, &nans, &mut s);
+        kernels::sigmoid_derivative_f32(level, &nans, &mut d);
+        kernels::sigmoid_with_derivative_f32(level, &nans, &mut ps, &mut pd);
+        for out in [s, d, ps, pd] {
+            assert!(out.iter().all(|v| v.is_nan()), "{level:?}: {out:?}");
+        }
         let mut sub = [0.0_f32];
         kernels::sigmoid_f32(level, &[-95.0], &mut sub);
         assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
