@@ -1,6 +1,7 @@
-//! Hand-written AVX2 + FMA kernels for the `f32` sigmoid and its derivative in `f32` lanes (8 per
-//! register, twice the `f64`-lane kernels of [`super::math`]): the algorithm of
-//! [`super::avx512`]'s σ = P/(P + M) with the instructions AVX2 has.
+//! Hand-written AVX2 + FMA kernels for the `f32` sigmoid, tanh and their derivatives in `f32`
+//! lanes (8 per register, twice the `f64`-lane kernels of [`super::math`]): the algorithm of
+//! [`super::avx512`]'s σ = P/(P + M) with the instructions AVX2 has, and tanh and tanh′ from it
+//! as there ([`tanh8`], [`tanh_derivative8`]).
 //!
 //! With q = k/8 the multiple of 1/8 nearest to −x/ln 2, c = ⌈q⌉, j = k mod 8 and r = −x − q·ln 2
 //! (|r| ≤ ln2/16): e^(−x) = 2^c · M with M = T_j·e^r ∈ [0.52, 1.05], T_j = 2^((j − 8)/8) for
@@ -109,6 +110,19 @@ fn scale(v: __m256, biased: __m256i) -> __m256 {
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn ceil_reciprocal8(biased: __m256i, t_hi: __m256, lo: __m256) -> (__m256, __m256, __m256) {
+    let (sum, d_lo, y, res) = ceil_reciprocal_parts8(biased, t_hi, lo);
+    (sum, d_lo, _mm256_fmadd_ps(res, y, y))
+}
+
+/// As [`ceil_reciprocal8`], with the reciprocal left unevaluated as y₀ + y₀·res: (s, d_lo, y₀,
+/// res), where y₀ ≈ 1/(s + d_lo) to ≈ 2⁻²² and res = 1 − y₀·(s + d_lo) (two FMAs).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn ceil_reciprocal_parts8(
+    biased: __m256i,
+    t_hi: __m256,
+    lo: __m256,
+) -> (__m256, __m256, __m256, __m256) {
     let one = _mm256_set1_ps(1.0);
     let power = power_of_two(biased);
     // Fast2Sum with the larger operand first (both are ≥ 0).
@@ -120,7 +134,7 @@ fn ceil_reciprocal8(biased: __m256i, t_hi: __m256, lo: __m256) -> (__m256, __m25
     let y = _mm256_rcp_ps(d);
     let y = _mm256_fmadd_ps(_mm256_fnmadd_ps(y, d, one), y, y);
     let res = _mm256_fnmadd_ps(y, d_lo, _mm256_fnmadd_ps(y, sum, one));
-    (sum, d_lo, _mm256_fmadd_ps(res, y, y))
+    (sum, d_lo, y, res)
 }
 
 /// σ for 8 lanes: x clamped to [−110, 20] (σ rounds to 0 below −104 and to 1 above 17.4; NaN
@@ -168,6 +182,13 @@ fn divide_pair8(
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn sigmoid_with_derivative8(x: __m256) -> (__m256, __m256) {
+    sigmoid_with_scaled_derivative8(x, 0)
+}
+
+/// σ(x) and 2ᵏ·σ′(x), the factor applied by the final scaling (one rounding), for k ≤ 2.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn sigmoid_with_scaled_derivative8(x: __m256, k: i32) -> (__m256, __m256) {
     let x = _mm256_min_ps(_mm256_set1_ps(110.0), _mm256_max_ps(_mm256_set1_ps(-110.0), x));
     let (biased, t_hi, lo) = ceil_parts8(x);
     let capped = _mm256_min_epi32(biased, _mm256_set1_epi32(PAIR_MAX_EXPONENT + 127));
@@ -177,7 +198,100 @@ fn sigmoid_with_derivative8(x: __m256) -> (__m256, __m256) {
     // min(e, 80 − e) + 127 for e = ⌊−q⌋, biased.
     let mirrored = _mm256_sub_epi32(_mm256_set1_epi32(2 * (PAIR_MAX_EXPONENT + 127)), biased);
     let slope_biased = _mm256_min_epi32(biased, mirrored);
+    let slope_biased = _mm256_add_epi32(slope_biased, _mm256_set1_epi32(k));
     (scale(y, capped), scale(slope, slope_biased))
+}
+
+/// tanh for 8 lanes, within 1 ulp; a = |x|. As `super::avx512`'s `tanh16`:
+///
+/// - a < `TANH_SMALL`: a + (a·u)·P(u) with u = a² and the degree-4 Taylor polynomial P.
+/// - otherwise 2σ(2a) − 1 with σ(2a) = P·y₀(1 + res) from [`ceil_reciprocal_parts8`] (2a is
+///   clamped to 20, where tanh rounds to 1 from a = 9.01 on): with P ≥ 1 here, y₀·P ∈ [0.6, 1]
+///   is exact, so is 2y₀P − 1 (Sterbenz), and tanh = fma(2P·res, y₀, 2y₀P − 1) rounds once. The
+///   error of y₀(1 + res) (≲ 2⁻²⁸ relative) is at most 2⁻²⁷ absolute in tanh, a quarter of an
+///   ulp where tanh ∈ [1/4, 1/2).
+/// - The sign of x is or-ed onto the result, which is ≥ 0 or NaN: tanh is odd, tanh(−0) = −0,
+///   NaN stays NaN (the clamp passes it), ±∞ gives ±1.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn tanh8(x: __m256) -> __m256 {
+    use super::avx512::{TANH_P, TANH_SMALL};
+    let sign = _mm256_set1_ps(-0.0);
+    let a = _mm256_andnot_ps(sign, x);
+    let one = _mm256_set1_ps(1.0);
+    // 2a ≥ 0, clamped above at 20 (`min` returns its second operand, 2a, when it is NaN).
+    let twice = _mm256_min_ps(_mm256_set1_ps(20.0), _mm256_add_ps(a, a));
+    let (biased, t_hi, lo) = ceil_parts8(twice);
+    let (_, _, y, res) = ceil_reciprocal_parts8(biased, t_hi, lo);
+    let power = power_of_two(biased);
+    let two_y_minus_one = _mm256_fmsub_ps(_mm256_mul_ps(y, power), _mm256_set1_ps(2.0), one);
+    let scaled_res = _mm256_mul_ps(_mm256_add_ps(res, res), power);
+    let large = _mm256_fmadd_ps(scaled_res, y, two_y_minus_one);
+    let u = _mm256_mul_ps(a, a);
+    let c = |i: usize| _mm256_set1_ps(TANH_P[i]);
+    let p = _mm256_fmadd_ps(u, c(4), c(3));
+    let p = _mm256_fmadd_ps(u, p, c(2));
+    let p = _mm256_fmadd_ps(u, p, c(1));
+    let p = _mm256_fmadd_ps(u, p, c(0));
+    let small = _mm256_fmadd_ps(_mm256_mul_ps(a, u), p, a);
+    let is_small = _mm256_cmp_ps::<_CMP_LT_OQ>(a, _mm256_set1_ps(TANH_SMALL));
+    let t = _mm256_blendv_ps(large, small, is_small);
+    _mm256_or_ps(t, _mm256_and_ps(sign, x))
+}
+
+/// tanh′ x = 4σ′(2x) for 8 lanes: the σ′ of [`sigmoid_with_derivative8`] at 2x with the factor
+/// 4 folded into its final scaling (one rounding, as `super::avx512`'s `tanh_derivative16`).
+/// Doubling x is exact (±∞ beyond the range, which the clamp takes).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn tanh_derivative8(x: __m256) -> __m256 {
+    sigmoid_with_scaled_derivative8(_mm256_add_ps(x, x), 2).1
+}
+
+/// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for 8 lanes, within 1 ulp; as
+/// `super::avx512`'s `softplus16`, on the parts of e^(−|x|) = 2^c·M here:
+///
+/// - ln(1 + e) = 2 atanh(s) = 2s + 2s·w·Q(w), w = s², Q(w) = Σ_{k≤6} w^k/(2k + 3), with
+///   s = e/(2 + e) = M/(2P + M) for P = 2^(−c) ≥ 1: 2P is again a power of two, so
+///   [`ceil_reciprocal8`] gives 2P + M = d + d_lo and its reciprocal, and one FMA-corrected
+///   quotient s = S_hi + S_lo (as the first quotient of σ′).
+/// - max(x, 0) + 2·S_hi by TwoSum, then one rounding of the sum with its error and the rest.
+/// - x < −17.4 (e < 2⁻²⁵): ln(1 + e) rounds like e = M·2^c, M rounded first (correct into the
+///   subnormals but for that double rounding); x > 17: the result rounds to x. NaN propagates;
+///   softplus(−∞) = 0, softplus(∞) = ∞.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn softplus8(x: __m256) -> __m256 {
+    let z = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
+    // `min` returns its second operand, z, when it is NaN.
+    let z = _mm256_min_ps(_mm256_set1_ps(110.0), z);
+    let (biased, t_hi, lo) = ceil_parts8(z);
+    // The biased exponent of 2P, capped at 2^41 (z > 28.4), past which the general branch is
+    // not used (x > 17 or x < −17.4) and 2^(−c + 1) would overflow from z > 87.7 on.
+    let doubled = _mm256_add_epi32(biased, _mm256_set1_epi32(1));
+    let doubled = _mm256_min_epi32(doubled, _mm256_set1_epi32(PAIR_MAX_EXPONENT + 1 + 127));
+    let (d, d_lo, y) = ceil_reciprocal8(doubled, t_hi, lo);
+    let (s_hi, s_lo) = divide_pair8(t_hi, lo, d, d_lo, y);
+    let w = _mm256_mul_ps(s_hi, s_hi);
+    let c = |k: f32| _mm256_set1_ps(1.0 / (2.0 * k + 3.0));
+    let mut poly = c(6.0);
+    for k in (0..6).rev() {
+        poly = _mm256_fmadd_ps(w, poly, c(k as f32));
+    }
+    let two_s = _mm256_add_ps(s_hi, s_hi);
+    let rest = _mm256_fmadd_ps(_mm256_mul_ps(two_s, w), poly, _mm256_add_ps(s_lo, s_lo));
+    // max(0, x) + 2s exactly (TwoSum); `max` returns x when x is NaN.
+    let positive = _mm256_max_ps(_mm256_setzero_ps(), x);
+    let sum = _mm256_add_ps(positive, two_s);
+    let v = _mm256_sub_ps(sum, positive);
+    let err =
+        _mm256_add_ps(_mm256_sub_ps(positive, _mm256_sub_ps(sum, v)), _mm256_sub_ps(two_s, v));
+    let general = _mm256_add_ps(sum, _mm256_add_ps(err, rest));
+    // e = M·2^c, the biased exponent of 2^c being 254 − (⌊−q⌋ + 127).
+    let e = scale(_mm256_add_ps(t_hi, lo), _mm256_sub_epi32(_mm256_set1_epi32(254), biased));
+    let tiny = _mm256_cmp_ps::<_CMP_LT_OQ>(x, _mm256_set1_ps(-17.4));
+    let large = _mm256_cmp_ps::<_CMP_GT_OQ>(x, _mm256_set1_ps(17.0));
+    _mm256_blendv_ps(_mm256_blendv_ps(general, e, tiny), x, large)
 }
 
 /// Applies `f` to `h` in registers of 8 lanes, writing `values` (and `slopes` when given) over
@@ -251,6 +365,36 @@ pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
         let (_, slope) = sigmoid_with_derivative8(v);
         (slope, v)
     });
+}
+
+/// tanh over an `f32` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn tanh_f32(h: &[f32], out: &mut [f32]) {
+    map_pair(h, out, None, |v| (tanh8(v), v));
+}
+
+/// tanh′ over an `f32` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
+    map_pair(h, out, None, |v| (tanh_derivative8(v), v));
+}
+
+/// softplus over an `f32` slice, 8 lanes at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA.
+#[target_feature(enable = "avx2,fma")]
+pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
+    map_pair(h, out, None, |v| (softplus8(v), v));
 }
 
 /// σ and σ′ over an `f32` slice in one pass, each bit-identical to [`sigmoid_f32`] and

@@ -257,10 +257,10 @@ fn divide_pair(n_hi: __m512, n_lo: __m512, d: __m512, d_lo: __m512, y: __m512) -
 
 /// From this |x| on, tanh is computed as 2σ(2|x|) − 1 (where tanh ≥ 1/4: atanh(1/4) ≈ 0.25541),
 /// below it by its Taylor polynomial.
-const TANH_SMALL: f32 = 0.2555;
+pub(super) const TANH_SMALL: f32 = 0.2555;
 /// Taylor coefficients of (tanh a − a)/a³ in u = a²: −1/3, 2/15, −17/315, 62/2835,
 /// −1382/155925, rounded to `f32` (`scripts/tanh_taylor.py`).
-const TANH_P: [f32; 5] = [
+pub(super) const TANH_P: [f32; 5] = [
     f32::from_bits(0xBEAA_AAAB),
     f32::from_bits(0x3E08_8889),
     f32::from_bits(0xBD5D_0DD1),

@@ -54,10 +54,10 @@
 //!   - Outputs of 16 MiB and more are written with non-temporal stores: they would not stay in
 //!     the caches anyway, and streaming them saves the read of every output line before it is
 //!     written (a third of the memory traffic).
-//! - With AVX2 and FMA, `f32` σ and σ′ ([`avx2`]) run the AVX-512 algorithm in 8 `f32` lanes,
-//!   with an 8-entry table (a quartic for e^r − 1), powers of two built from the integer
-//!   exponent instead of `vscalef`, and `vrcpps` with one more Newton step; tanh, tanh′ and
-//!   softplus keep the `f64`-lane element functions there.
+//! - With AVX2 and FMA, `f32` σ, σ′, tanh and tanh′ ([`avx2`]) run the AVX-512 algorithms in 8
+//!   `f32` lanes, with an 8-entry table (a quartic for e^r − 1), powers of two built from the
+//!   integer exponent instead of `vscalef`, and `vrcpps` with one more Newton step; softplus
+//!   keeps the `f64`-lane element function there.
 //! - σ and σ′ together (`sigmoid_with_derivative`): one pass sharing e^(−|h|) and the
 //!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
 //!   results are bit-identical to theirs; at the AVX-512 level (and for `f32` at the AVX2

@@ -350,6 +350,12 @@ fn tanh_specials_on_every_level() {
         assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1e-45], "{level:?}");
         assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
         assert_eq!(&d[1..], &[0.0, 0.0, 1.0, 1.0, 0.0, 1.0], "{level:?}");
+        let nans = [0x7FC0_0000, 0xFFC0_0000, 0x7F80_0001, 0xFF80_0001, 0x7FFF_FFFF, 0xFFFF_FFFF]
+            .map(f32::from_bits);
+        let [mut t, mut d] = [[0.0_f32; 6]; 2];
+        kernels::tanh_f32(level, &nans, &mut t);
+        kernels::tanh_derivative_f32(level, &nans, &mut d);
+        assert!(t.iter().chain(&d).all(|v| v.is_nan()), "{level:?}: {t:?} {d:?}");
     }
 }
 

@@ -185,16 +185,16 @@ avx512_or! {
     fn sigmoid_f64(f64) else sigmoid_f64_portable;
     /// σ′ over an `f64` slice.
     fn sigmoid_derivative_f64(f64) else sigmoid_derivative_f64_portable;
-    /// tanh over an `f32` slice (otherwise in `f64` lanes).
-    fn tanh_f32(f32) else tanh_f32_in_f64;
-    /// tanh′ over an `f32` slice (otherwise in `f64` lanes).
-    fn tanh_derivative_f32(f32) else tanh_derivative_f32_in_f64;
+    /// tanh over an `f32` slice (in `f32` lanes with AVX2, otherwise in `f64` lanes).
+    fn tanh_f32(f32) and tanh_f32 else tanh_f32_in_f64;
+    /// tanh′ over an `f32` slice (in `f32` lanes with AVX2, otherwise in `f64` lanes).
+    fn tanh_derivative_f32(f32) and tanh_derivative_f32 else tanh_derivative_f32_in_f64;
     /// tanh over an `f64` slice.
     fn tanh_f64(f64) else tanh_f64_portable;
     /// tanh′ over an `f64` slice.
     fn tanh_derivative_f64(f64) else tanh_derivative_f64_portable;
-    /// softplus over an `f32` slice (otherwise in `f64` lanes).
-    fn softplus_f32(f32) else softplus_f32_in_f64;
+    /// softplus over an `f32` slice (in `f32` lanes with AVX2, otherwise in `f64` lanes).
+    fn softplus_f32(f32) and softplus_f32 else softplus_f32_in_f64;
     /// softplus over an `f64` slice.
     fn softplus_f64(f64) else softplus_f64_portable;
 }
