@@ -301,8 +301,9 @@ fn stable_sigmoid<T: Float>(h: T) -> (T, T) {
 ///   1 ulp (measured max 0.71 ulp in the subnormal band, 0.4994 ulp for normal results).
 /// - f32: both correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp); f32
 ///   uses f64's `tanh` and 4e/(1 + e)² in plain f64. Slices: f within 1 ulp, measured over all
-///   2³² inputs at 0.587 ulp with AVX-512 (a kernel in f32 lanes) and 0.509 ulp at the other
-///   levels; f′ at 0.771 ulp with AVX-512 (where it is subnormal) and 0.504 ulp otherwise.
+///   2³² inputs at 0.587 ulp with AVX-512 and 0.624 ulp with AVX2 (kernels in f32 lanes) and
+///   0.509 ulp with NEON (f64 lanes); f′ at 0.771 and 0.797 ulp (where it is subnormal) and
+///   0.504 ulp.
 /// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs). Slices run the f32 kernel
 ///   and round once more: measured max 0.50005 ulp (f16) and 0.4997 ulp (bf16) over all inputs
 ///   at every SIMD level.
@@ -506,8 +507,9 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
 /// - f64: below 1 ulp (measured max 0.75 ulp on the 5 211-point mpmath table; the largest
 ///   errors are near the subnormal range, where the low part of e^(−|h|) underflows).
 /// - f32: correctly rounded but within 2^-27 ulp of a tie (measured max 0.500 ulp). Slices:
-///   within 1 ulp, measured over all 2³² inputs at 0.768 ulp with AVX-512 (a kernel in f32
-///   lanes; the largest errors where the result is subnormal) and 0.504 ulp at the other levels.
+///   within 1 ulp, measured over all 2³² inputs at 0.768 ulp with AVX-512 and 0.766 ulp with
+///   AVX2 (kernels in f32 lanes; the largest errors where the result is subnormal) and
+///   0.504 ulp with NEON (f64 lanes).
 /// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs). Slices run the f32 kernel
 ///   and round once more: measured max 0.50007 ulp over all inputs at every SIMD level.
 /// - f′ is [`Sigmoid`]'s f, with its bounds.

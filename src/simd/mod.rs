@@ -57,7 +57,7 @@
 //! - With AVX2 and FMA, `f32` σ, σ′, tanh and tanh′ ([`avx2`]) run the AVX-512 algorithms in 8
 //!   `f32` lanes, with an 8-entry table (a quartic for e^r − 1), powers of two built from the
 //!   integer exponent instead of `vscalef`, and `vrcpps` with one more Newton step; softplus
-//!   keeps the `f64`-lane element function there.
+//!   as well, on the same parts (s = e/(2 + e) = M/(2P + M)).
 //! - σ and σ′ together (`sigmoid_with_derivative`): one pass sharing e^(−|h|) and the
 //!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
 //!   results are bit-identical to theirs; at the AVX-512 level (and for `f32` at the AVX2
@@ -83,16 +83,15 @@
 //! |---|---|---|---|---|
 //! | σ | 0.777 ulp | 0.788 ulp | 0.504 ulp | 1 ulp |
 //! | σ′ | 0.781 ulp | 0.804 ulp | 0.504 ulp | 1 ulp |
-//! | tanh | 0.587 ulp | (`f64` lanes) | 0.509 ulp | 1 ulp |
-//! | tanh′ | 0.771 ulp | (`f64` lanes) | 0.504 ulp | 1 ulp |
-//! | softplus | 0.768 ulp | (`f64` lanes) | 0.504 ulp | 1 ulp |
+//! | tanh | 0.587 ulp | 0.624 ulp | 0.509 ulp | 1 ulp |
+//! | tanh′ | 0.771 ulp | 0.797 ulp | 0.504 ulp | 1 ulp |
+//! | softplus | 0.768 ulp | 0.766 ulp | 0.504 ulp | 1 ulp |
 //! | sum of squared differences | faithful | faithful | faithful | faithful |
 //!
-//! The `f64`-lane element functions for `f32` are what the AVX2 level runs for tanh, tanh′ and
-//! softplus, and what NEON runs for all five: the same IEEE operations in the same order, with
-//! fused multiply-adds on both, so NEON gives the same results as those loops at the AVX2 level,
-//! and the last two columns hold for it; the accuracy tests check the bounds at that level under
-//! qemu.
+//! NEON runs the `f64`-lane element functions for `f32`, which the x86-64 tests also run (as
+//! kernels of their own, exhaustively at one level): the same IEEE operations in the same order,
+//! with fused multiply-adds on both, so the last two columns hold for NEON; the accuracy tests
+//! check the bounds at that level under qemu.
 //!
 //! # Testing
 //!

@@ -625,18 +625,30 @@ fn sigmoid_f32_exhaustive_on_every_level() {
         reference_f32,
         [1.0, 2.0],
     );
-    // The f64-lane kernels (NEON's), once: they are bit-identical at every level (see
-    // `levels_agree_bit_for_bit_on_large_inputs`).
     #[cfg(target_arch = "x86_64")]
-    {
-        let kernels = [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64];
-        let worst = exhaustive_max(supported(), kernels, reference_f32);
-        for ((name, (err, x)), bound) in
-            ["sigmoid", "sigmoid derivative"].iter().zip(worst).zip([1.0, 2.0])
-        {
-            println!("f64 lanes: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
-            assert!(err <= bound, "f64 lanes {name}: {err} at {x:e}");
-        }
+    check_exhaustive_f64_lanes(
+        ["sigmoid", "sigmoid derivative"],
+        [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64],
+        reference_f32,
+        [1.0, 2.0],
+    );
+}
+
+/// As [`check_exhaustive`] for the `f64`-lane kernels (NEON's), at the best level only: they
+/// are bit-identical at every level (see `levels_agree_bit_for_bit_on_large_inputs`), and no
+/// x86-64 level dispatches to them any more.
+#[cfg(target_arch = "x86_64")]
+fn check_exhaustive_f64_lanes(
+    names: [&str; 2],
+    kernels: [Kernel<f32>; 2],
+    reference: fn(f32) -> (f64, f64),
+    bounds: [f64; 2],
+) {
+    let worst = exhaustive_max(supported(), kernels, reference);
+    let distinct = if names[0] == names[1] { 1 } else { 2 };
+    for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds).take(distinct) {
+        println!("f64 lanes: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
+        assert!(err <= bound, "f64 lanes {name}: {err} at {x:e}");
     }
 }
 
@@ -669,6 +681,13 @@ fn tanh_f32_exhaustive_on_every_level() {
         reference_tanh_f32,
         [1.0, 2.0],
     );
+    #[cfg(target_arch = "x86_64")]
+    check_exhaustive_f64_lanes(
+        ["tanh", "tanh derivative"],
+        [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32_in_f64],
+        reference_tanh_f32,
+        [1.0, 2.0],
+    );
 }
 
 /// softplus over every `f32` input, as [`sigmoid_f32_exhaustive_on_every_level`] (its
@@ -681,6 +700,13 @@ fn softplus_f32_exhaustive_on_every_level() {
         (r, r)
     };
     check_exhaustive(["softplus", "softplus"], [kernels::softplus_f32; 2], reference, [1.0; 2]);
+    #[cfg(target_arch = "x86_64")]
+    check_exhaustive_f64_lanes(
+        ["softplus", "softplus"],
+        [kernels::softplus_f32_in_f64; 2],
+        reference,
+        [1.0; 2],
+    );
 }
 
 /// Prints and checks against `bounds` the largest errors of two kernels over all 2³² `f32`
