@@ -268,8 +268,8 @@ fn softplus8(x: __m256) -> __m256 {
     // `min` returns its second operand, z, when it is NaN.
     let z = _mm256_min_ps(_mm256_set1_ps(110.0), z);
     let (biased, t_hi, lo) = ceil_parts8(z);
-    // The biased exponent of 2P, capped at 2^41 (z > 28.4), past which the general branch is
-    // not used (x > 17 or x < −17.4) and 2^(−c + 1) would overflow from z > 87.7 on.
+    // The biased exponent of 2P = 2^(−c + 1), capped at that of 2^41 (from z ≈ 27.7 on): the
+    // general branch is not used there (|x| > 17), and 2^(−c + 1) would overflow from z ≈ 88.
     let doubled = _mm256_add_epi32(biased, _mm256_set1_epi32(1));
     let doubled = _mm256_min_epi32(doubled, _mm256_set1_epi32(PAIR_MAX_EXPONENT + 1 + 127));
     let (d, d_lo, y) = ceil_reciprocal8(doubled, t_hi, lo);
