@@ -296,6 +296,13 @@ fn softplus8(x: __m256) -> __m256 {
     _mm256_blendv_ps(_mm256_blendv_ps(general, e, tiny), x, large)
 }
 
+/// Applies `f` to `h` in registers of 8 lanes over the common length of `h` and `out`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn map(h: &[f32], out: &mut [f32], f: impl Fn(__m256) -> __m256) {
+    map_pair(h, out, None, |v| (f(v), v));
+}
+
 /// Applies `f` to `h` in registers of 8 lanes, writing `values` (and `slopes` when given) over
 /// their common length; the last partial register goes through a stack buffer.
 #[inline]
@@ -353,7 +360,7 @@ const PREFETCH_ELEMENTS: usize = 4096 / size_of::<f32>();
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
-    map_pair(h, out, None, |v| (sigmoid8(v), v));
+    map(h, out, |v| sigmoid8(v));
 }
 
 /// σ′ over an `f32` slice, 8 lanes at a time.
@@ -363,10 +370,7 @@ pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map_pair(h, out, None, |v| {
-        let (_, slope) = sigmoid_with_derivative8(v);
-        (slope, v)
-    });
+    map(h, out, |v| sigmoid_with_derivative8(v).1);
 }
 
 /// tanh over an `f32` slice, 8 lanes at a time.
@@ -376,7 +380,7 @@ pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn tanh_f32(h: &[f32], out: &mut [f32]) {
-    map_pair(h, out, None, |v| (tanh8(v), v));
+    map(h, out, |v| tanh8(v));
 }
 
 /// tanh′ over an `f32` slice, 8 lanes at a time.
@@ -386,7 +390,7 @@ pub(super) unsafe fn tanh_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map_pair(h, out, None, |v| (tanh_derivative8(v), v));
+    map(h, out, |v| tanh_derivative8(v));
 }
 
 /// softplus over an `f32` slice, 8 lanes at a time.
@@ -396,7 +400,7 @@ pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
-    map_pair(h, out, None, |v| (softplus8(v), v));
+    map(h, out, |v| softplus8(v));
 }
 
 /// σ and σ′ over an `f32` slice in one pass, each bit-identical to [`sigmoid_f32`] and

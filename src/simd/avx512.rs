@@ -190,9 +190,10 @@ fn ceil_reciprocal(exponent: __m512, t_hi: __m512, lo: __m512) -> (__m512, __m51
 /// - x outside [−110, 20] takes 0 below (σ rounds to 0 from −104 down) and 1 above (σ rounds
 ///   to 1 from 17.4 up), applied to the result by a zero-masked final `vscalefps` and a blend
 ///   rather than by clamping x first: the masks come from x alone, so the two compares run
-///   beside the long dependency chain instead of adding two operations to its head (about a
-///   tenth faster; the computation in those lanes may give anything, even NaN, and is
-///   discarded). NaN is kept, as neither mask selects it.
+///   beside the long dependency chain instead of adding two operations to its head (faster in
+///   L1 by a tenth or more, a little at 16 Mi, see BENCHMARKS.md; the computation in those
+///   lanes may give anything, even NaN, and is discarded). NaN is kept, as neither mask
+///   selects it.
 /// - r = −x − q·ln 2 and w = e^r − 1 as in [`parts`]; M = T_hi + lo with lo = T_hi·w + T_lo
 ///   rounded once (≲ 2⁻³⁰ absolute, like w and dropping T_lo·w).
 /// - P is exact, and P + T_hi = s + err by Fast2Sum (the larger of the two first: both are

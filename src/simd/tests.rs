@@ -310,10 +310,7 @@ fn sigmoid_specials_on_every_level() {
         assert!(s[0].is_nan() && d[0].is_nan(), "{level:?}");
         assert_eq!(&s[1..], &[1.0, 0.0, 0.5, 0.5, 1.0, 0.0], "{level:?}");
         assert_eq!(&d[1..], &[0.0, 0.0, 0.25, 0.25, 0.0, 0.0], "{level:?}");
-        // NaNs of either sign and any payload (the AVX2 kernel reads an exponent off the bits
-        // of a value computed from the input).
-        let nans = [0x7FC0_0000, 0xFFC0_0000, 0x7F80_0001, 0xFF80_0001, 0x7FFF_FFFF, 0xFFFF_FFFF]
-            .map(f32::from_bits);
+        let nans = NAN_PATTERNS.map(f32::from_bits);
         let [mut s, mut d, mut ps, mut pd] = [[0.0_f32; 6]; 4];
         kernels::sigmoid_f32(level, &nans, &mut s);
         kernels::sigmoid_derivative_f32(level, &nans, &mut d);
@@ -326,6 +323,12 @@ fn sigmoid_specials_on_every_level() {
         assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
     }
 }
+
+/// `f32` NaNs of either sign, quiet and signalling, with various payloads: the AVX2 kernels
+/// read an exponent off the bits of a value computed from the input, which must not turn any
+/// of them into a number.
+const NAN_PATTERNS: [u32; 6] =
+    [0x7FC0_0000, 0xFFC0_0000, 0x7F80_0001, 0xFF80_0001, 0x7FFF_FFFF, 0xFFFF_FFFF];
 
 #[test]
 fn tanh_specials_on_every_level() {
@@ -350,8 +353,7 @@ fn tanh_specials_on_every_level() {
         assert_eq!(&t[1..], &[1.0, -1.0, 0.0, -0.0, 1.0, -1e-45], "{level:?}");
         assert!(t[4].is_sign_negative(), "{level:?}: tanh(-0) = -0");
         assert_eq!(&d[1..], &[0.0, 0.0, 1.0, 1.0, 0.0, 1.0], "{level:?}");
-        let nans = [0x7FC0_0000, 0xFFC0_0000, 0x7F80_0001, 0xFF80_0001, 0x7FFF_FFFF, 0xFFFF_FFFF]
-            .map(f32::from_bits);
+        let nans = NAN_PATTERNS.map(f32::from_bits);
         let [mut t, mut d] = [[0.0_f32; 6]; 2];
         kernels::tanh_f32(level, &nans, &mut t);
         kernels::tanh_derivative_f32(level, &nans, &mut d);
@@ -644,12 +646,7 @@ fn check_exhaustive_f64_lanes(
     reference: fn(f32) -> (f64, f64),
     bounds: [f64; 2],
 ) {
-    let worst = exhaustive_max(supported(), kernels, reference);
-    let distinct = if names[0] == names[1] { 1 } else { 2 };
-    for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds).take(distinct) {
-        println!("f64 lanes: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
-        assert!(err <= bound, "f64 lanes {name}: {err} at {x:e}");
-    }
+    report_exhaustive("f64 lanes", names, exhaustive_max(supported(), kernels, reference), bounds);
 }
 
 /// The σ of the one-pass kernel against the σ kernel over every `f32` input, bit for bit (at
@@ -719,12 +716,17 @@ fn check_exhaustive(
 ) {
     for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
         let worst = exhaustive_max(level, kernels, reference);
-        // The same kernel twice (softplus) is reported once.
-        let distinct = if names[0] == names[1] { 1 } else { 2 };
-        for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds).take(distinct) {
-            println!("{level:?}: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
-            assert!(err <= bound, "{level:?} {name}: {err} at {x:e}");
-        }
+        report_exhaustive(&format!("{level:?}"), names, worst, bounds);
+    }
+}
+
+/// Prints the maxima of [`exhaustive_max`] under `label` and checks them against `bounds`; the
+/// same kernel twice (softplus) is reported once.
+fn report_exhaustive(label: &str, names: [&str; 2], worst: [(f64, f32); 2], bounds: [f64; 2]) {
+    let distinct = if names[0] == names[1] { 1 } else { 2 };
+    for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds).take(distinct) {
+        println!("{label}: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
+        assert!(err <= bound, "{label} {name}: {err} at {x:e}");
     }
 }
 
