@@ -800,43 +800,50 @@ fn compensated_add(s: &mut f64, c: &mut f64, term: f64, term_lo: f64) {
     *c += err + term_lo;
 }
 
-/// (a − b)² as hi + lo: the difference by TwoSum and the square by FMA TwoProduct; the dropped
-/// d_lo² is below 2⁻¹⁰⁶ of the square.
+/// a − b as d + d_lo exactly (TwoSum; −b − v is written −(b + v), which rounds the same).
 #[inline(always)]
-fn squared_diff_parts(a: f64, b: f64) -> (f64, f64) {
+fn difference_parts(a: f64, b: f64) -> (f64, f64) {
     let d = a - b;
     let v = d - a;
-    let d_lo = (a - (d - v)) + (-b - v);
-    let sq = d * d;
-    let sq_lo = d.mul_add(d, -sq) + 2.0 * d * d_lo;
-    (sq, sq_lo)
+    (d, (a - (d - v)) - (b + v))
 }
 
-/// Σ (aᵢ − bᵢ)² for `f64`, as if summed in doubled precision: every difference and square is
-/// exact as a pair of doubles and 16 lanes each keep a TwoSum-compensated sum (Ogita, Rump and
-/// Oishi's Sum2). All terms are ≥ 0, so the total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁶)·S, and the
-/// result is faithfully rounded.
+/// Σ (aᵢ − bᵢ)² for `f64`, as if summed in doubled precision (Ogita, Rump and Oishi's Sum2 over
+/// exact squares). Each difference is split exactly by TwoSum into d + d_lo, so
+/// (a − b)² = d² + 2·d·d_lo + d_lo², of which d_lo² (below 2⁻¹⁰⁶ of the square) is dropped. In
+/// each of 16 lanes d² is rounded to `sq`, `sq` joins a TwoSum-compensated sum, and the small
+/// parts go to two plain accumulators: `lo` collects the TwoSum errors and d² − sq (an FMA), and
+/// `cross` collects d·d_lo, doubled once at the end (17 operations per element). All terms are
+/// ≥ 0, so the total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁶)·S and the result is faithfully rounded.
 #[inline(always)]
 pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
     const N: usize = 16;
     let mut s = [0.0_f64; N];
-    let mut c = [0.0_f64; N];
+    let mut lo = [0.0_f64; N];
+    let mut cross = [0.0_f64; N];
     let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
     let (ta, tb) = (ca.remainder(), cb.remainder());
     for (x, y) in ca.zip(cb) {
         for i in 0..N {
-            let (sq, sq_lo) = squared_diff_parts(x[i], y[i]);
-            compensated_add(&mut s[i], &mut c[i], sq, sq_lo);
+            let (d, d_lo) = difference_parts(x[i], y[i]);
+            let sq = d * d;
+            let t = s[i] + sq;
+            let v = t - s[i];
+            let err = (s[i] - (t - v)) + (sq - v);
+            s[i] = t;
+            lo[i] = lo[i] + err + d.mul_add(d, -sq);
+            cross[i] = d.mul_add(d_lo, cross[i]);
         }
     }
     // The tail and then the lanes go into one more compensated sum, rounded once at the end.
     let (mut total, mut comp) = (0.0, 0.0);
     for (&x, &y) in ta.iter().zip(tb) {
-        let (sq, sq_lo) = squared_diff_parts(x, y);
-        compensated_add(&mut total, &mut comp, sq, sq_lo);
+        let (d, d_lo) = difference_parts(x, y);
+        let sq = d * d;
+        compensated_add(&mut total, &mut comp, sq, d.mul_add(d, -sq) + 2.0 * d * d_lo);
     }
     for i in 0..N {
-        compensated_add(&mut total, &mut comp, s[i], c[i]);
+        compensated_add(&mut total, &mut comp, s[i], lo[i] + 2.0 * cross[i]);
     }
     let result = total + comp;
     if result.is_finite() {

@@ -69,9 +69,10 @@
 //! - `net_inputs_listed` and `add_listed_rows`: `dot` and the column-blocked `axpy` over rows
 //!   listed by index (a shuffled mini-batch), with a software prefetch of the rows listed a few
 //!   positions ahead.
-//! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` computes
-//!   each difference and square exactly (TwoSum, FMA TwoProduct) and sums with per-lane
-//!   compensation (Ogita–Rump–Oishi Sum2), as if in doubled precision.
+//! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` splits
+//!   each difference exactly (TwoSum) and sums the rounded squares with per-lane compensation
+//!   (Ogita–Rump–Oishi Sum2), the squares' and differences' error terms in two more
+//!   accumulators, as if in doubled precision.
 //!
 //! # Accuracy (max error against correctly rounded values, measured by the tests)
 //!

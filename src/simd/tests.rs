@@ -601,6 +601,35 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
 }
 
 #[test]
+fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
+    // a = 1 + k·2⁻⁵² and b = 127·2⁻⁶⁰, just below half an ulp of a: every a − b rounds up to a,
+    // so squaring the rounded differences overestimates each square by about 2⁻⁵² and the sum
+    // (about n, just below a power of two) by nearly 2 ulp; n = 15 runs only the tail loop. The exact sum, in units of 2⁻¹⁰⁰, is
+    // n·2¹⁰⁰ + 2⁴¹·Σm + Σm²·2⁻²⁰ with m = k·2⁸ − 127 (the last part truncated, < 1 unit).
+    const B_UNITS: i128 = 127;
+    for level in levels() {
+        for n in [15, 1000, 1008] {
+            let k: Vec<i128> = int_data(10, n, 2.0_f64.powi(20))
+                .iter()
+                .map(|&k| i128::from(k.abs() + 1))
+                .collect();
+            let a: Vec<f64> = k.iter().map(|&k| 1.0 + k as f64 * 2.0_f64.powi(-52)).collect();
+            let b = vec![B_UNITS as f64 * 2.0_f64.powi(-60); n];
+            assert!(a.iter().zip(&b).all(|(&x, &y)| x - y == x));
+            let m = k.iter().map(|&k| (k << 8) - B_UNITS);
+            let exact_units = ((n as i128) << 100)
+                + (m.clone().sum::<i128>() << 41)
+                + (m.map(|m| m * m).sum::<i128>() >> 20);
+            let got = kernels::sum_squared_diff_f64(level, &a, &b);
+            // got has ulp 2^(e − 52) for got ∈ [2^e, 2^(e+1)), so got·2¹⁰⁰ is an exact integer.
+            let ulp_units = 2.0_f64.powi(got.log2().floor() as i32 - 52 + 100);
+            let error_ulps = ((got * 2.0_f64.powi(100)) as i128 - exact_units) as f64 / ulp_units;
+            assert!(error_ulps.abs() < 1.0, "{level:?} n {n}: {error_ulps} ulp");
+        }
+    }
+}
+
+#[test]
 fn sum_squared_diff_specials() {
     for level in levels() {
         let inf = f64::INFINITY;
