@@ -497,7 +497,16 @@ pub(super) fn axpy<T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output 
     a: T,
     x: &[T],
 ) {
-    for (yi, &xi) in y.iter_mut().zip(x) {
+    let n = y.len().min(x.len());
+    // The elements before y's first 64-byte boundary apart, so that the vector loop's stores
+    // do not straddle two cache lines each.
+    let head = y.as_ptr().align_offset(64).min(n);
+    let (y_head, y_body) = y[..n].split_at_mut(head);
+    let (x_head, x_body) = x[..n].split_at(head);
+    for (yi, &xi) in y_head.iter_mut().zip(x_head) {
+        *yi = *yi + a * xi;
+    }
+    for (yi, &xi) in y_body.iter_mut().zip(x_body) {
         *yi = *yi + a * xi;
     }
 }
