@@ -490,6 +490,9 @@ pub(super) fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) {
     }
 }
 
+/// From this length on, [`axpy`] aligns its stores.
+const ALIGN_FROM: usize = 4096;
+
 /// yᵢ ← yᵢ + a·xᵢ, rounded exactly as the scalar loop (no FMA).
 #[inline(always)]
 pub(super) fn axpy<T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>>(
@@ -498,9 +501,10 @@ pub(super) fn axpy<T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output 
     x: &[T],
 ) {
     let n = y.len().min(x.len());
-    // The elements before y's first 64-byte boundary apart, so that the vector loop's stores
-    // do not straddle two cache lines each.
-    let head = y.as_ptr().align_offset(64).min(n);
+    // On long slices, the elements before y's first 64-byte boundary apart, so that the vector
+    // loop's stores do not straddle two cache lines each (short ones, such as the rows of an
+    // epoch, would lose more to the scalar head).
+    let head = if n >= ALIGN_FROM { y.as_ptr().align_offset(64).min(n) } else { 0 };
     let (y_head, y_body) = y[..n].split_at_mut(head);
     let (x_head, x_body) = x[..n].split_at(head);
     for (yi, &xi) in y_head.iter_mut().zip(x_head) {
