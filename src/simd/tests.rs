@@ -441,10 +441,11 @@ fn levels_agree_bit_for_bit_on_large_inputs() {
 
 #[test]
 fn axpy_and_scale_match_the_scalar_loop_exactly() {
-    let x: Vec<f64> = uniform(3, 1000);
-    let y0: Vec<f64> = uniform(4, 1000);
+    let x: Vec<f64> = uniform(3, 5000);
+    let y0: Vec<f64> = uniform(4, 5000);
     for level in levels() {
-        for n in (0..=67).chain([997]) {
+        // 4133 and 4997 take axpy's path that aligns the stores (from 4096 elements on).
+        for n in (0..=67).chain([997, 4133, 4997]) {
             for offset in 0..3 {
                 let (xs, ys) = (&x[offset..offset + n], &y0[offset..offset + n]);
                 let mut y = ys.to_vec();
