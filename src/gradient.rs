@@ -13,9 +13,8 @@ use crate::layer::Layer;
 /// the gradient, beside the next block being prefetched.
 const BLOCK: usize = 64;
 
-/// Records per block of the pipelined one-output loop: larger blocks amortise the per-block
-/// work (f and f′, δ, the calls) while memory streams; on the epoch bench (`f32`, D = 64) 256
-/// reached 0.88–0.90 of the read-X reference against 0.79–0.83 for 64, in alternating runs.
+/// Records per block of the one-output loop: larger blocks amortise the per-block work (f and
+/// f′, δ, the calls); 256 rows of 64 `f32` features are 64 KiB, still in L2 for the gradient.
 const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
@@ -80,9 +79,14 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     squares.sum()
 }
 
-/// [`accumulate_rows`] for one output, software-pipelined over blocks: the net inputs of block
-/// b + 1 are computed in the same loop as the gradient of block b, so that reading new records
-/// from memory overlaps the work on records in cache. The sums run in the same order.
+/// [`accumulate_rows`] for one output, in blocks of [`ONE_OUTPUT_BLOCK`] records: the block's
+/// net inputs, f and f′, δ, and then its gradient by the blocked kernel that keeps the
+/// gradient's columns in registers. The sums run in the same order.
+///
+/// An earlier version interleaved the net inputs of block b + 1 with the gradient of block b
+/// row by row, so that memory kept streaming while cached rows were worked on. On an AMD Zen 4
+/// that loop was bound by its own work, not by memory, and this plain order ran the epoch
+/// 1.2–1.8× faster (BENCHMARKS.md).
 fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -97,40 +101,28 @@ fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
     let mut squares = SquaredErrorSum::new();
     let mut h = [T::zero(); ONE_OUTPUT_BLOCK];
     let mut slope = [T::zero(); ONE_OUTPUT_BLOCK];
-    // δ of the previous block until its gradient is accumulated, then ŷ and δ of this one.
     let mut delta = [T::zero(); ONE_OUTPUT_BLOCK];
-    let mut previous: (&[T], usize) = (&[], 0);
-    for (b, (x_block, y_block)) in
-        x.chunks(ONE_OUTPUT_BLOCK * d).zip(y.chunks(ONE_OUTPUT_BLOCK)).enumerate()
-    {
+    for (x_block, y_block) in x.chunks(ONE_OUTPUT_BLOCK * d).zip(y.chunks(ONE_OUTPUT_BLOCK)) {
         let n = y_block.len();
-        let (x_prev, n_prev) = previous;
-        let h = &mut h[..n];
-        // From this block to the end: the kernel reads n rows and prefetches beyond them.
-        let x_rest = x.get(b * ONE_OUTPUT_BLOCK * d..).unwrap_or(x_block);
-        kernels::net_inputs_and_add_rows(x_rest, w_in, h, g_in, &delta[..n_prev], x_prev);
-        if let Some(b) = g_bias.first_mut() {
-            *b = delta[..n_prev].iter().fold(*b, |acc, &v| acc + v);
-        }
+        let (h, delta, slope) = (&mut h[..n], &mut delta[..n], &mut slope[..n]);
+        kernels::net_inputs(x_block, w_in, h);
         if let Some(&b) = w_bias.first() {
             h.iter_mut().for_each(|v| *v = *v + b);
         }
-        let (y_hat, slope) = (&mut delta[..n], &mut slope[..n]);
-        if activation.activate_with_derivative_slice(h, y_hat, slope).is_err() {
-            for ((o, s), &v) in y_hat.iter_mut().zip(slope.iter_mut()).zip(h.iter()) {
+        if activation.activate_with_derivative_slice(h, delta, slope).is_err() {
+            for ((o, s), &v) in delta.iter_mut().zip(slope.iter_mut()).zip(h.iter()) {
                 (*o, *s) = activation.activate_with_derivative(v);
             }
         }
-        for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(y_block) {
+        // δ = (y − ŷ) f′(h), written over ŷ.
+        for ((o, &s), &target) in delta.iter_mut().zip(slope.iter()).zip(y_block) {
             squares.add(target, *o);
             *o = (target - *o) * s;
         }
-        previous = (x_block, n);
-    }
-    let (x_prev, n_prev) = previous;
-    kernels::add_weighted_rows(g_in, &delta[..n_prev], x_prev, &[]);
-    if let Some(b) = g_bias.first_mut() {
-        *b = delta[..n_prev].iter().fold(*b, |acc, &v| acc + v);
+        kernels::add_weighted_rows(g_in, delta, x_block, &[]);
+        if let Some(b) = g_bias.first_mut() {
+            *b = delta.iter().fold(*b, |acc, &v| acc + v);
+        }
     }
     squares.sum()
 }
@@ -428,8 +420,8 @@ mod tests {
         (g, squares)
     }
 
-    /// Small integers: with the identity every sum is exact, so block boundaries, the pipeline
-    /// across blocks and the column tails must reproduce the per-record loop exactly.
+    /// Small integers: with the identity every sum is exact, so block boundaries and the column
+    /// tails must reproduce the per-record loop exactly.
     fn integer_problem(layer: Layer, n: usize) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let x = (0..n * layer.inputs).map(|i| f64::from((i * 7 % 11) as u8) - 5.0).collect();
         let y = (0..n * layer.outputs).map(|i| f64::from((i * 5 % 7) as u8)).collect();

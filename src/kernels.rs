@@ -258,23 +258,6 @@ pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) {
     }
 }
 
-/// [`net_inputs`] of the rows of `x` and g ← g + Σ_r a_r·(row r of `x_prev`), interleaved row by
-/// row in the SIMD kernels so that reading new rows overlaps the work on cached ones; `g` and
-/// `w` have the row length ≥ 1.
-pub(crate) fn net_inputs_and_add_rows<T: Float>(
-    x: &[T],
-    w: &[T],
-    out: &mut [T],
-    g: &mut [T],
-    a: &[T],
-    x_prev: &[T],
-) {
-    if !crate::simd::net_inputs_and_add_rows(x, w, out, g, a, x_prev) {
-        net_inputs(x, w, out);
-        add_weighted_rows(g, a, x_prev, &[]);
-    }
-}
-
 /// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` ≥ 1 elements: [`axpy`] per row, in row
 /// order. `ahead` is the data the caller reads next, which the SIMD kernels prefetch.
 pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: &[T]) {

@@ -616,41 +616,6 @@ pub(super) fn net_inputs<T: Dot>(x: &[T], w: &[T], out: &mut [T]) {
     }
 }
 
-/// Rows ahead of the current one that [`net_inputs_and_add_rows`] prefetches.
-const PREFETCH_ROWS: usize = 16;
-
-/// [`net_inputs`] of the rows of `x` interleaved with g ← g + a\[r\]·(row r of `x_prev`) per
-/// row ([`axpy`], in row order): each step reads a new row from memory and works on a row
-/// already in cache, so memory keeps streaming while the gradient of the previous block is
-/// accumulated. `w` and `g` have the row length; the results are bit-identical to the two
-/// loops run one after the other.
-#[inline(always)]
-pub(super) fn net_inputs_and_add_rows<T: Dot>(
-    x: &[T],
-    w: &[T],
-    out: &mut [T],
-    g: &mut [T],
-    a: &[T],
-    x_prev: &[T],
-) {
-    let d = w.len();
-    if d == 0 || g.len() != d {
-        return;
-    }
-    let mut prev = x_prev.chunks_exact(d).zip(a);
-    let mut ahead = x.get(PREFETCH_ROWS * d..).unwrap_or_default().chunks(d);
-    for (o, row) in out.iter_mut().zip(x.chunks_exact(d)) {
-        prefetch_lines(ahead.next().unwrap_or_default());
-        *o = T::dot(row, w);
-        if let Some((row_prev, &ai)) = prev.next() {
-            axpy(g, ai, row_prev);
-        }
-    }
-    for (row_prev, &ai) in prev {
-        axpy(g, ai, row_prev);
-    }
-}
-
 /// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long), in row order with a
 /// separate multiply and add per term, bit-identical to one [`axpy`] per row. Columns are
 /// taken `C` at a time and kept in registers across the rows, so `g` is loaded and stored once

@@ -563,51 +563,6 @@ pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
     }
 }
 
-/// [`net_inputs`] of the rows of `x` interleaved with g ← g + a_r·(row r of `x_prev`), with the
-/// same results as the two kernels one after the other, if `T` is `f32` or `f64` and a SIMD
-/// level is in use. `g` and `w` have the row length.
-#[inline]
-pub(crate) fn net_inputs_and_add_rows<T: Float>(
-    x: &[T],
-    w: &[T],
-    out: &mut [T],
-    g: &mut [T],
-    a: &[T],
-    x_prev: &[T],
-) -> bool {
-    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
-    {
-        let level = level();
-        if level == Level::Scalar {
-            return false;
-        }
-        if let (Some(x), Some(w), Some(out), Some(g), Some(a), Some(x_prev)) = (
-            cast::slice::<T, f32>(x),
-            cast::slice::<T, f32>(w),
-            cast::slice_mut::<T, f32>(out),
-            cast::slice_mut::<T, f32>(g),
-            cast::slice::<T, f32>(a),
-            cast::slice::<T, f32>(x_prev),
-        ) {
-            kernels::net_inputs_and_add_rows_f32(level, x, w, out, g, a, x_prev);
-            return true;
-        }
-        if let (Some(x), Some(w), Some(out), Some(g), Some(a), Some(x_prev)) = (
-            cast::slice::<T, f64>(x),
-            cast::slice::<T, f64>(w),
-            cast::slice_mut::<T, f64>(out),
-            cast::slice_mut::<T, f64>(g),
-            cast::slice::<T, f64>(a),
-            cast::slice::<T, f64>(x_prev),
-        ) {
-            kernels::net_inputs_and_add_rows_f64(level, x, w, out, g, a, x_prev);
-            return true;
-        }
-    }
-    let _ = (x, w, out, g, a, x_prev);
-    false
-}
-
 /// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` elements (at most `a.len()` rows),
 /// bit-identical to [`axpy`] per row in row order, if `T` is `f32` or `f64` and a SIMD level is
 /// in use. `ahead`, the data the caller reads next, is prefetched meanwhile.

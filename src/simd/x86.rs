@@ -123,14 +123,6 @@ kernels! {
     /// Net inputs of a block of `f64` rows, [`math::dot_f64`] per row.
     fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) =
         math::net_inputs(x, w, out);
-    /// Net inputs of `f32` rows interleaved with the gradient of the previous rows.
-    fn net_inputs_and_add_rows_f32(
-        x: &[f32], w: &[f32], out: &mut [f32], g: &mut [f32], a: &[f32], x_prev: &[f32]
-    ) = math::net_inputs_and_add_rows(x, w, out, g, a, x_prev);
-    /// Net inputs of `f64` rows interleaved with the gradient of the previous rows.
-    fn net_inputs_and_add_rows_f64(
-        x: &[f64], w: &[f64], out: &mut [f64], g: &mut [f64], a: &[f64], x_prev: &[f64]
-    ) = math::net_inputs_and_add_rows(x, w, out, g, a, x_prev);
     /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers, prefetching `ahead`.
     fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], ahead: &[f32]) =
         math::add_weighted_rows::<f32, 64>(g, a, x, ahead);
