@@ -83,7 +83,7 @@ const INV_LN2_32: f64 = 46.166_241_308_446_83;
 
 /// `(s, err)` with s = fl(a + b) and s + err = a + b exactly (Knuth's TwoSum).
 #[inline(always)]
-fn two_sum(a: f64, b: f64) -> (f64, f64) {
+pub(crate) fn two_sum(a: f64, b: f64) -> (f64, f64) {
     let s = a + b;
     let b_virtual = s - a;
     (s, (a - (s - b_virtual)) + (b - b_virtual))

@@ -13,18 +13,23 @@ use crate::layer::Layer;
 /// the gradient, beside the next block being prefetched.
 const BLOCK: usize = 64;
 
-/// Records per block of the one-output loop: larger blocks amortise the per-block work (f and
-/// f′, δ, the calls); 256 rows of 64 `f32` features are 64 KiB, still in L2 for the gradient.
+/// Records per block with one output: larger blocks amortise the per-block work (f and f′, δ,
+/// the calls); 256 rows of 64 `f32` features are 64 KiB, still in L2 for the gradient. No
+/// prefetch of the next block: on an AMD Zen 4, where this loop is bound by its own work, it
+/// made the `f64` epoch slower. (An earlier version interleaved the net inputs of block b + 1
+/// with the gradient of block b row by row, to keep memory streaming; on Zen 4 the plain order
+/// ran the epoch 1.2–1.8× faster, see BENCHMARKS.md.)
 const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
 /// lengths are checked by the caller.
 ///
-/// The records are taken [`BLOCK`] at a time. For each output j the block's net inputs come from
-/// one blocked dot-product kernel, f and f′ from one call of
-/// [`Activation::activate_with_derivative_slice`] (vectorised for [`Sigmoid`](crate::Sigmoid)),
-/// and δ x is added into gradient row j by one blocked kernel while the rows are in cache.
-/// Every gradient entry and the loss are summed in record order, as one record at a time would.
+/// The records are taken [`BLOCK`] at a time ([`ONE_OUTPUT_BLOCK`] with one output). For each
+/// output j the block's net inputs come from one blocked dot-product kernel, f and f′ from one
+/// call of [`Activation::activate_with_derivative_slice`] (vectorised for
+/// [`Sigmoid`](crate::Sigmoid)), and δ x is added into gradient row j by one blocked kernel
+/// while the rows are in cache. Every gradient entry and the loss are summed in record order,
+/// as one record at a time would.
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -33,18 +38,34 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     y: &[T],
     gradient: &mut [T],
 ) -> T {
-    let (d, k) = (layer.inputs, layer.outputs);
-    if k == 1 {
-        return accumulate_rows_one_output(activation, layer, weights, x, y, gradient);
+    if layer.outputs == 1 {
+        accumulate_blocks::<T, A, ONE_OUTPUT_BLOCK>(
+            activation, layer, weights, x, y, gradient, false,
+        )
+    } else {
+        accumulate_blocks::<T, A, BLOCK>(activation, layer, weights, x, y, gradient, true)
     }
+}
+
+/// [`accumulate_rows`] in blocks of `B` records, prefetching each next block while the first
+/// output's gradient is accumulated if `prefetch`.
+fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    y: &[T],
+    gradient: &mut [T],
+    prefetch: bool,
+) -> T {
+    let (d, k) = (layer.inputs, layer.outputs);
     let mut squares = SquaredErrorSum::new();
-    let mut h = [T::zero(); BLOCK];
-    let mut y_hat = [T::zero(); BLOCK];
-    let mut slope = [T::zero(); BLOCK];
-    for (b, (x_block, y_block)) in x.chunks(BLOCK * d).zip(y.chunks(BLOCK * k)).enumerate() {
-        // The next block, prefetched while the gradient of this one is accumulated.
-        let next = x.get((b + 1) * BLOCK * d..).unwrap_or_default();
-        let ahead = next.get(..BLOCK * d).unwrap_or(next);
+    let mut h = [T::zero(); B];
+    let mut y_hat = [T::zero(); B];
+    let mut slope = [T::zero(); B];
+    for (b, (x_block, y_block)) in x.chunks(B * d).zip(y.chunks(B * k)).enumerate() {
+        let next = x.get((b + 1) * B * d..).unwrap_or_default();
+        let ahead = if prefetch { next.get(..B * d).unwrap_or(next) } else { &[] };
         let n = y_block.len() / k;
         let (h, y_hat, slope) = (&mut h[..n], &mut y_hat[..n], &mut slope[..n]);
         let rows =
@@ -74,54 +95,6 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
             if let Some(b) = g_bias.first_mut() {
                 *b = y_hat.iter().fold(*b, |acc, &delta| acc + delta);
             }
-        }
-    }
-    squares.sum()
-}
-
-/// [`accumulate_rows`] for one output, in blocks of [`ONE_OUTPUT_BLOCK`] records: the block's
-/// net inputs, f and f′, δ, and then its gradient by the blocked kernel that keeps the
-/// gradient's columns in registers. The sums run in the same order.
-///
-/// An earlier version interleaved the net inputs of block b + 1 with the gradient of block b
-/// row by row, so that memory kept streaming while cached rows were worked on. On an AMD Zen 4
-/// that loop was bound by its own work, not by memory, and this plain order ran the epoch
-/// 1.2–1.8× faster (BENCHMARKS.md).
-fn accumulate_rows_one_output<T: Float, A: Activation<T> + ?Sized>(
-    activation: &A,
-    layer: Layer,
-    weights: &[T],
-    x: &[T],
-    y: &[T],
-    gradient: &mut [T],
-) -> T {
-    let d = layer.inputs;
-    let (w_in, w_bias) = weights.split_at(d);
-    let (g_in, g_bias) = gradient.split_at_mut(d);
-    let mut squares = SquaredErrorSum::new();
-    let mut h = [T::zero(); ONE_OUTPUT_BLOCK];
-    let mut slope = [T::zero(); ONE_OUTPUT_BLOCK];
-    let mut delta = [T::zero(); ONE_OUTPUT_BLOCK];
-    for (x_block, y_block) in x.chunks(ONE_OUTPUT_BLOCK * d).zip(y.chunks(ONE_OUTPUT_BLOCK)) {
-        let n = y_block.len();
-        let (h, delta, slope) = (&mut h[..n], &mut delta[..n], &mut slope[..n]);
-        kernels::net_inputs(x_block, w_in, h);
-        if let Some(&b) = w_bias.first() {
-            h.iter_mut().for_each(|v| *v = *v + b);
-        }
-        if activation.activate_with_derivative_slice(h, delta, slope).is_err() {
-            for ((o, s), &v) in delta.iter_mut().zip(slope.iter_mut()).zip(h.iter()) {
-                (*o, *s) = activation.activate_with_derivative(v);
-            }
-        }
-        // δ = (y − ŷ) f′(h), written over ŷ.
-        for ((o, &s), &target) in delta.iter_mut().zip(slope.iter()).zip(y_block) {
-            squares.add(target, *o);
-            *o = (target - *o) * s;
-        }
-        kernels::add_weighted_rows(g_in, delta, x_block, &[]);
-        if let Some(b) = g_bias.first_mut() {
-            *b = delta.iter().fold(*b, |acc, &v| acc + v);
         }
     }
     squares.sum()

@@ -9,6 +9,8 @@
 //! On aarch64, where FMA and NEON are part of the baseline, `super::neon` compiles the same
 //! loops without `#[target_feature]`.
 
+use crate::accurate::two_sum;
+
 /// ln 2 split so that `k * LN2_HI` is exact for |k| < 2²¹ (the low 21 bits are zero).
 pub(super) const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3FE6_2E42_FEE0_0000
 /// ln 2 − `LN2_HI`.
@@ -771,9 +773,7 @@ pub(super) fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 {
 /// s + c += (term + term_lo): the sum `s` exact with its error collected in `c` (TwoSum).
 #[inline(always)]
 fn compensated_add(s: &mut f64, c: &mut f64, term: f64, term_lo: f64) {
-    let t = *s + term;
-    let v = t - *s;
-    let err = (*s - (t - v)) + (term - v);
+    let (t, err) = two_sum(*s, term);
     *s = t;
     *c += err + term_lo;
 }
@@ -805,9 +805,9 @@ pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
         for i in 0..N {
             let (d, d_lo) = difference_parts(x[i], y[i]);
             let sq = d * d;
-            let t = s[i] + sq;
-            let v = t - s[i];
-            let err = (s[i] - (t - v)) + (sq - v);
+            // As `compensated_add`, but err and d² − sq join `lo` one at a time (a little
+            // faster here than adding their sum first).
+            let (t, err) = two_sum(s[i], sq);
             s[i] = t;
             lo[i] = lo[i] + err + d.mul_add(d, -sq);
             cross[i] = d.mul_add(d_lo, cross[i]);
