@@ -607,6 +607,49 @@ fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
 }
 
 #[test]
+fn difference_parts_by_fma_is_bit_identical_to_the_additions() {
+    // The FMAs by one in the `sse` loop must round exactly like the additions they replace,
+    // including signed zeros, subnormals, overflow and NaN.
+    let mut values = vec![
+        0.0,
+        -0.0,
+        1.0,
+        -1.0,
+        f64::MIN_POSITIVE,
+        5e-324,
+        -5e-324,
+        f64::MAX,
+        -f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+        1.0 + f64::EPSILON,
+        0.1,
+        1e300,
+    ];
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    for _ in 0..2000 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let exponent = (state >> 52) as i32 % 40 - 20;
+        values.push(f64::from_bits(state >> 12 | 0x3FF0_0000_0000_0000) * 2f64.powi(exponent));
+        values.push(-f64::from_bits(state << 12 >> 12 | 0x3FE0_0000_0000_0000));
+    }
+    let same = |x: f64, y: f64| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
+    for &a in &values {
+        for &b in values.iter().step_by(7) {
+            let (d, d_lo) = math::difference_parts(a, b);
+            let (e, e_lo) = math::difference_parts_by_fma(a, b, 1.0);
+            assert!(
+                same(d, e) && same(d_lo, e_lo),
+                "{a:e} − {b:e}: {d:e} {d_lo:e} vs {e:e} {e_lo:e}"
+            );
+        }
+    }
+}
+
+#[test]
 fn sum_squared_diff_specials() {
     for level in levels() {
         let inf = f64::INFINITY;
