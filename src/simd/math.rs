@@ -803,16 +803,9 @@ fn compensated_add(s: &mut f64, c: &mut f64, term: f64, term_lo: f64) {
     *c += err + term_lo;
 }
 
-/// a − b as d + d_lo exactly (TwoSum; −b − v is written −(b + v), which rounds the same).
-#[inline(always)]
-pub(super) fn difference_parts(a: f64, b: f64) -> (f64, f64) {
-    let d = a - b;
-    let v = d - a;
-    (d, (a - (d - v)) - (b + v))
-}
-
-/// [`difference_parts`] with five of its six additions as FMAs by `one` (bit-identical; see
-/// [`sub_by_fma`]).
+/// a − b as d + d_lo exactly: TwoSum, d = a − b, v = d − a, d_lo = (a − (d − v)) − (b + v)
+/// (−b − v written −(b + v), which rounds the same), with five of its six additions as FMAs by
+/// `one` (bit-identical; see [`sub_by_fma`]).
 #[inline(always)]
 pub(super) fn difference_parts_by_fma(a: f64, b: f64, one: f64) -> (f64, f64) {
     let d = sub_by_fma(a, b, one);
@@ -852,7 +845,7 @@ pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
     // The tail and then the lanes go into one more compensated sum, rounded once at the end.
     let (mut total, mut comp) = (0.0, 0.0);
     for (&x, &y) in ta.iter().zip(tb) {
-        let (d, d_lo) = difference_parts(x, y);
+        let (d, d_lo) = difference_parts_by_fma(x, y, one);
         let sq = d * d;
         compensated_add(&mut total, &mut comp, sq, d.mul_add(d, -sq) + 2.0 * d * d_lo);
     }

@@ -581,8 +581,9 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
 fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
     // a = 1 + k·2⁻⁵² and b = 127·2⁻⁶⁰, just below half an ulp of a: every a − b rounds up to a,
     // so squaring the rounded differences overestimates each square by about 2⁻⁵² and the sum
-    // (about n, just below a power of two) by nearly 2 ulp; n = 15 runs only the tail loop. The exact sum, in units of 2⁻¹⁰⁰, is
-    // n·2¹⁰⁰ + 2⁴¹·Σm + Σm²·2⁻²⁰ with m = k·2⁸ − 127 (the last part truncated, < 1 unit).
+    // (about n, just below a power of two) by nearly 2 ulp; n = 15 runs only the tail loop.
+    // The exact sum, in units of 2⁻¹⁰⁰, is n·2¹⁰⁰ + 2⁴¹·Σm + Σm²·2⁻²⁰ with m = k·2⁸ − 127
+    // (the last part truncated, < 1 unit).
     const B_UNITS: i128 = 127;
     for level in levels() {
         for n in [15, 1000, 1008] {
@@ -627,21 +628,23 @@ fn difference_parts_by_fma_is_bit_identical_to_the_additions() {
         0.1,
         1e300,
     ];
-    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
-    for _ in 0..2000 {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        let exponent = (state >> 52) as i32 % 40 - 20;
-        values.push(f64::from_bits(state >> 12 | 0x3FF0_0000_0000_0000) * 2f64.powi(exponent));
-        values.push(-f64::from_bits(state << 12 >> 12 | 0x3FE0_0000_0000_0000));
-    }
+    // Values in (−2²⁰, 2²⁰) with exponents spread over that range.
+    let scales = uniform(12, 4000);
+    values.extend(
+        uniform(11, 4000).iter().zip(&scales).map(|(v, e)| v * 2f64.powi((e * 20.0) as i32)),
+    );
+    // TwoSum by plain additions, the reference.
+    let difference_parts = |a: f64, b: f64| {
+        let d = a - b;
+        let v = d - a;
+        (d, (a - (d - v)) - (b + v))
+    };
     let same = |x: f64, y: f64| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
     // Hidden from the optimiser, as in the loop, so that the FMAs are not folded into additions.
     let one = core::hint::black_box(1.0);
     for &a in &values {
         for &b in values.iter().step_by(7) {
-            let (d, d_lo) = math::difference_parts(a, b);
+            let (d, d_lo) = difference_parts(a, b);
             let (e, e_lo) = math::difference_parts_by_fma(a, b, one);
             assert!(
                 same(d, e) && same(d_lo, e_lo),
