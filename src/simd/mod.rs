@@ -23,7 +23,10 @@
 //! [`Level::Scalar`] (the generic code). The level is detected once with
 //! `is_x86_feature_detected!` and cached. The environment variable `DELTA_RULE_SIMD`
 //! (`scalar`, `avx2` or `avx512`), read at that first detection, lowers the level for testing
-//! and benchmarking; a level the CPU lacks is never chosen.
+//! and benchmarking; a level the CPU lacks is never chosen. One kernel departs from the level on
+//! one family of cores: on AMD family 19h (Zen 4), where a 512-bit `f32` → `f64` conversion
+//! costs twice two 256-bit ones, the `f32` `sum_squared_diff` runs its AVX2 instantiation at the
+//! AVX-512 level ([`widening_level`], CPUID read once).
 //!
 //! On aarch64, `Level::Neon` replaces the two x86-64 levels: NEON and FMA are part of the
 //! baseline target, so the loops of [`math`] are compiled as they are (`neon.rs`) and vectorised
@@ -182,6 +185,53 @@ mod detect {
         }
     }
 
+    /// 0 until read, then 1 + whether the CPU is an AMD family 19h core.
+    static FAMILY_19H: AtomicU8 = AtomicU8::new(0);
+
+    /// Whether the vendor string and the signature (`eax` of CPUID leaf 1) name an AMD family
+    /// 19h core (Zen 3 and Zen 4; of these only Zen 4 has AVX-512, which it executes as two
+    /// 256-bit halves). The family is the base family plus, when that is 0xF, the extended one.
+    pub(crate) fn is_amd_family_19h(vendor: [u8; 12], signature: u32) -> bool {
+        let base = (signature >> 8) & 0xF;
+        let family = if base == 0xF { base + ((signature >> 20) & 0xFF) } else { base };
+        &vendor == b"AuthenticAMD" && family == 0x19
+    }
+
+    /// [`is_amd_family_19h`] of this CPU, read once (CPUID traps to the hypervisor in a VM).
+    fn amd_family_19h() -> bool {
+        match FAMILY_19H.load(Ordering::Relaxed) {
+            1 => false,
+            2 => true,
+            _ => {
+                use std::arch::x86_64::__cpuid;
+                // SAFETY: CPUID exists on every x86-64 CPU; leaves 0 and 1 always exist. (The
+                // intrinsic is a safe function from Rust 1.94 on, hence the `allow`.)
+                #[allow(unused_unsafe)]
+                let (id, signature) = unsafe { (__cpuid(0), __cpuid(1).eax) };
+                let mut vendor = [0; 12];
+                for (part, word) in vendor.chunks_exact_mut(4).zip([id.ebx, id.edx, id.ecx]) {
+                    part.copy_from_slice(&word.to_le_bytes());
+                }
+                let found = is_amd_family_19h(vendor, signature);
+                FAMILY_19H.store(1 + u8::from(found), Ordering::Relaxed);
+                found
+            }
+        }
+    }
+
+    /// The level for kernels that widen `f32` to `f64` in a loop bound by the conversion: AVX2
+    /// in place of AVX-512 on AMD family 19h, where the 512-bit `vcvtps2pd` ran at half the
+    /// element rate of the 256-bit one in the `sum_squared_diff_f32` loop (BENCHMARKS.md); on
+    /// Intel cores the 512-bit form is the faster by about 2×.
+    #[inline]
+    pub(crate) fn widening_level(level: Level) -> Level {
+        if level == Level::Avx512 && amd_family_19h() {
+            Level::Avx2
+        } else {
+            level
+        }
+    }
+
     /// The level every dispatched call uses: the supported one, lowered by `DELTA_RULE_SIMD`.
     #[inline]
     pub(crate) fn level() -> Level {
@@ -222,6 +272,12 @@ mod detect {
         }
     }
 
+    /// The level for kernels that widen `f32` to `f64`: the same, NEON having one width.
+    #[inline]
+    pub(crate) fn widening_level(level: Level) -> Level {
+        level
+    }
+
     /// The level every dispatched call uses: the supported one, lowered by `DELTA_RULE_SIMD`.
     #[inline]
     pub(crate) fn level() -> Level {
@@ -244,7 +300,7 @@ mod detect {
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 // `supported` is used by the x86-64 dispatchers and by the tests.
 #[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]
-pub(crate) use detect::{level, supported};
+pub(crate) use detect::{level, supported, widening_level};
 
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -669,6 +725,7 @@ pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
             return None;
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
+            let level = widening_level(level);
             return cast::value_back::<f32, T>(kernels::sum_squared_diff_f32(level, a, b));
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {

@@ -424,7 +424,15 @@ fn levels_agree_bit_for_bit_on_large_inputs() {
     let base64 = run_offset(kernels::sigmoid_f64_portable, Level::Scalar, &h64, 0.0, 0);
     let base32 = run_offset(kernels::sigmoid_f32_in_f64, Level::Scalar, &h32, 0.0, 0);
     let base_tanh = run_offset(kernels::tanh_f64_portable, Level::Scalar, &h64, 0.0, 0);
+    // `sum_squared_diff` too: the dispatcher may swap its levels (`widening_level`).
+    let y64: Vec<f64> = h64.iter().rev().map(|&x| x * 0.9).collect();
+    let y32: Vec<f32> = h32.iter().rev().map(|&x| x * 0.9).collect();
+    let sse64 = kernels::sum_squared_diff_f64(Level::Scalar, &h64[1..], &y64[1..]);
+    let sse32 = kernels::sum_squared_diff_f32(Level::Scalar, &h32[1..], &y32[1..]);
     for level in levels() {
+        let got64 = kernels::sum_squared_diff_f64(level, &h64[1..], &y64[1..]);
+        let got32 = kernels::sum_squared_diff_f32(level, &h32[1..], &y32[1..]);
+        assert_eq!((got64.to_bits(), got32.to_bits()), (sse64.to_bits(), sse32.to_bits()));
         assert_eq!(run_offset(kernels::sigmoid_f64_portable, level, &h64, 0.0, 1), base64);
         assert_eq!(
             run_offset(kernels::sigmoid_f32_in_f64, level, &h32, 0.0, 1),
@@ -665,6 +673,28 @@ fn sum_squared_diff_specials() {
         assert_eq!(kernels::sum_squared_diff_f64(level, &[1e200], &[-1e200]), inf);
         assert_eq!(kernels::sum_squared_diff_f32(level, &[3e38], &[-3e38]), f32::INFINITY);
         assert!(kernels::sum_squared_diff_f32(level, &[f32::INFINITY], &[f32::INFINITY]).is_nan());
+    }
+}
+
+/// CPUID signatures (leaf 1 `eax`: extended family, extended model, base family, model,
+/// stepping) of each kind; the first is this crate's Zen 4 benchmark machine.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn amd_family_19h_is_told_from_its_neighbours() {
+    use super::detect::{is_amd_family_19h, widening_level};
+    let (amd, intel) = (*b"AuthenticAMD", *b"GenuineIntel");
+    assert!(is_amd_family_19h(amd, 0x00A1_0F11), "Zen 4, EPYC 9004");
+    assert!(is_amd_family_19h(amd, 0x00A6_0F12), "Zen 4, Ryzen 7000");
+    assert!(is_amd_family_19h(amd, 0x00A0_0F11), "Zen 3, EPYC 7003");
+    assert!(!is_amd_family_19h(amd, 0x0083_0F10), "Zen 2, family 17h");
+    assert!(!is_amd_family_19h(amd, 0x00B0_0F21), "Zen 5, family 1Ah");
+    assert!(!is_amd_family_19h(intel, 0x0008_06F8), "Sapphire Rapids");
+    assert!(!is_amd_family_19h(intel, 0x00A1_0F11), "the family alone is not enough");
+    assert!(!is_amd_family_19h(*b"HygonGenuine", 0x0090_0F02), "Hygon, family 18h");
+    // Only AVX-512 is ever replaced, and never by a level the CPU lacks.
+    for level in levels() {
+        let widening = widening_level(level);
+        assert!(widening <= level && (widening == level || level == Level::Avx512));
     }
 }
 
