@@ -452,8 +452,8 @@ fn axpy_and_scale_match_the_scalar_loop_exactly() {
     let x: Vec<f64> = uniform(3, 5000);
     let y0: Vec<f64> = uniform(4, 5000);
     for level in levels() {
-        // 4133 and 4997 take axpy's path that aligns the stores (from 4096 elements on).
-        for n in (0..=67).chain([997, 4133, 4997]) {
+        // From 8 KiB on (1024 `f64`, 2048 `f32`), axpy aligns its stores: both sides of that.
+        for n in (0..=67).chain([997, 1023, 1024, 2047, 2048, 4133, 4997]) {
             for offset in 0..3 {
                 let (xs, ys) = (&x[offset..offset + n], &y0[offset..offset + n]);
                 let mut y = ys.to_vec();
