@@ -28,8 +28,9 @@ const ONE_OUTPUT_BLOCK: usize = 256;
 /// output j the block's net inputs come from one blocked dot-product kernel, f and f′ from one
 /// call of [`Activation::activate_with_derivative_slice`] (vectorised for
 /// [`Sigmoid`](crate::Sigmoid)), and δ x is added into gradient row j by one blocked kernel
-/// while the rows are in cache. Every gradient entry and the loss are summed in record order,
-/// as one record at a time would.
+/// while the rows are in cache. Every gradient entry is summed in record order, as one record
+/// at a time would; with one output the loss of each block comes from one vectorised sum
+/// ([`SquaredErrorSum::add_slices`]), otherwise it is added one record at a time.
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -84,10 +85,18 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
                 }
             }
             // δ = (y − ŷ) f′(h), written over ŷ.
-            let targets = y_block.iter().skip(j).step_by(k);
-            for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(targets) {
-                squares.add(target, *o);
-                *o = (target - *o) * s;
+            if k == 1 {
+                // The targets are contiguous: the block's loss from one vectorised sum.
+                squares.add_slices(y_block, y_hat);
+                for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(y_block) {
+                    *o = (target - *o) * s;
+                }
+            } else {
+                let targets = y_block.iter().skip(j).step_by(k);
+                for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(targets) {
+                    squares.add(target, *o);
+                    *o = (target - *o) * s;
+                }
             }
             let (g_in, g_bias) = g_row.split_at_mut(d);
             let ahead = if j == 0 { ahead } else { &[] };
@@ -216,7 +225,7 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`
 /// runs the vectorised slice kernels (f within 1 ulp, f′ within 2 ulp) instead of the
 /// correctly rounded scalar evaluation; each δ therefore carries a few ulps. The net inputs and
-/// the sums are the same operations in the same order as one record at a time.
+/// the gradient's sums are the same operations in the same order as one record at a time.
 ///
 /// # Examples
 ///

@@ -174,6 +174,22 @@ impl<T: Float> SquaredErrorSum<T> {
         }
     }
 
+    /// Adds (yᵢ − ŷᵢ)² for the pairs of `y` and `y_hat` (common length): with a SIMD kernel
+    /// for `f32` and `f64`, whose block sum, unrounded, joins the running sum, otherwise one
+    /// pair at a time.
+    pub(crate) fn add_slices(&mut self, y: &[T], y_hat: &[T]) {
+        match crate::simd::sum_squared_diff_parts(y, y_hat) {
+            Some((hi, lo)) if sums_in_f64::<T>() => self.wide += hi + lo,
+            // `T` is f64 here, so both conversions are exact.
+            Some((hi, lo)) => {
+                let (s, e) = two_sum(self.sum, T::from(hi).unwrap_or_else(T::nan));
+                self.sum = s;
+                self.err = self.err + (e + T::from(lo).unwrap_or_else(T::nan));
+            }
+            None => y.iter().zip(y_hat).for_each(|(&y, &y_hat)| self.add(y, y_hat)),
+        }
+    }
+
     /// The sum so far, rounded once.
     pub(crate) fn sum(&self) -> T {
         if sums_in_f64::<T>() {
@@ -378,6 +394,56 @@ mod tests {
         special.add(f64::INFINITY, 0.0);
         assert_eq!(special.sum(), f64::INFINITY);
         special.add(f64::NAN, 0.0);
+        assert!(special.sum().is_nan());
+    }
+
+    #[test]
+    fn running_sum_over_slices_is_faithful() {
+        // Integers (scaled by 2⁻²⁰ in f64) with one huge difference: the exact sum needs about
+        // 80 bits, and i128 holds it. Blocks of several lengths, with single pairs between.
+        let n = 5_000;
+        let a: Vec<i64> = (0..n).map(|i| (i * 7_919 % 2_003) as i64 - 1_000).collect();
+        let mut b: Vec<i64> = (0..n).map(|i| (i * 104_729 % 1_999) as i64 - 1_000).collect();
+        b[n / 3] = 1 << 39;
+        let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
+        let scale = 2.0_f64.powi(-20);
+        let a64: Vec<f64> = a.iter().map(|&v| v as f64 * scale).collect();
+        let b64: Vec<f64> = b.iter().map(|&v| v as f64 * scale).collect();
+        let want = truth as f64 * scale * scale;
+        let (a32, b32): (Vec<f32>, Vec<f32>) =
+            (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| (v >> 16) as f32).collect());
+        let truth32: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x - (y >> 16)).pow(2)).sum();
+        let (mut run64, mut run32) = (SquaredErrorSum::new(), SquaredErrorSum::new());
+        let mut start = 0;
+        for len in [0, 1, 7, 256, 1_000, 3_000].into_iter().cycle() {
+            let end = (start + len).min(n);
+            run64.add_slices(&a64[start..end], &b64[start..end]);
+            run32.add_slices(&a32[start..end], &b32[start..end]);
+            if end < n {
+                run64.add(a64[end], b64[end]);
+                run32.add(a32[end], b32[end]);
+            }
+            start = end + 1;
+            if start >= n {
+                break;
+            }
+        }
+        let (got, next) = (run64.sum(), |x: f64, up: bool| {
+            f64::from_bits(if up { x.to_bits() + 1 } else { x.to_bits() - 1 })
+        });
+        assert!(got == want || got == next(want, true) || got == next(want, false), "{got:e}");
+        // Faithful: within one ulp of the binade of `got` (an integer, ≥ 2²⁴ here).
+        let got = run32.sum();
+        let ulp = 1_i128 << (((got.to_bits() >> 23) & 0xFF) as i32 - 127 - 23);
+        assert!((got as i128 - truth32).abs() < ulp, "{got:e} vs {truth32}");
+
+        let mut special = SquaredErrorSum::new();
+        special.add_slices(&[1.0, f64::INFINITY], &[0.0, 0.0]);
+        assert_eq!(special.sum(), f64::INFINITY);
+        special.add_slices(&[f64::INFINITY], &[f64::INFINITY]);
+        assert!(special.sum().is_nan());
+        let mut special = SquaredErrorSum::new();
+        special.add_slices(&[f32::NAN, 1.0], &[0.0, 0.0]);
         assert!(special.sum().is_nan());
     }
 

@@ -777,6 +777,12 @@ fn add_by_fma(a: f64, b: f64, one: f64) -> f64 {
 /// (n/32 + 6)·2⁻⁵³ ≪ 2⁻²⁴ relatively and the `f32` result is faithfully rounded.
 #[inline(always)]
 pub(super) fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 {
+    sum_squared_diff_wide_f32(a, b) as f32
+}
+
+/// [`sum_squared_diff_f32`] before its rounding to `f32`.
+#[inline(always)]
+pub(super) fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 {
     const N: usize = 32;
     let mut acc = [0.0_f64; N];
     let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
@@ -795,7 +801,7 @@ pub(super) fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 {
         tail = r.mul_add(r, tail);
     }
     acc[0] += tail;
-    pairwise(acc) as f32
+    pairwise(acc)
 }
 
 /// s + c += (term + term_lo): the sum `s` exact with its error collected in `c` (TwoSum).
@@ -826,6 +832,22 @@ pub(super) fn difference_parts_by_fma(a: f64, b: f64, one: f64) -> (f64, f64) {
 /// total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁶)·S and the result is faithfully rounded.
 #[inline(always)]
 pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
+    let (total, comp) = sum_squared_diff_parts_f64(a, b);
+    let result = total + comp;
+    if result.is_finite() {
+        result
+    } else {
+        // An ∞ or NaN term, or overflow, turns the error terms into NaN (∞ − ∞); the plain sum
+        // has the IEEE result (NaN for NaN or ∞ − ∞ inputs, otherwise +∞).
+        a.iter().zip(b).fold(0.0, |acc, (&x, &y)| acc + (x - y) * (x - y))
+    }
+}
+
+/// [`sum_squared_diff_f64`] before its last rounding: the compensated sum `total` and its
+/// error term `comp`, whose sum is the faithfully rounded result when finite. With an ∞ or NaN
+/// term, or on overflow, `comp` is NaN and `total` is +∞ or NaN.
+#[inline(always)]
+pub(super) fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) {
     const N: usize = 16;
     let mut s = [0.0_f64; N];
     let mut lo = [0.0_f64; N];
@@ -855,12 +877,5 @@ pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
     for i in 0..N {
         compensated_add(&mut total, &mut comp, s[i], lo[i] + 2.0 * cross[i]);
     }
-    let result = total + comp;
-    if result.is_finite() {
-        result
-    } else {
-        // An ∞ or NaN term, or overflow, turns the error terms into NaN (∞ − ∞); the plain sum
-        // has the IEEE result (NaN for NaN or ∞ − ∞ inputs, otherwise +∞).
-        a.iter().zip(b).fold(0.0, |acc, (&x, &y)| acc + (x - y) * (x - y))
-    }
+    (total, comp)
 }

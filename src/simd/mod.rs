@@ -736,6 +736,31 @@ pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
     None
 }
 
+/// Σ (aᵢ − bᵢ)² over the common length as an unevaluated sum `(hi, lo)` in `f64`, if `T` is
+/// `f32` or `f64` and a SIMD level is in use: for `f32` the `f64` sum of
+/// [`sum_squared_diff`] before its rounding (`lo` = 0); for `f64` the compensated sum and its
+/// error term, whose sum rounds faithfully (`lo` is NaN and `hi` ±∞ or NaN where that sum
+/// is not finite).
+#[inline]
+pub(crate) fn sum_squared_diff_parts<T: Float>(a: &[T], b: &[T]) -> Option<(f64, f64)> {
+    #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
+    {
+        let level = level();
+        if level == Level::Scalar {
+            return None;
+        }
+        if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
+            let level = widening_level(level);
+            return Some((kernels::sum_squared_diff_wide_f32(level, a, b), 0.0));
+        }
+        if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {
+            return Some(kernels::sum_squared_diff_parts_f64(level, a, b));
+        }
+    }
+    let _ = (a, b);
+    None
+}
+
 /// Records ahead of the current one that the stochastic epoch and the kernels over listed rows
 /// (`net_inputs_listed`, in every implementation) prefetch, and how many records of the next
 /// batch the mini-batch epoch hands to those kernels: records in shuffled order come from

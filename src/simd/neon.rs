@@ -102,4 +102,10 @@ kernels! {
     fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 = math::sum_squared_diff_f32(a, b);
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated.
     fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 = math::sum_squared_diff_f64(a, b);
+    /// [`math::sum_squared_diff_wide_f32`]: the `f32` sum before its rounding.
+    fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 =
+        math::sum_squared_diff_wide_f32(a, b);
+    /// [`math::sum_squared_diff_parts_f64`]: the `f64` sum before its last rounding.
+    fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) =
+        math::sum_squared_diff_parts_f64(a, b);
 }
