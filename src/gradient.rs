@@ -29,8 +29,8 @@ const ONE_OUTPUT_BLOCK: usize = 256;
 /// call of [`Activation::activate_with_derivative_slice`] (vectorised for
 /// [`Sigmoid`](crate::Sigmoid)), and δ x is added into gradient row j by one blocked kernel
 /// while the rows are in cache. Every gradient entry is summed in record order, as one record
-/// at a time would; with one output the loss of each block comes from one vectorised sum
-/// ([`SquaredErrorSum::add_slices`]), otherwise it is added one record at a time.
+/// at a time would; the loss of each block and output comes from one vectorised sum
+/// ([`SquaredErrorSum::add_slices`]).
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -64,6 +64,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     let mut h = [T::zero(); B];
     let mut y_hat = [T::zero(); B];
     let mut slope = [T::zero(); B];
+    let mut gathered = [T::zero(); B];
     for (b, (x_block, y_block)) in x.chunks(B * d).zip(y.chunks(B * k)).enumerate() {
         let next = x.get((b + 1) * B * d..).unwrap_or_default();
         let ahead = if prefetch { next.get(..B * d).unwrap_or(next) } else { &[] };
@@ -84,20 +85,15 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
                     (*o, *s) = activation.activate_with_derivative(v);
                 }
             }
-            // δ = (y − ŷ) f′(h), written over ŷ.
-            if k == 1 {
-                // The targets are contiguous: the block's loss from one vectorised sum.
-                squares.add_slices(y_block, y_hat);
-                for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(y_block) {
-                    *o = (target - *o) * s;
-                }
+            let targets = if k == 1 {
+                y_block
             } else {
-                let targets = y_block.iter().skip(j).step_by(k);
-                for ((o, &s), &target) in y_hat.iter_mut().zip(slope.iter()).zip(targets) {
-                    squares.add(target, *o);
-                    *o = (target - *o) * s;
+                for (t, &v) in gathered.iter_mut().zip(y_block.iter().skip(j).step_by(k)) {
+                    *t = v;
                 }
-            }
+                &gathered[..n]
+            };
+            add_loss_and_error_terms(targets, y_hat, slope, &mut squares);
             let (g_in, g_bias) = g_row.split_at_mut(d);
             let ahead = if j == 0 { ahead } else { &[] };
             kernels::add_weighted_rows(g_in, y_hat, x_block, ahead);
@@ -146,9 +142,11 @@ pub(crate) fn accumulate_listed_rows<T: Float, A: Activation<T> + ?Sized>(
     let mut h = [T::zero(); BLOCK];
     let mut delta = [T::zero(); BLOCK];
     let mut slope = [T::zero(); BLOCK];
+    let mut targets = [T::zero(); BLOCK];
     for (b, block) in rows.chunks(BLOCK).enumerate() {
         let n = block.len();
         let (h, delta, slope) = (&mut h[..n], &mut delta[..n], &mut slope[..n]);
+        let targets = &mut targets[..n];
         // The records after this block, for the prefetch.
         let next = rows.get((b + 1) * BLOCK..).unwrap_or_default();
         let next = if next.is_empty() { ahead } else { next };
@@ -167,18 +165,31 @@ pub(crate) fn accumulate_listed_rows<T: Float, A: Activation<T> + ?Sized>(
                     (*o, *s) = activation.activate_with_derivative(v);
                 }
             }
-            // δ = (y − ŷ) f′(h), written over ŷ.
-            for ((o, &s), &i) in delta.iter_mut().zip(slope.iter()).zip(block) {
-                let target = y[i * k + j];
-                squares.add(target, *o);
-                *o = (target - *o) * s;
+            for (t, &i) in targets.iter_mut().zip(block) {
+                *t = y[i * k + j];
             }
+            add_loss_and_error_terms(targets, delta, slope, squares);
             let (g_in, g_bias) = g_row.split_at_mut(d);
             kernels::add_listed_rows(g_in, delta, x, block);
             if let Some(b) = g_bias.first_mut() {
                 *b = delta.iter().fold(*b, |acc, &v| acc + v);
             }
         }
+    }
+}
+
+/// Adds Σ (y − ŷ)² of a block to `squares` (one vectorised sum for `f32` and `f64`, see
+/// [`SquaredErrorSum::add_slices`]) and writes δ = (y − ŷ)·f′(h) over ŷ.
+#[inline]
+fn add_loss_and_error_terms<T: Float>(
+    targets: &[T],
+    y_hat: &mut [T],
+    slope: &[T],
+    squares: &mut SquaredErrorSum<T>,
+) {
+    squares.add_slices(targets, y_hat);
+    for ((o, &s), &target) in y_hat.iter_mut().zip(slope).zip(targets) {
+        *o = (target - *o) * s;
     }
 }
 
