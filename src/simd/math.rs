@@ -774,13 +774,7 @@ fn add_by_fma(a: f64, b: f64, one: f64) -> f64 {
 
 /// Σ (aᵢ − bᵢ)² for `f32` data in `f64`: each difference is exact in `f64`, each square and sum
 /// rounds with relative error 2⁻⁵³, over 32 lanes, so for n ≤ 10⁸ the `f64` total is within
-/// (n/32 + 6)·2⁻⁵³ ≪ 2⁻²⁴ relatively and the `f32` result is faithfully rounded.
-#[inline(always)]
-pub(super) fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 {
-    sum_squared_diff_wide_f32(a, b) as f32
-}
-
-/// [`sum_squared_diff_f32`] before its rounding to `f32`.
+/// (n/32 + 6)·2⁻⁵³ ≪ 2⁻²⁴ relatively and its rounding to `f32` is faithful.
 #[inline(always)]
 pub(super) fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 {
     const N: usize = 32;
@@ -830,22 +824,11 @@ pub(super) fn difference_parts_by_fma(a: f64, b: f64, one: f64) -> (f64, f64) {
 /// `cross` collects d·d_lo, doubled once at the end (17 operations per element, five of the
 /// additions as FMAs by one to share the pipes, see [`sub_by_fma`]). All terms are ≥ 0, so the
 /// total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁶)·S and the result is faithfully rounded.
-#[inline(always)]
-pub(super) fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 {
-    let (total, comp) = sum_squared_diff_parts_f64(a, b);
-    let result = total + comp;
-    if result.is_finite() {
-        result
-    } else {
-        // An ∞ or NaN term, or overflow, turns the error terms into NaN (∞ − ∞); the plain sum
-        // has the IEEE result (NaN for NaN or ∞ − ∞ inputs, otherwise +∞).
-        a.iter().zip(b).fold(0.0, |acc, (&x, &y)| acc + (x - y) * (x - y))
-    }
-}
-
-/// [`sum_squared_diff_f64`] before its last rounding: the compensated sum `total` and its
-/// error term `comp`, whose sum is the faithfully rounded result when finite. With an ∞ or NaN
-/// term, or on overflow, `comp` is NaN and `total` is +∞ or NaN.
+///
+/// Returned before the last rounding: the compensated sum `total` and its error term `comp`,
+/// whose sum is the faithfully rounded result when finite. An ∞ or NaN term, or overflow, turns
+/// `comp` into NaN (∞ − ∞), and `total` is then the IEEE result of the plain sum: NaN for NaN
+/// or ∞ − ∞ inputs, otherwise +∞ (no term is negative, so the lanes never meet −∞).
 #[inline(always)]
 pub(super) fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) {
     const N: usize = 16;

@@ -718,29 +718,19 @@ pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[u
 /// level is in use.
 #[inline]
 pub(crate) fn sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> Option<T> {
+    let (hi, lo) = sum_squared_diff_parts(a, b)?;
+    // Only f32 and f64 get here, and each converts exactly.
     #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
-    {
-        let level = level();
-        if level == Level::Scalar {
-            return None;
-        }
-        if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
-            let level = widening_level(level);
-            return cast::value_back::<f32, T>(kernels::sum_squared_diff_f32(level, a, b));
-        }
-        if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {
-            return cast::value_back::<f64, T>(kernels::sum_squared_diff_f64(level, a, b));
-        }
+    if cast::same::<T, f32>() {
+        return T::from(hi as f32);
     }
-    let _ = (a, b);
-    None
+    T::from(rounded_sum(hi, lo))
 }
 
 /// Σ (aᵢ − bᵢ)² over the common length as an unevaluated sum `(hi, lo)` in `f64`, if `T` is
-/// `f32` or `f64` and a SIMD level is in use: for `f32` the `f64` sum of
-/// [`sum_squared_diff`] before its rounding (`lo` = 0); for `f64` the compensated sum and its
-/// error term, whose sum rounds faithfully (`lo` is NaN and `hi` ±∞ or NaN where that sum
-/// is not finite).
+/// `f32` or `f64` and a SIMD level is in use: for `f32` the `f64` sum that rounds to
+/// [`sum_squared_diff`] (`lo` = 0); for `f64` the compensated sum and its error term (see
+/// [`rounded_sum`]).
 #[inline]
 pub(crate) fn sum_squared_diff_parts<T: Float>(a: &[T], b: &[T]) -> Option<(f64, f64)> {
     #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
@@ -759,6 +749,19 @@ pub(crate) fn sum_squared_diff_parts<T: Float>(a: &[T], b: &[T]) -> Option<(f64,
     }
     let _ = (a, b);
     None
+}
+
+/// The faithfully rounded sum of the `f64` parts of [`sum_squared_diff_parts`]: hi + lo, or,
+/// where that is not finite, `hi`, which is then the IEEE result of the plain sum (+∞, or NaN
+/// for NaN or ∞ − ∞ inputs) while `lo` is NaN.
+#[inline]
+pub(crate) fn rounded_sum(hi: f64, lo: f64) -> f64 {
+    let sum = hi + lo;
+    if sum.is_finite() {
+        sum
+    } else {
+        hi
+    }
 }
 
 /// Records ahead of the current one that the stochastic epoch and the kernels over listed rows

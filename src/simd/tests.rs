@@ -427,11 +427,11 @@ fn levels_agree_bit_for_bit_on_large_inputs() {
     // `sum_squared_diff` too: the dispatcher may swap its levels (`widening_level`).
     let y64: Vec<f64> = h64.iter().rev().map(|&x| x * 0.9).collect();
     let y32: Vec<f32> = h32.iter().rev().map(|&x| x * 0.9).collect();
-    let sse64 = kernels::sum_squared_diff_f64(Level::Scalar, &h64[1..], &y64[1..]);
-    let sse32 = kernels::sum_squared_diff_f32(Level::Scalar, &h32[1..], &y32[1..]);
+    let sse64 = sse_f64(Level::Scalar, &h64[1..], &y64[1..]);
+    let sse32 = sse_f32(Level::Scalar, &h32[1..], &y32[1..]);
     for level in levels() {
-        let got64 = kernels::sum_squared_diff_f64(level, &h64[1..], &y64[1..]);
-        let got32 = kernels::sum_squared_diff_f32(level, &h32[1..], &y32[1..]);
+        let got64 = sse_f64(level, &h64[1..], &y64[1..]);
+        let got32 = sse_f32(level, &h32[1..], &y32[1..]);
         assert_eq!((got64.to_bits(), got32.to_bits()), (sse64.to_bits(), sse32.to_bits()));
         assert_eq!(run_offset(kernels::sigmoid_f64_portable, level, &h64, 0.0, 1), base64);
         assert_eq!(
@@ -556,6 +556,17 @@ fn dot_is_exact_on_small_integers_and_close_on_random_data() {
     }
 }
 
+/// `sum_squared_diff` for `f64` at `level`, rounded as the dispatcher rounds it.
+fn sse_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
+    let (hi, lo) = kernels::sum_squared_diff_parts_f64(level, a, b);
+    super::rounded_sum(hi, lo)
+}
+
+/// `sum_squared_diff` for `f32` at `level`, rounded as the dispatcher rounds it.
+fn sse_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
+    kernels::sum_squared_diff_wide_f32(level, a, b) as f32
+}
+
 #[test]
 fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
     for level in levels() {
@@ -570,7 +581,7 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
             // f64: values a·2⁻²⁰, so squares carry 2⁻⁴⁰.
             let a64: Vec<f64> = a.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
             let b64: Vec<f64> = b.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
-            let got = kernels::sum_squared_diff_f64(level, &a64, &b64);
+            let got = sse_f64(level, &a64, &b64);
             let want = exact(truth, -40);
             assert!(ulps_f64(got, want) <= 1, "{level:?} f64 n {n}: {got:e} vs {want:e}");
 
@@ -579,7 +590,7 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
             let b32: Vec<f32> = b.iter().map(|&v| v as f32).collect();
             let truth: i128 =
                 a.iter().zip(&b).map(|(&x, &y)| i128::from((x >> 16) - y).pow(2)).sum();
-            let got = kernels::sum_squared_diff_f32(level, &a32, &b32);
+            let got = sse_f32(level, &a32, &b32);
             assert!(ulps_f32(got, truth as f32) <= 1, "{level:?} f32 n {n}: {got} vs {truth}");
         }
     }
@@ -606,7 +617,7 @@ fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
             let exact_units = ((n as i128) << 100)
                 + (m.clone().sum::<i128>() << 41)
                 + (m.map(|m| m * m).sum::<i128>() >> 20);
-            let got = kernels::sum_squared_diff_f64(level, &a, &b);
+            let got = sse_f64(level, &a, &b);
             // got has ulp 2^(e − 52) for got ∈ [2^e, 2^(e+1)), so got·2¹⁰⁰ is an exact integer.
             let ulp_units = 2.0_f64.powi(got.log2().floor() as i32 - 52 + 100);
             let error_ulps = ((got * 2.0_f64.powi(100)) as i128 - exact_units) as f64 / ulp_units;
@@ -666,13 +677,13 @@ fn difference_parts_by_fma_is_bit_identical_to_the_additions() {
 fn sum_squared_diff_specials() {
     for level in levels() {
         let inf = f64::INFINITY;
-        assert_eq!(kernels::sum_squared_diff_f64(level, &[], &[]), 0.0);
-        assert!(kernels::sum_squared_diff_f64(level, &[f64::NAN, 1.0], &[0.0, 0.0]).is_nan());
-        assert!(kernels::sum_squared_diff_f64(level, &[inf], &[inf]).is_nan());
-        assert_eq!(kernels::sum_squared_diff_f64(level, &[inf, 1.0], &[0.0, 0.0]), inf);
-        assert_eq!(kernels::sum_squared_diff_f64(level, &[1e200], &[-1e200]), inf);
-        assert_eq!(kernels::sum_squared_diff_f32(level, &[3e38], &[-3e38]), f32::INFINITY);
-        assert!(kernels::sum_squared_diff_f32(level, &[f32::INFINITY], &[f32::INFINITY]).is_nan());
+        assert_eq!(sse_f64(level, &[], &[]), 0.0);
+        assert!(sse_f64(level, &[f64::NAN, 1.0], &[0.0, 0.0]).is_nan());
+        assert!(sse_f64(level, &[inf], &[inf]).is_nan());
+        assert_eq!(sse_f64(level, &[inf, 1.0], &[0.0, 0.0]), inf);
+        assert_eq!(sse_f64(level, &[1e200], &[-1e200]), inf);
+        assert_eq!(sse_f32(level, &[3e38], &[-3e38]), f32::INFINITY);
+        assert!(sse_f32(level, &[f32::INFINITY], &[f32::INFINITY]).is_nan());
     }
 }
 

@@ -143,14 +143,10 @@ kernels! {
     /// g ← g + Σ_r a_r x_{rows\[r\]} for `f64`, 32 columns in registers.
     fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) =
         math::add_listed_rows::<f64, 32>(g, a, x, rows);
-    /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64`.
-    fn sum_squared_diff_f32(a: &[f32], b: &[f32]) -> f32 = math::sum_squared_diff_f32(a, b);
-    /// Σ (aᵢ − bᵢ)² for `f64`, compensated.
-    fn sum_squared_diff_f64(a: &[f64], b: &[f64]) -> f64 = math::sum_squared_diff_f64(a, b);
-    /// [`math::sum_squared_diff_wide_f32`]: the `f32` sum before its rounding.
+    /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64` (to be rounded to `f32`).
     fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 =
         math::sum_squared_diff_wide_f32(a, b);
-    /// [`math::sum_squared_diff_parts_f64`]: the `f64` sum before its last rounding.
+    /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term.
     fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) =
         math::sum_squared_diff_parts_f64(a, b);
 }
