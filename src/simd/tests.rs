@@ -626,6 +626,70 @@ fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
     }
 }
 
+/// Bit patterns of the lanes' sums, NaNs made equal.
+fn sums_bits(sums: &math::SquareSums) -> Vec<u64> {
+    let bits = |v: &f64| if v.is_nan() { u64::MAX } else { v.to_bits() };
+    sums.s.iter().chain(&sums.lo).chain(&sums.cross).map(bits).collect()
+}
+
+#[test]
+fn short_square_step_is_taken_only_where_it_is_exact() {
+    use math::{SquareSums, SQUARE_BLOCK, SQUARE_LANES};
+    let block = SQUARE_LANES * SQUARE_BLOCK;
+    // Four blocks summed the long way, then the fifth tried the short way.
+    let start = 4 * block;
+    let one = core::hint::black_box(1.0);
+    let a = uniform(13, start + block);
+    let b = uniform(14, start + block);
+    // Geometric growth: each term twice the one before in its lane, above the lane's sum.
+    let growing: Vec<f64> =
+        (0..start + block).map(|i| 2.0_f64.powi((i / SQUARE_LANES) as i32)).collect();
+    let zeros = vec![0.0; start + block];
+    let mut spiky = a.clone();
+    spiky[start + 37] = 1e3;
+    // After four blocks of random terms no term of the next exceeds its lane's sum; after
+    // zeros only zeros pass; neither growing terms nor a spike do.
+    let cases =
+        [(&a, &b, true), (&growing, &zeros, false), (&zeros, &zeros, true), (&spiky, &b, false)];
+    for (k, (x, y, expected)) in cases.into_iter().enumerate() {
+        let mut sums = SquareSums::new();
+        sums.add_exact(&x[..start], &y[..start], one);
+        let mut exact = sums;
+        exact.add_exact(&x[start..], &y[start..], one);
+        let taken = sums.add_if_small(&x[start..], &y[start..], one);
+        assert_eq!(taken, expected, "case {k}");
+        if taken {
+            assert_eq!(sums_bits(&sums), sums_bits(&exact), "case {k}");
+        }
+    }
+}
+
+#[test]
+fn sum_squared_diff_is_the_same_bits_with_and_without_the_short_step() {
+    let n = 20 * math::SQUARE_LANES * math::SQUARE_BLOCK + 13;
+    let (a, b) = (uniform(15, n), uniform(16, n));
+    let growing: Vec<f64> = (0..n).map(|i| 1.5_f64.powi((i / 40) as i32)).collect();
+    let mut spiky = a.clone();
+    for i in (300..n).step_by(977) {
+        spiky[i] = 1e6 * a[i];
+    }
+    let mut special = a.clone();
+    special[700] = f64::NAN;
+    let mut infinite = a.clone();
+    infinite[900] = f64::INFINITY;
+    let zeros = vec![0.0; n];
+    let cases: [(&[f64], &[f64]); 6] =
+        [(&a, &b), (&growing, &b), (&spiky, &b), (&special, &b), (&infinite, &b), (&zeros, &zeros)];
+    let same = |x: f64, y: f64| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
+    for (k, (x, y)) in cases.into_iter().enumerate() {
+        for len in [0, 1, 255, 256, 257, 1000, 1024, n] {
+            let short = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], true);
+            let long = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], false);
+            assert!(same(short.0, long.0) && same(short.1, long.1), "case {k} n {len}");
+        }
+    }
+}
+
 #[test]
 fn difference_parts_by_fma_is_bit_identical_to_the_additions() {
     // The FMAs by one in the `sse` loop must round exactly like the additions they replace,
