@@ -821,7 +821,7 @@ fn add_exact_square(s: &mut f64, lo: &mut f64, d: f64) {
     let e1 = *s - v;
     let e2 = d.mul_add(d, -u);
     *s = t;
-    *lo = *lo + e1 + e2;
+    *lo += e1 + e2;
 }
 
 /// [`add_exact_square`] without e1, returning u = fl(t − s), for a caller that checks u ≤ s.
