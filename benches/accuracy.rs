@@ -44,6 +44,13 @@ fn bench_sse(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("accurate_f64", n), &n, |bench, _| {
             bench.iter(|| sse(black_box(&y), black_box(&y_hat)))
         });
+        // The f64 kernels' slow case: each square above the sum of all before it in its lane
+        // (residuals growing by 1 % per element, restarting before they overflow).
+        let growing: Vec<f64> = (0..n).map(|i| 1.01_f64.powi((i % 30_000) as i32)).collect();
+        let zeros = vec![0.0; n];
+        group.bench_with_input(BenchmarkId::new("accurate_f64_growing", n), &n, |bench, _| {
+            bench.iter(|| sse(black_box(&growing), black_box(&zeros)))
+        });
         let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
         let y_hat32: Vec<f32> = y_hat.iter().map(|&v| v as f32).collect();
         group.bench_with_input(BenchmarkId::new("naive_sequential_f32", n), &n, |bench, _| {

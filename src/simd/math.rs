@@ -845,6 +845,10 @@ pub(super) const SQUARE_LANES: usize = 16;
 /// Vectors of [`SQUARE_LANES`] per block whose e1 terms are shown to be 0 at once.
 pub(super) const SQUARE_BLOCK: usize = 8;
 
+/// The most blocks [`sum_squared_diff_parts_f64`] sums the long way after a failed check
+/// before it tries the short step again.
+const SQUARE_MAX_WAIT: usize = 64;
+
 /// The running sums of [`sum_squared_diff_parts_f64`], per lane: Σ d² as `s` + `lo` and
 /// Σ d·d_lo as `cross`.
 #[derive(Clone, Copy)]
@@ -911,10 +915,11 @@ impl SquareSums {
 /// known to be 0. Blocks of [`SQUARE_BLOCK`] vectors after the first run the shorter step
 /// ([`SquareSums::add_if_small`], 12 operations per element against 14), and a block whose
 /// check fails is summed again the long way from its start, so the result is the same bits
-/// either way. Sums in which a term often exceeds everything before it in its lane (terms
-/// growing geometrically) pay for both. Three of the difference's additions run as FMAs by
-/// one, so that the shorter step splits its operations evenly between Zen 4's adding and
-/// multiplying pipes (see [`sub_by_fma`]).
+/// either way. After a failure the next blocks take the long step directly, 1, 2, 4, … up to
+/// 64 of them while failures continue, so terms that keep exceeding everything before them in
+/// their lane (growing geometrically) cost little more than the long step. Three of the
+/// difference's additions run as FMAs by one, so that the shorter step splits its operations
+/// evenly between Zen 4's adding and multiplying pipes (see [`sub_by_fma`]).
 ///
 /// Returned before the last rounding: the compensated sum `total` and its error term `comp`,
 /// whose sum is the faithfully rounded result when finite. An ∞ or NaN term, or overflow, turns
@@ -941,15 +946,28 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     // Blocks as ranges rather than `chunks_exact`: a block length known at compile time lets
     // LLVM unroll the block's vectors completely and interleave them, which spilled registers.
     let whole = n - n % N;
+    // Blocks to sum the long way before the next try of the short step, and that wait after the
+    // next failed try: doubled on each failure in a row, so that terms that keep outgrowing
+    // their sums cost little more than the long step alone.
+    let (mut wait, mut backoff) = (0_usize, 1_usize);
     let mut start = 0;
     while start < whole {
         let end = whole.min(start + N * SQUARE_BLOCK);
         let (x, y) = (&a[start..end], &b[start..end]);
-        let before = sums;
         // The first block starts from sums of 0, which no nonzero term passes.
-        if start == 0 || !try_short || !sums.add_if_small(x, y, one) {
-            sums = before;
+        if start == 0 || !try_short || wait > 0 {
+            wait = wait.saturating_sub(1);
             sums.add_exact(x, y, one);
+        } else {
+            let before = sums;
+            if sums.add_if_small(x, y, one) {
+                backoff = 1;
+            } else {
+                sums = before;
+                sums.add_exact(x, y, one);
+                wait = backoff;
+                backoff = (2 * backoff).min(SQUARE_MAX_WAIT);
+            }
         }
         start = end;
     }
