@@ -37,7 +37,7 @@ use crate::kernels;
 /// relative error bound is (n − 1)·ε, about 6 % for f32 at n = 10⁶.
 ///
 /// Cost (`cargo bench --bench accuracy -- sse`, n = 10⁶, default build): f32 runs about 2× faster
-/// than a sequential f32 sum; f64 about as fast with the SIMD kernels (AVX2, AVX-512, NEON), and
+/// than a sequential f32 sum; f64 about as fast with the x86-64 SIMD kernels (AVX2, AVX-512), and
 /// the portable compensated loop about 1.9× slower than a sequential f64 sum.
 ///
 /// Where the squares underflow (differences below about 2^-511 in f64) their low parts are lost
