@@ -804,10 +804,10 @@ pub(super) fn difference_parts_by_fma(a: f64, b: f64, one: f64) -> (f64, f64) {
 
 /// s + lo ← s + lo + d², with t = fl(s + d²) in one FMA and its rounding error s + d² − t
 /// carried to `lo` as e1 + e2 (for s, d² ≥ 0):
-/// - u = t − s, v = t − u and e1 = s − v. If u ≤ s then u = t − s exactly and e1 = 0 (see
-///   [`add_square_given_small`]). Otherwise u > t/2 and v = t − u is exact (t and u are
-///   multiples of ulp(u)/2 and |t − u| < t/2), so e1 = u − (t − s), the rounding error of u,
-///   is a float and exact.
+/// - u = t − s, v = t − u and e1 = s − v. If t ≤ 2s, u = t − s exactly (Sterbenz), v = s and
+///   e1 = 0. Otherwise t − s > t/2, so u ≥ t/2 and v = t − u is exact (t and u are multiples of
+///   ulp(u)/2 and t − u ≤ t/2), and e1 = u − (t − s), the rounding error of u, is a float and
+///   exact.
 /// - e2 = fl(d² − u) by FMA. In both cases e1 + (d² − u) = s + d² − t exactly, and
 ///   |d² − u| ≤ ulp(t), so e2 rounds it with an error below 2⁻⁵³·ulp(t) ≤ 2⁻¹⁰⁵·t.
 ///
@@ -824,19 +824,15 @@ fn add_exact_square(s: &mut f64, lo: &mut f64, d: f64) {
     *lo += e1 + e2;
 }
 
-/// [`add_exact_square`] without e1, returning u = fl(t − s), for a caller that checks u ≤ s.
-///
-/// If u ≤ s then t − s ≤ s: were t − s > s, then t − s would lie in (s, s + ulp⁺(s)/2] (ulp⁺
-/// the gap above s) to round down to s, and t in (2s, 2s + ulp⁺(s)/2], where no float lies.
-/// So s ≤ t ≤ 2s, t − s is exact (Sterbenz), and [`add_exact_square`] would find v = s and
-/// e1 = 0: both leave the same s and lo. Four operations.
+/// [`add_exact_square`] without e1, for a caller that shows t ≤ 2s: then t − s is exact
+/// (Sterbenz, as s ≤ t), and [`add_exact_square`] would find u = t − s, v = s and e1 = 0, so
+/// both leave the same s and lo. Four operations.
 #[inline(always)]
-fn add_square_given_small(s: &mut f64, lo: &mut f64, d: f64) -> f64 {
+fn add_square_given_small(s: &mut f64, lo: &mut f64, d: f64) {
     let t = d.mul_add(d, *s);
     let u = t - *s;
     *s = t;
     *lo += d.mul_add(d, -u);
-    u
 }
 
 /// Lanes of [`sum_squared_diff_parts_f64`].
@@ -850,10 +846,10 @@ pub(super) const SQUARE_BLOCK: usize = 8;
 const SQUARE_MAX_WAIT: usize = 64;
 
 /// The blocks [`sum_squared_diff_parts_f64`] sums the long way before its first try of the
-/// short step. The first starts from sums of 0, which no nonzero term passes; after one block
-/// (8 terms per lane) of uniformly distributed residuals the check of the second failed for
-/// 142 of 200 random inputs of 1 Ki, after two blocks that of the third for 2.
-const SQUARE_LONG_START: usize = 2;
+/// short step, whose check asks that no lane's sum more than double over a block. After two
+/// blocks (16 terms per lane) of uniformly distributed residuals the check of the third failed
+/// for 146 of 200 random inputs, after three blocks that of the fourth for 18.
+const SQUARE_LONG_START: usize = 3;
 
 /// The running sums of [`sum_squared_diff_parts_f64`], per lane: Σ d² as `s` + `lo` and
 /// Σ d·d_lo as `cross`.
@@ -885,26 +881,29 @@ impl SquareSums {
     }
 
     /// As [`Self::add_exact`] with [`add_square_given_small`], bit-identical to it if this
-    /// returns `true`: when no lane's u exceeds the lane's sum before the block (nor, as sums
-    /// only grow, before any of its steps). Otherwise `self` is to be discarded.
+    /// returns `true`: when every lane's sum at most doubled over the block. Otherwise `self` is
+    /// to be discarded.
+    ///
+    /// Each step's increase t − s is ≥ 0 and the increases add up to the block's, s_end −
+    /// s_start; so if s_end ≤ 2·s_start, no step's increase exceeds s_start, nor the sum s
+    /// before that step, and t ≤ 2s. The check s_end − s_start ≤ s_start is that comparison
+    /// exactly: the subtraction is exact where s_end ≤ 2·s_start (Sterbenz), and otherwise
+    /// s_end ≥ 2·s_start + 2 ulp(s_start), so its rounded result still exceeds s_start. ∞ and
+    /// NaN sums fail it.
     #[inline(always)]
     pub(super) fn add_if_small(&mut self, a: &[f64], b: &[f64], one: f64) -> bool {
         const N: usize = SQUARE_LANES;
         let start = self.s;
-        let mut largest = [0.0_f64; N];
         for (x, y) in a.chunks_exact(N).zip(b.chunks_exact(N)) {
             for i in 0..N {
                 let (d, d_lo) = difference_parts_by_fma(x[i], y[i], one);
-                let u = add_square_given_small(&mut self.s[i], &mut self.lo[i], d);
-                // Not `f64::max`, whose NaN rule costs two more operations; a NaN u leaves
-                // `largest` as it was, and NaN then reaches the result through `s`.
-                largest[i] = if u > largest[i] { u } else { largest[i] };
+                add_square_given_small(&mut self.s[i], &mut self.lo[i], d);
                 self.cross[i] = d.mul_add(d_lo, self.cross[i]);
             }
         }
         let mut small = true;
         for i in 0..N {
-            small &= largest[i] <= start[i];
+            small &= self.s[i] - start[i] <= start[i];
         }
         small
     }
@@ -917,15 +916,16 @@ impl SquareSums {
 /// ([`add_exact_square`]), and `cross` collects d·d_lo, doubled once at the end. All terms are
 /// ≥ 0, so the total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁵)·S and the result is faithfully rounded.
 ///
-/// Speed: once each lane's sum exceeds the terms still to come, part of the compensation is
-/// known to be 0. Blocks of [`SQUARE_BLOCK`] vectors after the first two run the shorter step
-/// ([`SquareSums::add_if_small`], 12 operations per element against 14), and a block whose
-/// check fails is summed again the long way from its start, so the result is the same bits
-/// either way. After a failure the next blocks take the long step directly, 1, 2, 4, … up to
-/// 64 of them while failures continue, so terms that keep exceeding everything before them in
-/// their lane (growing geometrically) cost little more than the long step. Three of the
-/// difference's additions run as FMAs by one, so that the shorter step splits its operations
-/// evenly between Zen 4's adding and multiplying pipes (see [`sub_by_fma`]).
+/// Speed: once each lane's sum is large against the terms still to come, part of the
+/// compensation is known to be 0. Blocks of [`SQUARE_BLOCK`] vectors after the first three run
+/// the shorter step ([`SquareSums::add_if_small`], 11 operations per element against 14) and
+/// check at their end that no lane's sum more than doubled; a block that fails is summed again
+/// the long way from its start, so the result is the same bits either way. After a failure the
+/// next blocks take the long step directly, 1, 2, 4, … up to 64 of them while failures
+/// continue, so terms that keep outgrowing everything before them in their lane (growing
+/// geometrically) cost little more than the long step. Three of the difference's additions run
+/// as FMAs by one, so that the shorter step splits its operations about evenly between Zen 4's
+/// adding and multiplying pipes (see [`sub_by_fma`]).
 ///
 /// Returned before the last rounding: the compensated sum `total` and its error term `comp`,
 /// whose sum is the faithfully rounded result when finite. An ∞ or NaN term, or overflow, turns

@@ -641,14 +641,15 @@ fn short_square_step_is_taken_only_where_it_is_exact() {
     let one = core::hint::black_box(1.0);
     let a = uniform(13, start + block);
     let b = uniform(14, start + block);
-    // Geometric growth: each term twice the one before in its lane, above the lane's sum.
+    // Geometric growth: each term twice the one before in its lane, so each lane's sum more
+    // than doubles over a block.
     let growing: Vec<f64> =
         (0..start + block).map(|i| 2.0_f64.powi((i / SQUARE_LANES) as i32)).collect();
     let zeros = vec![0.0; start + block];
     let mut spiky = a.clone();
     spiky[start + 37] = 1e3;
-    // After four blocks of random terms no term of the next exceeds its lane's sum; after
-    // zeros only zeros pass; neither growing terms nor a spike do.
+    // After four blocks of random terms no lane's sum doubles over the next; after zeros only
+    // zeros pass; neither growing terms nor a spike do.
     let cases =
         [(&a, &b, true), (&growing, &zeros, false), (&zeros, &zeros, true), (&spiky, &b, false)];
     for (k, (x, y, expected)) in cases.into_iter().enumerate() {
@@ -682,7 +683,7 @@ fn sum_squared_diff_is_the_same_bits_with_and_without_the_short_step() {
         [(&a, &b), (&growing, &b), (&spiky, &b), (&special, &b), (&infinite, &b), (&zeros, &zeros)];
     let same = |x: f64, y: f64| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
     for (k, (x, y)) in cases.into_iter().enumerate() {
-        for len in [0, 1, 255, 256, 257, 1000, 1024, n] {
+        for len in [0, 1, 255, 256, 257, 383, 384, 385, 1000, 1024, n] {
             let short = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], true);
             let long = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], false);
             assert!(same(short.0, long.0) && same(short.1, long.1), "case {k} n {len}");
