@@ -902,8 +902,8 @@ impl SquareSums {
             }
         }
         let mut small = true;
-        for i in 0..N {
-            small &= self.s[i] - start[i] <= start[i];
+        for (&end, &start) in self.s.iter().zip(&start) {
+            small &= end - start <= start;
         }
         small
     }
