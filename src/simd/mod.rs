@@ -73,9 +73,10 @@
 //!   listed by index (a shuffled mini-batch), with a software prefetch of the rows listed a few
 //!   positions ahead.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` splits
-//!   each difference exactly (TwoSum) and sums the rounded squares with per-lane compensation
-//!   (Ogita–Rump–Oishi Sum2), the squares' and differences' error terms in two more
-//!   accumulators, as if in doubled precision.
+//!   each difference exactly (TwoSum), adds each square to a per-lane sum by one FMA and keeps
+//!   that FMA's rounding error (after Ogita–Rump–Oishi's Sum2), the errors and the differences'
+//!   cross terms in two more accumulators, as if in doubled precision. Part of that error term
+//!   is skipped in blocks where it is shown to be 0, with the same bits.
 //!
 //! # Accuracy (max error against correctly rounded values, measured by the tests)
 //!
