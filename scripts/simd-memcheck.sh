@@ -15,6 +15,9 @@ if [[ "${1:-}" == "asan" ]]; then
 else
     bin="$(cargo test --release --lib --features half --no-run --message-format=json 2>/dev/null |
         sed -n 's/.*"executable":"\([^"]*\)".*/\1/p' | head -n 1)"
+    # Skipped: under valgrind fma(-0, 1, -0) returns +0 (-0 on the hardware), and that test
+    # compares signed zeros bit for bit. It runs natively with the other tests.
     valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
-        "$bin" simd:: --test-threads=1
+        "$bin" simd:: --test-threads=1 \
+        --skip simd::tests::difference_parts_by_fma_is_bit_identical_to_the_additions
 fi
