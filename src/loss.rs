@@ -31,10 +31,11 @@ use crate::kernels;
 /// errors near (n/8)·2^-53 relative, a small fraction of an f32 ulp; f64 uses a compensated sum
 /// (TwoSum on each difference, then each square added to a running sum with its rounding error
 /// kept: an exact Dekker square and TwoSum in the portable loop, one FMA and the error of that
-/// FMA in the SIMD kernels), as if computed in twice the precision. Measured against `math.fsum` references on random,
-/// ill-conditioned and large inputs up to n = 10⁷ (`tests/sse_reference.rs`): at most 0.48 ulp,
-/// where a sequential sum is off by up to 1.9·10⁵ ulp (f32) and 1.8·10⁴ ulp (f64); its
-/// relative error bound is (n − 1)·ε, about 6 % for f32 at n = 10⁶.
+/// FMA in the SIMD kernels), as if computed in twice the precision. Measured against
+/// `math.fsum` references on random, ill-conditioned and large inputs up to n = 10⁷
+/// (`tests/sse_reference.rs`): at most 0.48 ulp, where a sequential sum is off by up to
+/// 1.9·10⁵ ulp (f32) and 1.8·10⁴ ulp (f64); its relative error bound is (n − 1)·ε, about 6 %
+/// for f32 at n = 10⁶.
 ///
 /// Cost (`cargo bench --bench accuracy -- sse`, n = 10⁶, default build): f32 runs about 2× faster
 /// than a sequential f32 sum; f64 about as fast with the x86-64 SIMD kernels (AVX2, AVX-512), and

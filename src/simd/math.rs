@@ -880,9 +880,22 @@ impl SquareSums {
         }
     }
 
-    /// As [`Self::add_exact`] with [`add_square_given_small`], bit-identical to it if this
-    /// returns `true`: when every lane's sum at most doubled over the block. Otherwise `self` is
-    /// to be discarded.
+    /// As [`Self::add_exact`] with [`add_square_given_small`]: bit-identical to it if
+    /// [`Self::at_most_doubled_since`] the sums before, otherwise to be discarded.
+    #[inline(always)]
+    pub(super) fn add_short(&mut self, a: &[f64], b: &[f64], one: f64) {
+        const N: usize = SQUARE_LANES;
+        for (x, y) in a.chunks_exact(N).zip(b.chunks_exact(N)) {
+            for i in 0..N {
+                let (d, d_lo) = difference_parts_by_fma(x[i], y[i], one);
+                add_square_given_small(&mut self.s[i], &mut self.lo[i], d);
+                self.cross[i] = d.mul_add(d_lo, self.cross[i]);
+            }
+        }
+    }
+
+    /// Whether no lane's sum more than doubled since `before`, which makes the steps of
+    /// [`Self::add_short`] in between exact.
     ///
     /// Each step's increase t − s is ≥ 0 and the increases add up to the block's, s_end −
     /// s_start; so if s_end ≤ 2·s_start, no step's increase exceeds s_start, nor the sum s
@@ -891,18 +904,9 @@ impl SquareSums {
     /// s_end ≥ 2·s_start + 2 ulp(s_start), so its rounded result still exceeds s_start. ∞ and
     /// NaN sums fail it.
     #[inline(always)]
-    pub(super) fn add_if_small(&mut self, a: &[f64], b: &[f64], one: f64) -> bool {
-        const N: usize = SQUARE_LANES;
-        let start = self.s;
-        for (x, y) in a.chunks_exact(N).zip(b.chunks_exact(N)) {
-            for i in 0..N {
-                let (d, d_lo) = difference_parts_by_fma(x[i], y[i], one);
-                add_square_given_small(&mut self.s[i], &mut self.lo[i], d);
-                self.cross[i] = d.mul_add(d_lo, self.cross[i]);
-            }
-        }
+    pub(super) fn at_most_doubled_since(&self, before: &Self) -> bool {
         let mut small = true;
-        for (&end, &start) in self.s.iter().zip(&start) {
+        for (&end, &start) in self.s.iter().zip(&before.s) {
             small &= end - start <= start;
         }
         small
@@ -918,7 +922,7 @@ impl SquareSums {
 ///
 /// Speed: once each lane's sum is large against the terms still to come, part of the
 /// compensation is known to be 0. Blocks of [`SQUARE_BLOCK`] vectors after the first three run
-/// the shorter step ([`SquareSums::add_if_small`], 11 operations per element against 14) and
+/// the shorter step ([`SquareSums::add_short`], 11 operations per element against 14) and
 /// check at their end that no lane's sum more than doubled; a block that fails is summed again
 /// the long way from its start, so the result is the same bits either way. After a failure the
 /// next blocks take the long step directly, 1, 2, 4, … up to 64 of them while failures
@@ -965,7 +969,8 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
             sums.add_exact(x, y, one);
         } else {
             let before = sums;
-            if sums.add_if_small(x, y, one) {
+            sums.add_short(x, y, one);
+            if sums.at_most_doubled_since(&before) {
                 backoff = 1;
             } else {
                 sums = before;

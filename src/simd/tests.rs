@@ -657,7 +657,9 @@ fn short_square_step_is_taken_only_where_it_is_exact() {
         sums.add_exact(&x[..start], &y[..start], one);
         let mut exact = sums;
         exact.add_exact(&x[start..], &y[start..], one);
-        let taken = sums.add_if_small(&x[start..], &y[start..], one);
+        let before = sums;
+        sums.add_short(&x[start..], &y[start..], one);
+        let taken = sums.at_most_doubled_since(&before);
         assert_eq!(taken, expected, "case {k}");
         if taken {
             assert_eq!(sums_bits(&sums), sums_bits(&exact), "case {k}");
