@@ -2,7 +2,8 @@
 //! (16 per register, twice the `f64`-lane kernels of [`super::math`]), with enough error-free
 //! arithmetic to keep the ≤ 1 ulp (σ, tanh) and ≤ 2 ulp (σ′, tanh′) bounds (tanh: see
 //! [`tanh16`] and [`tanh_derivative16`]) and softplus (≤ 1 ulp, see [`softplus16`]); further
-//! down the `f64` sigmoid, its derivative, tanh and softplus ([`parts64`], [`tanh8`],
+//! down the `f64` sigmoid and its derivative ([`sigmoid8`], [`sigmoid_with_derivative8`]: the
+//! same P/(P + M) form with double-length parts), tanh and softplus ([`parts64`], [`tanh8`],
 //! [`softplus8`]).
 //!
 //! σ and σ′ ([`sigmoid16`], [`sigmoid_with_derivative16`]) write e^(−x) = 2^⌈q⌉ · M and
@@ -624,7 +625,8 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     map_pair(h, values, Some(slopes), |v| sigmoid_with_derivative16(v));
 }
 
-/// The shared part of σ and σ′ for 8 `f64` lanes: (m_hi, m_lo, n, d, d_lo, y) with
+/// The shared part of tanh, tanh′ and softplus for 8 `f64` lanes (σ and σ′ use
+/// [`ceil_parts64`]): (m_hi, m_lo, n, d, d_lo, y) with
 /// e^(−|x|) = (m_hi + m_lo)·2^⌊n⌋ (the scaling `vscalefpd` applies), 1 + e^(−|x|) = d + d_lo
 /// and y ≈ 1/d.
 ///
@@ -646,7 +648,7 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
 ///   d + d_lo carries ε_m·e/(1 + e) ≤ ε_m/2. Where m_hi·s underflows, e^z < 2⁻¹⁰²² is far
 ///   below u relative to 1 + e^z.
 /// - y from `vrcp14pd` (relative error < 2⁻¹⁴) and one Newton step: |1 − d·y| ≤ 2⁻²⁸ + u, which
-///   [`divide64`] squares.
+///   [`divide64_unrounded`] squares.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d) {
@@ -693,43 +695,128 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
     (m_hi, m_lo, n, d, d_lo, y)
 }
 
-/// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d.
-///
-/// With Q the exact quotient and q0 = fl(n_hi·y), the residual n − q0·(d + d_lo) is formed to
-/// within ~2⁻⁸¹·Q, and q0 + res·y = Q + (Q − q0)(y·(d + d_lo) − 1): both factors are at most
-/// 2⁻²⁸ + 2⁻⁵¹ relative, so the value before the last rounding is within 2⁻⁵⁶·(1 + 2⁻²²)
-/// (0.125u) of Q.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn divide64(n_hi: __m512d, n_lo: __m512d, d: __m512d, d_lo: __m512d, y: __m512d) -> __m512d {
-    let q0 = _mm512_mul_pd(n_hi, y);
-    let res = _mm512_add_pd(_mm512_fnmadd_pd(q0, d, n_hi), _mm512_fnmadd_pd(q0, d_lo, n_lo));
-    _mm512_fmadd_pd(res, y, q0)
+/// 2^((j − 16)/16) for j = 1..15 and 1 for j = 0, the `f64` counterpart of [`CEIL_HI`]: the
+/// tables of [`super::math`] halved (exactly) from j = 1 on, so that e^q = 2^⌈q⌉ · `CEIL64_HI[j]`
+/// for every multiple q = k/16, j = k mod 16.
+const CEIL64_HI: [f64; 16] = halved64_from_one(super::math::EXP2_16_HI);
+/// See [`CEIL64_HI`].
+const CEIL64_LO: [f64; 16] = halved64_from_one(super::math::EXP2_16_LO);
+
+const fn halved64_from_one(mut table: [f64; 16]) -> [f64; 16] {
+    let mut j = 1;
+    while j < 16 {
+        table[j] *= 0.5;
+        j += 1;
+    }
+    table
 }
 
-/// σ(x) = 1/(1 + e) for x ≥ 0 and (m/(1 + e))·2^⌊n⌋ for x < 0 (or NaN), with one division of a
-/// numerator chosen per lane.
+/// The reduction σ and σ′ share for 8 `f64` lanes, for x in [−746, 746] (the callers clamp):
+/// (−q, T_hi, T_lo, w) with e^(−x) = 2^⌈q⌉ · (T_hi + T_lo) · (1 + w), the `f64` form of
+/// [`ceil_parts`]. With q = k/16 the multiple of 1/16 nearest to −x/ln 2 and j = k mod 16,
+/// e^(−x) = 2^⌈q⌉ · `CEIL64[j]` · e^r, r = −x − q·ln 2, |r| ≤ ln2/32 < 2⁻⁵·⁵². In u = 2⁻⁵³:
+/// - s = x + q·ln 2 = −r: x + q·LN2_HI is exact (|k| < 2¹⁵ and LN2_HI has 32 bits; both terms
+///   are multiples of min(ulp(x), 2⁻³⁶) and the result is below 2⁻⁵; q = 0 where |x| < 2⁻⁶),
+///   and adding q·LN2_LO rounds once: e^r is off by a factor of at most 1 + u·|r| (0.0217u).
+/// - w = e^r − 1 = −s + s²·P(−s), P the degree-5 Taylor polynomial of [`parts64`] with its odd
+///   coefficients negated, by Estrin's scheme (the shorter dependency chain is what counts
+///   here): truncation below 2⁻⁵⁹·⁴ (0.0142u), and the final rounding at most u·|w| (0.0224u)
+///   relative to 1 + w ≥ 0.978.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn ceil_parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d) {
+    use super::math::{LN2_HI, LN2_LO, ROUND_SIXTEENTHS};
+    // SAFETY: each table holds 16 f64, two unaligned 512-bit loads of 8.
+    let (hi0, hi1, lo0, lo1) = unsafe {
+        (
+            _mm512_loadu_pd(CEIL64_HI.as_ptr()),
+            _mm512_loadu_pd(CEIL64_HI.as_ptr().add(8)),
+            _mm512_loadu_pd(CEIL64_LO.as_ptr()),
+            _mm512_loadu_pd(CEIL64_LO.as_ptr().add(8)),
+        )
+    };
+    let c = |v: f64| _mm512_set1_pd(v);
+    // t = ROUND + q; −q = ROUND − t is exact, and k is in t's low bits (vpermt2pd reads the low
+    // four: j).
+    let t = _mm512_fnmadd_pd(x, c(core::f64::consts::LOG2_E), c(ROUND_SIXTEENTHS));
+    let neg_q = _mm512_sub_pd(c(ROUND_SIXTEENTHS), t);
+    let j = _mm512_castpd_si512(t);
+    let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);
+    let t_lo = _mm512_permutex2var_pd(lo0, j, lo1);
+    let s = _mm512_fnmadd_pd(neg_q, c(LN2_HI), x);
+    let s = _mm512_fnmadd_pd(neg_q, c(LN2_LO), s);
+    // P(−s) = (1/2 − s/3!) + s²·((1/4! − s/5!) + s²·(1/6! − s/7!)).
+    let s2 = _mm512_mul_pd(s, s);
+    let p01 = _mm512_fmadd_pd(s, c(-1.0 / 6.0), c(0.5));
+    let p23 = _mm512_fmadd_pd(s, c(-1.0 / 120.0), c(1.0 / 24.0));
+    let p45 = _mm512_fmadd_pd(s, c(-1.0 / 5_040.0), c(1.0 / 720.0));
+    let p = _mm512_fmadd_pd(s2, _mm512_fmadd_pd(s2, p45, p23), p01);
+    (neg_q, t_hi, t_lo, _mm512_fmsub_pd(s2, p, s))
+}
+
+/// The denominator P + M of σ = P/(P + M) for 8 `f64` lanes and its reciprocal, given
+/// [`ceil_parts64`] and the exponent whose floor gives P = 2^⌊`exponent`⌋:
+/// (lo, y0, e, t, y) with M = T_hi + lo, 1/(P + M) = y0·(1 + e + e² + …), t = e + e² + e³ and
+/// y = y0 + y0·t rounded once. In u = 2⁻⁵³:
+/// - lo = T_hi·w + T_lo rounded once, T_lo·w dropped: with [`ceil_parts64`]'s errors, M is
+///   e^(−x)/2^⌈q⌉ to a relative ε_M ≤ 0.0217u + 0.0142u + 0.0224u + 0.0224u + 0.023u ≤ 0.104u
+///   (the last two for the dropped term and lo's rounding).
+/// - P + T_hi = sum + err exactly (Fast2Sum, the larger first: both are positive), and
+///   d = sum + d_lo with d_lo = err + lo rounded once (≤ 0.024u of d ≥ M): d is P + e^(−x)/2^⌈q⌉
+///   to ε_M·M/d + 0.024u ≤ 0.128u.
+/// - y0 = `vrcp14pd` of T_hi·w + sum (d to 2⁻⁵¹), so |1 − y0·d| < 2⁻¹⁴; e = 1 − y0·sum − y0·d_lo
+///   by two FMAs, the first result at most 0.025 (d_lo is not normalised), so e is off by
+///   ≤ 0.025u. y0·(1 + e + e² + e³) is 1/d to (2⁻¹⁴)⁴ = 0.125u plus 0.025u before y's rounding.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn ceil_reciprocal64(
+    exponent: __m512d,
+    t_hi: __m512d,
+    t_lo: __m512d,
+    w: __m512d,
+) -> (__m512d, __m512d, __m512d, __m512d, __m512d) {
+    let one = _mm512_set1_pd(1.0);
+    let lo = _mm512_fmadd_pd(t_hi, w, t_lo);
+    let power = _mm512_scalef_pd(one, exponent);
+    let big = _mm512_max_pd(power, t_hi);
+    let small = _mm512_min_pd(power, t_hi);
+    let sum = _mm512_add_pd(big, small);
+    let d_lo = _mm512_add_pd(_mm512_sub_pd(small, _mm512_sub_pd(sum, big)), lo);
+    // The estimate is taken from T_hi·w + sum, which is ready before d_lo.
+    let y0 = _mm512_rcp14_pd(_mm512_fmadd_pd(t_hi, w, sum));
+    let e = _mm512_fnmadd_pd(y0, d_lo, _mm512_fnmadd_pd(y0, sum, one));
+    let t = _mm512_fmadd_pd(e, _mm512_fmadd_pd(e, e, e), e);
+    (lo, y0, e, t, _mm512_fmadd_pd(y0, t, y0))
+}
+
+/// σ for 8 `f64` lanes as P/(P + M), the algorithm of [`sigmoid16`] in `f64`: e^(−x) = 2^c · M
+/// with c = ⌈q⌉ ([`ceil_parts64`]), P = 2^(−c), and σ = y·P with y ≈ 1/(P + M) from
+/// [`ceil_reciprocal64`]. x is clamped to [−746, 50] first: σ rounds to 0 below −745.2 and to 1
+/// above 37.5 (NaN passes the clamp).
 ///
-/// Relative error before the last rounding: ε_m/2 + 0.125u for x ≥ 0 (ε_m from [`parts64`]),
-/// ε_m + 0.125u ≤ 0.21u for x < 0: at most 0.5 + 0.21 ulp for normal results. Where σ is
-/// subnormal, `vscalefpd` rounds the normal quotient a second time: at most
-/// 0.5 + 0.25 + 0.11 ulp.
+/// Relative error before y's rounding: 0.128u + 0.125u + 0.025u ≤ 0.28u, so at most
+/// 0.5 + 0.28 ulp for normal results; `vscalefpd` multiplies by P exactly unless σ is subnormal,
+/// where it rounds a second time: at most 0.5 + 0.25 + 0.14 ulp. This form takes 31 vector
+/// operations where the one with e^(−|x|) and a numerator chosen by sign took 36, and has the
+/// shorter dependency chain, which on Zen 4 is what limits it (a quarter faster there, see
+/// BENCHMARKS.md).
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid8(x: __m512d) -> __m512d {
-    let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    // x < 0 or NaN.
-    let negative = _mm512_cmp_pd_mask::<_CMP_NGE_UQ>(x, _mm512_setzero_pd());
-    let n_hi = _mm512_mask_blend_pd(negative, _mm512_set1_pd(1.0), m_hi);
-    let n_lo = _mm512_maskz_mov_pd(negative, m_lo);
-    let q = divide64(n_hi, n_lo, d, d_lo, y);
-    _mm512_mask_scalef_pd(q, negative, q, n)
+    let x = _mm512_min_pd(_mm512_set1_pd(50.0), _mm512_max_pd(_mm512_set1_pd(-746.0), x));
+    let (neg_q, t_hi, t_lo, w) = ceil_parts64(x);
+    let (_, _, _, _, y) = ceil_reciprocal64(neg_q, t_hi, t_lo, w);
+    _mm512_scalef_pd(y, neg_q)
 }
 
-/// As [`divide64`], returning the quotient Q = (n_hi + n_lo)/(d + d_lo) both rounded, q, and as
-/// the unevaluated sum q0 + r of the first approximation q0 and its correction r = res·y: by
-/// the analysis of [`divide64`] q0 + r is within 0.125u of Q (r's rounding is ~2⁻⁸¹ of Q), so
-/// it serves as the numerator of a second division, for which q ≈ Q to 2⁻⁵³ gives the first
+/// (n_hi + n_lo)/(d + d_lo) with one FMA correction, given y ≈ 1/d: the quotient Q both
+/// rounded, q, and as the unevaluated sum q0 + r of the first approximation q0 = fl(n_hi·y) and
+/// its correction r = res·y.
+///
+/// The residual res = n − q0·(d + d_lo) is formed to within ~2⁻⁸¹·Q, and
+/// q0 + res·y = Q + (Q − q0)(y·(d + d_lo) − 1): both factors are at most 2⁻²⁸ + 2⁻⁵¹ relative,
+/// so q0 + r is within 2⁻⁵⁶·(1 + 2⁻²²) (0.125u) of Q (r's rounding is ~2⁻⁸¹ of Q). It serves
+/// as the numerator of a second division, for which q ≈ Q to 2⁻⁵³ gives the first
 /// approximation q·y.
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -745,36 +832,52 @@ fn divide64_unrounded(
     (_mm512_fmadd_pd(res, y, q0), q0, _mm512_mul_pd(res, y))
 }
 
-/// σ′(x) = (m/(1 + e)/(1 + e))·2^⌊n⌋: two divisions sharing y.
-///
-/// The second division starts from q·y with q the rounded first quotient, so (Q₂ − q·y)/Q₂ and
-/// y·(d + d_lo) − 1 are again at most 2⁻²⁸ + 2⁻⁵¹ and its error 0.125u. Relative error before
-/// the last rounding: ε_m·|1 − e|/(1 + e) + 2·0.125u ≤ 0.34u: at most 0.84 ulp for normal
-/// results, 0.5 + 0.25 + 0.17 ulp where σ′ is subnormal.
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn sigmoid_derivative8(x: __m512d) -> __m512d {
-    let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    let (q, q0, r) = divide64_unrounded(m_hi, m_lo, d, d_lo, y);
-    // (q0 + r)/(d + d_lo) with the first approximation q·y.
-    let q2 = _mm512_mul_pd(q, y);
-    let res = _mm512_add_pd(_mm512_fnmadd_pd(q2, d, q0), _mm512_fnmadd_pd(q2, d_lo, r));
-    _mm512_scalef_pd(_mm512_fmadd_pd(res, y, q2), n)
-}
+/// Past this exponent of P (x > 55.4), the pair kernel keeps P = 2^80: σ rounds to 1 either way,
+/// and σ′ = P·M/(P + M)² changes by a factor 1 + O(M/2⁸⁰) when P is replaced by 2^80 in the
+/// denominator and rescaled, while P itself overflows for x > 709.
+const PAIR_MAX_EXPONENT64: f64 = 80.0;
 
-/// (σ, σ′) sharing one [`parts64`] and the first division: each bit-identical to [`sigmoid8`]
-/// and [`sigmoid_derivative8`].
+/// (σ, σ′) for 8 `f64` lanes, as [`sigmoid_with_derivative16`] for `f32`: x clamped to
+/// [−746, 746] (σ′ rounds to 0 beyond ±745.2), P′ = 2ᴱ with E = min(⌊−q⌋, 80) in place of P
+/// (see [`PAIR_MAX_EXPONENT64`]), σ = y·P′ bit-identical to [`sigmoid8`] (where x > 50 both are
+/// exactly 1), and σ′ = (M·y²)·2^(2E − ⌊−q⌋), which is P·M/(P + M)² when E = ⌊−q⌋.
+///
+/// σ′ takes 1/d as y + y_lo = y0 + y0·(e + e² + e³ + e⁴) (y_lo by FMA; y0 − y is exact):
+/// relative error 0.025u. M·y² is formed as a double (a + a_lo = M/d, then b + b_lo) whose low
+/// parts are at most 1/40 of the high ones, so their roundings cost about 0.1u. M's error ε_M
+/// moves P·M/(P + M)² by at most ε_M·|P − M|/(P + M), d_lo's rounding twice 0.024u: relative
+/// error before the last rounding ≤ 0.104u + 0.05u + 0.05u + 0.1u ≤ 0.31u, so at most
+/// 0.5 + 0.31 ulp for normal results and 0.5 + 0.25 + 0.16 ulp where σ′ is subnormal.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
-    let (m_hi, m_lo, n, d, d_lo, y) = parts64(x);
-    let (q, q0, r) = divide64_unrounded(m_hi, m_lo, d, d_lo, y);
-    let q2 = _mm512_mul_pd(q, y);
-    let res = _mm512_add_pd(_mm512_fnmadd_pd(q2, d, q0), _mm512_fnmadd_pd(q2, d_lo, r));
-    let slope = _mm512_scalef_pd(_mm512_fmadd_pd(res, y, q2), n);
-    let negative = _mm512_cmp_pd_mask::<_CMP_NGE_UQ>(x, _mm512_setzero_pd());
-    let positive = divide64(_mm512_set1_pd(1.0), _mm512_setzero_pd(), d, d_lo, y);
-    (_mm512_mask_scalef_pd(positive, negative, q, n), slope)
+    let x = _mm512_min_pd(_mm512_set1_pd(746.0), _mm512_max_pd(_mm512_set1_pd(-746.0), x));
+    let (neg_q, t_hi, t_lo, w) = ceil_parts64(x);
+    let exponent = _mm512_min_pd(neg_q, _mm512_set1_pd(PAIR_MAX_EXPONENT64));
+    let (lo, y0, e, t, y) = ceil_reciprocal64(exponent, t_hi, t_lo, w);
+    let y_lo = _mm512_fmadd_pd(y0, _mm512_fmadd_pd(e, t, e), _mm512_sub_pd(y0, y));
+    // a + a_lo = (T_hi + lo)·(y + y_lo), lo·y_lo dropped (below 2⁻⁶⁰ of the product).
+    let a = _mm512_mul_pd(t_hi, y);
+    let a_lo = _mm512_fmsub_pd(t_hi, y, a);
+    let a_lo = _mm512_fmadd_pd(t_hi, y_lo, a_lo);
+    let a_lo = _mm512_fmadd_pd(lo, y, a_lo);
+    // b + b_lo = (a + a_lo)·(y + y_lo), a_lo·y_lo dropped.
+    let b = _mm512_mul_pd(a, y);
+    let b_lo = _mm512_fmsub_pd(a, y, b);
+    let b_lo = _mm512_fmadd_pd(a, y_lo, b_lo);
+    let b_lo = _mm512_fmadd_pd(a_lo, y, b_lo);
+    // ⌊−q⌋ for −q ≤ 80.5, else 160 − ⌊−q⌋ = ⌊160 + 15/16 − (−q)⌋ (−q is a multiple of 1/16).
+    let mirrored = _mm512_sub_pd(_mm512_set1_pd(2.0 * PAIR_MAX_EXPONENT64 + 0.9375), neg_q);
+    let slope_exponent = _mm512_min_pd(neg_q, mirrored);
+    let slope = _mm512_scalef_pd(_mm512_add_pd(b, b_lo), slope_exponent);
+    (_mm512_scalef_pd(y, exponent), slope)
+}
+
+/// σ′ for 8 `f64` lanes: the second half of [`sigmoid_with_derivative8`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_derivative8(x: __m512d) -> __m512d {
+    sigmoid_with_derivative8(x).1
 }
 
 /// The same Taylor coefficients as [`TANH_P`] to u¹⁰, rounded to `f64` (`scripts/tanh_taylor.py`).

@@ -42,11 +42,12 @@
 //!   with FMA) so that one final rounding dominates the error.
 //! - With AVX-512, hand-written kernels ([`avx512`]) instead:
 //!   - σ and σ′: a 16-entry table of 2^(j/16) looked up by permutes, which shortens the
-//!     polynomial, `vrcp14` (with one Newton step for `f64`) for the reciprocal, whose error
-//!     each FMA-corrected quotient squares, and `vscalef` for the final scaling; `f32` runs in
-//!     `f32` lanes (twice the lanes per instruction) with the same double-word technique, and
-//!     as 2^(−c)/(2^(−c) + M) from e^(−x) = 2^c·M, which needs neither |x| nor a numerator
-//!     chosen by sign.
+//!     polynomial, σ as 2^(−c)/(2^(−c) + M) from e^(−x) = 2^c·M, which needs neither |x| nor
+//!     a numerator chosen by sign, `vrcp14` for the reciprocal and `vscalef` for the final
+//!     scaling. `f32` runs in `f32` lanes (twice the lanes per instruction) with the same
+//!     double-word technique, each FMA-corrected quotient squaring the reciprocal's error;
+//!     `f64` refines the reciprocal as y0·(1 + e + e² + e³), e = 1 − y0·d, and forms σ′ = M/d²
+//!     scaled as a double-double product.
 //!   - tanh = 2σ(2|x|) − 1 from the unrounded quotient (the subtraction is exact) from
 //!     |x| ≈ 0.2554 on, where tanh ≥ 1/4, and a Taylor polynomial in x² below (degree 4 for
 //!     `f32`; degree 10 and a second Newton step for `f64`); tanh′ = 4σ′(2x), the factor 4
@@ -64,7 +65,7 @@
 //! - σ and σ′ together (`sigmoid_with_derivative`): one pass sharing e^(−|h|) and the
 //!   reciprocal of 1 + e^(−|h|), with the operations of the two separate kernels, so the
 //!   results are bit-identical to theirs; at the AVX-512 level (and for `f32` at the AVX2
-//!   level) one-pass hand-written kernels that also share the first division.
+//!   level) one-pass hand-written kernels that also share the reciprocal.
 //! - `sigmoid_error_terms`: δ = (y − σ)·σ′ from the one-pass σ/σ′ element functions of [`math`],
 //!   or from the hand-written one-pass kernels on stack chunks.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
