@@ -840,14 +840,16 @@ const PAIR_MAX_EXPONENT64: f64 = 80.0;
 /// (σ, σ′) for 8 `f64` lanes, as [`sigmoid_with_derivative16`] for `f32`: x clamped to
 /// [−746, 746] (σ′ rounds to 0 beyond ±745.2), P′ = 2ᴱ with E = min(⌊−q⌋, 80) in place of P
 /// (see [`PAIR_MAX_EXPONENT64`]), σ = y·P′ bit-identical to [`sigmoid8`] (where x > 50 both are
-/// exactly 1), and σ′ = (M·y²)·2^(2E − ⌊−q⌋), which is P·M/(P + M)² when E = ⌊−q⌋.
+/// exactly 1), and σ′ = (M/d²)·2^(2E − ⌊−q⌋), which is P·M/(P + M)² when E = ⌊−q⌋.
 ///
-/// σ′ takes 1/d as y + y_lo = y0 + y0·(e + e² + e³ + e⁴) (y_lo by FMA; y0 − y is exact):
-/// relative error 0.025u. M·y² is formed as a double (a + a_lo = M/d, then b + b_lo) whose low
-/// parts are at most 1/40 of the high ones, so their roundings cost about 0.1u. M's error ε_M
-/// moves P·M/(P + M)² by at most ε_M·|P − M|/(P + M), d_lo's rounding twice 0.024u: relative
-/// error before the last rounding ≤ 0.104u + 0.05u + 0.05u + 0.1u ≤ 0.31u, so at most
-/// 0.5 + 0.31 ulp for normal results and 0.5 + 0.25 + 0.16 ulp where σ′ is subnormal.
+/// M/d² = M·y0²·(1 + h) with 1/d = y0·(1 + t′), t′ = e + e² + e³ + e⁴ (off by the 0.025u of e;
+/// the next term is 2⁻⁷⁰), and h = 2t′ + t′² ≤ 2⁻¹³ (0.05u). M·y0 and then ·y0 are formed as
+/// doubles (each product's residual is exact), their low parts at most 1/40 of the high ones,
+/// so the three roundings of low parts cost 0.071u, and the product with h adds nothing of
+/// note. M's error ε_M moves P·M/(P + M)² by at most ε_M·|P − M|/(P + M), d_lo's rounding
+/// twice 0.024u: relative error before the last rounding ≤ 0.104u + 0.048u + 0.05u + 0.071u
+/// ≤ 0.28u, so at most 0.5 + 0.28 ulp for normal results and 0.5 + 0.25 + 0.14 ulp where σ′
+/// is subnormal. σ′ alone ([`sigmoid_derivative8`]) needs neither y nor σ's scaling.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
@@ -855,17 +857,16 @@ fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
     let (neg_q, t_hi, t_lo, w) = ceil_parts64(x);
     let exponent = _mm512_min_pd(neg_q, _mm512_set1_pd(PAIR_MAX_EXPONENT64));
     let (lo, y0, e, t, y) = ceil_reciprocal64(exponent, t_hi, t_lo, w);
-    let y_lo = _mm512_fmadd_pd(y0, _mm512_fmadd_pd(e, t, e), _mm512_sub_pd(y0, y));
-    // a + a_lo = (T_hi + lo)·(y + y_lo), lo·y_lo dropped (below 2⁻⁶⁰ of the product).
-    let a = _mm512_mul_pd(t_hi, y);
-    let a_lo = _mm512_fmsub_pd(t_hi, y, a);
-    let a_lo = _mm512_fmadd_pd(t_hi, y_lo, a_lo);
-    let a_lo = _mm512_fmadd_pd(lo, y, a_lo);
-    // b + b_lo = (a + a_lo)·(y + y_lo), a_lo·y_lo dropped.
-    let b = _mm512_mul_pd(a, y);
-    let b_lo = _mm512_fmsub_pd(a, y, b);
-    let b_lo = _mm512_fmadd_pd(a, y_lo, b_lo);
-    let b_lo = _mm512_fmadd_pd(a_lo, y, b_lo);
+    // 1/d² = y0²·(1 + h): 1/d = y0·(1 + t′), t′ = e + e² + e³ + e⁴, h = 2t′ + t′².
+    let t4 = _mm512_fmadd_pd(e, t, e);
+    let h = _mm512_fmadd_pd(t4, t4, _mm512_add_pd(t4, t4));
+    // a + a_lo = (T_hi + lo)·y0 and b + b_lo = (a + a_lo)·y0, each product's residual exact.
+    let a = _mm512_mul_pd(t_hi, y0);
+    let a_lo = _mm512_fmadd_pd(lo, y0, _mm512_fmsub_pd(t_hi, y0, a));
+    let b = _mm512_mul_pd(a, y0);
+    let b_lo = _mm512_fmadd_pd(a_lo, y0, _mm512_fmsub_pd(a, y0, b));
+    // (b + b_lo)·(1 + h), the product with h from the rounded sum (b_lo·h is not negligible).
+    let b_lo = _mm512_fmadd_pd(_mm512_add_pd(b, b_lo), h, b_lo);
     // ⌊−q⌋ for −q ≤ 80.5, else 160 − ⌊−q⌋ = ⌊160 + 15/16 − (−q)⌋ (−q is a multiple of 1/16).
     let mirrored = _mm512_sub_pd(_mm512_set1_pd(2.0 * PAIR_MAX_EXPONENT64 + 0.9375), neg_q);
     let slope_exponent = _mm512_min_pd(neg_q, mirrored);

@@ -420,9 +420,8 @@ fn sigmoid_odd_lengths_and_offsets_match_element_function() {
                 for i in 0..n {
                     let x = h64[i];
                     if runs_avx512(level) {
-                        // The AVX-512 f64 kernels round a different value (σ within 0.89 ulp of
-                        // the exact one, σ′ within 0.91, the scalar kernels within 0.75): at
-                        // most one ulp apart.
+                        // The AVX-512 f64 kernels round a different value (within 0.89 ulp of
+                        // the exact one, the scalar kernels within 0.75): at most one ulp apart.
                         assert!(ulps_f64(s[i], accurate::sigmoid(x)) <= 1, "{level:?} n {n} i {i}");
                         assert!(
                             ulps_f64(d[i], accurate::sigmoid_derivative(x)) <= 1,
