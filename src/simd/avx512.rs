@@ -181,7 +181,7 @@ fn ceil_reciprocal(exponent: __m512, t_hi: __m512, lo: __m512) -> (__m512, __m51
     let small = _mm512_min_ps(power, t_hi);
     let sum = _mm512_add_ps(big, small);
     let d_lo = _mm512_add_ps(_mm512_sub_ps(small, _mm512_sub_ps(sum, big)), lo);
-    let y = _mm512_rcp14_ps(_mm512_add_ps(sum, d_lo));
+    let y = _mm512_rcp14_ps(_mm512_add_ps(sum, lo));
     let res = _mm512_fnmadd_ps(y, d_lo, _mm512_fnmadd_ps(y, sum, one));
     (sum, d_lo, _mm512_fmadd_ps(res, y, y))
 }
@@ -200,8 +200,10 @@ fn ceil_reciprocal(exponent: __m512, t_hi: __m512, lo: __m512) -> (__m512, __m51
 /// - P is exact, and P + T_hi = s + err by Fast2Sum (the larger of the two first: both are
 ///   positive, so it has the larger exponent); d = s + d_lo, d_lo = err + lo, to ≲ 2⁻²⁸
 ///   absolute with d ≥ 0.51 (d ≥ 1 for x ≥ 0).
-/// - y₀ = `vrcp14ps`(fl(d)) (2⁻¹⁴); 1 − y₀·d by two FMAs (the first nearly exact: its result
-///   is at most 2⁻⁵·⁴), and y₀ + y₀·(1 − y₀·d) is 1/d to (2⁻¹⁴)² before its one rounding;
+/// - y₀ = `vrcp14ps`(fl(s + lo)): s + lo leaves out err (≤ 2⁻²⁴ of d) and is ready one
+///   addition before d, so y₀ is 1/d to 2⁻¹⁴ + 2⁻²⁴; 1 − y₀·d by two FMAs (the first nearly
+///   exact: its result is at most 2⁻⁵·⁴), and y₀ + y₀·(1 − y₀·d) is 1/d to ≈ (2⁻¹⁴)² before its
+///   one rounding;
 ///   `vscalefps` multiplies by P, exactly unless the result is subnormal.
 ///
 /// So σ is within 0.5 ulp of a value with relative error ≲ 2⁻²⁶·⁵, in 26 vector operations
