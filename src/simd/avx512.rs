@@ -627,6 +627,23 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     map_pair(h, values, Some(slopes), |v| sigmoid_with_derivative16(v));
 }
 
+/// (T_hi[j], T_lo[j]) per lane from two 16-entry tables, j the low four bits of each 64-bit lane
+/// of `index` (the bits `vpermt2pd` reads).
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn lookup16(hi: &[f64; 16], lo: &[f64; 16], index: __m512i) -> (__m512d, __m512d) {
+    // SAFETY: each table holds 16 f64, two unaligned 512-bit loads of 8.
+    let (hi0, hi1, lo0, lo1) = unsafe {
+        (
+            _mm512_loadu_pd(hi.as_ptr()),
+            _mm512_loadu_pd(hi.as_ptr().add(8)),
+            _mm512_loadu_pd(lo.as_ptr()),
+            _mm512_loadu_pd(lo.as_ptr().add(8)),
+        )
+    };
+    (_mm512_permutex2var_pd(hi0, index, hi1), _mm512_permutex2var_pd(lo0, index, lo1))
+}
+
 /// The shared part of tanh, tanh′ and softplus for 8 `f64` lanes (σ and σ′ use
 /// [`ceil_parts64`]): (m_hi, m_lo, n, d, d_lo, y) with
 /// e^(−|x|) = (m_hi + m_lo)·2^⌊n⌋ (the scaling `vscalefpd` applies), 1 + e^(−|x|) = d + d_lo
@@ -655,15 +672,6 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
 #[target_feature(enable = "avx512f")]
 fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d) {
     use super::math::{EXP2_16_HI, EXP2_16_LO, LN2_HI, LN2_LO, ROUND_SIXTEENTHS};
-    // SAFETY: each table holds 16 f64, two unaligned 512-bit loads of 8.
-    let (hi0, hi1, lo0, lo1) = unsafe {
-        (
-            _mm512_loadu_pd(EXP2_16_HI.as_ptr()),
-            _mm512_loadu_pd(EXP2_16_HI.as_ptr().add(8)),
-            _mm512_loadu_pd(EXP2_16_LO.as_ptr()),
-            _mm512_loadu_pd(EXP2_16_LO.as_ptr().add(8)),
-        )
-    };
     let c = |v: f64| _mm512_set1_pd(v);
     let sign = _mm512_set1_epi64(i64::MIN);
     let z = _mm512_castsi512_pd(_mm512_or_si512(_mm512_castpd_si512(x), sign));
@@ -672,10 +680,8 @@ fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d)
     // n = k/16 (vscalefpd scales by 2^floor(n) = 2^floor(k/16)).
     let t = _mm512_fmadd_pd(z, c(core::f64::consts::LOG2_E), c(ROUND_SIXTEENTHS));
     let n = _mm512_sub_pd(t, c(ROUND_SIXTEENTHS));
-    // vpermt2pd reads the low four bits of each index: k mod 16.
-    let j = _mm512_castpd_si512(t);
-    let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);
-    let t_lo = _mm512_permutex2var_pd(lo0, j, lo1);
+    // The low four bits of t are k mod 16.
+    let (t_hi, t_lo) = lookup16(&EXP2_16_HI, &EXP2_16_LO, _mm512_castpd_si512(t));
     let r = _mm512_fnmadd_pd(n, c(LN2_HI), z);
     let r = _mm512_fnmadd_pd(n, c(LN2_LO), r);
     let p = _mm512_fmadd_pd(r, c(1.0 / 5_040.0), c(1.0 / 720.0));
@@ -728,23 +734,11 @@ const fn halved64_from_one(mut table: [f64; 16]) -> [f64; 16] {
 #[target_feature(enable = "avx512f")]
 fn ceil_parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d) {
     use super::math::{LN2_HI, LN2_LO, ROUND_SIXTEENTHS};
-    // SAFETY: each table holds 16 f64, two unaligned 512-bit loads of 8.
-    let (hi0, hi1, lo0, lo1) = unsafe {
-        (
-            _mm512_loadu_pd(CEIL64_HI.as_ptr()),
-            _mm512_loadu_pd(CEIL64_HI.as_ptr().add(8)),
-            _mm512_loadu_pd(CEIL64_LO.as_ptr()),
-            _mm512_loadu_pd(CEIL64_LO.as_ptr().add(8)),
-        )
-    };
     let c = |v: f64| _mm512_set1_pd(v);
-    // t = ROUND + q; −q = ROUND − t is exact, and k is in t's low bits (vpermt2pd reads the low
-    // four: j).
+    // t = ROUND + q; −q = ROUND − t is exact, and k is in t's low bits.
     let t = _mm512_fnmadd_pd(x, c(core::f64::consts::LOG2_E), c(ROUND_SIXTEENTHS));
     let neg_q = _mm512_sub_pd(c(ROUND_SIXTEENTHS), t);
-    let j = _mm512_castpd_si512(t);
-    let t_hi = _mm512_permutex2var_pd(hi0, j, hi1);
-    let t_lo = _mm512_permutex2var_pd(lo0, j, lo1);
+    let (t_hi, t_lo) = lookup16(&CEIL64_HI, &CEIL64_LO, _mm512_castpd_si512(t));
     let s = _mm512_fnmadd_pd(neg_q, c(LN2_HI), x);
     let s = _mm512_fnmadd_pd(neg_q, c(LN2_LO), s);
     // P(−s) = (1/2 − s/3!) + s²·((1/4! − s/5!) + s²·(1/6! − s/7!)).
