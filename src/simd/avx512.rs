@@ -627,7 +627,7 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     map_pair(h, values, Some(slopes), |v| sigmoid_with_derivative16(v));
 }
 
-/// (T_hi[j], T_lo[j]) per lane from two 16-entry tables, j the low four bits of each 64-bit lane
+/// The entries j of two 16-entry tables per lane, j the low four bits of each 64-bit lane
 /// of `index` (the bits `vpermt2pd` reads).
 #[inline]
 #[target_feature(enable = "avx512f")]
