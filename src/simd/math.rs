@@ -870,25 +870,28 @@ impl SquareSums {
     /// Adds (aᵢ − bᵢ)² over whole vectors of [`SQUARE_LANES`] elements.
     #[inline(always)]
     pub(super) fn add_exact(&mut self, a: &[f64], b: &[f64], one: f64) {
-        const N: usize = SQUARE_LANES;
-        for (x, y) in a.chunks_exact(N).zip(b.chunks_exact(N)) {
-            for i in 0..N {
-                let (d, d_lo) = difference_parts_by_fma(x[i], y[i], one);
-                add_exact_square(&mut self.s[i], &mut self.lo[i], d);
-                self.cross[i] = d.mul_add(d_lo, self.cross[i]);
-            }
-        }
+        self.add::<false>(a, b, one);
     }
 
     /// As [`Self::add_exact`] with [`add_square_given_small`]: bit-identical to it if
     /// [`Self::at_most_doubled_since`] the sums before, otherwise to be discarded.
     #[inline(always)]
     pub(super) fn add_short(&mut self, a: &[f64], b: &[f64], one: f64) {
+        self.add::<true>(a, b, one);
+    }
+
+    /// The loop of [`Self::add_exact`] and [`Self::add_short`], the step chosen at compile time.
+    #[inline(always)]
+    fn add<const SHORT: bool>(&mut self, a: &[f64], b: &[f64], one: f64) {
         const N: usize = SQUARE_LANES;
         for (x, y) in a.chunks_exact(N).zip(b.chunks_exact(N)) {
             for i in 0..N {
                 let (d, d_lo) = difference_parts_by_fma(x[i], y[i], one);
-                add_square_given_small(&mut self.s[i], &mut self.lo[i], d);
+                if SHORT {
+                    add_square_given_small(&mut self.s[i], &mut self.lo[i], d);
+                } else {
+                    add_exact_square(&mut self.s[i], &mut self.lo[i], d);
+                }
                 self.cross[i] = d.mul_add(d_lo, self.cross[i]);
             }
         }
