@@ -519,8 +519,8 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
     let w: Vec<f64> = uniform(12, 140);
     let a: Vec<f64> = uniform(13, 40);
     for level in levels() {
-        for d in [1, 7, 31, 32, 33, 64, 67, 130] {
-            for (rows, offset) in [(0, 0), (1, 1), (17, 2), (33, 3)] {
+        for d in [1, 7, 8, 15, 16, 31, 32, 33, 48, 63, 64, 67, 128, 130] {
+            for (rows, offset) in [(0, 0), (1, 1), (8, 0), (16, 1), (17, 2), (33, 3)] {
                 let xs = &x[offset..offset + rows * d];
                 let (ws, g0) = (&w[..d], &w[1..=d]);
                 let ahead = &x[offset + rows * d..];
@@ -534,9 +534,12 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (r, &ai) in xs.chunks_exact(d).zip(as_) {
                     kernels::axpy_f64(level, &mut expect, ai, r);
                 }
-                let mut g = g0.to_vec();
-                kernels::add_weighted_rows_f64(level, &mut g, as_, xs, ahead);
-                assert_eq!(g, expect, "{level:?} weighted rows f64 d {d} rows {rows}");
+                for ahead in [ahead, &[]] {
+                    let mut g = g0.to_vec();
+                    kernels::add_weighted_rows_f64(level, &mut g, as_, xs, ahead);
+                    let case = format!("d {d} rows {rows} ahead {}", ahead.len());
+                    assert_eq!(g, expect, "{level:?} weighted rows f64 {case}");
+                }
 
                 let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
                 let (xs, ws, g0, as_, ahead) = (f(xs), f(ws), f(g0), f(as_), f(ahead));
@@ -549,9 +552,12 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (r, &ai) in xs.chunks_exact(d).zip(&as_) {
                     kernels::axpy_f32(level, &mut expect, ai, r);
                 }
-                let mut g = g0.clone();
-                kernels::add_weighted_rows_f32(level, &mut g, &as_, &xs, &ahead);
-                assert_eq!(g, expect, "{level:?} weighted rows f32 d {d} rows {rows}");
+                for ahead in [&ahead[..], &[]] {
+                    let mut g = g0.clone();
+                    kernels::add_weighted_rows_f32(level, &mut g, &as_, &xs, ahead);
+                    let case = format!("d {d} rows {rows} ahead {}", ahead.len());
+                    assert_eq!(g, expect, "{level:?} weighted rows f32 {case}");
+                }
             }
         }
     }

@@ -117,17 +117,17 @@ kernels! {
     fn dot_f32(a: &[f32], b: &[f32]) -> f32 = math::dot_f32(a, b);
     /// Σ aᵢbᵢ for `f64`.
     fn dot_f64(a: &[f64], b: &[f64]) -> f64 = math::dot_f64(a, b);
-    /// Net inputs of a block of `f32` rows, [`math::dot_f32`] per row.
-    fn net_inputs_f32(x: &[f32], w: &[f32], out: &mut [f32]) =
+    /// Net inputs of a block of `f32` rows, [`math::dot_f32`] per row (below AVX-512).
+    fn net_inputs_by_row_f32(x: &[f32], w: &[f32], out: &mut [f32]) =
         math::net_inputs(x, w, out);
-    /// Net inputs of a block of `f64` rows, [`math::dot_f64`] per row.
-    fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) =
+    /// Net inputs of a block of `f64` rows, [`math::dot_f64`] per row (below AVX-512).
+    fn net_inputs_by_row_f64(x: &[f64], w: &[f64], out: &mut [f64]) =
         math::net_inputs(x, w, out);
     /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers, prefetching `ahead`.
-    fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], ahead: &[f32]) =
+    fn add_weighted_rows_prefetching_f32(g: &mut [f32], a: &[f32], x: &[f32], ahead: &[f32]) =
         math::add_weighted_rows::<f32, 64>(g, a, x, ahead);
     /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns in registers, prefetching `ahead`.
-    fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
+    fn add_weighted_rows_prefetching_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
         math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
     /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row, prefetching rows ahead.
     fn net_inputs_listed_f32(
@@ -149,6 +149,61 @@ kernels! {
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term.
     fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) =
         math::sum_squared_diff_parts_f64(a, b);
+}
+
+/// Net inputs of a block of `f32` rows, bit-identical to [`dot_f32`] per row: with AVX-512 the
+/// horizontal sums of 16 rows at a time ([`super::avx512_rows`]), otherwise one row at a time.
+pub(crate) fn net_inputs_f32(level: Level, x: &[f32], w: &[f32], out: &mut [f32]) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f32(x, w, out) },
+        level => net_inputs_by_row_f32(level, x, w, out),
+    }
+}
+
+/// As [`net_inputs_f32`] for `f64`, 8 rows at a time with AVX-512.
+pub(crate) fn net_inputs_f64(level: Level, x: &[f64], w: &[f64], out: &mut [f64]) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f64(x, w, out) },
+        level => net_inputs_by_row_f64(level, x, w, out),
+    }
+}
+
+/// g ← g + Σ_r a_r x_r for `f32` rows, bit-identical to one `axpy` per row: without rows to
+/// prefetch at the AVX-512 level the kernel of [`super::avx512_rows`], otherwise the loop of
+/// [`math::add_weighted_rows`] prefetching `ahead`.
+pub(crate) fn add_weighted_rows_f32(
+    level: Level,
+    g: &mut [f32],
+    a: &[f32],
+    x: &[f32],
+    ahead: &[f32],
+) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        Level::Avx512 if ahead.is_empty() => unsafe {
+            super::avx512_rows::add_weighted_rows_f32(g, a, x)
+        },
+        level => add_weighted_rows_prefetching_f32(level, g, a, x, ahead),
+    }
+}
+
+/// As [`add_weighted_rows_f32`] for `f64`.
+pub(crate) fn add_weighted_rows_f64(
+    level: Level,
+    g: &mut [f64],
+    a: &[f64],
+    x: &[f64],
+    ahead: &[f64],
+) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        Level::Avx512 if ahead.is_empty() => unsafe {
+            super::avx512_rows::add_weighted_rows_f64(g, a, x)
+        },
+        level => add_weighted_rows_prefetching_f64(level, g, a, x, ahead),
+    }
 }
 
 /// Defines, for each element-wise kernel with a hand-written AVX-512 version in

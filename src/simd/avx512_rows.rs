@@ -1,0 +1,353 @@
+//! Net inputs of a block of rows with AVX-512: the dot product of each row with w, bit-identical
+//! to [`super::math::dot_f32`] and [`super::math::dot_f64`], with the horizontal sums of 16
+//! (`f32`) or 8 (`f64`) rows done together.
+//!
+//! Each row's dot product keeps its 64 (`f32`) or 32 (`f64`) FMA accumulators in four registers
+//! and then sums them pairwise: two levels across the registers, then halving within the last
+//! register. The compiler turns that last part into a chain of scalar extracts and additions per
+//! row (for `f64`, about 40 instructions with a long dependency chain), which made the net
+//! inputs the slowest part of an epoch. Here each level of the halving is done for a group of
+//! rows at once: two rows' registers are interleaved by two shuffles so that one addition does
+//! one level for both, and the group ends with one register holding one sum per row. That is
+//! 2 shuffles and 1 addition per row and level instead of a scalar chain, with the same
+//! additions of the same operands, so every sum has the same bits as the dot product of its row.
+
+use core::arch::x86_64::*;
+
+/// Elements per row chunk in [`super::math::dot_f32`]: four registers of 16.
+const CHUNK32: usize = 64;
+/// Elements per row chunk in [`super::math::dot_f64`]: four registers of 8.
+const CHUNK64: usize = 32;
+
+/// The 16 partial sums of one `f32` row left after the cross-register levels of the pairwise
+/// sum: Σ over the row's full chunks of FMA accumulators, the scalar tail added to lane 0 (as
+/// `dot_f32` does), then lanes i, i + 16, i + 32 and i + 48 added as (a₀ + a₂) + (a₁ + a₃).
+///
+/// # Safety
+///
+/// `row` and `w` must both hold `d` elements.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
+    let chunks = d / CHUNK32;
+    let mut acc = [_mm512_setzero_ps(); 4];
+    for c in 0..chunks {
+        for (k, acc) in acc.iter_mut().enumerate() {
+            let i = c * CHUNK32 + 16 * k;
+            // SAFETY: i + 16 ≤ chunks·64 ≤ d, the length of both.
+            let (a, b) = unsafe { (_mm512_loadu_ps(row.add(i)), _mm512_loadu_ps(w.add(i))) };
+            *acc = _mm512_fmadd_ps(a, b, *acc);
+        }
+    }
+    let mut tail = 0.0_f32;
+    for i in chunks * CHUNK32..d {
+        // SAFETY: i < d, the length of both.
+        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    }
+    // Lane 0 only: adding +0 to the other lanes would turn their −0 into +0.
+    acc[0] = _mm512_mask_add_ps(acc[0], 1, acc[0], _mm512_set1_ps(tail));
+    _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
+}
+
+/// The dot products with `w` of the `n` ≤ 16 rows of `x` (rows of `d`) from row `first` on, in
+/// lanes 0..n.
+///
+/// # Safety
+///
+/// Rows `first..first + n` must lie within `x`, and `w` must hold `d` elements.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn group_sums_f32(x: &[f32], w: &[f32], d: usize, first: usize, n: usize) -> __m512 {
+    let mut partials = [_mm512_setzero_ps(); 16];
+    for (r, p) in partials[..n].iter_mut().enumerate() {
+        // SAFETY: row first + r lies within x and w holds d, as the caller guarantees.
+        *p = unsafe { row_partials_f32(x.as_ptr().add((first + r) * d), w.as_ptr(), d) };
+    }
+    transposed_sums_f32(partials)
+}
+
+/// As [`row_partials_f32`] for `f64`: 8 partial sums, chunks of 32.
+///
+/// # Safety
+///
+/// `row` and `w` must both hold `d` elements.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d {
+    let chunks = d / CHUNK64;
+    let mut acc = [_mm512_setzero_pd(); 4];
+    for c in 0..chunks {
+        for (k, acc) in acc.iter_mut().enumerate() {
+            let i = c * CHUNK64 + 8 * k;
+            // SAFETY: i + 8 ≤ chunks·32 ≤ d, the length of both.
+            let (a, b) = unsafe { (_mm512_loadu_pd(row.add(i)), _mm512_loadu_pd(w.add(i))) };
+            *acc = _mm512_fmadd_pd(a, b, *acc);
+        }
+    }
+    let mut tail = 0.0_f64;
+    for i in chunks * CHUNK64..d {
+        // SAFETY: i < d, the length of both.
+        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    }
+    acc[0] = _mm512_mask_add_pd(acc[0], 1, acc[0], _mm512_set1_pd(tail));
+    _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
+}
+
+/// The dot products with `w` of the `n` ≤ 8 rows of `x` (rows of `d`) from row `first` on, in
+/// lanes 0..n.
+///
+/// # Safety
+///
+/// Rows `first..first + n` must lie within `x`, and `w` must hold `d` elements.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn group_sums_f64(x: &[f64], w: &[f64], d: usize, first: usize, n: usize) -> __m512d {
+    let mut partials = [_mm512_setzero_pd(); 8];
+    for (r, p) in partials[..n].iter_mut().enumerate() {
+        // SAFETY: row first + r lies within x and w holds d, as the caller guarantees.
+        *p = unsafe { row_partials_f64(x.as_ptr().add((first + r) * d), w.as_ptr(), d) };
+    }
+    transposed_sums_f64(partials)
+}
+
+/// The pairwise sums of 16 registers' lanes, lane r of the result from register r: each level
+/// interleaves two registers' halves so that one addition halves both.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn transposed_sums_f32(p: [__m512; 16]) -> __m512 {
+    // Lanes i and i + 8: [A₀₋₇ + A₈₋₁₅ | B₀₋₇ + B₈₋₁₅] from registers A, B.
+    let l8: [__m512; 8] = core::array::from_fn(|k| {
+        let (a, b) = (p[2 * k], p[2 * k + 1]);
+        let low = _mm512_shuffle_f32x4::<0b01_00_01_00>(a, b);
+        let high = _mm512_shuffle_f32x4::<0b11_10_11_10>(a, b);
+        _mm512_add_ps(low, high)
+    });
+    // Lanes i and i + 4 of each half: 128-bit blocks of 4 partials, one row each, rows 4k..4k + 4.
+    let l4: [__m512; 4] = core::array::from_fn(|k| {
+        let (a, b) = (l8[2 * k], l8[2 * k + 1]);
+        let low = _mm512_shuffle_f32x4::<0b10_00_10_00>(a, b);
+        let high = _mm512_shuffle_f32x4::<0b11_01_11_01>(a, b);
+        _mm512_add_ps(low, high)
+    });
+    // Lanes i and i + 2 within each block: block j of l2[k] holds rows 8k + j and 8k + 4 + j.
+    let l2: [__m512; 2] = core::array::from_fn(|k| {
+        let (a, b) = (l4[2 * k], l4[2 * k + 1]);
+        let low = _mm512_shuffle_ps::<0b01_00_01_00>(a, b);
+        let high = _mm512_shuffle_ps::<0b11_10_11_10>(a, b);
+        _mm512_add_ps(low, high)
+    });
+    // Lanes i and i + 1: block j holds rows j, 4 + j, 8 + j and 12 + j.
+    let low = _mm512_shuffle_ps::<0b10_00_10_00>(l2[0], l2[1]);
+    let high = _mm512_shuffle_ps::<0b11_01_11_01>(l2[0], l2[1]);
+    let sums = _mm512_add_ps(low, high);
+    // Lane 4j + m of `sums` holds row j + 4m; `order` lists, for rows 0..16, the lane each is in.
+    let order = _mm512_setr_epi32(0, 4, 8, 12, 1, 5, 9, 13, 2, 6, 10, 14, 3, 7, 11, 15);
+    _mm512_permutexvar_ps(order, sums)
+}
+
+/// As [`transposed_sums_f32`] for 8 registers of 8 `f64`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn transposed_sums_f64(p: [__m512d; 8]) -> __m512d {
+    // Lanes i and i + 4: [A₀₋₃ + A₄₋₇ | B₀₋₃ + B₄₋₇].
+    let l4: [__m512d; 4] = core::array::from_fn(|k| {
+        let (a, b) = (p[2 * k], p[2 * k + 1]);
+        let low = _mm512_shuffle_f64x2::<0b01_00_01_00>(a, b);
+        let high = _mm512_shuffle_f64x2::<0b11_10_11_10>(a, b);
+        _mm512_add_pd(low, high)
+    });
+    // Lanes i and i + 2: 128-bit block j of l2[k] holds the two partials of row 4k + j.
+    let l2: [__m512d; 2] = core::array::from_fn(|k| {
+        let (a, b) = (l4[2 * k], l4[2 * k + 1]);
+        let low = _mm512_shuffle_f64x2::<0b10_00_10_00>(a, b);
+        let high = _mm512_shuffle_f64x2::<0b11_01_11_01>(a, b);
+        _mm512_add_pd(low, high)
+    });
+    // Lanes i and i + 1: lane 2j holds row j, lane 2j + 1 row 4 + j.
+    let sums = _mm512_add_pd(_mm512_unpacklo_pd(l2[0], l2[1]), _mm512_unpackhi_pd(l2[0], l2[1]));
+    _mm512_permutexvar_pd(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), sums)
+}
+
+/// `out[r]` = `dot_f32(row r of x, w)` for the rows of `x` (each `w.len()` long, at most
+/// `out.len()` of them), bit-identical to that function, 16 rows at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f,fma")]
+pub(super) unsafe fn net_inputs_f32(x: &[f32], w: &[f32], out: &mut [f32]) {
+    // Common row lengths get a copy with the length fixed, whose loops unroll completely and
+    // whose loads of w are shared by the rows of a group.
+    // SAFETY (the three calls): the CPU has AVX-512F, as this function requires, and `LEN` is
+    // w.len() where not 0.
+    match w.len() {
+        64 => unsafe { net_inputs_f32_with::<64>(x, w, out) },
+        128 => unsafe { net_inputs_f32_with::<128>(x, w, out) },
+        _ => unsafe { net_inputs_f32_with::<0>(x, w, out) },
+    }
+}
+
+/// [`net_inputs_f32`] for rows of `LEN` elements (0: any length).
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and `LEN` must be 0 or `w.len()`.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn net_inputs_f32_with<const LEN: usize>(x: &[f32], w: &[f32], out: &mut [f32]) {
+    const GROUP: usize = 16;
+    let d = if LEN > 0 { LEN } else { w.len() };
+    if d == 0 {
+        return;
+    }
+    let rows = out.len().min(x.len() / d);
+    let mut groups = out[..rows].chunks_exact_mut(GROUP);
+    for (g, out) in groups.by_ref().enumerate() {
+        // SAFETY: the group's rows lie within x (g·16 + 16 ≤ rows), w holds d; `out` holds the
+        // 16 lanes stored.
+        unsafe { _mm512_storeu_ps(out.as_mut_ptr(), group_sums_f32(x, w, d, g * GROUP, GROUP)) };
+    }
+    let rest = groups.into_remainder();
+    if !rest.is_empty() {
+        // SAFETY: the last rest.len() rows lie within x, w holds d; the mask covers the lanes
+        // of `rest`.
+        unsafe {
+            let sums = group_sums_f32(x, w, d, rows - rest.len(), rest.len());
+            _mm512_mask_storeu_ps(rest.as_mut_ptr(), low_lanes(rest.len()) as __mmask16, sums);
+        }
+    }
+}
+
+/// `out[r]` = `dot_f64(row r of x, w)`, as [`net_inputs_f32`], 8 rows at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f,fma")]
+pub(super) unsafe fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) {
+    // SAFETY (the three calls): as in `net_inputs_f32`.
+    match w.len() {
+        32 => unsafe { net_inputs_f64_with::<32>(x, w, out) },
+        64 => unsafe { net_inputs_f64_with::<64>(x, w, out) },
+        _ => unsafe { net_inputs_f64_with::<0>(x, w, out) },
+    }
+}
+
+/// [`net_inputs_f64`] for rows of `LEN` elements (0: any length).
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and `LEN` must be 0 or `w.len()`.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn net_inputs_f64_with<const LEN: usize>(x: &[f64], w: &[f64], out: &mut [f64]) {
+    const GROUP: usize = 8;
+    let d = if LEN > 0 { LEN } else { w.len() };
+    if d == 0 {
+        return;
+    }
+    let rows = out.len().min(x.len() / d);
+    let mut groups = out[..rows].chunks_exact_mut(GROUP);
+    for (g, out) in groups.by_ref().enumerate() {
+        // SAFETY: the group's rows lie within x (g·8 + 8 ≤ rows), w holds d; `out` holds the 8
+        // lanes stored.
+        unsafe { _mm512_storeu_pd(out.as_mut_ptr(), group_sums_f64(x, w, d, g * GROUP, GROUP)) };
+    }
+    let rest = groups.into_remainder();
+    if !rest.is_empty() {
+        // SAFETY: the last rest.len() rows lie within x, w holds d; the mask covers the lanes
+        // of `rest`.
+        unsafe {
+            let sums = group_sums_f64(x, w, d, rows - rest.len(), rest.len());
+            _mm512_mask_storeu_pd(rest.as_mut_ptr(), low_lanes(rest.len()) as __mmask8, sums);
+        }
+    }
+}
+
+/// A mask of the lowest `n` ≤ 16 lanes.
+#[inline(always)]
+fn low_lanes(n: usize) -> u32 {
+    (1_u32 << n) - 1
+}
+
+/// The lane masks of the four registers covering `width` ≤ 4·`LANES` columns from the first.
+#[inline(always)]
+fn column_masks<const LANES: usize>(width: usize) -> [u32; 4] {
+    core::array::from_fn(|k| {
+        let lanes = width.saturating_sub(k * LANES).min(LANES);
+        ((1_u64 << lanes) - 1) as u32
+    })
+}
+
+/// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long, at most `a.len()`
+/// of them), in row order with a separate multiply and add per term, bit-identical to one
+/// `axpy` per row: 64 columns at a time in four registers across all the rows, the last
+/// columns under masks.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
+    let d = g.len();
+    // No division in the common case: a call covers a few rows, where one would show.
+    let rows = if x.len() >= a.len() * d { a.len() } else { x.len() / d };
+    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    for first in (0..d).step_by(CHUNK32) {
+        let masks = column_masks::<16>(d - first);
+        // SAFETY (every access below): the lanes under `masks` are columns first..d of g or of a
+        // row r < rows of x, all in bounds; masked-off lanes are not accessed (and cannot fault),
+        // so their addresses are formed with `wrapping_add`.
+        let mut acc: [__m512; 4] = core::array::from_fn(|k| unsafe {
+            _mm512_maskz_loadu_ps(masks[k] as __mmask16, g.wrapping_add(first + 16 * k))
+        });
+        for (r, &ar) in a.iter().enumerate() {
+            let factor = _mm512_set1_ps(ar);
+            let row = x.wrapping_add(r * d + first);
+            for (k, acc) in acc.iter_mut().enumerate() {
+                let part = unsafe {
+                    _mm512_maskz_loadu_ps(masks[k] as __mmask16, row.wrapping_add(16 * k))
+                };
+                *acc = _mm512_add_ps(*acc, _mm512_mul_ps(factor, part));
+            }
+        }
+        for (k, &acc) in acc.iter().enumerate() {
+            unsafe {
+                _mm512_mask_storeu_ps(g.wrapping_add(first + 16 * k), masks[k] as __mmask16, acc)
+            };
+        }
+    }
+}
+
+/// As [`add_weighted_rows_f32`] for `f64`: 32 columns at a time.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
+    let d = g.len();
+    let rows = if x.len() >= a.len() * d { a.len() } else { x.len() / d };
+    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    for first in (0..d).step_by(CHUNK64) {
+        let masks = column_masks::<8>(d - first);
+        // SAFETY (every access below): as in `add_weighted_rows_f32`.
+        let mut acc: [__m512d; 4] = core::array::from_fn(|k| unsafe {
+            _mm512_maskz_loadu_pd(masks[k] as __mmask8, g.wrapping_add(first + 8 * k))
+        });
+        for (r, &ar) in a.iter().enumerate() {
+            let factor = _mm512_set1_pd(ar);
+            let row = x.wrapping_add(r * d + first);
+            for (k, acc) in acc.iter_mut().enumerate() {
+                let part =
+                    unsafe { _mm512_maskz_loadu_pd(masks[k] as __mmask8, row.wrapping_add(8 * k)) };
+                *acc = _mm512_add_pd(*acc, _mm512_mul_pd(factor, part));
+            }
+        }
+        for (k, &acc) in acc.iter().enumerate() {
+            unsafe {
+                _mm512_mask_storeu_pd(g.wrapping_add(first + 8 * k), masks[k] as __mmask8, acc)
+            };
+        }
+    }
+}
