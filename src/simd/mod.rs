@@ -70,6 +70,13 @@
 //!   or from the hand-written one-pass kernels on stack chunks.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
+//! - `net_inputs` (one `dot` per row of a block) and `add_weighted_rows` (one `axpy` per row,
+//!   columns kept in registers across the rows), bit-identical to those per row. At the
+//!   AVX-512 level ([`avx512_rows`]) the horizontal sums of 16 (`f32`) or 8 (`f64`) rows share
+//!   their shuffles, one level of the pairwise sum for two rows per addition, where the compiler
+//!   made a scalar chain per row; and the gradient kernel takes the last columns under masks,
+//!   with no division or prefetch bookkeeping per call, since the one-output epoch calls it
+//!   for a few rows at a time.
 //! - `net_inputs_listed` and `add_listed_rows`: `dot` and the column-blocked `axpy` over rows
 //!   listed by index (a shuffled mini-batch), with a software prefetch of the rows listed a few
 //!   positions ahead.
