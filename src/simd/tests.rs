@@ -1199,7 +1199,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
     let listed: Vec<usize> = (0..40).map(|i| (i * 17 + 5) % 40).chain([3, 3, 39, 0]).collect();
     let ahead = [1, 38, 7, 1000];
     for level in levels() {
-        for d in [1, 7, 31, 32, 33, 64, 67, 130] {
+        for d in [1, 7, 31, 32, 33, 64, 67, 128, 130] {
             let xs = &x[..40 * d];
             for n in [0, 1, 17, listed.len()] {
                 let rows = &listed[..n];

@@ -129,12 +129,14 @@ kernels! {
     /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns in registers, prefetching `ahead`.
     fn add_weighted_rows_prefetching_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
         math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
-    /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row, prefetching rows ahead.
-    fn net_inputs_listed_f32(
+    /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row, prefetching rows ahead
+    /// (below AVX-512).
+    fn net_inputs_listed_by_row_f32(
         x: &[f32], rows: &[usize], ahead: &[usize], w: &[f32], out: &mut [f32]
     ) = math::net_inputs_listed(x, rows, ahead, w, out);
-    /// Net inputs of listed `f64` rows, [`math::dot_f64`] per row, prefetching rows ahead.
-    fn net_inputs_listed_f64(
+    /// Net inputs of listed `f64` rows, [`math::dot_f64`] per row, prefetching rows ahead
+    /// (below AVX-512).
+    fn net_inputs_listed_by_row_f64(
         x: &[f64], rows: &[usize], ahead: &[usize], w: &[f64], out: &mut [f64]
     ) = math::net_inputs_listed(x, rows, ahead, w, out);
     /// g ← g + Σ_r a_r x_{rows\[r\]} for `f32`, 64 columns in registers.
@@ -167,6 +169,43 @@ pub(crate) fn net_inputs_f64(level: Level, x: &[f64], w: &[f64], out: &mut [f64]
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
         Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f64(x, w, out) },
         level => net_inputs_by_row_f64(level, x, w, out),
+    }
+}
+
+/// Net inputs of listed `f32` rows, bit-identical to [`dot_f32`] per row, prefetching rows
+/// ahead: 16 rows at a time with AVX-512 ([`super::avx512_rows`]), otherwise one at a time.
+pub(crate) fn net_inputs_listed_f32(
+    level: Level,
+    x: &[f32],
+    rows: &[usize],
+    ahead: &[usize],
+    w: &[f32],
+    out: &mut [f32],
+) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        Level::Avx512 => unsafe {
+            super::avx512_rows::net_inputs_listed_f32(x, rows, ahead, w, out)
+        },
+        level => net_inputs_listed_by_row_f32(level, x, rows, ahead, w, out),
+    }
+}
+
+/// As [`net_inputs_listed_f32`] for `f64`, 8 rows at a time with AVX-512.
+pub(crate) fn net_inputs_listed_f64(
+    level: Level,
+    x: &[f64],
+    rows: &[usize],
+    ahead: &[usize],
+    w: &[f64],
+    out: &mut [f64],
+) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        Level::Avx512 => unsafe {
+            super::avx512_rows::net_inputs_listed_f64(x, rows, ahead, w, out)
+        },
+        level => net_inputs_listed_by_row_f64(level, x, rows, ahead, w, out),
     }
 }
 
