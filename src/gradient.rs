@@ -18,12 +18,14 @@ const BLOCK: usize = 64;
 /// per call.
 const LOSS_BLOCK: usize = 256;
 
-/// Bytes of the rows of one group with one output (16 rows of 64 `f32` features, 8 of 64
+/// Bytes of the rows of one group with one output (32 rows of 64 `f32` features, 16 of 64
 /// `f64`): each group's net inputs, f and f′, δ and gradient are done before the next group is
 /// read, so its rows are still in L1 for the gradient and memory idles only briefly. Whole
 /// blocks of 256 records, first all net inputs and then the gradient from L2, left memory idle
-/// for the gradient's pass; groups of 8 and 16 KiB were slower on a Zen 4 (see BENCHMARKS.md).
-const GROUP_BYTES: usize = 4 * 1024;
+/// for the gradient's pass; groups of 4 KiB were as fast from memory but slower in cache, where
+/// f and f′ of a single register are bound by the latency of their dependency chain (see
+/// BENCHMARKS.md).
+const GROUP_BYTES: usize = 8 * 1024;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
 /// lengths are checked by the caller.
