@@ -18,14 +18,15 @@ const BLOCK: usize = 64;
 /// per call.
 const LOSS_BLOCK: usize = 256;
 
-/// Bytes of the rows of one group with one output (32 rows of 64 `f32` features, 16 of 64
-/// `f64`): each group's net inputs, f and f′, δ and gradient are done before the next group is
-/// read, so its rows are still in L1 for the gradient and memory idles only briefly. Whole
-/// blocks of 256 records, first all net inputs and then the gradient from L2, left memory idle
-/// for the gradient's pass; groups of 4 KiB were as fast from memory but slower in cache, where
-/// f and f′ of a single register are bound by the latency of their dependency chain (see
-/// BENCHMARKS.md).
-const GROUP_BYTES: usize = 8 * 1024;
+/// Bytes of the rows of one group with one output, for elements of up to 4 bytes (32 rows of
+/// 64 `f32` features) and of 8 (8 rows of 64 `f64`): each group's net inputs, f and f′, δ and
+/// gradient are done before the next group is read, so its rows are still in L1 for the
+/// gradient and memory idles only briefly. Whole blocks of 256 records, first all net inputs
+/// and then the gradient from L2, left memory idle for the gradient's pass. Measured on a
+/// Zen 4 (BENCHMARKS.md): 16 rows of `f32` were as fast from memory but slower in cache, where
+/// f and f′ of a single register are bound by the latency of their dependency chain; 16 rows
+/// of `f64` were faster in cache but slower from memory.
+const GROUP_BYTES: [usize; 2] = [8 * 1024, 4 * 1024];
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
 /// lengths are checked by the caller.
@@ -65,7 +66,8 @@ fn accumulate_one_output<T: Float, A: Activation<T> + ?Sized>(
     let d = layer.inputs;
     let row_bytes = d.max(1) * core::mem::size_of::<T>();
     // A multiple of 8 rows: the net-input kernels sum 16 (`f32`) or 8 (`f64`) rows together.
-    let group = (GROUP_BYTES / row_bytes / 8 * 8).clamp(8, LOSS_BLOCK);
+    let bytes = GROUP_BYTES[usize::from(core::mem::size_of::<T>() >= 8)];
+    let group = (bytes / row_bytes / 8 * 8).clamp(8, LOSS_BLOCK);
     let mut squares = SquaredErrorSum::new();
     let mut h = [T::zero(); LOSS_BLOCK];
     let mut y_hat = [T::zero(); LOSS_BLOCK];
