@@ -13,25 +13,21 @@ use crate::layer::Layer;
 /// the gradient, beside the next block being prefetched.
 const BLOCK: usize = 64;
 
-/// Records per loss block with one output: f and f′ are computed group by group, but the loss
-/// is summed once per 256 records, since the `f64` sum has a fixed cost of tens of nanoseconds
-/// per call.
+/// Records per loss block with one output: f and f′ are computed group by group (whole blocks
+/// unless the rows are long), the loss once per 256 records, since the `f64` sum has a fixed
+/// cost of tens of nanoseconds per call.
 const LOSS_BLOCK: usize = 256;
 
-/// Bytes of the rows of one group with one output, for elements of up to 4 bytes (32 rows of
-/// 64 `f32` features) and of 8 (8 rows of 64 `f64`): each group's net inputs, f and f′, δ and
-/// gradient are done before the next group is read, so its rows are still in L1 for the
-/// gradient and memory idles only briefly. Whole blocks of 256 records, first all net inputs
-/// and then the gradient from L2, left memory idle for the gradient's pass. Measured on a
-/// Zen 4 (BENCHMARKS.md): 16 rows of `f32` were as fast from memory but slower in cache, where
-/// f and f′ of a single register are bound by the latency of their dependency chain; 16 rows
-/// of `f64` were faster in cache but slower from memory.
-const GROUP_BYTES: [usize; 2] = [8 * 1024, 4 * 1024];
+/// The most bytes of rows in one group with one output (256 rows of 64 `f32` or `f64`
+/// features): all net inputs of a group, then f and f′, δ, and its gradient from L2. Groups of
+/// 4 or 8 KiB (each done while its rows were in L1) were faster in cache but slower from
+/// memory in criterion's runs on a Zen 4 (see BENCHMARKS.md).
+const GROUP_BYTES: usize = 128 * 1024;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
 /// lengths are checked by the caller.
 ///
-/// The records are taken [`BLOCK`] at a time (with one output, groups of about [`GROUP_BYTES`]).
+/// The records are taken [`BLOCK`] at a time (with one output, groups of at most [`GROUP_BYTES`]).
 /// For each output j the block's net inputs come from one blocked dot-product kernel, f and f′
 /// from one call of [`Activation::activate_with_derivative_slice`] (vectorised for
 /// [`Sigmoid`](crate::Sigmoid)), and δ x is added into gradient row j by one blocked kernel
@@ -53,7 +49,7 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     }
 }
 
-/// [`accumulate_rows`] with one output, in groups of rows of about [`GROUP_BYTES`] (a multiple
+/// [`accumulate_rows`] with one output, in groups of at most [`GROUP_BYTES`] of rows (a multiple
 /// of 8 records, from 8 to [`LOSS_BLOCK`]), the loss once per [`LOSS_BLOCK`] records.
 fn accumulate_one_output<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
@@ -66,8 +62,7 @@ fn accumulate_one_output<T: Float, A: Activation<T> + ?Sized>(
     let d = layer.inputs;
     let row_bytes = d.max(1) * core::mem::size_of::<T>();
     // A multiple of 8 rows: the net-input kernels sum 16 (`f32`) or 8 (`f64`) rows together.
-    let bytes = GROUP_BYTES[usize::from(core::mem::size_of::<T>() >= 8)];
-    let group = (bytes / row_bytes / 8 * 8).clamp(8, LOSS_BLOCK);
+    let group = (GROUP_BYTES / row_bytes / 8 * 8).clamp(8, LOSS_BLOCK);
     let mut squares = SquaredErrorSum::new();
     let mut h = [T::zero(); LOSS_BLOCK];
     let mut y_hat = [T::zero(); LOSS_BLOCK];
