@@ -56,7 +56,7 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
 /// Every row `rows` gives for those indices must hold `d` elements, as must `w`.
 #[inline]
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn group_sums_f32<S: RowSource<f32>>(
+unsafe fn group_sums_f32<S: super::rows::RowSource<f32>>(
     rows: &S,
     w: &[f32],
     d: usize,
@@ -108,7 +108,7 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
 /// Every row `rows` gives for those indices must hold `d` elements, as must `w`.
 #[inline]
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn group_sums_f64<S: RowSource<f64>>(
+unsafe fn group_sums_f64<S: super::rows::RowSource<f64>>(
     rows: &S,
     w: &[f64],
     d: usize,
@@ -184,237 +184,52 @@ fn transposed_sums_f64(p: [__m512d; 8]) -> __m512d {
     _mm512_permutexvar_pd(_mm512_setr_epi64(0, 2, 4, 6, 1, 3, 5, 7), sums)
 }
 
-/// The rows of a block: stored one after another, or listed by index.
-trait RowSource<T> {
-    /// Row `r` of the block, or `None` for a listed index out of range (whose dot product is
-    /// that of an empty row, +0).
-    fn row(&self, r: usize) -> Option<*const T>;
-    /// Called before row `r` is read, to prefetch a later one where that helps.
-    fn before(&self, r: usize);
-}
-
-/// Rows of `d` elements one after another from `x`; the caller reads only rows within `x`.
-struct Stored<T> {
-    x: *const T,
-    d: usize,
-}
-
-impl<T> RowSource<T> for Stored<T> {
-    #[inline(always)]
-    fn row(&self, r: usize) -> Option<*const T> {
-        Some(self.x.wrapping_add(r * self.d))
-    }
-
-    #[inline(always)]
-    fn before(&self, _: usize) {}
-}
-
-/// The rows of `x` (rows of `d` elements) listed in `rows`, prefetching the row listed
-/// [`PREFETCH_RECORDS`](super::PREFETCH_RECORDS) positions later (in `rows`, then `ahead`).
-struct Listed<'a, T> {
-    x: &'a [T],
-    d: usize,
-    rows: &'a [usize],
-    ahead: &'a [usize],
-}
-
-impl<T> Listed<'_, T> {
-    /// Row `i` of x, or `None` if it is out of range.
-    #[inline(always)]
-    fn listed(&self, i: usize) -> Option<&[T]> {
-        self.x.get(i.saturating_mul(self.d)..).and_then(|rest| rest.get(..self.d))
-    }
-}
-
-impl<T> RowSource<T> for Listed<'_, T> {
-    #[inline(always)]
-    fn row(&self, r: usize) -> Option<*const T> {
-        self.listed(self.rows[r]).map(<[T]>::as_ptr)
-    }
-
-    #[inline(always)]
-    fn before(&self, r: usize) {
-        let later = r + super::PREFETCH_RECORDS;
-        let next = self.rows.get(later).or_else(|| self.ahead.get(later - self.rows.len()));
-        if let Some(row) = next.and_then(|&i| self.listed(i)) {
-            super::math::prefetch_lines(row);
+/// The low `out.len()` ≤ 16 lanes of `sums` into `out`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn store_f32(out: &mut [f32], sums: __m512) {
+    // SAFETY: the store, or the mask, covers out.len() ≤ 16 lanes, the elements of `out`.
+    unsafe {
+        if out.len() == 16 {
+            _mm512_storeu_ps(out.as_mut_ptr(), sums);
+        } else {
+            _mm512_mask_storeu_ps(out.as_mut_ptr(), low_lanes(out.len()) as __mmask16, sums);
         }
     }
 }
 
-/// `out[r]` = `dot_f32(row r of x, w)` for the rows of `x` (each `w.len()` long, at most
-/// `out.len()` of them), bit-identical to that function, 16 rows at a time.
+/// The low `out.len()` ≤ 8 lanes of `sums` into `out`.
 ///
 /// # Safety
 ///
 /// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f,fma")]
-pub(super) unsafe fn net_inputs_f32(x: &[f32], w: &[f32], out: &mut [f32]) {
-    let d = w.len();
-    if d == 0 {
-        return;
-    }
-    let count = out.len().min(x.len() / d);
-    // SAFETY: the CPU has AVX-512F, and the first `count` rows lie within x.
-    unsafe { net_inputs_f32_from(&Stored { x: x.as_ptr(), d }, w, &mut out[..count]) }
-}
-
-/// `out[r]` = `dot_f32(row rows[r] of x, w)` (rows of `w.len()` elements; +0 for an index out
-/// of range), bit-identical to that function, 16 rows at a time, prefetching the row listed
-/// [`PREFETCH_RECORDS`](super::PREFETCH_RECORDS) positions later in `rows`, then in `ahead`.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f,fma")]
-pub(super) unsafe fn net_inputs_listed_f32(
-    x: &[f32],
-    rows: &[usize],
-    ahead: &[usize],
-    w: &[f32],
-    out: &mut [f32],
-) {
-    let (d, count) = (w.len(), out.len().min(rows.len()));
-    if d == 0 {
-        return;
-    }
-    let source = Listed { x, d, rows: &rows[..count], ahead };
-    // SAFETY: the CPU has AVX-512F; listed rows are checked slices.
-    unsafe { net_inputs_f32_from(&source, w, &mut out[..count]) }
-}
-
-/// `out[r]` = the dot product of row r of `rows` with `w`, with the row length fixed for
-/// common lengths, so that the loops unroll completely and the rows of a group share the loads
-/// of w.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F, and rows `0..out.len()` of `rows` must hold `w.len()` ≥ 1
-/// elements each.
 #[inline]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn net_inputs_f32_from<S: RowSource<f32>>(rows: &S, w: &[f32], out: &mut [f32]) {
-    // SAFETY (the three calls): as this function requires, and `LEN` is w.len() where not 0.
-    match w.len() {
-        64 => unsafe { net_inputs_f32_with::<64, S>(rows, w, out) },
-        128 => unsafe { net_inputs_f32_with::<128, S>(rows, w, out) },
-        _ => unsafe { net_inputs_f32_with::<0, S>(rows, w, out) },
-    }
-}
-
-/// [`net_inputs_f32_from`] for rows of `LEN` elements (0: any length).
-///
-/// # Safety
-///
-/// As [`net_inputs_f32_from`], and `LEN` must be 0 or `w.len()`.
-#[inline]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn net_inputs_f32_with<const LEN: usize, S: RowSource<f32>>(
-    rows: &S,
-    w: &[f32],
-    out: &mut [f32],
-) {
-    const GROUP: usize = 16;
-    let d = if LEN > 0 { LEN } else { w.len() };
-    let count = out.len();
-    let mut groups = out.chunks_exact_mut(GROUP);
-    for (g, out) in groups.by_ref().enumerate() {
-        // SAFETY: the group's rows hold d elements, as the caller guarantees, and so does w;
-        // `out` holds the 16 lanes stored.
-        unsafe { _mm512_storeu_ps(out.as_mut_ptr(), group_sums_f32(rows, w, d, g * GROUP, GROUP)) };
-    }
-    let rest = groups.into_remainder();
-    if !rest.is_empty() {
-        // SAFETY: as above for the last rest.len() rows; the mask covers the lanes of `rest`.
-        unsafe {
-            let sums = group_sums_f32(rows, w, d, count - rest.len(), rest.len());
-            _mm512_mask_storeu_ps(rest.as_mut_ptr(), low_lanes(rest.len()) as __mmask16, sums);
+#[target_feature(enable = "avx512f")]
+unsafe fn store_f64(out: &mut [f64], sums: __m512d) {
+    // SAFETY: the store, or the mask, covers out.len() ≤ 8 lanes, the elements of `out`.
+    unsafe {
+        if out.len() == 8 {
+            _mm512_storeu_pd(out.as_mut_ptr(), sums);
+        } else {
+            _mm512_mask_storeu_pd(out.as_mut_ptr(), low_lanes(out.len()) as __mmask8, sums);
         }
     }
 }
 
-/// `out[r]` = `dot_f64(row r of x, w)`, as [`net_inputs_f32`], 8 rows at a time.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f,fma")]
-pub(super) unsafe fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) {
-    let d = w.len();
-    if d == 0 {
-        return;
-    }
-    let count = out.len().min(x.len() / d);
-    // SAFETY: the CPU has AVX-512F, and the first `count` rows lie within x.
-    unsafe { net_inputs_f64_from(&Stored { x: x.as_ptr(), d }, w, &mut out[..count]) }
+super::rows::net_input_kernels! {
+    features: "avx512f,fma",
+    f32, group 16, lengths [64, 128], sums group_sums_f32, store store_f32,
+    fn net_inputs_f32, fn net_inputs_listed_f32, net_inputs_f32_from, net_inputs_f32_with
 }
 
-/// `out[r]` = `dot_f64(row rows[r] of x, w)`, as [`net_inputs_listed_f32`], 8 rows at a time.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f,fma")]
-pub(super) unsafe fn net_inputs_listed_f64(
-    x: &[f64],
-    rows: &[usize],
-    ahead: &[usize],
-    w: &[f64],
-    out: &mut [f64],
-) {
-    let (d, count) = (w.len(), out.len().min(rows.len()));
-    if d == 0 {
-        return;
-    }
-    let source = Listed { x, d, rows: &rows[..count], ahead };
-    // SAFETY: the CPU has AVX-512F; listed rows are checked slices.
-    unsafe { net_inputs_f64_from(&source, w, &mut out[..count]) }
-}
-
-/// As [`net_inputs_f32_from`] for `f64`.
-///
-/// # Safety
-///
-/// As [`net_inputs_f32_from`].
-#[inline]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn net_inputs_f64_from<S: RowSource<f64>>(rows: &S, w: &[f64], out: &mut [f64]) {
-    // SAFETY (the three calls): as this function requires, and `LEN` is w.len() where not 0.
-    match w.len() {
-        32 => unsafe { net_inputs_f64_with::<32, S>(rows, w, out) },
-        64 => unsafe { net_inputs_f64_with::<64, S>(rows, w, out) },
-        _ => unsafe { net_inputs_f64_with::<0, S>(rows, w, out) },
-    }
-}
-
-/// [`net_inputs_f64_from`] for rows of `LEN` elements (0: any length).
-///
-/// # Safety
-///
-/// As [`net_inputs_f64_from`], and `LEN` must be 0 or `w.len()`.
-#[inline]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn net_inputs_f64_with<const LEN: usize, S: RowSource<f64>>(
-    rows: &S,
-    w: &[f64],
-    out: &mut [f64],
-) {
-    const GROUP: usize = 8;
-    let d = if LEN > 0 { LEN } else { w.len() };
-    let count = out.len();
-    let mut groups = out.chunks_exact_mut(GROUP);
-    for (g, out) in groups.by_ref().enumerate() {
-        // SAFETY: as in `net_inputs_f32_with`; `out` holds the 8 lanes stored.
-        unsafe { _mm512_storeu_pd(out.as_mut_ptr(), group_sums_f64(rows, w, d, g * GROUP, GROUP)) };
-    }
-    let rest = groups.into_remainder();
-    if !rest.is_empty() {
-        // SAFETY: as in `net_inputs_f32_with`.
-        unsafe {
-            let sums = group_sums_f64(rows, w, d, count - rest.len(), rest.len());
-            _mm512_mask_storeu_pd(rest.as_mut_ptr(), low_lanes(rest.len()) as __mmask8, sums);
-        }
-    }
+super::rows::net_input_kernels! {
+    features: "avx512f,fma",
+    f64, group 8, lengths [32, 64], sums group_sums_f64, store store_f64,
+    fn net_inputs_f64, fn net_inputs_listed_f64, net_inputs_f64_from, net_inputs_f64_with
 }
 
 /// A mask of the lowest `n` ≤ 16 lanes.

@@ -70,13 +70,14 @@
 //!   or from the hand-written one-pass kernels on stack chunks.
 //! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
-//! - `net_inputs` (one `dot` per row of a block) and `add_weighted_rows` (one `axpy` per row,
-//!   columns kept in registers across the rows), bit-identical to those per row. At the
-//!   AVX-512 level ([`avx512_rows`]) the horizontal sums of 16 (`f32`) or 8 (`f64`) rows share
+//! - `net_inputs` and `net_inputs_listed` (one `dot` per row of a block, stored or listed) and
+//!   `add_weighted_rows` (one `axpy` per row, columns kept in registers across the rows),
+//!   bit-identical to those per row. With AVX-512 ([`avx512_rows`]) and with AVX2
+//!   ([`avx2_rows`]) the horizontal sums of a group of rows (16 or 8 `f32`, 8 or 4 `f64`) share
 //!   their shuffles, one level of the pairwise sum for two rows per addition, where the compiler
-//!   made a scalar chain per row; and the gradient kernel takes the last columns under masks,
-//!   with no division or prefetch bookkeeping per call, since the one-output epoch calls it
-//!   for a few rows at a time.
+//!   made a chain of scalar extracts and additions per row; the loop over groups, stored or
+//!   listed rows, is shared ([`rows`]). The AVX-512 gradient kernel without prefetch takes the
+//!   last columns under masks, with no division or prefetch bookkeeping per call.
 //! - `net_inputs_listed` and `add_listed_rows`: `dot` and the column-blocked `axpy` over rows
 //!   listed by index (a shuffled mini-batch), with a software prefetch of the rows listed a few
 //!   positions ahead.
@@ -126,6 +127,8 @@
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx2;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod avx2_rows;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512_rows;
@@ -133,6 +136,8 @@ mod avx512_rows;
 mod math;
 #[cfg(all(feature = "std", target_arch = "aarch64"))]
 mod neon;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod rows;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod x86;
 

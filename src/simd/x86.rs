@@ -159,7 +159,9 @@ pub(crate) fn net_inputs_f32(level: Level, x: &[f32], w: &[f32], out: &mut [f32]
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
         Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f32(x, w, out) },
-        level => net_inputs_by_row_f32(level, x, w, out),
+        // SAFETY: `supported()` detected AVX2 and FMA at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::net_inputs_f32(x, w, out) },
+        Level::Scalar => net_inputs_by_row_f32(Level::Scalar, x, w, out),
     }
 }
 
@@ -168,7 +170,9 @@ pub(crate) fn net_inputs_f64(level: Level, x: &[f64], w: &[f64], out: &mut [f64]
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
         Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f64(x, w, out) },
-        level => net_inputs_by_row_f64(level, x, w, out),
+        // SAFETY: `supported()` detected AVX2 and FMA at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::net_inputs_f64(x, w, out) },
+        Level::Scalar => net_inputs_by_row_f64(Level::Scalar, x, w, out),
     }
 }
 
@@ -187,7 +191,9 @@ pub(crate) fn net_inputs_listed_f32(
         Level::Avx512 => unsafe {
             super::avx512_rows::net_inputs_listed_f32(x, rows, ahead, w, out)
         },
-        level => net_inputs_listed_by_row_f32(level, x, rows, ahead, w, out),
+        // SAFETY: `supported()` detected AVX2 and FMA at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::net_inputs_listed_f32(x, rows, ahead, w, out) },
+        Level::Scalar => net_inputs_listed_by_row_f32(Level::Scalar, x, rows, ahead, w, out),
     }
 }
 
@@ -205,7 +211,9 @@ pub(crate) fn net_inputs_listed_f64(
         Level::Avx512 => unsafe {
             super::avx512_rows::net_inputs_listed_f64(x, rows, ahead, w, out)
         },
-        level => net_inputs_listed_by_row_f64(level, x, rows, ahead, w, out),
+        // SAFETY: `supported()` detected AVX2 and FMA at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::net_inputs_listed_f64(x, rows, ahead, w, out) },
+        Level::Scalar => net_inputs_listed_by_row_f64(Level::Scalar, x, rows, ahead, w, out),
     }
 }
 

@@ -1,0 +1,211 @@
+//! Net inputs of a block of rows with AVX2 and FMA, as [`super::avx512_rows`] does with
+//! AVX-512: the dot product of each row with w, bit-identical to [`super::math::dot_f32`] and
+//! [`super::math::dot_f64`] compiled for this level, with the horizontal sums of 8 (`f32`) or 4
+//! (`f64`) rows done together. The 64 (`f32`) or 32 (`f64`) accumulators of `dot` are eight
+//! 256-bit registers here, summed pairwise across the registers and then, a level at a time
+//! for the rows of a group, within the last one.
+
+use core::arch::x86_64::*;
+
+/// Elements per row chunk in `dot_f32`: eight registers of 8.
+const CHUNK32: usize = 64;
+/// Elements per row chunk in `dot_f64`: eight registers of 4.
+const CHUNK64: usize = 32;
+
+/// The 8 partial sums of one `f32` row left after the cross-register levels of `dot_f32`'s
+/// pairwise sum (the scalar tail added to lane 0 first): ((a₀ + a₄) + (a₂ + a₆)) +
+/// ((a₁ + a₅) + (a₃ + a₇)).
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA, and `row` and `w` must both hold `d` elements.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m256 {
+    let chunks = d / CHUNK32;
+    let mut acc = [_mm256_setzero_ps(); 8];
+    for c in 0..chunks {
+        for (k, acc) in acc.iter_mut().enumerate() {
+            let i = c * CHUNK32 + 8 * k;
+            // SAFETY: i + 8 ≤ chunks·64 ≤ d, the length of both.
+            let (a, b) = unsafe { (_mm256_loadu_ps(row.add(i)), _mm256_loadu_ps(w.add(i))) };
+            *acc = _mm256_fmadd_ps(a, b, *acc);
+        }
+    }
+    let mut tail = 0.0_f32;
+    for i in chunks * CHUNK32..d {
+        // SAFETY: i < d, the length of both.
+        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    }
+    // Lane 0 only: adding +0 to the other lanes would turn their −0 into +0.
+    acc[0] = _mm256_blend_ps::<1>(acc[0], _mm256_add_ps(acc[0], _mm256_set1_ps(tail)));
+    let q: [__m256; 4] = core::array::from_fn(|k| _mm256_add_ps(acc[k], acc[k + 4]));
+    _mm256_add_ps(_mm256_add_ps(q[0], q[2]), _mm256_add_ps(q[1], q[3]))
+}
+
+/// As [`row_partials_f32`] for `f64`: 4 partial sums, chunks of 32.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA, and `row` and `w` must both hold `d` elements.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m256d {
+    let chunks = d / CHUNK64;
+    let mut acc = [_mm256_setzero_pd(); 8];
+    for c in 0..chunks {
+        for (k, acc) in acc.iter_mut().enumerate() {
+            let i = c * CHUNK64 + 4 * k;
+            // SAFETY: i + 4 ≤ chunks·32 ≤ d, the length of both.
+            let (a, b) = unsafe { (_mm256_loadu_pd(row.add(i)), _mm256_loadu_pd(w.add(i))) };
+            *acc = _mm256_fmadd_pd(a, b, *acc);
+        }
+    }
+    let mut tail = 0.0_f64;
+    for i in chunks * CHUNK64..d {
+        // SAFETY: i < d, the length of both.
+        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    }
+    acc[0] = _mm256_blend_pd::<1>(acc[0], _mm256_add_pd(acc[0], _mm256_set1_pd(tail)));
+    let q: [__m256d; 4] = core::array::from_fn(|k| _mm256_add_pd(acc[k], acc[k + 4]));
+    _mm256_add_pd(_mm256_add_pd(q[0], q[2]), _mm256_add_pd(q[1], q[3]))
+}
+
+/// The pairwise sums of 8 registers' lanes, lane r of the result from register r.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn transposed_sums_f32(p: [__m256; 8]) -> __m256 {
+    // Lanes i and i + 4: [A₀₋₃ + A₄₋₇ | B₀₋₃ + B₄₋₇] from registers A, B.
+    let l4: [__m256; 4] = core::array::from_fn(|k| {
+        let (a, b) = (p[2 * k], p[2 * k + 1]);
+        _mm256_add_ps(_mm256_permute2f128_ps::<0x20>(a, b), _mm256_permute2f128_ps::<0x31>(a, b))
+    });
+    // Lanes i and i + 2 within each half: the low half of l2[k] holds rows 4k and 4k + 2, the
+    // high half rows 4k + 1 and 4k + 3, two partials each.
+    let l2: [__m256; 2] = core::array::from_fn(|k| {
+        let (a, b) = (l4[2 * k], l4[2 * k + 1]);
+        let low = _mm256_shuffle_ps::<0b01_00_01_00>(a, b);
+        let high = _mm256_shuffle_ps::<0b11_10_11_10>(a, b);
+        _mm256_add_ps(low, high)
+    });
+    // Lanes i and i + 1: rows 0, 2, 4, 6 in the low half, 1, 3, 5, 7 in the high half.
+    let low = _mm256_shuffle_ps::<0b10_00_10_00>(l2[0], l2[1]);
+    let high = _mm256_shuffle_ps::<0b11_01_11_01>(l2[0], l2[1]);
+    let sums = _mm256_add_ps(low, high);
+    _mm256_permutevar8x32_ps(sums, _mm256_setr_epi32(0, 4, 1, 5, 2, 6, 3, 7))
+}
+
+/// As [`transposed_sums_f32`] for 4 registers of 4 `f64`.
+#[inline]
+#[target_feature(enable = "avx2")]
+fn transposed_sums_f64(p: [__m256d; 4]) -> __m256d {
+    // Lanes i and i + 2: [A₀ + A₂, A₁ + A₃, B₀ + B₂, B₁ + B₃].
+    let l2: [__m256d; 2] = core::array::from_fn(|k| {
+        let (a, b) = (p[2 * k], p[2 * k + 1]);
+        _mm256_add_pd(_mm256_permute2f128_pd::<0x20>(a, b), _mm256_permute2f128_pd::<0x31>(a, b))
+    });
+    // Lanes i and i + 1: rows 0, 2, 1, 3.
+    let sums = _mm256_add_pd(_mm256_unpacklo_pd(l2[0], l2[1]), _mm256_unpackhi_pd(l2[0], l2[1]));
+    _mm256_permute4x64_pd::<0b11_01_10_00>(sums)
+}
+
+/// The dot products with `w` of rows `first..first + n` (n ≤ 8) of `rows`, in lanes 0..n.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA; every row `rows` gives for those indices must hold `d`
+/// elements, as must `w`.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn group_sums_f32<S: super::rows::RowSource<f32>>(
+    rows: &S,
+    w: &[f32],
+    d: usize,
+    first: usize,
+    n: usize,
+) -> __m256 {
+    let mut partials = [_mm256_setzero_ps(); 8];
+    for (r, p) in partials[..n].iter_mut().enumerate() {
+        rows.before(first + r);
+        if let Some(row) = rows.row(first + r) {
+            // SAFETY: the row and w hold d elements, as the caller guarantees.
+            *p = unsafe { row_partials_f32(row, w.as_ptr(), d) };
+        }
+    }
+    transposed_sums_f32(partials)
+}
+
+/// As [`group_sums_f32`] for `f64`, n ≤ 4.
+///
+/// # Safety
+///
+/// As [`group_sums_f32`].
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn group_sums_f64<S: super::rows::RowSource<f64>>(
+    rows: &S,
+    w: &[f64],
+    d: usize,
+    first: usize,
+    n: usize,
+) -> __m256d {
+    let mut partials = [_mm256_setzero_pd(); 4];
+    for (r, p) in partials[..n].iter_mut().enumerate() {
+        rows.before(first + r);
+        if let Some(row) = rows.row(first + r) {
+            // SAFETY: as in `group_sums_f32`.
+            *p = unsafe { row_partials_f64(row, w.as_ptr(), d) };
+        }
+    }
+    transposed_sums_f64(partials)
+}
+
+/// The low `out.len()` ≤ 8 lanes of `sums` into `out`.
+///
+/// # Safety
+///
+/// The CPU must support AVX.
+#[inline]
+#[target_feature(enable = "avx")]
+unsafe fn store_f32(out: &mut [f32], sums: __m256) {
+    if out.len() == 8 {
+        // SAFETY: `out` holds the 8 lanes stored.
+        unsafe { _mm256_storeu_ps(out.as_mut_ptr(), sums) };
+    } else {
+        let mut lanes = [0.0_f32; 8];
+        // SAFETY: `lanes` holds 8.
+        unsafe { _mm256_storeu_ps(lanes.as_mut_ptr(), sums) };
+        out.copy_from_slice(&lanes[..out.len()]);
+    }
+}
+
+/// The low `out.len()` ≤ 4 lanes of `sums` into `out`.
+///
+/// # Safety
+///
+/// The CPU must support AVX.
+#[inline]
+#[target_feature(enable = "avx")]
+unsafe fn store_f64(out: &mut [f64], sums: __m256d) {
+    if out.len() == 4 {
+        // SAFETY: `out` holds the 4 lanes stored.
+        unsafe { _mm256_storeu_pd(out.as_mut_ptr(), sums) };
+    } else {
+        let mut lanes = [0.0_f64; 4];
+        // SAFETY: `lanes` holds 4.
+        unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), sums) };
+        out.copy_from_slice(&lanes[..out.len()]);
+    }
+}
+
+super::rows::net_input_kernels! {
+    features: "avx2,fma",
+    f32, group 8, lengths [64, 128], sums group_sums_f32, store store_f32,
+    fn net_inputs_f32, fn net_inputs_listed_f32, net_inputs_f32_from, net_inputs_f32_with
+}
+
+super::rows::net_input_kernels! {
+    features: "avx2,fma",
+    f64, group 4, lengths [32, 64], sums group_sums_f64, store store_f64,
+    fn net_inputs_f64, fn net_inputs_listed_f64, net_inputs_f64_from, net_inputs_f64_with
+}

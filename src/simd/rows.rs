@@ -1,0 +1,163 @@
+//! Where the rows of a block are (stored one after another, or listed by index), and the loop
+//! that takes them a group at a time for the net-input kernels of [`super::avx512_rows`] and
+//! [`super::avx2_rows`].
+
+/// The rows of a block: stored one after another, or listed by index.
+pub(super) trait RowSource<T> {
+    /// Row `r` of the block, or `None` for a listed index out of range (whose dot product is
+    /// that of an empty row, +0).
+    fn row(&self, r: usize) -> Option<*const T>;
+    /// Called before row `r` is read, to prefetch a later one where that helps.
+    fn before(&self, r: usize);
+}
+
+/// Rows of `d` elements one after another from `x`; the caller reads only rows within `x`.
+pub(super) struct Stored<T> {
+    pub(super) x: *const T,
+    pub(super) d: usize,
+}
+
+impl<T> RowSource<T> for Stored<T> {
+    #[inline(always)]
+    fn row(&self, r: usize) -> Option<*const T> {
+        Some(self.x.wrapping_add(r * self.d))
+    }
+
+    #[inline(always)]
+    fn before(&self, _: usize) {}
+}
+
+/// The rows of `x` (rows of `d` elements) listed in `rows`, prefetching the row listed
+/// [`PREFETCH_RECORDS`](super::PREFETCH_RECORDS) positions later (in `rows`, then `ahead`).
+pub(super) struct Listed<'a, T> {
+    pub(super) x: &'a [T],
+    pub(super) d: usize,
+    pub(super) rows: &'a [usize],
+    pub(super) ahead: &'a [usize],
+}
+
+impl<T> Listed<'_, T> {
+    /// Row `i` of x, or `None` if it is out of range.
+    #[inline(always)]
+    fn listed(&self, i: usize) -> Option<&[T]> {
+        self.x.get(i.saturating_mul(self.d)..).and_then(|rest| rest.get(..self.d))
+    }
+}
+
+impl<T> RowSource<T> for Listed<'_, T> {
+    #[inline(always)]
+    fn row(&self, r: usize) -> Option<*const T> {
+        self.listed(self.rows[r]).map(<[T]>::as_ptr)
+    }
+
+    #[inline(always)]
+    fn before(&self, r: usize) {
+        let later = r + super::PREFETCH_RECORDS;
+        let next = self.rows.get(later).or_else(|| self.ahead.get(later - self.rows.len()));
+        if let Some(row) = next.and_then(|&i| self.listed(i)) {
+            super::math::prefetch_lines(row);
+        }
+    }
+}
+
+/// Defines, for one instruction set and element type, the net-input kernels over stored and
+/// listed rows, given `$sums(rows, w, d, first, n)` (the dot products of `n` ≤ `$group` rows
+/// from `first` on, in the low lanes of a register) and `$store(out, sums)` (the low
+/// `out.len()` lanes into `out`). Rows of the lengths listed get a copy with the length fixed,
+/// whose loops unroll completely and whose rows in a group share the loads of w.
+macro_rules! net_input_kernels {
+    (
+        features: $features:literal,
+        $t:ty, group $group:literal, lengths [$($len:literal),*], sums $sums:ident,
+        store $store:ident, fn $stored:ident, fn $listed:ident, $from:ident, $with:ident
+    ) => {
+        #[doc = concat!("`out[r]` = the dot product of row r of `x` with `w` (rows of `w.len()`")]
+        #[doc = concat!("elements, at most `out.len()` of them), bit-identical to `dot` at this")]
+        #[doc = concat!("level, ", stringify!($group), " rows at a time.")]
+        ///
+        /// # Safety
+        ///
+        #[doc = concat!("The CPU must support ", $features, ".")]
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $stored(x: &[$t], w: &[$t], out: &mut [$t]) {
+            let d = w.len();
+            if d == 0 {
+                return;
+            }
+            let count = out.len().min(x.len() / d);
+            let rows = super::rows::Stored { x: x.as_ptr(), d };
+            // SAFETY: the CPU has the features, and the first `count` rows lie within x.
+            unsafe { $from(&rows, w, &mut out[..count]) }
+        }
+
+        #[doc = concat!("`out[r]` = the dot product of row `rows[r]` of `x` with `w` (+0 for an")]
+        #[doc = concat!("index out of range), as [`", stringify!($stored), "`], prefetching the")]
+        /// row listed [`PREFETCH_RECORDS`](super::PREFETCH_RECORDS) positions later in `rows`,
+        /// then in `ahead`.
+        ///
+        /// # Safety
+        ///
+        #[doc = concat!("The CPU must support ", $features, ".")]
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $listed(
+            x: &[$t],
+            rows: &[usize],
+            ahead: &[usize],
+            w: &[$t],
+            out: &mut [$t],
+        ) {
+            let (d, count) = (w.len(), out.len().min(rows.len()));
+            if d == 0 {
+                return;
+            }
+            let source = super::rows::Listed { x, d, rows: &rows[..count], ahead };
+            // SAFETY: the CPU has the features; listed rows are checked slices.
+            unsafe { $from(&source, w, &mut out[..count]) }
+        }
+
+        /// `out[r]` = the dot product of row r of `rows` with `w`, with the row length fixed
+        /// for the common lengths.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support the features, and rows `0..out.len()` of `rows` must hold
+        /// `w.len()` ≥ 1 elements each.
+        #[inline]
+        #[target_feature(enable = $features)]
+        unsafe fn $from<S: super::rows::RowSource<$t>>(rows: &S, w: &[$t], out: &mut [$t]) {
+            // SAFETY (every call): as this function requires; `LEN` is w.len() where not 0.
+            match w.len() {
+                $($len => unsafe { $with::<$len, S>(rows, w, out) },)*
+                _ => unsafe { $with::<0, S>(rows, w, out) },
+            }
+        }
+
+        #[doc = concat!("[`", stringify!($from), "`] for rows of `LEN` elements (0: any length).")]
+        ///
+        /// # Safety
+        ///
+        #[doc = concat!("As [`", stringify!($from), "`], and `LEN` must be 0 or `w.len()`.")]
+        #[inline]
+        #[target_feature(enable = $features)]
+        unsafe fn $with<const LEN: usize, S: super::rows::RowSource<$t>>(
+            rows: &S,
+            w: &[$t],
+            out: &mut [$t],
+        ) {
+            let d = if LEN > 0 { LEN } else { w.len() };
+            let count = out.len();
+            let mut groups = out.chunks_exact_mut($group);
+            for (g, out) in groups.by_ref().enumerate() {
+                // SAFETY: the group's rows and w hold d elements, as the caller guarantees.
+                unsafe { $store(out, $sums(rows, w, d, g * $group, $group)) };
+            }
+            let rest = groups.into_remainder();
+            if !rest.is_empty() {
+                // SAFETY: as above, for the last rest.len() rows.
+                unsafe { $store(rest, $sums(rows, w, d, count - rest.len(), rest.len())) };
+            }
+        }
+    };
+}
+
+pub(super) use net_input_kernels;
