@@ -109,57 +109,6 @@ fn transposed_sums_f64(p: [__m256d; 4]) -> __m256d {
     _mm256_permute4x64_pd::<0b11_01_10_00>(sums)
 }
 
-/// The dot products with `w` of rows `first..first + n` (n ≤ 8) of `rows`, in lanes 0..n.
-///
-/// # Safety
-///
-/// The CPU must support AVX2 and FMA; every row `rows` gives for those indices must hold `d`
-/// elements, as must `w`.
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn group_sums_f32<S: super::rows::RowSource<f32>>(
-    rows: &S,
-    w: &[f32],
-    d: usize,
-    first: usize,
-    n: usize,
-) -> __m256 {
-    let mut partials = [_mm256_setzero_ps(); 8];
-    for (r, p) in partials[..n].iter_mut().enumerate() {
-        rows.before(first + r);
-        if let Some(row) = rows.row(first + r) {
-            // SAFETY: the row and w hold d elements, as the caller guarantees.
-            *p = unsafe { row_partials_f32(row, w.as_ptr(), d) };
-        }
-    }
-    transposed_sums_f32(partials)
-}
-
-/// As [`group_sums_f32`] for `f64`, n ≤ 4.
-///
-/// # Safety
-///
-/// As [`group_sums_f32`].
-#[inline]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn group_sums_f64<S: super::rows::RowSource<f64>>(
-    rows: &S,
-    w: &[f64],
-    d: usize,
-    first: usize,
-    n: usize,
-) -> __m256d {
-    let mut partials = [_mm256_setzero_pd(); 4];
-    for (r, p) in partials[..n].iter_mut().enumerate() {
-        rows.before(first + r);
-        if let Some(row) = rows.row(first + r) {
-            // SAFETY: as in `group_sums_f32`.
-            *p = unsafe { row_partials_f64(row, w.as_ptr(), d) };
-        }
-    }
-    transposed_sums_f64(partials)
-}
-
 /// The low `out.len()` ≤ 8 lanes of `sums` into `out`.
 ///
 /// # Safety
@@ -200,12 +149,16 @@ unsafe fn store_f64(out: &mut [f64], sums: __m256d) {
 
 super::rows::net_input_kernels! {
     features: "avx2,fma",
-    f32, group 8, lengths [64, 128], sums group_sums_f32, store store_f32,
-    fn net_inputs_f32, fn net_inputs_listed_f32, net_inputs_f32_from, net_inputs_f32_with
+    f32, group 8, lengths [64, 128],
+    register __m256 = _mm256_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
+    store store_f32, fn net_inputs_f32, fn net_inputs_listed_f32, group_sums_f32,
+    net_inputs_f32_from, net_inputs_f32_with
 }
 
 super::rows::net_input_kernels! {
     features: "avx2,fma",
-    f64, group 4, lengths [32, 64], sums group_sums_f64, store store_f64,
-    fn net_inputs_f64, fn net_inputs_listed_f64, net_inputs_f64_from, net_inputs_f64_with
+    f64, group 4, lengths [32, 64],
+    register __m256d = _mm256_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
+    store store_f64, fn net_inputs_f64, fn net_inputs_listed_f64, group_sums_f64,
+    net_inputs_f64_from, net_inputs_f64_with
 }

@@ -49,31 +49,6 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
     _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
 }
 
-/// The dot products with `w` of rows `first..first + n` (n ≤ 16) of `rows`, in lanes 0..n.
-///
-/// # Safety
-///
-/// Every row `rows` gives for those indices must hold `d` elements, as must `w`.
-#[inline]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn group_sums_f32<S: super::rows::RowSource<f32>>(
-    rows: &S,
-    w: &[f32],
-    d: usize,
-    first: usize,
-    n: usize,
-) -> __m512 {
-    let mut partials = [_mm512_setzero_ps(); 16];
-    for (r, p) in partials[..n].iter_mut().enumerate() {
-        rows.before(first + r);
-        if let Some(row) = rows.row(first + r) {
-            // SAFETY: the row and w hold d elements, as the caller guarantees.
-            *p = unsafe { row_partials_f32(row, w.as_ptr(), d) };
-        }
-    }
-    transposed_sums_f32(partials)
-}
-
 /// As [`row_partials_f32`] for `f64`: 8 partial sums, chunks of 32.
 ///
 /// # Safety
@@ -99,31 +74,6 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
     }
     acc[0] = _mm512_mask_add_pd(acc[0], 1, acc[0], _mm512_set1_pd(tail));
     _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
-}
-
-/// The dot products with `w` of rows `first..first + n` (n ≤ 8) of `rows`, in lanes 0..n.
-///
-/// # Safety
-///
-/// Every row `rows` gives for those indices must hold `d` elements, as must `w`.
-#[inline]
-#[target_feature(enable = "avx512f,fma")]
-unsafe fn group_sums_f64<S: super::rows::RowSource<f64>>(
-    rows: &S,
-    w: &[f64],
-    d: usize,
-    first: usize,
-    n: usize,
-) -> __m512d {
-    let mut partials = [_mm512_setzero_pd(); 8];
-    for (r, p) in partials[..n].iter_mut().enumerate() {
-        rows.before(first + r);
-        if let Some(row) = rows.row(first + r) {
-            // SAFETY: the row and w hold d elements, as the caller guarantees.
-            *p = unsafe { row_partials_f64(row, w.as_ptr(), d) };
-        }
-    }
-    transposed_sums_f64(partials)
 }
 
 /// The pairwise sums of 16 registers' lanes, lane r of the result from register r: each level
@@ -222,14 +172,18 @@ unsafe fn store_f64(out: &mut [f64], sums: __m512d) {
 
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
-    f32, group 16, lengths [64, 128], sums group_sums_f32, store store_f32,
-    fn net_inputs_f32, fn net_inputs_listed_f32, net_inputs_f32_from, net_inputs_f32_with
+    f32, group 16, lengths [64, 128],
+    register __m512 = _mm512_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
+    store store_f32, fn net_inputs_f32, fn net_inputs_listed_f32, group_sums_f32,
+    net_inputs_f32_from, net_inputs_f32_with
 }
 
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
-    f64, group 8, lengths [32, 64], sums group_sums_f64, store store_f64,
-    fn net_inputs_f64, fn net_inputs_listed_f64, net_inputs_f64_from, net_inputs_f64_with
+    f64, group 8, lengths [32, 64],
+    register __m512d = _mm512_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
+    store store_f64, fn net_inputs_f64, fn net_inputs_listed_f64, group_sums_f64,
+    net_inputs_f64_from, net_inputs_f64_with
 }
 
 /// A mask of the lowest `n` ≤ 16 lanes.

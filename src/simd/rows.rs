@@ -61,16 +61,47 @@ impl<T> RowSource<T> for Listed<'_, T> {
 }
 
 /// Defines, for one instruction set and element type, the net-input kernels over stored and
-/// listed rows, given `$sums(rows, w, d, first, n)` (the dot products of `n` ≤ `$group` rows
-/// from `first` on, in the low lanes of a register) and `$store(out, sums)` (the low
-/// `out.len()` lanes into `out`). Rows of the lengths listed get a copy with the length fixed,
+/// listed rows, given `$partials(row, w, d)` (one row's partial sums, in one register),
+/// `$transposed(registers)` (the pairwise sums of `$group` registers' lanes, lane r from
+/// register r) and `$store(out, sums)` (the low `out.len()` lanes into `out`). Rows of the lengths listed get a copy with the length fixed,
 /// whose loops unroll completely and whose rows in a group share the loads of w.
 macro_rules! net_input_kernels {
     (
         features: $features:literal,
-        $t:ty, group $group:literal, lengths [$($len:literal),*], sums $sums:ident,
-        store $store:ident, fn $stored:ident, fn $listed:ident, $from:ident, $with:ident
+        $t:ty, group $group:literal, lengths [$($len:literal),*],
+        register $reg:ty = $zero:ident, partials $partials:ident, transposed $transposed:ident,
+        store $store:ident, fn $stored:ident, fn $listed:ident, $sums:ident, $from:ident,
+        $with:ident
     ) => {
+        #[doc = concat!("The dot products with `w` of rows `first..first + n` (n ≤ ", stringify!($group), ")")]
+        /// of `rows`, in lanes 0..n: each row's partial sums from
+        #[doc = concat!("[`", stringify!($partials), "`], then their pairwise sums for the")]
+        /// group together.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support the features; every row `rows` gives for those indices must
+        /// hold `d` elements, as must `w`.
+        #[inline]
+        #[target_feature(enable = $features)]
+        unsafe fn $sums<S: super::rows::RowSource<$t>>(
+            rows: &S,
+            w: &[$t],
+            d: usize,
+            first: usize,
+            n: usize,
+        ) -> $reg {
+            let mut partials = [$zero(); $group];
+            for (r, p) in partials[..n].iter_mut().enumerate() {
+                rows.before(first + r);
+                if let Some(row) = rows.row(first + r) {
+                    // SAFETY: the row and w hold d elements, as the caller guarantees.
+                    *p = unsafe { $partials(row, w.as_ptr(), d) };
+                }
+            }
+            $transposed(partials)
+        }
+
         #[doc = concat!("`out[r]` = the dot product of row r of `x` with `w` (rows of `w.len()`")]
         #[doc = concat!("elements, at most `out.len()` of them), bit-identical to `dot` at this")]
         #[doc = concat!("level, ", stringify!($group), " rows at a time.")]
