@@ -78,8 +78,8 @@
 //!   made a chain of scalar extracts and additions per row; the loop over groups, stored or
 //!   listed rows, is shared ([`rows`]). The AVX-512 gradient kernel without prefetch takes the
 //!   last columns under masks, with no division or prefetch bookkeeping per call.
-//! - `net_inputs_listed` and `add_listed_rows`: `dot` and the column-blocked `axpy` over rows
-//!   listed by index (a shuffled mini-batch), with a software prefetch of the rows listed a few
+//! - `add_listed_rows`: the column-blocked `axpy` over rows listed by index (a shuffled
+//!   mini-batch), whose net inputs (`net_inputs_listed`) prefetch the rows listed a few
 //!   positions ahead.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` splits
 //!   each difference exactly (TwoSum), adds each square to a per-lane sum by one FMA and keeps

@@ -117,10 +117,10 @@ kernels! {
     fn dot_f32(a: &[f32], b: &[f32]) -> f32 = math::dot_f32(a, b);
     /// Σ aᵢbᵢ for `f64`.
     fn dot_f64(a: &[f64], b: &[f64]) -> f64 = math::dot_f64(a, b);
-    /// Net inputs of a block of `f32` rows, [`math::dot_f32`] per row (below AVX-512).
+    /// Net inputs of a block of `f32` rows, [`math::dot_f32`] per row (the scalar level).
     fn net_inputs_by_row_f32(x: &[f32], w: &[f32], out: &mut [f32]) =
         math::net_inputs(x, w, out);
-    /// Net inputs of a block of `f64` rows, [`math::dot_f64`] per row (below AVX-512).
+    /// Net inputs of a block of `f64` rows, [`math::dot_f64`] per row (the scalar level).
     fn net_inputs_by_row_f64(x: &[f64], w: &[f64], out: &mut [f64]) =
         math::net_inputs(x, w, out);
     /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers, prefetching `ahead`.
@@ -130,12 +130,12 @@ kernels! {
     fn add_weighted_rows_prefetching_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
         math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
     /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row, prefetching rows ahead
-    /// (below AVX-512).
+    /// (the scalar level).
     fn net_inputs_listed_by_row_f32(
         x: &[f32], rows: &[usize], ahead: &[usize], w: &[f32], out: &mut [f32]
     ) = math::net_inputs_listed(x, rows, ahead, w, out);
     /// Net inputs of listed `f64` rows, [`math::dot_f64`] per row, prefetching rows ahead
-    /// (below AVX-512).
+    /// (the scalar level).
     fn net_inputs_listed_by_row_f64(
         x: &[f64], rows: &[usize], ahead: &[usize], w: &[f64], out: &mut [f64]
     ) = math::net_inputs_listed(x, rows, ahead, w, out);
@@ -153,8 +153,9 @@ kernels! {
         math::sum_squared_diff_parts_f64(a, b);
 }
 
-/// Net inputs of a block of `f32` rows, bit-identical to [`dot_f32`] per row: with AVX-512 the
-/// horizontal sums of 16 rows at a time ([`super::avx512_rows`]), otherwise one row at a time.
+/// Net inputs of a block of `f32` rows, bit-identical to [`dot_f32`] per row: the horizontal
+/// sums of 16 rows at a time with AVX-512 ([`super::avx512_rows`]), of 8 with AVX2
+/// ([`super::avx2_rows`]), otherwise one row at a time.
 pub(crate) fn net_inputs_f32(level: Level, x: &[f32], w: &[f32], out: &mut [f32]) {
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
@@ -165,7 +166,7 @@ pub(crate) fn net_inputs_f32(level: Level, x: &[f32], w: &[f32], out: &mut [f32]
     }
 }
 
-/// As [`net_inputs_f32`] for `f64`, 8 rows at a time with AVX-512.
+/// As [`net_inputs_f32`] for `f64`: 8 rows at a time with AVX-512, 4 with AVX2.
 pub(crate) fn net_inputs_f64(level: Level, x: &[f64], w: &[f64], out: &mut [f64]) {
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
@@ -177,7 +178,8 @@ pub(crate) fn net_inputs_f64(level: Level, x: &[f64], w: &[f64], out: &mut [f64]
 }
 
 /// Net inputs of listed `f32` rows, bit-identical to [`dot_f32`] per row, prefetching rows
-/// ahead: 16 rows at a time with AVX-512 ([`super::avx512_rows`]), otherwise one at a time.
+/// ahead: 16 rows at a time with AVX-512 ([`super::avx512_rows`]), 8 with AVX2
+/// ([`super::avx2_rows`]), otherwise one at a time.
 pub(crate) fn net_inputs_listed_f32(
     level: Level,
     x: &[f32],
@@ -197,7 +199,7 @@ pub(crate) fn net_inputs_listed_f32(
     }
 }
 
-/// As [`net_inputs_listed_f32`] for `f64`, 8 rows at a time with AVX-512.
+/// As [`net_inputs_listed_f32`] for `f64`: 8 rows at a time with AVX-512, 4 with AVX2.
 pub(crate) fn net_inputs_listed_f64(
     level: Level,
     x: &[f64],
