@@ -192,6 +192,17 @@ fn low_lanes(n: usize) -> u32 {
     (1_u32 << n) - 1
 }
 
+/// The rows of `d` elements (at most `wanted`) that `len` elements hold; without a division
+/// when all `wanted` fit, as they do in every call from an epoch.
+#[inline(always)]
+fn whole_rows(wanted: usize, d: usize, len: usize) -> usize {
+    if wanted.checked_mul(d).is_some_and(|n| n <= len) {
+        wanted
+    } else {
+        len / d
+    }
+}
+
 /// The lane masks of the four registers covering `width` ≤ 4·`LANES` columns from the first.
 #[inline(always)]
 fn column_masks<const LANES: usize>(width: usize) -> [u32; 4] {
@@ -212,8 +223,7 @@ fn column_masks<const LANES: usize>(width: usize) -> [u32; 4] {
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
     let d = g.len();
-    // No division in the common case: a call covers a few rows, where one would show.
-    let rows = if x.len() >= a.len() * d { a.len() } else { x.len() / d };
+    let rows = whole_rows(a.len(), d, x.len());
     let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
     for first in (0..d).step_by(CHUNK32) {
         let masks = column_masks::<16>(d - first);
@@ -249,7 +259,7 @@ pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) 
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
     let d = g.len();
-    let rows = if x.len() >= a.len() * d { a.len() } else { x.len() / d };
+    let rows = whole_rows(a.len(), d, x.len());
     let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
     for first in (0..d).step_by(CHUNK64) {
         let masks = column_masks::<8>(d - first);
