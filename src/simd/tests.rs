@@ -534,10 +534,12 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (r, &ai) in xs.chunks_exact(d).zip(as_) {
                     kernels::axpy_f64(level, &mut expect, ai, r);
                 }
-                for ahead in [ahead, &[]] {
+                // More weights than rows: only the rows of x count.
+                let longer = &a[..rows + 1];
+                for (as_, ahead) in [(as_, ahead), (as_, &[]), (longer, &[])] {
                     let mut g = g0.to_vec();
                     kernels::add_weighted_rows_f64(level, &mut g, as_, xs, ahead);
-                    let case = format!("d {d} rows {rows} ahead {}", ahead.len());
+                    let case = format!("d {d} rows {rows} a {} ahead {}", as_.len(), ahead.len());
                     assert_eq!(g, expect, "{level:?} weighted rows f64 {case}");
                 }
 
@@ -552,10 +554,11 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (r, &ai) in xs.chunks_exact(d).zip(&as_) {
                     kernels::axpy_f32(level, &mut expect, ai, r);
                 }
-                for ahead in [&ahead[..], &[]] {
+                let longer = f(longer);
+                for (as_, ahead) in [(&as_[..], &ahead[..]), (&as_, &[]), (&longer, &[])] {
                     let mut g = g0.clone();
-                    kernels::add_weighted_rows_f32(level, &mut g, &as_, &xs, ahead);
-                    let case = format!("d {d} rows {rows} ahead {}", ahead.len());
+                    kernels::add_weighted_rows_f32(level, &mut g, as_, &xs, ahead);
+                    let case = format!("d {d} rows {rows} a {} ahead {}", as_.len(), ahead.len());
                     assert_eq!(g, expect, "{level:?} weighted rows f32 {case}");
                 }
             }
