@@ -203,9 +203,10 @@ fn whole_rows(wanted: usize, d: usize, len: usize) -> usize {
     }
 }
 
-/// The lane masks of the four registers covering `width` ≤ 4·`LANES` columns from the first.
+/// The lane masks of the `R` registers covering the first `width` columns (those up to
+/// `R`·`LANES`).
 #[inline(always)]
-fn column_masks<const LANES: usize>(width: usize) -> [u32; 4] {
+fn column_masks<const LANES: usize, const R: usize>(width: usize) -> [u32; R] {
     core::array::from_fn(|k| {
         let lanes = width.saturating_sub(k * LANES).min(LANES);
         ((1_u64 << lanes) - 1) as u32
@@ -226,7 +227,7 @@ pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) 
     let rows = whole_rows(a.len(), d, x.len());
     let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
     for first in (0..d).step_by(CHUNK32) {
-        let masks = column_masks::<16>(d - first);
+        let masks = column_masks::<16, 4>(d - first);
         // SAFETY (every access below): the lanes under `masks` are columns first..d of g or of a
         // row r < rows of x, all in bounds; masked-off lanes are not accessed (and cannot fault),
         // so their addresses are formed with `wrapping_add`.
@@ -251,7 +252,8 @@ pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) 
     }
 }
 
-/// As [`add_weighted_rows_f32`] for `f64`: 32 columns at a time.
+/// As [`add_weighted_rows_f32`] for `f64`, also 64 columns at a time (eight registers), so that
+/// rows of 64 are read once.
 ///
 /// # Safety
 ///
@@ -261,10 +263,10 @@ pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) 
     let d = g.len();
     let rows = whole_rows(a.len(), d, x.len());
     let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
-    for first in (0..d).step_by(CHUNK64) {
-        let masks = column_masks::<8>(d - first);
+    for first in (0..d).step_by(2 * CHUNK64) {
+        let masks = column_masks::<8, 8>(d - first);
         // SAFETY (every access below): as in `add_weighted_rows_f32`.
-        let mut acc: [__m512d; 4] = core::array::from_fn(|k| unsafe {
+        let mut acc: [__m512d; 8] = core::array::from_fn(|k| unsafe {
             _mm512_maskz_loadu_pd(masks[k] as __mmask8, g.wrapping_add(first + 8 * k))
         });
         for (r, &ar) in a.iter().enumerate() {
