@@ -63,8 +63,9 @@ impl<T> RowSource<T> for Listed<'_, T> {
 /// Defines, for one instruction set and element type, the net-input kernels over stored and
 /// listed rows, given `$partials(row, w, d)` (one row's partial sums, in one register),
 /// `$transposed(registers)` (the pairwise sums of `$group` registers' lanes, lane r from
-/// register r) and `$store(out, sums)` (the low `out.len()` lanes into `out`). Rows of the lengths listed get a copy with the length fixed,
-/// whose loops unroll completely and whose rows in a group share the loads of w.
+/// register r) and `$store(out, sums)` (the low `out.len()` lanes into `out`). Rows of the
+/// lengths listed get a copy with the length fixed, whose loops unroll completely and whose
+/// rows in a group share the loads of w.
 macro_rules! net_input_kernels {
     (
         features: $features:literal,
@@ -73,8 +74,8 @@ macro_rules! net_input_kernels {
         store $store:ident, fn $stored:ident, fn $listed:ident, $sums:ident, $from:ident,
         $with:ident
     ) => {
-        #[doc = concat!("The dot products with `w` of rows `first..first + n` (n ≤ ", stringify!($group), ")")]
-        /// of `rows`, in lanes 0..n: each row's partial sums from
+        /// The dot products with `w` of rows `first..first + n` of `rows` (n at most the group
+        /// size), in lanes 0..n: each row's partial sums from
         #[doc = concat!("[`", stringify!($partials), "`], then their pairwise sums for the")]
         /// group together.
         ///
@@ -102,9 +103,9 @@ macro_rules! net_input_kernels {
             $transposed(partials)
         }
 
-        #[doc = concat!("`out[r]` = the dot product of row r of `x` with `w` (rows of `w.len()`")]
-        #[doc = concat!("elements, at most `out.len()` of them), bit-identical to `dot` at this")]
-        #[doc = concat!("level, ", stringify!($group), " rows at a time.")]
+        /// `out[r]` = the dot product of row r of `x` with `w` (rows of `w.len()` elements, at
+        /// most `out.len()` of them), bit-identical to `dot` at this level,
+        #[doc = concat!(stringify!($group), " rows at a time.")]
         ///
         /// # Safety
         ///
@@ -121,8 +122,8 @@ macro_rules! net_input_kernels {
             unsafe { $from(&rows, w, &mut out[..count]) }
         }
 
-        #[doc = concat!("`out[r]` = the dot product of row `rows[r]` of `x` with `w` (+0 for an")]
-        #[doc = concat!("index out of range), as [`", stringify!($stored), "`], prefetching the")]
+        /// `out[r]` = the dot product of row `rows[r]` of `x` with `w` (+0 for an index out of
+        #[doc = concat!("range), as [`", stringify!($stored), "`], prefetching the")]
         /// row listed [`PREFETCH_RECORDS`](super::PREFETCH_RECORDS) positions later in `rows`,
         /// then in `ahead`.
         ///
