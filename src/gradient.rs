@@ -13,23 +13,20 @@ use crate::layer::Layer;
 /// the gradient, beside the next block being prefetched.
 const BLOCK: usize = 64;
 
-/// Records per loss block with one output: f and f′ are computed group by group (whole blocks
-/// unless the rows are long), the loss once per 256 records, since the `f64` sum has a fixed
-/// cost of tens of nanoseconds per call.
-const LOSS_BLOCK: usize = 256;
-
-/// The most bytes of rows in one group with one output (256 rows of 64 `f32` or `f64`
-/// features): all net inputs of a group, then f and f′, δ, and its gradient from L2. Groups of
-/// 4 or 8 KiB (each done while its rows were in L1) were faster in cache but slower from
-/// memory in criterion's runs on a Zen 4 (see BENCHMARKS.md).
-const GROUP_BYTES: usize = 128 * 1024;
+/// Records per block with one output: larger blocks amortise the per-block work (f and f′, δ,
+/// the calls); 256 rows of 64 `f32` features are 64 KiB, still in L2 for the gradient. No
+/// prefetch of the next block: on an AMD Zen 4, where this loop is bound by its own work, it
+/// made the `f64` epoch slower. Neither interleaving the net inputs of block b + 1 with the
+/// gradient of block b, nor groups of rows small enough for L1 (each group's gradient done
+/// while its rows are there), ran faster on Zen 4 (see BENCHMARKS.md).
+const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
 /// lengths are checked by the caller.
 ///
-/// The records are taken [`BLOCK`] at a time (with one output, groups of at most [`GROUP_BYTES`]).
-/// For each output j the block's net inputs come from one blocked dot-product kernel, f and f′
-/// from one call of [`Activation::activate_with_derivative_slice`] (vectorised for
+/// The records are taken [`BLOCK`] at a time ([`ONE_OUTPUT_BLOCK`] with one output). For each
+/// output j the block's net inputs come from one blocked dot-product kernel, f and f′ from one
+/// call of [`Activation::activate_with_derivative_slice`] (vectorised for
 /// [`Sigmoid`](crate::Sigmoid)), and δ x is added into gradient row j by one blocked kernel
 /// while the rows are in cache. Every gradient entry is summed in record order, as one record
 /// at a time would; the loss of each block and output comes from one vectorised sum
@@ -43,58 +40,12 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     gradient: &mut [T],
 ) -> T {
     if layer.outputs == 1 {
-        accumulate_one_output(activation, layer, weights, x, y, gradient)
+        accumulate_blocks::<T, A, ONE_OUTPUT_BLOCK>(
+            activation, layer, weights, x, y, gradient, false,
+        )
     } else {
-        accumulate_blocks::<T, A, BLOCK>(activation, layer, weights, x, y, gradient)
+        accumulate_blocks::<T, A, BLOCK>(activation, layer, weights, x, y, gradient, true)
     }
-}
-
-/// [`accumulate_rows`] with one output, in groups of at most [`GROUP_BYTES`] of rows (a multiple
-/// of 8 records, from 8 to [`LOSS_BLOCK`]), the loss once per [`LOSS_BLOCK`] records.
-fn accumulate_one_output<T: Float, A: Activation<T> + ?Sized>(
-    activation: &A,
-    layer: Layer,
-    weights: &[T],
-    x: &[T],
-    y: &[T],
-    gradient: &mut [T],
-) -> T {
-    let d = layer.inputs;
-    let row_bytes = d.max(1) * core::mem::size_of::<T>();
-    // A multiple of 8 rows: the net-input kernels sum 16 (`f32`) or 8 (`f64`) rows together.
-    let group = (GROUP_BYTES / row_bytes / 8 * 8).clamp(8, LOSS_BLOCK);
-    let mut squares = SquaredErrorSum::new();
-    let mut h = [T::zero(); LOSS_BLOCK];
-    let mut y_hat = [T::zero(); LOSS_BLOCK];
-    let mut slope = [T::zero(); LOSS_BLOCK];
-    let (w_in, w_bias) = weights.split_at(d);
-    let (g_in, g_bias) = gradient.split_at_mut(d);
-    for (x_block, y_block) in x.chunks(LOSS_BLOCK * d).zip(y.chunks(LOSS_BLOCK)) {
-        let n = y_block.len();
-        let groups = x_block.chunks(group * d).zip(y_block.chunks(group));
-        let buffers = h.chunks_mut(group).zip(y_hat.chunks_mut(group)).zip(slope.chunks_mut(group));
-        for ((x_group, targets), ((h, y_hat), slope)) in groups.zip(buffers) {
-            let m = targets.len();
-            let (h, y_hat, slope) = (&mut h[..m], &mut y_hat[..m], &mut slope[..m]);
-            kernels::net_inputs(x_group, w_in, h);
-            if let Some(&b) = w_bias.first() {
-                h.iter_mut().for_each(|v| *v = *v + b);
-            }
-            activate_block(activation, h, y_hat, slope);
-            // δ = (y − ŷ)·f′ into `h`; ŷ stays for the loss.
-            for ((delta, &target), (&out, &s)) in
-                h.iter_mut().zip(targets).zip(y_hat.iter().zip(&*slope))
-            {
-                *delta = (target - out) * s;
-            }
-            kernels::add_weighted_rows(g_in, h, x_group, &[]);
-            if let Some(b) = g_bias.first_mut() {
-                *b = h.iter().fold(*b, |acc, &delta| acc + delta);
-            }
-        }
-        squares.add_slices(y_block, &y_hat[..n]);
-    }
-    squares.sum()
 }
 
 /// f and f′ of a block from [`Activation::activate_with_derivative_slice`].
@@ -114,8 +65,8 @@ fn activate_block<T: Float, A: Activation<T> + ?Sized>(
     }
 }
 
-/// [`accumulate_rows`] with several outputs, in blocks of `B` records, prefetching each next
-/// block while the first output's gradient is accumulated.
+/// [`accumulate_rows`] in blocks of `B` records, prefetching each next block while the first
+/// output's gradient is accumulated if `prefetch`.
 fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     activation: &A,
     layer: Layer,
@@ -123,6 +74,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     x: &[T],
     y: &[T],
     gradient: &mut [T],
+    prefetch: bool,
 ) -> T {
     let (d, k) = (layer.inputs, layer.outputs);
     let mut squares = SquaredErrorSum::new();
@@ -132,7 +84,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     let mut gathered = [T::zero(); B];
     for (b, (x_block, y_block)) in x.chunks(B * d).zip(y.chunks(B * k)).enumerate() {
         let next = x.get((b + 1) * B * d..).unwrap_or_default();
-        let ahead = next.get(..B * d).unwrap_or(next);
+        let ahead = if prefetch { next.get(..B * d).unwrap_or(next) } else { &[] };
         let n = y_block.len() / k;
         let (h, y_hat, slope) = (&mut h[..n], &mut y_hat[..n], &mut slope[..n]);
         let rows =
@@ -144,10 +96,14 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
                 h.iter_mut().for_each(|v| *v = *v + b);
             }
             activate_block(activation, h, y_hat, slope);
-            for (t, &v) in gathered.iter_mut().zip(y_block.iter().skip(j).step_by(k)) {
-                *t = v;
-            }
-            let targets = &gathered[..n];
+            let targets = if k == 1 {
+                y_block
+            } else {
+                for (t, &v) in gathered.iter_mut().zip(y_block.iter().skip(j).step_by(k)) {
+                    *t = v;
+                }
+                &gathered[..n]
+            };
             add_loss_and_error_terms(targets, y_hat, slope, &mut squares);
             let (g_in, g_bias) = g_row.split_at_mut(d);
             let ahead = if j == 0 { ahead } else { &[] };
@@ -479,7 +435,7 @@ mod tests {
             [(64, 1, false), (67, 1, true), (3, 1, true), (70, 3, true), (5, 2, false)]
         {
             let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
-            let b = if k == 1 { LOSS_BLOCK } else { BLOCK };
+            let b = if k == 1 { ONE_OUTPUT_BLOCK } else { BLOCK };
             for n in [1, 33, b - 1, b, b + 1, 3 * b + 5] {
                 let (x, y, w) = integer_problem(layer, n);
                 let (expected, squares) = by_record(&Identity, layer, &w, &x, &y);
@@ -505,7 +461,7 @@ mod tests {
         // different order from the f64 loop; every term is bounded, so compare with the f32
         // rounding of the f64 result within a few ulps of Σ |δ x|.
         let layer = Layer::new(64, 1).with_bias();
-        let n = 3 * LOSS_BLOCK + 5;
+        let n = 3 * ONE_OUTPUT_BLOCK + 5;
         let (x, y, w) = integer_problem(layer, n);
         let x: Vec<f64> = x.iter().map(|v| v / 8.0).collect();
         let y: Vec<f64> = y.iter().map(|v| v / 8.0).collect();

@@ -117,28 +117,12 @@ kernels! {
     fn dot_f32(a: &[f32], b: &[f32]) -> f32 = math::dot_f32(a, b);
     /// Σ aᵢbᵢ for `f64`.
     fn dot_f64(a: &[f64], b: &[f64]) -> f64 = math::dot_f64(a, b);
-    /// Net inputs of a block of `f32` rows, [`math::dot_f32`] per row (the scalar level).
-    fn net_inputs_by_row_f32(x: &[f32], w: &[f32], out: &mut [f32]) =
-        math::net_inputs(x, w, out);
-    /// Net inputs of a block of `f64` rows, [`math::dot_f64`] per row (the scalar level).
-    fn net_inputs_by_row_f64(x: &[f64], w: &[f64], out: &mut [f64]) =
-        math::net_inputs(x, w, out);
     /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers, prefetching `ahead`.
     fn add_weighted_rows_prefetching_f32(g: &mut [f32], a: &[f32], x: &[f32], ahead: &[f32]) =
         math::add_weighted_rows::<f32, 64>(g, a, x, ahead);
     /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns in registers, prefetching `ahead`.
     fn add_weighted_rows_prefetching_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
         math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
-    /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row, prefetching rows ahead
-    /// (the scalar level).
-    fn net_inputs_listed_by_row_f32(
-        x: &[f32], rows: &[usize], ahead: &[usize], w: &[f32], out: &mut [f32]
-    ) = math::net_inputs_listed(x, rows, ahead, w, out);
-    /// Net inputs of listed `f64` rows, [`math::dot_f64`] per row, prefetching rows ahead
-    /// (the scalar level).
-    fn net_inputs_listed_by_row_f64(
-        x: &[f64], rows: &[usize], ahead: &[usize], w: &[f64], out: &mut [f64]
-    ) = math::net_inputs_listed(x, rows, ahead, w, out);
     /// g ← g + Σ_r a_r x_{rows\[r\]} for `f32`, 64 columns in registers.
     fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
         math::add_listed_rows::<f32, 64>(g, a, x, rows);
@@ -162,7 +146,7 @@ pub(crate) fn net_inputs_f32(level: Level, x: &[f32], w: &[f32], out: &mut [f32]
         Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f32(x, w, out) },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::net_inputs_f32(x, w, out) },
-        Level::Scalar => net_inputs_by_row_f32(Level::Scalar, x, w, out),
+        Level::Scalar => math::net_inputs(x, w, out),
     }
 }
 
@@ -173,7 +157,7 @@ pub(crate) fn net_inputs_f64(level: Level, x: &[f64], w: &[f64], out: &mut [f64]
         Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f64(x, w, out) },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::net_inputs_f64(x, w, out) },
-        Level::Scalar => net_inputs_by_row_f64(Level::Scalar, x, w, out),
+        Level::Scalar => math::net_inputs(x, w, out),
     }
 }
 
@@ -195,7 +179,7 @@ pub(crate) fn net_inputs_listed_f32(
         },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::net_inputs_listed_f32(x, rows, ahead, w, out) },
-        Level::Scalar => net_inputs_listed_by_row_f32(Level::Scalar, x, rows, ahead, w, out),
+        Level::Scalar => math::net_inputs_listed(x, rows, ahead, w, out),
     }
 }
 
@@ -215,7 +199,7 @@ pub(crate) fn net_inputs_listed_f64(
         },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::net_inputs_listed_f64(x, rows, ahead, w, out) },
-        Level::Scalar => net_inputs_listed_by_row_f64(Level::Scalar, x, rows, ahead, w, out),
+        Level::Scalar => math::net_inputs_listed(x, rows, ahead, w, out),
     }
 }
 
