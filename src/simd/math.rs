@@ -9,7 +9,7 @@
 //! On aarch64, where FMA and NEON are part of the baseline, `super::neon` compiles the same
 //! loops without `#[target_feature]`.
 
-use crate::accurate::two_sum;
+use crate::accurate::{fast_two_sum, two_sum};
 
 /// ln 2 split so that `k * LN2_HI` is exact for |k| < 2²¹ (the low 21 bits are zero).
 pub(super) const LN2_HI: f64 = 0.693_147_180_369_123_8; // bits 0x3FE6_2E42_FEE0_0000
@@ -794,12 +794,13 @@ pub(super) fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 {
 
 /// a − b as d + d_lo exactly: TwoSum, d = a − b, v = d − a, d_lo = (a − (d − v)) − (b + v)
 /// (−b − v written −(b + v), which rounds the same), with three of its six additions as FMAs by
-/// `one` (bit-identical; see [`sub_by_fma`]).
+/// `one`, or two if not `third_by_fma` (bit-identical either way; see [`sub_by_fma`]).
 #[inline(always)]
-pub(super) fn difference_parts_by_fma(a: f64, b: f64, one: f64) -> (f64, f64) {
+pub(super) fn difference_parts_by_fma(a: f64, b: f64, one: f64, third_by_fma: bool) -> (f64, f64) {
     let d = sub_by_fma(a, b, one);
     let v = d - a;
-    (d, sub_by_fma(a, sub_by_fma(d, v, one), one) - (b + v))
+    let rounded_part = if third_by_fma { sub_by_fma(d, v, one) } else { d - v };
+    (d, sub_by_fma(a, rounded_part, one) - (b + v))
 }
 
 /// s + lo ← s + lo + d², with t = fl(s + d²) in one FMA and its rounding error s + d² − t
@@ -812,13 +813,14 @@ pub(super) fn difference_parts_by_fma(a: f64, b: f64, one: f64) -> (f64, f64) {
 ///   |d² − u| ≤ ulp(t), so e2 rounds it with an error below 2⁻⁵³·ulp(t) ≤ 2⁻¹⁰⁵·t.
 ///
 /// Seven operations where TwoSum over the rounded square takes nine (the square, TwoSum's six,
-/// the square's own error d² − fl(d²), which e2 includes, and one more addition to `lo`).
+/// the square's own error d² − fl(d²), which e2 includes, and one more addition to `lo`);
+/// e1 runs as an FMA by `one` (see [`sub_by_fma`]).
 #[inline(always)]
-fn add_exact_square(s: &mut f64, lo: &mut f64, d: f64) {
+fn add_exact_square(s: &mut f64, lo: &mut f64, d: f64, one: f64) {
     let t = d.mul_add(d, *s);
     let u = t - *s;
     let v = t - u;
-    let e1 = *s - v;
+    let e1 = sub_by_fma(*s, v, one);
     let e2 = d.mul_add(d, -u);
     *s = t;
     *lo += e1 + e2;
@@ -845,11 +847,42 @@ pub(super) const SQUARE_BLOCK: usize = 8;
 /// before it tries the short step again.
 const SQUARE_MAX_WAIT: usize = 64;
 
-/// The blocks [`sum_squared_diff_parts_f64`] sums the long way before its first try of the
-/// short step, whose check asks that no lane's sum more than double over a block. After two
-/// blocks (16 terms per lane) of uniformly distributed residuals the check of the third failed
-/// for 146 of 200 random inputs, after three blocks that of the fourth for 18.
-const SQUARE_LONG_START: usize = 3;
+/// Every lane's sum in [`sum_squared_diff_parts_f64`] starts at this multiple of the sum of the
+/// first [`SQUARE_LANES`] squares (a power of two, so the scaling is exact): large enough that
+/// the 8 terms a block adds to a lane seldom double its sum on uniform or normal residuals
+/// (tested), small enough to keep the second-order error terms within a factor 65.
+const SQUARE_OFFSET_SCALE: f64 = 4.0;
+
+/// The largest sum of the first squares that [`square_offset`] scales; above it the offset is 0,
+/// so that it cannot bring an overflow of its own.
+const SQUARE_OFFSET_MAX: f64 = 1e250;
+
+/// The offset every lane of [`sum_squared_diff_parts_f64`] starts from: [`SQUARE_OFFSET_SCALE`]
+/// times the sum of the first [`SQUARE_LANES`] squares fl(aᵢ − bᵢ)² (0 for fewer elements, and
+/// where that sum is NaN, ∞ or above [`SQUARE_OFFSET_MAX`]).
+///
+/// Without it a lane's sum is young for its first blocks: a block of 8 terms easily more than
+/// doubles a sum of 8 or 16, so the check of the short step failed there and the first three
+/// blocks (3/8 of an input of 1 Ki) ran the long way. Started at a multiple of the terms' size,
+/// every lane's sum passes the check from the first block on typical data. Any value keeps the
+/// result exact (the offset only joins the running sums, whose rounding errors are all kept, and
+/// leaves by one FastTwoSum per lane); its size only scales the second-order error terms, by at
+/// most 1 + 16·4 = 65, as the 16 lanes' offsets add up to 64 times a part of the total.
+#[inline(always)]
+pub(super) fn square_offset(a: &[f64], b: &[f64]) -> f64 {
+    let (Some(a), Some(b)) = (a.first_chunk::<SQUARE_LANES>(), b.first_chunk::<SQUARE_LANES>())
+    else {
+        return 0.0;
+    };
+    let squares: [f64; SQUARE_LANES] = core::array::from_fn(|i| (a[i] - b[i]) * (a[i] - b[i]));
+    let first = pairwise(squares);
+    // Also 0 for a NaN sum, which fails the comparison.
+    if first <= SQUARE_OFFSET_MAX {
+        SQUARE_OFFSET_SCALE * first
+    } else {
+        0.0
+    }
+}
 
 /// The running sums of [`sum_squared_diff_parts_f64`], per lane: Σ d² as `s` + `lo` and
 /// Σ d·d_lo as `cross`.
@@ -861,10 +894,10 @@ pub(super) struct SquareSums {
 }
 
 impl SquareSums {
-    /// All sums 0.
+    /// Every lane's `s` at `offset`, the other sums 0.
     #[inline(always)]
-    pub(super) fn new() -> Self {
-        Self { s: [0.0; SQUARE_LANES], lo: [0.0; SQUARE_LANES], cross: [0.0; SQUARE_LANES] }
+    pub(super) fn starting_at(offset: f64) -> Self {
+        Self { s: [offset; SQUARE_LANES], lo: [0.0; SQUARE_LANES], cross: [0.0; SQUARE_LANES] }
     }
 
     /// Adds (aᵢ − bᵢ)² over whole vectors of [`SQUARE_LANES`] elements.
@@ -881,16 +914,21 @@ impl SquareSums {
     }
 
     /// The loop of [`Self::add_exact`] and [`Self::add_short`], the step chosen at compile time.
+    ///
+    /// The long step takes 7 FMAs and 7 additions per element. The short one takes 6 and 5 with
+    /// three of the difference's additions as FMAs by one, 5 and 6 with two; so the upper half
+    /// of its lanes takes two: 11 and 11 for a pair of lanes, where either form alone makes 12
+    /// of one kind wait for Zen 4's two pipes of that kind (see [`sub_by_fma`]).
     #[inline(always)]
     fn add<const SHORT: bool>(&mut self, a: &[f64], b: &[f64], one: f64) {
         const N: usize = SQUARE_LANES;
         for (x, y) in a.chunks_exact(N).zip(b.chunks_exact(N)) {
             for i in 0..N {
-                let (d, d_lo) = difference_parts_by_fma(x[i], y[i], one);
+                let (d, d_lo) = difference_parts_by_fma(x[i], y[i], one, !SHORT || i < N / 2);
                 if SHORT {
                     add_square_given_small(&mut self.s[i], &mut self.lo[i], d);
                 } else {
-                    add_exact_square(&mut self.s[i], &mut self.lo[i], d);
+                    add_exact_square(&mut self.s[i], &mut self.lo[i], d, one);
                 }
                 self.cross[i] = d.mul_add(d_lo, self.cross[i]);
             }
@@ -921,13 +959,16 @@ impl SquareSums {
 /// d + d_lo, so (a − b)² = d² + 2·d·d_lo + d_lo², of which d_lo² (below 2⁻¹⁰⁶ of the square) is
 /// dropped. In each of 16 lanes d² joins a compensated sum `s` whose rounding errors go to `lo`
 /// ([`add_exact_square`]), and `cross` collects d·d_lo, doubled once at the end. All terms are
-/// ≥ 0, so the total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁵)·S and the result is faithfully rounded.
+/// ≥ 0, so the total error is ≤ 2⁻⁵³·S + O(n·2⁻¹⁰⁵)·S and the result is faithfully rounded
+/// (the starting offset below scales the second-order part by at most 65).
 ///
 /// Speed: once each lane's sum is large against the terms still to come, part of the
-/// compensation is known to be 0. Blocks of [`SQUARE_BLOCK`] vectors after the first three run
-/// the shorter step ([`SquareSums::add_short`], 11 operations per element against 14) and
-/// check at their end that no lane's sum more than doubled; a block that fails is summed again
-/// the long way from its start, so the result is the same bits either way. After a failure the
+/// compensation is known to be 0. Blocks of [`SQUARE_BLOCK`] vectors run the shorter step
+/// ([`SquareSums::add_short`], 11 operations per element against 14) and check at their end
+/// that no lane's sum more than doubled; a block that fails is summed again the long way from
+/// its start, so the result is the same bits either way. So that the first blocks pass too, every
+/// lane starts at an offset of the terms' size ([`square_offset`]), taken off exactly at the
+/// end. After a failure the
 /// next blocks take the long step directly, 1, 2, 4, … up to 64 of them while failures
 /// continue, so terms that keep outgrowing everything before them in their lane (growing
 /// geometrically) cost little more than the long step. Three of the difference's additions run
@@ -955,7 +996,8 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     let n = a.len().min(b.len());
     let (a, b) = (&a[..n], &b[..n]);
     let one = opaque_one();
-    let mut sums = SquareSums::new();
+    let offset = square_offset(a, b);
+    let mut sums = SquareSums::starting_at(offset);
     // Blocks as ranges rather than `chunks_exact`: a block length known at compile time lets
     // LLVM unroll the block's vectors completely and interleave them, which spilled registers.
     let whole = n - n % N;
@@ -967,7 +1009,7 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     while start < whole {
         let end = whole.min(start + N * SQUARE_BLOCK);
         let (x, y) = (&a[start..end], &b[start..end]);
-        if start < SQUARE_LONG_START * N * SQUARE_BLOCK || !try_short || wait > 0 {
+        if !try_short || wait > 0 {
             wait = wait.saturating_sub(1);
             sums.add_exact(x, y, one);
         } else {
@@ -987,8 +1029,12 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     let SquareSums { mut s, mut lo, cross } = sums;
     // The lanes in a pairwise tree of TwoSums, whose levels vectorise (the sequential sum of
     // 16 lanes cost about a tenth of the time at 1 Ki elements), then the tail.
+    // The offset off each lane exactly, s − offset = t + err: FastTwoSum, as no lane's sum is
+    // below the offset it started from.
     for i in 0..N {
-        lo[i] = 2.0_f64.mul_add(cross[i], lo[i]);
+        let (t, err) = fast_two_sum(s[i], -offset);
+        s[i] = t;
+        lo[i] = 2.0_f64.mul_add(cross[i], lo[i]) + err;
     }
     let mut width = N / 2;
     while width > 0 {
@@ -1001,8 +1047,8 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     }
     let (mut total, mut comp) = (s[0], lo[0]);
     for (&x, &y) in a[whole..].iter().zip(&b[whole..]) {
-        let (d, d_lo) = difference_parts_by_fma(x, y, one);
-        add_exact_square(&mut total, &mut comp, d);
+        let (d, d_lo) = difference_parts_by_fma(x, y, one, true);
+        add_exact_square(&mut total, &mut comp, d, one);
         comp = (2.0 * d).mul_add(d_lo, comp);
     }
     (total, comp)

@@ -611,12 +611,14 @@ fn sse_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
 #[test]
 fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
     for level in levels() {
-        for n in (0..=67).chain([1000, 100_003]) {
-            // One huge difference and many tiny ones: the exact sum needs ~80 bits.
+        // One huge difference and many tiny ones: the exact sum needs ~80 bits. The huge one in
+        // the middle, or among the first vector's, which sets the lanes' starting offset.
+        let cases = (0..=67).chain([1000, 100_003]).flat_map(|n| [(n, n / 2), (n, 3)]);
+        for (n, huge_at) in cases {
             let mut a = int_data(8, n, 3.0);
             let b = int_data(9, n, 3.0);
-            if n > 0 {
-                a[n / 2] = 1 << 39;
+            if let Some(v) = a.get_mut(huge_at) {
+                *v = 1 << 39;
             }
             let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
             // f64: values a·2⁻²⁰, so squares carry 2⁻⁴⁰.
@@ -633,6 +635,35 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
                 a.iter().zip(&b).map(|(&x, &y)| i128::from((x >> 16) - y).pow(2)).sum();
             let got = sse_f32(level, &a32, &b32);
             assert!(ulps_f32(got, truth as f32) <= 1, "{level:?} f32 n {n}: {got} vs {truth}");
+        }
+    }
+}
+
+#[test]
+fn sum_squared_diff_takes_the_starting_offset_off_exactly() {
+    // First-vector residuals of about 2²⁵ set an offset of about 2⁵⁸ with bits down to 2⁰; the
+    // later ones, about 2³⁰, bring the sum to about 2⁷⁰, whose ulp is 2¹⁸, so the offset's low
+    // bits leave each lane's sum by rounding and must come back from `lo` and the offset's
+    // removal. Integers: every residual, square and the total are exact in i128.
+    for level in levels() {
+        for seed in 0..40 {
+            let n = 1000;
+            let r: Vec<i64> = int_data(20 + seed, n, 2.0_f64.powi(30))
+                .iter()
+                .enumerate()
+                .map(|(i, &v)| if i < 16 { (v.abs() >> 5) | (1 << 24) | 1 } else { v | 1 })
+                .collect();
+            let truth: i128 = r.iter().map(|&v| i128::from(v).pow(2)).sum();
+            let a: Vec<f64> = r.iter().map(|&v| v as f64).collect();
+            // Every rounding error along the way is an integer below 2⁵³ here, so the unrounded
+            // pair holds the sum exactly.
+            let (hi, lo) = kernels::sum_squared_diff_parts_f64(level, &a, &vec![0.0; n]);
+            assert_eq!(lo.fract(), 0.0);
+            assert_eq!(hi as i128 + lo as i128, truth, "{level:?} seed {seed}");
+            let got = sse_f64(level, &a, &vec![0.0; n]);
+            let ulp = 2_i128.pow(got.log2().floor() as u32 - 52);
+            let error = got as i128 - truth;
+            assert!(error.abs() < ulp, "{level:?} seed {seed}: {error} against an ulp of {ulp}");
         }
     }
 }
@@ -694,7 +725,7 @@ fn short_square_step_is_taken_only_where_it_is_exact() {
     let cases =
         [(&a, &b, true), (&growing, &zeros, false), (&zeros, &zeros, true), (&spiky, &b, false)];
     for (k, (x, y, expected)) in cases.into_iter().enumerate() {
-        let mut sums = SquareSums::new();
+        let mut sums = SquareSums::starting_at(0.0);
         sums.add_exact(&x[..start], &y[..start], one);
         let mut exact = sums;
         exact.add_exact(&x[start..], &y[start..], one);
@@ -706,6 +737,43 @@ fn short_square_step_is_taken_only_where_it_is_exact() {
             assert_eq!(sums_bits(&sums), sums_bits(&exact), "case {k}");
         }
     }
+}
+
+#[test]
+fn square_offset_lets_every_block_take_the_short_step_on_typical_data() {
+    use math::{SquareSums, SQUARE_BLOCK, SQUARE_LANES};
+    let block = SQUARE_LANES * SQUARE_BLOCK;
+    let one = core::hint::black_box(1.0);
+    // Normal residuals by Box–Muller from two uniform streams.
+    let normal = |seed: u64, n: usize| -> Vec<f64> {
+        let (u, v) = (uniform(seed, n), uniform(seed + 1, n));
+        let radius = |u: f64| (-2.0 * (0.5 + 0.5 * u).max(1e-300).ln()).sqrt();
+        u.iter().zip(&v).map(|(&u, &v)| radius(u) * (core::f64::consts::PI * v).cos()).collect()
+    };
+    for seed in 0..20 {
+        let n = 64 * block;
+        let cases = [
+            (uniform(100 + seed, n), uniform(200 + seed, n)),
+            (normal(300 + 2 * seed, n), vec![0.0; n]),
+        ];
+        for (k, (x, y)) in cases.iter().enumerate() {
+            let offset = math::square_offset(x, y);
+            assert!(offset > 0.0);
+            let mut sums = SquareSums::starting_at(offset);
+            for (x, y) in x.chunks_exact(block).zip(y.chunks_exact(block)) {
+                let before = sums;
+                sums.add_short(x, y, one);
+                assert!(sums.at_most_doubled_since(&before), "seed {seed} case {k}");
+            }
+        }
+    }
+    // No offset for fewer than a vector of elements, or where the first squares are not finite.
+    assert_eq!(math::square_offset(&[1.0; 15], &[0.0; 15]), 0.0);
+    let mut x = vec![1.0; 16];
+    x[3] = f64::NAN;
+    assert_eq!(math::square_offset(&x, &[0.0; 16]), 0.0);
+    x[3] = 1e200;
+    assert_eq!(math::square_offset(&x, &[0.0; 16]), 0.0);
 }
 
 #[test]
@@ -772,11 +840,13 @@ fn difference_parts_by_fma_is_bit_identical_to_the_additions() {
     for &a in &values {
         for &b in values.iter().step_by(7) {
             let (d, d_lo) = difference_parts(a, b);
-            let (e, e_lo) = math::difference_parts_by_fma(a, b, one);
-            assert!(
-                same(d, e) && same(d_lo, e_lo),
-                "{a:e} − {b:e}: {d:e} {d_lo:e} vs {e:e} {e_lo:e}"
-            );
+            for third_by_fma in [true, false] {
+                let (e, e_lo) = math::difference_parts_by_fma(a, b, one, third_by_fma);
+                assert!(
+                    same(d, e) && same(d_lo, e_lo),
+                    "{a:e} − {b:e} ({third_by_fma}): {d:e} {d_lo:e} vs {e:e} {e_lo:e}"
+                );
+            }
         }
     }
 }
