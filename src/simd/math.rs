@@ -867,7 +867,10 @@ const SQUARE_OFFSET_MAX: f64 = 1e250;
 /// every lane's sum passes the check from the first block on typical data. Any value keeps the
 /// result exact (the offset only joins the running sums, whose rounding errors are all kept, and
 /// leaves by one FastTwoSum per lane); its size only scales the second-order error terms, by at
-/// most 1 + 16·4 = 65, as the 16 lanes' offsets add up to 64 times a part of the total.
+/// most 1 + 16·4 = 65, as the 16 lanes' offsets add up to 64 times a part of the total. The
+/// largest of those, the rounding of `lo` itself, is at most u²·m²/2 per lane for m terms per
+/// lane (|lo| grows by at most u·t per step, u = 2⁻⁵³), so at most 65·u²·(n/16)²/2·S in all:
+/// below 2⁻⁵⁵·S for n ≤ 10⁸, under the 2⁻⁵⁴·S that faithful rounding leaves.
 #[inline(always)]
 pub(super) fn square_offset(a: &[f64], b: &[f64]) -> f64 {
     let (Some(a), Some(b)) = (a.first_chunk::<SQUARE_LANES>(), b.first_chunk::<SQUARE_LANES>())
