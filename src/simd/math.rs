@@ -969,14 +969,13 @@ impl SquareSums {
 /// compensation is known to be 0. Blocks of [`SQUARE_BLOCK`] vectors run the shorter step
 /// ([`SquareSums::add_short`], 11 operations per element against 14) and check at their end
 /// that no lane's sum more than doubled; a block that fails is summed again the long way from
-/// its start, so the result is the same bits either way. So that the first blocks pass too, every
-/// lane starts at an offset of the terms' size ([`square_offset`]), taken off exactly at the
-/// end. After a failure the
-/// next blocks take the long step directly, 1, 2, 4, … up to 64 of them while failures
-/// continue, so terms that keep outgrowing everything before them in their lane (growing
-/// geometrically) cost little more than the long step. Three of the difference's additions run
-/// as FMAs by one, so that the shorter step splits its operations about evenly between Zen 4's
-/// adding and multiplying pipes (see [`sub_by_fma`]).
+/// its start, so the result is the same bits either way. So that the first blocks pass too,
+/// every lane starts at an offset of the terms' size ([`square_offset`]), taken off exactly at
+/// the end. After a failure the next blocks take the long step directly, 1, 2, 4, … up to 64
+/// of them while failures continue, so terms that keep outgrowing everything before them in
+/// their lane (growing geometrically) cost little more than the long step. Two or three of the
+/// difference's additions run as FMAs by one, so that both steps split their operations evenly
+/// between Zen 4's adding and multiplying pipes (see [`SquareSums::add`] and [`sub_by_fma`]).
 ///
 /// Returned before the last rounding: the compensated sum `total` and its error term `comp`,
 /// whose sum is the faithfully rounded result when finite. An ∞ or NaN term, or overflow, turns
@@ -1030,8 +1029,6 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
         start = end;
     }
     let SquareSums { mut s, mut lo, cross } = sums;
-    // The lanes in a pairwise tree of TwoSums, whose levels vectorise (the sequential sum of
-    // 16 lanes cost about a tenth of the time at 1 Ki elements), then the tail.
     // The offset off each lane exactly, s − offset = t + err: FastTwoSum, as no lane's sum is
     // below the offset it started from.
     for i in 0..N {
@@ -1039,6 +1036,8 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
         s[i] = t;
         lo[i] = 2.0_f64.mul_add(cross[i], lo[i]) + err;
     }
+    // The lanes in a pairwise tree of TwoSums, whose levels vectorise (the sequential sum of
+    // 16 lanes cost about a tenth of the time at 1 Ki elements), then the tail.
     let mut width = N / 2;
     while width > 0 {
         for i in 0..width {

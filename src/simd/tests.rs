@@ -641,10 +641,10 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
 
 #[test]
 fn sum_squared_diff_takes_the_starting_offset_off_exactly() {
-    // First-vector residuals of about 2²⁵ set an offset of about 2⁵⁸ with bits down to 2⁰; the
-    // later ones, about 2³⁰, bring the sum to about 2⁷⁰, whose ulp is 2¹⁸, so the offset's low
-    // bits leave each lane's sum by rounding and must come back from `lo` and the offset's
-    // removal. Integers: every residual, square and the total are exact in i128.
+    // First-vector residuals near 2²⁴ set an offset near 2⁵⁵ with bits far below the ulp (2¹²)
+    // of the lanes' final sums near 2⁶⁴ (later residuals up to 2³⁰), so the offset's low bits
+    // leave each lane's sum by rounding and must come back from `lo` and the offset's removal.
+    // Integers: every residual, square and the total are exact in i128.
     for level in levels() {
         for seed in 0..40 {
             let n = 1000;
