@@ -5,13 +5,17 @@
 //! shuffled order at batch sizes 1, 32 and 256, beside the per-record path it replaced and the
 //! same epoch over the records in storage order.
 //!
+//! Last, `predict_f32`/`predict_f64`: `predict` with the sigmoid over the same records beside the
+//! per-record loop it replaced.
+//!
 //! `cargo bench --bench epoch` (serial) or `cargo bench --bench epoch --features rayon`;
-//! `cargo bench --bench epoch -- minibatch` for the mini-batch group alone.
+//! `cargo bench --bench epoch -- minibatch` for the mini-batch group alone, `-- predict` for the
+//! prediction groups.
 
 use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use delta_rule::{
     accumulate_weight_step, apply_gradient, batch_epoch, init_weights, minibatch_epoch, net_input,
-    train_step, Activation, Layer, Sigmoid,
+    predict, train_step, Activation, Layer, Sigmoid,
 };
 use num_traits::Float;
 use rand::seq::SliceRandom;
@@ -245,10 +249,48 @@ fn minibatch(c: &mut Criterion) {
     group.finish();
 }
 
+/// `predict` with the sigmoid over N × D records against the per-record loop it replaced (the
+/// net input and the scalar σ of each record), beside the read of X, for one element type.
+fn predict_type<T: Float>(c: &mut Criterion, name: &str)
+where
+    Sigmoid: Activation<T>,
+{
+    let mut rng = ChaCha8Rng::seed_from_u64(4);
+    let x: Vec<T> =
+        (0..RECORDS * FEATURES).map(|_| T::from(rng.random_range(-1.0..1.0)).unwrap()).collect();
+    let layer = Layer::new(FEATURES, 1).with_bias();
+    let mut w = vec![T::zero(); layer.weights_len()];
+    init_weights(layer, &mut w, 5).unwrap();
+    let mut out = vec![T::zero(); RECORDS];
+
+    let mut group = c.benchmark_group(format!("predict_{name}"));
+    group.throughput(Throughput::Elements(RECORDS as u64));
+    group.sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    let id = |f: &str| BenchmarkId::new(f, format!("{RECORDS}x{FEATURES}"));
+    group.bench_function(id("read_x_reference"), |b| b.iter(|| read_all(black_box(&x))));
+    group.bench_function(id("blocked"), |b| {
+        b.iter(|| predict(&Sigmoid, layer, &w, black_box(&x), &mut out).unwrap())
+    });
+    group.bench_function(id("per_record_baseline"), |b| {
+        b.iter(|| {
+            for (o, row) in out.iter_mut().zip(black_box(&x).chunks_exact(FEATURES)) {
+                *o = Sigmoid.activate(net_input(&w[..FEATURES], row).unwrap() + w[FEATURES]);
+            }
+        })
+    });
+    group.finish();
+}
+
 fn epoch(c: &mut Criterion) {
     bench_type::<f32>(c, "f32");
     bench_type::<f64>(c, "f64");
 }
 
-criterion_group!(benches, epoch, minibatch);
+fn prediction(c: &mut Criterion) {
+    predict_type::<f32>(c, "f32");
+    predict_type::<f64>(c, "f64");
+}
+
+criterion_group!(benches, epoch, minibatch, prediction);
 criterion_main!(benches);

@@ -607,3 +607,66 @@ fn parallel_gradient_is_deterministic_and_matches_serial() {
     let e_outside = par_batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut outside);
     assert_eq!((outside, e_outside.unwrap()), (inside, e_inside.unwrap()));
 }
+
+/// `predict` by its definition, one record and one output at a time: f(net_input(w_j, x) + b_j).
+fn predict_per_record<T: num_traits::Float>(
+    act: &dyn Activation<T>,
+    layer: Layer,
+    w: &[T],
+    x: &[T],
+) -> Vec<T> {
+    let (d, r) = (layer.inputs, layer.row_len());
+    let mut out = Vec::new();
+    for row in x.chunks_exact(d) {
+        for w_row in w.chunks_exact(r) {
+            let h = net_input(&w_row[..d], row).unwrap();
+            let h = if layer.bias { h + w_row[d] } else { h };
+            out.push(act.activate(h));
+        }
+    }
+    out
+}
+
+#[test]
+fn predict_matches_the_per_record_definition() {
+    // Block edges (256 records), one and several outputs, with and without a bias, D = 64 (the
+    // SIMD net-input kernels' fixed length) and odd D.
+    let layers = [
+        Layer::new(64, 1).with_bias(),
+        Layer::new(7, 3).with_bias(),
+        Layer::new(5, 2),
+        Layer::new(64, 1),
+    ];
+    let mut rng = ChaCha8Rng::seed_from_u64(77);
+    for layer in layers {
+        for n in [0, 1, 255, 256, 257, 1000] {
+            let x: Vec<f64> = (0..n * layer.inputs).map(|_| rng.random_range(-2.0..2.0)).collect();
+            let w: Vec<f64> =
+                (0..layer.weights_len()).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let (x32, w32): (Vec<f32>, Vec<f32>) =
+                (x.iter().map(|&v| v as f32).collect(), w.iter().map(|&v| v as f32).collect());
+            let mut out = vec![0.0; n * layer.outputs];
+            let mut out32 = vec![0.0_f32; n * layer.outputs];
+            // Identity and ReLU: the net inputs themselves, bit for bit.
+            for act in [&Identity as &dyn Activation<f64>, &Relu] {
+                predict(act, layer, &w, &x, &mut out).unwrap();
+                assert_eq!(out, predict_per_record(act, layer, &w, &x), "{layer:?} n {n}");
+            }
+            predict(&Identity, layer, &w32, &x32, &mut out32).unwrap();
+            assert_eq!(out32, predict_per_record(&Identity, layer, &w32, &x32), "{layer:?} n {n}");
+            // σ from the slice kernels: both it and `activate` are within 1 ulp of the exact σ,
+            // so they are at most 1 ulp apart.
+            predict(&Sigmoid, layer, &w, &x, &mut out).unwrap();
+            for (k, (&a, &b)) in
+                out.iter().zip(&predict_per_record(&Sigmoid, layer, &w, &x)).enumerate()
+            {
+                assert!(ulps_f64(a, b) <= 1, "{layer:?} n {n} output {k}: {a} vs {b}");
+            }
+            predict(&Sigmoid, layer, &w32, &x32, &mut out32).unwrap();
+            let reference = predict_per_record(&Sigmoid, layer, &w32, &x32);
+            for (k, (&a, &b)) in out32.iter().zip(&reference).enumerate() {
+                assert!(ulps_f32(a, b) <= 1, "{layer:?} n {n} output {k}: {a} vs {b}");
+            }
+        }
+    }
+}
