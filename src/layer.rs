@@ -206,11 +206,12 @@ pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Res
 /// The outputs ŷ = f(W x + b) of the layer for every record of `x` (records × inputs), written
 /// into `out` (records × outputs).
 ///
-/// `activation` may be a trait object. The records are taken 256 at a time: for each output,
-/// their net inputs come from one blocked dot-product kernel (each bit-identical to
-/// [`net_input`](crate::net_input) of its record, plus the bias) and f from one
-/// [`Activation::activate_slice`] call, which the SIMD kernels serve for [`Sigmoid`](crate::Sigmoid),
-/// [`Tanh`](crate::Tanh) and [`Softplus`](crate::Softplus). No allocation.
+/// `activation` may be a trait object. The records are taken 256 at a time (with several
+/// outputs, as many as fit in 64 KiB, at least one): for each output, their net inputs come
+/// from one blocked dot-product kernel (each bit-identical to [`net_input`](crate::net_input)
+/// of its record, plus the bias) and f from one [`Activation::activate_slice`] call, which the
+/// SIMD kernels serve for [`Sigmoid`](crate::Sigmoid), [`Tanh`](crate::Tanh) and
+/// [`Softplus`](crate::Softplus). No allocation.
 ///
 /// # Accuracy
 ///
@@ -256,9 +257,15 @@ pub fn predict<T: Float, A: Activation<T> + ?Sized>(
     layer.records_named(x, out, "out")?;
     layer.check_weights(weights)?;
     let (d, k) = (layer.inputs, layer.outputs);
+    // With several outputs each block is read once per output: small enough to stay in cache.
+    let records = if k == 1 {
+        PREDICT_BLOCK
+    } else {
+        (PREDICT_BLOCK_BYTES / (d * core::mem::size_of::<T>()).max(1)).clamp(1, PREDICT_BLOCK)
+    };
     let mut h = [T::zero(); PREDICT_BLOCK];
     let mut y_hat = [T::zero(); PREDICT_BLOCK];
-    for (x_block, out_block) in x.chunks(PREDICT_BLOCK * d).zip(out.chunks_mut(PREDICT_BLOCK * k)) {
+    for (x_block, out_block) in x.chunks(records * d).zip(out.chunks_mut(records * k)) {
         let n = out_block.len() / k;
         let (h, y_hat) = (&mut h[..n], &mut y_hat[..n]);
         for (j, w_row) in weights.chunks_exact(layer.row_len()).enumerate() {
@@ -280,9 +287,13 @@ pub fn predict<T: Float, A: Activation<T> + ?Sized>(
     Ok(())
 }
 
-/// Records per block of [`predict`]: their net inputs for one output come from one blocked
-/// kernel, and f from one [`Activation::activate_slice`] call.
+/// Records per block of [`predict`] (at most): their net inputs for one output come from one
+/// blocked kernel, and f from one [`Activation::activate_slice`] call.
 const PREDICT_BLOCK: usize = 256;
+
+/// The most bytes of records per block of [`predict`] with several outputs, which reads each
+/// block once per output: 64 KiB stays in L2 (256 records of 64 `f32` features).
+const PREDICT_BLOCK_BYTES: usize = 64 << 10;
 
 /// `out` ← f(`h`) by [`Activation::activate_slice`] (equal lengths).
 fn activate_into<T: Float, A: Activation<T> + ?Sized>(activation: &A, h: &[T], out: &mut [T]) {

@@ -637,36 +637,39 @@ fn predict_matches_the_per_record_definition() {
         Layer::new(5, 2),
         Layer::new(64, 1),
     ];
+    // Long rows with several outputs: blocks of one to a few records (64 KiB at most).
+    let long_rows = [Layer::new(20_000, 2), Layer::new(3_000, 3).with_bias()];
+    let cases = layers
+        .into_iter()
+        .flat_map(|l| [0, 1, 255, 256, 257, 1000].map(|n| (l, n)))
+        .chain(long_rows.into_iter().flat_map(|l| [0, 1, 2, 3, 5].map(|n| (l, n))));
     let mut rng = ChaCha8Rng::seed_from_u64(77);
-    for layer in layers {
-        for n in [0, 1, 255, 256, 257, 1000] {
-            let x: Vec<f64> = (0..n * layer.inputs).map(|_| rng.random_range(-2.0..2.0)).collect();
-            let w: Vec<f64> =
-                (0..layer.weights_len()).map(|_| rng.random_range(-1.0..1.0)).collect();
-            let (x32, w32): (Vec<f32>, Vec<f32>) =
-                (x.iter().map(|&v| v as f32).collect(), w.iter().map(|&v| v as f32).collect());
-            let mut out = vec![0.0; n * layer.outputs];
-            let mut out32 = vec![0.0_f32; n * layer.outputs];
-            // Identity and ReLU: the net inputs themselves, bit for bit.
-            for act in [&Identity as &dyn Activation<f64>, &Relu] {
-                predict(act, layer, &w, &x, &mut out).unwrap();
-                assert_eq!(out, predict_per_record(act, layer, &w, &x), "{layer:?} n {n}");
-            }
-            predict(&Identity, layer, &w32, &x32, &mut out32).unwrap();
-            assert_eq!(out32, predict_per_record(&Identity, layer, &w32, &x32), "{layer:?} n {n}");
-            // σ from the slice kernels: both it and `activate` are within 1 ulp of the exact σ,
-            // so they are at most 1 ulp apart.
-            predict(&Sigmoid, layer, &w, &x, &mut out).unwrap();
-            for (k, (&a, &b)) in
-                out.iter().zip(&predict_per_record(&Sigmoid, layer, &w, &x)).enumerate()
-            {
-                assert!(ulps_f64(a, b) <= 1, "{layer:?} n {n} output {k}: {a} vs {b}");
-            }
-            predict(&Sigmoid, layer, &w32, &x32, &mut out32).unwrap();
-            let reference = predict_per_record(&Sigmoid, layer, &w32, &x32);
-            for (k, (&a, &b)) in out32.iter().zip(&reference).enumerate() {
-                assert!(ulps_f32(a, b) <= 1, "{layer:?} n {n} output {k}: {a} vs {b}");
-            }
+    for (layer, n) in cases {
+        let x: Vec<f64> = (0..n * layer.inputs).map(|_| rng.random_range(-2.0..2.0)).collect();
+        let w: Vec<f64> = (0..layer.weights_len()).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let (x32, w32): (Vec<f32>, Vec<f32>) =
+            (x.iter().map(|&v| v as f32).collect(), w.iter().map(|&v| v as f32).collect());
+        let mut out = vec![0.0; n * layer.outputs];
+        let mut out32 = vec![0.0_f32; n * layer.outputs];
+        // Identity and ReLU: the net inputs themselves, bit for bit.
+        for act in [&Identity as &dyn Activation<f64>, &Relu] {
+            predict(act, layer, &w, &x, &mut out).unwrap();
+            assert_eq!(out, predict_per_record(act, layer, &w, &x), "{layer:?} n {n}");
+        }
+        predict(&Identity, layer, &w32, &x32, &mut out32).unwrap();
+        assert_eq!(out32, predict_per_record(&Identity, layer, &w32, &x32), "{layer:?} n {n}");
+        // σ from the slice kernels: both it and `activate` are within 1 ulp of the exact σ,
+        // so they are at most 1 ulp apart.
+        predict(&Sigmoid, layer, &w, &x, &mut out).unwrap();
+        for (k, (&a, &b)) in
+            out.iter().zip(&predict_per_record(&Sigmoid, layer, &w, &x)).enumerate()
+        {
+            assert!(ulps_f64(a, b) <= 1, "{layer:?} n {n} output {k}: {a} vs {b}");
+        }
+        predict(&Sigmoid, layer, &w32, &x32, &mut out32).unwrap();
+        let reference = predict_per_record(&Sigmoid, layer, &w32, &x32);
+        for (k, (&a, &b)) in out32.iter().zip(&reference).enumerate() {
+            assert!(ulps_f32(a, b) <= 1, "{layer:?} n {n} output {k}: {a} vs {b}");
         }
     }
 }
