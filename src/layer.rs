@@ -261,11 +261,13 @@ pub fn predict<T: Float, A: Activation<T> + ?Sized>(
     let records = if k == 1 {
         PREDICT_BLOCK
     } else {
-        (PREDICT_BLOCK_BYTES / (d * core::mem::size_of::<T>()).max(1)).clamp(1, PREDICT_BLOCK)
+        (PREDICT_BLOCK_BYTES / d.saturating_mul(core::mem::size_of::<T>()).max(1))
+            .clamp(1, PREDICT_BLOCK)
     };
     let mut h = [T::zero(); PREDICT_BLOCK];
     let mut y_hat = [T::zero(); PREDICT_BLOCK];
-    for (x_block, out_block) in x.chunks(records * d).zip(out.chunks_mut(records * k)) {
+    let blocks = x.chunks(records.saturating_mul(d)).zip(out.chunks_mut(records.saturating_mul(k)));
+    for (x_block, out_block) in blocks {
         let n = out_block.len() / k;
         let (h, y_hat) = (&mut h[..n], &mut y_hat[..n]);
         for (j, w_row) in weights.chunks_exact(layer.row_len()).enumerate() {
