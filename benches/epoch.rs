@@ -1,9 +1,9 @@
 //! One batch epoch of a single sigmoid unit at N = 100 000 records, D = 64 features, K = 1:
 //! the crate's fused single pass beside a naive two-pass baseline (all outputs, then all
-//! gradients), a memory-read reference (summing X once: the limit of any epoch) and, with the
-//! `rayon` feature, the parallel epoch. Then `minibatch_f32`: one mini-batch epoch over a
-//! shuffled order at batch sizes 1, 32 and 256, beside the per-record path it replaced and the
-//! same epoch over the records in storage order.
+//! gradients), a memory-read reference (summing X once: the limit of any epoch), the same epoch
+//! with K = 3 outputs and, with the `rayon` feature, the parallel epoch. Then `minibatch_f32`:
+//! one mini-batch epoch over a shuffled order at batch sizes 1, 32 and 256, beside the
+//! per-record path it replaced and the same epoch over the records in storage order.
 //!
 //! Last, `predict_f32`/`predict_f64`: `predict` with the sigmoid over the same records beside the
 //! per-record loop it replaced.
@@ -126,6 +126,31 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
             )
         })
     });
+
+    // Three outputs: each block of records is read once per output (from cache after the
+    // first), so this shows the several-output path's own cost beside the one-output epoch.
+    let layer3 = Layer::new(FEATURES, 3);
+    let y3: Vec<T> = (0..RECORDS * 3).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
+    let mut w3 = vec![T::zero(); layer3.weights_len()];
+    init_weights(layer3, &mut w3, 3).unwrap();
+    let mut gradient3 = vec![T::zero(); layer3.weights_len()];
+    let bytes3 = (x.len() + y3.len()) * core::mem::size_of::<T>();
+    group.throughput(Throughput::Bytes(bytes3 as u64));
+    group.bench_function(id("fused_3_outputs"), |b| {
+        b.iter(|| {
+            batch_epoch(
+                &Sigmoid,
+                layer3,
+                &mut w3,
+                black_box(&x),
+                black_box(&y3),
+                learn_rate,
+                &mut gradient3,
+            )
+            .unwrap()
+        })
+    });
+    group.throughput(Throughput::Bytes(bytes as u64));
 
     #[cfg(feature = "rayon")]
     {

@@ -8,17 +8,19 @@ use crate::error::{check_learn_rate, Error};
 use crate::kernels::{self, SquaredErrorSum};
 use crate::layer::Layer;
 
-/// Records per block of [`accumulate_rows`] with several outputs: 64 rows of 64 `f32` features
-/// are 16 KiB, so a block read from memory for the net inputs is still in L1 (48 KiB here) for
-/// the gradient, beside the next block being prefetched.
+/// Records per block of [`accumulate_rows`] with several outputs, whose block is read once per
+/// output: 64 rows of 64 `f32` features are 16 KiB, so a block read from memory for the first
+/// output's net inputs stays in L1 for the rest.
 const BLOCK: usize = 64;
 
 /// Records per block with one output: larger blocks amortise the per-block work (f and f′, δ,
-/// the calls); 256 rows of 64 `f32` features are 64 KiB, still in L2 for the gradient. No
-/// prefetch of the next block: on an AMD Zen 4, where this loop is bound by its own work, it
-/// made the `f64` epoch slower. Neither interleaving the net inputs of block b + 1 with the
-/// gradient of block b, nor groups of rows small enough for L1 (each group's gradient done
-/// while its rows are there), ran faster on Zen 4 (see BENCHMARKS.md).
+/// the calls); 256 rows of 64 `f32` features are 64 KiB, still in L2 for the gradient.
+///
+/// Neither block size prefetches the next block: on an AMD Zen 4, where this loop is bound by
+/// its own work, that made the one-output epoch slower (the `f64` one by a third), and the
+/// three-output one too (see BENCHMARKS.md). Neither interleaving the net inputs of block b + 1
+/// with the gradient of block b, nor groups of rows small enough for L1 (each group's gradient
+/// done while its rows are there), ran faster there.
 const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
@@ -40,11 +42,9 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     gradient: &mut [T],
 ) -> T {
     if layer.outputs == 1 {
-        accumulate_blocks::<T, A, ONE_OUTPUT_BLOCK>(
-            activation, layer, weights, x, y, gradient, false,
-        )
+        accumulate_blocks::<T, A, ONE_OUTPUT_BLOCK>(activation, layer, weights, x, y, gradient)
     } else {
-        accumulate_blocks::<T, A, BLOCK>(activation, layer, weights, x, y, gradient, true)
+        accumulate_blocks::<T, A, BLOCK>(activation, layer, weights, x, y, gradient)
     }
 }
 
@@ -65,8 +65,7 @@ fn activate_block<T: Float, A: Activation<T> + ?Sized>(
     }
 }
 
-/// [`accumulate_rows`] in blocks of `B` records, prefetching each next block while the first
-/// output's gradient is accumulated if `prefetch`.
+/// [`accumulate_rows`] in blocks of `B` records.
 fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     activation: &A,
     layer: Layer,
@@ -74,7 +73,6 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     x: &[T],
     y: &[T],
     gradient: &mut [T],
-    prefetch: bool,
 ) -> T {
     let (d, k) = (layer.inputs, layer.outputs);
     let mut squares = SquaredErrorSum::new();
@@ -82,9 +80,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     let mut y_hat = [T::zero(); B];
     let mut slope = [T::zero(); B];
     let mut gathered = [T::zero(); B];
-    for (b, (x_block, y_block)) in x.chunks(B * d).zip(y.chunks(B * k)).enumerate() {
-        let next = x.get((b + 1) * B * d..).unwrap_or_default();
-        let ahead = if prefetch { next.get(..B * d).unwrap_or(next) } else { &[] };
+    for (x_block, y_block) in x.chunks(B * d).zip(y.chunks(B * k)) {
         let n = y_block.len() / k;
         let (h, y_hat, slope) = (&mut h[..n], &mut y_hat[..n], &mut slope[..n]);
         let rows =
@@ -106,8 +102,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
             };
             add_loss_and_error_terms(targets, y_hat, slope, &mut squares);
             let (g_in, g_bias) = g_row.split_at_mut(d);
-            let ahead = if j == 0 { ahead } else { &[] };
-            kernels::add_weighted_rows(g_in, y_hat, x_block, ahead);
+            kernels::add_weighted_rows(g_in, y_hat, x_block, &[]);
             if let Some(b) = g_bias.first_mut() {
                 *b = y_hat.iter().fold(*b, |acc, &delta| acc + delta);
             }
