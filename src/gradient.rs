@@ -102,7 +102,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
             };
             add_loss_and_error_terms(targets, y_hat, slope, &mut squares);
             let (g_in, g_bias) = g_row.split_at_mut(d);
-            kernels::add_weighted_rows(g_in, y_hat, x_block, &[]);
+            kernels::add_weighted_rows(g_in, y_hat, x_block);
             if let Some(b) = g_bias.first_mut() {
                 *b = y_hat.iter().fold(*b, |acc, &delta| acc + delta);
             }

@@ -275,9 +275,9 @@ pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) {
 }
 
 /// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` ≥ 1 elements: [`axpy`] per row, in row
-/// order. `ahead` is the data the caller reads next, which the SIMD kernels prefetch.
-pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: &[T]) {
-    if g.is_empty() || crate::simd::add_weighted_rows(g, a, x, ahead) {
+/// order.
+pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) {
+    if g.is_empty() || crate::simd::add_weighted_rows(g, a, x) {
         return;
     }
     for (row, &ai) in x.chunks_exact(g.len()).zip(a) {

@@ -625,11 +625,8 @@ pub(super) fn net_inputs<T: Dot>(x: &[T], w: &[T], out: &mut [T]) {
 /// separate multiply and add per term, bit-identical to one [`axpy`] per row. Columns are
 /// taken `C` at a time and kept in registers across the rows, so `g` is loaded and stored once
 /// per call instead of once per row.
-///
-/// `ahead` (the rows the caller reads next) is prefetched into L1 alongside, spread over the
-/// rows, so that memory keeps streaming while this works on data already in cache.
 #[inline(always)]
-pub(super) fn add_weighted_rows<T, const C: usize>(g: &mut [T], a: &[T], x: &[T], ahead: &[T])
+pub(super) fn add_weighted_rows<T, const C: usize>(g: &mut [T], a: &[T], x: &[T])
 where
     T: Copy + core::ops::Add<Output = T> + core::ops::Mul<Output = T>,
 {
@@ -637,16 +634,10 @@ where
     if d == 0 {
         return;
     }
-    let rows = a.len().min(x.len() / d);
-    let ahead_per_row = ahead.len().div_ceil(rows.max(1));
-    let mut ahead_rows = ahead.chunks(ahead_per_row.max(1));
     let mut columns = g.chunks_exact_mut(C);
     for (c, g_chunk) in columns.by_ref().enumerate() {
         let mut acc: [T; C] = core::array::from_fn(|i| g_chunk[i]);
         for (row, &ai) in x.chunks_exact(d).zip(a) {
-            if c == 0 {
-                prefetch_lines(ahead_rows.next().unwrap_or_default());
-            }
             let part = &row[c * C..(c + 1) * C];
             for i in 0..C {
                 acc[i] = acc[i] + ai * part[i];
@@ -658,7 +649,6 @@ where
     let start = d - tail.len();
     if !tail.is_empty() {
         for (row, &ai) in x.chunks_exact(d).zip(a) {
-            prefetch_lines(ahead_rows.next().unwrap_or_default());
             axpy(tail, ai, &row[start..]);
         }
     }

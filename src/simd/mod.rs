@@ -637,35 +637,29 @@ pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) -> bool {
 
 /// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` elements (at most `a.len()` rows),
 /// bit-identical to [`axpy`] per row in row order, if `T` is `f32` or `f64` and a SIMD level is
-/// in use. `ahead`, the data the caller reads next, is prefetched meanwhile.
+/// in use.
 #[inline]
-pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], ahead: &[T]) -> bool {
+pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) -> bool {
     #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let level = level();
         if level == Level::Scalar {
             return false;
         }
-        if let (Some(g), Some(a), Some(x), Some(ahead)) = (
-            cast::slice_mut::<T, f32>(g),
-            cast::slice::<T, f32>(a),
-            cast::slice::<T, f32>(x),
-            cast::slice::<T, f32>(ahead),
-        ) {
-            kernels::add_weighted_rows_f32(level, g, a, x, ahead);
+        if let (Some(g), Some(a), Some(x)) =
+            (cast::slice_mut::<T, f32>(g), cast::slice::<T, f32>(a), cast::slice::<T, f32>(x))
+        {
+            kernels::add_weighted_rows_f32(level, g, a, x);
             return true;
         }
-        if let (Some(g), Some(a), Some(x), Some(ahead)) = (
-            cast::slice_mut::<T, f64>(g),
-            cast::slice::<T, f64>(a),
-            cast::slice::<T, f64>(x),
-            cast::slice::<T, f64>(ahead),
-        ) {
-            kernels::add_weighted_rows_f64(level, g, a, x, ahead);
+        if let (Some(g), Some(a), Some(x)) =
+            (cast::slice_mut::<T, f64>(g), cast::slice::<T, f64>(a), cast::slice::<T, f64>(x))
+        {
+            kernels::add_weighted_rows_f64(level, g, a, x);
             return true;
         }
     }
-    let _ = (g, a, x, ahead);
+    let _ = (g, a, x);
     false
 }
 

@@ -6,10 +6,6 @@
 //! (four `f32` or two `f64` lanes; the `f32` activations run in `f64` lanes). There is one SIMD
 //! level, so the [`Level`] argument, which keeps the signatures of the x86-64 dispatchers, does
 //! not change the code that runs.
-//!
-//! The add-weighted-rows kernels take their `ahead` rows but do not prefetch them here: the
-//! prefetch intrinsic of `core::arch::aarch64` is not stable yet, and those rows are read in
-//! order right after, which the hardware prefetcher follows.
 
 use super::{math, Level};
 
@@ -79,11 +75,11 @@ kernels! {
     fn net_inputs_f64(x: &[f64], w: &[f64], out: &mut [f64]) =
         math::net_inputs(x, w, out);
     /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns (16 registers) in registers.
-    fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], ahead: &[f32]) =
-        math::add_weighted_rows::<f32, 64>(g, a, x, ahead);
+    fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) =
+        math::add_weighted_rows::<f32, 64>(g, a, x);
     /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns (16 registers) in registers.
-    fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
-        math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
+    fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) =
+        math::add_weighted_rows::<f64, 32>(g, a, x);
     /// Net inputs of listed `f32` rows, [`math::dot_f32`] per row.
     fn net_inputs_listed_f32(
         x: &[f32], rows: &[usize], ahead: &[usize], w: &[f32], out: &mut [f32]

@@ -117,12 +117,12 @@ kernels! {
     fn dot_f32(a: &[f32], b: &[f32]) -> f32 = math::dot_f32(a, b);
     /// Σ aᵢbᵢ for `f64`.
     fn dot_f64(a: &[f64], b: &[f64]) -> f64 = math::dot_f64(a, b);
-    /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers, prefetching `ahead`.
-    fn add_weighted_rows_prefetching_f32(g: &mut [f32], a: &[f32], x: &[f32], ahead: &[f32]) =
-        math::add_weighted_rows::<f32, 64>(g, a, x, ahead);
-    /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns in registers, prefetching `ahead`.
-    fn add_weighted_rows_prefetching_f64(g: &mut [f64], a: &[f64], x: &[f64], ahead: &[f64]) =
-        math::add_weighted_rows::<f64, 32>(g, a, x, ahead);
+    /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers.
+    fn add_weighted_rows_portable_f32(g: &mut [f32], a: &[f32], x: &[f32]) =
+        math::add_weighted_rows::<f32, 64>(g, a, x);
+    /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns in registers.
+    fn add_weighted_rows_portable_f64(g: &mut [f64], a: &[f64], x: &[f64]) =
+        math::add_weighted_rows::<f64, 32>(g, a, x);
     /// g ← g + Σ_r a_r x_{rows\[r\]} for `f32`, 64 columns in registers.
     fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
         math::add_listed_rows::<f32, 64>(g, a, x, rows);
@@ -203,39 +203,23 @@ pub(crate) fn net_inputs_listed_f64(
     }
 }
 
-/// g ← g + Σ_r a_r x_r for `f32` rows, bit-identical to one `axpy` per row: without rows to
-/// prefetch at the AVX-512 level the kernel of [`super::avx512_rows`], otherwise the loop of
-/// [`math::add_weighted_rows`] prefetching `ahead`.
-pub(crate) fn add_weighted_rows_f32(
-    level: Level,
-    g: &mut [f32],
-    a: &[f32],
-    x: &[f32],
-    ahead: &[f32],
-) {
+/// g ← g + Σ_r a_r x_r for `f32` rows, bit-identical to one `axpy` per row: the kernel of
+/// [`super::avx512_rows`] at the AVX-512 level, otherwise the loop of
+/// [`math::add_weighted_rows`].
+pub(crate) fn add_weighted_rows_f32(level: Level, g: &mut [f32], a: &[f32], x: &[f32]) {
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F at run time.
-        Level::Avx512 if ahead.is_empty() => unsafe {
-            super::avx512_rows::add_weighted_rows_f32(g, a, x)
-        },
-        level => add_weighted_rows_prefetching_f32(level, g, a, x, ahead),
+        Level::Avx512 => unsafe { super::avx512_rows::add_weighted_rows_f32(g, a, x) },
+        level => add_weighted_rows_portable_f32(level, g, a, x),
     }
 }
 
 /// As [`add_weighted_rows_f32`] for `f64`.
-pub(crate) fn add_weighted_rows_f64(
-    level: Level,
-    g: &mut [f64],
-    a: &[f64],
-    x: &[f64],
-    ahead: &[f64],
-) {
+pub(crate) fn add_weighted_rows_f64(level: Level, g: &mut [f64], a: &[f64], x: &[f64]) {
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F at run time.
-        Level::Avx512 if ahead.is_empty() => unsafe {
-            super::avx512_rows::add_weighted_rows_f64(g, a, x)
-        },
-        level => add_weighted_rows_prefetching_f64(level, g, a, x, ahead),
+        Level::Avx512 => unsafe { super::avx512_rows::add_weighted_rows_f64(g, a, x) },
+        level => add_weighted_rows_portable_f64(level, g, a, x),
     }
 }
 
