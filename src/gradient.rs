@@ -6,7 +6,7 @@ use num_traits::Float;
 use crate::activation::Activation;
 use crate::error::{check_learn_rate, Error};
 use crate::kernels::{self, SquaredErrorSum};
-use crate::layer::Layer;
+use crate::layer::{block_net_inputs, Layer};
 
 /// Records per block of [`accumulate_rows`] with several outputs, whose block is read once per
 /// output: 64 rows of 64 `f32` features are 16 KiB, so a block read from memory for the first
@@ -86,11 +86,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
         let rows =
             weights.chunks_exact(layer.row_len()).zip(gradient.chunks_exact_mut(layer.row_len()));
         for (j, (w_row, g_row)) in rows.enumerate() {
-            let (w_in, w_bias) = w_row.split_at(d);
-            kernels::net_inputs(x_block, w_in, h);
-            if let Some(&b) = w_bias.first() {
-                h.iter_mut().for_each(|v| *v = *v + b);
-            }
+            block_net_inputs(w_row, d, x_block, h);
             activate_block(activation, h, y_hat, slope);
             let targets = if k == 1 {
                 y_block

@@ -150,6 +150,16 @@ pub(crate) fn row_net_input<T: Float>(w_row: &[T], inputs: usize, x_row: &[T]) -
     }
 }
 
+/// [`row_net_input`] for the first `h.len()` rows of `x_block` at once, from the blocked
+/// dot-product kernel (bit-identical per row).
+pub(crate) fn block_net_inputs<T: Float>(w_row: &[T], inputs: usize, x_block: &[T], h: &mut [T]) {
+    let (w_in, w_bias) = w_row.split_at(inputs);
+    kernels::net_inputs(x_block, w_in, h);
+    if let Some(&b) = w_bias.first() {
+        h.iter_mut().for_each(|v| *v = *v + b);
+    }
+}
+
 /// Fills `weights` from a seed: every weight from an input drawn from the normal distribution
 /// with mean 0 and standard deviation 1/√D (D = `layer.inputs`), every bias 0.
 ///
@@ -271,11 +281,7 @@ pub fn predict<T: Float, A: Activation<T> + ?Sized>(
         let n = out_block.len() / k;
         let (h, y_hat) = (&mut h[..n], &mut y_hat[..n]);
         for (j, w_row) in weights.chunks_exact(layer.row_len()).enumerate() {
-            let (w_in, w_bias) = w_row.split_at(d);
-            kernels::net_inputs(x_block, w_in, h);
-            if let Some(&b) = w_bias.first() {
-                h.iter_mut().for_each(|v| *v = *v + b);
-            }
+            block_net_inputs(w_row, d, x_block, h);
             if k == 1 {
                 activate_into(activation, h, out_block);
             } else {

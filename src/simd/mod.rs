@@ -76,8 +76,8 @@
 //!   ([`avx2_rows`]) the horizontal sums of a group of rows (16 or 8 `f32`, 8 or 4 `f64`) share
 //!   their shuffles, one level of the pairwise sum for two rows per addition, where the compiler
 //!   made a chain of scalar extracts and additions per row; the loop over groups, stored or
-//!   listed rows, is shared ([`rows`]). The AVX-512 gradient kernel without prefetch takes the
-//!   last columns under masks, with no division or prefetch bookkeeping per call.
+//!   listed rows, is shared ([`rows`]). The AVX-512 gradient kernel takes the last columns
+//!   under masks, with no division per call.
 //! - `add_listed_rows`: the column-blocked `axpy` over rows listed by index (a shuffled
 //!   mini-batch), whose net inputs (`net_inputs_listed`) prefetch the rows listed a few
 //!   positions ahead.
