@@ -40,9 +40,24 @@ use crate::error::{check_len, Error};
 /// ```
 pub trait Activation<T: Float> {
     /// f(h).
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid, Tanh};
+    ///
+    /// assert_eq!(Sigmoid.activate(0.0_f64), 0.5);
+    /// assert_eq!(Tanh.activate(0.0_f32), 0.0);
+    /// ```
     fn activate(&self, h: T) -> T;
 
     /// f′(h), the derivative at the input `h` (not at the output f(h)).
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid, Tanh};
+    ///
+    /// // σ′(0) = σ(0)(1 − σ(0)) = 1/4 and tanh′(0) = 1 − tanh²(0) = 1, both exact.
+    /// assert_eq!(Sigmoid.derivative(0.0_f64), 0.25);
+    /// assert_eq!(Tanh.derivative(0.0_f32), 1.0);
+    /// ```
     fn derivative(&self, h: T) -> T;
 
     /// `(f(h), f′(h))` from one evaluation where the function allows it (one `exp` for
