@@ -264,18 +264,35 @@ pub fn predict<T: Float, A: Activation<T> + ?Sized>(
     x: &[T],
     out: &mut [T],
 ) -> Result<(), Error> {
-    layer.records_named(x, out, "out")?;
+    let n = layer.records_named(x, out, "out")?;
     layer.check_weights(weights)?;
+    // Scratch for a whole block is zeroed on every call, which would dominate a call with a
+    // few records; those get a small block.
+    if n <= PREDICT_SMALL_BLOCK {
+        predict_blocks::<T, A, PREDICT_SMALL_BLOCK>(activation, layer, weights, x, out);
+    } else {
+        predict_blocks::<T, A, PREDICT_BLOCK>(activation, layer, weights, x, out);
+    }
+    Ok(())
+}
+
+/// [`predict`] after its checks, in blocks of at most `B` records.
+fn predict_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
+    activation: &A,
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    out: &mut [T],
+) {
     let (d, k) = (layer.inputs, layer.outputs);
     // With several outputs each block is read once per output: small enough to stay in cache.
     let records = if k == 1 {
-        PREDICT_BLOCK
+        B
     } else {
-        (PREDICT_BLOCK_BYTES / d.saturating_mul(core::mem::size_of::<T>()).max(1))
-            .clamp(1, PREDICT_BLOCK)
+        (PREDICT_BLOCK_BYTES / d.saturating_mul(core::mem::size_of::<T>()).max(1)).clamp(1, B)
     };
-    let mut h = [T::zero(); PREDICT_BLOCK];
-    let mut y_hat = [T::zero(); PREDICT_BLOCK];
+    let mut h = [T::zero(); B];
+    let mut y_hat = [T::zero(); B];
     let blocks = x.chunks(records.saturating_mul(d)).zip(out.chunks_mut(records.saturating_mul(k)));
     for (x_block, out_block) in blocks {
         let n = out_block.len() / k;
@@ -292,12 +309,14 @@ pub fn predict<T: Float, A: Activation<T> + ?Sized>(
             }
         }
     }
-    Ok(())
 }
 
 /// Records per block of [`predict`] (at most): their net inputs for one output come from one
 /// blocked kernel, and f from one [`Activation::activate_slice`] call.
 const PREDICT_BLOCK: usize = 256;
+
+/// The block of [`predict`] for at most this many records.
+const PREDICT_SMALL_BLOCK: usize = 16;
 
 /// The most bytes of records per block of [`predict`] with several outputs, which reads each
 /// block once per output: 64 KiB stays in L2 (256 records of 64 `f32` features).

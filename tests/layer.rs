@@ -629,8 +629,8 @@ fn predict_per_record<T: num_traits::Float>(
 
 #[test]
 fn predict_matches_the_per_record_definition() {
-    // Block edges (256 records), one and several outputs, with and without a bias, D = 64 (the
-    // SIMD net-input kernels' fixed length) and odd D.
+    // Block edges (16 records for small calls, 256 otherwise), one and several outputs, with and
+    // without a bias, D = 64 (the SIMD net-input kernels' fixed length) and odd D.
     let layers = [
         Layer::new(64, 1).with_bias(),
         Layer::new(7, 3).with_bias(),
@@ -641,7 +641,7 @@ fn predict_matches_the_per_record_definition() {
     let long_rows = [Layer::new(20_000, 2), Layer::new(3_000, 3).with_bias()];
     let cases = layers
         .into_iter()
-        .flat_map(|l| [0, 1, 255, 256, 257, 1000].map(|n| (l, n)))
+        .flat_map(|l| [0, 1, 2, 3, 16, 17, 255, 256, 257, 1000].map(|n| (l, n)))
         .chain(long_rows.into_iter().flat_map(|l| [0, 1, 2, 3, 5].map(|n| (l, n))));
     let mut rng = ChaCha8Rng::seed_from_u64(77);
     for (layer, n) in cases {
@@ -670,6 +670,34 @@ fn predict_matches_the_per_record_definition() {
         let reference = predict_per_record(&Sigmoid, layer, &w32, &x32);
         for (k, (&a, &b)) in out32.iter().zip(&reference).enumerate() {
             assert!(ulps_f32(a, b) <= 1, "{layer:?} n {n} output {k}: {a} vs {b}");
+        }
+    }
+}
+
+#[test]
+fn predict_on_a_few_records_matches_a_larger_call_bit_for_bit() {
+    // Calls with few records take a smaller block; each record's outputs must not depend on how
+    // many records share the call, nor on where they start.
+    let layers = [Layer::new(64, 1).with_bias(), Layer::new(7, 3).with_bias(), Layer::new(33, 1)];
+    let mut rng = ChaCha8Rng::seed_from_u64(78);
+    for layer in layers {
+        let (d, k, n) = (layer.inputs, layer.outputs, 300);
+        let x: Vec<f64> = (0..n * d).map(|_| rng.random_range(-4.0..4.0)).collect();
+        let w: Vec<f64> = (0..layer.weights_len()).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let (x32, w32): (Vec<f32>, Vec<f32>) =
+            (x.iter().map(|&v| v as f32).collect(), w.iter().map(|&v| v as f32).collect());
+        let mut all = vec![0.0; n * k];
+        let mut all32 = vec![0.0_f32; n * k];
+        predict(&Sigmoid, layer, &w, &x, &mut all).unwrap();
+        predict(&Sigmoid, layer, &w32, &x32, &mut all32).unwrap();
+        for (start, len) in [(0, 1), (5, 1), (1, 2), (2, 3), (3, 4), (17, 15), (250, 16), (9, 17)] {
+            let (xs, rs) = (start * d..(start + len) * d, start * k..(start + len) * k);
+            let mut few = vec![0.0; len * k];
+            predict(&Sigmoid, layer, &w, &x[xs.clone()], &mut few).unwrap();
+            assert_eq!(few, all[rs.clone()], "{layer:?} records {start}+{len}");
+            let mut few32 = vec![0.0_f32; len * k];
+            predict(&Sigmoid, layer, &w32, &x32[xs], &mut few32).unwrap();
+            assert_eq!(few32, all32[rs], "{layer:?} f32 records {start}+{len}");
         }
     }
 }

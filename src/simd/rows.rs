@@ -60,6 +60,12 @@ impl<T> RowSource<T> for Listed<'_, T> {
     }
 }
 
+/// Rows left over after the last whole group are summed one dot product at a time when there
+/// are fewer than this many: below about four rows the group's horizontal sums (the same
+/// shuffles for one row as for a whole group) cost more than the rows' own sums. Both give the
+/// same bits.
+pub(super) const FEW_ROWS: usize = 4;
+
 /// Defines, for one instruction set and element type, the net-input kernels over stored and
 /// listed rows, given `$partials(row, w, d)` (one row's partial sums, in one register),
 /// `$transposed(registers)` (the pairwise sums of `$group` registers' lanes, lane r from
@@ -184,9 +190,22 @@ macro_rules! net_input_kernels {
                 unsafe { $store(out, $sums(rows, w, d, g * $group, $group)) };
             }
             let rest = groups.into_remainder();
-            if !rest.is_empty() {
+            let first = count - rest.len();
+            if rest.len() < super::rows::FEW_ROWS {
+                for (r, out) in rest.iter_mut().enumerate() {
+                    rows.before(first + r);
+                    *out = match rows.row(first + r) {
+                        // SAFETY: the row holds d elements, as the caller guarantees.
+                        Some(row) => <$t as super::math::Dot>::dot(
+                            unsafe { core::slice::from_raw_parts(row, d) },
+                            w,
+                        ),
+                        None => 0.0,
+                    };
+                }
+            } else if !rest.is_empty() {
                 // SAFETY: as above, for the last rest.len() rows.
-                unsafe { $store(rest, $sums(rows, w, d, count - rest.len(), rest.len())) };
+                unsafe { $store(rest, $sums(rows, w, d, first, rest.len())) };
             }
         }
     };

@@ -520,7 +520,11 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
     let a: Vec<f64> = uniform(13, 40);
     for level in levels() {
         for d in [1, 7, 8, 15, 16, 31, 32, 33, 48, 63, 64, 67, 128, 130] {
-            for (rows, offset) in [(0, 0), (1, 1), (8, 0), (16, 1), (17, 2), (33, 3)] {
+            // Rests after the last whole group (of 4, 8 or 16 rows) from 0 to 15, both below
+            // and above the few rows summed one at a time.
+            let cases =
+                [(0, 0), (1, 1), (2, 0), (3, 1), (8, 0), (16, 1), (17, 2), (19, 1), (21, 3)];
+            for (rows, offset) in cases.into_iter().chain([(31, 2), (33, 3)]) {
                 let xs = &x[offset..offset + rows * d];
                 let (ws, g0) = (&w[..d], &w[1..=d]);
                 let as_ = &a[..rows];
@@ -1273,7 +1277,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
     for level in levels() {
         for d in [1, 7, 31, 32, 33, 64, 67, 128, 130] {
             let xs = &x[..40 * d];
-            for n in [0, 1, 17, listed.len()] {
+            for n in [0, 1, 3, 17, 19, listed.len()] {
                 let rows = &listed[..n];
                 let (ws, g0, as_) = (&w[..d], &w[1..=d], &a[..n.min(a.len())]);
                 let row = |i: usize| &xs[i * d..(i + 1) * d];
@@ -1305,6 +1309,22 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 let mut g = g0.clone();
                 kernels::add_listed_rows_f32(level, &mut g, &as_, &xs, rows);
                 assert_eq!(g, expect, "{level:?} listed rows f32 d {d} n {n}");
+            }
+            // An index out of range gives +0, in a whole group and among the rows after it.
+            let xs = &x[..40 * d];
+            let (ws, f) = (&w[..d], |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<_>>());
+            for (n, far) in [(2, 1), (19, 17), (19, 3)] {
+                let mut rows: Vec<usize> = (0..n).collect();
+                rows[far] = 40;
+                let mut h = vec![f64::NAN; n];
+                kernels::net_inputs_listed_f64(level, xs, &rows, &[], ws, &mut h);
+                assert_eq!(h[far].to_bits(), 0, "{level:?} f64 d {d} n {n} far {far}");
+                let expect = kernels::dot_f64(level, &xs[..d], ws);
+                assert_eq!(h[0], expect, "{level:?} f64 d {d} n {n}");
+                let (xs, ws) = (f(xs), f(ws));
+                let mut h = vec![f32::NAN; n];
+                kernels::net_inputs_listed_f32(level, &xs, &rows, &[], &ws, &mut h);
+                assert_eq!(h[far].to_bits(), 0, "{level:?} f32 d {d} n {n} far {far}");
             }
         }
     }
