@@ -6,7 +6,8 @@
 //! per-record path it replaced and the same epoch over the records in storage order.
 //!
 //! Last, `predict_f32`/`predict_f64`: `predict` with the sigmoid over the same records beside the
-//! per-record loop it replaced.
+//! per-record loop it replaced, and `predict_few_f32`/`predict_few_f64`: the same on 1 to 17
+//! records, where the fixed cost of a call shows.
 //!
 //! `cargo bench --bench epoch` (serial) or `cargo bench --bench epoch --features rayon`;
 //! `cargo bench --bench epoch -- minibatch` for the mini-batch group alone, `-- predict` for the
@@ -307,6 +308,42 @@ where
     group.finish();
 }
 
+/// `predict` on a few records (one, as an application predicting one input at a time, up to
+/// about one net-input group), against the per-record loop, where fixed costs per call show.
+fn predict_few_type<T: Float>(c: &mut Criterion, name: &str)
+where
+    Sigmoid: Activation<T>,
+{
+    const MOST: usize = 17;
+    let mut rng = ChaCha8Rng::seed_from_u64(6);
+    let x: Vec<T> =
+        (0..MOST * FEATURES).map(|_| T::from(rng.random_range(-1.0..1.0)).unwrap()).collect();
+    let layer = Layer::new(FEATURES, 1).with_bias();
+    let mut w = vec![T::zero(); layer.weights_len()];
+    init_weights(layer, &mut w, 7).unwrap();
+    let mut out = [T::zero(); MOST];
+
+    let mut group = c.benchmark_group(format!("predict_few_{name}"));
+    group.sample_size(20).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(2));
+    for records in [1, 3, 15, 17] {
+        let (x, out) = (&x[..records * FEATURES], &mut out[..records]);
+        group.throughput(Throughput::Elements(records as u64));
+        let id = |f: &str| BenchmarkId::new(f, format!("{records}x{FEATURES}"));
+        group.bench_function(id("blocked"), |b| {
+            b.iter(|| predict(&Sigmoid, layer, &w, black_box(x), out).unwrap())
+        });
+        group.bench_function(id("per_record_baseline"), |b| {
+            b.iter(|| {
+                for (o, row) in out.iter_mut().zip(black_box(x).chunks_exact(FEATURES)) {
+                    *o = Sigmoid.activate(net_input(&w[..FEATURES], row).unwrap() + w[FEATURES]);
+                }
+            })
+        });
+    }
+    group.finish();
+}
+
 fn epoch(c: &mut Criterion) {
     bench_type::<f32>(c, "f32");
     bench_type::<f64>(c, "f64");
@@ -315,6 +352,8 @@ fn epoch(c: &mut Criterion) {
 fn prediction(c: &mut Criterion) {
     predict_type::<f32>(c, "f32");
     predict_type::<f64>(c, "f64");
+    predict_few_type::<f32>(c, "f32");
+    predict_few_type::<f64>(c, "f64");
 }
 
 criterion_group!(benches, epoch, minibatch, prediction);
