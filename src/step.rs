@@ -19,7 +19,16 @@ use crate::kernels;
 ///
 /// # Accuracy
 ///
-/// Summed with 8 interleaved partial sums: the error is at most about (n/8 + 4)·ε·Σ|wᵢxᵢ|.
+/// Each product wᵢxᵢ passes through at most m roundings on its way into h, so the error is at
+/// most γ_m·Σ|wᵢxᵢ| with γ_m = m·u/(1 − m·u) and u = ε/2, the unit roundoff (Higham, *Accuracy
+/// and Stability of Numerical Algorithms*, §3.1), without underflow. m depends on the path:
+///
+/// - the generic code keeps 8 interleaved partial sums, added pairwise at the end, and sums the
+///   last n mod 8 products in order: m ≤ max(⌊n/8⌋ + 4, n mod 8 + 1);
+/// - the SIMD kernels for `f32` and `f64` keep 64 (`f32`) or 32 (`f64`) independent FMA
+///   accumulators, product j going to accumulator j mod 64 (32), and add them pairwise:
+///   m ≤ ⌈n/64⌉ + 6 for `f32` and ⌈n/32⌉ + 5 for `f64` (7 roundings for up to 64 `f32`
+///   inputs).
 ///
 /// # Examples
 ///

@@ -53,7 +53,60 @@ fn any_f64() -> impl Strategy<Value = f64> {
     ]
 }
 
+/// The most roundings any product passes through in `net_input` with n terms, over its paths
+/// (derived in its docs): the generic code's 8 partial sums, or `lanes` FMA accumulators (64 for
+/// `f32`, 32 for `f64`) in the SIMD kernels.
+fn net_input_roundings(n: usize, lanes: usize) -> f64 {
+    let generic = (n / 8 + 4).max(n % 8 + 1);
+    let simd = n.div_ceil(lanes) + lanes.trailing_zeros() as usize;
+    generic.max(simd) as f64
+}
+
+/// Σ `terms` with each addition's error kept (TwoSum): off by about 2⁻¹⁰⁶·n·Σ|terms|, far
+/// below the bounds tested with it.
+fn compensated_sum(terms: &[f64]) -> f64 {
+    let (mut sum, mut error) = (0.0_f64, 0.0_f64);
+    for &t in terms {
+        let s = sum + t;
+        let v = s - sum;
+        error += (sum - (s - v)) + (t - v);
+        sum = s;
+    }
+    sum + error
+}
+
+/// Weights and inputs of lengths around the dot product's chunks of 32 and 64.
+fn dot_inputs() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
+    (1..=300_usize).prop_flat_map(|n| {
+        (prop::collection::vec(-4.0..4.0_f64, n), prop::collection::vec(-4.0..4.0_f64, n))
+    })
+}
+
 proptest! {
+    #[test]
+    fn net_input_is_within_its_error_bound((w, x) in dot_inputs()) {
+        // |h − Σwx| ≤ γ_m·Σ|wx|, γ_m = m·u/(1 − m·u), against the exact sum: in f64 each
+        // product as p + e by FMA, in f32 the products exact in f64.
+        let n = w.len();
+        let gamma = |m: f64, u: f64| m * u / (1.0 - m * u);
+        let products: Vec<f64> =
+            w.iter().zip(&x).flat_map(|(&a, &b)| [a * b, a.mul_add(b, -(a * b))]).collect();
+        let abs: f64 = products.iter().map(|p| p.abs()).sum::<f64>() * (1.0 + 1e-12);
+        let bound = gamma(net_input_roundings(n, 32), f64::EPSILON / 2.0) * abs;
+        let error = (net_input(&w, &x).unwrap() - compensated_sum(&products)).abs();
+        prop_assert!(error <= bound, "f64 n {n}: error {error:e}, bound {bound:e}");
+
+        let (w32, x32): (Vec<f32>, Vec<f32>) =
+            (w.iter().map(|&v| v as f32).collect(), x.iter().map(|&v| v as f32).collect());
+        let products: Vec<f64> =
+            w32.iter().zip(&x32).map(|(&a, &b)| f64::from(a) * f64::from(b)).collect();
+        let abs: f64 = products.iter().map(|p| p.abs()).sum::<f64>() * (1.0 + 1e-12);
+        let bound = gamma(net_input_roundings(n, 64), f64::from(f32::EPSILON) / 2.0) * abs;
+        let h = f64::from(net_input(&w32, &x32).unwrap());
+        let error = (h - compensated_sum(&products)).abs();
+        prop_assert!(error <= bound, "f32 n {n}: error {error:e}, bound {bound:e}");
+    }
+
     #[test]
     fn derivatives_match_central_differences(h in -30.0..30.0_f64) {
         for (name, unit) in activations() {

@@ -13,8 +13,8 @@ const CHUNK32: usize = 64;
 const CHUNK64: usize = 32;
 
 /// The 8 partial sums of one `f32` row left after the cross-register levels of `dot_f32`'s
-/// pairwise sum (the scalar tail added to lane 0 first): ((a₀ + a₄) + (a₂ + a₆)) +
-/// ((a₁ + a₅) + (a₃ + a₇)).
+/// pairwise sum (the last partial chunk by masked loads, its FMAs blended into the lanes it
+/// covers): ((a₀ + a₄) + (a₂ + a₆)) + ((a₁ + a₅) + (a₃ + a₇)).
 ///
 /// # Safety
 ///
@@ -32,13 +32,21 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m256 {
             *acc = _mm256_fmadd_ps(a, b, *acc);
         }
     }
-    let mut tail = 0.0_f32;
-    for i in chunks * CHUNK32..d {
-        // SAFETY: i < d, the length of both.
-        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    let (mut i, mut left) = (chunks * CHUNK32, d % CHUNK32);
+    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    for acc in &mut acc {
+        if left == 0 {
+            break;
+        }
+        // All ones in the lanes j < left (at most 63, an i32).
+        let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left.min(8) as i32), lanes);
+        // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
+        let (a, b) =
+            unsafe { (_mm256_maskload_ps(row.add(i), mask), _mm256_maskload_ps(w.add(i), mask)) };
+        // The other lanes keep their sums (a −0 stays −0), as in `dot_f32`.
+        *acc = _mm256_blendv_ps(*acc, _mm256_fmadd_ps(a, b, *acc), _mm256_castsi256_ps(mask));
+        (i, left) = (i + 8, left.saturating_sub(8));
     }
-    // Lane 0 only: adding +0 to the other lanes would turn their −0 into +0.
-    acc[0] = _mm256_blend_ps::<1>(acc[0], _mm256_add_ps(acc[0], _mm256_set1_ps(tail)));
     let q: [__m256; 4] = core::array::from_fn(|k| _mm256_add_ps(acc[k], acc[k + 4]));
     _mm256_add_ps(_mm256_add_ps(q[0], q[2]), _mm256_add_ps(q[1], q[3]))
 }
@@ -61,14 +69,39 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m256d 
             *acc = _mm256_fmadd_pd(a, b, *acc);
         }
     }
-    let mut tail = 0.0_f64;
-    for i in chunks * CHUNK64..d {
-        // SAFETY: i < d, the length of both.
-        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    let (mut i, mut left) = (chunks * CHUNK64, d % CHUNK64);
+    let lanes = _mm256_setr_epi64x(0, 1, 2, 3);
+    for acc in &mut acc {
+        if left == 0 {
+            break;
+        }
+        let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(left.min(4) as i64), lanes);
+        // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
+        let (a, b) =
+            unsafe { (_mm256_maskload_pd(row.add(i), mask), _mm256_maskload_pd(w.add(i), mask)) };
+        *acc = _mm256_blendv_pd(*acc, _mm256_fmadd_pd(a, b, *acc), _mm256_castsi256_pd(mask));
+        (i, left) = (i + 4, left.saturating_sub(4));
     }
-    acc[0] = _mm256_blend_pd::<1>(acc[0], _mm256_add_pd(acc[0], _mm256_set1_pd(tail)));
     let q: [__m256d; 4] = core::array::from_fn(|k| _mm256_add_pd(acc[k], acc[k + 4]));
     _mm256_add_pd(_mm256_add_pd(q[0], q[2]), _mm256_add_pd(q[1], q[3]))
+}
+
+/// The pairwise sum of the lanes of `v`: lane i + lane i + 4, then i + 2, i + 1, each low half
+/// first, as `dot_f32` sums its accumulators.
+#[inline]
+#[target_feature(enable = "avx")]
+fn horizontal_sum_f32(v: __m256) -> f32 {
+    let v = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+    let v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    _mm_cvtss_f32(_mm_add_ss(v, _mm_shuffle_ps::<0b01>(v, v)))
+}
+
+/// As [`horizontal_sum_f32`] for 4 `f64` lanes: i + 2, i + 1.
+#[inline]
+#[target_feature(enable = "avx")]
+fn horizontal_sum_f64(v: __m256d) -> f64 {
+    let v = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+    _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v)))
 }
 
 /// The pairwise sums of 8 registers' lanes, lane r of the result from register r.
@@ -151,6 +184,7 @@ super::rows::net_input_kernels! {
     features: "avx2,fma",
     f32, group 8, lengths [64, 128],
     register __m256 = _mm256_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
+    horizontal horizontal_sum_f32, fn dot_f32,
     store store_f32, fn net_inputs_f32, fn net_inputs_listed_f32, group_sums_f32,
     net_inputs_f32_from, net_inputs_f32_with
 }
@@ -159,6 +193,7 @@ super::rows::net_input_kernels! {
     features: "avx2,fma",
     f64, group 4, lengths [32, 64],
     register __m256d = _mm256_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
+    horizontal horizontal_sum_f64, fn dot_f64,
     store store_f64, fn net_inputs_f64, fn net_inputs_listed_f64, group_sums_f64,
     net_inputs_f64_from, net_inputs_f64_with
 }

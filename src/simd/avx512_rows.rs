@@ -20,8 +20,8 @@ const CHUNK32: usize = 64;
 const CHUNK64: usize = 32;
 
 /// The 16 partial sums of one `f32` row left after the cross-register levels of the pairwise
-/// sum: Σ over the row's full chunks of FMA accumulators, the scalar tail added to lane 0 (as
-/// `dot_f32` does), then lanes i, i + 16, i + 32 and i + 48 added as (a₀ + a₂) + (a₁ + a₃).
+/// sum: Σ over the row's chunks of FMA accumulators (the last partial chunk by masked loads and
+/// FMAs), then lanes i, i + 16, i + 32 and i + 48 added as (a₀ + a₂) + (a₁ + a₃).
 ///
 /// # Safety
 ///
@@ -39,13 +39,20 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
             *acc = _mm512_fmadd_ps(a, b, *acc);
         }
     }
-    let mut tail = 0.0_f32;
-    for i in chunks * CHUNK32..d {
-        // SAFETY: i < d, the length of both.
-        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    let (mut i, mut left) = (chunks * CHUNK32, d % CHUNK32);
+    for acc in &mut acc {
+        if left == 0 {
+            break;
+        }
+        let mask = low_lanes(left.min(16)) as __mmask16;
+        // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
+        let (a, b) = unsafe {
+            (_mm512_maskz_loadu_ps(mask, row.add(i)), _mm512_maskz_loadu_ps(mask, w.add(i)))
+        };
+        // The other lanes keep their sums (a −0 stays −0), as in `dot_f32`.
+        *acc = _mm512_mask3_fmadd_ps(a, b, *acc, mask);
+        (i, left) = (i + 16, left.saturating_sub(16));
     }
-    // Lane 0 only: adding +0 to the other lanes would turn their −0 into +0.
-    acc[0] = _mm512_mask_add_ps(acc[0], 1, acc[0], _mm512_set1_ps(tail));
     _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
 }
 
@@ -67,13 +74,41 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
             *acc = _mm512_fmadd_pd(a, b, *acc);
         }
     }
-    let mut tail = 0.0_f64;
-    for i in chunks * CHUNK64..d {
-        // SAFETY: i < d, the length of both.
-        tail = unsafe { (*row.add(i)).mul_add(*w.add(i), tail) };
+    let (mut i, mut left) = (chunks * CHUNK64, d % CHUNK64);
+    for acc in &mut acc {
+        if left == 0 {
+            break;
+        }
+        let mask = low_lanes(left.min(8)) as __mmask8;
+        // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
+        let (a, b) = unsafe {
+            (_mm512_maskz_loadu_pd(mask, row.add(i)), _mm512_maskz_loadu_pd(mask, w.add(i)))
+        };
+        *acc = _mm512_mask3_fmadd_pd(a, b, *acc, mask);
+        (i, left) = (i + 8, left.saturating_sub(8));
     }
-    acc[0] = _mm512_mask_add_pd(acc[0], 1, acc[0], _mm512_set1_pd(tail));
     _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
+}
+
+/// The pairwise sum of the lanes of `v`: lane i + lane i + 8, then i + 4, i + 2, i + 1, each
+/// low half first, as `dot_f32` sums its accumulators.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn horizontal_sum_f32(v: __m512) -> f32 {
+    let high = _mm256_castpd_ps(_mm512_extractf64x4_pd::<1>(_mm512_castps_pd(v)));
+    let v = _mm256_add_ps(_mm512_castps512_ps256(v), high);
+    let v = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps::<1>(v));
+    let v = _mm_add_ps(v, _mm_movehl_ps(v, v));
+    _mm_cvtss_f32(_mm_add_ss(v, _mm_shuffle_ps::<0b01>(v, v)))
+}
+
+/// As [`horizontal_sum_f32`] for 8 `f64` lanes: i + 4, i + 2, i + 1.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn horizontal_sum_f64(v: __m512d) -> f64 {
+    let v = _mm256_add_pd(_mm512_castpd512_pd256(v), _mm512_extractf64x4_pd::<1>(v));
+    let v = _mm_add_pd(_mm256_castpd256_pd128(v), _mm256_extractf128_pd::<1>(v));
+    _mm_cvtsd_f64(_mm_add_sd(v, _mm_unpackhi_pd(v, v)))
 }
 
 /// The pairwise sums of 16 registers' lanes, lane r of the result from register r: each level
@@ -174,6 +209,7 @@ super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f32, group 16, lengths [64, 128],
     register __m512 = _mm512_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
+    horizontal horizontal_sum_f32, fn dot_f32,
     store store_f32, fn net_inputs_f32, fn net_inputs_listed_f32, group_sums_f32,
     net_inputs_f32_from, net_inputs_f32_with
 }
@@ -182,6 +218,7 @@ super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f64, group 8, lengths [32, 64],
     register __m512d = _mm512_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
+    horizontal horizontal_sum_f64, fn dot_f64,
     store store_f64, fn net_inputs_f64, fn net_inputs_listed_f64, group_sums_f64,
     net_inputs_f64_from, net_inputs_f64_with
 }

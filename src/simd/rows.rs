@@ -77,7 +77,7 @@ macro_rules! net_input_kernels {
         features: $features:literal,
         $t:ty, group $group:literal, lengths [$($len:literal),*],
         register $reg:ty = $zero:ident, partials $partials:ident, transposed $transposed:ident,
-        store $store:ident, fn $stored:ident, fn $listed:ident, $sums:ident, $from:ident,
+        horizontal $horizontal:ident, fn $dot:ident, store $store:ident, fn $stored:ident, fn $listed:ident, $sums:ident, $from:ident,
         $with:ident
     ) => {
         /// The dot products with `w` of rows `first..first + n` of `rows` (n at most the group
@@ -107,6 +107,19 @@ macro_rules! net_input_kernels {
                 }
             }
             $transposed(partials)
+        }
+
+        /// Σ aᵢbᵢ over the common length: one row's partial sums, then their pairwise sum,
+        /// bit-identical to `dot` in [`super::math`] (whose padded last chunk the partials load
+        /// with masks).
+        ///
+        /// # Safety
+        ///
+        #[doc = concat!("The CPU must support ", $features, ".")]
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $dot(a: &[$t], b: &[$t]) -> $t {
+            // SAFETY: both hold at least d elements.
+            $horizontal(unsafe { $partials(a.as_ptr(), b.as_ptr(), a.len().min(b.len())) })
         }
 
         /// `out[r]` = the dot product of row r of `x` with `w` (rows of `w.len()` elements, at
@@ -195,11 +208,8 @@ macro_rules! net_input_kernels {
                 for (r, out) in rest.iter_mut().enumerate() {
                     rows.before(first + r);
                     *out = match rows.row(first + r) {
-                        // SAFETY: the row holds d elements, as the caller guarantees.
-                        Some(row) => <$t as super::math::Dot>::dot(
-                            unsafe { core::slice::from_raw_parts(row, d) },
-                            w,
-                        ),
+                        // SAFETY: the row and w hold d elements, as the caller guarantees.
+                        Some(row) => $horizontal(unsafe { $partials(row, w.as_ptr(), d) }),
                         None => 0.0,
                     };
                 }

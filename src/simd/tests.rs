@@ -579,6 +579,68 @@ fn exact(total: i128, exp: i32) -> f64 {
     total as f64 * 2.0_f64.powi(exp)
 }
 
+/// The documented order of `dot`, written out: accumulator i ← fma(aⱼ, bⱼ, accᵢ) for each
+/// j ≡ i (mod `lanes`) in order, then the accumulators summed pairwise (i + lanes/2 into i, and
+/// so on).
+fn dot_by_definition<T: Copy + Default + core::ops::Add<Output = T>>(
+    a: &[T],
+    b: &[T],
+    lanes: usize,
+    fma: impl Fn(T, T, T) -> T,
+) -> T {
+    let mut acc = vec![T::default(); lanes];
+    for (j, (&x, &y)) in a.iter().zip(b).enumerate() {
+        acc[j % lanes] = fma(x, y, acc[j % lanes]);
+    }
+    let mut n = lanes;
+    while n > 1 {
+        n /= 2;
+        for i in 0..n {
+            acc[i] = acc[i] + acc[i + n];
+        }
+    }
+    acc[0]
+}
+
+#[test]
+fn dot_follows_its_definition_bit_for_bit() {
+    // Every level, lengths around the chunks of 64 (f32) and 32 (f64) elements, misaligned
+    // starts, and products that underflow to −0 (kept in the accumulators they reach).
+    let x = uniform(31, 300);
+    let y = uniform(32, 301);
+    let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+    let (x32, y32) = (f(&x), f(&y));
+    let tiny = (vec![-1e-30_f32; 200], vec![1e-30_f32; 200]);
+    let tiny64 = (vec![-1e-200_f64; 200], vec![1e-200_f64; 200]);
+    for level in levels() {
+        for n in (0..=70).chain([95, 96, 97, 127, 128, 129, 191, 200, 255]) {
+            for offset in [0, 1] {
+                let (a, b) = (&x[offset..offset + n], &y[..n]);
+                let expect = dot_by_definition(a, b, 32, f64::mul_add);
+                let got = kernels::dot_f64(level, a, b);
+                assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} f64 n {n} offset {offset}");
+                let (a, b) = (&x32[offset..offset + n], &y32[1..=n]);
+                let expect = dot_by_definition(a, b, 64, f32::mul_add);
+                let got = kernels::dot_f32(level, a, b);
+                assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} f32 n {n} offset {offset}");
+            }
+            if n <= 200 {
+                let (a, b) = (&tiny.0[..n], &tiny.1[..n]);
+                let expect = dot_by_definition(a, b, 64, f32::mul_add);
+                assert_eq!(kernels::dot_f32(level, a, b).to_bits(), expect.to_bits(), "{n}");
+                let (a, b) = (&tiny64.0[..n], &tiny64.1[..n]);
+                let expect = dot_by_definition(a, b, 32, f64::mul_add);
+                assert_eq!(kernels::dot_f64(level, a, b).to_bits(), expect.to_bits(), "{n}");
+            }
+        }
+        // Every accumulator −0: so is the sum.
+        assert_eq!(
+            kernels::dot_f32(level, &tiny.0[..128], &tiny.1[..128]).to_bits(),
+            (-0.0_f32).to_bits()
+        );
+    }
+}
+
 #[test]
 fn dot_is_exact_on_small_integers_and_close_on_random_data() {
     for level in levels() {

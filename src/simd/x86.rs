@@ -113,10 +113,6 @@ kernels! {
     fn scale_into_f32(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
     /// yᵢ ← a·xᵢ for `f64`.
     fn scale_into_f64(y: &mut [f64], a: f64, x: &[f64]) = math::scale_into(y, a, x);
-    /// Σ aᵢbᵢ for `f32`.
-    fn dot_f32(a: &[f32], b: &[f32]) -> f32 = math::dot_f32(a, b);
-    /// Σ aᵢbᵢ for `f64`.
-    fn dot_f64(a: &[f64], b: &[f64]) -> f64 = math::dot_f64(a, b);
     /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers.
     fn add_weighted_rows_portable_f32(g: &mut [f32], a: &[f32], x: &[f32]) =
         math::add_weighted_rows::<f32, 64>(g, a, x);
@@ -135,6 +131,30 @@ kernels! {
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term.
     fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) =
         math::sum_squared_diff_parts_f64(a, b);
+}
+
+/// Σ aᵢbᵢ for `f32`: [`math::dot_f32`], with the partial sums of one row of the net-input
+/// kernels of [`super::avx512_rows`] and [`super::avx2_rows`] at those levels (the last chunk
+/// by masked loads rather than a zero-padded copy).
+pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        Level::Avx512 => unsafe { super::avx512_rows::dot_f32(a, b) },
+        // SAFETY: `supported()` detected AVX2 and FMA at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::dot_f32(a, b) },
+        Level::Scalar => math::dot_f32(a, b),
+    }
+}
+
+/// As [`dot_f32`] for `f64`.
+pub(crate) fn dot_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        Level::Avx512 => unsafe { super::avx512_rows::dot_f64(a, b) },
+        // SAFETY: `supported()` detected AVX2 and FMA at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::dot_f64(a, b) },
+        Level::Scalar => math::dot_f64(a, b),
+    }
 }
 
 /// Net inputs of a block of `f32` rows, bit-identical to [`dot_f32`] per row: the horizontal
