@@ -5,7 +5,9 @@ use core::fmt;
 /// Why a function of this crate refused its input.
 ///
 /// Every function that returns `Err` checks its arguments before it writes anything, so on `Err`
-/// no slice passed by the caller has been modified.
+/// no slice passed by the caller has been modified. The one exception is [`Error::Diverged`],
+/// found only while [`train`](crate::train) runs, which restores the weights of the last sound
+/// epoch.
 ///
 /// # Examples
 ///

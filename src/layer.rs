@@ -216,8 +216,9 @@ pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Res
 /// The outputs ŷ = f(W x + b) of the layer for every record of `x` (records × inputs), written
 /// into `out` (records × outputs).
 ///
-/// `activation` may be a trait object. The records are taken 256 at a time (with several
-/// outputs, as many as fit in 64 KiB, at least one): for each output, their net inputs come
+/// `activation` may be a trait object. The records are taken 256 at a time (16 in a call with
+/// at most 16 records; with several outputs, as many as fit in 64 KiB, at least one): for each
+/// output, their net inputs come
 /// from one blocked dot-product kernel (each bit-identical to [`net_input`](crate::net_input)
 /// of its record, plus the bias) and f from one [`Activation::activate_slice`] call, which the
 /// SIMD kernels serve for [`Sigmoid`](crate::Sigmoid), [`Tanh`](crate::Tanh) and

@@ -13,7 +13,8 @@
 //! | update | wᵢ ← wᵢ + Δwᵢ | [`gradient_step`], or all of it at once: [`train_step`] |
 //!
 //! Every slice function checks its arguments first and returns a typed [`Error`] without
-//! modifying any slice; none allocates or panics.
+//! modifying any slice (but for [`Error::Diverged`] from [`train()`], which restores the last
+//! sound weights); none panics, and none allocates but those of the `rayon` feature.
 //!
 //! # Example
 //!
@@ -25,7 +26,7 @@
 //! let mut w = [-0.8, 0.5];
 //! let learn_rate = 0.5;
 //!
-//! let h = net_input(&w, &x)?;                  // 0.07
+//! let h = net_input(&w, &x)?;                  // 0.06999999999999998, 0.07 rounded
 //! let y_hat = Sigmoid.activate(h);             // 0.5174928576663897
 //! let delta = error_term(&Sigmoid, y, h);      // -0.07927606158013766
 //! gradient_step(&mut w, &x, delta, learn_rate)?;
@@ -72,7 +73,7 @@
 //!
 //! Each kernel documents its error bound in ulps against the correctly rounded value: the
 //! sigmoid, tanh, softplus and their derivatives are within 1 ulp for `f32` and `f64` over the whole
-//! range (2 ulp for the vectorised sigmoid derivative), including subnormal results, and [`sse`] is
+//! range (2 ulp for the vectorised σ′ and tanh′), including subnormal results, and [`sse`] is
 //! faithfully rounded. [`check_derivative`] and [`check_gradient`] test your own activations and
 //! gradients against central finite differences. On x86-64 with `std`, `f32` and `f64` slices run
 //! runtime-dispatched AVX-512 or AVX2 kernels with the same bounds, and NEON kernels on aarch64;
@@ -86,7 +87,7 @@
 //! - `half`: `f16` and `bf16` from the `half` crate (with `std`, its slice conversions use F16C
 //!   where the CPU has it).
 //! - `rayon`: `par_batch_gradient` and `par_batch_epoch`, the batch gradient on several
-//!   threads (needs `std`).
+//!   threads (enables `std`).
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
