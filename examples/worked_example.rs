@@ -38,7 +38,7 @@ fn main() -> Result<(), delta_rule::Error> {
     for iteration in 0..=5 {
         let h = net_input(&w, &x)?;
         let e = sse(&[y], &[Sigmoid.activate(h)])?;
-        println!("{iteration:>9}  {e:>22.17}  {:>20.17}  {:>20.17}", w[0], w[1]);
+        println!("{iteration:>9}  {e:>22}  {:>20}  {:>20}", w[0], w[1]);
         gradient_step(&mut w, &x, error_term(&Sigmoid, y, h), learn_rate)?;
     }
     Ok(())

@@ -193,12 +193,12 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// The derivative therefore keeps its relative accuracy for large |h|, where the textbook
 /// s(1 − s) rounds to 0 long before the true value does (from h ≈ 16.6 in f32, 36.7 in f64).
 ///
-/// For f64 the evaluation carries about 115 bits (a table-driven e^x and the divisions as
-/// double-double values built with TwoSum and Dekker's product, no FMA and no platform `exp`,
-/// so results are the same with `std` and with `libm`) and rounds once. For f32, f16 and bf16
-/// the formulas above run in plain f64 (with the platform's `exp`), whose few f64 ulps of error
-/// are 2^-27 of an f32 ulp, and the result is rounded once to the type. A type wider than f64
-/// falls back to the formulas above in its own arithmetic.
+/// For f64 the evaluation is in double-double arithmetic, about 106 bits (a table-driven e^x,
+/// accurate to 2^-62, and the divisions as double-double values built with TwoSum and Dekker's
+/// product, no FMA and no platform `exp`, so results are the same with `std` and with `libm`) and
+/// rounds once. For f32, f16 and bf16 the formulas above run in plain f64 (with the platform's
+/// `exp`), whose few f64 ulps of error are 2^-27 of an f32 ulp, and the result is rounded once to
+/// the type. A type wider than f64 falls back to the formulas above in its own arithmetic.
 ///
 /// # Accuracy
 ///
@@ -262,17 +262,17 @@ impl<T: Float> Activation<T> for Sigmoid {
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
-    /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of σ; `f16` and `bf16` slices
-    /// (feature `half`) are converted to `f32` in chunks for the same kernel (see [`Sigmoid`] for
-    /// the bounds); otherwise the element-wise loop.
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of σ; on x86-64, `f16` and
+    /// `bf16` slices (feature `half`) are converted to `f32` in chunks for the same kernel (see
+    /// [`Sigmoid`] for the bounds); otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid, |x| self.activate(x))
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
-    /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of σ′; `f16` and `bf16`
-    /// slices go through the `f32` kernel as in [`activate_slice`](Activation::activate_slice);
-    /// otherwise the element-wise loop.
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of σ′; on x86-64, `f16` and
+    /// `bf16` slices go through the `f32` kernel as in
+    /// [`activate_slice`](Activation::activate_slice); otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid_derivative, |x| self.derivative(x))
     }
@@ -360,16 +360,16 @@ impl<T: Float> Activation<T> for Tanh {
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
-    /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of tanh; `f16` and `bf16`
-    /// slices (feature `half`) are converted to `f32` in chunks for the same kernel; otherwise the
-    /// element-wise loop.
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of tanh; on x86-64, `f16`
+    /// and `bf16` slices (feature `half`) are converted to `f32` in chunks for the same kernel;
+    /// otherwise the element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh, |x| self.activate(x))
     }
 
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
-    /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of tanh′; `f16` and `bf16`
-    /// slices go through the `f32` kernel; otherwise the element-wise loop.
+    /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of tanh′; on x86-64, `f16`
+    /// and `bf16` slices go through the `f32` kernel; otherwise the element-wise loop.
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh_derivative, |x| self.derivative(x))
     }
@@ -570,8 +570,8 @@ impl<T: Float> Activation<T> for Softplus {
 
     /// For `f32` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2 with FMA
     /// on x86-64, NEON on aarch64, with `std`), within 1 ulp, and so do `f64` slices (measured max
-    /// 0.53 ulp for normal results on the mpmath table); `f16` and `bf16` slices
-    /// (feature `half`) are converted to `f32` in chunks for the same kernel; otherwise the
+    /// 0.53 ulp for normal results on the mpmath table); on x86-64, `f16` and `bf16`
+    /// slices (feature `half`) are converted to `f32` in chunks for the same kernel; otherwise the
     /// element-wise loop.
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::softplus, |x| self.activate(x))

@@ -26,7 +26,7 @@
 //! let mut w = [-0.8, 0.5];
 //! let learn_rate = 0.5;
 //!
-//! let h = net_input(&w, &x)?;                  // 0.06999999999999998, 0.07 rounded
+//! let h = net_input(&w, &x)?;                  // 0.06999999999999998 (≈ 0.07)
 //! let y_hat = Sigmoid.activate(h);             // 0.5174928576663897
 //! let delta = error_term(&Sigmoid, y, h);      // -0.07927606158013766
 //! gradient_step(&mut w, &x, delta, learn_rate)?;
