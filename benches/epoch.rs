@@ -5,6 +5,9 @@
 //! one mini-batch epoch over a shuffled order at batch sizes 1, 32 and 256, beside the
 //! per-record path it replaced and the same epoch over the records in storage order.
 //!
+//! `epoch_widths_f32`: the batch epoch and the two-pass baseline at 16 384 records of 10, 63, 64,
+//! 100 and 127 features (the row lengths that are not whole chunks of the dot product).
+//!
 //! Last, `predict_f32`/`predict_f64`: `predict` with the sigmoid over the same records beside the
 //! per-record loop it replaced, and `predict_few_f32`/`predict_few_f64`: the same on 1 to 17
 //! records, where the fixed cost of a call shows.
@@ -344,9 +347,44 @@ where
     group.finish();
 }
 
+/// The batch epoch at several row lengths, beside the two-pass baseline, per element of X.
+fn widths(c: &mut Criterion) {
+    const WIDTH_RECORDS: usize = 16_384;
+    let mut group = c.benchmark_group("epoch_widths_f32");
+    group.sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(2));
+    for d in [10, 63, 64, 100, 127] {
+        let mut rng = ChaCha8Rng::seed_from_u64(8);
+        let x: Vec<f32> = (0..WIDTH_RECORDS * d).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let y: Vec<f32> = (0..WIDTH_RECORDS).map(|_| rng.random_range(0..2) as f32).collect();
+        let layer = Layer::new(d, 1);
+        let mut w0 = vec![0.0; d];
+        init_weights(layer, &mut w0, 9).unwrap();
+        let (mut gradient, mut outputs) = (vec![0.0; d], vec![0.0; WIDTH_RECORDS]);
+        group.throughput(Throughput::Elements(x.len() as u64));
+        let id = |f: &str| BenchmarkId::new(f, format!("{WIDTH_RECORDS}x{d}"));
+        let mut w = w0.clone();
+        group.bench_function(id("fused"), |b| {
+            b.iter(|| {
+                let (x, y) = (black_box(&x), black_box(&y));
+                batch_epoch(&Sigmoid, layer, &mut w, x, y, 0.01, &mut gradient).unwrap()
+            })
+        });
+        let mut w = w0.clone();
+        group.bench_function(id("two_pass_baseline"), |b| {
+            b.iter(|| {
+                let (x, y) = (black_box(&x), black_box(&y));
+                two_pass_epoch(&mut w, x, y, 0.01, &mut outputs, &mut gradient)
+            })
+        });
+    }
+    group.finish();
+}
+
 fn epoch(c: &mut Criterion) {
     bench_type::<f32>(c, "f32");
     bench_type::<f64>(c, "f64");
+    widths(c);
 }
 
 fn prediction(c: &mut Criterion) {

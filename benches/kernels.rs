@@ -6,7 +6,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use delta_rule::{gradient_step, sse, train_step, Activation, Sigmoid};
+use delta_rule::{gradient_step, net_input, sse, train_step, Activation, Sigmoid};
 use num_traits::Float;
 
 const SIZES: [usize; 4] = [16, 1 << 10, 1 << 16, 1 << 20];
@@ -101,6 +101,23 @@ fn sse_group<T: Float + std::iter::Sum>(c: &mut Criterion, ty: &str) {
     group.finish();
 }
 
+/// The net input of one record at feature counts of real data sets, around the dot product's
+/// chunks of 64 (`f32`) and 32 (`f64`) elements, beside the sequential sum.
+fn net_input_group<T: Float + std::iter::Sum>(c: &mut Criterion, ty: &str) {
+    let mut group = configure(c, &format!("net_input/{ty}"));
+    for n in [10, 63, 64, 100, 127] {
+        let (x, w) = (inputs::<T>(n, 8), inputs::<T>(n, 9));
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::new("crate", n), &n, |b, _| {
+            b.iter(|| net_input(black_box(&w), black_box(&x)).unwrap())
+        });
+        group.bench_with_input(BenchmarkId::new("naive", n), &n, |b, _| {
+            b.iter(|| black_box(&w).iter().zip(black_box(&x)).map(|(&a, &b)| a * b).sum::<T>())
+        });
+    }
+    group.finish();
+}
+
 /// One record through the whole rule: forward pass, error term and update.
 fn single_sample_group<T: Float + std::iter::Sum>(c: &mut Criterion, ty: &str) {
     let mut group = configure(c, &format!("train_step/{ty}"));
@@ -133,6 +150,8 @@ fn benches(c: &mut Criterion) {
     sigmoid_group::<f64>(c, "f64");
     sse_group::<f32>(c, "f32");
     sse_group::<f64>(c, "f64");
+    net_input_group::<f32>(c, "f32");
+    net_input_group::<f64>(c, "f64");
     single_sample_group::<f32>(c, "f32");
     single_sample_group::<f64>(c, "f64");
 }
