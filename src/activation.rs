@@ -265,6 +265,24 @@ impl<T: Float> Activation<T> for Sigmoid {
     /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of σ; on x86-64, `f16` and
     /// `bf16` slices (feature `half`) are converted to `f32` in chunks for the same kernel (see
     /// [`Sigmoid`] for the bounds); otherwise the element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid};
+    ///
+    /// let h = [0.0_f32, 2.0, -2.0];
+    /// let mut out = [0.0; 3];
+    /// Sigmoid.activate_slice(&h, &mut out)?;
+    /// assert_eq!(out[0], 0.5);
+    /// assert!((out[1] - 0.880_797_1).abs() < 1e-7); // σ(2)
+    /// assert!((out[2] - 0.119_202_92).abs() < 1e-8); // σ(−2)
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid, |x| self.activate(x))
     }
@@ -273,6 +291,24 @@ impl<T: Float> Activation<T> for Sigmoid {
     /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of σ′; on x86-64, `f16` and
     /// `bf16` slices go through the `f32` kernel as in
     /// [`activate_slice`](Activation::activate_slice); otherwise the element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid};
+    ///
+    /// let h = [0.0_f64, 40.0];
+    /// let mut slope = [0.0; 2];
+    /// Sigmoid.derivative_slice(&h, &mut slope)?;
+    /// assert_eq!(slope[0], 0.25);
+    /// // e^−40/(1 + e^−40)², where s(1 − s) would round to 0.
+    /// assert!((slope[1] / 4.248_354_255_291_589e-18 - 1.0).abs() < 1e-14);
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::sigmoid_derivative, |x| self.derivative(x))
     }
@@ -282,6 +318,24 @@ impl<T: Float> Activation<T> for Sigmoid {
     /// [`activate_slice`](Activation::activate_slice) and
     /// [`derivative_slice`](Activation::derivative_slice) (so with their bounds); otherwise
     /// the element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out` or `slope` is not as long as `h`; both are then
+    /// untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Sigmoid};
+    ///
+    /// let h = [0.0_f64, 2.0];
+    /// let (mut out, mut slope) = ([0.0; 2], [0.0; 2]);
+    /// Sigmoid.activate_with_derivative_slice(&h, &mut out, &mut slope)?;
+    /// assert_eq!((out[0], slope[0]), (0.5, 0.25));
+    /// assert!((slope[1] - out[1] * (1.0 - out[1])).abs() < 1e-16);
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn activate_with_derivative_slice(
         &self,
         h: &[T],
@@ -363,6 +417,24 @@ impl<T: Float> Activation<T> for Tanh {
     /// with FMA on x86-64, NEON on aarch64, with `std`), within 1 ulp of tanh; on x86-64, `f16`
     /// and `bf16` slices (feature `half`) are converted to `f32` in chunks for the same kernel;
     /// otherwise the element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Tanh};
+    ///
+    /// let h = [0.0_f64, 0.5, -0.5];
+    /// let mut out = [0.0; 3];
+    /// Tanh.activate_slice(&h, &mut out)?;
+    /// assert_eq!(out[0], 0.0);
+    /// assert!((out[1] - 0.462_117_157_260_009_7).abs() < 1e-16); // tanh 0.5
+    /// assert_eq!(out[2], -out[1]);
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh, |x| self.activate(x))
     }
@@ -370,6 +442,23 @@ impl<T: Float> Activation<T> for Tanh {
     /// For `f32` and `f64` slices this runs a vectorised kernel chosen at run time (AVX-512 or AVX2
     /// with FMA on x86-64, NEON on aarch64, with `std`), within 2 ulp of tanh′; on x86-64, `f16`
     /// and `bf16` slices go through the `f32` kernel; otherwise the element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Tanh};
+    ///
+    /// let h = [0.0_f32, 0.5];
+    /// let mut slope = [0.0; 2];
+    /// Tanh.derivative_slice(&h, &mut slope)?;
+    /// assert_eq!(slope[0], 1.0);
+    /// assert!((slope[1] - 0.786_447_7).abs() < 1e-7); // 1 − tanh² 0.5
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::tanh_derivative, |x| self.derivative(x))
     }
@@ -378,6 +467,23 @@ impl<T: Float> Activation<T> for Tanh {
     /// [`activate_slice`](Activation::activate_slice) and
     /// [`derivative_slice`](Activation::derivative_slice), with their bounds; otherwise the
     /// element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out` or `slope` is not as long as `h`; both are then
+    /// untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Tanh};
+    ///
+    /// let h = [0.5_f64];
+    /// let (mut out, mut slope) = ([0.0], [0.0]);
+    /// Tanh.activate_with_derivative_slice(&h, &mut out, &mut slope)?;
+    /// assert!((slope[0] - (1.0 - out[0] * out[0])).abs() < 1e-15);
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn activate_with_derivative_slice(
         &self,
         h: &[T],
@@ -573,12 +679,47 @@ impl<T: Float> Activation<T> for Softplus {
     /// 0.53 ulp for normal results on the mpmath table); on x86-64, `f16` and `bf16`
     /// slices (feature `half`) are converted to `f32` in chunks for the same kernel; otherwise the
     /// element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Softplus};
+    ///
+    /// let h = [0.0_f64, 1.0, 1000.0];
+    /// let mut out = [0.0; 3];
+    /// Softplus.activate_slice(&h, &mut out)?;
+    /// assert_eq!(out[0], core::f64::consts::LN_2);
+    /// assert!((out[1] - 1.313_261_687_518_222_8).abs() < 1e-15); // ln(1 + e)
+    /// assert_eq!(out[2], 1000.0); // where ln_1p(e^h) overflows
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         map_slice(h, out, crate::simd::softplus, |x| self.activate(x))
     }
 
     /// f′ is the sigmoid: for `f32`, `f64`, `f16` and `bf16` slices this runs the vectorised
     /// sigmoid kernel (see [`Sigmoid`]); otherwise the element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out.len() != h.len()`; `out` is then untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Softplus};
+    ///
+    /// let h = [0.0_f32, 2.0];
+    /// let mut slope = [0.0; 2];
+    /// Softplus.derivative_slice(&h, &mut slope)?;
+    /// assert_eq!(slope[0], 0.5);
+    /// assert!((slope[1] - 0.880_797_1).abs() < 1e-7); // σ(2)
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         Sigmoid.activate_slice(h, out)
     }
