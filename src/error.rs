@@ -6,7 +6,7 @@ use core::fmt;
 ///
 /// Every function that returns `Err` checks its arguments before it writes anything, so on `Err`
 /// no slice passed by the caller has been modified. The one exception is [`Error::Diverged`],
-/// found only while [`train`](crate::train) runs, which restores the weights of the last sound
+/// found only while [`train`](crate::train()) runs, which restores the weights of the last sound
 /// epoch.
 ///
 /// # Examples
