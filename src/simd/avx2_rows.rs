@@ -183,6 +183,7 @@ unsafe fn store_f64(out: &mut [f64], sums: __m256d) {
 super::rows::net_input_kernels! {
     features: "avx2,fma",
     f32, group 8, lengths [64, 128],
+    spans [], prepare unused, prepared unused,
     register __m256 = _mm256_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
     horizontal horizontal_sum_f32, fn dot_f32,
     store store_f32, fn net_inputs_f32, fn net_inputs_listed_f32, group_sums_f32,
@@ -192,6 +193,7 @@ super::rows::net_input_kernels! {
 super::rows::net_input_kernels! {
     features: "avx2,fma",
     f64, group 4, lengths [32, 64],
+    spans [], prepare unused, prepared unused,
     register __m256d = _mm256_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
     horizontal horizontal_sum_f64, fn dot_f64,
     store store_f64, fn net_inputs_f64, fn net_inputs_listed_f64, group_sums_f64,

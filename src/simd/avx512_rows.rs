@@ -90,6 +90,84 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
     _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
 }
 
+/// w in `K` registers of 16 lanes, and the lanes of each that hold elements of w, for rows of
+/// at most 16·`K` elements: loaded once per block instead of once per row.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]) {
+    let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(16 * k).min(16)) as _);
+    // SAFETY: the masked loads read the lanes under the masks only, elements of w; the
+    // addresses of registers past its end (mask 0) are formed by `wrapping_add`.
+    let registers = core::array::from_fn(|k| unsafe {
+        _mm512_maskz_loadu_ps(masks[k], w.as_ptr().wrapping_add(16 * k))
+    });
+    (registers, masks)
+}
+
+/// [`row_partials_f32`] for a row of at most 16·`K` elements, with w from [`prepare_f32`]:
+/// register k of the row into accumulator k mod 4 under its mask, the same operations on the
+/// same values (an unmasked FMA where the mask is full, none where it is empty), so the same
+/// bits.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F and FMA, and `row` must hold `w.len()` elements of the w
+/// `prepared` was made from.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn prepared_partials_f32<const K: usize>(
+    row: *const f32,
+    (w, masks): &([__m512; K], [__mmask16; K]),
+) -> __m512 {
+    let mut acc = [_mm512_setzero_ps(); 4];
+    for k in 0..K {
+        // SAFETY: as in `prepare_f32`, for the row.
+        let a = unsafe { _mm512_maskz_loadu_ps(masks[k], row.wrapping_add(16 * k)) };
+        acc[k % 4] = _mm512_mask3_fmadd_ps(a, w[k], acc[k % 4], masks[k]);
+    }
+    _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
+}
+
+/// As [`prepare_f32`] for `f64`: `K` registers of 8 lanes.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> ([__m512d; K], [__mmask8; K]) {
+    let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(8 * k).min(8)) as _);
+    // SAFETY: as in `prepare_f32`.
+    let registers = core::array::from_fn(|k| unsafe {
+        _mm512_maskz_loadu_pd(masks[k], w.as_ptr().wrapping_add(8 * k))
+    });
+    (registers, masks)
+}
+
+/// As [`prepared_partials_f32`] for `f64`, equal to [`row_partials_f64`].
+///
+/// # Safety
+///
+/// As [`prepared_partials_f32`].
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn prepared_partials_f64<const K: usize>(
+    row: *const f64,
+    (w, masks): &([__m512d; K], [__mmask8; K]),
+) -> __m512d {
+    let mut acc = [_mm512_setzero_pd(); 4];
+    for k in 0..K {
+        // SAFETY: as in `prepare_f32`, for the row.
+        let a = unsafe { _mm512_maskz_loadu_pd(masks[k], row.wrapping_add(8 * k)) };
+        acc[k % 4] = _mm512_mask3_fmadd_pd(a, w[k], acc[k % 4], masks[k]);
+    }
+    _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
+}
+
 /// The pairwise sum of the lanes of `v`: lane i + lane i + 8, then i + 4, i + 2, i + 1, each
 /// low half first, as `dot_f32` sums its accumulators.
 #[inline]
@@ -208,6 +286,8 @@ unsafe fn store_f64(out: &mut [f64], sums: __m512d) {
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f32, group 16, lengths [64, 128],
+    spans [(1, 16), (2, 32), (4, 64), (8, 128)],
+    prepare prepare_f32, prepared prepared_partials_f32,
     register __m512 = _mm512_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
     horizontal horizontal_sum_f32, fn dot_f32,
     store store_f32, fn net_inputs_f32, fn net_inputs_listed_f32, group_sums_f32,
@@ -217,6 +297,8 @@ super::rows::net_input_kernels! {
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f64, group 8, lengths [32, 64],
+    spans [(1, 8), (2, 16), (4, 32), (8, 64)],
+    prepare prepare_f64, prepared prepared_partials_f64,
     register __m512d = _mm512_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
     horizontal horizontal_sum_f64, fn dot_f64,
     store store_f64, fn net_inputs_f64, fn net_inputs_listed_f64, group_sums_f64,

@@ -69,32 +69,36 @@ pub(super) const FEW_ROWS: usize = 4;
 /// Defines, for one instruction set and element type, the net-input kernels over stored and
 /// listed rows, given `$partials(row, w, d)` (one row's partial sums, in one register),
 /// `$transposed(registers)` (the pairwise sums of `$group` registers' lanes, lane r from
-/// register r) and `$store(out, sums)` (the low `out.len()` lanes into `out`). Rows of the
-/// lengths listed get a copy with the length fixed, whose loops unroll completely and whose
-/// rows in a group share the loads of w.
+/// register r), `$horizontal(register)` (the pairwise sum of one register's lanes) and
+/// `$store(out, sums)` (the low `out.len()` lanes into `out`).
+///
+/// Rows of the lengths listed get a copy with the length fixed, whose loops unroll completely
+/// and whose rows in a group share the loads of w. Other rows of at most `$most` elements (for
+/// each `($k, $most)` of `spans`) share them too: `$prepare::<$k>(w)` loads w into `$k`
+/// registers with their lane masks once, and `$prepared::<$k>(row, &prepared)` gives the
+/// same partial sums as `$partials`.
 macro_rules! net_input_kernels {
     (
         features: $features:literal,
         $t:ty, group $group:literal, lengths [$($len:literal),*],
+        spans [$(($k:literal, $most:literal)),*], prepare $prepare:ident, prepared $prepared:ident,
         register $reg:ty = $zero:ident, partials $partials:ident, transposed $transposed:ident,
-        horizontal $horizontal:ident, fn $dot:ident, store $store:ident, fn $stored:ident, fn $listed:ident, $sums:ident, $from:ident,
-        $with:ident
+        horizontal $horizontal:ident, fn $dot:ident, store $store:ident, fn $stored:ident,
+        fn $listed:ident, $sums:ident, $from:ident, $with:ident
     ) => {
-        /// The dot products with `w` of rows `first..first + n` of `rows` (n at most the group
-        /// size), in lanes 0..n: each row's partial sums from
-        #[doc = concat!("[`", stringify!($partials), "`], then their pairwise sums for the")]
-        /// group together.
+        /// The dot products of rows `first..first + n` of `rows` (n at most the group size), in
+        /// lanes 0..n: each row's partial sums from `partials_of`, then their pairwise sums for
+        /// the group together.
         ///
         /// # Safety
         ///
-        /// The CPU must support the features; every row `rows` gives for those indices must
-        /// hold `d` elements, as must `w`.
+        /// The CPU must support the features; `partials_of` must be sound for every row `rows`
+        /// gives for those indices.
         #[inline]
         #[target_feature(enable = $features)]
-        unsafe fn $sums<S: super::rows::RowSource<$t>>(
+        unsafe fn $sums<S: super::rows::RowSource<$t>, P: Fn(*const $t) -> $reg>(
             rows: &S,
-            w: &[$t],
-            d: usize,
+            partials_of: &P,
             first: usize,
             n: usize,
         ) -> $reg {
@@ -102,8 +106,7 @@ macro_rules! net_input_kernels {
             for (r, p) in partials[..n].iter_mut().enumerate() {
                 rows.before(first + r);
                 if let Some(row) = rows.row(first + r) {
-                    // SAFETY: the row and w hold d elements, as the caller guarantees.
-                    *p = unsafe { $partials(row, w.as_ptr(), d) };
+                    *p = partials_of(row);
                 }
             }
             $transposed(partials)
@@ -167,7 +170,7 @@ macro_rules! net_input_kernels {
         }
 
         /// `out[r]` = the dot product of row r of `rows` with `w`, with the row length fixed
-        /// for the common lengths.
+        /// for the common lengths and w's registers loaded once for short rows.
         ///
         /// # Safety
         ///
@@ -176,31 +179,45 @@ macro_rules! net_input_kernels {
         #[inline]
         #[target_feature(enable = $features)]
         unsafe fn $from<S: super::rows::RowSource<$t>>(rows: &S, w: &[$t], out: &mut [$t]) {
-            // SAFETY (every call): as this function requires; `LEN` is w.len() where not 0.
-            match w.len() {
-                $($len => unsafe { $with::<$len, S>(rows, w, out) },)*
-                _ => unsafe { $with::<0, S>(rows, w, out) },
+            let (d, w_ptr) = (w.len(), w.as_ptr());
+            // SAFETY (every call and closure): the CPU has the features, and every row the
+            // closures get holds d elements, as this function requires.
+            match d {
+                $($len => {
+                    let partials_of = |row| unsafe { $partials(row, w_ptr, $len) };
+                    unsafe { $with(rows, out, partials_of) }
+                })*
+                _ => {
+                    $(if d <= $most {
+                        let prepared = unsafe { $prepare::<$k>(w) };
+                        let partials_of = |row| unsafe { $prepared::<$k>(row, &prepared) };
+                        return unsafe { $with(rows, out, partials_of) };
+                    })*
+                    let partials_of = |row| unsafe { $partials(row, w_ptr, d) };
+                    unsafe { $with(rows, out, partials_of) }
+                }
             }
         }
 
-        #[doc = concat!("[`", stringify!($from), "`] for rows of `LEN` elements (0: any length).")]
+        #[doc = concat!("[`", stringify!($from), "`] with the partial sums of a row taken from")]
+        /// `partials_of`.
         ///
         /// # Safety
         ///
-        #[doc = concat!("As [`", stringify!($from), "`], and `LEN` must be 0 or `w.len()`.")]
+        #[doc = concat!("As [`", stringify!($from), "`], and `partials_of` must be sound for")]
+        /// its rows.
         #[inline]
         #[target_feature(enable = $features)]
-        unsafe fn $with<const LEN: usize, S: super::rows::RowSource<$t>>(
+        unsafe fn $with<S: super::rows::RowSource<$t>, P: Fn(*const $t) -> $reg>(
             rows: &S,
-            w: &[$t],
             out: &mut [$t],
+            partials_of: P,
         ) {
-            let d = if LEN > 0 { LEN } else { w.len() };
             let count = out.len();
             let mut groups = out.chunks_exact_mut($group);
             for (g, out) in groups.by_ref().enumerate() {
-                // SAFETY: the group's rows and w hold d elements, as the caller guarantees.
-                unsafe { $store(out, $sums(rows, w, d, g * $group, $group)) };
+                // SAFETY: the CPU has the features; the group's rows are sound for partials_of.
+                unsafe { $store(out, $sums(rows, &partials_of, g * $group, $group)) };
             }
             let rest = groups.into_remainder();
             let first = count - rest.len();
@@ -208,14 +225,13 @@ macro_rules! net_input_kernels {
                 for (r, out) in rest.iter_mut().enumerate() {
                     rows.before(first + r);
                     *out = match rows.row(first + r) {
-                        // SAFETY: the row and w hold d elements, as the caller guarantees.
-                        Some(row) => $horizontal(unsafe { $partials(row, w.as_ptr(), d) }),
+                        Some(row) => $horizontal(partials_of(row)),
                         None => 0.0,
                     };
                 }
             } else if !rest.is_empty() {
                 // SAFETY: as above, for the last rest.len() rows.
-                unsafe { $store(rest, $sums(rows, w, d, first, rest.len())) };
+                unsafe { $store(rest, $sums(rows, &partials_of, first, rest.len())) };
             }
         }
     };
