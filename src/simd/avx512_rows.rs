@@ -91,7 +91,7 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
 }
 
 /// w in `K` registers of 16 lanes, and the lanes of each that hold elements of w, for rows of
-/// at most 16·`K` elements: loaded once per block instead of once per row.
+/// at most 16·`K` elements: loaded once per call instead of once per row.
 ///
 /// # Safety
 ///
