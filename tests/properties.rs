@@ -53,13 +53,28 @@ fn any_f64() -> impl Strategy<Value = f64> {
     ]
 }
 
-/// The most roundings any product passes through in `net_input` with n terms, over its paths
-/// (derived in its docs): the generic code's 8 partial sums, or `lanes` FMA accumulators (64 for
-/// `f32`, 32 for `f64`) in the SIMD kernels.
+/// The most roundings any product passes through in `net_input` with n terms (derived in its
+/// docs): `lanes` FMA accumulators (64 for `f32`, 32 for `f64`) where this build and CPU run
+/// the SIMD kernels, else the generic code's 8 partial sums.
 fn net_input_roundings(n: usize, lanes: usize) -> f64 {
-    let generic = (n / 8 + 4).max(n % 8 + 1);
-    let simd = n.div_ceil(lanes) + lanes.trailing_zeros() as usize;
-    generic.max(simd) as f64
+    let m = if net_input_runs_simd() {
+        n.div_ceil(lanes) + lanes.trailing_zeros() as usize
+    } else {
+        (n / 8 + 4).max(n % 8 + 1)
+    };
+    m as f64
+}
+
+/// Which summation `net_input` uses, told by its result rather than by repeating the dispatch
+/// rules: with products 1, seven zeros, u and u (u = 2⁻⁵³), the generic code adds the last two
+/// in its tail (2u, which 1 keeps), and the SIMD kernels add each u to 1 apart (a tie each,
+/// rounded to 1).
+fn net_input_runs_simd() -> bool {
+    let u = f64::EPSILON / 2.0;
+    let x = [1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, u, u];
+    let h = net_input(&[1.0; 10], &x).unwrap();
+    assert!(h == 1.0 || h == 1.0 + 2.0 * u, "neither summation: {h}");
+    h == 1.0
 }
 
 /// Σ `terms` with each addition's error kept (TwoSum): off by about 2⁻¹⁰⁶·n·Σ|terms|, far

@@ -408,6 +408,16 @@ fn uniform(seed: u64, n: usize) -> Vec<f64> {
         .collect()
 }
 
+/// The bit patterns of `v`, so that comparisons tell −0 from +0.
+fn bits64(v: &[f64]) -> Vec<u64> {
+    v.iter().map(|v| v.to_bits()).collect()
+}
+
+/// As [`bits64`] for `f32`.
+fn bits32(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|v| v.to_bits()).collect()
+}
+
 #[test]
 fn sigmoid_odd_lengths_and_offsets_match_element_function() {
     let h64: Vec<f64> = uniform(1, 67 + 3).iter().map(|u| u * 40.0).collect();
@@ -532,7 +542,11 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 kernels::net_inputs_f64(level, xs, ws, &mut h);
                 let expect: Vec<f64> =
                     xs.chunks_exact(d).map(|r| kernels::dot_f64(level, r, ws)).collect();
-                assert_eq!(h, expect, "{level:?} net inputs f64 d {d} rows {rows}");
+                assert_eq!(
+                    bits64(&h),
+                    bits64(&expect),
+                    "{level:?} net inputs f64 d {d} rows {rows}"
+                );
                 let mut expect = g0.to_vec();
                 for (r, &ai) in xs.chunks_exact(d).zip(as_) {
                     kernels::axpy_f64(level, &mut expect, ai, r);
@@ -543,7 +557,7 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                     let mut g = g0.to_vec();
                     kernels::add_weighted_rows_f64(level, &mut g, as_, xs);
                     let case = format!("d {d} rows {rows} a {}", as_.len());
-                    assert_eq!(g, expect, "{level:?} weighted rows f64 {case}");
+                    assert_eq!(bits64(&g), bits64(&expect), "{level:?} weighted rows f64 {case}");
                 }
 
                 let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
@@ -552,7 +566,11 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 kernels::net_inputs_f32(level, &xs, &ws, &mut h);
                 let expect: Vec<f32> =
                     xs.chunks_exact(d).map(|r| kernels::dot_f32(level, r, &ws)).collect();
-                assert_eq!(h, expect, "{level:?} net inputs f32 d {d} rows {rows}");
+                assert_eq!(
+                    bits32(&h),
+                    bits32(&expect),
+                    "{level:?} net inputs f32 d {d} rows {rows}"
+                );
                 let mut expect = g0.clone();
                 for (r, &ai) in xs.chunks_exact(d).zip(&as_) {
                     kernels::axpy_f32(level, &mut expect, ai, r);
@@ -562,7 +580,7 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                     let mut g = g0.clone();
                     kernels::add_weighted_rows_f32(level, &mut g, as_, &xs);
                     let case = format!("d {d} rows {rows} a {}", as_.len());
-                    assert_eq!(g, expect, "{level:?} weighted rows f32 {case}");
+                    assert_eq!(bits32(&g), bits32(&expect), "{level:?} weighted rows f32 {case}");
                 }
             }
         }
@@ -1327,6 +1345,44 @@ fn half_slices_are_the_f32_kernels_rounded_on_every_level() {
 }
 
 #[test]
+fn net_inputs_keep_the_sign_of_products_that_underflow() {
+    // Products that underflow to −0 leave −0 in the accumulators they reach and +0 in the
+    // others, so a lane beyond the end of a row let into a sum (+0 on −0) changes the sign of
+    // the result. Lengths in every span of registers that the kernels treat apart, whole groups
+    // of rows and rests, stored and listed rows; the expected values from the definition.
+    let lengths = [1, 5, 8, 9, 16, 17, 31, 32, 33, 48, 63, 64, 65, 100, 127, 128, 129, 200];
+    for level in levels() {
+        for d in lengths {
+            let expect64 = dot_by_definition(&vec![-1e-200; d], &vec![1e-200; d], 32, f64::mul_add);
+            let expect32 = dot_by_definition(&vec![-1e-30; d], &vec![1e-30; d], 64, f32::mul_add);
+            // −0 once every accumulator is reached, +0 before.
+            assert_eq!(expect64.is_sign_negative(), d >= 32, "f64 d {d}");
+            assert_eq!(expect32.is_sign_negative(), d >= 64, "f32 d {d}");
+            for rows in [1, 3, 4, 5, 8, 16, 17, 35] {
+                let listed: Vec<usize> = (0..rows).rev().collect();
+                let (x, w) = (vec![-1e-200_f64; rows * d], vec![1e-200_f64; d]);
+                let mut h = vec![f64::NAN; rows];
+                kernels::net_inputs_f64(level, &x, &w, &mut h);
+                let expect = bits64(&vec![expect64; rows]);
+                assert_eq!(bits64(&h), expect, "{level:?} f64 d {d} rows {rows}");
+                h.fill(f64::NAN);
+                kernels::net_inputs_listed_f64(level, &x, &listed, &[], &w, &mut h);
+                assert_eq!(bits64(&h), expect, "{level:?} listed f64 d {d} rows {rows}");
+
+                let (x, w) = (vec![-1e-30_f32; rows * d], vec![1e-30_f32; d]);
+                let mut h = vec![f32::NAN; rows];
+                kernels::net_inputs_f32(level, &x, &w, &mut h);
+                let expect = bits32(&vec![expect32; rows]);
+                assert_eq!(bits32(&h), expect, "{level:?} f32 d {d} rows {rows}");
+                h.fill(f32::NAN);
+                kernels::net_inputs_listed_f32(level, &x, &listed, &[], &w, &mut h);
+                assert_eq!(bits32(&h), expect, "{level:?} listed f32 d {d} rows {rows}");
+            }
+        }
+    }
+}
+
+#[test]
 fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
     // The gathering kernels must equal one `dot` per listed row, and one `axpy` per listed row
     // in list order, bit for bit, on every level, for row lengths around the register
@@ -1347,14 +1403,18 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 kernels::net_inputs_listed_f64(level, xs, rows, &ahead, ws, &mut h);
                 let expect: Vec<f64> =
                     rows.iter().map(|&i| kernels::dot_f64(level, row(i), ws)).collect();
-                assert_eq!(h, expect, "{level:?} listed net inputs f64 d {d} n {n}");
+                assert_eq!(
+                    bits64(&h),
+                    bits64(&expect),
+                    "{level:?} listed net inputs f64 d {d} n {n}"
+                );
                 let mut expect = g0.to_vec();
                 for (&i, &ai) in rows.iter().zip(as_) {
                     kernels::axpy_f64(level, &mut expect, ai, row(i));
                 }
                 let mut g = g0.to_vec();
                 kernels::add_listed_rows_f64(level, &mut g, as_, xs, rows);
-                assert_eq!(g, expect, "{level:?} listed rows f64 d {d} n {n}");
+                assert_eq!(bits64(&g), bits64(&expect), "{level:?} listed rows f64 d {d} n {n}");
 
                 let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
                 let (xs, ws, g0, as_) = (f(xs), f(ws), f(g0), f(as_));
@@ -1363,14 +1423,18 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 kernels::net_inputs_listed_f32(level, &xs, rows, &ahead, &ws, &mut h);
                 let expect: Vec<f32> =
                     rows.iter().map(|&i| kernels::dot_f32(level, row(i), &ws)).collect();
-                assert_eq!(h, expect, "{level:?} listed net inputs f32 d {d} n {n}");
+                assert_eq!(
+                    bits32(&h),
+                    bits32(&expect),
+                    "{level:?} listed net inputs f32 d {d} n {n}"
+                );
                 let mut expect = g0.clone();
                 for (&i, &ai) in rows.iter().zip(&as_) {
                     kernels::axpy_f32(level, &mut expect, ai, row(i));
                 }
                 let mut g = g0.clone();
                 kernels::add_listed_rows_f32(level, &mut g, &as_, &xs, rows);
-                assert_eq!(g, expect, "{level:?} listed rows f32 d {d} n {n}");
+                assert_eq!(bits32(&g), bits32(&expect), "{level:?} listed rows f32 d {d} n {n}");
             }
             // An index out of range gives +0, in a whole group and among the rows after it.
             let xs = &x[..40 * d];
@@ -1382,7 +1446,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 kernels::net_inputs_listed_f64(level, xs, &rows, &[], ws, &mut h);
                 assert_eq!(h[far].to_bits(), 0, "{level:?} f64 d {d} n {n} far {far}");
                 let expect = kernels::dot_f64(level, &xs[..d], ws);
-                assert_eq!(h[0], expect, "{level:?} f64 d {d} n {n}");
+                assert_eq!(h[0].to_bits(), expect.to_bits(), "{level:?} f64 d {d} n {n}");
                 let (xs, ws) = (f(xs), f(ws));
                 let mut h = vec![f32::NAN; n];
                 kernels::net_inputs_listed_f32(level, &xs, &rows, &[], &ws, &mut h);
