@@ -218,11 +218,11 @@ pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Res
 ///
 /// `activation` may be a trait object. The records are taken 256 at a time (16 in a call with
 /// at most 16 records; with several outputs, as many as fit in 64 KiB, at least one): for each
-/// output, their net inputs come
-/// from one blocked dot-product kernel (each bit-identical to [`net_input`](crate::net_input)
-/// of its record, plus the bias) and f from one [`Activation::activate_slice`] call, which the
-/// SIMD kernels serve for [`Sigmoid`](crate::Sigmoid), [`Tanh`](crate::Tanh) and
-/// [`Softplus`](crate::Softplus). No allocation.
+/// output, their net inputs come from one blocked dot-product kernel (each bit-identical to
+/// [`net_input`](crate::net_input) of its record, plus the bias) and f from one
+/// [`Activation::activate_slice`] call, which the SIMD kernels serve for
+/// [`Sigmoid`](crate::Sigmoid), [`Tanh`](crate::Tanh) and [`Softplus`](crate::Softplus). No
+/// allocation.
 ///
 /// # Accuracy
 ///

@@ -99,6 +99,7 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]) {
+    debug_assert!(w.len() <= 16 * K, "{} elements of w do not fit in {K} registers", w.len());
     let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(16 * k).min(16)) as _);
     // SAFETY: the masked loads read the lanes under the masks only, elements of w; the
     // addresses of registers past its end (mask 0) are formed by `wrapping_add`.
@@ -140,6 +141,7 @@ unsafe fn prepared_partials_f32<const K: usize>(
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> ([__m512d; K], [__mmask8; K]) {
+    debug_assert!(w.len() <= 8 * K, "{} elements of w do not fit in {K} registers", w.len());
     let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(8 * k).min(8)) as _);
     // SAFETY: as in `prepare_f32`.
     let registers = core::array::from_fn(|k| unsafe {

@@ -4,8 +4,8 @@
 //! check whether its element type *is* `f32` or `f64`, and if so run a kernel compiled for the best
 //! instruction set the CPU offers. They return `false` / `None` when they did not handle the call
 //! (another element type, no usable SIMD level, or a build without `std` or on neither x86-64 nor
-//! aarch64), and the caller then runs its generic scalar code, which is also the reference the
-//! tests compare every level against.
+//! aarch64), and the caller then runs its generic scalar code. The tests compare every level
+//! with scalar references: that generic code, or for the dot product its definition.
 //!
 //! # Type routing
 //!

@@ -113,15 +113,15 @@ macro_rules! net_input_kernels {
         }
 
         /// Σ aᵢbᵢ over the common length: one row's partial sums, then their pairwise sum,
-        /// bit-identical to `dot` in [`super::math`] (whose padded last chunk the partials load
-        /// with masks).
+        /// bit-identical to `dot` in [`super::math`] (the last partial chunk by masked loads).
         ///
         /// # Safety
         ///
         #[doc = concat!("The CPU must support ", $features, ".")]
         #[target_feature(enable = $features)]
         pub(super) unsafe fn $dot(a: &[$t], b: &[$t]) -> $t {
-            // SAFETY: both hold at least d elements.
+            // SAFETY: the CPU has the features, as this function requires; both slices hold
+            // the common length of elements.
             $horizontal(unsafe { $partials(a.as_ptr(), b.as_ptr(), a.len().min(b.len())) })
         }
 

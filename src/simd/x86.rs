@@ -134,8 +134,8 @@ kernels! {
 }
 
 /// Σ aᵢbᵢ for `f32`: [`math::dot_f32`], with the partial sums of one row of the net-input
-/// kernels of [`super::avx512_rows`] and [`super::avx2_rows`] at those levels (the last chunk
-/// by masked loads rather than a zero-padded copy).
+/// kernels of [`super::avx512_rows`] and [`super::avx2_rows`] at those levels (the last partial
+/// chunk by masked loads).
 pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
