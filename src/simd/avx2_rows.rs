@@ -6,6 +6,7 @@
 //! for the rows of a group, within the last one.
 
 use core::arch::x86_64::*;
+use core::cmp::Ordering;
 
 /// Elements per row chunk in `dot_f32`: eight registers of 8.
 const CHUNK32: usize = 64;
@@ -81,6 +82,119 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m256d 
             unsafe { (_mm256_maskload_pd(row.add(i), mask), _mm256_maskload_pd(w.add(i), mask)) };
         *acc = _mm256_blendv_pd(*acc, _mm256_fmadd_pd(a, b, *acc), _mm256_castsi256_pd(mask));
         (i, left) = (i + 4, left.saturating_sub(4));
+    }
+    let q: [__m256d; 4] = core::array::from_fn(|k| _mm256_add_pd(acc[k], acc[k + 4]));
+    _mm256_add_pd(_mm256_add_pd(q[0], q[2]), _mm256_add_pd(q[1], q[3]))
+}
+
+/// w in `K` registers, for rows of at most as many elements as they hold, loaded once per call
+/// instead of once per row: the registers (zero beyond w), how many of them w fills, and the
+/// lanes of the next one that it holds (all ones; none if w fills whole registers).
+struct Prepared<R, const K: usize> {
+    w: [R; K],
+    full: usize,
+    mask: __m256i,
+}
+
+/// [`Prepared`] w for `f32`: `K` registers of 8 lanes.
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> Prepared<__m256, K> {
+    debug_assert!(w.len() <= 8 * K, "{} elements of w do not fit in {K} registers", w.len());
+    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    let (full, left) = (w.len() / 8, w.len() % 8);
+    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left as i32), lanes);
+    let w = core::array::from_fn(|k| match k.cmp(&full) {
+        // SAFETY: register k < full holds elements 8k..8k + 8 ≤ w.len() of w.
+        Ordering::Less => unsafe { _mm256_loadu_ps(w.as_ptr().add(8 * k)) },
+        // SAFETY: the masked load reads the lanes j < left only, elements 8·full + j of w; the
+        // address is at most one past its end.
+        Ordering::Equal => unsafe { _mm256_maskload_ps(w.as_ptr().add(8 * k), mask) },
+        Ordering::Greater => _mm256_setzero_ps(),
+    });
+    Prepared { w, full, mask }
+}
+
+/// [`row_partials_f32`] for a row of at most 8·`K` elements (`K` ≤ 8), with w from
+/// [`prepare_f32`]: register k of the row into accumulator k, each touched once, with plain
+/// loads where w fills the register and a masked load for the last partial one. An FMA on
+/// the zeros beyond the row leaves the +0 that the blend of `row_partials_f32` keeps, and the
+/// additions after are the same, so the bits are.
+///
+/// # Safety
+///
+/// The CPU must support AVX2 and FMA, and `row` must hold `w.len()` elements of the w
+/// `prepared` was made from.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn prepared_partials_f32<const K: usize>(
+    row: *const f32,
+    prepared: &Prepared<__m256, K>,
+) -> __m256 {
+    let mut acc = [_mm256_setzero_ps(); 8];
+    // K is a constant, so the loop unrolls and the accumulators stay in registers.
+    for (k, acc) in acc.iter_mut().enumerate().take(K) {
+        let a = match k.cmp(&prepared.full) {
+            // SAFETY: as in `prepare_f32`, for the row.
+            Ordering::Less => unsafe { _mm256_loadu_ps(row.add(8 * k)) },
+            // SAFETY: as in `prepare_f32`, for the row.
+            Ordering::Equal => unsafe { _mm256_maskload_ps(row.add(8 * k), prepared.mask) },
+            Ordering::Greater => break,
+        };
+        *acc = _mm256_fmadd_ps(a, prepared.w[k], *acc);
+    }
+    let q: [__m256; 4] = core::array::from_fn(|k| _mm256_add_ps(acc[k], acc[k + 4]));
+    _mm256_add_ps(_mm256_add_ps(q[0], q[2]), _mm256_add_ps(q[1], q[3]))
+}
+
+/// [`Prepared`] w for `f64`: `K` registers of 4 lanes.
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> Prepared<__m256d, K> {
+    debug_assert!(w.len() <= 4 * K, "{} elements of w do not fit in {K} registers", w.len());
+    let lanes = _mm256_setr_epi64x(0, 1, 2, 3);
+    let (full, left) = (w.len() / 4, w.len() % 4);
+    let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(left as i64), lanes);
+    let w = core::array::from_fn(|k| match k.cmp(&full) {
+        // SAFETY: as in `prepare_f32`, registers of 4.
+        Ordering::Less => unsafe { _mm256_loadu_pd(w.as_ptr().add(4 * k)) },
+        // SAFETY: as in `prepare_f32`, registers of 4.
+        Ordering::Equal => unsafe { _mm256_maskload_pd(w.as_ptr().add(4 * k), mask) },
+        Ordering::Greater => _mm256_setzero_pd(),
+    });
+    Prepared { w, full, mask }
+}
+
+/// As [`prepared_partials_f32`] for `f64`, equal to [`row_partials_f64`].
+///
+/// # Safety
+///
+/// As [`prepared_partials_f32`].
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn prepared_partials_f64<const K: usize>(
+    row: *const f64,
+    prepared: &Prepared<__m256d, K>,
+) -> __m256d {
+    let mut acc = [_mm256_setzero_pd(); 8];
+    // K is a constant, so the loop unrolls and the accumulators stay in registers.
+    for (k, acc) in acc.iter_mut().enumerate().take(K) {
+        let a = match k.cmp(&prepared.full) {
+            // SAFETY: as in `prepare_f32`, for the row.
+            Ordering::Less => unsafe { _mm256_loadu_pd(row.add(4 * k)) },
+            // SAFETY: as in `prepare_f32`, for the row.
+            Ordering::Equal => unsafe { _mm256_maskload_pd(row.add(4 * k), prepared.mask) },
+            Ordering::Greater => break,
+        };
+        *acc = _mm256_fmadd_pd(a, prepared.w[k], *acc);
     }
     let q: [__m256d; 4] = core::array::from_fn(|k| _mm256_add_pd(acc[k], acc[k + 4]));
     _mm256_add_pd(_mm256_add_pd(q[0], q[2]), _mm256_add_pd(q[1], q[3]))
@@ -183,7 +297,8 @@ unsafe fn store_f64(out: &mut [f64], sums: __m256d) {
 super::rows::net_input_kernels! {
     features: "avx2,fma",
     f32, group 8, lengths [64, 128],
-    spans [], prepare unused, prepared unused,
+    spans [(1, 8), (2, 16), (4, 32), (8, 64)],
+    prepare prepare_f32, prepared prepared_partials_f32,
     register __m256 = _mm256_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
     horizontal horizontal_sum_f32, fn dot_f32,
     store store_f32, fn net_inputs_f32, fn net_inputs_listed_f32, group_sums_f32,
@@ -193,7 +308,8 @@ super::rows::net_input_kernels! {
 super::rows::net_input_kernels! {
     features: "avx2,fma",
     f64, group 4, lengths [32, 64],
-    spans [], prepare unused, prepared unused,
+    spans [(1, 4), (2, 8), (4, 16), (8, 32)],
+    prepare prepare_f64, prepared prepared_partials_f64,
     register __m256d = _mm256_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
     horizontal horizontal_sum_f64, fn dot_f64,
     store store_f64, fn net_inputs_f64, fn net_inputs_listed_f64, group_sums_f64,

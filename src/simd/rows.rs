@@ -75,8 +75,8 @@ pub(super) const FEW_ROWS: usize = 4;
 /// Rows of the lengths listed get a copy with the length fixed, whose loops unroll completely
 /// and whose rows in a group share the loads of w. Other rows of at most `$most` elements (for
 /// each `($k, $most)` of `spans`) share them too: `$prepare::<$k>(w)` loads w into `$k`
-/// registers with their lane masks once, and `$prepared::<$k>(row, &prepared)` gives the
-/// same partial sums as `$partials`.
+/// registers once, with what the last partial one needs, and
+/// `$prepared::<$k>(row, &prepared)` gives the same partial sums as `$partials`.
 macro_rules! net_input_kernels {
     (
         features: $features:literal,
