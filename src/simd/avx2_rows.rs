@@ -294,6 +294,194 @@ unsafe fn store_f64(out: &mut [f64], sums: __m256d) {
     }
 }
 
+/// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long, at most `a.len()`
+/// of them), in row order with a separate multiply and add per term, bit-identical to one
+/// `axpy` per row: 64 columns at a time in eight registers across all the rows, the last
+/// partial pass with its whole registers fixed at compile time and one masked register.
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
+    let d = g.len();
+    let rows = super::rows::whole_rows(a.len(), d, x.len());
+    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    let whole = d / 64 * 64;
+    for first in (0..whole).step_by(64) {
+        // SAFETY: columns first..first + 64 ≤ d of g and of the rows.
+        unsafe {
+            weighted_pass_f32::<8, false>(
+                g.wrapping_add(first),
+                a,
+                x.wrapping_add(first),
+                d,
+                _mm256_setzero_si256(),
+            )
+        };
+    }
+    let width = d - whole;
+    if width == 0 {
+        return;
+    }
+    let left = (width % 8) as _;
+    let mask =
+        _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
+    let (g, x) = (g.wrapping_add(whole), x.wrapping_add(whole));
+    // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
+    // whole..d of g and of the rows.
+    unsafe {
+        match width / 8 {
+            0 => weighted_pass_f32::<0, true>(g, a, x, d, mask),
+            1 => weighted_pass_f32::<1, true>(g, a, x, d, mask),
+            2 => weighted_pass_f32::<2, true>(g, a, x, d, mask),
+            3 => weighted_pass_f32::<3, true>(g, a, x, d, mask),
+            4 => weighted_pass_f32::<4, true>(g, a, x, d, mask),
+            5 => weighted_pass_f32::<5, true>(g, a, x, d, mask),
+            6 => weighted_pass_f32::<6, true>(g, a, x, d, mask),
+            _ => weighted_pass_f32::<7, true>(g, a, x, d, mask),
+        }
+    }
+}
+
+/// One pass of [`add_weighted_rows_f32`] over `FULL` whole registers of columns from `g` and
+/// from each row (rows of `d` elements from `x`) and, if `MASKED`, one more register under
+/// `mask`; the registers stay in place across all the rows.
+///
+/// # Safety
+///
+/// The CPU must support AVX2; `g` and each of the `a.len()` rows must hold the columns the
+/// pass covers.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn weighted_pass_f32<const FULL: usize, const MASKED: bool>(
+    g: *mut f32,
+    a: &[f32],
+    x: *const f32,
+    d: usize,
+    mask: __m256i,
+) {
+    // SAFETY (every access below): as the caller guarantees; addresses by `wrapping_add`.
+    let mut acc = [_mm256_setzero_ps(); 8];
+    for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+        *acc = unsafe { _mm256_loadu_ps(g.wrapping_add(8 * k)) };
+    }
+    let mut last = _mm256_setzero_ps();
+    if MASKED {
+        last = unsafe { _mm256_maskload_ps(g.wrapping_add(8 * FULL), mask) };
+    }
+    for (r, &ar) in a.iter().enumerate() {
+        let factor = _mm256_set1_ps(ar);
+        let row = x.wrapping_add(r * d);
+        for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+            let part = unsafe { _mm256_loadu_ps(row.wrapping_add(8 * k)) };
+            *acc = _mm256_add_ps(*acc, _mm256_mul_ps(factor, part));
+        }
+        if MASKED {
+            let part = unsafe { _mm256_maskload_ps(row.wrapping_add(8 * FULL), mask) };
+            last = _mm256_add_ps(last, _mm256_mul_ps(factor, part));
+        }
+    }
+    for (k, &acc) in acc.iter().enumerate().take(FULL) {
+        unsafe { _mm256_storeu_ps(g.wrapping_add(8 * k), acc) };
+    }
+    if MASKED {
+        unsafe { _mm256_maskstore_ps(g.wrapping_add(8 * FULL), mask, last) };
+    }
+}
+
+/// As [`add_weighted_rows_f32`] for `f64`: 32 columns at a time in eight registers of 4 lanes.
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
+    let d = g.len();
+    let rows = super::rows::whole_rows(a.len(), d, x.len());
+    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    let whole = d / 32 * 32;
+    for first in (0..whole).step_by(32) {
+        // SAFETY: columns first..first + 32 ≤ d of g and of the rows.
+        unsafe {
+            weighted_pass_f64::<8, false>(
+                g.wrapping_add(first),
+                a,
+                x.wrapping_add(first),
+                d,
+                _mm256_setzero_si256(),
+            )
+        };
+    }
+    let width = d - whole;
+    if width == 0 {
+        return;
+    }
+    let left = (width % 4) as _;
+    let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(left), _mm256_setr_epi64x(0, 1, 2, 3));
+    let (g, x) = (g.wrapping_add(whole), x.wrapping_add(whole));
+    // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
+    // whole..d of g and of the rows.
+    unsafe {
+        match width / 4 {
+            0 => weighted_pass_f64::<0, true>(g, a, x, d, mask),
+            1 => weighted_pass_f64::<1, true>(g, a, x, d, mask),
+            2 => weighted_pass_f64::<2, true>(g, a, x, d, mask),
+            3 => weighted_pass_f64::<3, true>(g, a, x, d, mask),
+            4 => weighted_pass_f64::<4, true>(g, a, x, d, mask),
+            5 => weighted_pass_f64::<5, true>(g, a, x, d, mask),
+            6 => weighted_pass_f64::<6, true>(g, a, x, d, mask),
+            _ => weighted_pass_f64::<7, true>(g, a, x, d, mask),
+        }
+    }
+}
+
+/// One pass of [`add_weighted_rows_f64`] over `FULL` whole registers of columns from `g` and
+/// from each row (rows of `d` elements from `x`) and, if `MASKED`, one more register under
+/// `mask`; the registers stay in place across all the rows.
+///
+/// # Safety
+///
+/// The CPU must support AVX2; `g` and each of the `a.len()` rows must hold the columns the
+/// pass covers.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn weighted_pass_f64<const FULL: usize, const MASKED: bool>(
+    g: *mut f64,
+    a: &[f64],
+    x: *const f64,
+    d: usize,
+    mask: __m256i,
+) {
+    // SAFETY (every access below): as the caller guarantees; addresses by `wrapping_add`.
+    let mut acc = [_mm256_setzero_pd(); 8];
+    for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+        *acc = unsafe { _mm256_loadu_pd(g.wrapping_add(4 * k)) };
+    }
+    let mut last = _mm256_setzero_pd();
+    if MASKED {
+        last = unsafe { _mm256_maskload_pd(g.wrapping_add(4 * FULL), mask) };
+    }
+    for (r, &ar) in a.iter().enumerate() {
+        let factor = _mm256_set1_pd(ar);
+        let row = x.wrapping_add(r * d);
+        for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+            let part = unsafe { _mm256_loadu_pd(row.wrapping_add(4 * k)) };
+            *acc = _mm256_add_pd(*acc, _mm256_mul_pd(factor, part));
+        }
+        if MASKED {
+            let part = unsafe { _mm256_maskload_pd(row.wrapping_add(4 * FULL), mask) };
+            last = _mm256_add_pd(last, _mm256_mul_pd(factor, part));
+        }
+    }
+    for (k, &acc) in acc.iter().enumerate().take(FULL) {
+        unsafe { _mm256_storeu_pd(g.wrapping_add(4 * k), acc) };
+    }
+    if MASKED {
+        unsafe { _mm256_maskstore_pd(g.wrapping_add(4 * FULL), mask, last) };
+    }
+}
+
 super::rows::net_input_kernels! {
     features: "avx2,fma",
     f32, group 8, lengths [64, 128],

@@ -313,17 +313,6 @@ fn low_lanes(n: usize) -> u32 {
     (1_u32 << n) - 1
 }
 
-/// The rows of `d` elements (at most `wanted`) that `len` elements hold; without a division
-/// when all `wanted` fit, as they do in every call from an epoch.
-#[inline(always)]
-fn whole_rows(wanted: usize, d: usize, len: usize) -> usize {
-    if wanted.checked_mul(d).is_some_and(|n| n <= len) {
-        wanted
-    } else {
-        len / d
-    }
-}
-
 /// The lane masks of the `R` registers covering the first `width` columns (those up to
 /// `R`·`LANES`).
 #[inline(always)]
@@ -345,7 +334,7 @@ fn column_masks<const LANES: usize, const R: usize>(width: usize) -> [u32; R] {
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
     let d = g.len();
-    let rows = whole_rows(a.len(), d, x.len());
+    let rows = super::rows::whole_rows(a.len(), d, x.len());
     let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
     for first in (0..d).step_by(CHUNK32) {
         let masks = column_masks::<16, 4>(d - first);
@@ -382,7 +371,7 @@ pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) 
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
     let d = g.len();
-    let rows = whole_rows(a.len(), d, x.len());
+    let rows = super::rows::whole_rows(a.len(), d, x.len());
     let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
     for first in (0..d).step_by(2 * CHUNK64) {
         let masks = column_masks::<8, 8>(d - first);

@@ -60,6 +60,17 @@ impl<T> RowSource<T> for Listed<'_, T> {
     }
 }
 
+/// The rows of `d` elements (at most `wanted`) that `len` elements hold; without a division
+/// when all `wanted` fit, as they do in every call from an epoch.
+#[inline(always)]
+pub(super) fn whole_rows(wanted: usize, d: usize, len: usize) -> usize {
+    if wanted.checked_mul(d).is_some_and(|n| n <= len) {
+        wanted
+    } else {
+        len / d
+    }
+}
+
 /// Rows left over after the last whole group are summed one dot product at a time when there
 /// are fewer than this many: below about four rows the group's horizontal sums (the same
 /// shuffles for one row as for a whole group) cost more than the rows' own sums. Both give the

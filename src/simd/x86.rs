@@ -230,7 +230,9 @@ pub(crate) fn add_weighted_rows_f32(level: Level, g: &mut [f32], a: &[f32], x: &
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F at run time.
         Level::Avx512 => unsafe { super::avx512_rows::add_weighted_rows_f32(g, a, x) },
-        level => add_weighted_rows_portable_f32(level, g, a, x),
+        // SAFETY: `supported()` detected AVX2 at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::add_weighted_rows_f32(g, a, x) },
+        Level::Scalar => add_weighted_rows_portable_f32(Level::Scalar, g, a, x),
     }
 }
 
@@ -239,7 +241,9 @@ pub(crate) fn add_weighted_rows_f64(level: Level, g: &mut [f64], a: &[f64], x: &
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F at run time.
         Level::Avx512 => unsafe { super::avx512_rows::add_weighted_rows_f64(g, a, x) },
-        level => add_weighted_rows_portable_f64(level, g, a, x),
+        // SAFETY: `supported()` detected AVX2 at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::add_weighted_rows_f64(g, a, x) },
+        Level::Scalar => add_weighted_rows_portable_f64(Level::Scalar, g, a, x),
     }
 }
 
