@@ -8,6 +8,8 @@
 use core::arch::x86_64::*;
 use core::cmp::Ordering;
 
+use super::rows::{Listed, RowSource, Stored};
+
 /// Elements per row chunk in `dot_f32`: eight registers of 8.
 const CHUNK32: usize = 64;
 /// Elements per row chunk in `dot_f64`: eight registers of 4.
@@ -306,16 +308,45 @@ unsafe fn store_f64(out: &mut [f64], sums: __m256d) {
 pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
     let d = g.len();
     let rows = super::rows::whole_rows(a.len(), d, x.len());
-    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    // SAFETY: the rows 0..rows of x hold d elements each.
+    unsafe { weighted_rows_f32(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+}
+
+/// As [`add_weighted_rows_f32`] for the rows of `x` listed in `rows` (in their order, at most
+/// `a.len()` of them); an index out of range adds nothing.
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) {
+    let (d, n) = (g.len(), a.len().min(rows.len()));
+    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
+    // SAFETY: `Listed` gives only rows of d elements within x.
+    unsafe { weighted_rows_f32(g, &a[..n], &listed) };
+}
+
+/// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows` does not
+/// give: the passes of [`add_weighted_rows_f32`].
+///
+/// # Safety
+///
+/// The CPU must support AVX2, and every row `rows` gives for r < `a.len()` must hold `g.len()`
+/// elements.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn weighted_rows_f32<S: RowSource<f32>>(g: &mut [f32], a: &[f32], rows: &S) {
+    let d = g.len();
+    let g = g.as_mut_ptr();
     let whole = d / 64 * 64;
     for first in (0..whole).step_by(64) {
         // SAFETY: columns first..first + 64 ≤ d of g and of the rows.
         unsafe {
-            weighted_pass_f32::<8, false>(
+            weighted_pass_f32::<S, 8, false>(
                 g.wrapping_add(first),
                 a,
-                x.wrapping_add(first),
-                d,
+                rows,
+                first,
                 _mm256_setzero_si256(),
             )
         };
@@ -327,19 +358,19 @@ pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) 
     let left = (width % 8) as _;
     let mask =
         _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    let (g, x) = (g.wrapping_add(whole), x.wrapping_add(whole));
+    let g = g.wrapping_add(whole);
     // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
     // whole..d of g and of the rows.
     unsafe {
         match width / 8 {
-            0 => weighted_pass_f32::<0, true>(g, a, x, d, mask),
-            1 => weighted_pass_f32::<1, true>(g, a, x, d, mask),
-            2 => weighted_pass_f32::<2, true>(g, a, x, d, mask),
-            3 => weighted_pass_f32::<3, true>(g, a, x, d, mask),
-            4 => weighted_pass_f32::<4, true>(g, a, x, d, mask),
-            5 => weighted_pass_f32::<5, true>(g, a, x, d, mask),
-            6 => weighted_pass_f32::<6, true>(g, a, x, d, mask),
-            _ => weighted_pass_f32::<7, true>(g, a, x, d, mask),
+            0 => weighted_pass_f32::<S, 0, true>(g, a, rows, whole, mask),
+            1 => weighted_pass_f32::<S, 1, true>(g, a, rows, whole, mask),
+            2 => weighted_pass_f32::<S, 2, true>(g, a, rows, whole, mask),
+            3 => weighted_pass_f32::<S, 3, true>(g, a, rows, whole, mask),
+            4 => weighted_pass_f32::<S, 4, true>(g, a, rows, whole, mask),
+            5 => weighted_pass_f32::<S, 5, true>(g, a, rows, whole, mask),
+            6 => weighted_pass_f32::<S, 6, true>(g, a, rows, whole, mask),
+            _ => weighted_pass_f32::<S, 7, true>(g, a, rows, whole, mask),
         }
     }
 }
@@ -354,11 +385,11 @@ pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) 
 /// pass covers.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn weighted_pass_f32<const FULL: usize, const MASKED: bool>(
+unsafe fn weighted_pass_f32<S: RowSource<f32>, const FULL: usize, const MASKED: bool>(
     g: *mut f32,
     a: &[f32],
-    x: *const f32,
-    d: usize,
+    rows: &S,
+    first: usize,
     mask: __m256i,
 ) {
     // SAFETY (every access below): as the caller guarantees; addresses by `wrapping_add`.
@@ -372,7 +403,8 @@ unsafe fn weighted_pass_f32<const FULL: usize, const MASKED: bool>(
     }
     for (r, &ar) in a.iter().enumerate() {
         let factor = _mm256_set1_ps(ar);
-        let row = x.wrapping_add(r * d);
+        let Some(row) = rows.row(r) else { continue };
+        let row = row.wrapping_add(first);
         for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
             let part = unsafe { _mm256_loadu_ps(row.wrapping_add(8 * k)) };
             *acc = _mm256_add_ps(*acc, _mm256_mul_ps(factor, part));
@@ -399,16 +431,45 @@ unsafe fn weighted_pass_f32<const FULL: usize, const MASKED: bool>(
 pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
     let d = g.len();
     let rows = super::rows::whole_rows(a.len(), d, x.len());
-    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    // SAFETY: the rows 0..rows of x hold d elements each.
+    unsafe { weighted_rows_f64(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+}
+
+/// As [`add_weighted_rows_f64`] for the rows of `x` listed in `rows` (in their order, at most
+/// `a.len()` of them); an index out of range adds nothing.
+///
+/// # Safety
+///
+/// The CPU must support AVX2.
+#[target_feature(enable = "avx2")]
+pub(super) unsafe fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) {
+    let (d, n) = (g.len(), a.len().min(rows.len()));
+    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
+    // SAFETY: `Listed` gives only rows of d elements within x.
+    unsafe { weighted_rows_f64(g, &a[..n], &listed) };
+}
+
+/// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows` does not
+/// give: the passes of [`add_weighted_rows_f64`].
+///
+/// # Safety
+///
+/// The CPU must support AVX2, and every row `rows` gives for r < `a.len()` must hold `g.len()`
+/// elements.
+#[inline]
+#[target_feature(enable = "avx2")]
+unsafe fn weighted_rows_f64<S: RowSource<f64>>(g: &mut [f64], a: &[f64], rows: &S) {
+    let d = g.len();
+    let g = g.as_mut_ptr();
     let whole = d / 32 * 32;
     for first in (0..whole).step_by(32) {
         // SAFETY: columns first..first + 32 ≤ d of g and of the rows.
         unsafe {
-            weighted_pass_f64::<8, false>(
+            weighted_pass_f64::<S, 8, false>(
                 g.wrapping_add(first),
                 a,
-                x.wrapping_add(first),
-                d,
+                rows,
+                first,
                 _mm256_setzero_si256(),
             )
         };
@@ -419,19 +480,19 @@ pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) 
     }
     let left = (width % 4) as _;
     let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(left), _mm256_setr_epi64x(0, 1, 2, 3));
-    let (g, x) = (g.wrapping_add(whole), x.wrapping_add(whole));
+    let g = g.wrapping_add(whole);
     // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
     // whole..d of g and of the rows.
     unsafe {
         match width / 4 {
-            0 => weighted_pass_f64::<0, true>(g, a, x, d, mask),
-            1 => weighted_pass_f64::<1, true>(g, a, x, d, mask),
-            2 => weighted_pass_f64::<2, true>(g, a, x, d, mask),
-            3 => weighted_pass_f64::<3, true>(g, a, x, d, mask),
-            4 => weighted_pass_f64::<4, true>(g, a, x, d, mask),
-            5 => weighted_pass_f64::<5, true>(g, a, x, d, mask),
-            6 => weighted_pass_f64::<6, true>(g, a, x, d, mask),
-            _ => weighted_pass_f64::<7, true>(g, a, x, d, mask),
+            0 => weighted_pass_f64::<S, 0, true>(g, a, rows, whole, mask),
+            1 => weighted_pass_f64::<S, 1, true>(g, a, rows, whole, mask),
+            2 => weighted_pass_f64::<S, 2, true>(g, a, rows, whole, mask),
+            3 => weighted_pass_f64::<S, 3, true>(g, a, rows, whole, mask),
+            4 => weighted_pass_f64::<S, 4, true>(g, a, rows, whole, mask),
+            5 => weighted_pass_f64::<S, 5, true>(g, a, rows, whole, mask),
+            6 => weighted_pass_f64::<S, 6, true>(g, a, rows, whole, mask),
+            _ => weighted_pass_f64::<S, 7, true>(g, a, rows, whole, mask),
         }
     }
 }
@@ -446,11 +507,11 @@ pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) 
 /// pass covers.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn weighted_pass_f64<const FULL: usize, const MASKED: bool>(
+unsafe fn weighted_pass_f64<S: RowSource<f64>, const FULL: usize, const MASKED: bool>(
     g: *mut f64,
     a: &[f64],
-    x: *const f64,
-    d: usize,
+    rows: &S,
+    first: usize,
     mask: __m256i,
 ) {
     // SAFETY (every access below): as the caller guarantees; addresses by `wrapping_add`.
@@ -464,7 +525,8 @@ unsafe fn weighted_pass_f64<const FULL: usize, const MASKED: bool>(
     }
     for (r, &ar) in a.iter().enumerate() {
         let factor = _mm256_set1_pd(ar);
-        let row = x.wrapping_add(r * d);
+        let Some(row) = rows.row(r) else { continue };
+        let row = row.wrapping_add(first);
         for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
             let part = unsafe { _mm256_loadu_pd(row.wrapping_add(4 * k)) };
             *acc = _mm256_add_pd(*acc, _mm256_mul_pd(factor, part));

@@ -12,6 +12,7 @@
 //! 2 shuffles and 1 addition per row and level instead of a scalar chain, with the same
 //! additions of the same operands, so every sum has the same bits as the dot product of its row.
 
+use super::rows::{Listed, RowSource, Stored};
 use core::arch::x86_64::*;
 
 /// Elements per row chunk in [`super::math::dot_f32`]: four registers of 16.
@@ -335,29 +336,98 @@ fn column_masks<const LANES: usize, const R: usize>(width: usize) -> [u32; R] {
 pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
     let d = g.len();
     let rows = super::rows::whole_rows(a.len(), d, x.len());
-    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    // SAFETY: the rows 0..rows of x hold d elements each.
+    unsafe { weighted_rows_f32(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+}
+
+/// As [`add_weighted_rows_f32`] for the rows of `x` listed in `rows` (in their order, at most
+/// `a.len()` of them); an index out of range adds nothing.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) {
+    let (d, n) = (g.len(), a.len().min(rows.len()));
+    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
+    // SAFETY: `Listed` gives only rows of d elements within x.
+    unsafe { weighted_rows_f32(g, &a[..n], &listed) };
+}
+
+/// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows` does not
+/// give: the loop of [`add_weighted_rows_f32`].
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and every row `rows` gives for r < `a.len()` must hold
+/// `g.len()` elements.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn weighted_rows_f32<S: RowSource<f32>>(g: &mut [f32], a: &[f32], rows: &S) {
+    let d = g.len();
+    let g = g.as_mut_ptr();
     for first in (0..d).step_by(CHUNK32) {
-        let masks = column_masks::<16, 4>(d - first);
-        // SAFETY (every access below): the lanes under `masks` are columns first..d of g or of a
-        // row r < rows of x, all in bounds; masked-off lanes are not accessed (and cannot fault),
-        // so their addresses are formed with `wrapping_add`.
-        let mut acc: [__m512; 4] = core::array::from_fn(|k| unsafe {
-            _mm512_maskz_loadu_ps(masks[k] as __mmask16, g.wrapping_add(first + 16 * k))
-        });
-        for (r, &ar) in a.iter().enumerate() {
-            let factor = _mm512_set1_ps(ar);
-            let row = x.wrapping_add(r * d + first);
-            for (k, acc) in acc.iter_mut().enumerate() {
-                let part = unsafe {
-                    _mm512_maskz_loadu_ps(masks[k] as __mmask16, row.wrapping_add(16 * k))
-                };
-                *acc = _mm512_add_ps(*acc, _mm512_mul_ps(factor, part));
+        // SAFETY: the columns first..first + CHUNK32 ≤ d, or first..d under the masks, of g and
+        // of the rows.
+        unsafe {
+            if d - first >= CHUNK32 {
+                weighted_pass_f32::<S, false>(g, a, rows, first, [0; 4]);
+            } else {
+                weighted_pass_f32::<S, true>(g, a, rows, first, column_masks::<16, 4>(d - first));
             }
         }
-        for (k, &acc) in acc.iter().enumerate() {
-            unsafe {
-                _mm512_mask_storeu_ps(g.wrapping_add(first + 16 * k), masks[k] as __mmask16, acc)
-            };
+    }
+}
+
+/// One pass of [`weighted_rows_f32`] over the columns from `first`: 4 registers kept across the
+/// rows, with plain loads and stores or, if `MASKED`, under `masks`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F; g and every row `rows` gives must hold the columns the pass
+/// covers (4·16 from `first`, or the lanes under `masks`).
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn weighted_pass_f32<S: RowSource<f32>, const MASKED: bool>(
+    g: *mut f32,
+    a: &[f32],
+    rows: &S,
+    first: usize,
+    masks: [u32; 4],
+) {
+    // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
+    // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
+    /// A plain load, or a load under `mask` if `MASKED`.
+    #[inline(always)]
+    unsafe fn load<const MASKED: bool>(at: *const f32, mask: u32) -> __m512 {
+        if MASKED {
+            unsafe { _mm512_maskz_loadu_ps(mask as __mmask16, at) }
+        } else {
+            unsafe { _mm512_loadu_ps(at) }
+        }
+    }
+    let mut acc: [__m512; 4] = core::array::from_fn(|k| unsafe {
+        load::<MASKED>(g.wrapping_add(first + 16 * k), masks[k])
+    });
+    for (r, &ar) in a.iter().enumerate() {
+        let Some(row) = rows.row(r) else { continue };
+        let factor = _mm512_set1_ps(ar);
+        let row = row.wrapping_add(first);
+        for (k, acc) in acc.iter_mut().enumerate() {
+            *acc = _mm512_add_ps(
+                *acc,
+                _mm512_mul_ps(factor, unsafe {
+                    load::<MASKED>(row.wrapping_add(16 * k), masks[k])
+                }),
+            );
+        }
+    }
+    for (k, &acc) in acc.iter().enumerate() {
+        let at = g.wrapping_add(first + 16 * k);
+        if MASKED {
+            unsafe { _mm512_mask_storeu_ps(at, masks[k] as __mmask16, acc) };
+        } else {
+            unsafe { _mm512_storeu_ps(at, acc) };
         }
     }
 }
@@ -372,26 +442,93 @@ pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) 
 pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
     let d = g.len();
     let rows = super::rows::whole_rows(a.len(), d, x.len());
-    let (g, a, x) = (g.as_mut_ptr(), &a[..rows], x.as_ptr());
+    // SAFETY: the rows 0..rows of x hold d elements each.
+    unsafe { weighted_rows_f64(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+}
+
+/// As [`add_listed_rows_f32`] for `f64`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F.
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) {
+    let (d, n) = (g.len(), a.len().min(rows.len()));
+    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
+    // SAFETY: `Listed` gives only rows of d elements within x.
+    unsafe { weighted_rows_f64(g, &a[..n], &listed) };
+}
+
+/// As [`weighted_rows_f32`] for `f64`: the loop of [`add_weighted_rows_f64`].
+///
+/// # Safety
+///
+/// As [`weighted_rows_f32`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn weighted_rows_f64<S: RowSource<f64>>(g: &mut [f64], a: &[f64], rows: &S) {
+    let d = g.len();
+    let g = g.as_mut_ptr();
     for first in (0..d).step_by(2 * CHUNK64) {
-        let masks = column_masks::<8, 8>(d - first);
-        // SAFETY (every access below): as in `add_weighted_rows_f32`.
-        let mut acc: [__m512d; 8] = core::array::from_fn(|k| unsafe {
-            _mm512_maskz_loadu_pd(masks[k] as __mmask8, g.wrapping_add(first + 8 * k))
-        });
-        for (r, &ar) in a.iter().enumerate() {
-            let factor = _mm512_set1_pd(ar);
-            let row = x.wrapping_add(r * d + first);
-            for (k, acc) in acc.iter_mut().enumerate() {
-                let part =
-                    unsafe { _mm512_maskz_loadu_pd(masks[k] as __mmask8, row.wrapping_add(8 * k)) };
-                *acc = _mm512_add_pd(*acc, _mm512_mul_pd(factor, part));
+        // SAFETY: the columns first..first + 64 ≤ d, or first..d under the masks, of g and
+        // of the rows.
+        unsafe {
+            if d - first >= 2 * CHUNK64 {
+                weighted_pass_f64::<S, false>(g, a, rows, first, [0; 8]);
+            } else {
+                weighted_pass_f64::<S, true>(g, a, rows, first, column_masks::<8, 8>(d - first));
             }
         }
-        for (k, &acc) in acc.iter().enumerate() {
-            unsafe {
-                _mm512_mask_storeu_pd(g.wrapping_add(first + 8 * k), masks[k] as __mmask8, acc)
-            };
+    }
+}
+
+/// One pass of [`weighted_rows_f64`] over the columns from `first`: 8 registers kept across the
+/// rows, with plain loads and stores or, if `MASKED`, under `masks`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F; g and every row `rows` gives must hold the columns the pass
+/// covers (8·8 from `first`, or the lanes under `masks`).
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn weighted_pass_f64<S: RowSource<f64>, const MASKED: bool>(
+    g: *mut f64,
+    a: &[f64],
+    rows: &S,
+    first: usize,
+    masks: [u32; 8],
+) {
+    // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
+    // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
+    /// A plain load, or a load under `mask` if `MASKED`.
+    #[inline(always)]
+    unsafe fn load<const MASKED: bool>(at: *const f64, mask: u32) -> __m512d {
+        if MASKED {
+            unsafe { _mm512_maskz_loadu_pd(mask as __mmask8, at) }
+        } else {
+            unsafe { _mm512_loadu_pd(at) }
+        }
+    }
+    let mut acc: [__m512d; 8] = core::array::from_fn(|k| unsafe {
+        load::<MASKED>(g.wrapping_add(first + 8 * k), masks[k])
+    });
+    for (r, &ar) in a.iter().enumerate() {
+        let Some(row) = rows.row(r) else { continue };
+        let factor = _mm512_set1_pd(ar);
+        let row = row.wrapping_add(first);
+        for (k, acc) in acc.iter_mut().enumerate() {
+            *acc = _mm512_add_pd(
+                *acc,
+                _mm512_mul_pd(factor, unsafe { load::<MASKED>(row.wrapping_add(8 * k), masks[k]) }),
+            );
+        }
+    }
+    for (k, &acc) in acc.iter().enumerate() {
+        let at = g.wrapping_add(first + 8 * k);
+        if MASKED {
+            unsafe { _mm512_mask_storeu_pd(at, masks[k] as __mmask8, acc) };
+        } else {
+            unsafe { _mm512_storeu_pd(at, acc) };
         }
     }
 }

@@ -1393,7 +1393,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
     let listed: Vec<usize> = (0..40).map(|i| (i * 17 + 5) % 40).chain([3, 3, 39, 0]).collect();
     let ahead = [1, 38, 7, 1000];
     for level in levels() {
-        for d in [1, 7, 31, 32, 33, 64, 67, 128, 130] {
+        for d in [1, 7, 21, 26, 31, 32, 33, 45, 64, 67, 128, 130] {
             let xs = &x[..40 * d];
             for n in [0, 1, 3, 17, 19, listed.len()] {
                 let rows = &listed[..n];
@@ -1447,10 +1447,27 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 assert_eq!(h[far].to_bits(), 0, "{level:?} f64 d {d} n {n} far {far}");
                 let expect = kernels::dot_f64(level, &xs[..d], ws);
                 assert_eq!(h[0].to_bits(), expect.to_bits(), "{level:?} f64 d {d} n {n}");
-                let (xs, ws) = (f(xs), f(ws));
+                // The gradient kernels skip it (and the last rows of x stay in range).
+                let (g0, as_) = (&w[1..=d], &a[..n]);
+                let mut expect = g0.to_vec();
+                for (&i, &ai) in rows.iter().zip(as_).filter(|(&i, _)| i < 40) {
+                    kernels::axpy_f64(level, &mut expect, ai, &xs[i * d..(i + 1) * d]);
+                }
+                let mut g = g0.to_vec();
+                kernels::add_listed_rows_f64(level, &mut g, as_, xs, &rows);
+                assert_eq!(bits64(&g), bits64(&expect), "{level:?} f64 rows d {d} n {n} far {far}");
+
+                let (xs, ws, g0, as_) = (f(xs), f(ws), f(g0), f(as_));
                 let mut h = vec![f32::NAN; n];
                 kernels::net_inputs_listed_f32(level, &xs, &rows, &[], &ws, &mut h);
                 assert_eq!(h[far].to_bits(), 0, "{level:?} f32 d {d} n {n} far {far}");
+                let mut expect = g0.clone();
+                for (&i, &ai) in rows.iter().zip(&as_).filter(|(&i, _)| i < 40) {
+                    kernels::axpy_f32(level, &mut expect, ai, &xs[i * d..(i + 1) * d]);
+                }
+                let mut g = g0.clone();
+                kernels::add_listed_rows_f32(level, &mut g, &as_, &xs, &rows);
+                assert_eq!(bits32(&g), bits32(&expect), "{level:?} f32 rows d {d} n {n} far {far}");
             }
         }
     }

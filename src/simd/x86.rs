@@ -120,10 +120,10 @@ kernels! {
     fn add_weighted_rows_portable_f64(g: &mut [f64], a: &[f64], x: &[f64]) =
         math::add_weighted_rows::<f64, 32>(g, a, x);
     /// g ← g + Σ_r a_r x_{rows\[r\]} for `f32`, 64 columns in registers.
-    fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
+    fn add_listed_rows_portable_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
         math::add_listed_rows::<f32, 64>(g, a, x, rows);
     /// g ← g + Σ_r a_r x_{rows\[r\]} for `f64`, 32 columns in registers.
-    fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) =
+    fn add_listed_rows_portable_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) =
         math::add_listed_rows::<f64, 32>(g, a, x, rows);
     /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64` (to be rounded to `f32`).
     fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 =
@@ -244,6 +244,42 @@ pub(crate) fn add_weighted_rows_f64(level: Level, g: &mut [f64], a: &[f64], x: &
         // SAFETY: `supported()` detected AVX2 at run time.
         Level::Avx2 => unsafe { super::avx2_rows::add_weighted_rows_f64(g, a, x) },
         Level::Scalar => add_weighted_rows_portable_f64(Level::Scalar, g, a, x),
+    }
+}
+
+/// g ← g + Σ_r a_r x_{rows\[r\]} for `f32` rows listed by index, bit-identical to one `axpy`
+/// per listed row: the kernels of [`super::avx512_rows`] and [`super::avx2_rows`] at those
+/// levels, otherwise the loop of [`math::add_listed_rows`].
+pub(crate) fn add_listed_rows_f32(
+    level: Level,
+    g: &mut [f32],
+    a: &[f32],
+    x: &[f32],
+    rows: &[usize],
+) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        Level::Avx512 => unsafe { super::avx512_rows::add_listed_rows_f32(g, a, x, rows) },
+        // SAFETY: `supported()` detected AVX2 at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::add_listed_rows_f32(g, a, x, rows) },
+        Level::Scalar => add_listed_rows_portable_f32(Level::Scalar, g, a, x, rows),
+    }
+}
+
+/// As [`add_listed_rows_f32`] for `f64`.
+pub(crate) fn add_listed_rows_f64(
+    level: Level,
+    g: &mut [f64],
+    a: &[f64],
+    x: &[f64],
+    rows: &[usize],
+) {
+    match level.min(supported()) {
+        // SAFETY: `supported()` detected AVX-512F at run time.
+        Level::Avx512 => unsafe { super::avx512_rows::add_listed_rows_f64(g, a, x, rows) },
+        // SAFETY: `supported()` detected AVX2 at run time.
+        Level::Avx2 => unsafe { super::avx2_rows::add_listed_rows_f64(g, a, x, rows) },
+        Level::Scalar => add_listed_rows_portable_f64(Level::Scalar, g, a, x, rows),
     }
 }
 
