@@ -4,6 +4,9 @@
 //! (`f64`) rows done together. The 64 (`f32`) or 32 (`f64`) accumulators of `dot` are eight
 //! 256-bit registers here, summed pairwise across the registers and then, a level at a time
 //! for the rows of a group, within the last one.
+//!
+//! Also the gradient over a block, g += Σ_r a\[r\]·(row r), stored or listed rows, with g's
+//! columns in registers across the rows (as [`super::avx512_rows`] does it).
 
 use core::arch::x86_64::*;
 use core::cmp::Ordering;
@@ -89,12 +92,13 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m256d 
     _mm256_add_pd(_mm256_add_pd(q[0], q[2]), _mm256_add_pd(q[1], q[3]))
 }
 
-/// w in `K` registers, for rows of at most as many elements as they hold, loaded once per call
-/// instead of once per row: the registers (zero beyond w), how many of them w fills, and the
-/// lanes of the next one that it holds (all ones; none if w fills whole registers).
+/// w in `K` ≤ 8 registers, for rows of at most as many elements as they hold, loaded once per
+/// call instead of once per row: the registers (zero beyond w), how many of them w fills,
+/// whether w ends in the next one, and the lanes of it that w holds (all ones).
 struct Prepared<R, const K: usize> {
     w: [R; K],
     full: usize,
+    partial: bool,
     mask: __m256i,
 }
 
@@ -113,12 +117,12 @@ unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> Prepared<__m256, K> {
     let w = core::array::from_fn(|k| match k.cmp(&full) {
         // SAFETY: register k < full holds elements 8k..8k + 8 ≤ w.len() of w.
         Ordering::Less => unsafe { _mm256_loadu_ps(w.as_ptr().add(8 * k)) },
-        // SAFETY: the masked load reads the lanes j < left only, elements 8·full + j of w; the
-        // address is at most one past its end.
-        Ordering::Equal => unsafe { _mm256_maskload_ps(w.as_ptr().add(8 * k), mask) },
-        Ordering::Greater => _mm256_setzero_ps(),
+        // SAFETY: the masked load reads the lanes j < left only, elements 8·full + j < w.len()
+        // of w.
+        Ordering::Equal if left > 0 => unsafe { _mm256_maskload_ps(w.as_ptr().add(8 * k), mask) },
+        _ => _mm256_setzero_ps(),
     });
-    Prepared { w, full, mask }
+    Prepared { w, full, partial: left > 0, mask }
 }
 
 /// [`row_partials_f32`] for a row of at most 8·`K` elements (`K` ≤ 8), with w from
@@ -137,6 +141,7 @@ unsafe fn prepared_partials_f32<const K: usize>(
     row: *const f32,
     prepared: &Prepared<__m256, K>,
 ) -> __m256 {
+    const { assert!(K <= 8, "eight accumulators") };
     let mut acc = [_mm256_setzero_ps(); 8];
     // K is a constant, so the loop unrolls and the accumulators stay in registers.
     for (k, acc) in acc.iter_mut().enumerate().take(K) {
@@ -144,8 +149,10 @@ unsafe fn prepared_partials_f32<const K: usize>(
             // SAFETY: as in `prepare_f32`, for the row.
             Ordering::Less => unsafe { _mm256_loadu_ps(row.add(8 * k)) },
             // SAFETY: as in `prepare_f32`, for the row.
-            Ordering::Equal => unsafe { _mm256_maskload_ps(row.add(8 * k), prepared.mask) },
-            Ordering::Greater => break,
+            Ordering::Equal if prepared.partial => unsafe {
+                _mm256_maskload_ps(row.add(8 * k), prepared.mask)
+            },
+            _ => break,
         };
         *acc = _mm256_fmadd_ps(a, prepared.w[k], *acc);
     }
@@ -169,10 +176,10 @@ unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> Prepared<__m256d, K> {
         // SAFETY: as in `prepare_f32`, registers of 4.
         Ordering::Less => unsafe { _mm256_loadu_pd(w.as_ptr().add(4 * k)) },
         // SAFETY: as in `prepare_f32`, registers of 4.
-        Ordering::Equal => unsafe { _mm256_maskload_pd(w.as_ptr().add(4 * k), mask) },
-        Ordering::Greater => _mm256_setzero_pd(),
+        Ordering::Equal if left > 0 => unsafe { _mm256_maskload_pd(w.as_ptr().add(4 * k), mask) },
+        _ => _mm256_setzero_pd(),
     });
-    Prepared { w, full, mask }
+    Prepared { w, full, partial: left > 0, mask }
 }
 
 /// As [`prepared_partials_f32`] for `f64`, equal to [`row_partials_f64`].
@@ -186,6 +193,7 @@ unsafe fn prepared_partials_f64<const K: usize>(
     row: *const f64,
     prepared: &Prepared<__m256d, K>,
 ) -> __m256d {
+    const { assert!(K <= 8, "eight accumulators") };
     let mut acc = [_mm256_setzero_pd(); 8];
     // K is a constant, so the loop unrolls and the accumulators stay in registers.
     for (k, acc) in acc.iter_mut().enumerate().take(K) {
@@ -193,8 +201,10 @@ unsafe fn prepared_partials_f64<const K: usize>(
             // SAFETY: as in `prepare_f32`, for the row.
             Ordering::Less => unsafe { _mm256_loadu_pd(row.add(4 * k)) },
             // SAFETY: as in `prepare_f32`, for the row.
-            Ordering::Equal => unsafe { _mm256_maskload_pd(row.add(4 * k), prepared.mask) },
-            Ordering::Greater => break,
+            Ordering::Equal if prepared.partial => unsafe {
+                _mm256_maskload_pd(row.add(4 * k), prepared.mask)
+            },
+            _ => break,
         };
         *acc = _mm256_fmadd_pd(a, prepared.w[k], *acc);
     }
@@ -362,21 +372,31 @@ unsafe fn weighted_rows_f32<S: RowSource<f32>>(g: &mut [f32], a: &[f32], rows: &
     // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
     // whole..d of g and of the rows.
     unsafe {
-        match width / 8 {
-            0 => weighted_pass_f32::<S, 0, true>(g, a, rows, whole, mask),
-            1 => weighted_pass_f32::<S, 1, true>(g, a, rows, whole, mask),
-            2 => weighted_pass_f32::<S, 2, true>(g, a, rows, whole, mask),
-            3 => weighted_pass_f32::<S, 3, true>(g, a, rows, whole, mask),
-            4 => weighted_pass_f32::<S, 4, true>(g, a, rows, whole, mask),
-            5 => weighted_pass_f32::<S, 5, true>(g, a, rows, whole, mask),
-            6 => weighted_pass_f32::<S, 6, true>(g, a, rows, whole, mask),
-            _ => weighted_pass_f32::<S, 7, true>(g, a, rows, whole, mask),
+        // Whole registers 0 to 7 (the pass is narrower than 64 columns), and a masked one
+        // only where the columns end inside a register.
+        match (width / 8, left != 0) {
+            (0, _) => weighted_pass_f32::<S, 0, true>(g, a, rows, whole, mask),
+            (1, true) => weighted_pass_f32::<S, 1, true>(g, a, rows, whole, mask),
+            (1, false) => weighted_pass_f32::<S, 1, false>(g, a, rows, whole, mask),
+            (2, true) => weighted_pass_f32::<S, 2, true>(g, a, rows, whole, mask),
+            (2, false) => weighted_pass_f32::<S, 2, false>(g, a, rows, whole, mask),
+            (3, true) => weighted_pass_f32::<S, 3, true>(g, a, rows, whole, mask),
+            (3, false) => weighted_pass_f32::<S, 3, false>(g, a, rows, whole, mask),
+            (4, true) => weighted_pass_f32::<S, 4, true>(g, a, rows, whole, mask),
+            (4, false) => weighted_pass_f32::<S, 4, false>(g, a, rows, whole, mask),
+            (5, true) => weighted_pass_f32::<S, 5, true>(g, a, rows, whole, mask),
+            (5, false) => weighted_pass_f32::<S, 5, false>(g, a, rows, whole, mask),
+            (6, true) => weighted_pass_f32::<S, 6, true>(g, a, rows, whole, mask),
+            (6, false) => weighted_pass_f32::<S, 6, false>(g, a, rows, whole, mask),
+            (7, true) => weighted_pass_f32::<S, 7, true>(g, a, rows, whole, mask),
+            (7, false) => weighted_pass_f32::<S, 7, false>(g, a, rows, whole, mask),
+            _ => {}
         }
     }
 }
 
 /// One pass of [`add_weighted_rows_f32`] over `FULL` whole registers of columns from `g` and
-/// from each row (rows of `d` elements from `x`) and, if `MASKED`, one more register under
+/// from each row `rows` gives (from column `first`) and, if `MASKED`, one more register under
 /// `mask`; the registers stay in place across all the rows.
 ///
 /// # Safety
@@ -402,8 +422,8 @@ unsafe fn weighted_pass_f32<S: RowSource<f32>, const FULL: usize, const MASKED: 
         last = unsafe { _mm256_maskload_ps(g.wrapping_add(8 * FULL), mask) };
     }
     for (r, &ar) in a.iter().enumerate() {
-        let factor = _mm256_set1_ps(ar);
         let Some(row) = rows.row(r) else { continue };
+        let factor = _mm256_set1_ps(ar);
         let row = row.wrapping_add(first);
         for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
             let part = unsafe { _mm256_loadu_ps(row.wrapping_add(8 * k)) };
@@ -484,21 +504,31 @@ unsafe fn weighted_rows_f64<S: RowSource<f64>>(g: &mut [f64], a: &[f64], rows: &
     // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
     // whole..d of g and of the rows.
     unsafe {
-        match width / 4 {
-            0 => weighted_pass_f64::<S, 0, true>(g, a, rows, whole, mask),
-            1 => weighted_pass_f64::<S, 1, true>(g, a, rows, whole, mask),
-            2 => weighted_pass_f64::<S, 2, true>(g, a, rows, whole, mask),
-            3 => weighted_pass_f64::<S, 3, true>(g, a, rows, whole, mask),
-            4 => weighted_pass_f64::<S, 4, true>(g, a, rows, whole, mask),
-            5 => weighted_pass_f64::<S, 5, true>(g, a, rows, whole, mask),
-            6 => weighted_pass_f64::<S, 6, true>(g, a, rows, whole, mask),
-            _ => weighted_pass_f64::<S, 7, true>(g, a, rows, whole, mask),
+        // Whole registers 0 to 7 (the pass is narrower than 32 columns), and a masked one
+        // only where the columns end inside a register.
+        match (width / 4, left != 0) {
+            (0, _) => weighted_pass_f64::<S, 0, true>(g, a, rows, whole, mask),
+            (1, true) => weighted_pass_f64::<S, 1, true>(g, a, rows, whole, mask),
+            (1, false) => weighted_pass_f64::<S, 1, false>(g, a, rows, whole, mask),
+            (2, true) => weighted_pass_f64::<S, 2, true>(g, a, rows, whole, mask),
+            (2, false) => weighted_pass_f64::<S, 2, false>(g, a, rows, whole, mask),
+            (3, true) => weighted_pass_f64::<S, 3, true>(g, a, rows, whole, mask),
+            (3, false) => weighted_pass_f64::<S, 3, false>(g, a, rows, whole, mask),
+            (4, true) => weighted_pass_f64::<S, 4, true>(g, a, rows, whole, mask),
+            (4, false) => weighted_pass_f64::<S, 4, false>(g, a, rows, whole, mask),
+            (5, true) => weighted_pass_f64::<S, 5, true>(g, a, rows, whole, mask),
+            (5, false) => weighted_pass_f64::<S, 5, false>(g, a, rows, whole, mask),
+            (6, true) => weighted_pass_f64::<S, 6, true>(g, a, rows, whole, mask),
+            (6, false) => weighted_pass_f64::<S, 6, false>(g, a, rows, whole, mask),
+            (7, true) => weighted_pass_f64::<S, 7, true>(g, a, rows, whole, mask),
+            (7, false) => weighted_pass_f64::<S, 7, false>(g, a, rows, whole, mask),
+            _ => {}
         }
     }
 }
 
 /// One pass of [`add_weighted_rows_f64`] over `FULL` whole registers of columns from `g` and
-/// from each row (rows of `d` elements from `x`) and, if `MASKED`, one more register under
+/// from each row `rows` gives (from column `first`) and, if `MASKED`, one more register under
 /// `mask`; the registers stay in place across all the rows.
 ///
 /// # Safety
@@ -524,8 +554,8 @@ unsafe fn weighted_pass_f64<S: RowSource<f64>, const FULL: usize, const MASKED: 
         last = unsafe { _mm256_maskload_pd(g.wrapping_add(4 * FULL), mask) };
     }
     for (r, &ar) in a.iter().enumerate() {
-        let factor = _mm256_set1_pd(ar);
         let Some(row) = rows.row(r) else { continue };
+        let factor = _mm256_set1_pd(ar);
         let row = row.wrapping_add(first);
         for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
             let part = unsafe { _mm256_loadu_pd(row.wrapping_add(4 * k)) };

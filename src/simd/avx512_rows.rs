@@ -1,6 +1,8 @@
 //! Net inputs of a block of rows with AVX-512: the dot product of each row with w, bit-identical
 //! to [`super::math::dot_f32`] and [`super::math::dot_f64`], with the horizontal sums of 16
 //! (`f32`) or 8 (`f64`) rows done together.
+//! Also the gradient over a block, g += Σ_r a\[r\]·(row r), stored or listed rows, with g's
+//! columns in registers across the rows.
 //!
 //! Each row's dot product keeps its 64 (`f32`) or 32 (`f64`) FMA accumulators in four registers
 //! and then sums them pairwise: two levels across the registers, then halving within the last

@@ -76,11 +76,10 @@
 //!   ([`avx2_rows`]) the horizontal sums of a group of rows (16 or 8 `f32`, 8 or 4 `f64`) share
 //!   their shuffles, one level of the pairwise sum for two rows per addition, where the compiler
 //!   made a chain of scalar extracts and additions per row; the loop over groups, stored or
-//!   listed rows, is shared ([`rows`]). The AVX-512 gradient kernel takes the last columns
-//!   under masks, with no division per call.
-//! - `add_listed_rows`: the column-blocked `axpy` over rows listed by index (a shuffled
-//!   mini-batch), whose net inputs (`net_inputs_listed`) prefetch the rows listed a few
-//!   positions ahead.
+//!   listed rows, is shared ([`rows`]). The gradient kernels of both levels keep every pass's
+//!   columns in registers, the last partial one's under masks, with no division per call.
+//! - `add_listed_rows`: the same gradient over rows listed by index (a shuffled mini-batch),
+//!   whose net inputs (`net_inputs_listed`) prefetch the rows listed a few positions ahead.
 //! - `sum_squared_diff`: `f32` accumulates exact `f64` differences in `f64` lanes; `f64` splits
 //!   each difference exactly (TwoSum), adds each square to a per-lane sum by one FMA and keeps
 //!   that FMA's rounding error (after Ogita–Rump–Oishi's Sum2), the errors and the differences'

@@ -418,6 +418,19 @@ fn bits32(v: &[f32]) -> Vec<u32> {
     v.iter().map(|v| v.to_bits()).collect()
 }
 
+/// Runs `kernel` on a copy of `g0` followed by sentinels in the same allocation, checks that
+/// they are untouched (no store past the end of g) and returns the copy.
+fn guarded<T: Copy + PartialEq + From<f32>>(g0: &[T], kernel: impl FnOnce(&mut [T])) -> Vec<T> {
+    let sentinel = T::from(7.25);
+    let d = g0.len();
+    let mut buffer = g0.to_vec();
+    buffer.extend([sentinel; 17]);
+    kernel(&mut buffer[..d]);
+    assert!(buffer[d..].iter().all(|&v| v == sentinel), "a store past the end of g");
+    buffer.truncate(d);
+    buffer
+}
+
 #[test]
 fn sigmoid_odd_lengths_and_offsets_match_element_function() {
     let h64: Vec<f64> = uniform(1, 67 + 3).iter().map(|u| u * 40.0).collect();
@@ -554,10 +567,19 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 // More weights than rows: only the rows of x count.
                 let longer = &a[..rows + 1];
                 for as_ in [as_, longer] {
-                    let mut g = g0.to_vec();
-                    kernels::add_weighted_rows_f64(level, &mut g, as_, xs);
+                    let g = guarded(g0, |g| kernels::add_weighted_rows_f64(level, g, as_, xs));
                     let case = format!("d {d} rows {rows} a {}", as_.len());
                     assert_eq!(bits64(&g), bits64(&expect), "{level:?} weighted rows f64 {case}");
+                }
+                // Fewer weights than rows: only as many rows count.
+                if let Some(fewer) = rows.checked_sub(1) {
+                    let mut expect = g0.to_vec();
+                    for (r, &ai) in xs.chunks_exact(d).zip(&a[..fewer]) {
+                        kernels::axpy_f64(level, &mut expect, ai, r);
+                    }
+                    let g =
+                        guarded(g0, |g| kernels::add_weighted_rows_f64(level, g, &a[..fewer], xs));
+                    assert_eq!(bits64(&g), bits64(&expect), "{level:?} fewer weights f64 d {d}");
                 }
 
                 let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
@@ -577,10 +599,19 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
                 }
                 let longer = f(longer);
                 for as_ in [&as_, &longer] {
-                    let mut g = g0.clone();
-                    kernels::add_weighted_rows_f32(level, &mut g, as_, &xs);
+                    let g = guarded(&g0, |g| kernels::add_weighted_rows_f32(level, g, as_, &xs));
                     let case = format!("d {d} rows {rows} a {}", as_.len());
                     assert_eq!(bits32(&g), bits32(&expect), "{level:?} weighted rows f32 {case}");
+                }
+                if let Some(fewer) = rows.checked_sub(1) {
+                    let mut expect = g0.clone();
+                    for (r, &ai) in xs.chunks_exact(d).zip(&as_[..fewer]) {
+                        kernels::axpy_f32(level, &mut expect, ai, r);
+                    }
+                    let g = guarded(&g0, |g| {
+                        kernels::add_weighted_rows_f32(level, g, &as_[..fewer], &xs)
+                    });
+                    assert_eq!(bits32(&g), bits32(&expect), "{level:?} fewer weights f32 d {d}");
                 }
             }
         }
@@ -1393,7 +1424,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
     let listed: Vec<usize> = (0..40).map(|i| (i * 17 + 5) % 40).chain([3, 3, 39, 0]).collect();
     let ahead = [1, 38, 7, 1000];
     for level in levels() {
-        for d in [1, 7, 21, 26, 31, 32, 33, 45, 64, 67, 128, 130] {
+        for d in [1, 7, 8, 21, 26, 31, 32, 33, 45, 48, 63, 64, 67, 128, 130] {
             let xs = &x[..40 * d];
             for n in [0, 1, 3, 17, 19, listed.len()] {
                 let rows = &listed[..n];
@@ -1412,8 +1443,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (&i, &ai) in rows.iter().zip(as_) {
                     kernels::axpy_f64(level, &mut expect, ai, row(i));
                 }
-                let mut g = g0.to_vec();
-                kernels::add_listed_rows_f64(level, &mut g, as_, xs, rows);
+                let g = guarded(g0, |g| kernels::add_listed_rows_f64(level, g, as_, xs, rows));
                 assert_eq!(bits64(&g), bits64(&expect), "{level:?} listed rows f64 d {d} n {n}");
 
                 let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
@@ -1432,16 +1462,15 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (&i, &ai) in rows.iter().zip(&as_) {
                     kernels::axpy_f32(level, &mut expect, ai, row(i));
                 }
-                let mut g = g0.clone();
-                kernels::add_listed_rows_f32(level, &mut g, &as_, &xs, rows);
+                let g = guarded(&g0, |g| kernels::add_listed_rows_f32(level, g, &as_, &xs, rows));
                 assert_eq!(bits32(&g), bits32(&expect), "{level:?} listed rows f32 d {d} n {n}");
             }
             // An index out of range gives +0, in a whole group and among the rows after it.
             let xs = &x[..40 * d];
             let (ws, f) = (&w[..d], |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<_>>());
-            for (n, far) in [(2, 1), (19, 17), (19, 3)] {
+            for (n, far, bad) in [(2, 1, 40), (19, 17, usize::MAX), (19, 3, 40), (19, 3, 1 << 60)] {
                 let mut rows: Vec<usize> = (0..n).collect();
-                rows[far] = 40;
+                rows[far] = bad;
                 let mut h = vec![f64::NAN; n];
                 kernels::net_inputs_listed_f64(level, xs, &rows, &[], ws, &mut h);
                 assert_eq!(h[far].to_bits(), 0, "{level:?} f64 d {d} n {n} far {far}");
@@ -1453,8 +1482,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (&i, &ai) in rows.iter().zip(as_).filter(|(&i, _)| i < 40) {
                     kernels::axpy_f64(level, &mut expect, ai, &xs[i * d..(i + 1) * d]);
                 }
-                let mut g = g0.to_vec();
-                kernels::add_listed_rows_f64(level, &mut g, as_, xs, &rows);
+                let g = guarded(g0, |g| kernels::add_listed_rows_f64(level, g, as_, xs, &rows));
                 assert_eq!(bits64(&g), bits64(&expect), "{level:?} f64 rows d {d} n {n} far {far}");
 
                 let (xs, ws, g0, as_) = (f(xs), f(ws), f(g0), f(as_));
@@ -1465,8 +1493,7 @@ fn listed_row_kernels_match_dot_and_axpy_per_row_exactly() {
                 for (&i, &ai) in rows.iter().zip(&as_).filter(|(&i, _)| i < 40) {
                     kernels::axpy_f32(level, &mut expect, ai, &xs[i * d..(i + 1) * d]);
                 }
-                let mut g = g0.clone();
-                kernels::add_listed_rows_f32(level, &mut g, &as_, &xs, &rows);
+                let g = guarded(&g0, |g| kernels::add_listed_rows_f32(level, g, &as_, &xs, &rows));
                 assert_eq!(bits32(&g), bits32(&expect), "{level:?} f32 rows d {d} n {n} far {far}");
             }
         }

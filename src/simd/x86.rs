@@ -113,18 +113,6 @@ kernels! {
     fn scale_into_f32(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
     /// yᵢ ← a·xᵢ for `f64`.
     fn scale_into_f64(y: &mut [f64], a: f64, x: &[f64]) = math::scale_into(y, a, x);
-    /// g ← g + Σ_r a_r x_r for `f32` rows, 64 columns in registers.
-    fn add_weighted_rows_portable_f32(g: &mut [f32], a: &[f32], x: &[f32]) =
-        math::add_weighted_rows::<f32, 64>(g, a, x);
-    /// g ← g + Σ_r a_r x_r for `f64` rows, 32 columns in registers.
-    fn add_weighted_rows_portable_f64(g: &mut [f64], a: &[f64], x: &[f64]) =
-        math::add_weighted_rows::<f64, 32>(g, a, x);
-    /// g ← g + Σ_r a_r x_{rows\[r\]} for `f32`, 64 columns in registers.
-    fn add_listed_rows_portable_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) =
-        math::add_listed_rows::<f32, 64>(g, a, x, rows);
-    /// g ← g + Σ_r a_r x_{rows\[r\]} for `f64`, 32 columns in registers.
-    fn add_listed_rows_portable_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) =
-        math::add_listed_rows::<f64, 32>(g, a, x, rows);
     /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64` (to be rounded to `f32`).
     fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 =
         math::sum_squared_diff_wide_f32(a, b);
@@ -223,8 +211,8 @@ pub(crate) fn net_inputs_listed_f64(
     }
 }
 
-/// g ← g + Σ_r a_r x_r for `f32` rows, bit-identical to one `axpy` per row: the kernel of
-/// [`super::avx512_rows`] at the AVX-512 level, otherwise the loop of
+/// g ← g + Σ_r a_r x_r for `f32` rows, bit-identical to one `axpy` per row: the kernels of
+/// [`super::avx512_rows`] and [`super::avx2_rows`] at those levels, otherwise the loop of
 /// [`math::add_weighted_rows`].
 pub(crate) fn add_weighted_rows_f32(level: Level, g: &mut [f32], a: &[f32], x: &[f32]) {
     match level.min(supported()) {
@@ -232,7 +220,7 @@ pub(crate) fn add_weighted_rows_f32(level: Level, g: &mut [f32], a: &[f32], x: &
         Level::Avx512 => unsafe { super::avx512_rows::add_weighted_rows_f32(g, a, x) },
         // SAFETY: `supported()` detected AVX2 at run time.
         Level::Avx2 => unsafe { super::avx2_rows::add_weighted_rows_f32(g, a, x) },
-        Level::Scalar => add_weighted_rows_portable_f32(Level::Scalar, g, a, x),
+        Level::Scalar => math::add_weighted_rows::<f32, 64>(g, a, x),
     }
 }
 
@@ -243,7 +231,7 @@ pub(crate) fn add_weighted_rows_f64(level: Level, g: &mut [f64], a: &[f64], x: &
         Level::Avx512 => unsafe { super::avx512_rows::add_weighted_rows_f64(g, a, x) },
         // SAFETY: `supported()` detected AVX2 at run time.
         Level::Avx2 => unsafe { super::avx2_rows::add_weighted_rows_f64(g, a, x) },
-        Level::Scalar => add_weighted_rows_portable_f64(Level::Scalar, g, a, x),
+        Level::Scalar => math::add_weighted_rows::<f64, 32>(g, a, x),
     }
 }
 
@@ -262,7 +250,7 @@ pub(crate) fn add_listed_rows_f32(
         Level::Avx512 => unsafe { super::avx512_rows::add_listed_rows_f32(g, a, x, rows) },
         // SAFETY: `supported()` detected AVX2 at run time.
         Level::Avx2 => unsafe { super::avx2_rows::add_listed_rows_f32(g, a, x, rows) },
-        Level::Scalar => add_listed_rows_portable_f32(Level::Scalar, g, a, x, rows),
+        Level::Scalar => math::add_listed_rows::<f32, 64>(g, a, x, rows),
     }
 }
 
@@ -279,7 +267,7 @@ pub(crate) fn add_listed_rows_f64(
         Level::Avx512 => unsafe { super::avx512_rows::add_listed_rows_f64(g, a, x, rows) },
         // SAFETY: `supported()` detected AVX2 at run time.
         Level::Avx2 => unsafe { super::avx2_rows::add_listed_rows_f64(g, a, x, rows) },
-        Level::Scalar => add_listed_rows_portable_f64(Level::Scalar, g, a, x, rows),
+        Level::Scalar => math::add_listed_rows::<f64, 32>(g, a, x, rows),
     }
 }
 
