@@ -111,9 +111,8 @@ struct Prepared<R, const K: usize> {
 #[target_feature(enable = "avx2")]
 unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> Prepared<__m256, K> {
     debug_assert!(w.len() <= 8 * K, "{} elements of w do not fit in {K} registers", w.len());
-    let lanes = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
     let (full, left) = (w.len() / 8, w.len() % 8);
-    let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left as i32), lanes);
+    let mask = lanes_below_f32(left);
     let w = core::array::from_fn(|k| match k.cmp(&full) {
         // SAFETY: register k < full holds elements 8k..8k + 8 ≤ w.len() of w.
         Ordering::Less => unsafe { _mm256_loadu_ps(w.as_ptr().add(8 * k)) },
@@ -169,9 +168,8 @@ unsafe fn prepared_partials_f32<const K: usize>(
 #[target_feature(enable = "avx2")]
 unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> Prepared<__m256d, K> {
     debug_assert!(w.len() <= 4 * K, "{} elements of w do not fit in {K} registers", w.len());
-    let lanes = _mm256_setr_epi64x(0, 1, 2, 3);
     let (full, left) = (w.len() / 4, w.len() % 4);
-    let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(left as i64), lanes);
+    let mask = lanes_below_f64(left);
     let w = core::array::from_fn(|k| match k.cmp(&full) {
         // SAFETY: as in `prepare_f32`, registers of 4.
         Ordering::Less => unsafe { _mm256_loadu_pd(w.as_ptr().add(4 * k)) },
@@ -306,272 +304,171 @@ unsafe fn store_f64(out: &mut [f64], sums: __m256d) {
     }
 }
 
-/// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long, at most `a.len()`
-/// of them), in row order with a separate multiply and add per term, bit-identical to one
-/// `axpy` per row: 64 columns at a time in eight registers across all the rows, the last
-/// partial pass with its whole registers fixed at compile time and one masked register.
-///
-/// # Safety
-///
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
-    let d = g.len();
-    let rows = super::rows::whole_rows(a.len(), d, x.len());
-    // SAFETY: the rows 0..rows of x hold d elements each.
-    unsafe { weighted_rows_f32(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+/// Defines, for one element type, the gradient kernels g ← g + Σ_r a\[r\]·(row r) over stored
+/// rows (`fn $stored`) and listed rows (`fn $listed`), in row order with a separate multiply and
+/// add per term, bit-identical to one `axpy` per row: eight registers of `$lanes` lanes of
+/// columns at a time kept across all the rows, the last partial pass with its count of whole
+/// registers fixed at compile time (one copy of `$pass` per count) and one register under a
+/// mask where the columns end inside it. `$lanes_below(n)` gives the mask of the lowest n lanes.
+macro_rules! gradient_kernels {
+    (
+        $t:ty, $lanes:literal lanes, $lanes_below:ident,
+        $zero:ident, $splat:ident, $load:ident, $masked_load:ident, $store:ident,
+        $masked_store:ident, $add:ident, $mul:ident,
+        fn $stored:ident, fn $listed:ident, $blocks:ident, $pass:ident
+    ) => {
+        /// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long, at most
+        /// `a.len()` of them), bit-identical to one `axpy` per row.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX2.
+        #[target_feature(enable = "avx2")]
+        pub(super) unsafe fn $stored(g: &mut [$t], a: &[$t], x: &[$t]) {
+            let d = g.len();
+            let rows = super::rows::whole_rows(a.len(), d, x.len());
+            // SAFETY: the rows 0..rows of x hold d elements each.
+            unsafe { $blocks(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+        }
+
+        #[doc = concat!("As [`", stringify!($stored), "`] for the rows of `x` listed in `rows`")]
+        /// (in their order, at most `a.len()` of them); an index out of range adds nothing.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX2.
+        #[target_feature(enable = "avx2")]
+        pub(super) unsafe fn $listed(g: &mut [$t], a: &[$t], x: &[$t], rows: &[usize]) {
+            let (d, n) = (g.len(), a.len().min(rows.len()));
+            let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
+            // SAFETY: `Listed` gives only rows of d elements within x.
+            unsafe { $blocks(g, &a[..n], &listed) };
+        }
+
+        /// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows`
+        /// does not give, one pass of eight registers of columns at a time.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX2, and every row `rows` gives for r < `a.len()` must hold
+        /// `g.len()` elements.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        unsafe fn $blocks<S: RowSource<$t>>(g: &mut [$t], a: &[$t], rows: &S) {
+            let d = g.len();
+            let g = g.as_mut_ptr();
+            let columns = 8 * $lanes;
+            let whole = d / columns * columns;
+            let none = _mm256_setzero_si256();
+            for first in (0..whole).step_by(columns) {
+                // SAFETY: columns first..first + 8·$lanes ≤ d of g and of the rows.
+                unsafe { $pass::<S, 8, false>(g.wrapping_add(first), a, rows, first, none) };
+            }
+            let width = d - whole;
+            let mask = $lanes_below(width % $lanes);
+            let g = g.wrapping_add(whole);
+            // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover
+            // columns whole..d of g and of the rows. Fewer than eight whole registers (the
+            // pass is narrower than a whole one), and a masked one only where the columns end
+            // inside a register.
+            unsafe {
+                match (width / $lanes, width % $lanes != 0) {
+                    (0, true) => $pass::<S, 0, true>(g, a, rows, whole, mask),
+                    (1, true) => $pass::<S, 1, true>(g, a, rows, whole, mask),
+                    (1, false) => $pass::<S, 1, false>(g, a, rows, whole, mask),
+                    (2, true) => $pass::<S, 2, true>(g, a, rows, whole, mask),
+                    (2, false) => $pass::<S, 2, false>(g, a, rows, whole, mask),
+                    (3, true) => $pass::<S, 3, true>(g, a, rows, whole, mask),
+                    (3, false) => $pass::<S, 3, false>(g, a, rows, whole, mask),
+                    (4, true) => $pass::<S, 4, true>(g, a, rows, whole, mask),
+                    (4, false) => $pass::<S, 4, false>(g, a, rows, whole, mask),
+                    (5, true) => $pass::<S, 5, true>(g, a, rows, whole, mask),
+                    (5, false) => $pass::<S, 5, false>(g, a, rows, whole, mask),
+                    (6, true) => $pass::<S, 6, true>(g, a, rows, whole, mask),
+                    (6, false) => $pass::<S, 6, false>(g, a, rows, whole, mask),
+                    (7, true) => $pass::<S, 7, true>(g, a, rows, whole, mask),
+                    (7, false) => $pass::<S, 7, false>(g, a, rows, whole, mask),
+                    _ => {} // no columns left
+                }
+            }
+        }
+
+        /// One pass over `FULL` whole registers of columns from `g` and from each row `rows`
+        /// gives (from column `first`) and, if `MASKED`, one more register under `mask`; the
+        /// registers stay in place across all the rows.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX2; `g` and each of the `a.len()` rows must hold the columns
+        /// the pass covers.
+        #[inline]
+        #[target_feature(enable = "avx2")]
+        unsafe fn $pass<S: RowSource<$t>, const FULL: usize, const MASKED: bool>(
+            g: *mut $t,
+            a: &[$t],
+            rows: &S,
+            first: usize,
+            mask: __m256i,
+        ) {
+            // SAFETY (every access below): as the caller guarantees; addresses by
+            // `wrapping_add`.
+            let mut acc = [$zero(); 8];
+            for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+                *acc = unsafe { $load(g.wrapping_add($lanes * k)) };
+            }
+            let mut last = $zero();
+            if MASKED {
+                last = unsafe { $masked_load(g.wrapping_add($lanes * FULL), mask) };
+            }
+            for (r, &ar) in a.iter().enumerate() {
+                let Some(row) = rows.row(r) else { continue };
+                let factor = $splat(ar);
+                let row = row.wrapping_add(first);
+                for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+                    let part = unsafe { $load(row.wrapping_add($lanes * k)) };
+                    *acc = $add(*acc, $mul(factor, part));
+                }
+                if MASKED {
+                    let part = unsafe { $masked_load(row.wrapping_add($lanes * FULL), mask) };
+                    last = $add(last, $mul(factor, part));
+                }
+            }
+            for (k, &acc) in acc.iter().enumerate().take(FULL) {
+                unsafe { $store(g.wrapping_add($lanes * k), acc) };
+            }
+            if MASKED {
+                unsafe { $masked_store(g.wrapping_add($lanes * FULL), mask, last) };
+            }
+        }
+    };
 }
 
-/// As [`add_weighted_rows_f32`] for the rows of `x` listed in `rows` (in their order, at most
-/// `a.len()` of them); an index out of range adds nothing.
-///
-/// # Safety
-///
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) {
-    let (d, n) = (g.len(), a.len().min(rows.len()));
-    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
-    // SAFETY: `Listed` gives only rows of d elements within x.
-    unsafe { weighted_rows_f32(g, &a[..n], &listed) };
-}
-
-/// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows` does not
-/// give: the passes of [`add_weighted_rows_f32`].
-///
-/// # Safety
-///
-/// The CPU must support AVX2, and every row `rows` gives for r < `a.len()` must hold `g.len()`
-/// elements.
+/// All ones in the lowest `n` ≤ 8 of 8 `i32` lanes.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn weighted_rows_f32<S: RowSource<f32>>(g: &mut [f32], a: &[f32], rows: &S) {
-    let d = g.len();
-    let g = g.as_mut_ptr();
-    let whole = d / 64 * 64;
-    for first in (0..whole).step_by(64) {
-        // SAFETY: columns first..first + 64 ≤ d of g and of the rows.
-        unsafe {
-            weighted_pass_f32::<S, 8, false>(
-                g.wrapping_add(first),
-                a,
-                rows,
-                first,
-                _mm256_setzero_si256(),
-            )
-        };
-    }
-    let width = d - whole;
-    if width == 0 {
-        return;
-    }
-    let left = (width % 8) as _;
-    let mask =
-        _mm256_cmpgt_epi32(_mm256_set1_epi32(left), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-    let g = g.wrapping_add(whole);
-    // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
-    // whole..d of g and of the rows.
-    unsafe {
-        // Whole registers 0 to 7 (the pass is narrower than 64 columns), and a masked one
-        // only where the columns end inside a register.
-        match (width / 8, left != 0) {
-            (0, _) => weighted_pass_f32::<S, 0, true>(g, a, rows, whole, mask),
-            (1, true) => weighted_pass_f32::<S, 1, true>(g, a, rows, whole, mask),
-            (1, false) => weighted_pass_f32::<S, 1, false>(g, a, rows, whole, mask),
-            (2, true) => weighted_pass_f32::<S, 2, true>(g, a, rows, whole, mask),
-            (2, false) => weighted_pass_f32::<S, 2, false>(g, a, rows, whole, mask),
-            (3, true) => weighted_pass_f32::<S, 3, true>(g, a, rows, whole, mask),
-            (3, false) => weighted_pass_f32::<S, 3, false>(g, a, rows, whole, mask),
-            (4, true) => weighted_pass_f32::<S, 4, true>(g, a, rows, whole, mask),
-            (4, false) => weighted_pass_f32::<S, 4, false>(g, a, rows, whole, mask),
-            (5, true) => weighted_pass_f32::<S, 5, true>(g, a, rows, whole, mask),
-            (5, false) => weighted_pass_f32::<S, 5, false>(g, a, rows, whole, mask),
-            (6, true) => weighted_pass_f32::<S, 6, true>(g, a, rows, whole, mask),
-            (6, false) => weighted_pass_f32::<S, 6, false>(g, a, rows, whole, mask),
-            (7, true) => weighted_pass_f32::<S, 7, true>(g, a, rows, whole, mask),
-            (7, false) => weighted_pass_f32::<S, 7, false>(g, a, rows, whole, mask),
-            _ => {}
-        }
-    }
+fn lanes_below_f32(n: usize) -> __m256i {
+    _mm256_cmpgt_epi32(_mm256_set1_epi32(n as i32), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7))
 }
 
-/// One pass of [`add_weighted_rows_f32`] over `FULL` whole registers of columns from `g` and
-/// from each row `rows` gives (from column `first`) and, if `MASKED`, one more register under
-/// `mask`; the registers stay in place across all the rows.
-///
-/// # Safety
-///
-/// The CPU must support AVX2; `g` and each of the `a.len()` rows must hold the columns the
-/// pass covers.
+/// All ones in the lowest `n` ≤ 4 of 4 `i64` lanes.
 #[inline]
 #[target_feature(enable = "avx2")]
-unsafe fn weighted_pass_f32<S: RowSource<f32>, const FULL: usize, const MASKED: bool>(
-    g: *mut f32,
-    a: &[f32],
-    rows: &S,
-    first: usize,
-    mask: __m256i,
-) {
-    // SAFETY (every access below): as the caller guarantees; addresses by `wrapping_add`.
-    let mut acc = [_mm256_setzero_ps(); 8];
-    for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
-        *acc = unsafe { _mm256_loadu_ps(g.wrapping_add(8 * k)) };
-    }
-    let mut last = _mm256_setzero_ps();
-    if MASKED {
-        last = unsafe { _mm256_maskload_ps(g.wrapping_add(8 * FULL), mask) };
-    }
-    for (r, &ar) in a.iter().enumerate() {
-        let Some(row) = rows.row(r) else { continue };
-        let factor = _mm256_set1_ps(ar);
-        let row = row.wrapping_add(first);
-        for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
-            let part = unsafe { _mm256_loadu_ps(row.wrapping_add(8 * k)) };
-            *acc = _mm256_add_ps(*acc, _mm256_mul_ps(factor, part));
-        }
-        if MASKED {
-            let part = unsafe { _mm256_maskload_ps(row.wrapping_add(8 * FULL), mask) };
-            last = _mm256_add_ps(last, _mm256_mul_ps(factor, part));
-        }
-    }
-    for (k, &acc) in acc.iter().enumerate().take(FULL) {
-        unsafe { _mm256_storeu_ps(g.wrapping_add(8 * k), acc) };
-    }
-    if MASKED {
-        unsafe { _mm256_maskstore_ps(g.wrapping_add(8 * FULL), mask, last) };
-    }
+fn lanes_below_f64(n: usize) -> __m256i {
+    _mm256_cmpgt_epi64(_mm256_set1_epi64x(n as i64), _mm256_setr_epi64x(0, 1, 2, 3))
 }
 
-/// As [`add_weighted_rows_f32`] for `f64`: 32 columns at a time in eight registers of 4 lanes.
-///
-/// # Safety
-///
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
-    let d = g.len();
-    let rows = super::rows::whole_rows(a.len(), d, x.len());
-    // SAFETY: the rows 0..rows of x hold d elements each.
-    unsafe { weighted_rows_f64(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+gradient_kernels! {
+    f32, 8 lanes, lanes_below_f32,
+    _mm256_setzero_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_storeu_ps,
+    _mm256_maskstore_ps, _mm256_add_ps, _mm256_mul_ps,
+    fn add_weighted_rows_f32, fn add_listed_rows_f32, weighted_rows_f32, weighted_pass_f32
 }
 
-/// As [`add_weighted_rows_f64`] for the rows of `x` listed in `rows` (in their order, at most
-/// `a.len()` of them); an index out of range adds nothing.
-///
-/// # Safety
-///
-/// The CPU must support AVX2.
-#[target_feature(enable = "avx2")]
-pub(super) unsafe fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) {
-    let (d, n) = (g.len(), a.len().min(rows.len()));
-    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
-    // SAFETY: `Listed` gives only rows of d elements within x.
-    unsafe { weighted_rows_f64(g, &a[..n], &listed) };
-}
-
-/// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows` does not
-/// give: the passes of [`add_weighted_rows_f64`].
-///
-/// # Safety
-///
-/// The CPU must support AVX2, and every row `rows` gives for r < `a.len()` must hold `g.len()`
-/// elements.
-#[inline]
-#[target_feature(enable = "avx2")]
-unsafe fn weighted_rows_f64<S: RowSource<f64>>(g: &mut [f64], a: &[f64], rows: &S) {
-    let d = g.len();
-    let g = g.as_mut_ptr();
-    let whole = d / 32 * 32;
-    for first in (0..whole).step_by(32) {
-        // SAFETY: columns first..first + 32 ≤ d of g and of the rows.
-        unsafe {
-            weighted_pass_f64::<S, 8, false>(
-                g.wrapping_add(first),
-                a,
-                rows,
-                first,
-                _mm256_setzero_si256(),
-            )
-        };
-    }
-    let width = d - whole;
-    if width == 0 {
-        return;
-    }
-    let left = (width % 4) as _;
-    let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(left), _mm256_setr_epi64x(0, 1, 2, 3));
-    let g = g.wrapping_add(whole);
-    // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover columns
-    // whole..d of g and of the rows.
-    unsafe {
-        // Whole registers 0 to 7 (the pass is narrower than 32 columns), and a masked one
-        // only where the columns end inside a register.
-        match (width / 4, left != 0) {
-            (0, _) => weighted_pass_f64::<S, 0, true>(g, a, rows, whole, mask),
-            (1, true) => weighted_pass_f64::<S, 1, true>(g, a, rows, whole, mask),
-            (1, false) => weighted_pass_f64::<S, 1, false>(g, a, rows, whole, mask),
-            (2, true) => weighted_pass_f64::<S, 2, true>(g, a, rows, whole, mask),
-            (2, false) => weighted_pass_f64::<S, 2, false>(g, a, rows, whole, mask),
-            (3, true) => weighted_pass_f64::<S, 3, true>(g, a, rows, whole, mask),
-            (3, false) => weighted_pass_f64::<S, 3, false>(g, a, rows, whole, mask),
-            (4, true) => weighted_pass_f64::<S, 4, true>(g, a, rows, whole, mask),
-            (4, false) => weighted_pass_f64::<S, 4, false>(g, a, rows, whole, mask),
-            (5, true) => weighted_pass_f64::<S, 5, true>(g, a, rows, whole, mask),
-            (5, false) => weighted_pass_f64::<S, 5, false>(g, a, rows, whole, mask),
-            (6, true) => weighted_pass_f64::<S, 6, true>(g, a, rows, whole, mask),
-            (6, false) => weighted_pass_f64::<S, 6, false>(g, a, rows, whole, mask),
-            (7, true) => weighted_pass_f64::<S, 7, true>(g, a, rows, whole, mask),
-            (7, false) => weighted_pass_f64::<S, 7, false>(g, a, rows, whole, mask),
-            _ => {}
-        }
-    }
-}
-
-/// One pass of [`add_weighted_rows_f64`] over `FULL` whole registers of columns from `g` and
-/// from each row `rows` gives (from column `first`) and, if `MASKED`, one more register under
-/// `mask`; the registers stay in place across all the rows.
-///
-/// # Safety
-///
-/// The CPU must support AVX2; `g` and each of the `a.len()` rows must hold the columns the
-/// pass covers.
-#[inline]
-#[target_feature(enable = "avx2")]
-unsafe fn weighted_pass_f64<S: RowSource<f64>, const FULL: usize, const MASKED: bool>(
-    g: *mut f64,
-    a: &[f64],
-    rows: &S,
-    first: usize,
-    mask: __m256i,
-) {
-    // SAFETY (every access below): as the caller guarantees; addresses by `wrapping_add`.
-    let mut acc = [_mm256_setzero_pd(); 8];
-    for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
-        *acc = unsafe { _mm256_loadu_pd(g.wrapping_add(4 * k)) };
-    }
-    let mut last = _mm256_setzero_pd();
-    if MASKED {
-        last = unsafe { _mm256_maskload_pd(g.wrapping_add(4 * FULL), mask) };
-    }
-    for (r, &ar) in a.iter().enumerate() {
-        let Some(row) = rows.row(r) else { continue };
-        let factor = _mm256_set1_pd(ar);
-        let row = row.wrapping_add(first);
-        for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
-            let part = unsafe { _mm256_loadu_pd(row.wrapping_add(4 * k)) };
-            *acc = _mm256_add_pd(*acc, _mm256_mul_pd(factor, part));
-        }
-        if MASKED {
-            let part = unsafe { _mm256_maskload_pd(row.wrapping_add(4 * FULL), mask) };
-            last = _mm256_add_pd(last, _mm256_mul_pd(factor, part));
-        }
-    }
-    for (k, &acc) in acc.iter().enumerate().take(FULL) {
-        unsafe { _mm256_storeu_pd(g.wrapping_add(4 * k), acc) };
-    }
-    if MASKED {
-        unsafe { _mm256_maskstore_pd(g.wrapping_add(4 * FULL), mask, last) };
-    }
+gradient_kernels! {
+    f64, 4 lanes, lanes_below_f64,
+    _mm256_setzero_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_maskload_pd, _mm256_storeu_pd,
+    _mm256_maskstore_pd, _mm256_add_pd, _mm256_mul_pd,
+    fn add_weighted_rows_f64, fn add_listed_rows_f64, weighted_rows_f64, weighted_pass_f64
 }
 
 super::rows::net_input_kernels! {
