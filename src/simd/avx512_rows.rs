@@ -326,211 +326,135 @@ fn column_masks<const LANES: usize, const R: usize>(width: usize) -> [u32; R] {
     })
 }
 
-/// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long, at most `a.len()`
-/// of them), in row order with a separate multiply and add per term, bit-identical to one
-/// `axpy` per row: 64 columns at a time in four registers across all the rows, the last
-/// columns under masks.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f")]
-pub(super) unsafe fn add_weighted_rows_f32(g: &mut [f32], a: &[f32], x: &[f32]) {
-    let d = g.len();
-    let rows = super::rows::whole_rows(a.len(), d, x.len());
-    // SAFETY: the rows 0..rows of x hold d elements each.
-    unsafe { weighted_rows_f32(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
-}
+/// Defines, for one element type, the gradient kernels g ← g + Σ_r a\[r\]·(row r) over stored
+/// rows (`fn $stored`) and listed rows (`fn $listed`), in row order with a separate multiply and
+/// add per term, bit-identical to one `axpy` per row: `$registers` registers of `$lanes` lanes
+/// of columns at a time kept across all the rows, with plain loads and stores where a pass
+/// covers all of them and under masks for the last partial pass.
+macro_rules! gradient_kernels {
+    (
+        $t:ty, $registers:literal registers of $lanes:literal lanes, $reg:ty, $mask:ty,
+        $zero:ident, $splat:ident, $load:ident, $masked_load:ident, $store:ident,
+        $masked_store:ident, $add:ident, $mul:ident,
+        fn $stored:ident, fn $listed:ident, $blocks:ident, $pass:ident
+    ) => {
+        /// g ← g + Σ_r a\[r\]·(row r of x) for the rows of `x` (each `g.len()` long, at most
+        /// `a.len()` of them), bit-identical to one `axpy` per row.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX-512F.
+        #[target_feature(enable = "avx512f")]
+        pub(super) unsafe fn $stored(g: &mut [$t], a: &[$t], x: &[$t]) {
+            let d = g.len();
+            let rows = super::rows::whole_rows(a.len(), d, x.len());
+            // SAFETY: the rows 0..rows of x hold d elements each.
+            unsafe { $blocks(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+        }
 
-/// As [`add_weighted_rows_f32`] for the rows of `x` listed in `rows` (in their order, at most
-/// `a.len()` of them); an index out of range adds nothing.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f")]
-pub(super) unsafe fn add_listed_rows_f32(g: &mut [f32], a: &[f32], x: &[f32], rows: &[usize]) {
-    let (d, n) = (g.len(), a.len().min(rows.len()));
-    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
-    // SAFETY: `Listed` gives only rows of d elements within x.
-    unsafe { weighted_rows_f32(g, &a[..n], &listed) };
-}
+        #[doc = concat!("As [`", stringify!($stored), "`] for the rows of `x` listed in `rows`")]
+        /// (in their order, at most `a.len()` of them); an index out of range adds nothing.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX-512F.
+        #[target_feature(enable = "avx512f")]
+        pub(super) unsafe fn $listed(g: &mut [$t], a: &[$t], x: &[$t], rows: &[usize]) {
+            let (d, n) = (g.len(), a.len().min(rows.len()));
+            let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
+            // SAFETY: `Listed` gives only rows of d elements within x.
+            unsafe { $blocks(g, &a[..n], &listed) };
+        }
 
-/// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows` does not
-/// give: the loop of [`add_weighted_rows_f32`].
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F, and every row `rows` gives for r < `a.len()` must hold
-/// `g.len()` elements.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn weighted_rows_f32<S: RowSource<f32>>(g: &mut [f32], a: &[f32], rows: &S) {
-    let d = g.len();
-    let g = g.as_mut_ptr();
-    for first in (0..d).step_by(CHUNK32) {
-        // SAFETY: the columns first..first + CHUNK32 ≤ d, or first..d under the masks, of g and
-        // of the rows.
-        unsafe {
-            if d - first >= CHUNK32 {
-                weighted_pass_f32::<S, false>(g, a, rows, first, [0; 4]);
-            } else {
-                weighted_pass_f32::<S, true>(g, a, rows, first, column_masks::<16, 4>(d - first));
+        /// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows`
+        /// does not give, one pass of registers of columns at a time.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX-512F, and every row `rows` gives for r < `a.len()` must
+        /// hold `g.len()` elements.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn $blocks<S: RowSource<$t>>(g: &mut [$t], a: &[$t], rows: &S) {
+            let (d, g) = (g.len(), g.as_mut_ptr());
+            let columns = $registers * $lanes;
+            for first in (0..d).step_by(columns) {
+                // SAFETY: the columns first..first + columns ≤ d, or first..d under the
+                // masks, of g and of the rows.
+                unsafe {
+                    if d - first >= columns {
+                        $pass::<S, false>(g, a, rows, first, [0; $registers]);
+                    } else {
+                        let masks = column_masks::<$lanes, $registers>(d - first);
+                        $pass::<S, true>(g, a, rows, first, masks);
+                    }
+                }
             }
         }
-    }
-}
 
-/// One pass of [`weighted_rows_f32`] over the columns from `first`: 4 registers kept across the
-/// rows, with plain loads and stores or, if `MASKED`, under `masks`.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F; g and every row `rows` gives must hold the columns the pass
-/// covers (4·16 from `first`, or the lanes under `masks`).
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn weighted_pass_f32<S: RowSource<f32>, const MASKED: bool>(
-    g: *mut f32,
-    a: &[f32],
-    rows: &S,
-    first: usize,
-    masks: [u32; 4],
-) {
-    // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
-    // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
-    /// A plain load, or a load under `mask` if `MASKED`.
-    #[inline(always)]
-    unsafe fn load<const MASKED: bool>(at: *const f32, mask: u32) -> __m512 {
-        if MASKED {
-            unsafe { _mm512_maskz_loadu_ps(mask as __mmask16, at) }
-        } else {
-            unsafe { _mm512_loadu_ps(at) }
-        }
-    }
-    let mut acc: [__m512; 4] = core::array::from_fn(|k| unsafe {
-        load::<MASKED>(g.wrapping_add(first + 16 * k), masks[k])
-    });
-    for (r, &ar) in a.iter().enumerate() {
-        let Some(row) = rows.row(r) else { continue };
-        let factor = _mm512_set1_ps(ar);
-        let row = row.wrapping_add(first);
-        for (k, acc) in acc.iter_mut().enumerate() {
-            *acc = _mm512_add_ps(
-                *acc,
-                _mm512_mul_ps(factor, unsafe {
-                    load::<MASKED>(row.wrapping_add(16 * k), masks[k])
-                }),
-            );
-        }
-    }
-    for (k, &acc) in acc.iter().enumerate() {
-        let at = g.wrapping_add(first + 16 * k);
-        if MASKED {
-            unsafe { _mm512_mask_storeu_ps(at, masks[k] as __mmask16, acc) };
-        } else {
-            unsafe { _mm512_storeu_ps(at, acc) };
-        }
-    }
-}
-
-/// As [`add_weighted_rows_f32`] for `f64`, also 64 columns at a time (eight registers), so that
-/// rows of 64 are read once.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f")]
-pub(super) unsafe fn add_weighted_rows_f64(g: &mut [f64], a: &[f64], x: &[f64]) {
-    let d = g.len();
-    let rows = super::rows::whole_rows(a.len(), d, x.len());
-    // SAFETY: the rows 0..rows of x hold d elements each.
-    unsafe { weighted_rows_f64(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
-}
-
-/// As [`add_listed_rows_f32`] for `f64`.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F.
-#[target_feature(enable = "avx512f")]
-pub(super) unsafe fn add_listed_rows_f64(g: &mut [f64], a: &[f64], x: &[f64], rows: &[usize]) {
-    let (d, n) = (g.len(), a.len().min(rows.len()));
-    let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
-    // SAFETY: `Listed` gives only rows of d elements within x.
-    unsafe { weighted_rows_f64(g, &a[..n], &listed) };
-}
-
-/// As [`weighted_rows_f32`] for `f64`: the loop of [`add_weighted_rows_f64`].
-///
-/// # Safety
-///
-/// As [`weighted_rows_f32`].
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn weighted_rows_f64<S: RowSource<f64>>(g: &mut [f64], a: &[f64], rows: &S) {
-    let d = g.len();
-    let g = g.as_mut_ptr();
-    for first in (0..d).step_by(2 * CHUNK64) {
-        // SAFETY: the columns first..first + 64 ≤ d, or first..d under the masks, of g and
-        // of the rows.
-        unsafe {
-            if d - first >= 2 * CHUNK64 {
-                weighted_pass_f64::<S, false>(g, a, rows, first, [0; 8]);
-            } else {
-                weighted_pass_f64::<S, true>(g, a, rows, first, column_masks::<8, 8>(d - first));
+        /// One pass over the columns from `first`: the registers kept across the rows, with
+        /// plain loads and stores or, if `MASKED`, under `masks`.
+        ///
+        /// # Safety
+        ///
+        /// The CPU must support AVX-512F; g and every row `rows` gives must hold the columns
+        /// the pass covers (all of the registers from `first`, or the lanes under `masks`).
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn $pass<S: RowSource<$t>, const MASKED: bool>(
+            g: *mut $t,
+            a: &[$t],
+            rows: &S,
+            first: usize,
+            masks: [u32; $registers],
+        ) {
+            // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
+            // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
+            let mut acc: [$reg; $registers] = core::array::from_fn(|k| {
+                let at = g.wrapping_add(first + $lanes * k);
+                if MASKED {
+                    unsafe { $masked_load(masks[k] as $mask, at) }
+                } else {
+                    unsafe { $load(at) }
+                }
+            });
+            for (r, &ar) in a.iter().enumerate() {
+                let Some(row) = rows.row(r) else { continue };
+                let factor = $splat(ar);
+                let row = row.wrapping_add(first);
+                for (k, acc) in acc.iter_mut().enumerate() {
+                    let at = row.wrapping_add($lanes * k);
+                    let part = if MASKED {
+                        unsafe { $masked_load(masks[k] as $mask, at) }
+                    } else {
+                        unsafe { $load(at) }
+                    };
+                    *acc = $add(*acc, $mul(factor, part));
+                }
+            }
+            for (k, &acc) in acc.iter().enumerate() {
+                let at = g.wrapping_add(first + $lanes * k);
+                if MASKED {
+                    unsafe { $masked_store(at, masks[k] as $mask, acc) };
+                } else {
+                    unsafe { $store(at, acc) };
+                }
             }
         }
-    }
+    };
 }
 
-/// One pass of [`weighted_rows_f64`] over the columns from `first`: 8 registers kept across the
-/// rows, with plain loads and stores or, if `MASKED`, under `masks`.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F; g and every row `rows` gives must hold the columns the pass
-/// covers (8·8 from `first`, or the lanes under `masks`).
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn weighted_pass_f64<S: RowSource<f64>, const MASKED: bool>(
-    g: *mut f64,
-    a: &[f64],
-    rows: &S,
-    first: usize,
-    masks: [u32; 8],
-) {
-    // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
-    // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
-    /// A plain load, or a load under `mask` if `MASKED`.
-    #[inline(always)]
-    unsafe fn load<const MASKED: bool>(at: *const f64, mask: u32) -> __m512d {
-        if MASKED {
-            unsafe { _mm512_maskz_loadu_pd(mask as __mmask8, at) }
-        } else {
-            unsafe { _mm512_loadu_pd(at) }
-        }
-    }
-    let mut acc: [__m512d; 8] = core::array::from_fn(|k| unsafe {
-        load::<MASKED>(g.wrapping_add(first + 8 * k), masks[k])
-    });
-    for (r, &ar) in a.iter().enumerate() {
-        let Some(row) = rows.row(r) else { continue };
-        let factor = _mm512_set1_pd(ar);
-        let row = row.wrapping_add(first);
-        for (k, acc) in acc.iter_mut().enumerate() {
-            *acc = _mm512_add_pd(
-                *acc,
-                _mm512_mul_pd(factor, unsafe { load::<MASKED>(row.wrapping_add(8 * k), masks[k]) }),
-            );
-        }
-    }
-    for (k, &acc) in acc.iter().enumerate() {
-        let at = g.wrapping_add(first + 8 * k);
-        if MASKED {
-            unsafe { _mm512_mask_storeu_pd(at, masks[k] as __mmask8, acc) };
-        } else {
-            unsafe { _mm512_storeu_pd(at, acc) };
-        }
-    }
+gradient_kernels! {
+    f32, 4 registers of 16 lanes, __m512, __mmask16,
+    _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_maskz_loadu_ps, _mm512_storeu_ps,
+    _mm512_mask_storeu_ps, _mm512_add_ps, _mm512_mul_ps,
+    fn add_weighted_rows_f32, fn add_listed_rows_f32, weighted_rows_f32, weighted_pass_f32
+}
+
+// `f64` also keeps 64 columns (eight registers), so that rows of 64 are read once.
+gradient_kernels! {
+    f64, 8 registers of 8 lanes, __m512d, __mmask8,
+    _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_maskz_loadu_pd, _mm512_storeu_pd,
+    _mm512_mask_storeu_pd, _mm512_add_pd, _mm512_mul_pd,
+    fn add_weighted_rows_f64, fn add_listed_rows_f64, weighted_rows_f64, weighted_pass_f64
 }
