@@ -19,9 +19,9 @@ const BLOCK: usize = 64;
 /// Neither block size prefetches the next block: on an AMD Zen 4, where this loop is bound by
 /// its own work, that made the one-output epoch slower (the `f64` one by a third), and the
 /// three-output one too (see BENCHMARKS.md). Neither interleaving the net inputs of block b + 1
-/// with the gradient of block b, nor groups of rows small enough for L1 (each group's gradient
-/// done while its rows are there, also as one fused AVX-512 kernel with σ inline), ran
-/// measurably faster there.
+/// with the gradient of block b, nor smaller blocks through the same dispatched kernels, ran
+/// measurably faster there. What did is one AVX-512 kernel doing all of a group's steps, for
+/// [`Sigmoid`](crate::Sigmoid) on `f32` rows of 64 or 128 ([`crate::simd::sigmoid_rows`]).
 const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
@@ -33,7 +33,10 @@ const ONE_OUTPUT_BLOCK: usize = 256;
 /// [`Sigmoid`](crate::Sigmoid)), and δ x is added into gradient row j by one blocked kernel
 /// while the rows are in cache. Every gradient entry is summed in record order, as one record
 /// at a time would; the loss of each block and output comes from one vectorised sum
-/// ([`SquaredErrorSum::add_slices`]).
+/// ([`SquaredErrorSum::add_slices`]). For [`Sigmoid`](crate::Sigmoid) with one output on `f32`
+/// rows of 64 or 128 at the AVX-512 level, one kernel does the same steps for groups of 32
+/// records ([`crate::simd::sigmoid_rows`]), with the same bits for the gradient and the loss
+/// summed in `f64` in another order.
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -43,6 +46,11 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     gradient: &mut [T],
 ) -> T {
     if layer.outputs == 1 {
+        if let Some(squares) =
+            crate::simd::sigmoid_rows::<T, A>(x, y, weights, layer.inputs, gradient)
+        {
+            return T::from(squares).unwrap_or_else(T::nan);
+        }
         accumulate_blocks::<T, A, ONE_OUTPUT_BLOCK>(activation, layer, weights, x, y, gradient)
     } else {
         accumulate_blocks::<T, A, BLOCK>(activation, layer, weights, x, y, gradient)
@@ -206,7 +214,10 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// δ_jμ = (y_jμ − ŷ_jμ) f′(h_jμ), and the bias entry is Σ_μ δ_jμ. This is −∂E/∂w, the descent
 /// direction; [`apply_gradient`] takes the step. Records are read once, in order, in blocks of
 /// 64 to 256: each block's net inputs, f and f′ for the whole block, and its contribution to the
-/// gradient are computed while its rows are in cache, with no allocation.
+/// gradient are computed while its rows are in cache, with no allocation. For
+/// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 or 128 features, where
+/// AVX-512 is in use, one kernel takes all these steps for groups of 32 records (the same
+/// gradient bits, about 1.2× faster from memory on AMD Zen 4, see BENCHMARKS.md).
 ///
 /// Both the gradient and E are sums over records, so the results of disjoint shards of the
 /// records (any split, any grouping) add up to the whole batch's, within rounding: shards may be
@@ -448,6 +459,35 @@ mod tests {
                 let mut g = vec![0.0; w.len()];
                 let e = batch_gradient(&Identity, layer, &w32, &x32, &y32, &mut g).unwrap();
                 assert_eq!((g, e), (expected, squares / 2.0), "f32 d = {d}, k = {k}, n = {n}");
+            }
+        }
+    }
+
+    #[test]
+    fn sigmoid_rows_path_matches_the_blocks() {
+        // `accumulate_rows` takes the fused kernel for Sigmoid on f32 rows of 64 or 128 where
+        // AVX-512 is in use, and the blocks otherwise: the gradient (bias entry included) must
+        // have the blocks' bits, the loss their value to one f32 rounding.
+        for (d, bias) in [(64, false), (64, true), (128, true), (100, true)] {
+            let layer = if bias { Layer::new(d, 1).with_bias() } else { Layer::new(d, 1) };
+            for n in [1, 31, 32, 33, ONE_OUTPUT_BLOCK + 7] {
+                let (x, y, w) = integer_problem(layer, n);
+                let narrow = |v: &[f64], s: f64| v.iter().map(|&v| (v * s) as f32).collect();
+                let (x, y, w): (Vec<f32>, Vec<f32>, Vec<f32>) =
+                    (narrow(&x, 0.125), narrow(&y, 1.0 / 6.0), narrow(&w, 1.0 / 64.0));
+                let (mut g, mut g_blocks) = (vec![0.0_f32; w.len()], vec![0.0_f32; w.len()]);
+                let e = accumulate_rows(&Sigmoid, layer, &w, &x, &y, &mut g);
+                let e_blocks = accumulate_blocks::<f32, Sigmoid, ONE_OUTPUT_BLOCK>(
+                    &Sigmoid,
+                    layer,
+                    &w,
+                    &x,
+                    &y,
+                    &mut g_blocks,
+                );
+                let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&g), bits(&g_blocks), "d = {d}, bias {bias}, n = {n}");
+                assert!((e - e_blocks).abs() <= e_blocks * f32::EPSILON, "{e} vs {e_blocks}");
             }
         }
     }

@@ -235,7 +235,7 @@ const PAIR_MAX_EXPONENT: f32 = 40.0;
 /// form with e^(−|x|) takes 42, and 36 for σ′ alone).
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
+pub(super) fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
     let x = _mm512_min_ps(_mm512_set1_ps(110.0), _mm512_max_ps(_mm512_set1_ps(-110.0), x));
     let (neg_q, t_hi, lo) = ceil_parts(x);
     let exponent = _mm512_min_ps(neg_q, _mm512_set1_ps(PAIR_MAX_EXPONENT));

@@ -451,6 +451,99 @@ gradient_kernels! {
     fn add_weighted_rows_f32, fn add_listed_rows_f32, weighted_rows_f32, weighted_pass_f32
 }
 
+/// Rows per group of [`sigmoid_rows_f32`]: two registers of net inputs, whose σ and σ′ chains
+/// overlap. On AMD Zen 4, groups of 16 and of 64 gained less from memory and lost more in L2
+/// (BENCHMARKS.md).
+const SIGMOID_GROUP: usize = 32;
+
+/// The one-output σ epoch over rows of `LEN` `f32` (64 or 128, the lengths with fixed net-input
+/// kernels), [`SIGMOID_GROUP`] rows at a time in one function: for each group its net inputs
+/// ([`group_sums_f32`], 16 rows a register) plus `bias`, σ and σ′
+/// ([`super::avx512::sigmoid_with_derivative16`]), (y − σ)² in `f64` lanes, δ = (y − σ)·σ′, then
+/// g += Σ δ x ([`weighted_rows_f32`]) while the group's 8 or 16 KiB are in L1, and the bias entry
+/// += Σ δ in row order. Returns Σ (y − σ)² over the rows (at most `y.len()`, as many as `x`
+/// holds).
+///
+/// These are the blocked epoch's operations on the same values, so g is bit-identical to it;
+/// the exact squares are summed in another order (in `f64`, far below an `f32` ulp). In one
+/// function, the blocked epoch's four dispatched calls per block go, and groups this small let
+/// the reads of the next rows start soon after each group's arithmetic: from memory the epoch
+/// ran at about 1.2× the speed of blocks of 256 on AMD Zen 4, in L2 a few per cent slower for
+/// rows of 64 (BENCHMARKS.md).
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F and FMA; `w` and `g` must hold `LEN` elements.
+#[target_feature(enable = "avx512f,fma")]
+pub(super) unsafe fn sigmoid_rows_f32<const LEN: usize>(
+    x: &[f32],
+    y: &[f32],
+    w: &[f32],
+    bias: Option<f32>,
+    g: &mut [f32],
+    mut g_bias: Option<&mut f32>,
+) -> f64 {
+    debug_assert!(w.len() == LEN && g.len() == LEN, "rows of {LEN}");
+    let rows = y.len().min(x.len() / LEN);
+    let (x, w) = (x.as_ptr(), w.as_ptr());
+    // SAFETY: every row the closure gets is one of the `rows` rows of LEN elements within x.
+    let partials_of = |row| unsafe { row_partials_f32(row, w, LEN) };
+    let all = Stored { x, d: LEN };
+    let mut delta = [[0.0_f32; 16]; SIGMOID_GROUP / 16];
+    let mut squares = [_mm512_setzero_pd(); 2];
+    for group in (0..rows).step_by(SIGMOID_GROUP) {
+        let end = rows.min(group + SIGMOID_GROUP);
+        for (k, delta) in delta.iter_mut().enumerate() {
+            let first = group + 16 * k;
+            if first >= end {
+                break;
+            }
+            let n = (end - first).min(16);
+            let lanes = low_lanes(n) as __mmask16;
+            // SAFETY: rows first..first + n lie within x. A whole group is summed by the copy
+            // with n fixed at 16, whose partial sums stay in registers.
+            let mut h = unsafe {
+                if n == 16 {
+                    group_sums_f32(&all, &partials_of, first, 16)
+                } else {
+                    group_sums_f32(&all, &partials_of, first, n)
+                }
+            };
+            if let Some(b) = bias {
+                h = _mm512_add_ps(h, _mm512_set1_ps(b));
+            }
+            let (y_hat, slope) = super::avx512::sigmoid_with_derivative16(h);
+            // SAFETY: the mask covers the targets first..first + n, within y.
+            let target = unsafe { _mm512_maskz_loadu_ps(lanes, y.as_ptr().add(first)) };
+            // The lanes past n square 0 − 0.
+            let y_hat_in = _mm512_maskz_mov_ps(lanes, y_hat);
+            for (half, sum) in squares.iter_mut().enumerate() {
+                let wide = |v: __m512| {
+                    let v = _mm512_castps_pd(v);
+                    let v = if half == 0 {
+                        _mm512_castpd512_pd256(v)
+                    } else {
+                        _mm512_extractf64x4_pd::<1>(v)
+                    };
+                    _mm512_cvtps_pd(_mm256_castpd_ps(v))
+                };
+                let residual = _mm512_sub_pd(wide(target), wide(y_hat_in));
+                *sum = _mm512_fmadd_pd(residual, residual, *sum);
+            }
+            let terms = _mm512_mul_ps(_mm512_sub_ps(target, y_hat), slope);
+            // SAFETY: `delta` holds 16 elements.
+            unsafe { _mm512_storeu_ps(delta.as_mut_ptr(), terms) };
+        }
+        let delta = &delta.as_flattened()[..end - group];
+        // SAFETY: the group's rows of LEN elements lie within x, and g holds LEN.
+        unsafe { weighted_rows_f32(g, delta, &Stored { x: x.wrapping_add(group * LEN), d: LEN }) };
+        if let Some(b) = g_bias.as_deref_mut() {
+            *b = delta.iter().fold(*b, |acc, &d| acc + d);
+        }
+    }
+    _mm512_reduce_add_pd(_mm512_add_pd(squares[0], squares[1]))
+}
+
 // `f64` also keeps 64 columns (eight registers), so that rows of 64 are read once.
 gradient_kernels! {
     f64, 8 registers of 8 lanes, __m512d, __mmask8,

@@ -323,7 +323,7 @@ mod cast {
     /// `true` if `T` is exactly `U`. `U` is `'static` (`f32` or `f64`), so equal non-`'static`
     /// type ids mean equal types (the guarantee documented by `typeid::of`).
     #[inline(always)]
-    pub(crate) fn same<T, U: 'static>() -> bool {
+    pub(crate) fn same<T: ?Sized, U: 'static>() -> bool {
         typeid::of::<T>() == typeid::of::<U>()
     }
 
@@ -660,6 +660,42 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) -> bool
     }
     let _ = (g, a, x);
     false
+}
+
+/// The one-output epoch's Σ (y − ŷ)² over the rows of `x` (rows of `inputs`, at most `y.len()`),
+/// adding Σ δ x and Σ δ to `g_row` (the layout of `w_row`: `inputs` weights, then the bias if
+/// any), as the blocked epoch of [`crate::gradient`] does for [`Sigmoid`](crate::Sigmoid), with
+/// the same bits for `g_row`, if `A` is `Sigmoid`, `T` is `f32`, the rows have 64 or 128
+/// elements and AVX-512 is in use (one fused kernel, see `avx512_rows::sigmoid_rows_f32`);
+/// otherwise `None`, touching nothing.
+#[inline]
+#[cfg_attr(
+    not(all(feature = "std", target_arch = "x86_64")),
+    allow(clippy::extra_unused_type_parameters)
+)]
+pub(crate) fn sigmoid_rows<T: Float, A: ?Sized>(
+    x: &[T],
+    y: &[T],
+    w_row: &[T],
+    inputs: usize,
+    g_row: &mut [T],
+) -> Option<f64> {
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    if cast::same::<A, crate::Sigmoid>() && w_row.len() == g_row.len() && w_row.len() >= inputs {
+        let (x, y) = (cast::slice::<T, f32>(x)?, cast::slice::<T, f32>(y)?);
+        let (w_row, g_row) = (cast::slice::<T, f32>(w_row)?, cast::slice_mut::<T, f32>(g_row)?);
+        let (w, bias) = w_row.split_at(inputs);
+        let (g, g_bias) = g_row.split_at_mut(inputs);
+        return kernels::sigmoid_rows_f32(
+            level(),
+            x,
+            y,
+            (w, bias.first().copied()),
+            (g, g_bias.first_mut()),
+        );
+    }
+    let _ = (x, y, w_row, inputs, g_row);
+    None
 }
 
 /// `out[r]` = Σᵢ x\[rows\[r\]·d + i\]·wᵢ for the rows of `x` listed in `rows` (d = `w.len()`, rows

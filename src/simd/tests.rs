@@ -618,6 +618,109 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
     }
 }
 
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn sigmoid_rows_match_the_block_kernels_exactly() {
+    // The fused one-output σ epoch against the blocked epoch's kernels at the same level: net
+    // inputs (+ bias), σ and σ′ in one pass, δ = (y − σ)σ′, g += Σ δ x and the bias entry += Σ δ
+    // in row order, bit for bit; Σ (y − σ)² to rounding (the same exact squares in another
+    // order). Only AVX-512 with rows of 64 or 128 takes the fused kernel; elsewhere it declines
+    // and leaves g alone.
+    let x: Vec<f32> = uniform(21, 75 * 130).iter().map(|&u| (2.0 * u) as f32).collect();
+    let w: Vec<f32> = uniform(22, 129).iter().map(|&u| (0.3 * u) as f32).collect();
+    let targets: Vec<f32> = uniform(23, 80).iter().map(|&u| f32::from(u8::from(u > 0.0))).collect();
+    let g0: Vec<f32> = uniform(24, 129).iter().map(|&u| u as f32).collect();
+    for level in levels() {
+        for d in [64, 128, 10, 63, 65] {
+            for (rows, offset, bias) in [
+                (0, 0, None),
+                (1, 1, Some(0.25)),
+                (15, 0, None),
+                (16, 3, Some(-0.5)),
+                (17, 1, None),
+                (31, 2, Some(0.125)),
+                (32, 0, None),
+                (33, 1, Some(1.5)),
+                (48, 0, None),
+                (70, 3, Some(-2.0)),
+            ] {
+                let case = format!("{level:?} d {d} rows {rows} offset {offset} bias {bias:?}");
+                let xs = &x[offset..offset + rows * d];
+                let ys = &targets[..rows + 2]; // more targets than rows: only x's rows count
+                let (ws, g_start) = (&w[..d], &g0[..d]);
+                let gb_start = g0[d];
+
+                let mut h = vec![0.0; rows];
+                kernels::net_inputs_f32(level, xs, ws, &mut h);
+                if let Some(b) = bias {
+                    h.iter_mut().for_each(|v| *v += b);
+                }
+                let (mut y_hat, mut slope) = (vec![0.0; rows], vec![0.0; rows]);
+                kernels::sigmoid_with_derivative_f32(level, &h, &mut y_hat, &mut slope);
+                let delta: Vec<f32> = (0..rows).map(|r| (ys[r] - y_hat[r]) * slope[r]).collect();
+                let squares: f64 =
+                    (0..rows).map(|r| (f64::from(ys[r]) - f64::from(y_hat[r])).powi(2)).sum();
+                let mut g_expect = g_start.to_vec();
+                kernels::add_weighted_rows_f32(level, &mut g_expect, &delta, xs);
+                let gb_expect = delta.iter().fold(gb_start, |acc, &v| acc + v);
+
+                let mut gb = gb_start;
+                let mut got = None;
+                let g = guarded(g_start, |g| {
+                    let g_bias = bias.map(|_| &mut gb);
+                    got = kernels::sigmoid_rows_f32(level, xs, ys, (ws, bias), (g, g_bias));
+                });
+                if runs_avx512(level) && (d == 64 || d == 128) {
+                    let got = got.unwrap_or_else(|| panic!("{case}: declined"));
+                    assert!((got - squares).abs() <= 1e-13 * squares, "{case}: {got} vs {squares}");
+                    assert_eq!(bits32(&g), bits32(&g_expect), "{case}: gradient");
+                    if bias.is_some() {
+                        assert_eq!(gb.to_bits(), gb_expect.to_bits(), "{case}: bias gradient");
+                    } else {
+                        assert_eq!(gb.to_bits(), gb_start.to_bits(), "{case}: no bias");
+                    }
+                } else {
+                    assert!(got.is_none(), "{case}: taken");
+                    assert_eq!(bits32(&g), bits32(g_start), "{case}: g touched");
+                }
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn sigmoid_rows_propagate_nan_and_infinity() {
+    // A NaN feature makes its row's net input, δ and every column of g it multiplies NaN, as in
+    // the blocks; an infinite net input saturates σ (σ′ = 0, so its row adds 0·x, and NaN where
+    // x is ∞) and its squared error stays finite.
+    if !levels().iter().any(|&l| runs_avx512(l)) {
+        return;
+    }
+    let level = *levels().last().expect("a level");
+    let d = 64;
+    let mut x: Vec<f32> = uniform(31, 40 * d).iter().map(|&u| u as f32).collect();
+    let y: Vec<f32> = uniform(32, 40).iter().map(|&u| f32::from(u8::from(u > 0.0))).collect();
+    let w: Vec<f32> = uniform(33, d).iter().map(|&u| (0.1 * u) as f32).collect();
+    x[5 * d + 7] = f32::INFINITY;
+    let mut g = vec![0.0; d];
+    let finite = kernels::sigmoid_rows_f32(level, &x, &y, (&w, None), (&mut g, None));
+    let (mut g_block, mut h) = (vec![0.0; d], vec![0.0; 40]);
+    kernels::net_inputs_f32(level, &x, &w, &mut h);
+    let (mut y_hat, mut slope) = (vec![0.0; 40], vec![0.0; 40]);
+    kernels::sigmoid_with_derivative_f32(level, &h, &mut y_hat, &mut slope);
+    let delta: Vec<f32> = (0..40).map(|r| (y[r] - y_hat[r]) * slope[r]).collect();
+    kernels::add_weighted_rows_f32(level, &mut g_block, &delta, &x);
+    assert_eq!(bits32(&g), bits32(&g_block));
+    assert!(finite.is_some_and(f64::is_finite), "{finite:?}");
+
+    x[9 * d + 3] = f32::NAN;
+    let mut g = vec![0.0; d];
+    let loss = kernels::sigmoid_rows_f32(level, &x, &y, (&w, None), (&mut g, None));
+    assert!(loss.is_some_and(f64::is_nan), "{loss:?}");
+    assert!(g.iter().all(|v| v.is_nan()), "{g:?}");
+}
+
 /// Integer-valued data scaled by 2^-scale: every product and difference is exact in i128.
 fn int_data(seed: u64, n: usize, range: f64) -> Vec<i64> {
     uniform(seed, n).iter().map(|u| (u * range) as i64).collect()

@@ -224,6 +224,30 @@ pub(crate) fn add_weighted_rows_f32(level: Level, g: &mut [f32], a: &[f32], x: &
     }
 }
 
+/// The one-output σ epoch over `f32` rows of 64 or 128 in groups of 16 at the AVX-512 level
+/// ([`super::avx512_rows::sigmoid_rows_f32`]): Σ (y − σ)², with Σ δ x added to `g` and Σ δ to
+/// `g_bias`; `None`, touching nothing, at other levels and lengths. `w` and `g` must have equal
+/// lengths.
+pub(crate) fn sigmoid_rows_f32(
+    level: Level,
+    x: &[f32],
+    y: &[f32],
+    (w, bias): (&[f32], Option<f32>),
+    (g, g_bias): (&mut [f32], Option<&mut f32>),
+) -> Option<f64> {
+    if level.min(supported()) != Level::Avx512 || g.len() != w.len() {
+        return None;
+    }
+    // SAFETY: `supported()` detected AVX-512F and FMA at run time; w and g hold the length.
+    match w.len() {
+        64 => Some(unsafe { super::avx512_rows::sigmoid_rows_f32::<64>(x, y, w, bias, g, g_bias) }),
+        128 => {
+            Some(unsafe { super::avx512_rows::sigmoid_rows_f32::<128>(x, y, w, bias, g, g_bias) })
+        }
+        _ => None,
+    }
+}
+
 /// As [`add_weighted_rows_f32`] for `f64`.
 pub(crate) fn add_weighted_rows_f64(level: Level, g: &mut [f64], a: &[f64], x: &[f64]) {
     match level.min(supported()) {
