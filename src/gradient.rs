@@ -217,7 +217,7 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// gradient are computed while its rows are in cache, with no allocation. For
 /// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 or 128 features, where
 /// AVX-512 is in use, one kernel takes all these steps for groups of 32 records (the same
-/// gradient bits, about 1.2× faster from memory on AMD Zen 4, see BENCHMARKS.md).
+/// gradient bits, 1.1–1.5× faster from memory on AMD Zen 4, see BENCHMARKS.md).
 ///
 /// Both the gradient and E are sums over records, so the results of disjoint shards of the
 /// records (any split, any grouping) add up to the whole batch's, within rounding: shards may be

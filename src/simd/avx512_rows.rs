@@ -452,8 +452,8 @@ gradient_kernels! {
 }
 
 /// Rows per group of [`sigmoid_rows_f32`]: two registers of net inputs, whose σ and σ′ chains
-/// overlap. On AMD Zen 4, groups of 16 and of 64 gained less from memory and lost more in L2
-/// (BENCHMARKS.md).
+/// overlap. On AMD Zen 4, groups of 16 and of 64 gained less from memory, and groups of 16 lost
+/// in L2 (BENCHMARKS.md).
 const SIGMOID_GROUP: usize = 32;
 
 /// The one-output σ epoch over rows of `LEN` `f32` (64 or 128, the lengths with fixed net-input
@@ -468,8 +468,8 @@ const SIGMOID_GROUP: usize = 32;
 /// the exact squares are summed in another order (in `f64`, far below an `f32` ulp). In one
 /// function, the blocked epoch's four dispatched calls per block go, and groups this small let
 /// the reads of the next rows start soon after each group's arithmetic: from memory the epoch
-/// ran at about 1.2× the speed of blocks of 256 on AMD Zen 4, in L2 a few per cent slower for
-/// rows of 64 (BENCHMARKS.md).
+/// ran at 1.1–1.5× the speed of blocks of 256 on AMD Zen 4, in cache at the same speed or a
+/// little faster (BENCHMARKS.md).
 ///
 /// # Safety
 ///
