@@ -21,7 +21,7 @@ const BLOCK: usize = 64;
 /// three-output one too (see BENCHMARKS.md). Neither interleaving the net inputs of block b + 1
 /// with the gradient of block b, nor smaller blocks through the same dispatched kernels, ran
 /// measurably faster there. What did is one AVX-512 kernel doing all of a group's steps, for
-/// [`Sigmoid`](crate::Sigmoid) on `f32` rows of 64 or 128 ([`crate::simd::sigmoid_rows`]).
+/// [`Sigmoid`](crate::Sigmoid) on `f32` rows of 64 to 128 ([`crate::simd::sigmoid_rows`]).
 const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
@@ -34,7 +34,7 @@ const ONE_OUTPUT_BLOCK: usize = 256;
 /// while the rows are in cache. Every gradient entry is summed in record order, as one record
 /// at a time would; the loss of each block and output comes from one vectorised sum
 /// ([`SquaredErrorSum::add_slices`]). For [`Sigmoid`](crate::Sigmoid) with one output on `f32`
-/// rows of 64 or 128 at the AVX-512 level, one kernel does the same steps for groups of 32
+/// rows of 64 to 128 at the AVX-512 level, one kernel does the same steps for groups of 32
 /// records ([`crate::simd::sigmoid_rows`]), with the same bits for the gradient and the loss
 /// summed in `f64` in another order.
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
@@ -215,7 +215,7 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// direction; [`apply_gradient`] takes the step. Records are read once, in order, in blocks of
 /// 64 to 256: each block's net inputs, f and f′ for the whole block, and its contribution to the
 /// gradient are computed while its rows are in cache, with no allocation. For
-/// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 or 128 features, where
+/// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 to 128 features, where
 /// AVX-512 is in use, one kernel takes all these steps for groups of 32 records (the same
 /// gradient bits, 1.1–1.5× faster from memory on AMD Zen 4, see BENCHMARKS.md).
 ///
@@ -465,10 +465,12 @@ mod tests {
 
     #[test]
     fn sigmoid_rows_path_matches_the_blocks() {
-        // `accumulate_rows` takes the fused kernel for Sigmoid on f32 rows of 64 or 128 where
+        // `accumulate_rows` takes the fused kernel for Sigmoid on f32 rows of 64 to 128 where
         // AVX-512 is in use, and the blocks otherwise: the gradient (bias entry included) must
         // have the blocks' bits, the loss their value to one f32 rounding.
-        for (d, bias) in [(64, false), (64, true), (128, true), (100, true)] {
+        for (d, bias) in
+            [(64, false), (64, true), (128, true), (100, true), (63, true), (129, false)]
+        {
             let layer = if bias { Layer::new(d, 1).with_bias() } else { Layer::new(d, 1) };
             for n in [1, 31, 32, 33, ONE_OUTPUT_BLOCK + 7] {
                 let (x, y, w) = integer_problem(layer, n);

@@ -457,7 +457,8 @@ gradient_kernels! {
 const SIGMOID_GROUP: usize = 32;
 
 /// The one-output σ epoch over rows of `LEN` `f32` (64 or 128, the lengths with fixed net-input
-/// kernels), [`SIGMOID_GROUP`] rows at a time in one function: for each group its net inputs
+/// kernels; [`sigmoid_rows_prepared_f32`] takes the lengths between), [`SIGMOID_GROUP`] rows at a
+/// time in one function: for each group its net inputs
 /// ([`group_sums_f32`], 16 rows a register) plus `bias`, σ and σ′
 /// ([`super::avx512::sigmoid_with_derivative16`]), (y − σ)² in `f64` lanes, δ = (y − σ)·σ′, then
 /// g += Σ δ x ([`weighted_rows_f32`]) while the group's 8 or 16 KiB are in L1, and the bias entry
@@ -481,14 +482,58 @@ pub(super) unsafe fn sigmoid_rows_f32<const LEN: usize>(
     w: &[f32],
     bias: Option<f32>,
     g: &mut [f32],
-    mut g_bias: Option<&mut f32>,
+    g_bias: Option<&mut f32>,
 ) -> f64 {
     debug_assert!(w.len() == LEN && g.len() == LEN, "rows of {LEN}");
-    let rows = y.len().min(x.len() / LEN);
-    let (x, w) = (x.as_ptr(), w.as_ptr());
-    // SAFETY: every row the closure gets is one of the `rows` rows of LEN elements within x.
-    let partials_of = |row| unsafe { row_partials_f32(row, w, LEN) };
-    let all = Stored { x, d: LEN };
+    let w_ptr = w.as_ptr();
+    // SAFETY: the rows the closure gets hold LEN elements, as w does.
+    let partials_of = |row| unsafe { row_partials_f32(row, w_ptr, LEN) };
+    // SAFETY: the CPU has the features; g holds LEN.
+    unsafe { sigmoid_rows_by(x, y, LEN, &partials_of, bias, g, g_bias) }
+}
+
+/// As [`sigmoid_rows_f32`] for rows of at most 16·`K` elements, w in registers.
+///
+/// # Safety
+///
+/// As [`sigmoid_rows_f32`], with `w` and `g` of equal length at most 16·`K`.
+#[target_feature(enable = "avx512f,fma")]
+pub(super) unsafe fn sigmoid_rows_prepared_f32<const K: usize>(
+    x: &[f32],
+    y: &[f32],
+    w: &[f32],
+    bias: Option<f32>,
+    g: &mut [f32],
+    g_bias: Option<&mut f32>,
+) -> f64 {
+    // SAFETY: the CPU has the features.
+    let prepared = unsafe { prepare_f32::<K>(w) };
+    // SAFETY: the rows the closure gets hold w.len() elements.
+    let partials_of = |row| unsafe { prepared_partials_f32::<K>(row, &prepared) };
+    // SAFETY: the CPU has the features; g holds w.len().
+    unsafe { sigmoid_rows_by(x, y, w.len(), &partials_of, bias, g, g_bias) }
+}
+
+/// [`sigmoid_rows_f32`] for rows of `d` elements whose partial sums `partials_of` gives.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F and FMA; `g` must hold `d` ≥ 1 elements, and `partials_of`
+/// must be sound for every row of `d` elements within `x`.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
+    x: &[f32],
+    y: &[f32],
+    d: usize,
+    partials_of: &P,
+    bias: Option<f32>,
+    g: &mut [f32],
+    mut g_bias: Option<&mut f32>,
+) -> f64 {
+    let rows = y.len().min(x.len() / d);
+    let x = x.as_ptr();
+    let all = Stored { x, d };
     let mut delta = [[0.0_f32; 16]; SIGMOID_GROUP / 16];
     let mut squares = [_mm512_setzero_pd(); 2];
     for group in (0..rows).step_by(SIGMOID_GROUP) {
@@ -504,9 +549,9 @@ pub(super) unsafe fn sigmoid_rows_f32<const LEN: usize>(
             // with n fixed at 16, whose partial sums stay in registers.
             let mut h = unsafe {
                 if n == 16 {
-                    group_sums_f32(&all, &partials_of, first, 16)
+                    group_sums_f32(&all, partials_of, first, 16)
                 } else {
-                    group_sums_f32(&all, &partials_of, first, n)
+                    group_sums_f32(&all, partials_of, first, n)
                 }
             };
             if let Some(b) = bias {
@@ -535,8 +580,8 @@ pub(super) unsafe fn sigmoid_rows_f32<const LEN: usize>(
             unsafe { _mm512_storeu_ps(delta.as_mut_ptr(), terms) };
         }
         let delta = &delta.as_flattened()[..end - group];
-        // SAFETY: the group's rows of LEN elements lie within x, and g holds LEN.
-        unsafe { weighted_rows_f32(g, delta, &Stored { x: x.wrapping_add(group * LEN), d: LEN }) };
+        // SAFETY: the group's rows of d elements lie within x, and g holds d.
+        unsafe { weighted_rows_f32(g, delta, &Stored { x: x.wrapping_add(group * d), d }) };
         if let Some(b) = g_bias.as_deref_mut() {
             *b = delta.iter().fold(*b, |acc, &d| acc + d);
         }

@@ -665,7 +665,7 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) -> bool
 /// The one-output epoch's Σ (y − ŷ)² over the rows of `x` (rows of `inputs`, at most `y.len()`),
 /// adding Σ δ x and Σ δ to `g_row` (the layout of `w_row`: `inputs` weights, then the bias if
 /// any), as the blocked epoch of [`crate::gradient`] does for [`Sigmoid`](crate::Sigmoid), with
-/// the same bits for `g_row`, if `A` is `Sigmoid`, `T` is `f32`, the rows have 64 or 128
+/// the same bits for `g_row`, if `A` is `Sigmoid`, `T` is `f32`, the rows have 64 to 128
 /// elements and AVX-512 is in use (one fused kernel, see `avx512_rows::sigmoid_rows_f32`);
 /// otherwise `None`, touching nothing.
 #[inline]
