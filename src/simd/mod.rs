@@ -320,8 +320,8 @@ pub(crate) use detect::{level, supported, widening_level};
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod cast {
-    /// `true` if `T` is exactly `U`. `U` is `'static` (`f32` or `f64`), so equal non-`'static`
-    /// type ids mean equal types (the guarantee documented by `typeid::of`).
+    /// `true` if `T` is exactly `U`. `U` is `'static` (`f32`, `f64` or `Sigmoid`), so equal
+    /// non-`'static` type ids mean equal types (the guarantee documented by `typeid::of`).
     #[inline(always)]
     pub(crate) fn same<T: ?Sized, U: 'static>() -> bool {
         typeid::of::<T>() == typeid::of::<U>()
