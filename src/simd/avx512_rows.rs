@@ -456,62 +456,57 @@ gradient_kernels! {
 /// in L2 (BENCHMARKS.md).
 const SIGMOID_GROUP: usize = 32;
 
-/// The one-output σ epoch over rows of `LEN` `f32` (64 or 128, the lengths with fixed net-input
-/// kernels; [`sigmoid_rows_prepared_f32`] takes the lengths between), [`SIGMOID_GROUP`] rows at a
-/// time in one function: for each group its net inputs
-/// ([`group_sums_f32`], 16 rows a register) plus `bias`, σ and σ′
+/// The one-output σ epoch over rows of 64 to 128 `f32` (for other lengths `None`, touching
+/// nothing), [`SIGMOID_GROUP`] rows at a time in one function: for each group its net inputs
+/// ([`group_sums_f32`], 16 rows a register, with the net-input kernel's partial sums: fixed
+/// lengths for 64 and 128, w in registers between) plus `bias`, σ and σ′
 /// ([`super::avx512::sigmoid_with_derivative16`]), (y − σ)² in `f64` lanes, δ = (y − σ)·σ′, then
-/// g += Σ δ x ([`weighted_rows_f32`]) while the group's 8 or 16 KiB are in L1, and the bias entry
-/// += Σ δ in row order. Returns Σ (y − σ)² over the rows (at most `y.len()`, as many as `x`
-/// holds).
+/// g += Σ δ x ([`weighted_rows_f32`]) while the group's 8 to 16 KiB are in L1, and the bias
+/// entry += Σ δ in row order. Returns Σ (y − σ)² over the rows (at most `y.len()`, as many as
+/// `x` holds).
 ///
 /// These are the blocked epoch's operations on the same values, so g is bit-identical to it;
 /// the exact squares are summed in another order (in `f64`, far below an `f32` ulp). In one
 /// function, the blocked epoch's four dispatched calls per block go, and groups this small let
 /// the reads of the next rows start soon after each group's arithmetic: from memory the epoch
 /// ran at 1.1–1.5× the speed of blocks of 256 on AMD Zen 4, in cache at the same speed or a
-/// little faster (BENCHMARKS.md).
+/// little faster. Shorter rows leave too little work per group to cover σ's latency, and ran
+/// slower than the blocks (BENCHMARKS.md).
 ///
 /// # Safety
 ///
-/// The CPU must support AVX-512F and FMA; `w` and `g` must hold `LEN` elements.
+/// The CPU must support AVX-512F and FMA; `g` must be as long as `w`.
 #[target_feature(enable = "avx512f,fma")]
-pub(super) unsafe fn sigmoid_rows_f32<const LEN: usize>(
+pub(super) unsafe fn sigmoid_rows_f32(
     x: &[f32],
     y: &[f32],
     w: &[f32],
     bias: Option<f32>,
     g: &mut [f32],
     g_bias: Option<&mut f32>,
-) -> f64 {
-    debug_assert!(w.len() == LEN && g.len() == LEN, "rows of {LEN}");
-    let w_ptr = w.as_ptr();
-    // SAFETY: the rows the closure gets hold LEN elements, as w does.
-    let partials_of = |row| unsafe { row_partials_f32(row, w_ptr, LEN) };
-    // SAFETY: the CPU has the features; g holds LEN.
-    unsafe { sigmoid_rows_by(x, y, LEN, &partials_of, bias, g, g_bias) }
-}
-
-/// As [`sigmoid_rows_f32`] for rows of at most 16·`K` elements, w in registers.
-///
-/// # Safety
-///
-/// As [`sigmoid_rows_f32`], with `w` and `g` of equal length at most 16·`K`.
-#[target_feature(enable = "avx512f,fma")]
-pub(super) unsafe fn sigmoid_rows_prepared_f32<const K: usize>(
-    x: &[f32],
-    y: &[f32],
-    w: &[f32],
-    bias: Option<f32>,
-    g: &mut [f32],
-    g_bias: Option<&mut f32>,
-) -> f64 {
-    // SAFETY: the CPU has the features.
-    let prepared = unsafe { prepare_f32::<K>(w) };
-    // SAFETY: the rows the closure gets hold w.len() elements.
-    let partials_of = |row| unsafe { prepared_partials_f32::<K>(row, &prepared) };
-    // SAFETY: the CPU has the features; g holds w.len().
-    unsafe { sigmoid_rows_by(x, y, w.len(), &partials_of, bias, g, g_bias) }
+) -> Option<f64> {
+    debug_assert_eq!(w.len(), g.len(), "w and g");
+    let (d, w_ptr) = (w.len(), w.as_ptr());
+    // SAFETY (every call): the CPU has the features, g holds d, and every row the closures get
+    // holds d elements, as w does.
+    unsafe {
+        Some(match d {
+            64 => {
+                let partials_of = |row| row_partials_f32(row, w_ptr, 64);
+                sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
+            }
+            128 => {
+                let partials_of = |row| row_partials_f32(row, w_ptr, 128);
+                sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
+            }
+            65..128 => {
+                let prepared = prepare_f32::<8>(w);
+                let partials_of = |row| prepared_partials_f32::<8>(row, &prepared);
+                sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
+            }
+            _ => return None,
+        })
+    }
 }
 
 /// [`sigmoid_rows_f32`] for rows of `d` elements whose partial sums `partials_of` gives.

@@ -225,11 +225,9 @@ pub(crate) fn add_weighted_rows_f32(level: Level, g: &mut [f32], a: &[f32], x: &
 }
 
 /// The one-output σ epoch over `f32` rows of 64 to 128 elements in groups of 32 at the AVX-512
-/// level ([`super::avx512_rows::sigmoid_rows_f32`], and `sigmoid_rows_prepared_f32` for the
-/// lengths between): Σ (y − σ)², with Σ δ x added to `g` and Σ δ to `g_bias`; `None`, touching
-/// nothing, at other levels and lengths, where the blocks were as fast or faster (shorter rows
-/// leave too little work per group to cover σ's latency, see BENCHMARKS.md), or if `w` and `g`
-/// differ in length.
+/// level ([`super::avx512_rows::sigmoid_rows_f32`]): Σ (y − σ)², with Σ δ x added to `g` and
+/// Σ δ to `g_bias`; `None`, touching nothing, at other levels and lengths (where the blocks were
+/// as fast or faster, see BENCHMARKS.md), or if `w` and `g` differ in length.
 pub(crate) fn sigmoid_rows_f32(
     level: Level,
     x: &[f32],
@@ -240,16 +238,8 @@ pub(crate) fn sigmoid_rows_f32(
     if level.min(supported()) != Level::Avx512 || g.len() != w.len() {
         return None;
     }
-    // SAFETY: `supported()` detected AVX-512F and FMA at run time; w and g hold the length.
-    use super::avx512_rows::{sigmoid_rows_f32 as fixed, sigmoid_rows_prepared_f32 as prepared};
-    unsafe {
-        Some(match w.len() {
-            64 => fixed::<64>(x, y, w, bias, g, g_bias),
-            128 => fixed::<128>(x, y, w, bias, g, g_bias),
-            65..128 => prepared::<8>(x, y, w, bias, g, g_bias),
-            _ => return None,
-        })
-    }
+    // SAFETY: `supported()` detected AVX-512F and FMA at run time; g is as long as w.
+    unsafe { super::avx512_rows::sigmoid_rows_f32(x, y, w, bias, g, g_bias) }
 }
 
 /// As [`add_weighted_rows_f32`] for `f64`.
