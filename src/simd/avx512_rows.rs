@@ -509,6 +509,81 @@ pub(super) unsafe fn sigmoid_rows_f32(
     }
 }
 
+/// g ← g + Σ_r a\[r\]·(row r) for `a.len()` rows of 16·`LINES` `f32` from `x`, which lies `offset`
+/// (1 to 15) elements past a 64-byte boundary, with the same bits as [`weighted_rows_f32`] but
+/// aligned loads: a 512-bit load 16 bytes past a line took 1.55× an aligned one on AMD Zen 4
+/// (BENCHMARKS.md), and `Vec`'s large allocations start there.
+///
+/// Each line of the rows is loaded once, and g is kept in the lines' frame: register m holds
+/// columns 16m − `offset` + lane for m ≥ 1, and register 0 the row's first 16 − `offset`
+/// columns in its high lanes and its last `offset` columns in its low lanes, which lie in the
+/// next line (the first line of the next row). So the line at the start of row r adds row r
+/// in its high lanes and row r − 1 in its low lanes, with the factor of each: every column
+/// still takes one product per row, rounded, then added, in row order.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F; `g` must hold 16·`LINES` elements, and `a.len()` rows of
+/// that many elements from `x` must be readable, `x` being `offset` elements past a 64-byte
+/// boundary.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn weighted_lines_f32<const LINES: usize>(
+    g: &mut [f32],
+    a: &[f32],
+    x: *const f32,
+    offset: usize,
+) {
+    let d = 16 * LINES;
+    debug_assert!(g.len() == d && (1..16).contains(&offset));
+    let (low, high) = (low_lanes(offset) as __mmask16, !(low_lanes(offset) as __mmask16));
+    let (g, lines) = (g.as_mut_ptr(), x.wrapping_sub(offset));
+    // SAFETY (every access below): the masks and offsets keep every access within g and the
+    // rows, as the caller guarantees; the lines inside the rows are 64-byte aligned.
+    let mut frame: [__m512; LINES] = core::array::from_fn(|m| unsafe {
+        if m == 0 {
+            let first = _mm512_maskz_loadu_ps(high, g.wrapping_sub(offset));
+            _mm512_mask_loadu_ps(first, low, g.wrapping_add(d - offset))
+        } else {
+            _mm512_loadu_ps(g.wrapping_add(16 * m - offset))
+        }
+    });
+    let mut before = _mm512_setzero_ps();
+    for (r, &ar) in a.iter().enumerate() {
+        let factor = _mm512_set1_ps(ar);
+        let row = lines.wrapping_add(r * d);
+        if r == 0 {
+            // The low lanes of the first line belong to the row before the first.
+            let line = unsafe { _mm512_maskz_loadu_ps(high, row) };
+            frame[0] = _mm512_mask_add_ps(frame[0], high, frame[0], _mm512_mul_ps(factor, line));
+        } else {
+            let line = unsafe { _mm512_load_ps(row) };
+            let factors = _mm512_mask_blend_ps(low, factor, before);
+            frame[0] = _mm512_add_ps(frame[0], _mm512_mul_ps(factors, line));
+        }
+        for (m, acc) in frame.iter_mut().enumerate().skip(1) {
+            let line = unsafe { _mm512_load_ps(row.wrapping_add(16 * m)) };
+            *acc = _mm512_add_ps(*acc, _mm512_mul_ps(factor, line));
+        }
+        before = factor;
+    }
+    if !a.is_empty() {
+        // The last row's last columns, in the low lanes of the line after it.
+        let line = unsafe { _mm512_maskz_loadu_ps(low, lines.wrapping_add(a.len() * d)) };
+        frame[0] = _mm512_mask_add_ps(frame[0], low, frame[0], _mm512_mul_ps(before, line));
+    }
+    for (m, &acc) in frame.iter().enumerate() {
+        unsafe {
+            if m == 0 {
+                _mm512_mask_storeu_ps(g.wrapping_sub(offset), high, acc);
+                _mm512_mask_storeu_ps(g.wrapping_add(d - offset), low, acc);
+            } else {
+                _mm512_storeu_ps(g.wrapping_add(16 * m - offset), acc);
+            }
+        }
+    }
+}
+
 /// [`sigmoid_rows_f32`] for rows of `d` elements whose partial sums `partials_of` gives.
 ///
 /// # Safety
@@ -526,6 +601,9 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
     g: &mut [f32],
     mut g_bias: Option<&mut f32>,
 ) -> f64 {
+    // Rows of whole 64-byte lines that do not start on a line take the gradient from aligned
+    // loads ([`weighted_lines_f32`]); the others from `weighted_rows_f32`.
+    let offset = (x.as_ptr() as usize / 4) % 16;
     let rows = y.len().min(x.len() / d);
     let x = x.as_ptr();
     let all = Stored { x, d };
@@ -575,8 +653,16 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
             unsafe { _mm512_storeu_ps(delta.as_mut_ptr(), terms) };
         }
         let delta = &delta.as_flattened()[..end - group];
-        // SAFETY: the group's rows of d elements lie within x, and g holds d.
-        unsafe { weighted_rows_f32(g, delta, &Stored { x: x.wrapping_add(group * d), d }) };
+        let rows = x.wrapping_add(group * d);
+        // SAFETY: the group's rows of d elements lie within x, and g holds d; for the line
+        // kernels d is 16·LINES and the rows start `offset` elements past a line.
+        unsafe {
+            match (d, offset) {
+                (64, 1..) => weighted_lines_f32::<4>(g, delta, rows, offset),
+                (128, 1..) => weighted_lines_f32::<8>(g, delta, rows, offset),
+                _ => weighted_rows_f32(g, delta, &Stored { x: rows, d }),
+            }
+        }
         if let Some(b) = g_bias.as_deref_mut() {
             *b = delta.iter().fold(*b, |acc, &d| acc + d);
         }

@@ -618,14 +618,60 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
     }
 }
 
+/// The fused one-output σ epoch (`kernels::sigmoid_rows_f32`) against the blocked epoch's
+/// kernels at the same level: net inputs (+ bias), σ and σ′ in one pass, δ = (y − σ)σ′,
+/// g += Σ δ x and the bias entry += Σ δ in row order, bit for bit; Σ (y − σ)² to rounding (the
+/// same exact squares in another order). Only AVX-512 with rows of 64 to 128 takes the fused
+/// kernel; elsewhere it must decline and leave g alone.
+#[cfg(target_arch = "x86_64")]
+fn check_sigmoid_rows(
+    level: Level,
+    xs: &[f32],
+    ys: &[f32],
+    ws: &[f32],
+    g0: &[f32],
+    bias: Option<f32>,
+) {
+    let (d, gb_start) = (ws.len(), g0[ws.len()]);
+    let (rows, g_start) = (xs.len() / d, &g0[..d]);
+    let case = format!("{level:?} d {d} rows {rows} x at {:p} bias {bias:?}", xs.as_ptr());
+    let mut h = vec![0.0; rows];
+    kernels::net_inputs_f32(level, xs, ws, &mut h);
+    if let Some(b) = bias {
+        h.iter_mut().for_each(|v| *v += b);
+    }
+    let (mut y_hat, mut slope) = (vec![0.0; rows], vec![0.0; rows]);
+    kernels::sigmoid_with_derivative_f32(level, &h, &mut y_hat, &mut slope);
+    let delta: Vec<f32> = (0..rows).map(|r| (ys[r] - y_hat[r]) * slope[r]).collect();
+    let squares: f64 = (0..rows).map(|r| (f64::from(ys[r]) - f64::from(y_hat[r])).powi(2)).sum();
+    let mut g_expect = g_start.to_vec();
+    kernels::add_weighted_rows_f32(level, &mut g_expect, &delta, xs);
+    let gb_expect = delta.iter().fold(gb_start, |acc, &v| acc + v);
+
+    let mut gb = gb_start;
+    let mut got = None;
+    let g = guarded(g_start, |g| {
+        let g_bias = bias.map(|_| &mut gb);
+        got = kernels::sigmoid_rows_f32(level, xs, ys, (ws, bias), (g, g_bias));
+    });
+    if runs_avx512(level) && (64..=128).contains(&d) {
+        let got = got.unwrap_or_else(|| panic!("{case}: declined"));
+        assert!((got - squares).abs() <= 1e-13 * squares, "{case}: {got} vs {squares}");
+        assert_eq!(bits32(&g), bits32(&g_expect), "{case}: gradient");
+        if bias.is_some() {
+            assert_eq!(gb.to_bits(), gb_expect.to_bits(), "{case}: bias gradient");
+        } else {
+            assert_eq!(gb.to_bits(), gb_start.to_bits(), "{case}: no bias");
+        }
+    } else {
+        assert!(got.is_none(), "{case}: taken");
+        assert_eq!(bits32(&g), bits32(g_start), "{case}: g touched");
+    }
+}
+
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn sigmoid_rows_match_the_block_kernels_exactly() {
-    // The fused one-output σ epoch against the blocked epoch's kernels at the same level: net
-    // inputs (+ bias), σ and σ′ in one pass, δ = (y − σ)σ′, g += Σ δ x and the bias entry += Σ δ
-    // in row order, bit for bit; Σ (y − σ)² to rounding (the same exact squares in another
-    // order). Only AVX-512 with rows of 64 to 128 takes the fused kernel; elsewhere it declines
-    // and leaves g alone.
     let x: Vec<f32> = uniform(21, 75 * 132).iter().map(|&u| (2.0 * u) as f32).collect();
     let w: Vec<f32> = uniform(22, 130).iter().map(|&u| (0.3 * u) as f32).collect();
     let targets: Vec<f32> = uniform(23, 80).iter().map(|&u| f32::from(u8::from(u > 0.0))).collect();
@@ -644,44 +690,35 @@ fn sigmoid_rows_match_the_block_kernels_exactly() {
                 (48, 0, None),
                 (70, 3, Some(-2.0)),
             ] {
-                let case = format!("{level:?} d {d} rows {rows} offset {offset} bias {bias:?}");
-                let xs = &x[offset..offset + rows * d];
-                let ys = &targets[..rows + 2]; // more targets than rows: only x's rows count
-                let (ws, g_start) = (&w[..d], &g0[..d]);
-                let gb_start = g0[d];
+                // More targets than rows: only x's rows count.
+                let (xs, ys) = (&x[offset..offset + rows * d], &targets[..rows + 2]);
+                check_sigmoid_rows(level, xs, ys, &w[..d], &g0[..=d], bias);
+            }
+        }
+    }
+}
 
-                let mut h = vec![0.0; rows];
-                kernels::net_inputs_f32(level, xs, ws, &mut h);
-                if let Some(b) = bias {
-                    h.iter_mut().for_each(|v| *v += b);
-                }
-                let (mut y_hat, mut slope) = (vec![0.0; rows], vec![0.0; rows]);
-                kernels::sigmoid_with_derivative_f32(level, &h, &mut y_hat, &mut slope);
-                let delta: Vec<f32> = (0..rows).map(|r| (ys[r] - y_hat[r]) * slope[r]).collect();
-                let squares: f64 =
-                    (0..rows).map(|r| (f64::from(ys[r]) - f64::from(y_hat[r])).powi(2)).sum();
-                let mut g_expect = g_start.to_vec();
-                kernels::add_weighted_rows_f32(level, &mut g_expect, &delta, xs);
-                let gb_expect = delta.iter().fold(gb_start, |acc, &v| acc + v);
-
-                let mut gb = gb_start;
-                let mut got = None;
-                let g = guarded(g_start, |g| {
-                    let g_bias = bias.map(|_| &mut gb);
-                    got = kernels::sigmoid_rows_f32(level, xs, ys, (ws, bias), (g, g_bias));
-                });
-                if runs_avx512(level) && (64..=128).contains(&d) {
-                    let got = got.unwrap_or_else(|| panic!("{case}: declined"));
-                    assert!((got - squares).abs() <= 1e-13 * squares, "{case}: {got} vs {squares}");
-                    assert_eq!(bits32(&g), bits32(&g_expect), "{case}: gradient");
-                    if bias.is_some() {
-                        assert_eq!(gb.to_bits(), gb_expect.to_bits(), "{case}: bias gradient");
-                    } else {
-                        assert_eq!(gb.to_bits(), gb_start.to_bits(), "{case}: no bias");
-                    }
-                } else {
-                    assert!(got.is_none(), "{case}: taken");
-                    assert_eq!(bits32(&g), bits32(g_start), "{case}: g touched");
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn sigmoid_rows_take_rows_at_every_offset_from_a_line() {
+    // Rows of whole 64-byte lines starting 0 to 15 elements past a line take the gradient from
+    // aligned loads in the lines' frame (`avx512_rows::weighted_lines_f32`), with its masked
+    // first and last lines at the ends of each group of 32 rows.
+    let x: Vec<f32> = uniform(25, 72 * 128 + 32).iter().map(|&u| (2.0 * u) as f32).collect();
+    // The first element of x on a 64-byte boundary (within 15 elements: f32 are 4-aligned).
+    let line = x.as_ptr().align_offset(64);
+    assert!(line < 16, "{line}");
+    let w: Vec<f32> = uniform(26, 129).iter().map(|&u| (0.2 * u) as f32).collect();
+    let targets: Vec<f32> = uniform(27, 72).iter().map(|&u| f32::from(u8::from(u > 0.0))).collect();
+    let g0: Vec<f32> = uniform(28, 129).iter().map(|&u| u as f32).collect();
+    for level in levels() {
+        for d in [64, 128] {
+            for offset in 0..16 {
+                for (rows, bias) in
+                    [(1, None), (2, Some(0.5)), (31, None), (33, Some(-1.0)), (72, None)]
+                {
+                    let xs = &x[line + offset..line + offset + rows * d];
+                    check_sigmoid_rows(level, xs, &targets[..rows], &w[..d], &g0[..=d], bias);
                 }
             }
         }
