@@ -538,6 +538,7 @@ unsafe fn weighted_lines_f32<const LINES: usize>(
     debug_assert!(g.len() == d && (1..16).contains(&offset));
     let (low, high) = (low_lanes(offset) as __mmask16, !(low_lanes(offset) as __mmask16));
     let (g, lines) = (g.as_mut_ptr(), x.wrapping_sub(offset));
+    debug_assert_eq!(lines as usize % 64, 0, "x is not `offset` elements past a line");
     // SAFETY (every access below): the masks and offsets keep every access within g and the
     // rows, as the caller guarantees; the lines inside the rows are 64-byte aligned.
     let mut frame: [__m512; LINES] = core::array::from_fn(|m| unsafe {
