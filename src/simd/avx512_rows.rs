@@ -461,8 +461,9 @@ const SIGMOID_GROUP: usize = 32;
 /// ([`group_sums_f32`], 16 rows a register, with the net-input kernel's partial sums: fixed
 /// lengths for 64 and 128, w in registers between) plus `bias`, σ and σ′
 /// ([`super::avx512::sigmoid_with_derivative16`]), (y − σ)² in `f64` lanes, δ = (y − σ)·σ′, then
-/// g += Σ δ x ([`weighted_rows_f32`]) while the group's 8 to 16 KiB are in L1, and the bias
-/// entry += Σ δ in row order. Returns Σ (y − σ)² over the rows (at most `y.len()`, as many as
+/// g += Σ δ x while the group's 8 to 16 KiB are in L1 ([`weighted_lines_f32`] for rows of 64 and
+/// 128 that start off a 64-byte line, otherwise [`weighted_rows_f32`]), and the bias entry
+/// += Σ δ in row order. Returns Σ (y − σ)² over the rows (at most `y.len()`, as many as
 /// `x` holds).
 ///
 /// These are the blocked epoch's operations on the same values, so g is bit-identical to it;
