@@ -21,7 +21,8 @@ const BLOCK: usize = 64;
 /// three-output one too (see BENCHMARKS.md). Neither interleaving the net inputs of block b + 1
 /// with the gradient of block b, nor smaller blocks through the same dispatched kernels, ran
 /// measurably faster there. What did is one AVX-512 kernel doing all of a group's steps, for
-/// [`Sigmoid`](crate::Sigmoid) on `f32` rows of 64 to 128 ([`crate::simd::sigmoid_rows`]).
+/// [`Sigmoid`](crate::Sigmoid) on `f32` rows of 64 to 128 and `f64` rows of 32 or 64
+/// ([`crate::simd::sigmoid_rows`]).
 const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
@@ -34,9 +35,9 @@ const ONE_OUTPUT_BLOCK: usize = 256;
 /// while the rows are in cache. Every gradient entry is summed in record order, as one record
 /// at a time would; the loss of each block and output comes from one vectorised sum
 /// ([`SquaredErrorSum::add_slices`]). For [`Sigmoid`](crate::Sigmoid) with one output on `f32`
-/// rows of 64 to 128 at the AVX-512 level, one kernel does the same steps for groups of 32
-/// records ([`crate::simd::sigmoid_rows`]), with the same bits for the gradient and the loss
-/// summed in `f64` in another order.
+/// rows of 64 to 128 or `f64` rows of 32 or 64 at the AVX-512 level, one kernel does the same
+/// steps for groups of 8 to 16 KiB of records ([`crate::simd::sigmoid_rows`]), with the same
+/// bits for the gradient and the loss summed in another order (`f32` in `f64`, `f64` compensated).
 pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     activation: &A,
     layer: Layer,
@@ -46,10 +47,12 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     gradient: &mut [T],
 ) -> T {
     if layer.outputs == 1 {
-        if let Some(squares) =
+        if let Some((hi, lo)) =
             crate::simd::sigmoid_rows::<T, A>(x, y, weights, layer.inputs, gradient)
         {
-            return T::from(squares).unwrap_or_else(T::nan);
+            let mut squares = SquaredErrorSum::new();
+            squares.add_parts(hi, lo);
+            return squares.sum();
         }
         accumulate_blocks::<T, A, ONE_OUTPUT_BLOCK>(activation, layer, weights, x, y, gradient)
     } else {
@@ -215,9 +218,10 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// direction; [`apply_gradient`] takes the step. Records are read once, in order, in blocks of
 /// 64 to 256: each block's net inputs, f and f′ for the whole block, and its contribution to the
 /// gradient are computed while its rows are in cache, with no allocation. For
-/// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 to 128 features, where
-/// AVX-512 is in use, one kernel takes all these steps for groups of 32 records (the same
-/// gradient bits, 1.1–1.5× faster from memory on AMD Zen 4, see BENCHMARKS.md).
+/// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 to 128 features or `f64`
+/// rows of 32 or 64, where AVX-512 is in use, one kernel takes all these steps for groups of
+/// 8 to 16 KiB of records (the same gradient bits, 1.1–1.5× faster from memory on AMD Zen 4, see
+/// BENCHMARKS.md).
 ///
 /// Both the gradient and E are sums over records, so the results of disjoint shards of the
 /// records (any split, any grouping) add up to the whole batch's, within rounding: shards may be
@@ -463,35 +467,49 @@ mod tests {
         }
     }
 
-    #[test]
-    fn sigmoid_rows_path_matches_the_blocks() {
-        // `accumulate_rows` takes the fused kernel for Sigmoid on f32 rows of 64 to 128 where
-        // AVX-512 is in use, and the blocks otherwise: the gradient (bias entry included) must
-        // have the blocks' bits, the loss their value to one f32 rounding.
-        for (d, bias) in
-            [(64, false), (64, true), (128, true), (100, true), (63, true), (129, false)]
-        {
-            let layer = if bias { Layer::new(d, 1).with_bias() } else { Layer::new(d, 1) };
-            for n in [1, 31, 32, 33, ONE_OUTPUT_BLOCK + 7] {
-                let (x, y, w) = integer_problem(layer, n);
-                let narrow = |v: &[f64], s: f64| v.iter().map(|&v| (v * s) as f32).collect();
-                let (x, y, w): (Vec<f32>, Vec<f32>, Vec<f32>) =
-                    (narrow(&x, 0.125), narrow(&y, 1.0 / 6.0), narrow(&w, 1.0 / 64.0));
-                let (mut g, mut g_blocks) = (vec![0.0_f32; w.len()], vec![0.0_f32; w.len()]);
-                let e = accumulate_rows(&Sigmoid, layer, &w, &x, &y, &mut g);
-                let e_blocks = accumulate_blocks::<f32, Sigmoid, ONE_OUTPUT_BLOCK>(
-                    &Sigmoid,
-                    layer,
-                    &w,
-                    &x,
-                    &y,
-                    &mut g_blocks,
-                );
-                let bits = |v: &[f32]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&g), bits(&g_blocks), "d = {d}, bias {bias}, n = {n}");
-                assert!((e - e_blocks).abs() <= e_blocks * f32::EPSILON, "{e} vs {e_blocks}");
+    /// [`accumulate_rows`] against [`accumulate_blocks`] for `Sigmoid` with one output on rows
+    /// of each length in `lengths`, with and without a bias, on a few record counts: the same
+    /// gradient bits, the loss within `ulps` of the blocks'.
+    fn check_sigmoid_rows_path<T: Float + core::fmt::Debug>(lengths: &[usize], ulps: T) {
+        for &d in lengths {
+            for bias in [false, true] {
+                let layer = if bias { Layer::new(d, 1).with_bias() } else { Layer::new(d, 1) };
+                for n in [1, 15, 16, 17, 31, 32, 33, ONE_OUTPUT_BLOCK + 7] {
+                    let (x, y, w) = integer_problem(layer, n);
+                    let narrow = |v: &[f64], s: f64| {
+                        v.iter().map(|&v| T::from(v * s).expect("in range")).collect()
+                    };
+                    let (x, y, w): (Vec<T>, Vec<T>, Vec<T>) =
+                        (narrow(&x, 0.125), narrow(&y, 1.0 / 6.0), narrow(&w, 1.0 / 64.0));
+                    let (mut g, mut g_blocks) =
+                        (vec![T::zero(); w.len()], vec![T::zero(); w.len()]);
+                    let e = accumulate_rows(&Sigmoid, layer, &w, &x, &y, &mut g);
+                    let e_blocks = accumulate_blocks::<T, Sigmoid, ONE_OUTPUT_BLOCK>(
+                        &Sigmoid,
+                        layer,
+                        &w,
+                        &x,
+                        &y,
+                        &mut g_blocks,
+                    );
+                    let case = format!("d = {d}, bias {bias}, n = {n}");
+                    let bits = |v: &[T]| v.iter().map(|v| v.integer_decode()).collect::<Vec<_>>();
+                    assert_eq!(bits(&g), bits(&g_blocks), "{case}");
+                    let tolerance = e_blocks * ulps * T::epsilon();
+                    assert!((e - e_blocks).abs() <= tolerance, "{case}: {e:?} vs {e_blocks:?}");
+                }
             }
         }
+    }
+
+    #[test]
+    fn sigmoid_rows_path_matches_the_blocks() {
+        // `accumulate_rows` takes the fused kernels for Sigmoid on f32 rows of 64 to 128 and f64
+        // rows of 32 or 64 where AVX-512 is in use, and the blocks otherwise. The f32 loss is
+        // the same exact squares summed in f64 (one f32 rounding apart at most); both f64 losses
+        // are faithful roundings of the same sum (one ulp apart at most).
+        check_sigmoid_rows_path::<f32>(&[64, 128, 100, 63, 129], 1.0);
+        check_sigmoid_rows_path::<f64>(&[32, 64, 31, 48, 65], 1.0);
     }
 
     #[test]

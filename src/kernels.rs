@@ -179,14 +179,21 @@ impl<T: Float> SquaredErrorSum<T> {
     /// pair at a time.
     pub(crate) fn add_slices(&mut self, y: &[T], y_hat: &[T]) {
         match crate::simd::sum_squared_diff_parts(y, y_hat) {
-            Some((hi, lo)) if sums_in_f64::<T>() => self.wide += hi + lo,
-            // `T` is f64 here, so both conversions are exact.
-            Some((hi, lo)) => {
-                let (s, e) = two_sum(self.sum, T::from(hi).unwrap_or_else(T::nan));
-                self.sum = s;
-                self.err = self.err + (e + T::from(lo).unwrap_or_else(T::nan));
-            }
+            Some((hi, lo)) => self.add_parts(hi, lo),
             None => y.iter().zip(y_hat).for_each(|(&y, &y_hat)| self.add(y, y_hat)),
+        }
+    }
+
+    /// Adds a sum of squares given as the unevaluated `f64` sum hi + lo, from a SIMD kernel for
+    /// `f32` (in `f64`) or `f64` (compensated).
+    pub(crate) fn add_parts(&mut self, hi: f64, lo: f64) {
+        if sums_in_f64::<T>() {
+            self.wide += hi + lo;
+        } else {
+            // `T` is f64 here, so both conversions are exact.
+            let (s, e) = two_sum(self.sum, T::from(hi).unwrap_or_else(T::nan));
+            self.sum = s;
+            self.err = self.err + (e + T::from(lo).unwrap_or_else(T::nan));
         }
     }
 

@@ -848,7 +848,7 @@ const PAIR_MAX_EXPONENT64: f64 = 80.0;
 /// is subnormal. σ′ alone ([`sigmoid_derivative8`]) needs neither y nor σ's scaling.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
+pub(super) fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
     let x = _mm512_min_pd(_mm512_set1_pd(746.0), _mm512_max_pd(_mm512_set1_pd(-746.0), x));
     let (neg_q, t_hi, t_lo, w) = ceil_parts64(x);
     let exponent = _mm512_min_pd(neg_q, _mm512_set1_pd(PAIR_MAX_EXPONENT64));

@@ -761,7 +761,7 @@ pub(super) fn prefetch_lines<T>(_: &[T]) {}
 /// the FMA by one back into an addition (the same result); the loops stay correct either way,
 /// only slower on AMD Zen 4.
 #[inline(always)]
-fn opaque_one() -> f64 {
+pub(super) fn opaque_one() -> f64 {
     core::hint::black_box(1.0)
 }
 
@@ -949,6 +949,33 @@ impl SquareSums {
         }
     }
 
+    /// The sum of all lanes as (total, comp), their `offset` taken off: compensated, before its
+    /// last rounding, as [`sum_squared_diff_parts_f64`] returns it.
+    #[inline(always)]
+    pub(super) fn total(self, offset: f64) -> (f64, f64) {
+        const N: usize = SQUARE_LANES;
+        let Self { mut s, mut lo, cross } = self;
+        // The offset off each lane exactly, s − offset = t + err: FastTwoSum, as no lane's sum
+        // is below the offset it started from.
+        for i in 0..N {
+            let (t, err) = fast_two_sum(s[i], -offset);
+            s[i] = t;
+            lo[i] = 2.0_f64.mul_add(cross[i], lo[i]) + err;
+        }
+        // The lanes in a pairwise tree of TwoSums, whose levels vectorise (the sequential sum
+        // of 16 lanes cost about a tenth of the time at 1 Ki elements).
+        let mut width = N / 2;
+        while width > 0 {
+            for i in 0..width {
+                let (t, err) = two_sum(s[i], s[i + width]);
+                s[i] = t;
+                lo[i] = lo[i] + lo[i + width] + err;
+            }
+            width /= 2;
+        }
+        (s[0], lo[0])
+    }
+
     /// Whether no lane's sum more than doubled since `before`, which makes the steps of
     /// [`Self::add_short`] in between exact.
     ///
@@ -1039,26 +1066,7 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
         }
         start = end;
     }
-    let SquareSums { mut s, mut lo, cross } = sums;
-    // The offset off each lane exactly, s − offset = t + err: FastTwoSum, as no lane's sum is
-    // below the offset it started from.
-    for i in 0..N {
-        let (t, err) = fast_two_sum(s[i], -offset);
-        s[i] = t;
-        lo[i] = 2.0_f64.mul_add(cross[i], lo[i]) + err;
-    }
-    // The lanes in a pairwise tree of TwoSums, whose levels vectorise (the sequential sum of
-    // 16 lanes cost about a tenth of the time at 1 Ki elements), then the tail.
-    let mut width = N / 2;
-    while width > 0 {
-        for i in 0..width {
-            let (t, err) = two_sum(s[i], s[i + width]);
-            s[i] = t;
-            lo[i] = lo[i] + lo[i + width] + err;
-        }
-        width /= 2;
-    }
-    let (mut total, mut comp) = (s[0], lo[0]);
+    let (mut total, mut comp) = sums.total(offset);
     for (&x, &y) in a[whole..].iter().zip(&b[whole..]) {
         let (d, d_lo) = difference_parts_by_fma(x, y, one, true);
         add_exact_square(&mut total, &mut comp, d, one);

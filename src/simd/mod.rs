@@ -665,9 +665,10 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) -> bool
 /// The one-output epoch's Σ (y − ŷ)² over the rows of `x` (rows of `inputs`, at most `y.len()`),
 /// adding Σ δ x and Σ δ to `g_row` (the layout of `w_row`: `inputs` weights, then the bias if
 /// any), as the blocked epoch of [`crate::gradient`] does for [`Sigmoid`](crate::Sigmoid), with
-/// the same bits for `g_row`, if `A` is `Sigmoid`, `T` is `f32`, the rows have 64 to 128
-/// elements and AVX-512 is in use (one fused kernel, see `avx512_rows::sigmoid_rows_f32`);
-/// otherwise `None`, touching nothing.
+/// the same bits for `g_row`, if `A` is `Sigmoid`, AVX-512 is in use and `T` is `f32` with
+/// rows of 64 to 128 elements or `f64` with rows of 32 or 64 (one fused kernel, see
+/// `avx512_rows::sigmoid_rows_f32` and `_f64`); otherwise `None`, touching nothing. The sum
+/// comes as the unevaluated hi + lo (lo = 0 for `f32`, whose squares are summed in `f64`).
 #[inline]
 #[cfg_attr(
     not(all(feature = "std", target_arch = "x86_64")),
@@ -679,20 +680,24 @@ pub(crate) fn sigmoid_rows<T: Float, A: ?Sized>(
     w_row: &[T],
     inputs: usize,
     g_row: &mut [T],
-) -> Option<f64> {
+) -> Option<(f64, f64)> {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
     if cast::same::<A, crate::Sigmoid>() && w_row.len() == g_row.len() && w_row.len() >= inputs {
-        let (x, y) = (cast::slice::<T, f32>(x)?, cast::slice::<T, f32>(y)?);
-        let (w_row, g_row) = (cast::slice::<T, f32>(w_row)?, cast::slice_mut::<T, f32>(g_row)?);
-        let (w, bias) = w_row.split_at(inputs);
-        let (g, g_bias) = g_row.split_at_mut(inputs);
-        return kernels::sigmoid_rows_f32(
-            level(),
-            x,
-            y,
-            (w, bias.first().copied()),
-            (g, g_bias.first_mut()),
-        );
+        if let (Some(x), Some(y), Some(w_row), Some(g_row)) = (
+            cast::slice::<T, f32>(x),
+            cast::slice::<T, f32>(y),
+            cast::slice::<T, f32>(w_row),
+            cast::slice_mut::<T, f32>(g_row),
+        ) {
+            let ((w, bias), (g, g_bias)) = (w_row.split_at(inputs), g_row.split_at_mut(inputs));
+            let (w, g) = ((w, bias.first().copied()), (g, g_bias.first_mut()));
+            return kernels::sigmoid_rows_f32(level(), x, y, w, g).map(|sum| (sum, 0.0));
+        }
+        let (x, y) = (cast::slice::<T, f64>(x)?, cast::slice::<T, f64>(y)?);
+        let (w_row, g_row) = (cast::slice::<T, f64>(w_row)?, cast::slice_mut::<T, f64>(g_row)?);
+        let ((w, bias), (g, g_bias)) = (w_row.split_at(inputs), g_row.split_at_mut(inputs));
+        let (w, g) = ((w, bias.first().copied()), (g, g_bias.first_mut()));
+        return kernels::sigmoid_rows_f64(level(), x, y, w, g);
     }
     let _ = (x, y, w_row, inputs, g_row);
     None

@@ -242,6 +242,24 @@ pub(crate) fn sigmoid_rows_f32(
     unsafe { super::avx512_rows::sigmoid_rows_f32(x, y, w, bias, g, g_bias) }
 }
 
+/// The one-output σ epoch over `f64` rows of 32 or 64 elements in groups of 8 KiB at the AVX-512
+/// level ([`super::avx512_rows::sigmoid_rows_f64`]): Σ (y − σ)² as (total, comp) before its last
+/// rounding, with Σ δ x added to `g` and Σ δ to `g_bias`; `None`, touching nothing, at other
+/// levels and lengths, or if `w` and `g` differ in length.
+pub(crate) fn sigmoid_rows_f64(
+    level: Level,
+    x: &[f64],
+    y: &[f64],
+    (w, bias): (&[f64], Option<f64>),
+    (g, g_bias): (&mut [f64], Option<&mut f64>),
+) -> Option<(f64, f64)> {
+    if level.min(supported()) != Level::Avx512 || g.len() != w.len() {
+        return None;
+    }
+    // SAFETY: `supported()` detected AVX-512F and FMA at run time; g is as long as w.
+    unsafe { super::avx512_rows::sigmoid_rows_f64(x, y, w, bias, g, g_bias) }
+}
+
 /// As [`add_weighted_rows_f32`] for `f64`.
 pub(crate) fn add_weighted_rows_f64(level: Level, g: &mut [f64], a: &[f64], x: &[f64]) {
     match level.min(supported()) {
