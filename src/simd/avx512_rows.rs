@@ -510,80 +510,102 @@ pub(super) unsafe fn sigmoid_rows_f32(
     }
 }
 
-/// g ← g + Σ_r a\[r\]·(row r) for `a.len()` rows of 16·`LINES` `f32` from `x`, which lies `offset`
-/// (1 to 15) elements past a 64-byte boundary, with the same bits as [`weighted_rows_f32`] but
-/// aligned loads: a 512-bit load 16 bytes past a line took 1.55× an aligned one on AMD Zen 4
-/// (BENCHMARKS.md), and `Vec`'s large allocations start there.
+/// Defines, for one element type, `fn $name::<LINES>(g, a, x, offset)`: g ← g + Σ_r a\[r\]·(row r)
+/// for `a.len()` rows of `$lanes`·`LINES` elements from `x`, which lies `offset` (1 to
+/// `$lanes` − 1) elements past a 64-byte boundary, with the same bits as the stored-rows
+/// gradient kernel but aligned loads: a 512-bit load 16 bytes past a line took 1.55× an aligned
+/// one on AMD Zen 4 (BENCHMARKS.md), and `Vec`'s large allocations start there.
 ///
 /// Each line of the rows is loaded once, and g is kept in the lines' frame: register m holds
-/// columns 16m − `offset` + lane for m ≥ 1, and register 0 the row's first 16 − `offset`
-/// columns in its high lanes and its last `offset` columns in its low lanes, which lie in the
-/// next line (the first line of the next row). So the line at the start of row r adds row r
-/// in its high lanes and row r − 1 in its low lanes, with the factor of each: every column
-/// still takes one product per row, rounded, then added, in row order.
-///
-/// # Safety
-///
-/// The CPU must support AVX-512F; `g` must hold 16·`LINES` elements, and `a.len()` rows of
-/// that many elements from `x` must be readable, `x` being `offset` elements past a 64-byte
-/// boundary.
-#[inline]
-#[target_feature(enable = "avx512f")]
-unsafe fn weighted_lines_f32<const LINES: usize>(
-    g: &mut [f32],
-    a: &[f32],
-    x: *const f32,
-    offset: usize,
-) {
-    let d = 16 * LINES;
-    debug_assert!(g.len() == d && (1..16).contains(&offset));
-    let (low, high) = (low_lanes(offset) as __mmask16, !(low_lanes(offset) as __mmask16));
-    let (g, lines) = (g.as_mut_ptr(), x.wrapping_sub(offset));
-    debug_assert_eq!(lines as usize % 64, 0, "x is not `offset` elements past a line");
-    // SAFETY (every access below): the masks and offsets keep every access within g and the
-    // rows, as the caller guarantees; the lines inside the rows are 64-byte aligned.
-    let mut frame: [__m512; LINES] = core::array::from_fn(|m| unsafe {
-        if m == 0 {
-            let first = _mm512_maskz_loadu_ps(high, g.wrapping_sub(offset));
-            _mm512_mask_loadu_ps(first, low, g.wrapping_add(d - offset))
-        } else {
-            _mm512_loadu_ps(g.wrapping_add(16 * m - offset))
-        }
-    });
-    let mut before = _mm512_setzero_ps();
-    for (r, &ar) in a.iter().enumerate() {
-        let factor = _mm512_set1_ps(ar);
-        let row = lines.wrapping_add(r * d);
-        if r == 0 {
-            // The low lanes of the first line belong to the row before the first.
-            let line = unsafe { _mm512_maskz_loadu_ps(high, row) };
-            frame[0] = _mm512_mask_add_ps(frame[0], high, frame[0], _mm512_mul_ps(factor, line));
-        } else {
-            let line = unsafe { _mm512_load_ps(row) };
-            let factors = _mm512_mask_blend_ps(low, factor, before);
-            frame[0] = _mm512_add_ps(frame[0], _mm512_mul_ps(factors, line));
-        }
-        for (m, acc) in frame.iter_mut().enumerate().skip(1) {
-            let line = unsafe { _mm512_load_ps(row.wrapping_add(16 * m)) };
-            *acc = _mm512_add_ps(*acc, _mm512_mul_ps(factor, line));
-        }
-        before = factor;
-    }
-    if !a.is_empty() {
-        // The last row's last columns, in the low lanes of the line after it.
-        let line = unsafe { _mm512_maskz_loadu_ps(low, lines.wrapping_add(a.len() * d)) };
-        frame[0] = _mm512_mask_add_ps(frame[0], low, frame[0], _mm512_mul_ps(before, line));
-    }
-    for (m, &acc) in frame.iter().enumerate() {
-        unsafe {
-            if m == 0 {
-                _mm512_mask_storeu_ps(g.wrapping_sub(offset), high, acc);
-                _mm512_mask_storeu_ps(g.wrapping_add(d - offset), low, acc);
-            } else {
-                _mm512_storeu_ps(g.wrapping_add(16 * m - offset), acc);
+/// columns `$lanes`·m − `offset` + lane for m ≥ 1, and register 0 the row's first
+/// `$lanes` − `offset` columns in its high lanes and its last `offset` columns in its low lanes,
+/// which lie in the next line (the first line of the next row). So the line at the start of
+/// row r adds row r in its high lanes and row r − 1 in its low lanes, with the factor of each:
+/// every column still takes one product per row, rounded, then added, in row order.
+macro_rules! line_kernel {
+    (
+        $t:ty, $lanes:literal lanes, $reg:ty, $mask:ty, fn $name:ident,
+        $zero:ident, $splat:ident, $load:ident, $aligned_load:ident, $maskz_load:ident,
+        $mask_load:ident, $store:ident, $mask_store:ident, $add:ident, $mask_add:ident,
+        $mul:ident, $blend:ident
+    ) => {
+        #[doc = concat!("The gradient from aligned lines for `", stringify!($t), "`: see")]
+        /// [`line_kernel`].
+        ///
+        /// # Safety
+        ///
+        #[doc = concat!("The CPU must support AVX-512F; `g` must hold ", stringify!($lanes))]
+        /// ·`LINES` elements, and `a.len()` rows of that many elements from `x` must be
+        /// readable, `x` being `offset` elements past a 64-byte boundary.
+        #[inline]
+        #[target_feature(enable = "avx512f")]
+        unsafe fn $name<const LINES: usize>(g: &mut [$t], a: &[$t], x: *const $t, offset: usize) {
+            let d = $lanes * LINES;
+            debug_assert!(g.len() == d && (1..$lanes).contains(&offset));
+            let (low, high) = (low_lanes(offset) as $mask, !(low_lanes(offset) as $mask));
+            let (g, lines) = (g.as_mut_ptr(), x.wrapping_sub(offset));
+            debug_assert_eq!(lines as usize % 64, 0, "x is not `offset` elements past a line");
+            // SAFETY (every access below): the masks and offsets keep every access within g
+            // and the rows, as the caller guarantees; the lines inside the rows are 64-byte
+            // aligned.
+            let mut frame: [$reg; LINES] = core::array::from_fn(|m| unsafe {
+                if m == 0 {
+                    let first = $maskz_load(high, g.wrapping_sub(offset));
+                    $mask_load(first, low, g.wrapping_add(d - offset))
+                } else {
+                    $load(g.wrapping_add($lanes * m - offset))
+                }
+            });
+            let mut before = $zero();
+            for (r, &ar) in a.iter().enumerate() {
+                let factor = $splat(ar);
+                let row = lines.wrapping_add(r * d);
+                if r == 0 {
+                    // The low lanes of the first line belong to the row before the first.
+                    let line = unsafe { $maskz_load(high, row) };
+                    frame[0] = $mask_add(frame[0], high, frame[0], $mul(factor, line));
+                } else {
+                    let line = unsafe { $aligned_load(row) };
+                    let factors = $blend(low, factor, before);
+                    frame[0] = $add(frame[0], $mul(factors, line));
+                }
+                for (m, acc) in frame.iter_mut().enumerate().skip(1) {
+                    let line = unsafe { $aligned_load(row.wrapping_add($lanes * m)) };
+                    *acc = $add(*acc, $mul(factor, line));
+                }
+                before = factor;
+            }
+            if !a.is_empty() {
+                // The last row's last columns, in the low lanes of the line after it.
+                let line = unsafe { $maskz_load(low, lines.wrapping_add(a.len() * d)) };
+                frame[0] = $mask_add(frame[0], low, frame[0], $mul(before, line));
+            }
+            for (m, &acc) in frame.iter().enumerate() {
+                unsafe {
+                    if m == 0 {
+                        $mask_store(g.wrapping_sub(offset), high, acc);
+                        $mask_store(g.wrapping_add(d - offset), low, acc);
+                    } else {
+                        $store(g.wrapping_add($lanes * m - offset), acc);
+                    }
+                }
             }
         }
-    }
+    };
+}
+
+line_kernel! {
+    f32, 16 lanes, __m512, __mmask16, fn weighted_lines_f32,
+    _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_load_ps, _mm512_maskz_loadu_ps,
+    _mm512_mask_loadu_ps, _mm512_storeu_ps, _mm512_mask_storeu_ps, _mm512_add_ps,
+    _mm512_mask_add_ps, _mm512_mul_ps, _mm512_mask_blend_ps
+}
+
+line_kernel! {
+    f64, 8 lanes, __m512d, __mmask8, fn weighted_lines_f64,
+    _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_load_pd, _mm512_maskz_loadu_pd,
+    _mm512_mask_loadu_pd, _mm512_storeu_pd, _mm512_mask_storeu_pd, _mm512_add_pd,
+    _mm512_mask_add_pd, _mm512_mul_pd, _mm512_mask_blend_pd
 }
 
 /// [`sigmoid_rows_f32`] for rows of `d` elements whose partial sums `partials_of` gives.
@@ -684,13 +706,15 @@ gradient_kernels! {
 /// lengths `None`, touching nothing): for each group of rows (8 KiB: 32 rows of 32, 16 of 64)
 /// its net inputs ([`group_sums_f64`], 8 rows a register) plus `bias`, σ and σ′
 /// ([`super::avx512::sigmoid_with_derivative8`]), δ = (y − σ)·σ′, g += Σ δ x while the group is
-/// in L1 ([`weighted_rows_f64`]) and the bias entry += Σ δ in row order, so g has the blocked
-/// epoch's bits. The squares join a compensated sum ([`add_group_squares`]), returned before its
+/// in L1 ([`weighted_lines_f64`] for rows that start off a 64-byte line, otherwise
+/// [`weighted_rows_f64`]) and the bias entry += Σ δ in row order, so g has the blocked epoch's
+/// bits. The squares join a compensated sum ([`add_group_squares`]), returned before its
 /// last rounding as (total, comp), as [`super::math::sum_squared_diff_parts_f64`] returns it.
 ///
-/// From memory the epoch ran at about 1.3× the speed of the blocks on AMD Zen 4, in cache at
-/// about the same speed. Groups of 16 KiB gained nothing from memory and 4 KiB lost in cache;
-/// rows of 33 to 63 (w in registers) ran slower than the blocks in cache (BENCHMARKS.md).
+/// On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7× (rows of 32) the speed of the
+/// blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and
+/// 4 KiB lost in cache; rows of 33 to 63 (w in registers, the gradient from `weighted_rows_f64`)
+/// ran slower than the blocks in cache (BENCHMARKS.md).
 ///
 /// # Safety
 ///
@@ -741,6 +765,9 @@ unsafe fn sigmoid_rows_by_f64<P: Fn(*const f64) -> __m512d, const GROUP: usize>(
     g: &mut [f64],
     mut g_bias: Option<&mut f64>,
 ) -> (f64, f64) {
+    // Rows of whole 64-byte lines that do not start on a line take the gradient from aligned
+    // loads ([`weighted_lines_f64`]).
+    let offset = (x.as_ptr() as usize / 8) % 8;
     let rows = y.len().min(x.len() / d);
     let x = x.as_ptr();
     let all = Stored { x, d };
@@ -779,8 +806,16 @@ unsafe fn sigmoid_rows_by_f64<P: Fn(*const f64) -> __m512d, const GROUP: usize>(
         // SAFETY: the CPU has the features.
         unsafe { add_group_squares(&mut squares, &targets, &fitted, one) };
         let delta = &delta[..end - group];
-        // SAFETY: the group's rows of d elements lie within x, and g holds d.
-        unsafe { weighted_rows_f64(g, delta, &Stored { x: x.wrapping_add(group * d), d }) };
+        let group_rows = x.wrapping_add(group * d);
+        // SAFETY: the group's rows of d elements lie within x, and g holds d; for the line
+        // kernels d is 8·LINES and the rows start `offset` elements past a line.
+        unsafe {
+            match (d, offset) {
+                (32, 1..) => weighted_lines_f64::<4>(g, delta, group_rows, offset),
+                (64, 1..) => weighted_lines_f64::<8>(g, delta, group_rows, offset),
+                _ => weighted_rows_f64(g, delta, &Stored { x: group_rows, d }),
+            }
+        }
         if let Some(b) = g_bias.as_deref_mut() {
             *b = delta.iter().fold(*b, |acc, &d| acc + d);
         }

@@ -813,28 +813,43 @@ fn sigmoid_rows_match_the_block_kernels_exactly() {
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn sigmoid_rows_take_rows_at_every_offset_from_a_line() {
-    // Rows of whole 64-byte lines starting 0 to 15 elements past a line take the gradient from
-    // aligned loads in the lines' frame (`avx512_rows::weighted_lines_f32`), with its masked
-    // first and last lines at the ends of each group of 32 rows.
-    let x: Vec<f32> = uniform(25, 72 * 128 + 32).iter().map(|&u| (2.0 * u) as f32).collect();
-    // The first element of x on a 64-byte boundary (within 15 elements: f32 are 4-aligned).
-    let line = x.as_ptr().align_offset(64);
-    assert!(line < 16, "{line}");
-    let w: Vec<f32> = uniform(26, 129).iter().map(|&u| (0.2 * u) as f32).collect();
-    let targets: Vec<f32> = uniform(27, 72).iter().map(|&u| f32::from(u8::from(u > 0.0))).collect();
-    let g0: Vec<f32> = uniform(28, 129).iter().map(|&u| u as f32).collect();
-    for level in levels() {
-        for d in [64, 128] {
-            for offset in 0..16 {
-                for (rows, bias) in
-                    [(1, None), (2, Some(0.5)), (31, None), (33, Some(-1.0)), (72, None)]
-                {
-                    let xs = &x[line + offset..line + offset + rows * d];
-                    check_sigmoid_rows(level, xs, &targets[..rows], &w[..d], &g0[..=d], bias);
+    // Rows of whole 64-byte lines starting at every element offset from a line take the
+    // gradient from aligned loads in the lines' frame (`avx512_rows::weighted_lines_f32` and
+    // `_f64`), with their masked first and last lines at the ends of each group (32 rows of
+    // f32, 32 or 16 of f64).
+    fn check<T: EpochKernels>(seed: u64, lengths: [usize; 2]) {
+        let lanes = 64 / core::mem::size_of::<T>();
+        let f = |v: Vec<f64>, scale: f64| v.iter().map(|&u| T::from((scale * u) as f32)).collect();
+        let x: Vec<T> = f(uniform(seed, 72 * 128 + 32), 2.0);
+        // The first element of x on a 64-byte boundary (within a line: x is element-aligned).
+        let line = x.as_ptr().align_offset(64);
+        assert!(line < lanes, "{line}");
+        let w: Vec<T> = f(uniform(seed + 1, 129), 0.2);
+        let targets: Vec<T> =
+            uniform(seed + 2, 72).iter().map(|&u| T::from(f32::from(u8::from(u > 0.0)))).collect();
+        let g0: Vec<T> = f(uniform(seed + 3, 129), 1.0);
+        for level in levels() {
+            for d in lengths {
+                for offset in 0..lanes {
+                    for (rows, bias) in [
+                        (1, None),
+                        (2, Some(0.5)),
+                        (15, None),
+                        (17, None),
+                        (31, None),
+                        (33, Some(-1.0)),
+                        (72, None),
+                    ] {
+                        let xs = &x[line + offset..line + offset + rows * d];
+                        let (ys, ws, bias) = (&targets[..rows], &w[..d], bias.map(T::from));
+                        check_sigmoid_rows(level, xs, ys, ws, &g0[..=d], bias);
+                    }
                 }
             }
         }
     }
+    check::<f32>(25, [64, 128]);
+    check::<f64>(45, [32, 64]);
 }
 
 #[cfg(target_arch = "x86_64")]
