@@ -330,10 +330,14 @@ fn column_masks<const LANES: usize, const R: usize>(width: usize) -> [u32; R] {
 /// rows (`fn $stored`) and listed rows (`fn $listed`), in row order with a separate multiply and
 /// add per term, bit-identical to one `axpy` per row: `$registers` registers of `$lanes` lanes
 /// of columns at a time kept across all the rows, with plain loads and stores where a pass
-/// covers all of them and under masks for the last partial pass.
+/// covers all of them and under masks for the last partial pass, which takes only the
+/// registers its columns need (one copy of the pass for each count in `$partial`): a column's
+/// sum is a chain of additions, one per row, so for short rows the pass is bound by that
+/// latency, and registers with no columns only added work beside it.
 macro_rules! gradient_kernels {
     (
         $t:ty, $registers:literal registers of $lanes:literal lanes, $reg:ty, $mask:ty,
+        partial passes [$($partial:literal),*],
         $zero:ident, $splat:ident, $load:ident, $masked_load:ident, $store:ident,
         $masked_store:ident, $add:ident, $mul:ident,
         fn $stored:ident, fn $listed:ident, $blocks:ident, $pass:ident
@@ -379,20 +383,29 @@ macro_rules! gradient_kernels {
             let (d, g) = (g.len(), g.as_mut_ptr());
             let columns = $registers * $lanes;
             for first in (0..d).step_by(columns) {
+                let width = d - first;
                 // SAFETY: the columns first..first + columns ≤ d, or first..d under the
                 // masks, of g and of the rows.
                 unsafe {
-                    if d - first >= columns {
-                        $pass::<S, false>(g, a, rows, first, [0; $registers]);
-                    } else {
-                        let masks = column_masks::<$lanes, $registers>(d - first);
-                        $pass::<S, true>(g, a, rows, first, masks);
+                    if width >= columns {
+                        $pass::<S, false, $registers>(g, a, rows, first, [0; $registers]);
+                        continue;
+                    }
+                    match width.div_ceil($lanes) {
+                        $($partial => {
+                            let masks = column_masks::<$lanes, $partial>(width);
+                            $pass::<S, true, $partial>(g, a, rows, first, masks);
+                        })*
+                        _ => {
+                            let masks = column_masks::<$lanes, $registers>(width);
+                            $pass::<S, true, $registers>(g, a, rows, first, masks);
+                        }
                     }
                 }
             }
         }
 
-        /// One pass over the columns from `first`: the registers kept across the rows, with
+        /// One pass over the columns from `first`: `R` registers kept across the rows, with
         /// plain loads and stores or, if `MASKED`, under `masks`.
         ///
         /// # Safety
@@ -401,16 +414,16 @@ macro_rules! gradient_kernels {
         /// the pass covers (all of the registers from `first`, or the lanes under `masks`).
         #[inline]
         #[target_feature(enable = "avx512f")]
-        unsafe fn $pass<S: RowSource<$t>, const MASKED: bool>(
+        unsafe fn $pass<S: RowSource<$t>, const MASKED: bool, const R: usize>(
             g: *mut $t,
             a: &[$t],
             rows: &S,
             first: usize,
-            masks: [u32; $registers],
+            masks: [u32; R],
         ) {
             // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
             // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
-            let mut acc: [$reg; $registers] = core::array::from_fn(|k| {
+            let mut acc: [$reg; R] = core::array::from_fn(|k| {
                 let at = g.wrapping_add(first + $lanes * k);
                 if MASKED {
                     unsafe { $masked_load(masks[k] as $mask, at) }
@@ -445,7 +458,7 @@ macro_rules! gradient_kernels {
 }
 
 gradient_kernels! {
-    f32, 4 registers of 16 lanes, __m512, __mmask16,
+    f32, 4 registers of 16 lanes, __m512, __mmask16, partial passes [1, 2, 3],
     _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_maskz_loadu_ps, _mm512_storeu_ps,
     _mm512_mask_storeu_ps, _mm512_add_ps, _mm512_mul_ps,
     fn add_weighted_rows_f32, fn add_listed_rows_f32, weighted_rows_f32, weighted_pass_f32
@@ -696,7 +709,7 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
 
 // `f64` also keeps 64 columns (eight registers), so that rows of 64 are read once.
 gradient_kernels! {
-    f64, 8 registers of 8 lanes, __m512d, __mmask8,
+    f64, 8 registers of 8 lanes, __m512d, __mmask8, partial passes [1, 2, 3, 4, 5, 6, 7],
     _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_maskz_loadu_pd, _mm512_storeu_pd,
     _mm512_mask_storeu_pd, _mm512_add_pd, _mm512_mul_pd,
     fn add_weighted_rows_f64, fn add_listed_rows_f64, weighted_rows_f64, weighted_pass_f64

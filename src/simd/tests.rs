@@ -542,7 +542,7 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
     let w: Vec<f64> = uniform(12, 140);
     let a: Vec<f64> = uniform(13, 40);
     for level in levels() {
-        for d in [1, 7, 8, 15, 16, 21, 26, 31, 32, 33, 45, 48, 63, 64, 67, 128, 130] {
+        for d in [1, 7, 8, 15, 16, 21, 26, 31, 32, 33, 45, 48, 52, 63, 64, 67, 100, 128, 130] {
             // Rests after the last whole group (of 4, 8 or 16 rows) from 0 to 15, both below
             // and above the few rows summed one at a time.
             let cases =
