@@ -5,8 +5,9 @@
 //! one mini-batch epoch over a shuffled order at batch sizes 1, 32 and 256, beside the
 //! per-record path it replaced and the same epoch over the records in storage order.
 //!
-//! `epoch_widths_f32`: the batch epoch and the two-pass baseline at 16 384 records of 10, 63, 64,
-//! 100 and 127 features (the row lengths that are not whole chunks of the dot product).
+//! `epoch_widths_f32` and `epoch_widths_f64`: the batch epoch and the two-pass baseline at
+//! 16 384 records of 3 to 127 features (short rows, and lengths that are not whole chunks of the
+//! dot product).
 //!
 //! Last, `predict_f32`/`predict_f64`: `predict` with the sigmoid over the same records beside the
 //! per-record loop it replaced, and `predict_few_f32`/`predict_few_f64`: the same on 1 to 17
@@ -348,33 +349,36 @@ where
 }
 
 /// The batch epoch at several row lengths, beside the two-pass baseline, per element of X.
-fn widths(c: &mut Criterion) {
+fn widths<T: Float>(c: &mut Criterion, name: &str, lengths: &[usize]) {
     const WIDTH_RECORDS: usize = 16_384;
-    let mut group = c.benchmark_group("epoch_widths_f32");
+    let mut group = c.benchmark_group(format!("epoch_widths_{name}"));
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(2));
-    for d in [10, 63, 64, 100, 127] {
+    let lr = T::from(0.01).unwrap();
+    for &d in lengths {
         let mut rng = ChaCha8Rng::seed_from_u64(8);
-        let x: Vec<f32> = (0..WIDTH_RECORDS * d).map(|_| rng.random_range(-1.0..1.0)).collect();
-        let y: Vec<f32> = (0..WIDTH_RECORDS).map(|_| rng.random_range(0..2) as f32).collect();
+        let mut uniform = || T::from(rng.random_range(-1.0..1.0)).unwrap();
+        let x: Vec<T> = (0..WIDTH_RECORDS * d).map(|_| uniform()).collect();
+        let y: Vec<T> =
+            (0..WIDTH_RECORDS).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
         let layer = Layer::new(d, 1);
-        let mut w0 = vec![0.0; d];
+        let mut w0 = vec![T::zero(); d];
         init_weights(layer, &mut w0, 9).unwrap();
-        let (mut gradient, mut outputs) = (vec![0.0; d], vec![0.0; WIDTH_RECORDS]);
+        let (mut gradient, mut outputs) = (vec![T::zero(); d], vec![T::zero(); WIDTH_RECORDS]);
         group.throughput(Throughput::Elements(x.len() as u64));
         let id = |f: &str| BenchmarkId::new(f, format!("{WIDTH_RECORDS}x{d}"));
         let mut w = w0.clone();
         group.bench_function(id("fused"), |b| {
             b.iter(|| {
                 let (x, y) = (black_box(&x), black_box(&y));
-                batch_epoch(&Sigmoid, layer, &mut w, x, y, 0.01, &mut gradient).unwrap()
+                batch_epoch(&Sigmoid, layer, &mut w, x, y, lr, &mut gradient).unwrap()
             })
         });
         let mut w = w0.clone();
         group.bench_function(id("two_pass_baseline"), |b| {
             b.iter(|| {
                 let (x, y) = (black_box(&x), black_box(&y));
-                two_pass_epoch(&mut w, x, y, 0.01, &mut outputs, &mut gradient)
+                two_pass_epoch(&mut w, x, y, lr, &mut outputs, &mut gradient)
             })
         });
     }
@@ -384,7 +388,8 @@ fn widths(c: &mut Criterion) {
 fn epoch(c: &mut Criterion) {
     bench_type::<f32>(c, "f32");
     bench_type::<f64>(c, "f64");
-    widths(c);
+    widths::<f32>(c, "f32", &[3, 10, 63, 64, 100, 127]);
+    widths::<f64>(c, "f64", &[3, 10, 32, 48, 64]);
 }
 
 fn prediction(c: &mut Criterion) {
