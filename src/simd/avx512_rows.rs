@@ -474,10 +474,10 @@ const SIGMOID_GROUP: usize = 32;
 /// ([`group_sums_f32`], 16 rows a register, with the net-input kernel's partial sums: fixed
 /// lengths for 64 and 128, w in registers between) plus `bias`, σ and σ′
 /// ([`super::avx512::sigmoid_with_derivative16`]), (y − σ)² in `f64` lanes, δ = (y − σ)·σ′, then
-/// g += Σ δ x while the group's 8 to 16 KiB are in L1 ([`weighted_lines_f32`] for rows of 64 and
-/// 128 that start off a 64-byte line, otherwise [`weighted_rows_f32`]), and the bias entry
-/// += Σ δ in row order. Returns Σ (y − σ)² over the rows (at most `y.len()`, as many as
-/// `x` holds).
+/// g += Σ δ x while the group's 8 to 16 KiB are in L1 ([`weighted_lines_f32`] for rows of whole
+/// lines, 64, 80, 96, 112 or 128, that start off a 64-byte line, otherwise
+/// [`weighted_rows_f32`]), and the bias entry += Σ δ in row order. Returns Σ (y − σ)² over the
+/// rows (at most `y.len()`, as many as `x` holds).
 ///
 /// These are the blocked epoch's operations on the same values, so g is bit-identical to it;
 /// the exact squares are summed in another order (in `f64`, far below an `f32` ulp). In one
@@ -696,6 +696,9 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
         unsafe {
             match (d, offset) {
                 (64, 1..) => weighted_lines_f32::<4>(g, delta, rows, offset),
+                (80, 1..) => weighted_lines_f32::<5>(g, delta, rows, offset),
+                (96, 1..) => weighted_lines_f32::<6>(g, delta, rows, offset),
+                (112, 1..) => weighted_lines_f32::<7>(g, delta, rows, offset),
                 (128, 1..) => weighted_lines_f32::<8>(g, delta, rows, offset),
                 _ => weighted_rows_f32(g, delta, &Stored { x: rows, d }),
             }
