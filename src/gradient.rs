@@ -220,7 +220,7 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// gradient are computed while its rows are in cache, with no allocation. For
 /// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 to 128 features or `f64`
 /// rows of 32 or 64, where AVX-512 is in use, one kernel takes all these steps for groups of
-/// 8 to 16 KiB of records (the same gradient bits, 1.1–1.5× faster from memory on AMD Zen 4, see
+/// 8 to 16 KiB of records (the same gradient bits, 1.1–1.7× faster from memory on AMD Zen 4, see
 /// BENCHMARKS.md).
 ///
 /// Both the gradient and E are sums over records, so the results of disjoint shards of the
