@@ -513,6 +513,40 @@ mod tests {
     }
 
     #[test]
+    fn sigmoid_rows_path_keeps_infinite_and_nan_losses() {
+        // An infinite target makes the loss +∞ and a NaN target NaN, on the fused kernels'
+        // path (f32 rows of 64, f64 rows of 32 and 64 with AVX-512) as on the blocks'.
+        fn check<T: Float + core::fmt::Debug>(d: usize) {
+            let layer = Layer::new(d, 1);
+            let (x, y, w) = integer_problem(layer, 40);
+            let cast = |v: &[f64]| v.iter().map(|&v| T::from(v / 8.0).expect("in range")).collect();
+            let (x, mut y, w): (Vec<T>, Vec<T>, Vec<T>) = (cast(&x), cast(&y), cast(&w));
+            for (special, nan) in [(T::infinity(), false), (T::nan(), true)] {
+                y[17] = special;
+                let mut g = vec![T::zero(); d];
+                let e = accumulate_rows(&Sigmoid, layer, &w, &x, &y, &mut g);
+                let mut g_blocks = vec![T::zero(); d];
+                let e_blocks = accumulate_blocks::<T, Sigmoid, ONE_OUTPUT_BLOCK>(
+                    &Sigmoid,
+                    layer,
+                    &w,
+                    &x,
+                    &y,
+                    &mut g_blocks,
+                );
+                if nan {
+                    assert!(e.is_nan() && e_blocks.is_nan(), "d {d}: {e:?}, {e_blocks:?}");
+                } else {
+                    assert_eq!((e, e_blocks), (T::infinity(), T::infinity()), "d {d}");
+                }
+            }
+        }
+        check::<f32>(64);
+        check::<f64>(32);
+        check::<f64>(64);
+    }
+
+    #[test]
     fn sigmoid_blocks_match_the_per_record_loop_in_f32() {
         // The block path evaluates σ and σ′ with the slice kernels (≤ 2 ulp) and sums in a
         // different order from the f64 loop; every term is bounded, so compare with the f32
