@@ -467,6 +467,22 @@ mod tests {
         }
     }
 
+    /// The loss and gradient of `Sigmoid` with one output from [`accumulate_rows`] (which takes
+    /// the fused kernels where they apply), then from [`accumulate_blocks`].
+    fn rows_and_blocks<T: Float>(layer: Layer, w: &[T], x: &[T], y: &[T]) -> [(T, Vec<T>); 2] {
+        let (mut g, mut g_blocks) = (vec![T::zero(); w.len()], vec![T::zero(); w.len()]);
+        let e = accumulate_rows(&Sigmoid, layer, w, x, y, &mut g);
+        let e_blocks = accumulate_blocks::<T, Sigmoid, ONE_OUTPUT_BLOCK>(
+            &Sigmoid,
+            layer,
+            w,
+            x,
+            y,
+            &mut g_blocks,
+        );
+        [(e, g), (e_blocks, g_blocks)]
+    }
+
     /// [`accumulate_rows`] against [`accumulate_blocks`] for `Sigmoid` with one output on rows
     /// of each length in `lengths`, with and without a bias, on a few record counts: the same
     /// gradient bits, the loss within `ulps` of the blocks'.
@@ -481,17 +497,7 @@ mod tests {
                     };
                     let (x, y, w): (Vec<T>, Vec<T>, Vec<T>) =
                         (narrow(&x, 0.125), narrow(&y, 1.0 / 6.0), narrow(&w, 1.0 / 64.0));
-                    let (mut g, mut g_blocks) =
-                        (vec![T::zero(); w.len()], vec![T::zero(); w.len()]);
-                    let e = accumulate_rows(&Sigmoid, layer, &w, &x, &y, &mut g);
-                    let e_blocks = accumulate_blocks::<T, Sigmoid, ONE_OUTPUT_BLOCK>(
-                        &Sigmoid,
-                        layer,
-                        &w,
-                        &x,
-                        &y,
-                        &mut g_blocks,
-                    );
+                    let [(e, g), (e_blocks, g_blocks)] = rows_and_blocks(layer, &w, &x, &y);
                     let case = format!("d = {d}, bias {bias}, n = {n}");
                     let bits = |v: &[T]| v.iter().map(|v| v.integer_decode()).collect::<Vec<_>>();
                     assert_eq!(bits(&g), bits(&g_blocks), "{case}");
@@ -523,17 +529,7 @@ mod tests {
             let (x, mut y, w): (Vec<T>, Vec<T>, Vec<T>) = (cast(&x), cast(&y), cast(&w));
             for (special, nan) in [(T::infinity(), false), (T::nan(), true)] {
                 y[17] = special;
-                let mut g = vec![T::zero(); d];
-                let e = accumulate_rows(&Sigmoid, layer, &w, &x, &y, &mut g);
-                let mut g_blocks = vec![T::zero(); d];
-                let e_blocks = accumulate_blocks::<T, Sigmoid, ONE_OUTPUT_BLOCK>(
-                    &Sigmoid,
-                    layer,
-                    &w,
-                    &x,
-                    &y,
-                    &mut g_blocks,
-                );
+                let [(e, _), (e_blocks, _)] = rows_and_blocks(layer, &w, &x, &y);
                 if nan {
                     assert!(e.is_nan() && e_blocks.is_nan(), "d {d}: {e:?}, {e_blocks:?}");
                 } else {
