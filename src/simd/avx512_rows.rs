@@ -472,7 +472,8 @@ const SIGMOID_GROUP: usize = 32;
 /// The one-output σ epoch over rows of 64 to 128 `f32` (for other lengths `None`, touching
 /// nothing), [`SIGMOID_GROUP`] rows at a time in one function: for each group its net inputs
 /// ([`group_sums_f32`], 16 rows a register, with the net-input kernel's partial sums: fixed
-/// lengths for 64 and 128, w in registers between) plus `bias`, σ and σ′
+/// lengths for 64 and 128, from aligned lines ([`line_partials_f32`]) when those rows start off
+/// a 64-byte line, w in registers between) plus `bias`, σ and σ′
 /// ([`super::avx512::sigmoid_with_derivative16`]), (y − σ)² in `f64` lanes, δ = (y − σ)·σ′, then
 /// g += Σ δ x while the group's 8 to 16 KiB are in L1 ([`weighted_lines_f32`] for rows of whole
 /// lines, 64, 80, 96, 112 or 128, that start off a 64-byte line, otherwise
@@ -501,19 +502,32 @@ pub(super) unsafe fn sigmoid_rows_f32(
 ) -> Option<f64> {
     debug_assert_eq!(w.len(), g.len(), "w and g");
     let (d, w_ptr) = (w.len(), w.as_ptr());
+    // Rows that start off a 64-byte line take their net inputs from aligned lines too.
+    let offset = (x.as_ptr() as usize / 4) % 16;
+    let low = low_lanes(offset) as __mmask16;
     // SAFETY (every call): the CPU has the features, g holds d, and every row the closures get
-    // holds d elements, as w does.
+    // holds d elements, as w does, and starts `offset` elements past a line.
     unsafe {
-        Some(match d {
-            64 => {
+        Some(match (d, offset) {
+            (64, 1..) => {
+                let frame = prepare_lines_f32::<4>(w_ptr, offset);
+                let partials_of = |row| line_partials_f32::<4>(row, &frame, low);
+                sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
+            }
+            (128, 1..) => {
+                let frame = prepare_lines_f32::<8>(w_ptr, offset);
+                let partials_of = |row| line_partials_f32::<8>(row, &frame, low);
+                sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
+            }
+            (64, _) => {
                 let partials_of = |row| row_partials_f32(row, w_ptr, 64);
                 sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
             }
-            128 => {
+            (128, _) => {
                 let partials_of = |row| row_partials_f32(row, w_ptr, 128);
                 sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
             }
-            65..128 => {
+            (65..128, _) => {
                 let prepared = prepare_f32::<8>(w);
                 let partials_of = |row| prepared_partials_f32::<8>(row, &prepared);
                 sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
@@ -619,6 +633,80 @@ line_kernel! {
     _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_load_pd, _mm512_maskz_loadu_pd,
     _mm512_mask_loadu_pd, _mm512_storeu_pd, _mm512_mask_storeu_pd, _mm512_add_pd,
     _mm512_mask_add_pd, _mm512_mul_pd, _mm512_mask_blend_pd
+}
+
+/// w in the lines' frame for [`line_partials_f32`], for rows of 16·`LINES` elements (`LINES` a
+/// multiple of 4) that start `offset` elements past a 64-byte line: register m holds the
+/// columns 16m − `offset` + lane, and register 4c its lanes below `offset` from register 4c + 4.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, `w` must hold 16·`LINES` elements, and `offset` must be
+/// below 16.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn prepare_lines_f32<const LINES: usize>(w: *const f32, offset: usize) -> [__m512; LINES] {
+    debug_assert!(LINES.is_multiple_of(4) && offset < 16);
+    let low = low_lanes(offset) as __mmask16;
+    // SAFETY: the masks keep every access within w: the lanes of register 4c at or past
+    // `offset`, the lanes below it of register 4c + 4, and whole registers between.
+    core::array::from_fn(|m| unsafe {
+        let at = w.wrapping_add(16 * m).wrapping_sub(offset);
+        if m % 4 == 0 {
+            _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(!low, at), low, at.wrapping_add(64))
+        } else {
+            _mm512_loadu_ps(at)
+        }
+    })
+}
+
+/// [`row_partials_f32`] for a row of 16·`LINES` elements (`LINES` a multiple of 4) that starts
+/// off a 64-byte line, from aligned lines: the same sums with their lanes rotated by the offset
+/// (the number of lanes in `low`), `frame` from [`prepare_lines_f32`]. Each load of
+/// [`row_partials_f32`] splits two lines there, at 1.55× the cost of an aligned load on AMD
+/// Zen 4 (see [`line_kernel`]).
+///
+/// [`row_partials_f32`] sums register k of the row into accumulator k mod 4, then adds them as
+/// (a₀ + a₂) + (a₁ + a₃). Line m of the row holds register m in its lanes from the offset on
+/// and register m − 1 below it, so line m adds into accumulator p_(m mod 4), whose high lanes
+/// are a_(m mod 4) and low lanes a_(m − 1 mod 4), in the same order. Line 4c holds the row only
+/// in its high lanes and takes its low lanes from line 4c + 4 (the next row's first line for
+/// the last c). The low lanes then add (a₃ + a₁) + (a₀ + a₂): the same sums, as addition
+/// commutes. The pairwise sum of the lanes that follows ([`transposed_sums_f32`]) pairs lanes i
+/// and i + 8, then halves again, so it gives the same sums for rotated lanes too.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F and FMA; `row` must hold the 16·`LINES` elements of the w
+/// `frame` was made from, and start as many elements past a line as `low` has lanes.
+#[inline]
+#[target_feature(enable = "avx512f,fma")]
+unsafe fn line_partials_f32<const LINES: usize>(
+    row: *const f32,
+    frame: &[__m512; LINES],
+    low: __mmask16,
+) -> __m512 {
+    let lines = row.wrapping_sub(low.count_ones() as usize);
+    let mut acc = [_mm512_setzero_ps(); 4];
+    // Lines 4c + 1, 4c + 2, 4c + 3, then 4c with 4c + 4: the row's new lines in the order of
+    // their addresses. With 4c and 4c + 4 first, the epoch ran slower from memory on AMD Zen 4
+    // than with the split loads (BENCHMARKS.md).
+    for c in 0..LINES / 4 {
+        for j in [1, 2, 3, 0] {
+            let m = 4 * c + j;
+            let at = lines.wrapping_add(16 * m);
+            // SAFETY: as in [`prepare_lines_f32`], for the row; its inner lines are aligned.
+            let line = unsafe {
+                if j == 0 {
+                    _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(!low, at), low, at.wrapping_add(64))
+                } else {
+                    _mm512_load_ps(at)
+                }
+            };
+            acc[j] = _mm512_fmadd_ps(line, frame[m], acc[j]);
+        }
+    }
+    _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
 }
 
 /// [`sigmoid_rows_f32`] for rows of `d` elements whose partial sums `partials_of` gives.

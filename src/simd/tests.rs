@@ -816,7 +816,8 @@ fn sigmoid_rows_take_rows_at_every_offset_from_a_line() {
     // Rows of whole 64-byte lines starting at every element offset from a line take the
     // gradient from aligned loads in the lines' frame (`avx512_rows::weighted_lines_f32` and
     // `_f64`), with their masked first and last lines at the ends of each group (32 rows of
-    // f32, 32 or 16 of f64).
+    // f32, 32 or 16 of f64); f32 rows of 64 and 128 their net inputs too
+    // (`avx512_rows::line_partials_f32`, against the blocks' split loads).
     fn check<T: EpochKernels>(seed: u64, lengths: &[usize]) {
         let lanes = 64 / core::mem::size_of::<T>();
         let f = |v: Vec<f64>, scale: f64| v.iter().map(|&u| T::from((scale * u) as f32)).collect();
