@@ -653,11 +653,24 @@ unsafe fn prepare_lines_f32<const LINES: usize>(w: *const f32, offset: usize) ->
     core::array::from_fn(|m| unsafe {
         let at = w.wrapping_add(16 * m).wrapping_sub(offset);
         if m % 4 == 0 {
-            _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(!low, at), low, at.wrapping_add(64))
+            merged_lines_f32(at, low)
         } else {
             _mm512_loadu_ps(at)
         }
     })
+}
+
+/// The lanes of the 16 `f32` at `at` outside `low`, and those under `low` of the 16 four lines
+/// on, at `at` + 64: register 4c of the lines' frame, of w or of a row.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and the lanes read (those two masks select) must be readable.
+#[inline]
+#[target_feature(enable = "avx512f")]
+unsafe fn merged_lines_f32(at: *const f32, low: __mmask16) -> __m512 {
+    // SAFETY: masked loads touch only the lanes under their masks, readable as required.
+    unsafe { _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(!low, at), low, at.wrapping_add(64)) }
 }
 
 /// [`row_partials_f32`] for a row of 16·`LINES` elements (`LINES` a multiple of 4) that starts
@@ -698,7 +711,7 @@ unsafe fn line_partials_f32<const LINES: usize>(
             // SAFETY: as in [`prepare_lines_f32`], for the row; its inner lines are aligned.
             let line = unsafe {
                 if j == 0 {
-                    _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(!low, at), low, at.wrapping_add(64))
+                    merged_lines_f32(at, low)
                 } else {
                     _mm512_load_ps(at)
                 }
