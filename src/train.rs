@@ -368,7 +368,7 @@ mod tests {
             })
             .unwrap();
         assert_eq!((r.epochs, r.converged, seen), (6, true, 6));
-        assert_eq!(r.loss.mse, 0.5_f64.powi(10));
+        assert_eq!(r.loss.mse, 1.0 / 1024.0);
     }
 
     #[test]

@@ -158,9 +158,10 @@ fn sse_is_faithful_on_ill_conditioned_data() {
             let (a, b) = (&a[offset..], &b[offset..]);
             let exact: i128 = a.iter().zip(b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
             // f64 values a·2⁻²⁰: E = exact·2⁻⁴¹ (with the ½).
-            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * 2f64.powi(-20)).collect();
-            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * 2f64.powi(-20)).collect();
-            let want = exact as f64 * 2f64.powi(-41);
+            let scale = 1.0 / f64::from(1_u32 << 20); // 2⁻²⁰, exactly
+            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * scale).collect();
+            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * scale).collect();
+            let want = exact as f64 * (0.5 * scale * scale);
             let got = sse(&a64, &b64).unwrap();
             assert!(ulps_f64(got, want) <= 1, "f64 n {n}: {got:e} vs {want:e}");
             // f32 values below 2²⁴ are exact.

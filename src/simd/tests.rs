@@ -403,7 +403,7 @@ fn uniform(seed: u64, n: usize) -> Vec<f64> {
             z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
             z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
             z ^= z >> 31;
-            (z >> 11) as f64 * 2.0_f64.powi(-52) - 1.0
+            (z >> 11) as f64 * pow2(-52) - 1.0
         })
         .collect()
 }
@@ -668,7 +668,8 @@ impl EpochKernels for f32 {
         kernels::add_weighted_rows_f32(level, g, a, x);
     }
     fn squares(_: Level, y: &[f32], y_hat: &[f32]) -> (f64, f64) {
-        let exact = |(&a, &b): (&f32, &f32)| (f64::from(a) - f64::from(b)).powi(2);
+        let exact =
+            |(&a, &b): (&f32, &f32)| (f64::from(a) - f64::from(b)) * (f64::from(a) - f64::from(b));
         (y.iter().zip(y_hat).map(exact).sum(), 0.0)
     }
     fn sigmoid_rows(
@@ -892,7 +893,21 @@ fn int_data(seed: u64, n: usize, range: f64) -> Vec<i64> {
 
 /// i128 → nearest f64 (Rust's `as` rounds to nearest, ties to even), times 2^exp.
 fn exact(total: i128, exp: i32) -> f64 {
-    total as f64 * 2.0_f64.powi(exp)
+    total as f64 * pow2(exp)
+}
+
+/// 2^k for −1022 ≤ k ≤ 1023, from its bits: exact, where the precision of `powi` is left
+/// unspecified (Miri perturbs it).
+fn pow2(k: i32) -> f64 {
+    assert!((-1022..=1023).contains(&k), "2^{k} is not a normal f64");
+    f64::from_bits(((k + 1023) as u64) << 52)
+}
+
+/// e with 2^e ≤ x < 2^(e+1), for a positive normal x (read from its bits, where `log2` may
+/// round across an integer).
+fn binary_exponent(x: f64) -> i32 {
+    assert!(x.is_normal() && x > 0.0, "{x}");
+    ((x.to_bits() >> 52) & 0x7FF) as i32 - 1023
 }
 
 /// The documented order of `dot`, written out: accumulator i ← fma(aⱼ, bⱼ, accᵢ) for each
@@ -1003,8 +1018,8 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
             }
             let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
             // f64: values a·2⁻²⁰, so squares carry 2⁻⁴⁰.
-            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
-            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * 2.0_f64.powi(-20)).collect();
+            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * pow2(-20)).collect();
+            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * pow2(-20)).collect();
             let got = sse_f64(level, &a64, &b64);
             let want = exact(truth, -40);
             assert!(ulps_f64(got, want) <= 1, "{level:?} f64 n {n}: {got:e} vs {want:e}");
@@ -1029,7 +1044,7 @@ fn sum_squared_diff_takes_the_starting_offset_off_exactly() {
     for level in levels() {
         for seed in 0..40 {
             let n = 1000;
-            let r: Vec<i64> = int_data(20 + seed, n, 2.0_f64.powi(30))
+            let r: Vec<i64> = int_data(20 + seed, n, pow2(30))
                 .iter()
                 .enumerate()
                 .map(|(i, &v)| if i < 16 { (v.abs() >> 5) | (1 << 24) | 1 } else { v | 1 })
@@ -1042,7 +1057,7 @@ fn sum_squared_diff_takes_the_starting_offset_off_exactly() {
             assert_eq!(lo.fract(), 0.0);
             assert_eq!(hi as i128 + lo as i128, truth, "{level:?} seed {seed}");
             let got = sse_f64(level, &a, &vec![0.0; n]);
-            let ulp = 2_i128.pow(got.log2().floor() as u32 - 52);
+            let ulp = 2_i128.pow(binary_exponent(got) as u32 - 52);
             let error = got as i128 - truth;
             assert!(error.abs() < ulp, "{level:?} seed {seed}: {error} against an ulp of {ulp}");
         }
@@ -1059,12 +1074,10 @@ fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
     const B_UNITS: i128 = 127;
     for level in levels() {
         for n in [15, 1000, 1008] {
-            let k: Vec<i128> = int_data(10, n, 2.0_f64.powi(20))
-                .iter()
-                .map(|&k| i128::from(k.abs() + 1))
-                .collect();
-            let a: Vec<f64> = k.iter().map(|&k| 1.0 + k as f64 * 2.0_f64.powi(-52)).collect();
-            let b = vec![B_UNITS as f64 * 2.0_f64.powi(-60); n];
+            let k: Vec<i128> =
+                int_data(10, n, pow2(20)).iter().map(|&k| i128::from(k.abs() + 1)).collect();
+            let a: Vec<f64> = k.iter().map(|&k| 1.0 + k as f64 * pow2(-52)).collect();
+            let b = vec![B_UNITS as f64 * pow2(-60); n];
             assert!(a.iter().zip(&b).all(|(&x, &y)| x - y == x));
             let m = k.iter().map(|&k| (k << 8) - B_UNITS);
             let exact_units = ((n as i128) << 100)
@@ -1072,8 +1085,8 @@ fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
                 + (m.map(|m| m * m).sum::<i128>() >> 20);
             let got = sse_f64(level, &a, &b);
             // got has ulp 2^(e − 52) for got ∈ [2^e, 2^(e+1)), so got·2¹⁰⁰ is an exact integer.
-            let ulp_units = 2.0_f64.powi(got.log2().floor() as i32 - 52 + 100);
-            let error_ulps = ((got * 2.0_f64.powi(100)) as i128 - exact_units) as f64 / ulp_units;
+            let ulp_units = pow2(binary_exponent(got) - 52 + 100);
+            let error_ulps = ((got * pow2(100)) as i128 - exact_units) as f64 / ulp_units;
             assert!(error_ulps.abs() < 1.0, "{level:?} n {n}: {error_ulps} ulp");
         }
     }
@@ -1096,8 +1109,7 @@ fn short_square_step_is_taken_only_where_it_is_exact() {
     let b = uniform(14, start + block);
     // Geometric growth: each term twice the one before in its lane, so each lane's sum more
     // than doubles over a block.
-    let growing: Vec<f64> =
-        (0..start + block).map(|i| 2.0_f64.powi((i / SQUARE_LANES) as i32)).collect();
+    let growing: Vec<f64> = (0..start + block).map(|i| pow2((i / SQUARE_LANES) as i32)).collect();
     let zeros = vec![0.0; start + block];
     let mut spiky = a.clone();
     spiky[start + 37] = 1e3;
