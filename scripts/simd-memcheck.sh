@@ -1,14 +1,23 @@
 #!/usr/bin/env bash
 # Runs the SIMD unit tests (every dispatch level against the scalar references) under valgrind
-# memcheck, and optionally under AddressSanitizer with the nightly toolchain.
+# memcheck, and optionally under AddressSanitizer or Miri with the nightly toolchain.
 #
 #   scripts/simd-memcheck.sh          # valgrind memcheck (levels scalar and AVX2: valgrind's
 #                                     # virtual CPU has no AVX-512)
 #   scripts/simd-memcheck.sh asan     # cargo +nightly, -Zsanitizer=address (all levels)
+#   scripts/simd-memcheck.sh miri     # cargo +nightly miri (levels scalar and AVX2: Miri has no
+#                                     # AVX-512); interpreted, the tests take tens of minutes
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [[ "${1:-}" == "asan" ]]; then
+if [[ "${1:-}" == "miri" ]]; then
+    # Miri checks every access against its allocation and the aliasing rules of Rust's
+    # references, and the AVX2 kernels run because the target features are on at compile time.
+    # The sweeps over many values and the inputs of megabytes are ignored under Miri (their
+    # code paths run in the other tests); see `cfg_attr(miri, ignore)` in src/simd/tests.rs.
+    RUSTFLAGS="-Ctarget-feature=+avx2,+fma" \
+        cargo +nightly miri test --lib --features half --target-dir target/miri -- simd::
+elif [[ "${1:-}" == "asan" ]]; then
     target="$(rustc -vV | sed -n 's/^host: //p')"
     RUSTFLAGS="-Zsanitizer=address" RUSTDOCFLAGS="-Zsanitizer=address" \
         cargo +nightly test --release --lib --features half --target "$target" -- simd::

@@ -118,8 +118,10 @@
 //! exact integer sums), on odd lengths and misaligned sub-slices. `tests/simd_dispatch.rs`
 //! checks the public functions at the level set by `DELTA_RULE_SIMD`. Memory checking:
 //! `scripts/simd-memcheck.sh` (valgrind memcheck; its virtual CPU has no AVX-512, so it covers
-//! the scalar and AVX2 levels) and `scripts/simd-memcheck.sh asan` (nightly AddressSanitizer,
-//! every level). The exhaustive `f32` sigmoid test:
+//! the scalar and AVX2 levels), `scripts/simd-memcheck.sh asan` (nightly AddressSanitizer,
+//! every level) and `scripts/simd-memcheck.sh miri` (nightly Miri, which also checks the
+//! aliasing rules of references; the scalar and AVX2 levels, as Miri has no AVX-512). The
+//! exhaustive `f32` sigmoid test:
 //! `cargo test --release --lib exhaustive -- --ignored --nocapture`. `scripts/aarch64-test.sh`
 //! runs these tests and the accuracy tests on aarch64 under qemu, at both of its levels.
 

@@ -1,6 +1,10 @@
 //! Every dispatch level against independent references: correctly rounded `f64` values from
 //! mpmath (`scripts/sigmoid_reference.py`), `f64` evaluation for `f32`, exact integer arithmetic
 //! for the reductions; odd lengths, misaligned sub-slices and special values.
+//!
+//! Under Miri (`scripts/simd-memcheck.sh miri`, the scalar and AVX2 levels) the sweeps over many
+//! values and the inputs of megabytes are ignored: interpreted, they would take hours, and their
+//! code paths run in the other tests.
 
 use super::{kernels, math, supported, Level};
 use crate::accurate;
@@ -133,6 +137,7 @@ fn check_f64_table(name: &str, text: &str, kernels: [Kernel<f64>; 2], bounds: [u
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn sigmoid_f64_against_mpmath_table_on_every_level() {
     check_f64_table(
         "sigmoid",
@@ -143,6 +148,7 @@ fn sigmoid_f64_against_mpmath_table_on_every_level() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn tanh_f64_against_mpmath_table_on_every_level() {
     check_f64_table(
         "tanh",
@@ -213,6 +219,7 @@ fn check_f32(name: &str, kernels: [Kernel<f32>; 2], reference: fn(f32) -> (f64, 
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn sigmoid_f32_against_f64_reference_on_every_level() {
     check_f32("sigmoid", [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32], reference_f32);
     // With AVX-512 `sigmoid_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
@@ -225,6 +232,7 @@ fn sigmoid_f32_against_f64_reference_on_every_level() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn tanh_f32_against_f64_reference_on_every_level() {
     check_f32("tanh", [kernels::tanh_f32, kernels::tanh_derivative_f32], reference_tanh_f32);
     // With AVX-512 `tanh_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
@@ -254,6 +262,7 @@ fn reference_softplus_f32(x: f32) -> f64 {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn softplus_f32_against_f64_reference_on_every_level() {
     let xs = f32_sweep();
     // With AVX-512 `softplus_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
@@ -473,6 +482,7 @@ fn sigmoid_odd_lengths_and_offsets_match_element_function() {
 /// instructions) give identical bits. (On aarch64 every level runs the same code.)
 #[cfg(target_arch = "x86_64")]
 #[test]
+#[cfg_attr(miri, ignore = "inputs of megabytes: too slow interpreted")]
 fn levels_agree_bit_for_bit_on_large_inputs() {
     let h64: Vec<f64> = uniform(7, 100_003).iter().map(|u| u * 760.0).collect();
     let h32: Vec<f32> = h64.iter().map(|&x| (x / 7.0) as f32).collect();
@@ -1196,6 +1206,7 @@ fn sum_squared_diff_is_the_same_bits_with_and_without_the_short_step() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn difference_parts_by_fma_is_bit_identical_to_the_additions() {
     // The FMAs by one in the `sse` loop must round exactly like the additions they replace,
     // including signed zeros, subnormals, overflow and NaN.
@@ -1518,6 +1529,7 @@ fn avx512_f64_tanh_agrees_with_the_portable_kernels() {
 /// (−800, 800), densely over (−40, 40) and around the switches at −40 and 37.5; and the special
 /// values.
 #[test]
+#[cfg_attr(miri, ignore = "inputs of megabytes: too slow interpreted")]
 fn f64_softplus_agrees_with_the_scalar_function_on_every_level() {
     let mut h: Vec<f64> = uniform(13, 300_000).iter().map(|u| u * 800.0).collect();
     h.extend(uniform(14, 900_000).iter().map(|u| u * 40.0));
@@ -1552,6 +1564,7 @@ fn nan_or_bits(x: f64) -> u64 {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
     // Every 256th value of the sweep, then its specials and the subnormal band.
     let sweep = f32_sweep();
@@ -1597,6 +1610,7 @@ fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
 /// around the chunk size, misaligned starts, guards around the output untouched.
 #[cfg(all(feature = "half", target_arch = "x86_64"))]
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn half_slices_are_the_f32_kernels_rounded_on_every_level() {
     use super::half_float;
     use half::{bf16, f16};
@@ -1787,6 +1801,7 @@ fn error_term_bound(s: f64, slope: f64, r: f64, ulps: f64, eps: f64, extra: f64)
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn sigmoid_error_terms_on_every_level() {
     // f64 against the mpmath table (σ, σ′ correctly rounded there; the reference rounds twice
     // more), away from the subnormal band where ulps are absolute.
@@ -1868,6 +1883,7 @@ fn sigmoid_error_terms_on_every_level() {
 /// different alignments fall back to plain stores.
 #[cfg(target_arch = "x86_64")]
 #[test]
+#[cfg_attr(miri, ignore = "inputs of megabytes: too slow interpreted")]
 fn streamed_outputs_match_chunked_ones() {
     use super::avx512::STREAM_BYTES;
     fn chunked<T: Copy + Default>(kernel: Kernel<T>, level: Level, h: &[T]) -> Vec<T> {
