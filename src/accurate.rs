@@ -114,9 +114,9 @@ fn two_prod(a: f64, b: f64) -> (f64, f64) {
     (p, ((a_hi * b_hi - p) + a_hi * b_lo + a_lo * b_hi) + a_lo * b_lo)
 }
 
-/// 2^k for −1022 ≤ k ≤ 1023.
+/// 2^k for −1022 ≤ k ≤ 1023, exactly (from its bits).
 #[inline(always)]
-fn pow2(k: i32) -> f64 {
+pub(crate) fn pow2(k: i32) -> f64 {
     f64::from_bits(((k + 1023) as u64) << 52)
 }
 

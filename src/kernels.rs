@@ -393,7 +393,10 @@ mod tests {
         let exact: f64 = y32
             .iter()
             .zip(&y_hat32)
-            .map(|(&a, &b)| (f64::from(a) - f64::from(b)) * (f64::from(a) - f64::from(b)))
+            .map(|(&a, &b)| {
+                let d = f64::from(a) - f64::from(b);
+                d * d
+            })
             .sum();
         // The f64 running sum is far more precise than one f32 ulp: the result is `exact`
         // rounded to f32 (or its neighbour for a near-tie).
@@ -416,7 +419,7 @@ mod tests {
         let mut b: Vec<i64> = (0..n).map(|i| (i * 104_729 % 1_999) as i64 - 1_000).collect();
         b[n / 3] = 1 << 39;
         let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
-        let scale = 1.0 / f64::from(1_u32 << 20); // 2⁻²⁰, exactly
+        let scale = crate::accurate::pow2(-20);
         let a64: Vec<f64> = a.iter().map(|&v| v as f64 * scale).collect();
         let b64: Vec<f64> = b.iter().map(|&v| v as f64 * scale).collect();
         let want = truth as f64 * scale * scale;

@@ -8,6 +8,8 @@
 
 use super::{kernels, math, supported, Level};
 use crate::accurate;
+// Exact powers of two, where the precision of `powi` is left unspecified (Miri perturbs it).
+use crate::accurate::pow2;
 
 /// The levels this CPU can run, the baseline first.
 fn levels() -> Vec<Level> {
@@ -67,8 +69,8 @@ fn ulp_error_f32(got: f32, exact: f64) -> f64 {
         (false, false) => {}
     }
     // The f32 ulp at |exact|: 2^(e − 23) for the binary exponent e, at least 2⁻¹⁴⁹.
-    let e = ((exact.to_bits() >> 52) & 0x7FF) as i64 - 1023;
-    let ulp = f64::from_bits(((e.max(-126) - 23 + 1023) as u64) << 52);
+    let e = ((exact.to_bits() >> 52) & 0x7FF) as i32 - 1023;
+    let ulp = pow2(e.max(-126) - 23);
     (f64::from(got) - exact).abs() / ulp
 }
 
@@ -678,8 +680,10 @@ impl EpochKernels for f32 {
         kernels::add_weighted_rows_f32(level, g, a, x);
     }
     fn squares(_: Level, y: &[f32], y_hat: &[f32]) -> (f64, f64) {
-        let exact =
-            |(&a, &b): (&f32, &f32)| (f64::from(a) - f64::from(b)) * (f64::from(a) - f64::from(b));
+        let exact = |(&a, &b): (&f32, &f32)| {
+            let d = f64::from(a) - f64::from(b);
+            d * d
+        };
         (y.iter().zip(y_hat).map(exact).sum(), 0.0)
     }
     fn sigmoid_rows(
@@ -904,13 +908,6 @@ fn int_data(seed: u64, n: usize, range: f64) -> Vec<i64> {
 /// i128 → nearest f64 (Rust's `as` rounds to nearest, ties to even), times 2^exp.
 fn exact(total: i128, exp: i32) -> f64 {
     total as f64 * pow2(exp)
-}
-
-/// 2^k for −1022 ≤ k ≤ 1023, from its bits: exact, where the precision of `powi` is left
-/// unspecified (Miri perturbs it).
-fn pow2(k: i32) -> f64 {
-    assert!((-1022..=1023).contains(&k), "2^{k} is not a normal f64");
-    f64::from_bits(((k + 1023) as u64) << 52)
 }
 
 /// e with 2^e ≤ x < 2^(e+1), for a positive normal x (read from its bits, where `log2` may
