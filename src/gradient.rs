@@ -18,11 +18,11 @@ const BLOCK: usize = 64;
 ///
 /// Neither block size prefetches the next block: on an AMD Zen 4, where this loop is bound by
 /// its own work, that made the one-output epoch slower (the `f64` one by a third), and the
-/// three-output one too (see BENCHMARKS.md). Neither interleaving the net inputs of block b + 1
-/// with the gradient of block b, nor smaller blocks through the same dispatched kernels, ran
-/// measurably faster there. What did is one AVX-512 kernel doing all of a group's steps, for
-/// [`Sigmoid`](crate::Sigmoid) on `f32` rows of 64 to 128 and `f64` rows of 32 or 64
-/// ([`crate::simd::sigmoid_rows`]).
+/// three-output one too (see docs/benchmark-log.md). Neither interleaving the net inputs of
+/// block b + 1 with the gradient of block b, nor smaller blocks through the same dispatched
+/// kernels, ran measurably faster there. What did is one AVX-512 kernel doing all of a group's
+/// steps, for [`Sigmoid`](crate::Sigmoid) on `f32` rows of 64 to 128 and `f64` rows of 32 or
+/// 64 ([`crate::simd::sigmoid_rows`]).
 const ONE_OUTPUT_BLOCK: usize = 256;
 
 /// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
@@ -221,7 +221,7 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 /// [`Sigmoid`](crate::Sigmoid) with one output on `f32` rows of 64 to 128 features or `f64`
 /// rows of 32 or 64, where AVX-512 is in use, one kernel takes all these steps for groups of
 /// 8 to 16 KiB of records (the same gradient bits, 1.1–1.7× faster from memory on AMD Zen 4, see
-/// BENCHMARKS.md).
+/// docs/benchmark-log.md).
 ///
 /// Both the gradient and E are sums over records, so the results of disjoint shards of the
 /// records (any split, any grouping) add up to the whole batch's, within rounding: shards may be

@@ -37,10 +37,10 @@ use crate::kernels;
 /// 1.9·10⁵ ulp (f32) and 1.8·10⁴ ulp (f64); its relative error bound is (n − 1)·ε, about 6 %
 /// for f32 at n = 10⁶.
 ///
-/// Cost (`cargo bench --bench accuracy -- sse`, n = 10⁶, default build, see BENCHMARKS.md): with
-/// the x86-64 SIMD kernels (AVX2, AVX-512) f32 takes 0.1–0.3 and f64 0.3–1.1 of the time of a
-/// sequential sum of the same type, depending on the core; the portable compensated loop (no
-/// SIMD) about 2× that time.
+/// Cost (`cargo bench --bench accuracy -- sse`, n = 10⁶, default build, see
+/// docs/benchmark-log.md): with the x86-64 SIMD kernels (AVX2, AVX-512) f32 takes 0.1–0.3 and
+/// f64 0.3–1.1 of the time of a sequential sum of the same type, depending on the core; the
+/// portable compensated loop (no SIMD) about 2× that time.
 ///
 /// Where the squares underflow (differences below about 2^-511 in f64) their low parts are lost
 /// and the result is only accurate to about 2^-1074 absolute.

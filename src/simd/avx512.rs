@@ -192,7 +192,7 @@ fn ceil_reciprocal(exponent: __m512, t_hi: __m512, lo: __m512) -> (__m512, __m51
 ///   to 1 from 17.4 up), applied to the result by a zero-masked final `vscalefps` and a blend
 ///   rather than by clamping x first: the masks come from x alone, so the two compares run
 ///   beside the long dependency chain instead of adding two operations to its head (faster in
-///   L1 by a tenth or more, a little at 16 Mi, see BENCHMARKS.md; the computation in those
+///   L1 by a tenth or more, a little at 16 Mi, see docs/benchmark-log.md; the computation in those
 ///   lanes may give anything, even NaN, and is discarded). NaN is kept, as neither mask
 ///   selects it.
 /// - r = −x − q·ln 2 and w = e^r − 1 as in [`parts`]; M = T_hi + lo with lo = T_hi·w + T_lo
@@ -800,7 +800,7 @@ fn ceil_reciprocal64(
 /// where it rounds a second time: at most 0.5 + 0.25 + 0.14 ulp. This form takes 31 vector
 /// operations where the one with e^(−|x|) and a numerator chosen by sign took 36, and has the
 /// shorter dependency chain, which on Zen 4 is what limits it (a quarter faster there, see
-/// BENCHMARKS.md).
+/// docs/benchmark-log.md).
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn sigmoid8(x: __m512d) -> __m512d {

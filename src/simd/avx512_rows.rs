@@ -466,7 +466,7 @@ gradient_kernels! {
 
 /// Rows per group of [`sigmoid_rows_f32`]: two registers of net inputs, whose σ and σ′ chains
 /// overlap. On AMD Zen 4, groups of 16 and of 64 gained less from memory, and groups of 16 lost
-/// in L2 (BENCHMARKS.md).
+/// in L2 (docs/benchmark-log.md).
 const SIGMOID_GROUP: usize = 32;
 
 /// The one-output σ epoch over rows of 64 to 128 `f32` (for other lengths `None`, touching
@@ -486,7 +486,7 @@ const SIGMOID_GROUP: usize = 32;
 /// the reads of the next rows start soon after each group's arithmetic: from memory the epoch
 /// ran at 1.1–1.5× the speed of blocks of 256 on AMD Zen 4, in cache at the same speed or a
 /// little faster. Shorter rows leave too little work per group to cover σ's latency, and ran
-/// slower than the blocks (BENCHMARKS.md).
+/// slower than the blocks (docs/benchmark-log.md).
 ///
 /// # Safety
 ///
@@ -541,7 +541,7 @@ pub(super) unsafe fn sigmoid_rows_f32(
 /// for `a.len()` rows of `$lanes`·`LINES` elements from `x`, which lies `offset` (1 to
 /// `$lanes` − 1) elements past a 64-byte boundary, with the same bits as the stored-rows
 /// gradient kernel but aligned loads: a 512-bit load 16 bytes past a line took 1.55× an aligned
-/// one on AMD Zen 4 (BENCHMARKS.md), and `Vec`'s large allocations start there.
+/// one on AMD Zen 4 (docs/benchmark-log.md), and `Vec`'s large allocations start there.
 ///
 /// Each line of the rows is loaded once, and g is kept in the lines' frame: register m holds
 /// columns `$lanes`·m − `offset` + lane for m ≥ 1, and register 0 the row's first
@@ -703,7 +703,7 @@ unsafe fn line_partials_f32<const LINES: usize>(
     let mut acc = [_mm512_setzero_ps(); 4];
     // Lines 4c + 1, 4c + 2, 4c + 3, then 4c with 4c + 4: the row's new lines in the order of
     // their addresses. With 4c and 4c + 4 first, the epoch ran slower from memory on AMD Zen 4
-    // than with the split loads (BENCHMARKS.md).
+    // than with the split loads (docs/benchmark-log.md).
     for c in 0..LINES / 4 {
         for j in [1, 2, 3, 0] {
             let m = 4 * c + j;
@@ -831,7 +831,7 @@ gradient_kernels! {
 /// On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7× (rows of 32) the speed of the
 /// blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and
 /// 4 KiB lost in cache; rows of 33 to 63 (w in registers, the gradient from `weighted_rows_f64`)
-/// ran slower than the blocks in cache (BENCHMARKS.md).
+/// ran slower than the blocks in cache (docs/benchmark-log.md).
 ///
 /// # Safety
 ///

@@ -493,8 +493,8 @@ pub(super) fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) {
 }
 
 /// From this many bytes of `y` on, [`axpy`] aligns its stores (8 KiB: 1 Ki `f64`, where that
-/// made `gradient_step` about 15 % faster on Zen 4, see BENCHMARKS.md; at 1 Ki `f32` the scalar
-/// head of up to 15 elements cost as much as it saved).
+/// made `gradient_step` about 15 % faster on Zen 4, see docs/benchmark-log.md; at 1 Ki `f32` the
+/// scalar head of up to 15 elements cost as much as it saved).
 const ALIGN_FROM_BYTES: usize = 8192;
 
 /// yᵢ ← yᵢ + a·xᵢ, rounded exactly as the scalar loop (no FMA).
@@ -769,7 +769,7 @@ pub(super) fn opaque_one() -> f64 {
 /// result as `a - b`, but issued to the multiply pipes. Zen 4 runs additions on two of its four
 /// floating-point pipes and FMAs on the other two, so the error-free transformations of the
 /// `sse` loops, mostly additions, run faster with some of them as FMAs (the `f64` loop
-/// 1.3–1.5× on Zen 4, see BENCHMARKS.md). Intel cores issue both to the same ports.
+/// 1.3–1.5× on Zen 4, see docs/benchmark-log.md). Intel cores issue both to the same ports.
 #[inline(always)]
 fn sub_by_fma(a: f64, b: f64, one: f64) -> f64 {
     a.mul_add(one, -b)

@@ -238,8 +238,8 @@ mod detect {
 
     /// The level for kernels that widen `f32` to `f64` in a loop bound by the conversion: AVX2
     /// in place of AVX-512 on AMD family 19h, where the 512-bit `vcvtps2pd` ran at half the
-    /// element rate of the 256-bit one in the `sum_squared_diff_f32` loop (BENCHMARKS.md); on
-    /// Intel cores the 512-bit form is the faster by about 2×.
+    /// element rate of the 256-bit one in the `sum_squared_diff_f32` loop
+    /// (docs/benchmark-log.md); on Intel cores the 512-bit form is the faster by about 2×.
     #[inline]
     pub(crate) fn widening_level(level: Level) -> Level {
         if level == Level::Avx512 && amd_family_19h() {

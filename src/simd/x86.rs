@@ -227,7 +227,7 @@ pub(crate) fn add_weighted_rows_f32(level: Level, g: &mut [f32], a: &[f32], x: &
 /// The one-output σ epoch over `f32` rows of 64 to 128 elements in groups of 32 at the AVX-512
 /// level ([`super::avx512_rows::sigmoid_rows_f32`]): Σ (y − σ)², with Σ δ x added to `g` and
 /// Σ δ to `g_bias`; `None`, touching nothing, at other levels and lengths (where the blocks were
-/// as fast or faster, see BENCHMARKS.md), or if `w` and `g` differ in length.
+/// as fast or faster, see docs/benchmark-log.md), or if `w` and `g` differ in length.
 pub(crate) fn sigmoid_rows_f32(
     level: Level,
     x: &[f32],

@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Turns the output of `cargo bench --bench epoch --features rayon` into BENCHMARKS.md's tables.
+
+Reads criterion's console output on stdin and prints, from the median times of one run:
+- `epoch_f32`, `epoch_f64`: each bench's time, its speed against the two-pass baseline, the
+  fraction of the read-X reference it reaches (read time / epoch time), and the rayon epoch
+  against the one-thread epoch (with the same ratio for the read of X);
+- `epoch_widths_*`: the fused epoch against the two-pass baseline per row length;
+- `minibatch_f32`: the blocked epochs against the per-record baseline per batch size;
+- `predict_*` and `predict_few_*`: the blocked prediction against the per-record loop (and, on
+  the 100 000 records, the fraction of the read of X it reaches).
+Groups missing from the input are left out.
+"""
+import re
+import sys
+from collections import defaultdict
+
+UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+times = defaultdict(dict)  # group -> {(bench, parameter): median ns}
+name = None
+for line in sys.stdin:
+    line = line.strip()
+    m = re.match(r"^([a-z0-9_]+)/([a-z0-9_]+)/(\S+?)(?:\s+time:.*)?$", line)
+    if m:
+        name = m.groups()
+    t = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
+    if t and name:
+        group, bench, parameter = name
+        times[group][(bench, parameter)] = float(t.group(1)) * UNITS[t.group(2)]
+        name = None
+
+
+def ms(ns):
+    return f"{ns / 1e6:.2f}"
+
+
+def us(ns):
+    return f"{ns / 1e3:.1f}"
+
+
+def table(title, header, rows):
+    if not rows:
+        return
+    print(title + "\n")
+    print("| " + " | ".join(header) + " |")
+    print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+
+
+for group in ("epoch_f32", "epoch_f64"):
+    t = {bench: v for (bench, _), v in times.get(group, {}).items()}
+    if "fused" not in t:
+        continue
+    title = f"`{group}` (N = 100 000, D = 64):"
+    rows = []
+    for bench in ("read_x_reference", "fused", "two_pass_baseline", "fused_3_outputs",
+                  "read_x_reference_rayon", "fused_rayon"):
+        if bench not in t:
+            continue
+        v = t[bench]
+        base = t.get("two_pass_baseline")
+        two_pass = f"{base / v:.2f}×" if base and bench.startswith("fused") else ""
+        read = t.get("read_x_reference_rayon" if bench.endswith("rayon") else "read_x_reference")
+        fraction = f"{read / v:.2f}" if read and bench in ("fused", "fused_rayon") else ""
+        serial = {"fused_rayon": "fused", "read_x_reference_rayon": "read_x_reference"}.get(bench)
+        rayon = f"{t[serial] / v:.2f}×" if serial in t else ""
+        rows.append([f"`{bench}`", ms(v), two_pass, fraction, rayon])
+    table(title, ["bench", "ms", "vs two-pass", "fraction of read-X", "rayon vs one thread"], rows)
+
+for group in ("epoch_widths_f32", "epoch_widths_f64"):
+    t = times.get(group)
+    if not t:
+        continue
+    title = f"`{group}` (16 384 records):"
+    widths = sorted({p for (_, p) in t}, key=lambda p: int(p.split("x")[1]))
+    rows = []
+    for p in widths:
+        fused, base = t.get(("fused", p)), t.get(("two_pass_baseline", p))
+        if fused and base:
+            rows.append([p.split("x")[1], us(fused), us(base), f"{base / fused:.2f}×"])
+    table(title, ["D", "fused µs", "two-pass µs", "fused vs two-pass"], rows)
+
+t = times.get("minibatch_f32")
+if t:
+    title = "`minibatch_f32` (N = 100 000, D = 64, a shuffled order):"
+    rows = []
+    for p in sorted({p for (_, p) in t}, key=lambda p: int(p.split("batch")[1])):
+        blocked, storage = t.get(("blocked", p)), t.get(("blocked_in_storage_order", p))
+        base = t.get(("per_record_baseline", p))
+        if blocked and storage and base:
+            rows.append([p.split("/")[1].removeprefix("batch"), ms(blocked), ms(storage),
+                         ms(base), f"{base / blocked:.2f}×"])
+    header = ["batch", "blocked ms", "in storage order ms", "per-record ms",
+              "blocked vs per-record"]
+    table(title, header, rows)
+
+for group in ("predict_f32", "predict_f64"):
+    t = times.get(group)
+    if not t:
+        continue
+    title = f"`{group}` (N = 100 000, D = 64):"
+    rows = []
+    for p in sorted({p for (_, p) in t}):
+        blocked, base = t.get(("blocked", p)), t.get(("per_record_baseline", p))
+        read = t.get(("read_x_reference", p))
+        if blocked and base and read:
+            rows.append([ms(blocked), ms(base), f"{base / blocked:.2f}×", f"{read / blocked:.2f}"])
+    table(title, ["blocked ms", "per-record ms", "blocked vs per-record", "fraction of read-X"],
+          rows)
+
+for group in ("predict_few_f32", "predict_few_f64"):
+    t = times.get(group)
+    if not t:
+        continue
+    title = f"`{group}` (D = 64):"
+    rows = []
+    for p in sorted({p for (_, p) in t}, key=lambda p: int(p.split("x")[0])):
+        blocked, base = t.get(("blocked", p)), t.get(("per_record_baseline", p))
+        if blocked and base:
+            ratio = f"{base / blocked:.2f}×"
+            rows.append([p.split("x")[0], f"{blocked:.0f}", f"{base:.0f}", ratio])
+    table(title, ["records", "blocked ns", "per-record ns", "blocked vs per-record"], rows)
