@@ -10,38 +10,13 @@
 //! References are independent of the code under test: correctly rounded mpmath values
 //! (`scripts/sigmoid_reference.py`), `f64` evaluation for `f32`, exact integer sums.
 
+mod common;
+
+use common::{ulps_f32, ulps_f64};
 use delta_rule::{
     error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, Sigmoid,
     Softplus, Tanh,
 };
-
-/// Distance in representable `f64` values (0 for equal values and for two NaNs).
-fn ulps_f64(a: f64, b: f64) -> u64 {
-    if a.is_nan() && b.is_nan() {
-        return 0;
-    }
-    let key = |x: f64| {
-        let i = x.to_bits() as i64;
-        if i < 0 {
-            i64::MIN - i
-        } else {
-            i
-        }
-    };
-    key(a).abs_diff(key(b))
-}
-
-/// Distance in representable `f32` values.
-fn ulps_f32(a: f32, b: f32) -> u64 {
-    if a.is_nan() && b.is_nan() {
-        return 0;
-    }
-    let key = |x: f32| {
-        let i = x.to_bits() as i32;
-        i64::from(if i < 0 { i32::MIN - i } else { i })
-    };
-    key(a).abs_diff(key(b))
-}
 
 /// A table of `x f(x) f'(x)` bit patterns, each correctly rounded.
 fn table(text: &str) -> Vec<[f64; 3]> {

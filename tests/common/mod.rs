@@ -17,9 +17,12 @@ pub const FD_ABS: f64 = 1e-9;
 /// types on the small problems of the property tests.
 pub const F32_VS_F64: f64 = 1e-5;
 
-/// The distance in units in the last place between two finite f64 values (0 for equal values,
-/// counting ±0 as equal).
+/// The distance in units in the last place between two f64 values: 0 for equal values (±0
+/// counting as equal) and for two NaNs, and never 0 for a NaN against a number.
 pub fn ulps_f64(a: f64, b: f64) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
     fn key(x: f64) -> i64 {
         let bits = x.to_bits() as i64;
         if bits < 0 {
@@ -31,8 +34,11 @@ pub fn ulps_f64(a: f64, b: f64) -> u64 {
     key(a).abs_diff(key(b))
 }
 
-/// The distance in ulps between two finite f32 values.
+/// The distance in ulps between two f32 values, as [`ulps_f64`].
 pub fn ulps_f32(a: f32, b: f32) -> u64 {
+    if a.is_nan() && b.is_nan() {
+        return 0;
+    }
     fn key(x: f32) -> i64 {
         let bits = x.to_bits() as i32;
         i64::from(if bits < 0 { i32::MIN - bits } else { bits })
