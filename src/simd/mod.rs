@@ -184,8 +184,28 @@ mod detect {
     /// 0 until detected, then a `Level` discriminant.
     static LEVEL: AtomicU8 = AtomicU8::new(0);
 
-    /// The best level this CPU supports.
+    /// 0 until detected, then the discriminant of [`supported`]'s level.
+    static SUPPORTED: AtomicU8 = AtomicU8::new(0);
+
+    /// The best level this CPU supports, detected once: every dispatched call checks its level
+    /// against it, so on short slices one load beats the five feature tests it stands for.
+    #[inline]
     pub(crate) fn supported() -> Level {
+        match SUPPORTED.load(Ordering::Relaxed) {
+            1 => Level::Scalar,
+            2 => Level::Avx2,
+            3 => Level::Avx512,
+            _ => {
+                let level = detect_supported();
+                SUPPORTED.store(level as u8, Ordering::Relaxed);
+                level
+            }
+        }
+    }
+
+    /// The best level this CPU supports, by `is_x86_feature_detected!`.
+    #[cold]
+    fn detect_supported() -> Level {
         if std::arch::is_x86_feature_detected!("avx512f")
             && std::arch::is_x86_feature_detected!("avx512vl")
             && std::arch::is_x86_feature_detected!("avx512dq")
