@@ -276,17 +276,21 @@ mod detect {
             1 => Level::Scalar,
             2 => Level::Avx2,
             3 => Level::Avx512,
-            _ => {
-                let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
-                    Ok("scalar") => Level::Scalar,
-                    Ok("avx2") => Level::Avx2,
-                    _ => Level::Avx512,
-                };
-                let level = requested.min(supported());
-                LEVEL.store(level as u8, Ordering::Relaxed);
-                level
-            }
+            _ => first_level(),
         }
+    }
+
+    /// [`level`] on its first call, apart so that the calls after it inline to one load.
+    #[cold]
+    fn first_level() -> Level {
+        let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
+            Ok("scalar") => Level::Scalar,
+            Ok("avx2") => Level::Avx2,
+            _ => Level::Avx512,
+        };
+        let level = requested.min(supported());
+        LEVEL.store(level as u8, Ordering::Relaxed);
+        level
     }
 }
 
@@ -321,16 +325,20 @@ mod detect {
         match LEVEL.load(Ordering::Relaxed) {
             1 => Level::Scalar,
             4 => Level::Neon,
-            _ => {
-                let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
-                    Ok("scalar") => Level::Scalar,
-                    _ => Level::Neon,
-                };
-                let level = requested.min(supported());
-                LEVEL.store(level as u8, Ordering::Relaxed);
-                level
-            }
+            _ => first_level(),
         }
+    }
+
+    /// [`level`] on its first call, apart so that the calls after it inline to one load.
+    #[cold]
+    fn first_level() -> Level {
+        let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
+            Ok("scalar") => Level::Scalar,
+            _ => Level::Neon,
+        };
+        let level = requested.min(supported());
+        LEVEL.store(level as u8, Ordering::Relaxed);
+        level
     }
 }
 
