@@ -12,7 +12,7 @@
 
 mod common;
 
-use common::{ulps_f32, ulps_f64};
+use common::{pow2, ulps_f32, ulps_f64};
 use delta_rule::{
     error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, Sigmoid,
     Softplus, Tanh,
@@ -133,10 +133,9 @@ fn sse_is_faithful_on_ill_conditioned_data() {
             let (a, b) = (&a[offset..], &b[offset..]);
             let exact: i128 = a.iter().zip(b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
             // f64 values a·2⁻²⁰: E = exact·2⁻⁴¹ (with the ½).
-            let scale = 1.0 / f64::from(1_u32 << 20); // 2⁻²⁰, exactly
-            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * scale).collect();
-            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * scale).collect();
-            let want = exact as f64 * (0.5 * scale * scale);
+            let a64: Vec<f64> = a.iter().map(|&v| v as f64 * pow2(-20)).collect();
+            let b64: Vec<f64> = b.iter().map(|&v| v as f64 * pow2(-20)).collect();
+            let want = exact as f64 * pow2(-41);
             let got = sse(&a64, &b64).unwrap();
             assert!(ulps_f64(got, want) <= 1, "f64 n {n}: {got:e} vs {want:e}");
             // f32 values below 2²⁴ are exact.
