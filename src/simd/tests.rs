@@ -69,9 +69,14 @@ fn ulp_error_f32(got: f32, exact: f64) -> f64 {
         (false, false) => {}
     }
     // The f32 ulp at |exact|: 2^(e − 23) for the binary exponent e, at least 2⁻¹⁴⁹.
-    let e = ((exact.to_bits() >> 52) & 0x7FF) as i32 - 1023;
-    let ulp = pow2(e.max(-126) - 23);
+    let ulp = pow2(binary_exponent(exact).max(-126) - 23);
     (f64::from(got) - exact).abs() / ulp
+}
+
+/// e with 2^e ≤ |x| < 2^(e+1) for a normal x, and −1023 for ±0 and subnormals: x's exponent
+/// field less its bias (read from the bits, where `log2` may round across an integer).
+fn binary_exponent(x: f64) -> i32 {
+    ((x.to_bits() >> 52) & 0x7FF) as i32 - 1023
 }
 
 /// A table written by `scripts/sigmoid_reference.py`: (x, f(x), f′(x)), each correctly rounded.
@@ -908,13 +913,6 @@ fn int_data(seed: u64, n: usize, range: f64) -> Vec<i64> {
 /// i128 → nearest f64 (Rust's `as` rounds to nearest, ties to even), times 2^exp.
 fn exact(total: i128, exp: i32) -> f64 {
     total as f64 * pow2(exp)
-}
-
-/// e with 2^e ≤ x < 2^(e+1), for a positive normal x (read from its bits, where `log2` may
-/// round across an integer).
-fn binary_exponent(x: f64) -> i32 {
-    assert!(x.is_normal() && x > 0.0, "{x}");
-    ((x.to_bits() >> 52) & 0x7FF) as i32 - 1023
 }
 
 /// The documented order of `dot`, written out: accumulator i ← fma(aⱼ, bⱼ, accᵢ) for each
