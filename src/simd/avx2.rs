@@ -18,7 +18,7 @@
 //! - `vrcpps` gives 1/d to 1.5·2⁻¹², so it takes one plain Newton step (to ≈ 2⁻²²) before the
 //!   FMA-corrected one that the AVX-512 kernels apply to `vrcp14ps`.
 //!
-//! The error analysis is that of [`super::avx512`]'s `sigmoid16`, with M to ≲ 2⁻³⁰ absolute and
+//! The error analysis is that of [`super::avx512`]'s `sigmoid_f32`, with M to ≲ 2⁻³⁰ absolute and
 //! the first correction FMA's result at most 2⁻⁴·⁴ (|w| ≤ 0.045) instead of 2⁻⁵·⁴. Measured
 //! over all 2³² inputs (the ignored exhaustive tests): σ within 0.788 ulp and σ′ within
 //! 0.804 ulp of the exact values, the largest errors just below the normal range (x ≈ −87.5);
