@@ -564,20 +564,42 @@ impl Lanes for __m512d {
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn map<V: Lanes>(h: &[V::Elem], out: &mut [V::Elem], f: impl Fn(V) -> V) {
-    map_pair(h, out, None, |v| (f(v), v));
+    map_staged(h, out, None, |v| v, |v| v, |v| (f(v), v));
 }
 
 /// Applies a function of one register giving two over the common length of `h`, `values` and
-/// `slopes` (without `slopes`, of `h` and `values`, and the second result is dropped); the tail
-/// with masked loads and stores. Outputs are streamed when large (see [`STREAM_BYTES`]) and, for
-/// two, equally aligned.
+/// `slopes`, as [`map_staged`] with the function as its last stage.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn map_pair<V: Lanes>(
     h: &[V::Elem],
     values: &mut [V::Elem],
-    slopes: Option<&mut [V::Elem]>,
+    slopes: &mut [V::Elem],
     f: impl Fn(V) -> (V, V),
+) {
+    map_staged(h, values, Some(slopes), |v| v, |v| v, f);
+}
+
+/// Applies a function split into three stages, `third(second(first(v)))`, giving two registers,
+/// over the common length of `h`, `values` and `slopes` (without `slopes`, of `h` and `values`,
+/// and the second result is dropped); the head and tail with masked loads and stores. Outputs
+/// are streamed when large (see [`STREAM_BYTES`]) and, for two, equally aligned.
+///
+/// The loop is software-pipelined: each iteration loads one register and runs the first stage
+/// on it, the second on the register loaded one iteration before and the third on the one
+/// before that. The operations enter this core's scheduler in program order; a long dependency
+/// chain kept whole (about 50 cycles for σ) fills it with operations waiting on the chain's
+/// head, while staged they find their inputs ready (σ 10 % faster in L2, see
+/// docs/benchmark-log.md).
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn map_staged<V: Lanes, A: Copy, B: Copy>(
+    h: &[V::Elem],
+    values: &mut [V::Elem],
+    slopes: Option<&mut [V::Elem]>,
+    first: impl Fn(V) -> A,
+    second: impl Fn(A) -> B,
+    third: impl Fn(B) -> (V, V),
 ) {
     let two = slopes.is_some();
     let slopes = slopes.unwrap_or_default();
@@ -586,84 +608,31 @@ fn map_pair<V: Lanes>(
     let (h, v_out, s_out) = (h.as_ptr(), values.as_mut_ptr(), slopes.as_mut_ptr());
     let outs = [v_out.cast_const(), if two { s_out.cast_const() } else { v_out.cast_const() }];
     let stream = stream_head(n, &outs);
+    let lanes = V::LANES;
     // SAFETY (every block below): the elements accessed lie in i..i + LANES (or i..i + count),
     // within n, which is at most the length of every slice accessed; the second output is only
-    // written when it holds n elements. When streaming, both outputs are 64-byte aligned at i:
-    // they share the offset, and i is the head plus a multiple of LANES.
+    // written when it holds n elements. When streaming, both outputs are 64-byte aligned at
+    // every i stored in the pipelined loop: they share the offset, and i is the head plus a
+    // multiple of LANES.
+    let store = |i: usize, (a, b): (V, V)| unsafe {
+        if stream.is_some() {
+            V::stream(v_out.add(i), a);
+            if two {
+                V::stream(s_out.add(i), b);
+            }
+        } else {
+            V::store(v_out.add(i), a);
+            if two {
+                V::store(s_out.add(i), b);
+            }
+        }
+    };
     let apply = |i: usize, count: usize| unsafe {
-        let (a, b) = f(V::load_first(count, h.add(i)));
+        let (a, b) = third(second(first(V::load_first(count, h.add(i)))));
         V::store_first(count, v_out.add(i), a);
         if two {
             V::store_first(count, s_out.add(i), b);
         }
-    };
-    let ahead = PREFETCH_BYTES / size_of::<V::Elem>();
-    let mut i = 0;
-    if let Some(head) = stream.filter(|&head| head > 0) {
-        apply(0, head);
-        i = head;
-    }
-    while i + V::LANES <= n {
-        // SAFETY: as above; a prefetch never faults, so its address (computed without `add`'s
-        // in-bounds requirement) may lie past the end of `h`.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(h.wrapping_add(i + ahead).cast());
-            let (a, b) = f(V::load(h.add(i)));
-            if stream.is_some() {
-                V::stream(v_out.add(i), a);
-                if two {
-                    V::stream(s_out.add(i), b);
-                }
-            } else {
-                V::store(v_out.add(i), a);
-                if two {
-                    V::store(s_out.add(i), b);
-                }
-            }
-        }
-        i += V::LANES;
-    }
-    if stream.is_some() {
-        // Orders the weakly ordered streaming stores before whatever the caller does next.
-        // SAFETY: SSE is part of the x86-64 baseline. (`_mm_sfence` is safe in recent Rust but
-        // unsafe in the crate's minimum version, 1.89.)
-        #[allow(unused_unsafe)]
-        unsafe {
-            _mm_sfence()
-        };
-    }
-    if i < n {
-        apply(i, n - i);
-    }
-}
-
-/// As [`map`] for a function split into three stages, `third(second(first(v)))`, run
-/// software-pipelined: each iteration loads one register and runs the first stage on it, the
-/// second on the register loaded one iteration before and the third on the one before that.
-/// Then the operations that enter the core's scheduler in program order find their inputs
-/// ready, where a long chain kept whole would fill the scheduler with operations waiting on
-/// the chain's head (for σ, a chain of about 50 cycles: 10 % faster in L2, see
-/// docs/benchmark-log.md).
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn map_staged<V: Lanes, A: Copy, B: Copy>(
-    h: &[V::Elem],
-    out: &mut [V::Elem],
-    first: impl Fn(V) -> A,
-    second: impl Fn(A) -> B,
-    third: impl Fn(B) -> V,
-) {
-    let n = h.len().min(out.len());
-    let (h, out) = (h.as_ptr(), out.as_mut_ptr());
-    let stream = stream_head(n, &[out.cast_const()]);
-    let lanes = V::LANES;
-    // SAFETY (every block below): the elements accessed lie in i..i + LANES (or i..i + count),
-    // within n, which is at most the length of both slices. When streaming, the output is
-    // 64-byte aligned at every i stored in the pipelined loop: i is the head plus a multiple of
-    // LANES.
-    let apply = |i: usize, count: usize| unsafe {
-        let v = V::load_first(count, h.add(i));
-        V::store_first(count, out.add(i), third(second(first(v))));
     };
     let ahead = PREFETCH_BYTES / size_of::<V::Elem>();
     let load = |i: usize| unsafe {
@@ -672,13 +641,6 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
         _mm_prefetch::<_MM_HINT_T0>(h.wrapping_add(i + ahead).cast());
         V::load(h.add(i))
     };
-    let store = |i: usize, v: V| unsafe {
-        if stream.is_some() {
-            V::stream(out.add(i), v)
-        } else {
-            V::store(out.add(i), v)
-        }
-    };
     let mut i = 0;
     if let Some(head) = stream.filter(|&head| head > 0) {
         apply(0, head);
@@ -686,10 +648,11 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
     }
     if i + 2 * lanes <= n {
         // `i` is the next register to load; the one before it has passed the first stage, the
-        // one before that the second.
+        // one before that the second. (A bound computed once, rather than i + LANES ≤ n, gave
+        // σ 4 % in L2: LLVM then keeps a single induction variable.)
+        let last = n - lanes;
         let mut staged = second(first(load(i)));
         let mut started = first(load(i + lanes));
-        let last = n - lanes;
         i += 2 * lanes;
         while i <= last {
             let next = first(load(i));
@@ -748,7 +711,8 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
-    map_staged(h, out, |v| sigmoid_reduce(v), |a| sigmoid_denominator(a), |b| sigmoid_finish(b));
+    let finish = |b| (sigmoid_finish(b), _mm512_setzero_ps());
+    map_staged(h, out, None, |v| sigmoid_reduce(v), |a| sigmoid_denominator(a), finish);
 }
 
 /// σ′ over an `f32` slice, 16 lanes at a time.
@@ -773,7 +737,7 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     values: &mut [f32],
     slopes: &mut [f32],
 ) {
-    map_pair(h, values, Some(slopes), |v| sigmoid_with_derivative16(v));
+    map_pair(h, values, slopes, |v| sigmoid_with_derivative16(v));
 }
 
 /// The entries j of two 16-entry tables per lane, j the low four bits of each 64-bit lane
@@ -1202,5 +1166,5 @@ pub(super) unsafe fn sigmoid_with_derivative_f64(
     values: &mut [f64],
     slopes: &mut [f64],
 ) {
-    map_pair(h, values, Some(slopes), |v| sigmoid_with_derivative8(v));
+    map_pair(h, values, slopes, |v| sigmoid_with_derivative8(v));
 }
