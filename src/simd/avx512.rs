@@ -2,7 +2,7 @@
 //! (16 per register, twice the `f64`-lane kernels of [`super::math`]), with enough error-free
 //! arithmetic to keep the ≤ 1 ulp (σ, tanh) and ≤ 2 ulp (σ′, tanh′) bounds (tanh: see
 //! [`tanh16`] and [`tanh_derivative16`]) and softplus (≤ 1 ulp, see [`softplus16`]); further
-//! down the `f64` sigmoid and its derivative ([`sigmoid8`], [`sigmoid_with_derivative8`]: the
+//! down the `f64` sigmoid and its derivative ([`sigmoid_f64`], [`sigmoid_with_derivative8`]: the
 //! same P/(P + M) form with double-length parts), tanh and softplus ([`parts64`], [`tanh8`],
 //! [`softplus8`]).
 //!
@@ -81,11 +81,14 @@ const ROUND: f32 = 786_432.0;
 const C2: f32 = f32::from_bits(0x3F00_0110);
 const C3: f32 = f32::from_bits(0x3E2A_ABA4);
 
-/// The shared part of σ and σ′ for 16 lanes: (m_hi, m_lo, q, d, d_lo, y) with
+/// The result of [`parts`]: (m_hi, m_lo, q, d, d_lo, y).
+type Parts = (__m512, __m512, __m512, __m512, __m512, __m512);
+
+/// The shared part of tanh, tanh′ and softplus for 16 lanes: (m_hi, m_lo, q, d, d_lo, y) with
 /// e^(−|x|) = (m_hi + m_lo)·2ⁿ for n = ⌊q⌋, 1 + e^(−|x|) = d + d_lo and y ≈ 1/d to 2⁻¹⁴.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn parts(x: __m512) -> (__m512, __m512, __m512, __m512, __m512, __m512) {
+fn parts(x: __m512) -> Parts {
     // SAFETY: the table arrays hold 16 f32 each, exactly one unaligned 512-bit load.
     let (tab_hi, tab_lo) =
         unsafe { (_mm512_loadu_ps(TABLE_HI.as_ptr()), _mm512_loadu_ps(TABLE_LO.as_ptr())) };
@@ -276,8 +279,21 @@ const PAIR_MAX_EXPONENT: f32 = 40.0;
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub(super) fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
+    sigmoid_pair_finish(sigmoid_pair_parts(x))
+}
+
+/// The first half of [`sigmoid_with_derivative16`]: x clamped, then [`ceil_parts`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_pair_parts(x: __m512) -> (__m512, __m512, __m512) {
     let x = _mm512_min_ps(_mm512_set1_ps(110.0), _mm512_max_ps(_mm512_set1_ps(-110.0), x));
-    let (neg_q, t_hi, lo) = ceil_parts(x);
+    ceil_parts(x)
+}
+
+/// The second half of [`sigmoid_with_derivative16`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_pair_finish((neg_q, t_hi, lo): (__m512, __m512, __m512)) -> (__m512, __m512) {
     let exponent = _mm512_min_ps(neg_q, _mm512_set1_ps(PAIR_MAX_EXPONENT));
     let (sum, d_lo, y) = ceil_reciprocal(exponent, t_hi, lo);
     let (m_d, m_d_lo) = divide_pair(t_hi, lo, sum, d_lo, y);
@@ -286,13 +302,6 @@ pub(super) fn sigmoid_with_derivative16(x: __m512) -> (__m512, __m512) {
     let slope_exponent = _mm512_min_ps(neg_q, mirrored);
     let slope = _mm512_scalef_ps(divide(m_d, m_d_lo, sum, d_lo, y), slope_exponent);
     (_mm512_scalef_ps(y, exponent), slope)
-}
-
-/// σ′ for 16 lanes: the second half of [`sigmoid_with_derivative16`].
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn sigmoid_derivative16(x: __m512) -> __m512 {
-    sigmoid_with_derivative16(x).1
 }
 
 /// As [`divide`], also returning the rounding error of the quotient (q0 − q is exact, and the
@@ -331,12 +340,13 @@ pub(super) const TANH_P: [f32; 5] = [
 ///   above.
 /// - The sign of x is copied onto the result: tanh is odd, tanh(−0) = −0, NaN stays NaN (it
 ///   takes the second branch, whose clamp in [`parts`] keeps NaN), ±∞ gives ±1.
+///
+/// `parts` are the [`parts`] of 2|x| ([`twice_abs_parts`]).
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn tanh16(x: __m512) -> __m512 {
+fn tanh16(x: __m512, (_, _, _, d, d_lo, y): Parts) -> __m512 {
     let a = _mm512_abs_ps(x);
     let one = _mm512_set1_ps(1.0);
-    let (_, _, _, d, d_lo, y) = parts(_mm512_add_ps(a, a));
     let res = _mm512_fnmadd_ps(y, d_lo, _mm512_fnmadd_ps(y, d, one));
     let two_y_minus_one = _mm512_fmsub_ps(y, _mm512_set1_ps(2.0), one);
     let large = _mm512_fmadd_ps(_mm512_add_ps(res, res), y, two_y_minus_one);
@@ -356,14 +366,21 @@ fn tanh16(x: __m512) -> __m512 {
     _mm512_castsi512_ps(bits)
 }
 
-/// tanh′ x = 4σ′(2x) for 16 lanes: [`sigmoid_derivative16`] at 2|x| with the final scaling by
-/// 2^(n+2) instead of 2ⁿ, so the factor 4 costs no second rounding (a separate multiplication
-/// would quadruple the quantum where σ′ is subnormal and tanh′ is not). Same bound as σ′.
+/// The [`parts`] of 2|x|, from which [`tanh16`] and [`tanh_derivative16`] start.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn tanh_derivative16(x: __m512) -> __m512 {
+fn twice_abs_parts(x: __m512) -> Parts {
     let a = _mm512_abs_ps(x);
-    let (m_hi, m_lo, q, d, d_lo, y) = parts(_mm512_add_ps(a, a));
+    parts(_mm512_add_ps(a, a))
+}
+
+/// tanh′ x = 4σ′(2x) for 16 lanes from the [`parts`] of 2|x| ([`twice_abs_parts`]): σ′ at 2|x|
+/// as P·M/(P + M)² with P = 1 (e^(−2|x|) = M·2ⁿ), the final scaling by 2^(n+2) instead of 2ⁿ, so
+/// the factor 4 costs no second rounding (a separate multiplication would quadruple the quantum
+/// where σ′ is subnormal and tanh′ is not). Same bound as σ′.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn tanh_derivative16((m_hi, m_lo, q, d, d_lo, y): Parts) -> __m512 {
     let (s, s_lo) = divide_pair(m_hi, m_lo, d, d_lo, y);
     _mm512_scalef_ps(divide(s, s_lo, d, d_lo, y), _mm512_add_ps(q, _mm512_set1_ps(2.0)))
 }
@@ -375,7 +392,7 @@ fn tanh_derivative16(x: __m512) -> __m512 {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| tanh_derivative16(v));
+    map_split(h, out, |v| twice_abs_parts(v), |_, parts| tanh_derivative16(parts));
 }
 
 /// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for 16 lanes, within 1 ulp.
@@ -392,8 +409,7 @@ pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
 ///   x > 17: the result rounds to x. NaN propagates; softplus(−∞) = 0, softplus(∞) = ∞.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn softplus16(x: __m512) -> __m512 {
-    let (m_hi, m_lo, q, d, d_lo, _) = parts(x);
+fn softplus16(x: __m512, (m_hi, m_lo, q, d, d_lo, _): Parts) -> __m512 {
     let one = _mm512_set1_ps(1.0);
     let (e_hi, e_lo) = (_mm512_scalef_ps(m_hi, q), _mm512_scalef_ps(m_lo, q));
     // 2 + e = 1 + (d + d_lo), Fast2Sum with 1 ≤ d ≤ 2.
@@ -433,7 +449,7 @@ fn softplus16(x: __m512) -> __m512 {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| softplus16(v));
+    map_split(h, out, |v| parts(v), |v, parts| softplus16(v, parts));
 }
 
 /// tanh over an `f32` slice, 16 lanes at a time.
@@ -443,7 +459,7 @@ pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| tanh16(v));
+    map_split(h, out, |v| twice_abs_parts(v), |v, parts| tanh16(v, parts));
 }
 
 /// Outputs of at least this many bytes are written with non-temporal stores: they cannot stay in
@@ -559,25 +575,33 @@ impl Lanes for __m512d {
     }
 }
 
-/// Applies a function of one register over the common length of `h` and `out`, the tail with
-/// masked loads and stores; large outputs are streamed (see [`STREAM_BYTES`]).
+/// Applies a function split in two, `finish(v, start(v))`, over the common length of `h` and
+/// `out`: [`map_staged`] with `start` as the first stage and `finish` as the third, two
+/// iterations later (on Zen 4, 4–15 % faster at 64 Ki than with `start` one iteration after the
+/// load, except σ′ `f32`, 1 % slower).
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn map<V: Lanes>(h: &[V::Elem], out: &mut [V::Elem], f: impl Fn(V) -> V) {
-    map_staged(h, out, None, |v| v, |v| v, |v| (f(v), v));
+fn map_split<V: Lanes, S: Copy>(
+    h: &[V::Elem],
+    out: &mut [V::Elem],
+    start: impl Fn(V) -> S,
+    finish: impl Fn(V, S) -> V,
+) {
+    map_staged(h, out, None, |v| (v, start(v)), |a| a, |(v, s)| (finish(v, s), v));
 }
 
-/// Applies a function of one register giving two over the common length of `h`, `values` and
-/// `slopes`, as [`map_staged`] with the function as its last stage.
+/// As [`map_split`] for a function giving two registers, `finish(start(v))`, over the common
+/// length of `h`, `values` and `slopes`.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn map_pair<V: Lanes>(
+fn map_pair<V: Lanes, S: Copy>(
     h: &[V::Elem],
     values: &mut [V::Elem],
     slopes: &mut [V::Elem],
-    f: impl Fn(V) -> (V, V),
+    start: impl Fn(V) -> S,
+    finish: impl Fn(S) -> (V, V),
 ) {
-    map_staged(h, values, Some(slopes), |v| v, |v| v, f);
+    map_staged(h, values, Some(slopes), start, |a| a, finish);
 }
 
 /// Applies a function split into three stages, `third(second(first(v)))`, giving two registers,
@@ -722,7 +746,8 @@ pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| sigmoid_derivative16(v));
+    let finish = |_, parts| sigmoid_pair_finish(parts).1;
+    map_split(h, out, |v| sigmoid_pair_parts(v), finish);
 }
 
 /// σ and σ′ over an `f32` slice in one pass, 16 lanes at a time, over the common length of the
@@ -737,7 +762,8 @@ pub(super) unsafe fn sigmoid_with_derivative_f32(
     values: &mut [f32],
     slopes: &mut [f32],
 ) {
-    map_pair(h, values, slopes, |v| sigmoid_with_derivative16(v));
+    let finish = |parts| sigmoid_pair_finish(parts);
+    map_pair(h, values, slopes, |v| sigmoid_pair_parts(v), finish);
 }
 
 /// The entries j of two 16-entry tables per lane, j the low four bits of each 64-bit lane
@@ -756,6 +782,9 @@ fn lookup16(hi: &[f64; 16], lo: &[f64; 16], index: __m512i) -> (__m512d, __m512d
     };
     (_mm512_permutex2var_pd(hi0, index, hi1), _mm512_permutex2var_pd(lo0, index, lo1))
 }
+
+/// The result of [`parts64`]: (m_hi, m_lo, n, d, d_lo, y).
+type Parts64 = (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d);
 
 /// The shared part of tanh, tanh′ and softplus for 8 `f64` lanes (σ and σ′ use
 /// [`ceil_parts64`]): (m_hi, m_lo, n, d, d_lo, y) with
@@ -783,7 +812,7 @@ fn lookup16(hi: &[f64; 16], lo: &[f64; 16], index: __m512i) -> (__m512d, __m512d
 ///   [`divide64_unrounded`] squares.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d) {
+fn parts64(x: __m512d) -> Parts64 {
     use super::math::{EXP2_16_HI, EXP2_16_LO, LN2_HI, LN2_LO, ROUND_SIXTEENTHS};
     let c = |v: f64| _mm512_set1_pd(v);
     let sign = _mm512_set1_epi64(i64::MIN);
@@ -898,22 +927,18 @@ fn ceil_reciprocal64(
     (lo, y0, e, t, _mm512_fmadd_pd(y0, t, y0))
 }
 
-/// σ for 8 `f64` lanes as P/(P + M), the algorithm of [`sigmoid_f32`] in `f64`: e^(−x) = 2^c · M
-/// with c = ⌈q⌉ ([`ceil_parts64`]), P = 2^(−c), and σ = y·P with y ≈ 1/(P + M) from
-/// [`ceil_reciprocal64`]. x is clamped to [−746, 50] first: σ rounds to 0 below −745.2 and to 1
-/// above 37.5 (NaN passes the clamp).
-///
-/// Relative error before y's rounding: 0.128u + 0.125u + 0.025u ≤ 0.28u, so at most
-/// 0.5 + 0.28 ulp for normal results; `vscalefpd` multiplies by P exactly unless σ is subnormal,
-/// where it rounds a second time: at most 0.5 + 0.25 + 0.14 ulp. This form takes 31 vector
-/// operations where the one with e^(−|x|) and a numerator chosen by sign took 36, and has the
-/// shorter dependency chain, which on Zen 4 is what limits it (a quarter faster there, see
-/// docs/benchmark-log.md).
+/// The first half of [`sigmoid_f64`] for 8 lanes: x clamped, then [`ceil_parts64`].
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn sigmoid8(x: __m512d) -> __m512d {
+fn sigmoid8_parts(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d) {
     let x = _mm512_min_pd(_mm512_set1_pd(50.0), _mm512_max_pd(_mm512_set1_pd(-746.0), x));
-    let (neg_q, t_hi, t_lo, w) = ceil_parts64(x);
+    ceil_parts64(x)
+}
+
+/// The second half of [`sigmoid_f64`] for 8 lanes.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid8_finish((neg_q, t_hi, t_lo, w): (__m512d, __m512d, __m512d, __m512d)) -> __m512d {
     let (_, _, _, _, y) = ceil_reciprocal64(neg_q, t_hi, t_lo, w);
     _mm512_scalef_pd(y, neg_q)
 }
@@ -948,7 +973,7 @@ const PAIR_MAX_EXPONENT64: f64 = 80.0;
 
 /// (σ, σ′) for 8 `f64` lanes, as [`sigmoid_with_derivative16`] for `f32`: x clamped to
 /// [−746, 746] (σ′ rounds to 0 beyond ±745.2), P′ = 2ᴱ with E = min(⌊−q⌋, 80) in place of P
-/// (see [`PAIR_MAX_EXPONENT64`]), σ = y·P′ bit-identical to [`sigmoid8`] (where x > 50 both are
+/// (see [`PAIR_MAX_EXPONENT64`]), σ = y·P′ bit-identical to [`sigmoid_f64`] (where x > 50 both are
 /// exactly 1), and σ′ = (M/d²)·2^(2E − ⌊−q⌋), which is P·M/(P + M)² when E = ⌊−q⌋.
 ///
 /// M/d² = M·y0²·(1 + h) with 1/d = y0·(1 + t′), t′ = e + e² + e³ + e⁴ (off by the 0.025u of e;
@@ -958,12 +983,27 @@ const PAIR_MAX_EXPONENT64: f64 = 80.0;
 /// note. M's error ε_M moves P·M/(P + M)² by at most ε_M·|P − M|/(P + M), d_lo's rounding
 /// twice 0.024u: relative error before the last rounding ≤ 0.104u + 0.048u + 0.05u + 0.071u
 /// ≤ 0.28u, so at most 0.5 + 0.28 ulp for normal results and 0.5 + 0.25 + 0.14 ulp where σ′
-/// is subnormal. σ′ alone ([`sigmoid_derivative8`]) needs neither y nor σ's scaling.
+/// is subnormal. σ′ alone ([`sigmoid_derivative_f64`]) needs neither y nor σ's scaling.
 #[inline]
 #[target_feature(enable = "avx512f")]
 pub(super) fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
+    sigmoid_pair8_finish(sigmoid_pair8_parts(x))
+}
+
+/// The first half of [`sigmoid_with_derivative8`]: x clamped, then [`ceil_parts64`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_pair8_parts(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d) {
     let x = _mm512_min_pd(_mm512_set1_pd(746.0), _mm512_max_pd(_mm512_set1_pd(-746.0), x));
-    let (neg_q, t_hi, t_lo, w) = ceil_parts64(x);
+    ceil_parts64(x)
+}
+
+/// The second half of [`sigmoid_with_derivative8`].
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn sigmoid_pair8_finish(
+    (neg_q, t_hi, t_lo, w): (__m512d, __m512d, __m512d, __m512d),
+) -> (__m512d, __m512d) {
     let exponent = _mm512_min_pd(neg_q, _mm512_set1_pd(PAIR_MAX_EXPONENT64));
     let (lo, y0, e, t, y) = ceil_reciprocal64(exponent, t_hi, t_lo, w);
     // 1/d² = y0²·(1 + h): 1/d = y0·(1 + t′), t′ = e + e² + e³ + e⁴, h = 2t′ + t′².
@@ -981,13 +1021,6 @@ pub(super) fn sigmoid_with_derivative8(x: __m512d) -> (__m512d, __m512d) {
     let slope_exponent = _mm512_min_pd(neg_q, mirrored);
     let slope = _mm512_scalef_pd(_mm512_add_pd(b, b_lo), slope_exponent);
     (_mm512_scalef_pd(y, exponent), slope)
-}
-
-/// σ′ for 8 `f64` lanes: the second half of [`sigmoid_with_derivative8`].
-#[inline]
-#[target_feature(enable = "avx512f")]
-fn sigmoid_derivative8(x: __m512d) -> __m512d {
-    sigmoid_with_derivative8(x).1
 }
 
 /// The same Taylor coefficients as [`TANH_P`] to u¹⁰, rounded to `f64` (`scripts/tanh_taylor.py`).
@@ -1017,10 +1050,9 @@ const TANH_P64: [f64; 11] = [
 /// - Sign, NaN and ±∞ as in [`tanh16`].
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn tanh8(x: __m512d) -> __m512d {
+fn tanh8(x: __m512d, (_, _, _, d, d_lo, y): Parts64) -> __m512d {
     let a = _mm512_abs_pd(x);
     let one = _mm512_set1_pd(1.0);
-    let (_, _, _, d, d_lo, y) = parts64(_mm512_add_pd(a, a));
     let y = _mm512_fmadd_pd(y, _mm512_fnmadd_pd(d, y, one), y);
     let res = _mm512_fnmadd_pd(y, d_lo, _mm512_fnmadd_pd(y, d, one));
     let two_y_minus_one = _mm512_fmsub_pd(y, _mm512_set1_pd(2.0), one);
@@ -1040,13 +1072,19 @@ fn tanh8(x: __m512d) -> __m512d {
     _mm512_castsi512_pd(bits)
 }
 
-/// tanh′ x = 4σ′(2x) for 8 `f64` lanes: [`sigmoid_derivative8`] at 2|x| with the final scaling
-/// by 2^(⌊n⌋+2), as [`tanh_derivative16`] for `f32`.
+/// The [`parts64`] of 2|x|, from which [`tanh8`] and [`tanh_derivative8`] start.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn tanh_derivative8(x: __m512d) -> __m512d {
+fn twice_abs_parts64(x: __m512d) -> Parts64 {
     let a = _mm512_abs_pd(x);
-    let (m_hi, m_lo, n, d, d_lo, y) = parts64(_mm512_add_pd(a, a));
+    parts64(_mm512_add_pd(a, a))
+}
+
+/// tanh′ x = 4σ′(2x) for 8 `f64` lanes from the [`parts64`] of 2|x| ([`twice_abs_parts64`]), with
+/// the final scaling by 2^(⌊n⌋+2), as [`tanh_derivative16`] for `f32`.
+#[inline]
+#[target_feature(enable = "avx512f")]
+fn tanh_derivative8((m_hi, m_lo, n, d, d_lo, y): Parts64) -> __m512d {
     let (q, q0, r) = divide64_unrounded(m_hi, m_lo, d, d_lo, y);
     let q2 = _mm512_mul_pd(q, y);
     let res = _mm512_add_pd(_mm512_fnmadd_pd(q2, d, q0), _mm512_fnmadd_pd(q2, d_lo, r));
@@ -1060,7 +1098,7 @@ fn tanh_derivative8(x: __m512d) -> __m512d {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) {
-    map(h, out, |v| tanh_derivative8(v));
+    map_split(h, out, |v| twice_abs_parts64(v), |_, parts| tanh_derivative8(parts));
 }
 
 /// softplus for 8 `f64` lanes, as [`softplus16`] for `f32`; u = 2⁻⁵³.
@@ -1078,8 +1116,7 @@ pub(super) unsafe fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) {
 ///   NaN propagates; softplus(−∞) = 0, softplus(∞) = ∞.
 #[inline]
 #[target_feature(enable = "avx512f")]
-fn softplus8(x: __m512d) -> __m512d {
-    let (m_hi, m_lo, n, d, d_lo, _) = parts64(x);
+fn softplus8(x: __m512d, (m_hi, m_lo, n, d, d_lo, _): Parts64) -> __m512d {
     let one = _mm512_set1_pd(1.0);
     let (e_hi, e_lo) = (_mm512_scalef_pd(m_hi, n), _mm512_scalef_pd(m_lo, n));
     // 2 + e = 1 + (d + d_lo), Fast2Sum with 1 ≤ d ≤ 2.
@@ -1121,7 +1158,7 @@ fn softplus8(x: __m512d) -> __m512d {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn softplus_f64(h: &[f64], out: &mut [f64]) {
-    map(h, out, |v| softplus8(v));
+    map_split(h, out, |v| parts64(v), |v, parts| softplus8(v, parts));
 }
 
 /// tanh over an `f64` slice, 8 lanes at a time.
@@ -1131,17 +1168,28 @@ pub(super) unsafe fn softplus_f64(h: &[f64], out: &mut [f64]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn tanh_f64(h: &[f64], out: &mut [f64]) {
-    map(h, out, |v| tanh8(v));
+    map_split(h, out, |v| twice_abs_parts64(v), |v, parts| tanh8(v, parts));
 }
 
-/// σ over an `f64` slice, 8 lanes at a time.
+/// σ over an `f64` slice, 8 lanes at a time, as P/(P + M), the algorithm of [`sigmoid_f32`] in
+/// `f64`: e^(−x) = 2^c · M with c = ⌈q⌉ ([`ceil_parts64`]), P = 2^(−c), and σ = y·P with
+/// y ≈ 1/(P + M) from [`ceil_reciprocal64`]. x is clamped to [−746, 50] first: σ rounds to 0 below −745.2 and to 1
+/// above 37.5 (NaN passes the clamp).
+///
+/// Relative error before y's rounding: 0.128u + 0.125u + 0.025u ≤ 0.28u, so at most
+/// 0.5 + 0.28 ulp for normal results; `vscalefpd` multiplies by P exactly unless σ is subnormal,
+/// where it rounds a second time: at most 0.5 + 0.25 + 0.14 ulp. This form takes 31 vector
+/// operations where the one with e^(−|x|) and a numerator chosen by sign took 36, and has the
+/// shorter dependency chain, which on Zen 4 is what limits it (a quarter faster there, see
+/// docs/benchmark-log.md). The two halves ([`sigmoid8_parts`], [`sigmoid8_finish`]) run
+/// software-pipelined ([`map_split`]).
 ///
 /// # Safety
 ///
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_f64(h: &[f64], out: &mut [f64]) {
-    map(h, out, |v| sigmoid8(v));
+    map_split(h, out, |v| sigmoid8_parts(v), |_, parts| sigmoid8_finish(parts));
 }
 
 /// σ′ over an `f64` slice, 8 lanes at a time.
@@ -1151,7 +1199,8 @@ pub(super) unsafe fn sigmoid_f64(h: &[f64], out: &mut [f64]) {
 /// The CPU must support AVX-512F.
 #[target_feature(enable = "avx512f")]
 pub(super) unsafe fn sigmoid_derivative_f64(h: &[f64], out: &mut [f64]) {
-    map(h, out, |v| sigmoid_derivative8(v));
+    let finish = |_, parts| sigmoid_pair8_finish(parts).1;
+    map_split(h, out, |v| sigmoid_pair8_parts(v), finish);
 }
 
 /// σ and σ′ over an `f64` slice in one pass, 8 lanes at a time, over the common length of the
@@ -1166,5 +1215,6 @@ pub(super) unsafe fn sigmoid_with_derivative_f64(
     values: &mut [f64],
     slopes: &mut [f64],
 ) {
-    map_pair(h, values, slopes, |v| sigmoid_with_derivative8(v));
+    let finish = |parts| sigmoid_pair8_finish(parts);
+    map_pair(h, values, slopes, |v| sigmoid_pair8_parts(v), finish);
 }
