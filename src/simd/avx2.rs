@@ -58,12 +58,15 @@ const C4: f32 = f32::from_bits(0x3D2A_AED4);
 /// `super::avx512::PAIR_MAX_EXPONENT` does.
 const PAIR_MAX_EXPONENT: i32 = 40;
 
+/// The result of [`ceil_parts8`]: (e, T_hi, lo).
+type CeilParts = (__m256i, __m256, __m256);
+
 /// The shared part of σ and σ′ for 8 lanes, for x already clamped to [−110, 110]: (e, T_hi, lo)
 /// with e = ⌊−q⌋ + 127 (the biased exponent of P) as an integer and e^(−x) = 2^⌈q⌉·(T_hi + lo)
 /// to ≲ 2⁻³⁰ absolute.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn ceil_parts8(x: __m256) -> (__m256i, __m256, __m256) {
+fn ceil_parts8(x: __m256) -> CeilParts {
     // SAFETY: the tables hold 8 f32 each, exactly one unaligned 256-bit load.
     let (tab_hi, tab_lo) =
         unsafe { (_mm256_loadu_ps(CEIL8_HI.as_ptr()), _mm256_loadu_ps(CEIL8_LO.as_ptr())) };
@@ -139,14 +142,17 @@ fn ceil_reciprocal_parts8(
     (sum, d_lo, y, res)
 }
 
-/// σ for 8 lanes: x clamped to [−110, 20] (σ rounds to 0 below −104 and to 1 above 17.4; NaN
-/// passes, since `max` and `min` return their second operand for NaN), then P/(P + M): 35
-/// vector operations.
+/// The first half of σ ([`sigmoid_f32`]) for 8 lanes: x clamped, then [`ceil_parts8`].
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn sigmoid8(x: __m256) -> __m256 {
-    let x = _mm256_min_ps(_mm256_set1_ps(20.0), _mm256_max_ps(_mm256_set1_ps(-110.0), x));
-    let (biased, t_hi, lo) = ceil_parts8(x);
+fn sigmoid_parts8(x: __m256) -> CeilParts {
+    ceil_parts8(_mm256_min_ps(_mm256_set1_ps(20.0), _mm256_max_ps(_mm256_set1_ps(-110.0), x)))
+}
+
+/// The second half of σ ([`sigmoid_f32`]) for 8 lanes.
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn sigmoid_from_parts8((biased, t_hi, lo): CeilParts) -> __m256 {
     let (_, _, y) = ceil_reciprocal8(biased, t_hi, lo);
     scale(y, biased)
 }
@@ -178,21 +184,21 @@ fn divide_pair8(
     (q, _mm256_fmadd_ps(res, y, _mm256_sub_ps(q0, q)))
 }
 
-/// (σ, σ′) for 8 lanes, as `super::avx512`'s `sigmoid_with_derivative16`: x clamped to
-/// [−110, 110], P′ = 2^min(⌊−q⌋, 40) in place of P, σ′ = ((M/d′)/d′)·2^(min(⌊−q⌋, 80 − ⌊−q⌋)).
-/// σ is bit-identical to [`sigmoid8`] (for x in (20, 110] both are exactly 1).
+/// The first half of the pair kernel ([`sigmoid_with_scaled_derivative8`]): x clamped to
+/// [−110, 110], then [`ceil_parts8`].
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn sigmoid_with_derivative8(x: __m256) -> (__m256, __m256) {
-    sigmoid_with_scaled_derivative8(x, 0)
+fn pair_parts8(x: __m256) -> CeilParts {
+    ceil_parts8(_mm256_min_ps(_mm256_set1_ps(110.0), _mm256_max_ps(_mm256_set1_ps(-110.0), x)))
 }
 
-/// σ(x) and 2ᵏ·σ′(x), the factor applied by the final scaling (one rounding), for k ≤ 2.
+/// σ(x) and 2ᵏ·σ′(x) for 8 lanes from the [`pair_parts8`] of x, the factor applied by the final
+/// scaling (one rounding), for k ≤ 2. As `super::avx512`'s `sigmoid_with_derivative16`:
+/// P′ = 2^min(⌊−q⌋, 40) in place of P, σ′ = ((M/d′)/d′)·2^(min(⌊−q⌋, 80 − ⌊−q⌋)). σ is
+/// bit-identical to [`sigmoid_f32`]'s (for x in (20, 110] both are exactly 1).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn sigmoid_with_scaled_derivative8(x: __m256, k: i32) -> (__m256, __m256) {
-    let x = _mm256_min_ps(_mm256_set1_ps(110.0), _mm256_max_ps(_mm256_set1_ps(-110.0), x));
-    let (biased, t_hi, lo) = ceil_parts8(x);
+fn sigmoid_with_scaled_derivative8((biased, t_hi, lo): CeilParts, k: i32) -> (__m256, __m256) {
     let capped = _mm256_min_epi32(biased, _mm256_set1_epi32(PAIR_MAX_EXPONENT + 127));
     let (sum, d_lo, y) = ceil_reciprocal8(capped, t_hi, lo);
     let (m_d, m_d_lo) = divide_pair8(t_hi, lo, sum, d_lo, y);
@@ -216,14 +222,11 @@ fn sigmoid_with_scaled_derivative8(x: __m256, k: i32) -> (__m256, __m256) {
 ///   NaN stays NaN (the clamp passes it), ±∞ gives ±1.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn tanh8(x: __m256) -> __m256 {
+fn tanh8(x: __m256, (biased, t_hi, lo): CeilParts) -> __m256 {
     use super::avx512::{TANH_P, TANH_SMALL};
     let sign = _mm256_set1_ps(-0.0);
     let a = _mm256_andnot_ps(sign, x);
     let one = _mm256_set1_ps(1.0);
-    // 2a ≥ 0, clamped above at 20 (`min` returns its second operand, 2a, when it is NaN).
-    let twice = _mm256_min_ps(_mm256_set1_ps(20.0), _mm256_add_ps(a, a));
-    let (biased, t_hi, lo) = ceil_parts8(twice);
     let (_, _, y, res) = ceil_reciprocal_parts8(biased, t_hi, lo);
     let power = power_of_two(biased);
     let two_y_minus_one = _mm256_fmsub_ps(_mm256_mul_ps(y, power), _mm256_set1_ps(2.0), one);
@@ -241,16 +244,26 @@ fn tanh8(x: __m256) -> __m256 {
     _mm256_or_ps(t, _mm256_and_ps(sign, x))
 }
 
-/// tanh′ x = 4σ′(2x) for 8 lanes: the σ′ of [`sigmoid_with_derivative8`] at 2x with the factor
-/// 4 folded into its final scaling (one rounding, as `super::avx512`'s `tanh_derivative16`).
-/// Doubling x is exact (±∞ beyond the range, which the clamp takes).
+/// The first half of [`tanh8`]: [`ceil_parts8`] of 2|x| clamped above at 20 (`min` returns its
+/// second operand, 2|x|, when it is NaN).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn tanh_derivative8(x: __m256) -> __m256 {
-    sigmoid_with_scaled_derivative8(_mm256_add_ps(x, x), 2).1
+fn tanh_parts8(x: __m256) -> CeilParts {
+    let a = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
+    ceil_parts8(_mm256_min_ps(_mm256_set1_ps(20.0), _mm256_add_ps(a, a)))
 }
 
-/// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for 8 lanes, within 1 ulp; as
+/// The first half of [`softplus8`]: [`ceil_parts8`] of |x| clamped above at 110 (`min` returns
+/// its second operand, |x|, when it is NaN).
+#[inline]
+#[target_feature(enable = "avx2,fma")]
+fn softplus_parts8(x: __m256) -> CeilParts {
+    let z = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
+    ceil_parts8(_mm256_min_ps(_mm256_set1_ps(110.0), z))
+}
+
+/// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for 8 lanes from the
+/// [`softplus_parts8`] of x, within 1 ulp; as
 /// `super::avx512`'s `softplus16`, on the parts of e^(−|x|) = 2^c·M here:
 ///
 /// - ln(1 + e) = 2 atanh(s) = 2s + 2s·w·Q(w), w = s², Q(w) = Σ_{k≤6} w^k/(2k + 3), with
@@ -263,11 +276,7 @@ fn tanh_derivative8(x: __m256) -> __m256 {
 ///   softplus(−∞) = 0, softplus(∞) = ∞.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn softplus8(x: __m256) -> __m256 {
-    let z = _mm256_andnot_ps(_mm256_set1_ps(-0.0), x);
-    // `min` returns its second operand, z, when it is NaN.
-    let z = _mm256_min_ps(_mm256_set1_ps(110.0), z);
-    let (biased, t_hi, lo) = ceil_parts8(z);
+fn softplus8(x: __m256, (biased, t_hi, lo): CeilParts) -> __m256 {
     // The biased exponent of 2P = 2^(−c + 1), capped at that of 2^41 (from z ≈ 27.7 on): the
     // general branch is not used there (|x| > 17), and 2^(−c + 1) would overflow from z ≈ 88.
     let doubled = _mm256_add_epi32(biased, _mm256_set1_epi32(1));
@@ -296,22 +305,36 @@ fn softplus8(x: __m256) -> __m256 {
     _mm256_blendv_ps(_mm256_blendv_ps(general, e, tiny), x, large)
 }
 
-/// Applies `f` to `h` in registers of 8 lanes over the common length of `h` and `out`.
+/// Applies a function split in two, `finish(v, start(v))`, in registers of 8 lanes over the
+/// common length of `h` and `out`: [`map_staged`] with `start` as the first stage and `finish`
+/// as the third.
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn map(h: &[f32], out: &mut [f32], f: impl Fn(__m256) -> __m256) {
-    map_pair(h, out, None, |v| (f(v), v));
+fn map_split<S: Copy>(
+    h: &[f32],
+    out: &mut [f32],
+    start: impl Fn(__m256) -> S,
+    finish: impl Fn(__m256, S) -> __m256,
+) {
+    map_staged(h, out, None, |v| (v, start(v)), |a| a, |(v, s)| (finish(v, s), v));
 }
 
-/// Applies `f` to `h` in registers of 8 lanes, writing `values` (and `slopes` when given) over
-/// their common length; the last partial register goes through a stack buffer.
+/// Applies a function split into three stages, `third(second(first(v)))`, giving two registers,
+/// in registers of 8 lanes, writing `values` (and `slopes` when given) over their common length;
+/// the last partial register goes through a stack buffer. Software-pipelined as
+/// `super::avx512`'s `map_staged`: each iteration loads one register and runs the first stage
+/// on it, the second on the register loaded one iteration before and the third on the one
+/// before that (at 64 Ki on AMD Zen 4, 7–13 % faster than the plain loop, see
+/// docs/benchmark-log.md).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
-fn map_pair(
+fn map_staged<A: Copy, B: Copy>(
     h: &[f32],
     values: &mut [f32],
     mut slopes: Option<&mut [f32]>,
-    f: impl Fn(__m256) -> (__m256, __m256),
+    first: impl Fn(__m256) -> A,
+    second: impl Fn(A) -> B,
+    third: impl Fn(B) -> (__m256, __m256),
 ) {
     const LANES: usize = 8;
     let mut n = h.len().min(values.len());
@@ -319,18 +342,37 @@ fn map_pair(
         n = n.min(s.len());
     }
     let body = n - n % LANES;
-    let mut i = 0;
-    while i < body {
-        // SAFETY: i + 8 ≤ body ≤ n, at most the length of every slice accessed; a prefetch
-        // (SSE, in the x86-64 baseline) never faults, so its address may lie past the end.
-        unsafe {
-            _mm_prefetch::<_MM_HINT_T0>(h.as_ptr().wrapping_add(i + PREFETCH_ELEMENTS).cast());
-            let (a, b) = f(_mm256_loadu_ps(h.as_ptr().add(i)));
-            _mm256_storeu_ps(values.as_mut_ptr().add(i), a);
-            if let Some(s) = slopes.as_deref_mut() {
-                _mm256_storeu_ps(s.as_mut_ptr().add(i), b);
-            }
+    // SAFETY (both closures): they are called with i + 8 ≤ body ≤ n, at most the length of
+    // every slice accessed; a prefetch (SSE, in the x86-64 baseline) never faults, so its
+    // address may lie past the end.
+    let load = |i: usize| unsafe {
+        _mm_prefetch::<_MM_HINT_T0>(h.as_ptr().wrapping_add(i + PREFETCH_ELEMENTS).cast());
+        _mm256_loadu_ps(h.as_ptr().add(i))
+    };
+    let mut store = |i: usize, (a, b): (__m256, __m256)| unsafe {
+        _mm256_storeu_ps(values.as_mut_ptr().add(i), a);
+        if let Some(s) = slopes.as_deref_mut() {
+            _mm256_storeu_ps(s.as_mut_ptr().add(i), b);
         }
+    };
+    let mut i = 0;
+    if body >= 2 * LANES {
+        let last = body - LANES;
+        let mut staged = second(first(load(0)));
+        let mut started = first(load(LANES));
+        i = 2 * LANES;
+        while i <= last {
+            let next = first(load(i));
+            let next_staged = second(started);
+            store(i - 2 * LANES, third(staged));
+            (started, staged) = (next, next_staged);
+            i += LANES;
+        }
+        store(i - 2 * LANES, third(staged));
+        store(i - LANES, third(second(started)));
+    }
+    while i < body {
+        store(i, third(second(first(load(i)))));
         i += LANES;
     }
     if body < n {
@@ -338,7 +380,7 @@ fn map_pair(
         buffer[..n - body].copy_from_slice(&h[body..n]);
         // SAFETY: `buffer` holds 8 f32, one unaligned 256-bit load and store each.
         unsafe {
-            let (a, b) = f(_mm256_loadu_ps(buffer.as_ptr()));
+            let (a, b) = third(second(first(_mm256_loadu_ps(buffer.as_ptr()))));
             _mm256_storeu_ps(buffer.as_mut_ptr(), a);
             values[body..n].copy_from_slice(&buffer[..n - body]);
             if let Some(s) = slopes {
@@ -353,14 +395,17 @@ fn map_pair(
 /// [`super::avx512`].
 const PREFETCH_ELEMENTS: usize = 4096 / size_of::<f32>();
 
-/// σ over an `f32` slice, 8 lanes at a time.
+/// σ over an `f32` slice, 8 lanes at a time: x clamped to [−110, 20] (σ rounds to 0 below −104
+/// and to 1 above 17.4; NaN passes, since `max` and `min` return their second operand for NaN),
+/// then P/(P + M): 35 vector operations, in two halves ([`sigmoid_parts8`],
+/// [`sigmoid_from_parts8`]) run software-pipelined ([`map_split`]).
 ///
 /// # Safety
 ///
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| sigmoid8(v));
+    map_split(h, out, |v| sigmoid_parts8(v), |_, parts| sigmoid_from_parts8(parts));
 }
 
 /// σ′ over an `f32` slice, 8 lanes at a time.
@@ -370,7 +415,8 @@ pub(super) unsafe fn sigmoid_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| sigmoid_with_derivative8(v).1);
+    let finish = |_, parts| sigmoid_with_scaled_derivative8(parts, 0).1;
+    map_split(h, out, |v| pair_parts8(v), finish);
 }
 
 /// tanh over an `f32` slice, 8 lanes at a time.
@@ -380,17 +426,21 @@ pub(super) unsafe fn sigmoid_derivative_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn tanh_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| tanh8(v));
+    map_split(h, out, |v| tanh_parts8(v), |v, parts| tanh8(v, parts));
 }
 
-/// tanh′ over an `f32` slice, 8 lanes at a time.
+/// tanh′ over an `f32` slice, 8 lanes at a time: tanh′ x = 4σ′(2x), the σ′ of the pair kernel
+/// ([`sigmoid_with_scaled_derivative8`]) at 2x with the factor 4 folded into its final scaling
+/// (one rounding, as `super::avx512`'s `tanh_derivative16`). Doubling x is exact (±∞ beyond
+/// the range, which the clamp takes).
 ///
 /// # Safety
 ///
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| tanh_derivative8(v));
+    let finish = |_, parts| sigmoid_with_scaled_derivative8(parts, 2).1;
+    map_split(h, out, |v| pair_parts8(_mm256_add_ps(v, v)), finish);
 }
 
 /// softplus over an `f32` slice, 8 lanes at a time.
@@ -400,7 +450,7 @@ pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
-    map(h, out, |v| softplus8(v));
+    map_split(h, out, |v| softplus_parts8(v), |v, parts| softplus8(v, parts));
 }
 
 /// σ and σ′ over an `f32` slice in one pass, each bit-identical to [`sigmoid_f32`] and
@@ -411,5 +461,6 @@ pub(super) unsafe fn softplus_f32(h: &[f32], out: &mut [f32]) {
 /// The CPU must support AVX2 and FMA.
 #[target_feature(enable = "avx2,fma")]
 pub(super) unsafe fn sigmoid_with_derivative_f32(h: &[f32], out: &mut [f32], slope: &mut [f32]) {
-    map_pair(h, out, Some(slope), |v| sigmoid_with_derivative8(v));
+    let finish = |parts| sigmoid_with_scaled_derivative8(parts, 0);
+    map_staged(h, out, Some(slope), |v| pair_parts8(v), |a| a, finish);
 }
