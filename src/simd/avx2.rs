@@ -1,7 +1,7 @@
 //! Hand-written AVX2 + FMA kernels for the `f32` sigmoid, tanh, their derivatives and softplus
 //! in `f32` lanes (8 per register, twice the `f64`-lane kernels of [`super::math`]): the
 //! algorithm of [`super::avx512`]'s σ = P/(P + M) with the instructions AVX2 has, tanh and tanh′
-//! from it as there ([`tanh8`], [`tanh_derivative8`]), and softplus on the same parts
+//! from it as there ([`tanh8`], [`tanh_derivative_f32`]), and softplus on the same parts
 //! ([`softplus8`]).
 //!
 //! With q = k/8 the multiple of 1/8 nearest to −x/ln 2, c = ⌈q⌉, j = k mod 8 and r = −x − q·ln 2

@@ -485,8 +485,7 @@ fn stream_head<T>(n: usize, outs: &[*const T]) -> Option<usize> {
     outs.iter().all(|&p| offset(p) == head).then_some(head / size_of::<T>())
 }
 
-/// A 512-bit register of `f32` or `f64` lanes with the loads and stores of [`map`] and
-/// [`map_pair`].
+/// A 512-bit register of `f32` or `f64` lanes with the loads and stores of [`map_staged`].
 ///
 /// # Safety
 ///
