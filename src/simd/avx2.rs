@@ -324,8 +324,8 @@ fn map_split<S: Copy>(
 /// the last partial register goes through a stack buffer. Software-pipelined as
 /// `super::avx512`'s `map_staged`: each iteration loads one register and runs the first stage
 /// on it, the second on the register loaded one iteration before and the third on the one
-/// before that (at 64 Ki on AMD Zen 4, 7–13 % faster than the plain loop, see
-/// docs/benchmark-log.md).
+/// before that (with the kernels split at [`ceil_parts8`], 7–24 % faster than the plain loop
+/// at 64 Ki on AMD Zen 4, see docs/benchmark-log.md).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn map_staged<A: Copy, B: Copy>(

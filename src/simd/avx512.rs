@@ -374,10 +374,12 @@ fn twice_abs_parts(x: __m512) -> Parts {
     parts(_mm512_add_ps(a, a))
 }
 
-/// tanh′ x = 4σ′(2x) for 16 lanes from the [`parts`] of 2|x| ([`twice_abs_parts`]): σ′ at 2|x|
-/// as P·M/(P + M)² with P = 1 (e^(−2|x|) = M·2ⁿ), the final scaling by 2^(n+2) instead of 2ⁿ, so
-/// the factor 4 costs no second rounding (a separate multiplication would quadruple the quantum
-/// where σ′ is subnormal and tanh′ is not). Same bound as σ′.
+/// tanh′ x = 4σ′(2x) for 16 lanes from the [`parts`] of 2|x| ([`twice_abs_parts`]):
+/// σ′(2|x|) = e/(1 + e)² with e = e^(−2|x|) = (m_hi + m_lo)·2ⁿ and 1 + e = d + d_lo, as two
+/// corrected quotients ((m/d)/d, as the σ′ of [`sigmoid_with_derivative16`]), with the final
+/// scaling by 2^(n+2) instead of 2ⁿ, so the factor 4 costs no second rounding (a separate
+/// multiplication would quadruple the quantum where σ′ is subnormal and tanh′ is not). Same
+/// bound as σ′.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn tanh_derivative16((m_hi, m_lo, q, d, d_lo, y): Parts) -> __m512 {
@@ -576,8 +578,9 @@ impl Lanes for __m512d {
 
 /// Applies a function split in two, `finish(v, start(v))`, over the common length of `h` and
 /// `out`: [`map_staged`] with `start` as the first stage and `finish` as the third, two
-/// iterations later (on Zen 4, 4–15 % faster at 64 Ki than with `start` one iteration after the
-/// load, except σ′ `f32`, 1 % slower).
+/// iterations later. On Zen 4 at 64 Ki, that ran 1.5–18 % faster than with `start` one
+/// iteration after the load, but for the `f32` σ′ and pair kernels, 1–2 % slower (see
+/// docs/benchmark-log.md).
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn map_split<V: Lanes, S: Copy>(
