@@ -210,7 +210,8 @@ fn sigmoid_with_scaled_derivative8((biased, t_hi, lo): CeilParts, k: i32) -> (__
     (scale(y, capped), scale(slope, slope_biased))
 }
 
-/// tanh for 8 lanes, within 1 ulp; a = |x|. As `super::avx512`'s `tanh16`:
+/// tanh for 8 lanes from the [`tanh_parts8`] of x, within 1 ulp; a = |x|. As
+/// `super::avx512`'s `tanh16`:
 ///
 /// - a < `TANH_SMALL`: a + (a·u)·P(u) with u = a² and the degree-4 Taylor polynomial P.
 /// - otherwise 2σ(2a) − 1 with σ(2a) = P·y₀(1 + res) from [`ceil_reciprocal_parts8`] (2a is
@@ -263,8 +264,8 @@ fn softplus_parts8(x: __m256) -> CeilParts {
 }
 
 /// softplus x = max(x, 0) + ln(1 + e) with e = e^(−|x|), for 8 lanes from the
-/// [`softplus_parts8`] of x, within 1 ulp; as
-/// `super::avx512`'s `softplus16`, on the parts of e^(−|x|) = 2^c·M here:
+/// [`softplus_parts8`] of x, within 1 ulp; as `super::avx512`'s `softplus16`, on the parts of
+/// e^(−|x|) = 2^c·M here:
 ///
 /// - ln(1 + e) = 2 atanh(s) = 2s + 2s·w·Q(w), w = s², Q(w) = Σ_{k≤6} w^k/(2k + 3), with
 ///   s = e/(2 + e) = M/(2P + M) for P = 2^(−c) ≥ 1: 2P is again a power of two, so
