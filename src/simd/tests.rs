@@ -447,6 +447,67 @@ fn guarded<T: Copy + PartialEq + From<f32>>(g0: &[T], kernel: impl FnOnce(&mut [
     buffer
 }
 
+/// The element maps are software-pipelined (a register's stages run across three loop
+/// iterations, with a prologue, an epilogue and masked or buffered ends), so each element of a
+/// slice of any length must get the bits it gets alone, at every level and misalignment.
+#[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
+fn pipelined_maps_give_each_element_its_own_result() {
+    fn check<T: Copy + PartialEq + core::fmt::Debug + Into<f64>>(
+        name: &str,
+        kernel: Kernel<T>,
+        h: &[T],
+        guard: T,
+    ) {
+        let bits = |v: T| {
+            let v: f64 = v.into();
+            if v.is_nan() {
+                u64::MAX
+            } else {
+                v.to_bits()
+            }
+        };
+        for level in levels() {
+            for n in 0..=70 {
+                for offset in 0..3 {
+                    let h = &h[offset..offset + n];
+                    let out = run_offset(kernel, level, h, guard, offset);
+                    for (i, &x) in h.iter().enumerate() {
+                        let alone = run_offset(kernel, level, &[x], guard, 1)[0];
+                        assert_eq!(bits(out[i]), bits(alone), "{level:?} {name} n {n} i {i}");
+                    }
+                }
+            }
+        }
+    }
+    // Values across every kernel's branches, with specials among them.
+    let specials = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 0.0, -0.0, 5e-324, -1e300, 1e300];
+    let h64: Vec<f64> = (0..76)
+        .map(|i| if i % 9 == 4 { specials[i / 9] } else { (i as f64 - 38.0) * 3.1 })
+        .collect();
+    let h32: Vec<f32> = h64.iter().map(|&x| x as f32).collect();
+    let f32_kernels: [(&str, Kernel<f32>); 5] = [
+        ("sigmoid", kernels::sigmoid_f32),
+        ("sigmoid derivative", kernels::sigmoid_derivative_f32),
+        ("tanh", kernels::tanh_f32),
+        ("tanh derivative", kernels::tanh_derivative_f32),
+        ("softplus", kernels::softplus_f32),
+    ];
+    for (name, kernel) in f32_kernels {
+        check(name, kernel, &h32, -7.0);
+    }
+    let f64_kernels: [(&str, Kernel<f64>); 5] = [
+        ("sigmoid", kernels::sigmoid_f64),
+        ("sigmoid derivative", kernels::sigmoid_derivative_f64),
+        ("tanh", kernels::tanh_f64),
+        ("tanh derivative", kernels::tanh_derivative_f64),
+        ("softplus", kernels::softplus_f64),
+    ];
+    for (name, kernel) in f64_kernels {
+        check(name, kernel, &h64, -7.0);
+    }
+}
+
 #[test]
 fn sigmoid_odd_lengths_and_offsets_match_element_function() {
     let h64: Vec<f64> = uniform(1, 67 + 3).iter().map(|u| u * 40.0).collect();
