@@ -134,14 +134,15 @@ fn divide(n_hi: __m512, n_lo: __m512, d: __m512, d_lo: __m512, y: __m512) -> __m
 
 /// 2^((j − 16)/16) for j = 1..15 and 1 for j = 0: `TABLE_HI` and `TABLE_LO` halved (exactly)
 /// from j = 1 on, so that e^q = 2^⌈q⌉ · `CEIL_HI[j]` for every multiple q = k/16, j = k mod 16.
-pub(super) const CEIL_HI: [f32; 16] = halved_from_one(TABLE_HI);
+pub(super) const CEIL_HI: [f32; 16] = scaled_from(1, 0.5, TABLE_HI);
 /// See [`CEIL_HI`].
-pub(super) const CEIL_LO: [f32; 16] = halved_from_one(TABLE_LO);
+pub(super) const CEIL_LO: [f32; 16] = scaled_from(1, 0.5, TABLE_LO);
 
-const fn halved_from_one(mut table: [f32; 16]) -> [f32; 16] {
-    let mut j = 1;
+/// `table` with the entries from `first` on multiplied by `factor` (a power of two: exact).
+const fn scaled_from(first: usize, factor: f32, mut table: [f32; 16]) -> [f32; 16] {
+    let mut j = first;
     while j < 16 {
-        table[j] *= 0.5;
+        table[j] *= factor;
         j += 1;
     }
     table
@@ -223,18 +224,9 @@ fn ceil_reciprocal_of(sum: __m512, d_lo: __m512, approx: __m512) -> __m512 {
 }
 
 /// [`CEIL_HI`] doubled: 2 for j = 0, 2^(j/16) (`TABLE_HI`) from j = 1 on.
-const DOUBLED_HI: [f32; 16] = doubled(CEIL_HI);
+const DOUBLED_HI: [f32; 16] = scaled_from(0, 2.0, CEIL_HI);
 /// [`CEIL_LO`] doubled.
-const DOUBLED_LO: [f32; 16] = doubled(CEIL_LO);
-
-const fn doubled(mut table: [f32; 16]) -> [f32; 16] {
-    let mut j = 0;
-    while j < 16 {
-        table[j] *= 2.0;
-        j += 1;
-    }
-    table
-}
+const DOUBLED_LO: [f32; 16] = scaled_from(0, 2.0, CEIL_LO);
 
 /// The first stage of [`sigmoid_f32`]: x clamped, (t, −q, s) of [`ceil_reduce`].
 #[inline]

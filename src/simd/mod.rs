@@ -191,15 +191,21 @@ mod detect {
     /// against it, so on short slices one load beats the five feature tests it stands for.
     #[inline]
     pub(crate) fn supported() -> Level {
-        match SUPPORTED.load(Ordering::Relaxed) {
-            1 => Level::Scalar,
-            2 => Level::Avx2,
-            3 => Level::Avx512,
-            _ => {
-                let level = detect_supported();
-                SUPPORTED.store(level as u8, Ordering::Relaxed);
-                level
-            }
+        stored(&SUPPORTED).unwrap_or_else(|| {
+            let level = detect_supported();
+            SUPPORTED.store(level as u8, Ordering::Relaxed);
+            level
+        })
+    }
+
+    /// The level whose discriminant `cell` holds, `None` while it holds 0.
+    #[inline]
+    fn stored(cell: &AtomicU8) -> Option<Level> {
+        match cell.load(Ordering::Relaxed) {
+            1 => Some(Level::Scalar),
+            2 => Some(Level::Avx2),
+            3 => Some(Level::Avx512),
+            _ => None,
         }
     }
 
@@ -272,12 +278,7 @@ mod detect {
     /// The level every dispatched call uses: the supported one, lowered by `DELTA_RULE_SIMD`.
     #[inline]
     pub(crate) fn level() -> Level {
-        match LEVEL.load(Ordering::Relaxed) {
-            1 => Level::Scalar,
-            2 => Level::Avx2,
-            3 => Level::Avx512,
-            _ => first_level(),
-        }
+        stored(&LEVEL).unwrap_or_else(first_level)
     }
 
     /// [`level`] on its first call, apart so that the calls after it inline to one load.
