@@ -322,11 +322,10 @@ fn map_split<S: Copy>(
 
 /// Applies a function split into three stages, `third(second(first(v)))`, giving two registers,
 /// in registers of 8 lanes, writing `values` (and `slopes` when given) over their common length;
-/// the last partial register goes through a stack buffer. Software-pipelined as
-/// `super::avx512`'s `map_staged`: each iteration loads one register and runs the first stage
-/// on it, the second on the register loaded one iteration before and the third on the one
-/// before that (with the kernels split at [`ceil_parts8`], 7–24 % faster than the plain loop
-/// at 64 Ki on AMD Zen 4, see docs/benchmark-log.md).
+/// the last partial register goes through a stack buffer. The whole registers run
+/// software-pipelined ([`super::pipeline::pipelined`]; with the kernels split at
+/// [`ceil_parts8`], 7–24 % faster than the plain loop at 64 Ki on AMD Zen 4, see
+/// docs/benchmark-log.md).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn map_staged<A: Copy, B: Copy>(
@@ -356,22 +355,8 @@ fn map_staged<A: Copy, B: Copy>(
             _mm256_storeu_ps(s.as_mut_ptr().add(i), b);
         }
     };
-    let mut i = 0;
-    if body >= 2 * LANES {
-        let last = body - LANES;
-        let mut staged = second(first(load(0)));
-        let mut started = first(load(LANES));
-        i = 2 * LANES;
-        while i <= last {
-            let next = first(load(i));
-            let next_staged = second(started);
-            store(i - 2 * LANES, third(staged));
-            (started, staged) = (next, next_staged);
-            i += LANES;
-        }
-        store(i - 2 * LANES, third(staged));
-        store(i - LANES, third(second(started)));
-    }
+    let mut i =
+        super::pipeline::pipelined(0, body, LANES, load, &first, &second, &third, &mut store);
     while i < body {
         store(i, third(second(first(load(i)))));
         i += LANES;

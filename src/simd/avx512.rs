@@ -601,14 +601,8 @@ fn map_pair<V: Lanes, S: Copy>(
 /// Applies a function split into three stages, `third(second(first(v)))`, giving two registers,
 /// over the common length of `h`, `values` and `slopes` (without `slopes`, of `h` and `values`,
 /// and the second result is dropped); the head and tail with masked loads and stores. Outputs
-/// are streamed when large (see [`STREAM_BYTES`]) and, for two, equally aligned.
-///
-/// The loop is software-pipelined: each iteration loads one register and runs the first stage
-/// on it, the second on the register loaded one iteration before and the third on the one
-/// before that. The operations enter this core's scheduler in program order; a long dependency
-/// chain kept whole (about 50 cycles for σ) fills it with operations waiting on the chain's
-/// head, while staged they find their inputs ready (σ 10 % faster in L2, see
-/// docs/benchmark-log.md).
+/// are streamed when large (see [`STREAM_BYTES`]) and, for two, equally aligned. The whole
+/// registers run software-pipelined ([`super::pipeline::pipelined`]).
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn map_staged<V: Lanes, A: Copy, B: Copy>(
@@ -664,24 +658,7 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
         apply(0, head);
         i = head;
     }
-    if i + 2 * lanes <= n {
-        // `i` is the next register to load; the one before it has passed the first stage, the
-        // one before that the second. (A bound computed once, rather than i + LANES ≤ n, gave
-        // σ 4 % in L2: LLVM then keeps a single induction variable.)
-        let last = n - lanes;
-        let mut staged = second(first(load(i)));
-        let mut started = first(load(i + lanes));
-        i += 2 * lanes;
-        while i <= last {
-            let next = first(load(i));
-            let next_staged = second(started);
-            store(i - 2 * lanes, third(staged));
-            (started, staged) = (next, next_staged);
-            i += lanes;
-        }
-        store(i - 2 * lanes, third(staged));
-        store(i - lanes, third(second(started)));
-    }
+    i = super::pipeline::pipelined(i, n, lanes, load, &first, &second, &third, store);
     if stream.is_some() {
         // Orders the weakly ordered streaming stores before whatever the caller does next.
         // SAFETY: SSE is part of the x86-64 baseline. (`_mm_sfence` is safe in recent Rust but

@@ -138,6 +138,8 @@ mod math;
 #[cfg(all(feature = "std", target_arch = "aarch64"))]
 mod neon;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod pipeline;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod rows;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod x86;
