@@ -494,8 +494,9 @@ pub(super) fn sigmoid_error_terms_f64(y: &[f64], h: &[f64], delta: &mut [f64]) {
 
 /// From this many bytes of `y` on, [`axpy`] aligns its stores (8 KiB: 1 Ki `f64`, where that
 /// made `gradient_step` about 15 % faster on Zen 4, see docs/benchmark-log.md; at 1 Ki `f32` the
-/// scalar head of up to 15 elements cost as much as it saved).
-const ALIGN_FROM_BYTES: usize = 8192;
+/// scalar head of up to 15 elements cost as much as it saved). From the same length on, the
+/// x86 dispatcher runs `axpy` in 256-bit vectors (`axpy_level` in `x86.rs`).
+pub(super) const ALIGN_FROM_BYTES: usize = 8192;
 
 /// yᵢ ← yᵢ + a·xᵢ, rounded exactly as the scalar loop (no FMA).
 #[inline(always)]

@@ -105,10 +105,10 @@ kernels! {
     /// δ = (y − σ)σ′ over `f64` slices, one e^(−|h|) per element.
     fn sigmoid_error_terms_f64_portable(y: &[f64], h: &[f64], delta: &mut [f64]) =
         math::sigmoid_error_terms_f64(y, h, delta);
-    /// yᵢ ← yᵢ + a·xᵢ for `f32`.
-    fn axpy_f32(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
-    /// yᵢ ← yᵢ + a·xᵢ for `f64`.
-    fn axpy_f64(y: &mut [f64], a: f64, x: &[f64]) = math::axpy(y, a, x);
+    /// yᵢ ← yᵢ + a·xᵢ for `f32`, at any level.
+    fn axpy_f32_at(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
+    /// yᵢ ← yᵢ + a·xᵢ for `f64`, at any level.
+    fn axpy_f64_at(y: &mut [f64], a: f64, x: &[f64]) = math::axpy(y, a, x);
     /// yᵢ ← a·xᵢ for `f32`.
     fn scale_into_f32(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
     /// yᵢ ← a·xᵢ for `f64`.
@@ -119,6 +119,29 @@ kernels! {
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term.
     fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) =
         math::sum_squared_diff_parts_f64(a, b);
+}
+
+/// The level of `axpy` on `bytes` of `y`: from [`math::ALIGN_FROM_BYTES`] on, where its stores
+/// are aligned, at most AVX2. On AMD Zen 4 the 512-bit loop updated slices beyond 4 MiB at
+/// 0.82–0.93 of the speed of the 256-bit loop and was no faster in cache, while short slices
+/// (the rows of a stochastic epoch) ran faster with it (docs/benchmark-log.md, "The update loop
+/// in 256-bit vectors"). Both loops give the same bits.
+fn axpy_level(level: Level, bytes: usize) -> Level {
+    if bytes >= math::ALIGN_FROM_BYTES {
+        level.min(Level::Avx2)
+    } else {
+        level
+    }
+}
+
+/// yᵢ ← yᵢ + a·xᵢ for `f32`, at the level [`axpy_level`] picks.
+pub(crate) fn axpy_f32(level: Level, y: &mut [f32], a: f32, x: &[f32]) {
+    axpy_f32_at(axpy_level(level, size_of_val(y)), y, a, x);
+}
+
+/// yᵢ ← yᵢ + a·xᵢ for `f64`, at the level [`axpy_level`] picks.
+pub(crate) fn axpy_f64(level: Level, y: &mut [f64], a: f64, x: &[f64]) {
+    axpy_f64_at(axpy_level(level, size_of_val(y)), y, a, x);
 }
 
 /// Σ aᵢbᵢ for `f32`: [`math::dot_f32`], with the partial sums of one row of the net-input
