@@ -68,7 +68,9 @@
 //!   level) one-pass hand-written kernels that also share the reciprocal.
 //! - `sigmoid_error_terms`: δ = (y − σ)·σ′ from the one-pass σ/σ′ element functions of [`math`],
 //!   or from the hand-written one-pass kernels on stack chunks.
-//! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results).
+//! - `axpy` and `scale_into` do the same operations as the scalar loops (bit-identical results);
+//!   on x86 `axpy` runs in 256-bit vectors from 8 KiB of `y` on, at the AVX-512 level too (its
+//!   512-bit stores streamed more slowly from L3 and memory).
 //! - `dot` keeps 32 (`f64`) or 64 (`f32`) independent FMA accumulators.
 //! - `net_inputs` and `net_inputs_listed` (one `dot` per row of a block, stored or listed) and
 //!   `add_weighted_rows` (one `axpy` per row, columns kept in registers across the rows),
