@@ -122,10 +122,11 @@ kernels! {
 }
 
 /// The level of `axpy` on `bytes` of `y`: from [`math::ALIGN_FROM_BYTES`] on, where its stores
-/// are aligned, at most AVX2. On AMD Zen 4 the 512-bit loop updated slices beyond 4 MiB at
-/// 0.82–0.93 of the speed of the 256-bit loop and was no faster in cache, while short slices
-/// (the rows of a stochastic epoch) ran faster with it (docs/benchmark-log.md, "The update loop
-/// in 256-bit vectors"). Both loops give the same bits.
+/// are aligned, at most AVX2. On AMD Zen 4, with aligned stores, the 512-bit loop updated
+/// slices of 6 to 32 MiB at 0.87–0.92 of the speed of the 256-bit loop, and was no faster in
+/// L2; below that length, where the stores are not aligned, it kept its lead (`f32` at 1 Ki:
+/// 1.52–1.54× the naive loop against 1.43–1.51× in 256-bit vectors). See docs/benchmark-log.md,
+/// "The update loop in 256-bit vectors". Both loops give the same bits.
 fn axpy_level(level: Level, bytes: usize) -> Level {
     if bytes >= math::ALIGN_FROM_BYTES {
         level.min(Level::Avx2)
