@@ -220,7 +220,9 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// # Special cases
 ///
 /// - f(NaN) and f′(NaN) are NaN.
-/// - f(+∞) = 1, f(−∞) = 0, f′(±∞) = 0; f(h) = 1 exactly for h > 36.7 (f64) or 16.6 (f32).
+/// - f(+∞) = 1, f(−∞) = 0, f′(±∞) = 0; f(h) = 1 exactly from h = 37.42994775023705 (f64) or
+///   17.32868 (f32) on, where 1 − f(h) ≈ e^(−h) falls below half an ulp of 1 (the textbook
+///   formula reaches 1 earlier, from 36.7 and 16.6).
 /// - f(±0) = 0.5 and f′(±0) = 0.25 exactly.
 /// - f(h) + f(−h) = 1 up to the rounding of each.
 ///
@@ -234,6 +236,9 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// // The derivative follows e^(-h) for large h instead of collapsing to 0.
 /// let d = Sigmoid.derivative(40.0_f64);
 /// assert!((d / (-40.0_f64).exp() - 1.0).abs() < 1e-15);
+/// // f(h) is below 1 until 1 − f(h) drops under half an ulp of 1.
+/// assert!(Sigmoid.activate(37.42994775023704_f64) < 1.0);
+/// assert_eq!(Sigmoid.activate(37.42994775023705_f64), 1.0);
 /// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
 pub struct Sigmoid;

@@ -52,8 +52,9 @@ pub fn net_input<T: Float>(weights: &[T], x: &[T]) -> Result<T, Error> {
 ///
 /// # Special cases
 ///
-/// NaN in `y` or `h` gives NaN. For [`Sigmoid`], h = ±∞ gives δ = 0 (a saturated
-/// unit does not learn), and δ = 0 where f′(h) underflows.
+/// NaN in `y` or `h` gives NaN. For [`Sigmoid`] and a finite `y`, h = ±∞ gives δ = 0 (a
+/// saturated unit does not learn), and so does an h where f′(h) underflows; an infinite `y`
+/// there gives NaN (∞ · 0).
 ///
 /// # Accuracy
 ///
@@ -266,7 +267,8 @@ pub fn accumulate_weight_step<T: Float>(
 /// # Special cases
 ///
 /// A NaN or ∞ `error_term` or `x` propagates into the weights it touches; empty slices do
-/// nothing; `learn_rate = 0` leaves the weights unchanged unless δ or x is NaN or ∞.
+/// nothing; `learn_rate = 0` leaves every weight's value unchanged unless δ or x is NaN or ∞
+/// (a weight of −0 may become +0, as −0 + 0 = +0).
 ///
 /// # Accuracy
 ///
@@ -366,6 +368,19 @@ mod tests {
             Error::LengthMismatch { expected_arg: "y", expected: 2, found_arg: "delta", found: 1 }
         );
         assert_eq!(delta, [9.0; 2]);
+    }
+
+    #[test]
+    fn error_term_special_cases() {
+        for y in [0.2_f64, -3.0, 0.0] {
+            for h in [f64::INFINITY, f64::NEG_INFINITY, 800.0, -800.0] {
+                assert_eq!(error_term(&Sigmoid, y, h), 0.0, "y = {y}, h = {h}");
+            }
+        }
+        assert!(error_term(&Sigmoid, f64::NAN, 0.5).is_nan());
+        assert!(error_term(&Sigmoid, 0.5, f64::NAN).is_nan());
+        assert!(error_term(&Sigmoid, f64::INFINITY, f64::INFINITY).is_nan());
+        assert!(error_term(&Sigmoid, f32::NEG_INFINITY, -800.0).is_nan());
     }
 
     #[test]

@@ -337,6 +337,15 @@ fn sigmoid_specials_on_every_level() {
         let mut sub = [0.0_f32];
         kernels::sigmoid_f32(level, &[-95.0], &mut sub);
         assert!(sub[0] > 0.0 && sub[0] < f32::MIN_POSITIVE, "{level:?}: {:e}", sub[0]);
+
+        // σ turns 1 where 1 − σ falls below half an ulp of 1: the first such inputs, from
+        // mpmath (the textbook formula gives 1 from 36.7 and 16.6 on).
+        let mut s = [0.0; 2];
+        kernels::sigmoid_f64(level, &[37.42994775023704, 37.42994775023705], &mut s);
+        assert_eq!(s, [1.0 - f64::EPSILON / 2.0, 1.0], "{level:?}");
+        let mut s = [0.0_f32; 2];
+        kernels::sigmoid_f32(level, &[17.328678, 17.32868], &mut s);
+        assert_eq!(s, [1.0 - f32::EPSILON / 2.0, 1.0], "{level:?}");
     }
 }
 
@@ -406,6 +415,34 @@ fn tanh_specials_on_every_level() {
         kernels::tanh_f32(level, &nans, &mut t);
         kernels::tanh_derivative_f32(level, &nans, &mut d);
         assert!(t.iter().chain(&d).all(|v| v.is_nan()), "{level:?}: {t:?} {d:?}");
+    }
+}
+
+/// tanh is odd and tanh′ even bit for bit at every level, as the scalar functions are (the
+/// kernels work on |x| and or the sign back on).
+#[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
+fn tanh_is_odd_and_its_derivative_even_on_every_level() {
+    let xs: Vec<f32> = f32_sweep().into_iter().filter(|x| !x.is_nan()).collect();
+    let negated: Vec<f32> = xs.iter().map(|&x| -x).collect();
+    let xs64: Vec<f64> = uniform(23, 100_000).iter().map(|&u| 40.0 * u).collect();
+    let negated64: Vec<f64> = xs64.iter().map(|&x| -x).collect();
+    for level in levels() {
+        let run = |kernel: Kernel<f32>, h: &[f32]| run_offset(kernel, level, h, 9.0, 1);
+        let t = run(kernels::tanh_f32, &xs);
+        let minus_t: Vec<f32> = run(kernels::tanh_f32, &negated).iter().map(|&v| -v).collect();
+        assert_eq!(bits32(&t), bits32(&minus_t), "{level:?}: f32 tanh(−x) ≠ −tanh(x)");
+        let d = run(kernels::tanh_derivative_f32, &xs);
+        let d_negated = run(kernels::tanh_derivative_f32, &negated);
+        assert_eq!(bits32(&d), bits32(&d_negated), "{level:?}: f32 tanh′(−x) ≠ tanh′(x)");
+
+        let run = |kernel: Kernel<f64>, h: &[f64]| run_offset(kernel, level, h, 9.0, 1);
+        let t = run(kernels::tanh_f64, &xs64);
+        let minus_t: Vec<f64> = run(kernels::tanh_f64, &negated64).iter().map(|&v| -v).collect();
+        assert_eq!(bits64(&t), bits64(&minus_t), "{level:?}: f64 tanh(−x) ≠ −tanh(x)");
+        let d = run(kernels::tanh_derivative_f64, &xs64);
+        let d_negated = run(kernels::tanh_derivative_f64, &negated64);
+        assert_eq!(bits64(&d), bits64(&d_negated), "{level:?}: f64 tanh′(−x) ≠ tanh′(x)");
     }
 }
 
