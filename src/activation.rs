@@ -225,6 +225,9 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 ///   formula reaches 1 earlier, from 36.7 and 16.6).
 /// - f(±0) = 0.5 and f′(±0) = 0.25 exactly.
 /// - f(h) + f(−h) = 1 up to the rounding of each.
+/// - f′ is even: f′(−h) = f′(h) bit for bit from the scalar methods; the vectorised slice
+///   kernels start from the signed h (sharing its reduction with f) and may put the two one ulp
+///   apart, each within its bound.
 ///
 /// # Examples
 ///

@@ -446,6 +446,25 @@ fn tanh_is_odd_and_its_derivative_even_on_every_level() {
     }
 }
 
+/// σ′(−x) and σ′(x) at most one ulp apart at every level, as the `Sigmoid` docs say: the
+/// vectorised kernels start from the signed x (the pair kernel shares its reduction with σ).
+#[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
+fn sigmoid_derivative_is_even_within_one_ulp_on_every_level() {
+    let xs: Vec<f32> = f32_sweep().into_iter().filter(|x| !x.is_nan()).collect();
+    let negated: Vec<f32> = xs.iter().map(|&x| -x).collect();
+    let xs64: Vec<f64> = uniform(29, 100_000).iter().map(|&u| 800.0 * u * u * u).collect();
+    let negated64: Vec<f64> = xs64.iter().map(|&x| -x).collect();
+    for level in levels() {
+        let run = |h: &[f32]| run_offset(kernels::sigmoid_derivative_f32, level, h, 9.0, 2);
+        let apart = run(&xs).iter().zip(&run(&negated)).map(|(&a, &b)| ulps_f32(a, b)).max();
+        assert!(apart <= Some(1), "{level:?}: f32 σ′(±x) {apart:?} ulps apart");
+        let run = |h: &[f64]| run_offset(kernels::sigmoid_derivative_f64, level, h, 9.0, 3);
+        let apart = run(&xs64).iter().zip(&run(&negated64)).map(|(&a, &b)| ulps_f64(a, b)).max();
+        assert!(apart <= Some(1), "{level:?}: f64 σ′(±x) {apart:?} ulps apart");
+    }
+}
+
 /// splitmix64, mapped to (−1, 1).
 fn uniform(seed: u64, n: usize) -> Vec<f64> {
     let mut state = seed;
