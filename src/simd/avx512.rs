@@ -29,7 +29,7 @@
 
 use core::arch::x86_64::*;
 
-/// 2^(j/16) rounded to `f32` (bit patterns from mpmath).
+/// 2^(j/16) rounded to `f32` (bit patterns from mpmath: `scripts/gen_exp2_16_tables.py`).
 const TABLE_HI: [f32; 16] = [
     f32::from_bits(0x3F80_0000),
     f32::from_bits(0x3F85_AAC3),

@@ -22,7 +22,7 @@ const ROUND: f64 = 6_755_399_441_055_744.0;
 /// the low bits of the sum.
 pub(super) const ROUND_SIXTEENTHS: f64 = 422_212_465_065_984.0;
 
-/// 2^(j/16) rounded to `f64` (bit patterns from mpmath).
+/// 2^(j/16) rounded to `f64` (bit patterns from mpmath: `scripts/gen_exp2_16_tables.py`).
 pub(super) const EXP2_16_HI: [f64; 16] = [
     f64::from_bits(0x3FF0_0000_0000_0000),
     f64::from_bits(0x3FF0_B558_6CF9_890F),

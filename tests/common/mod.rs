@@ -6,12 +6,15 @@ pub const F64_REL: f64 = 1e-15;
 /// Relative tolerance for the same values computed in f32 (a few f32 ulps).
 pub const F32_REL: f64 = 4.0 * f32::EPSILON as f64;
 
-/// Relative tolerances of central finite-difference checks in f64 (step ∛ε·max(1, |x|)):
-/// the truncation error is O(h²f‴) and the rounding error O(ε/h), both ~ε^(2/3) ≈ 4e-11 at
-/// unit scale; 1e-6 leaves room for curvature and cancellation.
-pub const FD_REL: f64 = 1e-6;
-/// Absolute floor for finite-difference checks where the derivative itself is ~0.
-pub const FD_ABS: f64 = 1e-9;
+/// Relative tolerance of central finite-difference checks in f64 (step h = ∛ε·max(1, |x|)),
+/// for the truncation error h²|f‴|/6 ≈ 6e-12·max(1, |x|)²·|f‴| beside |f′|: where |f′| is not
+/// small enough for [`FD_ABS`] to cover it, |f‴/f′| ≲ 1 and |x| ≲ 3 on the tested functions,
+/// so below 1e-10; 1e-9 leaves a factor of 10.
+pub const FD_REL: f64 = 1e-9;
+/// Absolute floor of the same checks: the rounding error of the quotient, about
+/// ε·|f(x)|/h ≤ ε^(2/3)·|f(x)|/max(1, |x|) ≈ 3.7e-11·|f(x)|/max(1, |x|), below 7.4e-11 for
+/// functions with |f(x)| ≤ |x| + 1 (every activation and the unit loss of the tests).
+pub const FD_ABS: f64 = 1e-10;
 
 /// Bound on |f32 result − f64 result| / max(1, |f64 result|) for the same inputs computed in both
 /// types on the small problems of the property tests.
@@ -83,6 +86,9 @@ pub mod bounds {
     pub const SIGMOID_SLICE: f64 = 1.0;
     /// `Sigmoid::derivative`, f32 and f64.
     pub const SIGMOID_DERIVATIVE: f64 = 1.0;
+    /// `Sigmoid::activate` and `derivative` on f32: correctly rounded but within 2⁻²⁷ ulp of a
+    /// tie (0.5 + 2⁻²⁷), plus the f64 reference's 2⁻²⁹ f32 ulp, rounded up to 0.5 + 2⁻²⁶.
+    pub const SIGMOID_F32_SCALAR: f64 = 0.5 + 1.0 / 67_108_864.0;
     /// `Sigmoid::derivative_slice`, f32 and f64 (vectorised where available).
     pub const SIGMOID_DERIVATIVE_SLICE: f64 = 2.0;
     /// `Tanh::activate`.
