@@ -461,6 +461,43 @@ mod tests {
     }
 
     #[test]
+    fn compensated_sum_keeps_the_rounding_error_of_each_difference() {
+        // The generic f64 path (`sse` at the scalar level, without SIMD, for other wide types):
+        // a = 1 + k·2⁻⁵² and b = 127·2⁻⁶⁰, just below half an ulp of a, so every a − b rounds
+        // to a and each rounded square is about 2⁻⁵² too large; for n just below a power of
+        // two that is nearly 2 ulp of the sum, which only r_err (2r·r_err) takes back.
+        // n = 15 is one chunk and a tail of 7. With m = k·2⁸ − 127, (a − b)² = (2⁶⁰ + m)²·2⁻¹²⁰,
+        // so the sum in units of 2⁻¹²⁰ is an integer below 2¹²⁶ (n ≤ 63).
+        const B_UNITS: i128 = 127;
+        let pow2 = crate::accurate::pow2;
+        let b_value = B_UNITS as f64 * pow2(-60);
+        for n in [15_usize, 31, 63] {
+            let k: Vec<i128> = (0..n).map(|i| (i as i128 * 0x9E37_79B1) % (1 << 20) + 1).collect();
+            let a: Vec<f64> = k.iter().map(|&k| 1.0 + k as f64 * pow2(-52)).collect();
+            let b = vec![b_value; n];
+            assert!(a.iter().zip(&b).all(|(&x, &y)| x - y == x));
+            let exact_units: i128 =
+                k.iter().map(|&k| ((1_i128 << 60) + (k << 8) - B_UNITS).pow(2)).sum();
+            // Faithful: |got − exact| below one ulp of got, in units of 2^-`unit_exp`.
+            let check = |got: f64, unit_exp: i32, what: &str| {
+                let exponent = ((got.to_bits() >> 52) & 0x7FF) as i32 - 1023;
+                let ulp_units = 1_i128 << (exponent - 52 + unit_exp);
+                let error = (got * pow2(unit_exp)) as i128 - exact_units;
+                assert!(
+                    error.abs() < ulp_units,
+                    "{what} n {n}: {error} against an ulp {ulp_units}"
+                );
+            };
+            check(scaled_sum_squared_diff(&a, &b, false), 120, "sum");
+            // Half the sum: the same integer in units of 2⁻¹²¹.
+            check(half_sum_squared_diff(&a, &b), 121, "half sum");
+            let mut running = SquaredErrorSum::new();
+            a.iter().zip(&b).for_each(|(&x, &y)| running.add(x, y));
+            check(running.sum(), 120, "running sum");
+        }
+    }
+
+    #[test]
     fn axpy_and_scale() {
         let mut y = [1.0_f32, 2.0, 3.0];
         axpy(&mut y, 2.0, &[1.0, -1.0, 0.5]);
