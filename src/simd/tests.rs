@@ -1267,6 +1267,36 @@ fn short_square_step_is_taken_only_where_it_is_exact() {
 }
 
 #[test]
+fn short_square_step_is_refused_once_a_sum_more_than_doubles() {
+    use math::{SquareSums, SQUARE_BLOCK, SQUARE_LANES};
+    let block = SQUARE_LANES * SQUARE_BLOCK;
+    let one = core::hint::black_box(1.0);
+    let y = vec![0.0; block];
+    // Lane 0 from s = 1 + ε (ε = 2⁻⁵²) takes 1.5² = 2.25, a growth by less than three times:
+    // t = 3.25 + ε is a tie at the ulp 2⁻⁵¹ of [2, 4) and rounds to even, 3.25, so ε must
+    // reach lo through e1 = s − (t − u), which the short step drops (t − s = 2.25 − ε rounds
+    // to 2.25 as well).
+    let mut x = vec![0.0; block];
+    x[0] = 1.5;
+    let before = SquareSums::starting_at(1.0 + f64::EPSILON);
+    let (mut exact, mut short) = (before, before);
+    exact.add_exact(&x, &y, one);
+    short.add_short(&x, &y, one);
+    assert_eq!((exact.s[0], exact.lo[0]), (3.25, f64::EPSILON));
+    assert_eq!((short.s[0], short.lo[0]), (3.25, 0.0));
+    assert!(!short.at_most_doubled_since(&before));
+    // Exactly doubled (1 + 1² = 2): still exact, and taken.
+    x[0] = 1.0;
+    let before = SquareSums::starting_at(1.0);
+    let (mut exact, mut short) = (before, before);
+    exact.add_exact(&x, &y, one);
+    short.add_short(&x, &y, one);
+    assert_eq!((short.s[0], short.lo[0]), (2.0, 0.0));
+    assert!(short.at_most_doubled_since(&before));
+    assert_eq!(sums_bits(&short), sums_bits(&exact));
+}
+
+#[test]
 fn square_offset_lets_every_block_take_the_short_step_on_typical_data() {
     use math::{SquareSums, SQUARE_BLOCK, SQUARE_LANES};
     let block = SQUARE_LANES * SQUARE_BLOCK;
