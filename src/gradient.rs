@@ -519,6 +519,38 @@ mod tests {
     }
 
     #[test]
+    fn sigmoid_f64_loss_is_faithful_on_residuals_that_round() {
+        // Zero weights and no bias give h = 0 and ŷ = σ(0) = 0.5 exactly (documented), so every
+        // residual y − 0.5 is known. Even y = 2⁵² + 2j (j < 2¹⁰) makes y − 0.5 a tie at ulp 1
+        // that rounds to y: each difference leaves −0.5 behind, and the squares' sum needs
+        // about 110 bits. Dropping that part (or any of the compensation) puts E off by
+        // ½·Σy ≈ n·2⁵¹, nearly 2 ulp of E ≈ n·2¹⁰³ for n just below a power of two.
+        // E = ½·Σ (y − ½)² = Σ (2y − 1)² / 8, an integer sum below 2¹¹⁶ here.
+        for d in [32, 64] {
+            let layer = Layer::new(d, 1);
+            for n in [63_usize, 255] {
+                let j: Vec<i128> = (0..n as i128).map(|i| (i * 7_919) % 1_021).collect();
+                let y: Vec<f64> = j.iter().map(|&j| ((1_i128 << 52) + 2 * j) as f64).collect();
+                let x: Vec<f64> = (0..n * d).map(|i| f64::from((i * 7 % 11) as u8) - 5.0).collect();
+                let w = vec![0.0; d];
+                let mut g = vec![0.0; d];
+                // Where AVX-512 is in use this takes the fused kernel (rows of 32 and 64 f64).
+                #[cfg(all(feature = "std", target_arch = "x86_64"))]
+                assert_eq!(
+                    crate::simd::sigmoid_rows::<f64, Sigmoid>(&x, &y, &w, d, &mut g).is_some(),
+                    crate::simd::level() == crate::simd::Level::Avx512,
+                );
+                let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();
+                let eight_e: i128 = j.iter().map(|&j| ((1_i128 << 53) + 4 * j - 1).pow(2)).sum();
+                // e ≥ 2¹⁰⁰ is an integer, and so is its ulp.
+                let ulp = 1_i128 << (((e.to_bits() >> 52) & 0x7FF) as i32 - 1023 - 52);
+                let error = (e as i128) * 8 - eight_e;
+                assert!(error.abs() < 8 * ulp, "d {d} n {n}: {error} against 8 ulp = {}", 8 * ulp);
+            }
+        }
+    }
+
+    #[test]
     fn sigmoid_rows_path_keeps_infinite_and_nan_losses() {
         // An infinite target makes the loss +∞ and a NaN target NaN, on the fused kernels'
         // path (f32 rows of 64, f64 rows of 32 and 64 with AVX-512) as on the blocks'.
