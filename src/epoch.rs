@@ -411,6 +411,51 @@ mod tests {
     }
 
     #[test]
+    fn a_partial_last_batch_steps_by_its_own_length() {
+        // Two batches of b records and a last one of r < b, against the per-record loop, which
+        // scales each batch by η over its own length. The identity on x ∈ {−1, 0, 1} (varying
+        // from record to record), y ∈ {0, 1}, w ∈ {0, ¼, ½, ¾, 1} and η = b·2⁻⁸ keeps
+        // everything exact: the scales η/b = 2⁻⁸ and η/r (r chosen so that b/r is an integer)
+        // add at most 8 fractional bits per batch, so the last batch's residuals carry 18 and
+        // their squares 36, all exact while Σ (y − ŷ)² < 2¹⁶ (asserted; it bounds every residual
+        // by 2⁸, every gradient entry by 130·2⁸ and every weight change by 5·130). Scaling the
+        // last batch by b instead of r changes its step by the factor r/b.
+        let lcg = |state: &mut u64| {
+            *state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            *state >> 33
+        };
+        for (d, k, bias) in [(5, 1, false), (3, 1, true), (4, 3, true), (70, 2, false)] {
+            let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
+            for (batch_size, rest) in [(2, 1), (63, 21), (64, 16), (65, 13), (130, 65)] {
+                let n = 2 * batch_size + rest;
+                let records = n + 7;
+                let mut state = (d * batch_size) as u64;
+                let x: Vec<f64> =
+                    (0..records * d).map(|_| (lcg(&mut state) % 3) as f64 - 1.0).collect();
+                let y: Vec<f64> = (0..records * k).map(|_| (lcg(&mut state) % 2) as f64).collect();
+                let w0: Vec<f64> =
+                    (0..layer.weights_len()).map(|_| (lcg(&mut state) % 5) as f64 / 4.0).collect();
+                let order = shuffled(records, rest as u64)[..n].to_vec();
+                let learn_rate = batch_size as f64 / 256.0;
+                let (mut a, mut b) = (w0.clone(), w0);
+                let mut g = vec![0.0; a.len()];
+                let loss = minibatch_epoch(
+                    &Identity, layer, &mut a, &x, &y, learn_rate, batch_size, &order, &mut g,
+                )
+                .unwrap();
+                let squares =
+                    by_record(&Identity, layer, &mut b, &x, &y, learn_rate, batch_size, &order);
+                let case = format!("d = {d}, k = {k}, bias = {bias}, b = {batch_size}, n = {n}");
+                assert!(squares < 65_536.0, "{case}: Σ (y − ŷ)² = {squares}");
+                assert_eq!(a, b, "{case}");
+                assert_eq!(loss, Loss::new(squares / 2.0, n * k), "{case}");
+            }
+        }
+    }
+
+    #[test]
     fn sigmoid_minibatch_in_f32_is_within_the_bound_of_f64() {
         // One batch of every record in shuffled order, w + (η/n)·g with the f32 block path,
         // against the per-record loop in f64 (errors ~2⁻⁵³, neglected). The data are exact in
