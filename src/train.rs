@@ -372,6 +372,48 @@ mod tests {
     }
 
     #[test]
+    fn early_stop_when_the_loss_equals_the_tolerance() {
+        // ŷ = w x with w = ½, x = (1, 2), y = (0, 2): residuals (−½, 1), MSE (¼ + 1)/2 = 5/8
+        // exactly, and η = 0 keeps it so every epoch. A tolerance of exactly 5/8 stops after
+        // the first epoch; the next float below it never stops.
+        let layer = Layer::new(1, 1);
+        let (x, y) = ([1.0_f64, 2.0], [0.0, 2.0]);
+        let below = f64::from_bits(0.625_f64.to_bits() - 1);
+        for descent in [Descent::Batch, Descent::MiniBatch { size: 2 }, Descent::Stochastic] {
+            for (tolerance, epochs, converged) in [(0.625, 1, true), (below, 4, false)] {
+                let mut w = [0.5_f64];
+                let mut scratch = [0.0; 3];
+                let mut order = [0; 2];
+                let s = Schedule::new(4, 0.0).descent(descent).tolerance(tolerance);
+                let r = train(
+                    &Identity,
+                    layer,
+                    &mut w,
+                    &x,
+                    &y,
+                    &s,
+                    &mut scratch,
+                    &mut order,
+                    |_, _| {},
+                )
+                .unwrap();
+                let case = format!("{descent:?}, tolerance {tolerance}");
+                assert_eq!((r.epochs, r.converged), (epochs, converged), "{case}");
+                assert_eq!(r.loss, Loss { sse: 0.625, mse: 0.625 }, "{case}");
+            }
+        }
+        // After several epochs: with the residual halved each epoch (as in
+        // `early_stop_at_tolerance`) epoch 6 starts from an MSE of exactly 4⁻⁵ = 2⁻¹⁰.
+        let mut w = [0.0_f64];
+        let mut scratch = [0.0; 3];
+        let s = Schedule::new(100, 0.5).tolerance(1.0 / 1024.0);
+        let r =
+            train(&Identity, layer, &mut w, &[1.0], &[1.0], &s, &mut scratch, &mut [], |_, _| {})
+                .unwrap();
+        assert_eq!((r.epochs, r.converged, r.loss.mse), (6, true, 1.0 / 1024.0));
+    }
+
+    #[test]
     fn nan_data_diverges_at_once_and_keeps_weights() {
         let layer = Layer::new(1, 1);
         let mut w = [0.25_f64];
