@@ -8,6 +8,7 @@ use delta_rule::{
     Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh,
 };
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 #[test]
 fn tolerances_are_those_of_the_common_module() {
@@ -25,6 +26,15 @@ fn away_from_zero(x: f64, gap: f64) -> f64 {
 }
 
 proptest! {
+    // Failing seeds go to the top-level proptest-regressions/ directory (committed).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proptest-regressions/gradcheck.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn smooth_activations_f64(points in prop::collection::vec(-40.0_f64..40.0, 1..32)) {
         let units: [(&str, &dyn Activation<f64>); 4] =

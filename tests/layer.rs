@@ -13,6 +13,7 @@ use delta_rule::{
     Identity, Layer, LeakyRelu, Loss, Relu, Schedule, Sigmoid, Softplus, Tanh,
 };
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -87,6 +88,15 @@ fn layer_and_problem() -> impl Strategy<Value = (Layer, usize, Data)> {
 }
 
 proptest! {
+    // Failing seeds go to the top-level proptest-regressions/ directory (committed).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proptest-regressions/layer.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
     /// g = Σ δ x is −∂E/∂w: compare every entry with a central difference of the batch loss,
     /// for one and several outputs, with and without bias, for every activation.
     #[test]

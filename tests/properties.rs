@@ -9,6 +9,7 @@ use delta_rule::{
     weight_step, Activation, Error, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh,
 };
 use proptest::prelude::*;
+use proptest::test_runner::FileFailurePersistence;
 
 /// Every activation with its name, for messages.
 fn activations() -> [(&'static str, Box<dyn Activation<f64>>); 6] {
@@ -98,6 +99,15 @@ fn dot_inputs() -> impl Strategy<Value = (Vec<f64>, Vec<f64>)> {
 }
 
 proptest! {
+    // Failing seeds go to the top-level proptest-regressions/ directory (committed).
+    #![proptest_config(ProptestConfig {
+        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/proptest-regressions/properties.txt"
+        )))),
+        ..ProptestConfig::default()
+    })]
+
     #[test]
     fn net_input_is_within_its_error_bound((w, x) in dot_inputs()) {
         // |h − Σwx| ≤ γ_m·Σ|wx|, γ_m = m·u/(1 − m·u), against the exact sum: in f64 each
