@@ -179,17 +179,18 @@ fn softplus_derivative_within_bound() {
 }
 
 /// The textbook formulas on the same tables, for comparison with the bounds above (printed with
-/// `--nocapture`). The tables reach the regions where they fail, so their errors must be large.
+/// `--nocapture`). The tables reach the regions where they fail, so their errors must be at least
+/// the last field, well below the README's figures; the platform's tanh has no such region.
 #[test]
 fn naive_formulas_fail_on_the_tables() {
-    type Naive = (&'static str, &'static str, fn(f64) -> f64, fn(f32) -> f32, f64);
+    type Naive = (&'static str, &'static str, fn(f64) -> f64, fn(f32) -> f32, Option<f64>);
     let naive: [Naive; 5] = [
         (
             "sigmoid 1/(1+e^-h)",
             "sigmoid",
             |h| 1.0 / (1.0 + (-h).exp()),
             |h| 1.0 / (1.0 + (-h).exp()),
-            1.0, // returns 0 where the result is subnormal
+            Some(1.0), // returns 0 where the result is subnormal
         ),
         (
             "sigmoid' s(1-s)",
@@ -202,17 +203,19 @@ fn naive_formulas_fail_on_the_tables() {
                 let s = 1.0 / (1.0 + (-h).exp());
                 s * (1.0 - s)
             },
-            1e6, // 0 for large h
+            Some(1e6), // 0 for large h
         ),
-        ("tanh (platform)", "tanh", f64::tanh, f32::tanh, 0.0),
+        // The libm's own error (1.55 / 1.63 ulp with glibc 2.36, README), which differs between
+        // platforms and may be correctly rounded on some: no lower bound holds everywhere.
+        ("tanh (platform)", "tanh", f64::tanh, f32::tanh, None),
         (
             "tanh' 1-tanh^2",
             "tanh_derivative",
             |h| 1.0 - h.tanh() * h.tanh(),
             |h| 1.0 - h.tanh() * h.tanh(),
-            1e6,
+            Some(1e6),
         ),
-        ("softplus ln_1p(e^h)", "softplus", |h| h.exp().ln_1p(), |h| h.exp().ln_1p(), 1e6),
+        ("softplus ln_1p(e^h)", "softplus", |h| h.exp().ln_1p(), |h| h.exp().ln_1p(), Some(1e6)),
     ];
     let tables = [
         tables!("sigmoid"),
@@ -247,9 +250,11 @@ fn naive_formulas_fail_on_the_tables() {
             "      {:<22} where normal, finite and non-zero: f64 {n64:.3} ulp, f32 {n32:.3} ulp",
             ""
         );
-        assert!(
-            w64.error >= *at_least && w32.error >= *at_least,
-            "{label}: tables miss its failures"
-        );
+        if let Some(at_least) = at_least {
+            assert!(
+                w64.error >= *at_least && w32.error >= *at_least,
+                "{label}: tables miss its failures"
+            );
+        }
     }
 }
