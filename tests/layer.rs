@@ -244,8 +244,7 @@ fn batch_epoch_equals_the_tutorial_loop() {
         }
         let mse_bound = (n as f64 + HAND_LOOP_EPS_FACTOR) * f64::EPSILON * mse_by_hand;
         assert!((loss.mse - mse_by_hand).abs() <= mse_bound, "epoch {epoch}");
-        // mse = 2·sse/n with one rounding, and the check adds two more.
-        assert!(close_rel(loss.sse, loss.mse * n as f64 / 2.0, 3.0 * f64::EPSILON));
+        assert!(close_rel(loss.sse, loss.mse * n as f64 / 2.0, MSE_TIMES_N_REL));
     }
 }
 
@@ -503,7 +502,7 @@ fn mismatched_shapes_are_rejected_and_nothing_is_modified() {
 
 #[test]
 fn ndarray_arrays_train_without_copies() {
-    use ndarray::{Array2, Axis};
+    use ndarray::Array2;
 
     let (n, d, k) = (64, 5, 2);
     let layer = Layer::new(d, k);
@@ -517,6 +516,20 @@ fn ndarray_arrays_train_without_copies() {
     let y_hat = x.dot(&w.t()).mapv(|h| 1.0 / (1.0 + (-h).exp()));
     let delta = (&y - &y_hat) * &y_hat * y_hat.mapv(|v| 1.0 - v);
     let expected = delta.t().dot(&x);
+    // Each side's net input is within γ_m·Σ|w x| (m roundings per product: the crate's
+    // documented count, ndarray's ≤ d in any order).
+    let roundings = gamma(net_input_roundings_f64(d)) + gamma(d);
+    let h_error_of =
+        |w: &Array2<f64>| x.mapv(f64::abs).dot(&w.t().mapv(f64::abs)).mapv(|s| roundings * s);
+    let h_error = h_error_of(&w);
+    // |ŷ − ŷ_ndarray| ≤ σ′·(both net inputs' errors) + ŷ·(both sigmoids' errors).
+    let sigmoids = bounds::SIGMOID_SLICE * f64::EPSILON + NAIVE_SIGMOID_REL;
+    let y_hat_error = |y_hat: &Array2<f64>, h_error: &Array2<f64>| {
+        let mut e = h_error * &y_hat.mapv(|v| v * (1.0 - v));
+        e.zip_mut_with(y_hat, |e, &v| *e += sigmoids * v);
+        e
+    };
+    let y_hat_bound = y_hat_error(&y_hat, &h_error);
     let mut g = Array2::<f64>::zeros((k, d));
     let e = batch_gradient(
         &Sigmoid,
@@ -527,13 +540,33 @@ fn ndarray_arrays_train_without_copies() {
         g.as_slice_mut().unwrap(),
     )
     .unwrap();
-    let e_expected = 0.5 * (&y - &y_hat).mapv(|r| r * r).sum();
-    assert!(close_rel(e, e_expected, 1e-13));
-    // Both sides sum n products in different orders and compute δ by different sigmoid
-    // formulas (a few ulps each): 16·n·ε·Σ|δ x| covers both.
+    let residual = &y - &y_hat;
+    let e_expected = 0.5 * residual.mapv(|r| r * r).sum();
+    // Σ|r|·(|Δŷ| + both subtractions' u|r|), and relative to E: the crate's faithful sum (ε),
+    // ndarray's squares (u) and its sum of n·k terms (γ_{nk − 1}).
+    let r_abs = residual.mapv(f64::abs);
+    let e_bound = (&r_abs * &(&y_hat_bound + &r_abs.mapv(|r| 2.0 * UNIT_ROUNDOFF * r))).sum()
+        + (f64::EPSILON + UNIT_ROUNDOFF + gamma(n * k - 1)) * e_expected;
+    assert!((e - e_expected).abs() <= e_bound, "{e} vs {e_expected} (bound {e_bound:e})");
+    // Each side sums n products δ·x (γ_n·Σ|δ x| each), from δs that differ by: the crate's
+    // documented f′·(|f|·ε + |y − f|·(2ε + 2u)) for the slice kernels (f within 1 ulp, f′
+    // within 2), ndarray's (¼ + |r|)·|Δŷ| with four roundings (4u|δ|), and |∂δ/∂h| times both
+    // net inputs' errors.
+    let mut delta_error = Array2::<f64>::zeros((n, k));
+    for ((i, j), de) in delta_error.indexed_iter_mut() {
+        let (f, r) = (y_hat[[i, j]], r_abs[[i, j]]);
+        let slope = f * (1.0 - f);
+        let ulps = |b: f64| b * f64::EPSILON;
+        let crate_delta = slope
+            * (ulps(bounds::SIGMOID_SLICE) * f
+                + (ulps(bounds::SIGMOID_DERIVATIVE_SLICE) + 2.0 * UNIT_ROUNDOFF) * r);
+        let ndarray_delta = (0.25 + r) * NAIVE_SIGMOID_REL * f + 4.0 * UNIT_ROUNDOFF * r * slope;
+        *de = crate_delta + ndarray_delta + SIGMOID_DELTA_SLOPE * h_error[[i, j]];
+    }
     let abs_scale = delta.mapv(f64::abs).t().dot(&x.mapv(f64::abs));
-    for ((a, b), s) in g.iter().zip(&expected).zip(&abs_scale) {
-        assert!((a - b).abs() <= 16.0 * n as f64 * f64::EPSILON * s, "{a} vs {b}");
+    let g_bound = 2.0 * gamma(n) * &abs_scale + delta_error.t().dot(&x.mapv(f64::abs));
+    for ((a, b), bound) in g.iter().zip(&expected).zip(&g_bound) {
+        assert!((a - b).abs() <= *bound, "{a} vs {b} (bound {bound:e})");
     }
 
     let mut scratch = vec![0.0; train_scratch_len(layer)];
@@ -561,10 +594,9 @@ fn ndarray_arrays_train_without_copies() {
     )
     .unwrap();
     let expected = x.dot(&w.t()).mapv(|h| 1.0 / (1.0 + (-h).exp()));
-    for (row, row_expected) in out.axis_iter(Axis(0)).zip(expected.axis_iter(Axis(0))) {
-        for (a, b) in row.iter().zip(row_expected) {
-            assert!(close_rel(*a, *b, 1e-14), "{a} vs {b}");
-        }
+    let bound = y_hat_error(&expected, &h_error_of(&w));
+    for ((a, b), bound) in out.iter().zip(&expected).zip(&bound) {
+        assert!((a - b).abs() <= *bound, "{a} vs {b} (bound {bound:e})");
     }
 }
 

@@ -77,6 +77,53 @@ pub const HAND_LOOP_EPS_FACTOR: f64 = 32.0;
 /// records in two different orders (shards, threads): each order's error is at most n·ε·Σ|δx|
 /// (sequential summation), and the factor 2 adds both.
 pub const REORDER_EPS_FACTOR: f64 = 2.0;
+
+/// u = ε/2, the unit roundoff of f64: the relative error of one rounding to nearest.
+pub const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
+
+/// γ_m = m·u/(1 − m·u) (Higham, *Accuracy and Stability of Numerical Algorithms*, §3.1): the
+/// relative error of m roundings in a row, and the bound, relative to Σ|terms|, of a sum or dot
+/// product whose terms pass through at most m roundings each.
+pub fn gamma(m: usize) -> f64 {
+    let mu = m as f64 * UNIT_ROUNDOFF;
+    mu / (1.0 - mu)
+}
+
+/// The most roundings a product passes through in the crate's f64 net input of `d` terms, on
+/// any path (`net_input`'s docs): max(⌊d/8⌋ + 4, d mod 8 + 1) generic, ⌈d/32⌉ + 5 SIMD.
+pub fn net_input_roundings_f64(d: usize) -> usize {
+    (d / 8 + 4).max(d % 8 + 1).max(d.div_ceil(32) + 5)
+}
+
+/// Relative error of σ(h) = 1/(1 + e^−h) in plain f64 for a given h: e^−h within 1 ulp (≤ ε;
+/// glibc's exp states 0.511 ulp), weighted by e^−h/(1 + e^−h) < 1 in the sum, and two roundings.
+pub const NAIVE_SIGMOID_REL: f64 = 2.0 * f64::EPSILON;
+
+/// |∂δ/∂h| for the sigmoid's δ = (y − σ)σ′ with y ∈ [0, 1]: |−σ′² + (y − σ)σ″| ≤ 1/16 + 1/(6√3).
+pub const SIGMOID_DELTA_SLOPE: f64 = 1.0 / 6.0;
+
+/// Relative error of the reference formulas in plain f64 (σ = 1/(1 + e) or e/(1 + e),
+/// σ′ = e/(1 + e)², tanh′ = 4e/(1 + e)² with e = e^−|h| or e^−2|h| within 1 ulp, and the
+/// platform's tanh within 2 ulp: 1.55 measured with glibc 2.36) and of δ = (y − f)·f′ from them:
+/// f ≤ 2.5ε, f′ ≤ 4ε, and two roundings, so |Δδ| ≤ f′·(|f| + |y − f|)·5ε.
+pub const F64_FORMULA_REL: f64 = 5.0 * f64::EPSILON;
+
+/// Relative bound on |`sse` − Σ ½(a − b)² summed in order| for at most 63 pairs: each term
+/// rounds the difference (doubled by the square) and the square (3u; ½ is exact), the sum of
+/// ≤ 63 non-negative terms adds 62u and `sse` is faithful (< 2u): 67u, 34ε with second order.
+pub const SSE_VS_SEQUENTIAL_63: f64 = 34.0 * f64::EPSILON;
+
+/// Relative bound on |sse − mse·n/2| for a `Loss` of n outputs: 2·sse and ÷2 are exact, and
+/// mse = 2·sse/n and the check's mse·n round once each (≤ u/(1 + u)): below 2u = ε.
+pub const MSE_TIMES_N_REL: f64 = f64::EPSILON;
+
+/// The worked example in f16 and bf16, relative to each intermediate, in ε of the type. The
+/// longest chain, Δw = ηδx, to first order: h = 0.15 − 0.08 is off by 0.46u from x, w and three
+/// roundings; y − ŷ = −0.317 by y's 0.2u, ŷ's < 1 ulp (u), σ′·0.46u and its own 0.32u (5.2u
+/// relative); then f′ (< 1 ulp: ≤ 2u), δ's product, x's rounding and Δw's product (u each):
+/// 10.2u = 5.1ε.
+pub const WORKED_EXAMPLE_HALF_EPS: f64 = 6.0;
+
 /// Accuracy bounds in ulps, as documented on each kernel; the reference-table and exhaustive
 /// tests fail above them.
 pub mod bounds {
@@ -107,6 +154,20 @@ pub mod bounds {
     pub const BF16_SLICE: f64 = 0.5 + F32_SLICE_MEASURED / 65536.0;
     /// `sse`: faithful rounding, strictly below one ulp of the exact sum.
     pub const SSE: f64 = 1.0;
+    /// `Tanh::activate_slice`, f32 and f64 (vectorised where available).
+    pub const TANH_SLICE: f64 = 1.0;
+    /// `Tanh::derivative_slice`, f32 and f64 (vectorised where available).
+    pub const TANH_DERIVATIVE_SLICE: f64 = 2.0;
+    /// The scalar methods on f16 and bf16: rounded to f32, then to the type (< 1 ulp).
+    pub const HALF_SCALAR: f64 = 1.0;
+
+    /// The largest `ulps_f64`/`ulps_f32` distance from the correctly rounded value (itself
+    /// within ½ ulp) of a result within `bound` ulps of the exact one: ⌊bound + ½⌋ within a
+    /// binade.
+    pub const fn from_rounded(bound: f64) -> u64 {
+        // Truncation is the floor for the non-negative bounds.
+        (bound + 0.5) as u64
+    }
 }
 
 /// Per-type tolerances of the gradient checks (those of jax's `check_grads`).
