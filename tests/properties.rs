@@ -4,8 +4,8 @@
 mod common;
 
 use common::{
-    bounds, central_difference, close_rel, gamma, F32_VS_F64, FD_ABS, FD_REL, SSE_VS_SEQUENTIAL_63,
-    UNIT_ROUNDOFF,
+    bounds, central_difference, close_rel, gamma, gamma32, FD_ABS, FD_REL, SIGMOID_DELTA_SLOPE,
+    SSE_VS_SEQUENTIAL_63, UNIT_ROUNDOFF,
 };
 use delta_rule::{
     accumulate_weight_step, error_term, error_terms, gradient_step, net_input, sse, train_step,
@@ -220,13 +220,38 @@ proptest! {
         }
         let (y32, eta32) = (y as f32, learn_rate as f32);
         let (y64, eta64) = (f64::from(y32), f64::from(eta32));
+        // A running bound on the f32 run's distance from the f64 run, to first order (the f64
+        // run's own errors are 2⁻²⁹ of these and covered by the factor 1 + 2⁻²⁰):
+        // - h: the weights' distance e_w times Σ|x|, plus the f32 net input's roundings
+        //   (at most d + 5 per product, `net_input`'s docs) on Σ|wx|;
+        // - ŷ = σ(h): σ′ ≤ ¼ times h's, plus σ within 1 ulp (≤ ε near 1);
+        // - δ = (y − ŷ)σ′ with y ∈ [0, 1): |∂δ/∂h| ≤ 1/6 times h's, plus ŷ's and σ′'s ulp,
+        //   the subtraction and the product: ≤ ε/2 + ¼·2ε + ε/4 + ε/8 < 1.5ε;
+        // - w ← w + (ηδ)x: ηδ (≤ η/4) one rounding, then at most two per weight.
+        let u = f64::from(f32::EPSILON) / 2.0;
+        let slack = |bound: f64| bound * (1.0 + 2.0_f64.powi(-20)) + 2.0_f64.powi(-40);
+        let sum_abs_x: f64 = x64.iter().map(|v| v.abs()).sum();
+        let mut e_w = 0.0_f64;
         for _ in 0..3 {
+            let sum_abs_wx: f64 = w64.iter().zip(&x64).map(|(a, b)| (a * b).abs()).sum();
+            let dh = sum_abs_x * e_w + gamma32(x64.len() + 5) * (sum_abs_wx + sum_abs_x * e_w);
+            let d_y_hat = 0.25 * dh + 2.0 * u;
+            let d_delta = SIGMOID_DELTA_SLOPE * dh + 3.0 * u;
+            let step = f64::from(eta32) * 0.25;
+            let d_step = f64::from(eta32) * d_delta + u * step;
             let out64 = train_step(&Sigmoid, &mut w64, &x64, y64, eta64).unwrap();
             let out32 = train_step(&Sigmoid, &mut w32, &x32, y32, eta32).unwrap();
-            prop_assert!((f64::from(out32) - out64).abs() <= F32_VS_F64);
-        }
-        for (a, b) in w64.iter().zip(&w32) {
-            prop_assert!((f64::from(*b) - a).abs() <= F32_VS_F64 * a.abs().max(1.0), "{a} vs {b}");
+            let distance = (f64::from(out32) - out64).abs();
+            prop_assert!(distance <= slack(d_y_hat), "ŷ: {distance:e} > {d_y_hat:e}");
+            e_w = w64
+                .iter()
+                .zip(&x64)
+                .map(|(w, x)| e_w + x.abs() * d_step + u * (step * x.abs() + w.abs() + e_w) * 2.0)
+                .fold(0.0, f64::max);
+            for (a, b) in w64.iter().zip(&w32) {
+                let distance = (f64::from(*b) - a).abs();
+                prop_assert!(distance <= slack(e_w), "w: {a} vs {b}, bound {e_w:e}");
+            }
         }
     }
 

@@ -16,10 +16,6 @@ pub const FD_REL: f64 = 1e-9;
 /// functions with |f(x)| ≤ |x| + 1 (every activation and the unit loss of the tests).
 pub const FD_ABS: f64 = 1e-10;
 
-/// Bound on |f32 result − f64 result| / max(1, |f64 result|) for the same inputs computed in both
-/// types on the small problems of the property tests.
-pub const F32_VS_F64: f64 = 1e-5;
-
 /// The distance in units in the last place between two f64 values: 0 for equal values (±0
 /// counting as equal) and for two NaNs, and never 0 for a NaN against a number.
 pub fn ulps_f64(a: f64, b: f64) -> u64 {
@@ -86,6 +82,12 @@ pub const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
 /// product whose terms pass through at most m roundings each.
 pub fn gamma(m: usize) -> f64 {
     let mu = m as f64 * UNIT_ROUNDOFF;
+    mu / (1.0 - mu)
+}
+
+/// γ_m for f32 arithmetic: m·u/(1 − m·u) with u = 2⁻²⁴.
+pub fn gamma32(m: usize) -> f64 {
+    let mu = m as f64 * f64::from(f32::EPSILON) / 2.0;
     mu / (1.0 - mu)
 }
 
