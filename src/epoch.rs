@@ -377,22 +377,41 @@ mod tests {
         order
     }
 
+    /// x ∈ {−1, 0, 1} varying from record to record, y ∈ {0, 1} and w ∈ {0, ¼, ½, ¾, 1}, from
+    /// a seeded LCG: with the identity and η/b = 2⁻⁸, every value of an epoch stays exact while
+    /// Σ (y − ŷ)² < 2¹⁶ (see the tests that use it).
+    fn dyadic_problem(layer: Layer, records: usize, seed: u64) -> [Vec<f64>; 3] {
+        let mut state = seed;
+        let mut draw = |count: usize, modulus: u64, scale: f64, shift: f64| -> Vec<f64> {
+            (0..count)
+                .map(|_| {
+                    state = state
+                        .wrapping_mul(6_364_136_223_846_793_005)
+                        .wrapping_add(1_442_695_040_888_963_407);
+                    ((state >> 33) % modulus) as f64 * scale - shift
+                })
+                .collect()
+        };
+        let x = draw(records * layer.inputs, 3, 1.0, 1.0);
+        let y = draw(records * layer.outputs, 2, 1.0, 0.0);
+        let w0 = draw(layer.weights_len(), 5, 0.25, 0.0);
+        [x, y, w0]
+    }
+
     #[test]
     fn minibatches_match_the_per_record_loop_exactly_on_dyadic_data() {
-        // The identity on small integers with η/b = 2⁻⁸: every product and sum stays exact
-        // (three batches add at most 24 fractional bits to weights below 2⁸), so the blocks of
-        // 64 records, the prefetch across batches and the sums in `order` must reproduce the
-        // per-record loop bit for bit.
+        // The identity on `dyadic_problem` with η/b = 2⁻⁸: each batch adds at most 8 fractional
+        // bits to the weights (2 to start with), so the third batch's residuals carry at most 18
+        // and their squares 36, all exact while Σ (y − ŷ)² < 2¹⁶ (asserted; it bounds every
+        // residual by 2⁸ and every gradient entry by 130·2⁸). So the blocks of 64 records, the
+        // prefetch across batches and the sums in `order` must reproduce the per-record loop
+        // bit for bit.
         for (d, k, bias) in [(5, 1, false), (3, 1, true), (4, 3, true), (70, 2, false)] {
             let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
             for batch_size in [1, 2, 63, 64, 65, 130] {
                 let n = 3 * batch_size;
                 let records = n + 7;
-                let x: Vec<f64> =
-                    (0..records * d).map(|i| f64::from((i * 7 % 5) as u8) - 2.0).collect();
-                let y: Vec<f64> = (0..records * k).map(|i| f64::from((i * 5 % 3) as u8)).collect();
-                let w0: Vec<f64> =
-                    (0..layer.weights_len()).map(|i| f64::from((i * 3 % 5) as u8) * 0.25).collect();
+                let [x, y, w0] = dyadic_problem(layer, records, (d * batch_size) as u64);
                 let order = shuffled(records, batch_size as u64)[..n].to_vec();
                 let learn_rate = batch_size as f64 / 256.0;
                 let (mut a, mut b) = (w0.clone(), w0);
@@ -404,6 +423,7 @@ mod tests {
                 let squares =
                     by_record(&Identity, layer, &mut b, &x, &y, learn_rate, batch_size, &order);
                 let case = format!("d = {d}, k = {k}, bias = {bias}, batch = {batch_size}");
+                assert!(squares < 65_536.0, "{case}: Σ (y − ŷ)² = {squares}");
                 assert_eq!(a, b, "{case}");
                 assert_eq!(loss, Loss::new(squares / 2.0, n * k), "{case}");
             }
@@ -420,23 +440,12 @@ mod tests {
         // their squares 36, all exact while Σ (y − ŷ)² < 2¹⁶ (asserted; it bounds every residual
         // by 2⁸, every gradient entry by 130·2⁸ and every weight change by 5·130). Scaling the
         // last batch by b instead of r changes its step by the factor r/b.
-        let lcg = |state: &mut u64| {
-            *state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1_442_695_040_888_963_407);
-            *state >> 33
-        };
         for (d, k, bias) in [(5, 1, false), (3, 1, true), (4, 3, true), (70, 2, false)] {
             let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
             for (batch_size, rest) in [(2, 1), (63, 21), (64, 16), (65, 13), (130, 65)] {
                 let n = 2 * batch_size + rest;
                 let records = n + 7;
-                let mut state = (d * batch_size) as u64;
-                let x: Vec<f64> =
-                    (0..records * d).map(|_| (lcg(&mut state) % 3) as f64 - 1.0).collect();
-                let y: Vec<f64> = (0..records * k).map(|_| (lcg(&mut state) % 2) as f64).collect();
-                let w0: Vec<f64> =
-                    (0..layer.weights_len()).map(|_| (lcg(&mut state) % 5) as f64 / 4.0).collect();
+                let [x, y, w0] = dyadic_problem(layer, records, (d * batch_size) as u64);
                 let order = shuffled(records, rest as u64)[..n].to_vec();
                 let learn_rate = batch_size as f64 / 256.0;
                 let (mut a, mut b) = (w0.clone(), w0);

@@ -112,7 +112,7 @@ fn f32_reproduces_the_tutorial_to_f32_precision() {
 #[test]
 fn half_types_reproduce_the_tutorial_to_their_precision() {
     // h = 0.07 itself carries the rounding of x and w (see the constant's derivation).
-    let factor = common::WORKED_EXAMPLE_HALF_EPS;
+    let factor = common::WORKED_EXAMPLE_EPS;
     reproduce::<half::f16>(factor * f64::from(half::f16::EPSILON), false);
     reproduce::<half::bf16>(factor * f64::from(half::bf16::EPSILON), false);
 }
