@@ -398,68 +398,59 @@ mod tests {
         [x, y, w0]
     }
 
+    /// The layers of the dyadic tests: one and several outputs, with and without a bias, and rows
+    /// shorter and longer than a SIMD register.
+    fn dyadic_layers() -> [Layer; 4] {
+        [
+            Layer::new(5, 1),
+            Layer::new(3, 1).with_bias(),
+            Layer::new(4, 3).with_bias(),
+            Layer::new(70, 2),
+        ]
+    }
+
+    /// `minibatch_epoch` with the identity on [`dyadic_problem`] and η/b = 2⁻⁸ over the first n
+    /// of n + 7 shuffled records, against the per-record loop, bit for bit. Every value stays
+    /// exact: each batch adds at most 8 fractional bits to the weights (2 to start with; a last
+    /// batch of r records, with b/r an integer, scales by η/r = 2⁻⁸·b/r and adds no more), so
+    /// the third batch's residuals carry at most 18 and their squares 36, exact while
+    /// Σ (y − ŷ)² < 2¹⁶ (asserted; it bounds every residual by 2⁸ and every gradient entry by
+    /// 130·2⁸). So the blocks of 64 records, the prefetch across batches and the sums in
+    /// `order` must reproduce the loop.
+    fn assert_dyadic_epoch_matches_the_loop(layer: Layer, batch_size: usize, n: usize) {
+        let records = n + 7;
+        let [x, y, w0] = dyadic_problem(layer, records, (layer.inputs * batch_size) as u64);
+        let order = shuffled(records, n as u64)[..n].to_vec();
+        let learn_rate = batch_size as f64 / 256.0;
+        let (mut a, mut b) = (w0.clone(), w0);
+        let mut g = vec![0.0; a.len()];
+        let loss = minibatch_epoch(
+            &Identity, layer, &mut a, &x, &y, learn_rate, batch_size, &order, &mut g,
+        )
+        .unwrap();
+        let squares = by_record(&Identity, layer, &mut b, &x, &y, learn_rate, batch_size, &order);
+        let case = format!("{layer:?}, b = {batch_size}, n = {n}");
+        assert!(squares < 65_536.0, "{case}: Σ (y − ŷ)² = {squares}");
+        assert_eq!(a, b, "{case}");
+        assert_eq!(loss, Loss::new(squares / 2.0, n * layer.outputs), "{case}");
+    }
+
     #[test]
     fn minibatches_match_the_per_record_loop_exactly_on_dyadic_data() {
-        // The identity on `dyadic_problem` with η/b = 2⁻⁸: each batch adds at most 8 fractional
-        // bits to the weights (2 to start with), so the third batch's residuals carry at most 18
-        // and their squares 36, all exact while Σ (y − ŷ)² < 2¹⁶ (asserted; it bounds every
-        // residual by 2⁸ and every gradient entry by 130·2⁸). So the blocks of 64 records, the
-        // prefetch across batches and the sums in `order` must reproduce the per-record loop
-        // bit for bit.
-        for (d, k, bias) in [(5, 1, false), (3, 1, true), (4, 3, true), (70, 2, false)] {
-            let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
+        for layer in dyadic_layers() {
             for batch_size in [1, 2, 63, 64, 65, 130] {
-                let n = 3 * batch_size;
-                let records = n + 7;
-                let [x, y, w0] = dyadic_problem(layer, records, (d * batch_size) as u64);
-                let order = shuffled(records, batch_size as u64)[..n].to_vec();
-                let learn_rate = batch_size as f64 / 256.0;
-                let (mut a, mut b) = (w0.clone(), w0);
-                let mut g = vec![0.0; a.len()];
-                let loss = minibatch_epoch(
-                    &Identity, layer, &mut a, &x, &y, learn_rate, batch_size, &order, &mut g,
-                )
-                .unwrap();
-                let squares =
-                    by_record(&Identity, layer, &mut b, &x, &y, learn_rate, batch_size, &order);
-                let case = format!("d = {d}, k = {k}, bias = {bias}, batch = {batch_size}");
-                assert!(squares < 65_536.0, "{case}: Σ (y − ŷ)² = {squares}");
-                assert_eq!(a, b, "{case}");
-                assert_eq!(loss, Loss::new(squares / 2.0, n * k), "{case}");
+                assert_dyadic_epoch_matches_the_loop(layer, batch_size, 3 * batch_size);
             }
         }
     }
 
     #[test]
     fn a_partial_last_batch_steps_by_its_own_length() {
-        // Two batches of b records and a last one of r < b, against the per-record loop, which
-        // scales each batch by η over its own length. The identity on x ∈ {−1, 0, 1} (varying
-        // from record to record), y ∈ {0, 1}, w ∈ {0, ¼, ½, ¾, 1} and η = b·2⁻⁸ keeps
-        // everything exact: the scales η/b = 2⁻⁸ and η/r (r chosen so that b/r is an integer)
-        // add at most 8 fractional bits per batch, so the last batch's residuals carry 18 and
-        // their squares 36, all exact while Σ (y − ŷ)² < 2¹⁶ (asserted; it bounds every residual
-        // by 2⁸, every gradient entry by 130·2⁸ and every weight change by 5·130). Scaling the
-        // last batch by b instead of r changes its step by the factor r/b.
-        for (d, k, bias) in [(5, 1, false), (3, 1, true), (4, 3, true), (70, 2, false)] {
-            let layer = if bias { Layer::new(d, k).with_bias() } else { Layer::new(d, k) };
+        // Two batches of b records and a last one of r < b: the loop scales each batch by η over
+        // its own length, and scaling the last by η/b instead changes its step by r/b.
+        for layer in dyadic_layers() {
             for (batch_size, rest) in [(2, 1), (63, 21), (64, 16), (65, 13), (130, 65)] {
-                let n = 2 * batch_size + rest;
-                let records = n + 7;
-                let [x, y, w0] = dyadic_problem(layer, records, (d * batch_size) as u64);
-                let order = shuffled(records, rest as u64)[..n].to_vec();
-                let learn_rate = batch_size as f64 / 256.0;
-                let (mut a, mut b) = (w0.clone(), w0);
-                let mut g = vec![0.0; a.len()];
-                let loss = minibatch_epoch(
-                    &Identity, layer, &mut a, &x, &y, learn_rate, batch_size, &order, &mut g,
-                )
-                .unwrap();
-                let squares =
-                    by_record(&Identity, layer, &mut b, &x, &y, learn_rate, batch_size, &order);
-                let case = format!("d = {d}, k = {k}, bias = {bias}, b = {batch_size}, n = {n}");
-                assert!(squares < 65_536.0, "{case}: Σ (y − ŷ)² = {squares}");
-                assert_eq!(a, b, "{case}");
-                assert_eq!(loss, Loss::new(squares / 2.0, n * k), "{case}");
+                assert_dyadic_epoch_matches_the_loop(layer, batch_size, 2 * batch_size + rest);
             }
         }
     }
