@@ -37,12 +37,15 @@ fn problem(max_len: usize) -> impl Strategy<Value = (Vec<f64>, Vec<f64>, f64)> {
     })
 }
 
-/// w·x with every product split exactly into p + e (by FMA) and the 2n parts added by
-/// `compensated_sum` (Ogita, Rump and Oishi's Sum2): within u|w·x| + γ_2n²·Σ|wx|.
+/// The products wᵢxᵢ, each split exactly into p + e by FMA: 2n parts that add up to w·x.
+fn product_parts(w: &[f64], x: &[f64]) -> Vec<f64> {
+    w.iter().zip(x).flat_map(|(&a, &b)| [a * b, a.mul_add(b, -(a * b))]).collect()
+}
+
+/// w·x from [`product_parts`] added by `compensated_sum` (Ogita, Rump and Oishi's Sum2):
+/// within u|w·x| + γ_2n²·Σ|wx|.
 fn accurate_dot(w: &[f64], x: &[f64]) -> f64 {
-    let parts: Vec<f64> =
-        w.iter().zip(x).flat_map(|(&a, &b)| [a * b, a.mul_add(b, -(a * b))]).collect();
-    compensated_sum(&parts)
+    compensated_sum(&product_parts(w, x))
 }
 
 /// E(w) = ½(y − f(w·x))² for a sigmoid unit, with h from `accurate_dot`.
@@ -80,13 +83,12 @@ fn any_f64() -> impl Strategy<Value = f64> {
 /// The most roundings any product passes through in `net_input` with n terms (derived in its
 /// docs): `lanes` FMA accumulators (64 for `f32`, 32 for `f64`) where this build and CPU run
 /// the SIMD kernels, else the generic code's 8 partial sums.
-fn net_input_roundings(n: usize, lanes: usize) -> f64 {
-    let m = if net_input_runs_simd() {
+fn net_input_roundings(n: usize, lanes: usize) -> usize {
+    if net_input_runs_simd() {
         n.div_ceil(lanes) + lanes.trailing_zeros() as usize
     } else {
         (n / 8 + 4).max(n % 8 + 1)
-    };
-    m as f64
+    }
 }
 
 /// Which summation `net_input` uses, told by its result rather than by repeating the dispatch
@@ -136,11 +138,9 @@ proptest! {
         // |h − Σwx| ≤ γ_m·Σ|wx|, γ_m = m·u/(1 − m·u), against the exact sum: in f64 each
         // product as p + e by FMA, in f32 the products exact in f64.
         let n = w.len();
-        let gamma = |m: f64, u: f64| m * u / (1.0 - m * u);
-        let products: Vec<f64> =
-            w.iter().zip(&x).flat_map(|(&a, &b)| [a * b, a.mul_add(b, -(a * b))]).collect();
+        let products = product_parts(&w, &x);
         let abs: f64 = products.iter().map(|p| p.abs()).sum::<f64>() * (1.0 + 1e-12);
-        let bound = gamma(net_input_roundings(n, 32), f64::EPSILON / 2.0) * abs;
+        let bound = gamma(net_input_roundings(n, 32)) * abs;
         let error = (net_input(&w, &x).unwrap() - compensated_sum(&products)).abs();
         prop_assert!(error <= bound, "f64 n {n}: error {error:e}, bound {bound:e}");
 
@@ -149,7 +149,7 @@ proptest! {
         let products: Vec<f64> =
             w32.iter().zip(&x32).map(|(&a, &b)| f64::from(a) * f64::from(b)).collect();
         let abs: f64 = products.iter().map(|p| p.abs()).sum::<f64>() * (1.0 + 1e-12);
-        let bound = gamma(net_input_roundings(n, 64), f64::from(f32::EPSILON) / 2.0) * abs;
+        let bound = gamma32(net_input_roundings(n, 64)) * abs;
         let h = f64::from(net_input(&w32, &x32).unwrap());
         let error = (h - compensated_sum(&products)).abs();
         prop_assert!(error <= bound, "f32 n {n}: error {error:e}, bound {bound:e}");
@@ -223,7 +223,7 @@ proptest! {
         // A running bound on the f32 run's distance from the f64 run, to first order (the f64
         // run's own errors are 2⁻²⁹ of these and covered by the factor 1 + 2⁻²⁰):
         // - h: the weights' distance e_w times Σ|x|, plus the f32 net input's roundings
-        //   (at most d + 5 per product, `net_input`'s docs) on Σ|wx|;
+        //   ([`net_input_roundings`]) on Σ|wx|;
         // - ŷ = σ(h): σ′ ≤ ¼ times h's, plus σ within 1 ulp (≤ ε near 1);
         // - δ = (y − ŷ)σ′ with y ∈ [0, 1): |∂δ/∂h| ≤ 1/6 times h's, plus ŷ's and σ′'s ulp,
         //   the subtraction and the product: ≤ ε/2 + ¼·2ε + ε/4 + ε/8 < 1.5ε;
@@ -234,7 +234,7 @@ proptest! {
         let mut e_w = 0.0_f64;
         for _ in 0..3 {
             let sum_abs_wx: f64 = w64.iter().zip(&x64).map(|(a, b)| (a * b).abs()).sum();
-            let dh = sum_abs_x * e_w + gamma32(x64.len() + 5) * (sum_abs_wx + sum_abs_x * e_w);
+            let dh = sum_abs_x * e_w + gamma32(net_input_roundings(x64.len(), 64)) * (sum_abs_wx + sum_abs_x * e_w);
             let d_y_hat = 0.25 * dh + 2.0 * u;
             let d_delta = SIGMOID_DELTA_SLOPE * dh + 3.0 * u;
             let step = f64::from(eta32) * 0.25;

@@ -83,13 +83,16 @@ pub const UNIT_ROUNDOFF: f64 = f64::EPSILON / 2.0;
 /// relative error of m roundings in a row, and the bound, relative to Σ|terms|, of a sum or dot
 /// product whose terms pass through at most m roundings each.
 pub fn gamma(m: usize) -> f64 {
-    let mu = m as f64 * UNIT_ROUNDOFF;
-    mu / (1.0 - mu)
+    gamma_of(m, UNIT_ROUNDOFF)
 }
 
-/// γ_m for f32 arithmetic: m·u/(1 − m·u) with u = 2⁻²⁴.
+/// γ_m for f32 arithmetic, u = 2⁻²⁴.
 pub fn gamma32(m: usize) -> f64 {
-    let mu = m as f64 * f64::from(f32::EPSILON) / 2.0;
+    gamma_of(m, f64::from(f32::EPSILON) / 2.0)
+}
+
+fn gamma_of(m: usize, u: f64) -> f64 {
+    let mu = m as f64 * u;
     mu / (1.0 - mu)
 }
 
