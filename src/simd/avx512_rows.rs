@@ -14,7 +14,7 @@
 //! 2 shuffles and 1 addition per row and level instead of a scalar chain, with the same
 //! additions of the same operands, so every sum has the same bits as the dot product of its row.
 
-use super::rows::{Listed, RowSource, Stored};
+use super::rows::{Listed, RowSource, Stored, Streamed};
 use core::arch::x86_64::*;
 
 /// Elements per row chunk in [`super::math::dot_f32`]: four registers of 16.
@@ -828,8 +828,9 @@ gradient_kernels! {
 /// bits. The squares join a compensated sum ([`add_group_squares`]), returned before its
 /// last rounding as (total, comp), as [`super::math::sum_squared_diff_parts_f64`] returns it.
 ///
-/// On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7× (rows of 32) the speed of the
-/// blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and
+/// On Intel cores each row's lines are asked for 2 KiB ahead ([`Streamed`],
+/// [`super::epoch_prefetch_bytes`]). On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7×
+/// (rows of 32) the speed of the blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and
 /// 4 KiB lost in cache; rows of 33 to 63 (w in registers, the gradient from `weighted_rows_f64`)
 /// ran slower than the blocks in cache (docs/benchmark-log.md).
 ///
@@ -853,11 +854,11 @@ pub(super) unsafe fn sigmoid_rows_f64(
         Some(match d {
             32 => {
                 let partials_of = |row| row_partials_f64(row, w_ptr, 32);
-                sigmoid_rows_by_f64::<_, 32>(x, y, d, &partials_of, bias, g, g_bias)
+                sigmoid_rows_by_f64::<_, 32, 4>(x, y, d, &partials_of, bias, g, g_bias)
             }
             64 => {
                 let partials_of = |row| row_partials_f64(row, w_ptr, 64);
-                sigmoid_rows_by_f64::<_, 16>(x, y, d, &partials_of, bias, g, g_bias)
+                sigmoid_rows_by_f64::<_, 16, 8>(x, y, d, &partials_of, bias, g, g_bias)
             }
             _ => return None,
         })
@@ -873,7 +874,11 @@ pub(super) unsafe fn sigmoid_rows_f64(
 /// must be sound for every row of `d` elements within `x`.
 #[inline]
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn sigmoid_rows_by_f64<P: Fn(*const f64) -> __m512d, const GROUP: usize>(
+unsafe fn sigmoid_rows_by_f64<
+    P: Fn(*const f64) -> __m512d,
+    const GROUP: usize,
+    const LINES: usize,
+>(
     x: &[f64],
     y: &[f64],
     d: usize,
@@ -887,7 +892,8 @@ unsafe fn sigmoid_rows_by_f64<P: Fn(*const f64) -> __m512d, const GROUP: usize>(
     let offset = (x.as_ptr() as usize / 8) % 8;
     let rows = y.len().min(x.len() / d);
     let x = x.as_ptr();
-    let all = Stored { x, d };
+    let ahead = super::epoch_prefetch_bytes();
+    let all = Streamed::<_, LINES> { x, d, ahead };
     let one = super::math::opaque_one();
     let mut squares = super::math::SquareSums::starting_at(0.0);
     // The group's targets and σ for the loss, 0 past its last row (0 − 0 adds nothing), and δ.

@@ -741,13 +741,19 @@ where
 #[cfg(target_arch = "x86_64")]
 #[inline(always)]
 pub(super) fn prefetch_lines<T>(s: &[T]) {
+    prefetch_bytes(s.as_ptr().cast(), core::mem::size_of_val(s));
+}
+
+/// Asks for the cache lines of the `bytes` bytes from `start` to be brought into L1. Any
+/// address will do: a prefetch neither reads nor writes memory as far as the program is
+/// concerned, and cannot fault.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+pub(super) fn prefetch_bytes(start: *const i8, bytes: usize) {
     use core::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
     const LINE: usize = 64;
-    let bytes = core::mem::size_of_val(s);
-    let start = s.as_ptr().cast::<i8>();
     for offset in (0..bytes).step_by(LINE) {
-        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch neither reads nor writes
-        // memory as far as the program is concerned (it cannot fault); the address lies in `s`.
+        // SAFETY: SSE is part of the x86-64 baseline, and a prefetch of any address is sound.
         unsafe { _mm_prefetch::<_MM_HINT_T0>(start.wrapping_add(offset)) };
     }
 }

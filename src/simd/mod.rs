@@ -232,23 +232,39 @@ mod detect {
         }
     }
 
-    /// 0 until read, then 1 + whether the CPU is an AMD family 19h core.
-    static FAMILY_19H: AtomicU8 = AtomicU8::new(0);
-
-    /// Whether the vendor string and the signature (`eax` of CPUID leaf 1) name an AMD family
-    /// 19h core (Zen 3 and Zen 4; of these only Zen 4 has AVX-512, which it executes as two
-    /// 256-bit halves). The family is the base family plus, when that is 0xF, the extended one.
-    pub(crate) fn is_amd_family_19h(vendor: [u8; 12], signature: u32) -> bool {
-        let base = (signature >> 8) & 0xF;
-        let family = if base == 0xF { base + ((signature >> 20) & 0xFF) } else { base };
-        &vendor == b"AuthenticAMD" && family == 0x19
+    /// The kinds of core that some kernels are tuned for, told apart by CPUID.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(crate) enum Core {
+        /// AMD family 19h (Zen 3 and Zen 4; of these only Zen 4 has AVX-512, which it executes
+        /// as two 256-bit halves).
+        AmdFamily19h = 1,
+        /// Any Intel core.
+        Intel = 2,
+        /// Any other.
+        Other = 3,
     }
 
-    /// [`is_amd_family_19h`] of this CPU, read once (CPUID traps to the hypervisor in a VM).
-    fn amd_family_19h() -> bool {
-        match FAMILY_19H.load(Ordering::Relaxed) {
-            1 => false,
-            2 => true,
+    /// 0 until read, then the discriminant of this CPU's [`Core`].
+    static CORE: AtomicU8 = AtomicU8::new(0);
+
+    /// The [`Core`] that the vendor string and the signature (`eax` of CPUID leaf 1) name. The
+    /// family is the base family plus, when that is 0xF, the extended one.
+    pub(crate) fn core_of(vendor: [u8; 12], signature: u32) -> Core {
+        let base = (signature >> 8) & 0xF;
+        let family = if base == 0xF { base + ((signature >> 20) & 0xFF) } else { base };
+        match &vendor {
+            b"AuthenticAMD" if family == 0x19 => Core::AmdFamily19h,
+            b"GenuineIntel" => Core::Intel,
+            _ => Core::Other,
+        }
+    }
+
+    /// [`core_of`] this CPU, read once (CPUID traps to the hypervisor in a VM).
+    fn core() -> Core {
+        match CORE.load(Ordering::Relaxed) {
+            1 => Core::AmdFamily19h,
+            2 => Core::Intel,
+            3 => Core::Other,
             _ => {
                 use std::arch::x86_64::__cpuid;
                 // SAFETY: CPUID exists on every x86-64 CPU; leaves 0 and 1 always exist. (The
@@ -259,10 +275,25 @@ mod detect {
                 for (part, word) in vendor.chunks_exact_mut(4).zip([id.ebx, id.edx, id.ecx]) {
                     part.copy_from_slice(&word.to_le_bytes());
                 }
-                let found = is_amd_family_19h(vendor, signature);
-                FAMILY_19H.store(1 + u8::from(found), Ordering::Relaxed);
+                let found = core_of(vendor, signature);
+                CORE.store(found as u8, Ordering::Relaxed);
                 found
             }
+        }
+    }
+
+    /// How far past the row it is reading the one-output σ epoch over `f64` rows asks for the
+    /// rows of X ([`super::avx512_rows::sigmoid_rows_f64`]): 2 KiB on Intel cores. There the
+    /// epoch ran 1.07–1.15× faster with it on every size of X from 512 KiB (in L2, so the gain
+    /// is in L1 misses that the hardware prefetchers leave) to 51 MB, and 1.1× on two threads;
+    /// the `f32` epoch gained nothing (0.97–1.07×), so it does not prefetch. None elsewhere: on AMD Zen 4 every software prefetch tried in
+    /// the epoch was slower (docs/benchmark-log.md).
+    #[inline]
+    pub(crate) fn epoch_prefetch_bytes() -> usize {
+        if core() == Core::Intel {
+            2048
+        } else {
+            0
         }
     }
 
@@ -272,7 +303,7 @@ mod detect {
     /// (docs/benchmark-log.md); on Intel cores the 512-bit form is the faster by about 2×.
     #[inline]
     pub(crate) fn widening_level(level: Level) -> Level {
-        if level == Level::Avx512 && amd_family_19h() {
+        if level == Level::Avx512 && core() == Core::AmdFamily19h {
             Level::Avx2
         } else {
             level
@@ -347,6 +378,8 @@ mod detect {
     }
 }
 
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub(crate) use detect::epoch_prefetch_bytes;
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 // `supported` is used by the x86-64 dispatchers and by the tests.
 #[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]

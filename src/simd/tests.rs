@@ -1438,17 +1438,18 @@ fn sum_squared_diff_specials() {
 /// stepping) of each kind; the first is this crate's Zen 4 benchmark machine.
 #[cfg(target_arch = "x86_64")]
 #[test]
-fn amd_family_19h_is_told_from_its_neighbours() {
-    use super::detect::{is_amd_family_19h, widening_level};
+fn cores_are_told_apart() {
+    use super::detect::{core_of, widening_level, Core};
     let (amd, intel) = (*b"AuthenticAMD", *b"GenuineIntel");
-    assert!(is_amd_family_19h(amd, 0x00A1_0F11), "Zen 4, EPYC 9004");
-    assert!(is_amd_family_19h(amd, 0x00A6_0F12), "Zen 4, Ryzen 7000");
-    assert!(is_amd_family_19h(amd, 0x00A0_0F11), "Zen 3, EPYC 7003");
-    assert!(!is_amd_family_19h(amd, 0x0083_0F10), "Zen 2, family 17h");
-    assert!(!is_amd_family_19h(amd, 0x00B0_0F21), "Zen 5, family 1Ah");
-    assert!(!is_amd_family_19h(intel, 0x0008_06F8), "Sapphire Rapids");
-    assert!(!is_amd_family_19h(intel, 0x00A1_0F11), "the family alone is not enough");
-    assert!(!is_amd_family_19h(*b"HygonGenuine", 0x0090_0F02), "Hygon, family 18h");
+    assert_eq!(core_of(amd, 0x00A1_0F11), Core::AmdFamily19h, "Zen 4, EPYC 9004");
+    assert_eq!(core_of(amd, 0x00A6_0F12), Core::AmdFamily19h, "Zen 4, Ryzen 7000");
+    assert_eq!(core_of(amd, 0x00A0_0F11), Core::AmdFamily19h, "Zen 3, EPYC 7003");
+    assert_eq!(core_of(amd, 0x0083_0F10), Core::Other, "Zen 2, family 17h");
+    assert_eq!(core_of(amd, 0x00B0_0F21), Core::Other, "Zen 5, family 1Ah");
+    assert_eq!(core_of(intel, 0x0008_06F8), Core::Intel, "Sapphire Rapids");
+    assert_eq!(core_of(intel, 0x0006_06A6), Core::Intel, "Ice Lake server");
+    assert_eq!(core_of(intel, 0x00A1_0F11), Core::Intel, "the family alone is not enough");
+    assert_eq!(core_of(*b"HygonGenuine", 0x0090_0F02), Core::Other, "Hygon, family 18h");
     // Only AVX-512 is ever replaced, and never by a level the CPU lacks.
     for level in levels() {
         let widening = widening_level(level);
