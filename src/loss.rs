@@ -38,7 +38,7 @@ use crate::kernels;
 /// for f32 at n = 10⁶.
 ///
 /// Cost (`cargo bench --bench accuracy -- sse`, n = 10⁶, default build, see
-/// docs/benchmark-log.md): with the x86-64 SIMD kernels (AVX2, AVX-512) f32 takes 0.1–0.3 and
+/// docs/benchmark-log.md): with the x86-64 SIMD kernels (AVX2, AVX-512) f32 takes 0.1–0.5 and
 /// f64 0.3–1.1 of the time of a sequential sum of the same type, depending on the core; the
 /// portable compensated loop (no SIMD) about 2× that time.
 ///

@@ -284,9 +284,10 @@ mod detect {
 
     /// How far past the row it is reading the one-output σ epoch over `f64` rows asks for the
     /// rows of X ([`super::avx512_rows::sigmoid_rows_f64`]): 2 KiB on Intel cores. There the
-    /// epoch ran 1.07–1.15× faster with it on every size of X from 512 KiB (in L2, so the gain
-    /// is in L1 misses that the hardware prefetchers leave) to 51 MB, and 1.1× on two threads;
-    /// the `f32` epoch gained nothing (0.97–1.07×), so it does not prefetch. None elsewhere: on AMD Zen 4 every software prefetch tried in
+    /// epoch ran 1.07–1.19× faster with it on every size of X from 512 KiB (in L2, so the gain
+    /// is in L1 misses that the hardware prefetchers leave) to 51 MB, and 1.09–1.11× on two
+    /// threads; the `f32` epoch gained nothing (0.89–1.14×, about 1.0 in the median), so it
+    /// does not prefetch. None elsewhere: on AMD Zen 4 every software prefetch tried in
     /// the epoch was slower (docs/benchmark-log.md).
     #[inline]
     pub(crate) fn epoch_prefetch_bytes() -> usize {
