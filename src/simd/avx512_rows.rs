@@ -14,7 +14,7 @@
 //! 2 shuffles and 1 addition per row and level instead of a scalar chain, with the same
 //! additions of the same operands, so every sum has the same bits as the dot product of its row.
 
-use super::rows::{Listed, RowSource, Stored, Streamed};
+use super::rows::{Listed, RowSource, Stored};
 use core::arch::x86_64::*;
 
 /// Elements per row chunk in [`super::math::dot_f32`]: four registers of 16.
@@ -353,7 +353,7 @@ macro_rules! gradient_kernels {
             let d = g.len();
             let rows = super::rows::whole_rows(a.len(), d, x.len());
             // SAFETY: the rows 0..rows of x hold d elements each.
-            unsafe { $blocks(g, &a[..rows], &Stored { x: x.as_ptr(), d }) };
+            unsafe { $blocks(g, &a[..rows], &Stored { x: x.as_ptr(), d }, 0) };
         }
 
         #[doc = concat!("As [`", stringify!($stored), "`] for the rows of `x` listed in `rows`")]
@@ -367,7 +367,7 @@ macro_rules! gradient_kernels {
             let (d, n) = (g.len(), a.len().min(rows.len()));
             let listed = Listed { x, d, rows: &rows[..n], ahead: &[] };
             // SAFETY: `Listed` gives only rows of d elements within x.
-            unsafe { $blocks(g, &a[..n], &listed) };
+            unsafe { $blocks(g, &a[..n], &listed, 0) };
         }
 
         /// g ← g + Σ_r a\[r\]·(row r of `rows`) for r < `a.len()`, skipping the rows `rows`
@@ -379,26 +379,29 @@ macro_rules! gradient_kernels {
         /// hold `g.len()` elements.
         #[inline]
         #[target_feature(enable = "avx512f")]
-        unsafe fn $blocks<S: RowSource<$t>>(g: &mut [$t], a: &[$t], rows: &S) {
+        unsafe fn $blocks<S: RowSource<$t>>(g: &mut [$t], a: &[$t], rows: &S, ahead: usize) {
             let (d, g) = (g.len(), g.as_mut_ptr());
             let columns = $registers * $lanes;
             for first in (0..d).step_by(columns) {
                 let width = d - first;
+                // The first pass prefetches, whole rows.
+                let prefetch = if first == 0 { (ahead, d * size_of::<$t>()) } else { (0, 0) };
                 // SAFETY: the columns first..first + columns ≤ d, or first..d under the
                 // masks, of g and of the rows.
                 unsafe {
                     if width >= columns {
-                        $pass::<S, false, $registers>(g, a, rows, first, [0; $registers]);
+                        let masks = [0; $registers];
+                        $pass::<S, false, $registers>(g, a, rows, first, masks, prefetch);
                         continue;
                     }
                     match width.div_ceil($lanes) {
                         $($partial => {
                             let masks = column_masks::<$lanes, $partial>(width);
-                            $pass::<S, true, $partial>(g, a, rows, first, masks);
+                            $pass::<S, true, $partial>(g, a, rows, first, masks, prefetch);
                         })*
                         _ => {
                             let masks = column_masks::<$lanes, $registers>(width);
-                            $pass::<S, true, $registers>(g, a, rows, first, masks);
+                            $pass::<S, true, $registers>(g, a, rows, first, masks, prefetch);
                         }
                     }
                 }
@@ -406,7 +409,9 @@ macro_rules! gradient_kernels {
         }
 
         /// One pass over the columns from `first`: `R` registers kept across the rows, with
-        /// plain loads and stores or, if `MASKED`, under `masks`.
+        /// plain loads and stores or, if `MASKED`, under `masks`. With `prefetch` = (ahead,
+        /// bytes) and ahead not 0, the `bytes` from `ahead` bytes past each row's start are
+        /// prefetched as the row is added.
         ///
         /// # Safety
         ///
@@ -420,6 +425,7 @@ macro_rules! gradient_kernels {
             rows: &S,
             first: usize,
             masks: [u32; R],
+            prefetch: (usize, usize),
         ) {
             // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
             // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
@@ -433,6 +439,10 @@ macro_rules! gradient_kernels {
             });
             for (r, &ar) in a.iter().enumerate() {
                 let Some(row) = rows.row(r) else { continue };
+                if prefetch.0 > 0 {
+                    let ahead = row.cast::<i8>().wrapping_add(prefetch.0);
+                    super::math::prefetch_bytes(ahead, prefetch.1);
+                }
                 let factor = $splat(ar);
                 let row = row.wrapping_add(first);
                 for (k, acc) in acc.iter_mut().enumerate() {
@@ -537,7 +547,7 @@ pub(super) unsafe fn sigmoid_rows_f32(
     }
 }
 
-/// Defines, for one element type, `fn $name::<LINES>(g, a, x, offset)`: g ← g + Σ_r a\[r\]·(row r)
+/// Defines, for one element type, `fn $name::<LINES>(g, a, x, offset, ahead)`: g ← g + Σ_r a\[r\]·(row r)
 /// for `a.len()` rows of `$lanes`·`LINES` elements from `x`, which lies `offset` (1 to
 /// `$lanes` − 1) elements past a 64-byte boundary, with the same bits as the stored-rows
 /// gradient kernel but aligned loads: a 512-bit load 16 bytes past a line took 1.55× an aligned
@@ -549,6 +559,9 @@ pub(super) unsafe fn sigmoid_rows_f32(
 /// which lie in the next line (the first line of the next row). So the line at the start of
 /// row r adds row r in its high lanes and row r − 1 in its low lanes, with the factor of each:
 /// every column still takes one product per row, rounded, then added, in row order.
+///
+/// If `ahead` is not 0, the `LINES` lines `ahead` bytes past each row's lines are prefetched as
+/// the row is added (see [`super::prefetch_next_group`]).
 macro_rules! line_kernel {
     (
         $t:ty, $lanes:literal lanes, $reg:ty, $mask:ty, fn $name:ident,
@@ -566,7 +579,13 @@ macro_rules! line_kernel {
         /// readable, `x` being `offset` elements past a 64-byte boundary.
         #[inline]
         #[target_feature(enable = "avx512f")]
-        unsafe fn $name<const LINES: usize>(g: &mut [$t], a: &[$t], x: *const $t, offset: usize) {
+        unsafe fn $name<const LINES: usize>(
+            g: &mut [$t],
+            a: &[$t],
+            x: *const $t,
+            offset: usize,
+            ahead: usize,
+        ) {
             let d = $lanes * LINES;
             debug_assert!(g.len() == d && (1..$lanes).contains(&offset));
             let (low, high) = (low_lanes(offset) as $mask, !(low_lanes(offset) as $mask));
@@ -587,6 +606,9 @@ macro_rules! line_kernel {
             for (r, &ar) in a.iter().enumerate() {
                 let factor = $splat(ar);
                 let row = lines.wrapping_add(r * d);
+                if ahead > 0 {
+                    super::math::prefetch_bytes(row.cast::<i8>().wrapping_add(ahead), 64 * LINES);
+                }
                 if r == 0 {
                     // The low lanes of the first line belong to the row before the first.
                     let line = unsafe { $maskz_load(high, row) };
@@ -745,6 +767,8 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
     let rows = y.len().min(x.len() / d);
     let x = x.as_ptr();
     let all = Stored { x, d };
+    // The next group's rows, asked for while this group's gradient is added.
+    let ahead = if super::prefetch_next_group() { SIGMOID_GROUP * d * 4 } else { 0 };
     let mut delta = [[0.0_f32; 16]; SIGMOID_GROUP / 16];
     let mut squares = [_mm512_setzero_pd(); 2];
     for group in (0..rows).step_by(SIGMOID_GROUP) {
@@ -796,12 +820,12 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
         // kernels d is 16·LINES and the rows start `offset` elements past a line.
         unsafe {
             match (d, offset) {
-                (64, 1..) => weighted_lines_f32::<4>(g, delta, rows, offset),
-                (80, 1..) => weighted_lines_f32::<5>(g, delta, rows, offset),
-                (96, 1..) => weighted_lines_f32::<6>(g, delta, rows, offset),
-                (112, 1..) => weighted_lines_f32::<7>(g, delta, rows, offset),
-                (128, 1..) => weighted_lines_f32::<8>(g, delta, rows, offset),
-                _ => weighted_rows_f32(g, delta, &Stored { x: rows, d }),
+                (64, 1..) => weighted_lines_f32::<4>(g, delta, rows, offset, ahead),
+                (80, 1..) => weighted_lines_f32::<5>(g, delta, rows, offset, ahead),
+                (96, 1..) => weighted_lines_f32::<6>(g, delta, rows, offset, ahead),
+                (112, 1..) => weighted_lines_f32::<7>(g, delta, rows, offset, ahead),
+                (128, 1..) => weighted_lines_f32::<8>(g, delta, rows, offset, ahead),
+                _ => weighted_rows_f32(g, delta, &Stored { x: rows, d }, ahead),
             }
         }
         if let Some(b) = g_bias.as_deref_mut() {
@@ -828,9 +852,9 @@ gradient_kernels! {
 /// bits. The squares join a compensated sum ([`add_group_squares`]), returned before its
 /// last rounding as (total, comp), as [`super::math::sum_squared_diff_parts_f64`] returns it.
 ///
-/// On Intel cores each row's lines are asked for 2 KiB ahead ([`Streamed`],
-/// [`super::epoch_prefetch_bytes`]). On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7×
-/// (rows of 32) the speed of the blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and
+/// On Intel cores the next group's rows are prefetched while the gradient of a group is added,
+/// as in [`sigmoid_rows_f32`]. On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7× (rows of
+/// 32) the speed of the blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and
 /// 4 KiB lost in cache; rows of 33 to 63 (w in registers, the gradient from `weighted_rows_f64`)
 /// ran slower than the blocks in cache (docs/benchmark-log.md).
 ///
@@ -854,11 +878,11 @@ pub(super) unsafe fn sigmoid_rows_f64(
         Some(match d {
             32 => {
                 let partials_of = |row| row_partials_f64(row, w_ptr, 32);
-                sigmoid_rows_by_f64::<_, 32, 4>(x, y, d, &partials_of, bias, g, g_bias)
+                sigmoid_rows_by_f64::<_, 32>(x, y, d, &partials_of, bias, g, g_bias)
             }
             64 => {
                 let partials_of = |row| row_partials_f64(row, w_ptr, 64);
-                sigmoid_rows_by_f64::<_, 16, 8>(x, y, d, &partials_of, bias, g, g_bias)
+                sigmoid_rows_by_f64::<_, 16>(x, y, d, &partials_of, bias, g, g_bias)
             }
             _ => return None,
         })
@@ -874,11 +898,7 @@ pub(super) unsafe fn sigmoid_rows_f64(
 /// must be sound for every row of `d` elements within `x`.
 #[inline]
 #[target_feature(enable = "avx512f,fma")]
-unsafe fn sigmoid_rows_by_f64<
-    P: Fn(*const f64) -> __m512d,
-    const GROUP: usize,
-    const LINES: usize,
->(
+unsafe fn sigmoid_rows_by_f64<P: Fn(*const f64) -> __m512d, const GROUP: usize>(
     x: &[f64],
     y: &[f64],
     d: usize,
@@ -892,8 +912,9 @@ unsafe fn sigmoid_rows_by_f64<
     let offset = (x.as_ptr() as usize / 8) % 8;
     let rows = y.len().min(x.len() / d);
     let x = x.as_ptr();
-    let ahead = super::epoch_prefetch_bytes();
-    let all = Streamed::<_, LINES> { x, d, ahead };
+    let all = Stored { x, d };
+    // The next group's rows, asked for while this group's gradient is added.
+    let ahead = if super::prefetch_next_group() { GROUP * d * 8 } else { 0 };
     let one = super::math::opaque_one();
     let mut squares = super::math::SquareSums::starting_at(0.0);
     // The group's targets and σ for the loss, 0 past its last row (0 − 0 adds nothing), and δ.
@@ -934,9 +955,9 @@ unsafe fn sigmoid_rows_by_f64<
         // kernels d is 8·LINES and the rows start `offset` elements past a line.
         unsafe {
             match (d, offset) {
-                (32, 1..) => weighted_lines_f64::<4>(g, delta, group_rows, offset),
-                (64, 1..) => weighted_lines_f64::<8>(g, delta, group_rows, offset),
-                _ => weighted_rows_f64(g, delta, &Stored { x: group_rows, d }),
+                (32, 1..) => weighted_lines_f64::<4>(g, delta, group_rows, offset, ahead),
+                (64, 1..) => weighted_lines_f64::<8>(g, delta, group_rows, offset, ahead),
+                _ => weighted_rows_f64(g, delta, &Stored { x: group_rows, d }, ahead),
             }
         }
         if let Some(b) = g_bias.as_deref_mut() {

@@ -282,20 +282,17 @@ mod detect {
         }
     }
 
-    /// How far past the row it is reading the one-output σ epoch over `f64` rows asks for the
-    /// rows of X ([`super::avx512_rows::sigmoid_rows_f64`]): 2 KiB on Intel cores. There the
-    /// epoch ran 1.07–1.19× faster with it on every size of X from 512 KiB (in L2, so the gain
-    /// is in L1 misses that the hardware prefetchers leave) to 51 MB, and 1.09–1.11× on two
-    /// threads; the `f32` epoch gained nothing (0.89–1.14×, about 1.0 in the median), so it
-    /// does not prefetch. None elsewhere: on AMD Zen 4 every software prefetch tried in
-    /// the epoch was slower (docs/benchmark-log.md).
+    /// Whether the one-output σ epoch ([`super::avx512_rows::sigmoid_rows_f32`] and `_f64`)
+    /// prefetches the next group of rows (8 to 16 KiB) while it adds the gradient of the group
+    /// in L1, a row's lines per row: on Intel cores. There that loop, a chain of additions per
+    /// register of columns, leaves the load ports idle, and the epoch from L3 or memory ran
+    /// 1.16–1.21× faster with it for `f32` rows of 64 and 1.13–1.16× for `f64` rows of 32 and
+    /// 64 (1.20× and 1.11× on two threads), the same or a little faster in L2. Not elsewhere:
+    /// on AMD Zen 4 every software prefetch tried in the epoch was slower, the next block's
+    /// during the gradient of a block among them (docs/benchmark-log.md).
     #[inline]
-    pub(crate) fn epoch_prefetch_bytes() -> usize {
-        if core() == Core::Intel {
-            2048
-        } else {
-            0
-        }
+    pub(crate) fn prefetch_next_group() -> bool {
+        core() == Core::Intel
     }
 
     /// The level for kernels that widen `f32` to `f64` in a loop bound by the conversion: AVX2
@@ -380,7 +377,7 @@ mod detect {
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-pub(crate) use detect::epoch_prefetch_bytes;
+pub(crate) use detect::prefetch_next_group;
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 // `supported` is used by the x86-64 dispatchers and by the tests.
 #[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]

@@ -27,33 +27,6 @@ impl<T> RowSource<T> for Stored<T> {
     fn before(&self, _: usize) {}
 }
 
-/// Rows of `d` elements one after another from `x`, as [`Stored`], that ask for the `LINES`
-/// cache lines `ahead` bytes past each row (of `LINES` lines) before it is read: a stream of
-/// rows read in order that way waits less on L1 misses on some cores (see
-/// [`epoch_prefetch_bytes`](super::epoch_prefetch_bytes)). The last rows ask for lines past the
-/// end of the rows, which is harmless (a prefetch cannot fault) and costs at most `ahead` bytes
-/// of reads. Nothing is prefetched if `ahead` is 0.
-pub(super) struct Streamed<T, const LINES: usize> {
-    pub(super) x: *const T,
-    pub(super) d: usize,
-    pub(super) ahead: usize,
-}
-
-impl<T, const LINES: usize> RowSource<T> for Streamed<T, LINES> {
-    #[inline(always)]
-    fn row(&self, r: usize) -> Option<*const T> {
-        Some(self.x.wrapping_add(r * self.d))
-    }
-
-    #[inline(always)]
-    fn before(&self, r: usize) {
-        if self.ahead > 0 {
-            let start = self.x.wrapping_add(r * self.d).cast::<i8>().wrapping_add(self.ahead);
-            super::math::prefetch_bytes(start, 64 * LINES);
-        }
-    }
-}
-
 /// The rows of `x` (rows of `d` elements) listed in `rows`, prefetching the row listed
 /// [`PREFETCH_RECORDS`](super::PREFETCH_RECORDS) positions later (in `rows`, then `ahead`).
 pub(super) struct Listed<'a, T> {
