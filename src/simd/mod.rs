@@ -286,8 +286,9 @@ mod detect {
     /// prefetches the next group of rows (8 to 16 KiB) while it adds the gradient of the group
     /// in L1, a row's lines per row: on Intel cores. There that loop, a chain of additions per
     /// register of columns, leaves the load ports idle, and the epoch from L3 or memory ran
-    /// 1.16–1.21× faster with it for `f32` rows of 64 and 1.13–1.16× for `f64` rows of 32 and
-    /// 64 (1.20× and 1.11× on two threads), the same or a little faster in L2. Not elsewhere:
+    /// 1.16–1.22× faster with it for `f32` rows of 64 (1.03× for rows of 128) and 1.15–1.16×
+    /// for `f64` rows of 32 and 64 (1.20× and 1.11× on two threads), 1.00–1.12× on X of 256 KiB
+    /// to 2 MB. Not elsewhere:
     /// on AMD Zen 4 every software prefetch tried in the epoch was slower, the next block's
     /// during the gradient of a block among them (docs/benchmark-log.md).
     #[inline]
