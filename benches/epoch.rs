@@ -69,7 +69,7 @@ fn two_pass_epoch<T: Float>(
 /// The memory-read reference: Σ x over the whole data set in 128 bytes of independent
 /// accumulators (32 `f32` or 16 `f64`), a loop the compiler vectorises, so its time is that of
 /// reading X once. 128 bytes fill 8 of the 16 SSE registers of a default build: 32 `f64`
-/// accumulators would take all 16 and read X about 1.3× slower on Intel cores (log).
+/// accumulators would take all 16 and read X up to 1.6× slower on an Intel core (log).
 fn read_all<T: Float>(x: &[T]) -> T {
     if core::mem::size_of::<T>() >= 8 {
         read_in_lanes::<T, 16>(x)

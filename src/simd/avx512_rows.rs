@@ -547,11 +547,12 @@ pub(super) unsafe fn sigmoid_rows_f32(
     }
 }
 
-/// Defines, for one element type, `fn $name::<LINES>(g, a, x, offset, ahead)`: g ← g + Σ_r a\[r\]·(row r)
-/// for `a.len()` rows of `$lanes`·`LINES` elements from `x`, which lies `offset` (1 to
-/// `$lanes` − 1) elements past a 64-byte boundary, with the same bits as the stored-rows
-/// gradient kernel but aligned loads: a 512-bit load 16 bytes past a line took 1.55× an aligned
-/// one on AMD Zen 4 (docs/benchmark-log.md), and `Vec`'s large allocations start there.
+/// Defines, for one element type, `fn $name::<LINES>(g, a, x, offset, ahead)`:
+/// g ← g + Σ_r a\[r\]·(row r) for `a.len()` rows of `$lanes`·`LINES` elements from `x`, which
+/// lies `offset` (1 to `$lanes` − 1) elements past a 64-byte boundary, with the same bits as the
+/// stored-rows gradient kernel but aligned loads: a 512-bit load 16 bytes past a line took 1.55×
+/// an aligned one on AMD Zen 4 (docs/benchmark-log.md), and `Vec`'s large allocations start
+/// there.
 ///
 /// Each line of the rows is loaded once, and g is kept in the lines' frame: register m holds
 /// columns `$lanes`·m − `offset` + lane for m ≥ 1, and register 0 the row's first
@@ -854,8 +855,8 @@ gradient_kernels! {
 ///
 /// On Intel cores the next group's rows are prefetched while the gradient of a group is added,
 /// as in [`sigmoid_rows_f32`]. On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7× (rows of
-/// 32) the speed of the blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and
-/// 4 KiB lost in cache; rows of 33 to 63 (w in registers, the gradient from `weighted_rows_f64`)
+/// 32) the speed of the blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained
+/// nothing from memory and 4 KiB lost in cache; rows of 33 to 63 (w in registers, the gradient from `weighted_rows_f64`)
 /// ran slower than the blocks in cache (docs/benchmark-log.md).
 ///
 /// # Safety
