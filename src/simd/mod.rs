@@ -284,13 +284,13 @@ mod detect {
 
     /// Whether the one-output σ epoch ([`super::avx512_rows::sigmoid_rows_f32`] and `_f64`)
     /// prefetches the next group of rows (8 to 16 KiB) while it adds the gradient of the group
-    /// in L1, a row's lines per row: on Intel cores. There that loop, a chain of additions per
-    /// register of columns, leaves the load ports idle, and the epoch from L3 or memory ran
-    /// 1.16–1.22× faster with it for `f32` rows of 64 (1.03× for rows of 128) and 1.15–1.16×
-    /// for `f64` rows of 32 and 64 (1.20× and 1.11× on two threads), 1.00–1.12× on X of 256 KiB
-    /// to 2 MB. Not elsewhere: on AMD Zen 4 every software prefetch tried in the epoch was
-    /// slower, the next block's during the gradient of a block among them
-    /// (docs/benchmark-log.md).
+    /// in L1, a row's lines per row: on Intel cores. On a Sapphire Rapids-class Xeon that loop,
+    /// a chain of additions per register of columns, left the load ports idle, and the epoch
+    /// from L3 or memory ran 1.16–1.22× faster with it for `f32` rows of 64 (1.03× for rows of
+    /// 128) and 1.15–1.16× for `f64` rows of 32 and 64 (1.20× and 1.11× on two threads),
+    /// 1.00–1.12× on X of 256 KiB to 2 MB. Not elsewhere: on AMD Zen 4 every software prefetch
+    /// tried in the epoch was slower, the next block's during the gradient of a block among
+    /// them (docs/benchmark-log.md).
     #[inline]
     pub(crate) fn prefetch_next_group() -> bool {
         core() == Core::Intel
