@@ -562,7 +562,7 @@ pub(super) unsafe fn sigmoid_rows_f32(
 /// every column still takes one product per row, rounded, then added, in row order.
 ///
 /// If `ahead` is not 0, the `LINES` lines `ahead` bytes past each row's lines are prefetched as
-/// the row is added (see [`super::prefetch_next_group`]).
+/// the row is added (see [`super::next_group_ahead`]).
 macro_rules! line_kernel {
     (
         $t:ty, $lanes:literal lanes, $reg:ty, $mask:ty, fn $name:ident,
@@ -768,8 +768,7 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
     let rows = y.len().min(x.len() / d);
     let x = x.as_ptr();
     let all = Stored { x, d };
-    // The next group's rows, asked for while this group's gradient is added.
-    let ahead = if super::prefetch_next_group() { SIGMOID_GROUP * d * 4 } else { 0 };
+    let ahead = super::next_group_ahead(SIGMOID_GROUP * d * 4);
     let mut delta = [[0.0_f32; 16]; SIGMOID_GROUP / 16];
     let mut squares = [_mm512_setzero_pd(); 2];
     for group in (0..rows).step_by(SIGMOID_GROUP) {
@@ -914,8 +913,7 @@ unsafe fn sigmoid_rows_by_f64<P: Fn(*const f64) -> __m512d, const GROUP: usize>(
     let rows = y.len().min(x.len() / d);
     let x = x.as_ptr();
     let all = Stored { x, d };
-    // The next group's rows, asked for while this group's gradient is added.
-    let ahead = if super::prefetch_next_group() { GROUP * d * 8 } else { 0 };
+    let ahead = super::next_group_ahead(GROUP * d * 8);
     let one = super::math::opaque_one();
     let mut squares = super::math::SquareSums::starting_at(0.0);
     // The group's targets and σ for the loss, 0 past its last row (0 − 0 adds nothing), and δ.

@@ -282,18 +282,23 @@ mod detect {
         }
     }
 
-    /// Whether the one-output σ epoch ([`super::avx512_rows::sigmoid_rows_f32`] and `_f64`)
-    /// prefetches the next group of rows (8 to 16 KiB) while it adds the gradient of the group
-    /// in L1, a row's lines per row: on Intel cores. On a Sapphire Rapids-class Xeon that loop,
-    /// a chain of additions per register of columns, left the load ports idle, and the epoch
-    /// from L3 or memory ran 1.16–1.22× faster with it for `f32` rows of 64 (1.03× for rows of
-    /// 128) and 1.15–1.16× for `f64` rows of 32 and 64 (1.20× and 1.11× on two threads),
-    /// 1.00–1.12× on X of 256 KiB to 2 MB. Not elsewhere: on AMD Zen 4 every software prefetch
-    /// tried in the epoch was slower, the next block's during the gradient of a block among
-    /// them (docs/benchmark-log.md).
+    /// How far ahead, for groups of `group_bytes`, the one-output σ epoch
+    /// ([`super::avx512_rows::sigmoid_rows_f32`] and `_f64`) prefetches X while it adds the
+    /// gradient of a group in L1, a row's lines per row: one group (8 to 16 KiB), so the next
+    /// group's rows, on Intel cores; 0 (none) elsewhere. On a Sapphire Rapids-class Xeon that
+    /// loop, a chain of additions per register of columns, left the load ports idle, and the
+    /// epoch from L3 or memory ran 1.16–1.22× faster with it for `f32` rows of 64 (1.03× for
+    /// rows of 128) and 1.15–1.16× for `f64` rows of 32 and 64 (1.20× and 1.11× on two
+    /// threads), 1.00–1.12× on X of 256 KiB to 2 MB. None elsewhere: on AMD Zen 4 every
+    /// software prefetch tried in the epoch was slower, the next block's during the gradient of
+    /// a block among them (docs/benchmark-log.md).
     #[inline]
-    pub(crate) fn prefetch_next_group() -> bool {
-        core() == Core::Intel
+    pub(crate) fn next_group_ahead(group_bytes: usize) -> usize {
+        if core() == Core::Intel {
+            group_bytes
+        } else {
+            0
+        }
     }
 
     /// The level for kernels that widen `f32` to `f64` in a loop bound by the conversion: AVX2
@@ -378,7 +383,7 @@ mod detect {
 }
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-pub(crate) use detect::prefetch_next_group;
+pub(crate) use detect::next_group_ahead;
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 // `supported` is used by the x86-64 dispatchers and by the tests.
 #[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]
