@@ -361,7 +361,14 @@ fn map_staged<A: Copy, B: Copy>(
         store(i, third(second(first(load(i)))));
         i += LANES;
     }
-    if body < n {
+    if n - body == 1 {
+        // A lone element by a scalar load and store, as in `super::avx512`'s `Lanes`.
+        let (a, b) = third(second(first(_mm256_set1_ps(h[body]))));
+        values[body] = _mm256_cvtss_f32(a);
+        if let Some(s) = slopes {
+            s[body] = _mm256_cvtss_f32(b);
+        }
+    } else if body < n {
         let mut buffer = [0.0_f32; LANES];
         buffer[..n - body].copy_from_slice(&h[body..n]);
         // SAFETY: `buffer` holds 8 f32, one unaligned 256-bit load and store each.
