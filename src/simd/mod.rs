@@ -23,10 +23,12 @@
 //! [`Level::Scalar`] (the generic code). The level is detected once with
 //! `is_x86_feature_detected!` and cached. The environment variable `DELTA_RULE_SIMD`
 //! (`scalar`, `avx2` or `avx512`), read at that first detection, lowers the level for testing
-//! and benchmarking; a level the CPU lacks is never chosen. One kernel departs from the level on
-//! one family of cores: on AMD family 19h (Zen 4), where a 512-bit `f32` → `f64` conversion
-//! costs twice two 256-bit ones, the `f32` `sum_squared_diff` runs its AVX2 instantiation at the
-//! AVX-512 level ([`widening_level`], CPUID read once).
+//! and benchmarking; a level the CPU lacks is never chosen. Some kernels depart from the level
+//! where their AVX2 instantiation gives the same bits and runs faster (CPUID read once): on AMD
+//! family 19h (Zen 4), where a 512-bit `f32` → `f64` conversion costs twice two 256-bit ones,
+//! the `f32` `sum_squared_diff` ([`widening_level`]); on Intel cores, the dot product and the
+//! update loops on less than 4 KiB, since 512-bit instructions slow down the scalar code that
+//! follows them for a while (`short_call_level`); and `axpy` on long slices (`x86.rs`).
 //!
 //! On aarch64, `Level::Neon` replaces the two x86-64 levels: NEON and FMA are part of the
 //! baseline target, so the loops of [`math`] are compiled as they are (`neon.rs`) and vectorised
@@ -260,26 +262,31 @@ mod detect {
     }
 
     /// [`core_of`] this CPU, read once (CPUID traps to the hypervisor in a VM).
+    #[inline]
     fn core() -> Core {
         match CORE.load(Ordering::Relaxed) {
             1 => Core::AmdFamily19h,
             2 => Core::Intel,
             3 => Core::Other,
-            _ => {
-                use std::arch::x86_64::__cpuid;
-                // SAFETY: CPUID exists on every x86-64 CPU; leaves 0 and 1 always exist. (The
-                // intrinsic is a safe function from Rust 1.94 on, hence the `allow`.)
-                #[allow(unused_unsafe)]
-                let (id, signature) = unsafe { (__cpuid(0), __cpuid(1).eax) };
-                let mut vendor = [0; 12];
-                for (part, word) in vendor.chunks_exact_mut(4).zip([id.ebx, id.edx, id.ecx]) {
-                    part.copy_from_slice(&word.to_le_bytes());
-                }
-                let found = core_of(vendor, signature);
-                CORE.store(found as u8, Ordering::Relaxed);
-                found
-            }
+            _ => first_core(),
         }
+    }
+
+    /// [`core()`] on its first call, apart so that the calls after it inline to one load.
+    #[cold]
+    fn first_core() -> Core {
+        use std::arch::x86_64::__cpuid;
+        // SAFETY: CPUID exists on every x86-64 CPU; leaves 0 and 1 always exist. (The intrinsic
+        // is a safe function from Rust 1.94 on, hence the `allow`.)
+        #[allow(unused_unsafe)]
+        let (id, signature) = unsafe { (__cpuid(0), __cpuid(1).eax) };
+        let mut vendor = [0; 12];
+        for (part, word) in vendor.chunks_exact_mut(4).zip([id.ebx, id.edx, id.ecx]) {
+            part.copy_from_slice(&word.to_le_bytes());
+        }
+        let found = core_of(vendor, signature);
+        CORE.store(found as u8, Ordering::Relaxed);
+        found
     }
 
     /// How far ahead, for groups of `group_bytes`, the one-output σ epoch
@@ -308,6 +315,36 @@ mod detect {
     #[inline]
     pub(crate) fn widening_level(level: Level) -> Level {
         if level == Level::Avx512 && core() == Core::AmdFamily19h {
+            Level::Avx2
+        } else {
+            level
+        }
+    }
+
+    /// The data, in bytes, below which [`short_call_level`] takes AVX2 on Intel cores.
+    pub(crate) const SHORT_CALL_BYTES: usize = 4096;
+
+    /// The level for one call of a kernel whose AVX2 and AVX-512 instantiations give the same
+    /// bits (dot products, the update loop) on `bytes` of data: AVX2 in place of AVX-512 on
+    /// Intel cores below [`SHORT_CALL_BYTES`].
+    ///
+    /// On a Sapphire Rapids-class Xeon, scalar and 128-bit floating-point code ran slower for
+    /// a while after any 512-bit instruction (10 to 50 ns more per call, however short the
+    /// 512-bit part), while on data this short the 512-bit loops save a few ns at most. So
+    /// `train_step` (a dot product, σ and σ′ in scalar code, an update) took 82–107 ns (`f64`)
+    /// and 44–54 ns (`f32`) on 2 to 256 features with 512-bit dot products and updates, and
+    /// 47–76 ns and 35–44 ns with 256-bit ones; a loop of nothing but `net_input` lost up to
+    /// 6 ns per call (docs/benchmark-log.md, "Short calls in 256-bit vectors"). Not on AMD
+    /// Zen 4, which runs AVX-512 as two 256-bit halves.
+    #[inline]
+    pub(crate) fn short_call_level(level: Level, bytes: usize) -> Level {
+        short_call_level_on(core(), level, bytes)
+    }
+
+    /// [`short_call_level`] on `core`.
+    #[inline]
+    pub(crate) fn short_call_level_on(core: Core, level: Level, bytes: usize) -> Level {
+        if level == Level::Avx512 && core == Core::Intel && bytes < SHORT_CALL_BYTES {
             Level::Avx2
         } else {
             level
@@ -382,12 +419,12 @@ mod detect {
     }
 }
 
-#[cfg(all(feature = "std", target_arch = "x86_64"))]
-pub(crate) use detect::next_group_ahead;
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 // `supported` is used by the x86-64 dispatchers and by the tests.
 #[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]
 pub(crate) use detect::{level, supported, widening_level};
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub(crate) use detect::{next_group_ahead, short_call_level};
 
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]

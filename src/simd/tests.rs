@@ -659,32 +659,67 @@ fn levels_agree_bit_for_bit_on_large_inputs() {
     }
 }
 
+/// An update kernel: `axpy` (yᵢ ← yᵢ + a·xᵢ) or `scale_into` (yᵢ ← a·xᵢ) at a level.
+type Update<T> = fn(Level, &mut [T], T, &[T]);
+
+/// The `axpy` and `scale_into` kernels for `f64` and `f32`: through the dispatcher and, on
+/// x86-64, at each level itself, which the dispatcher replaces for some lengths (AVX2 for long
+/// `axpy` calls, and for short calls on Intel cores, `short_call_level`).
+#[allow(clippy::type_complexity)]
+fn update_kernels() -> (Vec<Update<f64>>, Vec<Update<f64>>, Vec<Update<f32>>, Vec<Update<f32>>) {
+    let mut kernels: (Vec<Update<f64>>, Vec<Update<f64>>, Vec<Update<f32>>, Vec<Update<f32>>) = (
+        vec![kernels::axpy_f64],
+        vec![kernels::scale_into_f64],
+        vec![kernels::axpy_f32],
+        vec![kernels::scale_into_f32],
+    );
+    #[cfg(target_arch = "x86_64")]
+    {
+        kernels.0.push(kernels::axpy_f64_at);
+        kernels.1.push(kernels::scale_into_f64_at);
+        kernels.2.push(kernels::axpy_f32_at);
+        kernels.3.push(kernels::scale_into_f32_at);
+    }
+    kernels
+}
+
 #[test]
 fn axpy_and_scale_match_the_scalar_loop_exactly() {
     let x: Vec<f64> = uniform(3, 5000);
     let y0: Vec<f64> = uniform(4, 5000);
+    let (axpy64, scale64, axpy32, scale32) = update_kernels();
     for level in levels() {
         // From 8 KiB on (1024 `f64`, 2048 `f32`), axpy aligns its stores: both sides of that.
         for n in (0..=67).chain([997, 1023, 1024, 2047, 2048, 4133, 4997]) {
             for offset in 0..3 {
                 let (xs, ys) = (&x[offset..offset + n], &y0[offset..offset + n]);
-                let mut y = ys.to_vec();
-                kernels::axpy_f64(level, &mut y, 0.37, xs);
                 let expect: Vec<f64> = ys.iter().zip(xs).map(|(&b, &a)| b + 0.37 * a).collect();
-                assert_eq!(y, expect, "{level:?} axpy f64 n {n}");
-                kernels::scale_into_f64(level, &mut y, -1.5, xs);
+                for axpy in &axpy64 {
+                    let mut y = ys.to_vec();
+                    axpy(level, &mut y, 0.37, xs);
+                    assert_eq!(y, expect, "{level:?} axpy f64 n {n}");
+                }
                 let expect: Vec<f64> = xs.iter().map(|&a| -1.5 * a).collect();
-                assert_eq!(y, expect, "{level:?} scale f64 n {n}");
+                for scale in &scale64 {
+                    let mut y = ys.to_vec();
+                    scale(level, &mut y, -1.5, xs);
+                    assert_eq!(y, expect, "{level:?} scale f64 n {n}");
+                }
 
                 let xs: Vec<f32> = xs.iter().map(|&v| v as f32).collect();
                 let ys: Vec<f32> = ys.iter().map(|&v| v as f32).collect();
-                let mut y = ys.clone();
-                kernels::axpy_f32(level, &mut y[..], 0.37, &xs);
                 let expect: Vec<f32> = ys.iter().zip(&xs).map(|(&b, &a)| b + 0.37 * a).collect();
-                assert_eq!(y, expect, "{level:?} axpy f32 n {n}");
-                kernels::scale_into_f32(level, &mut y, -1.5, &xs);
+                for axpy in &axpy32 {
+                    let mut y = ys.clone();
+                    axpy(level, &mut y, 0.37, &xs);
+                    assert_eq!(y, expect, "{level:?} axpy f32 n {n}");
+                }
                 let expect: Vec<f32> = xs.iter().map(|&a| -1.5 * a).collect();
-                assert_eq!(y, expect, "{level:?} scale f32 n {n}");
+                for scale in &scale32 {
+                    let mut y = ys.clone();
+                    scale(level, &mut y, -1.5, &xs);
+                    assert_eq!(y, expect, "{level:?} scale f32 n {n}");
+                }
             }
         }
     }
@@ -1078,6 +1113,23 @@ fn dot_by_definition<T: Copy + Default + core::ops::Add<Output = T>>(
     acc[0]
 }
 
+/// `dot_f32` through the dispatcher and, on x86-64, at `level` itself, which the dispatcher
+/// replaces by AVX2 for short calls on Intel cores (`short_call_level`): all must agree.
+fn dot_f32_paths(level: Level, a: &[f32], b: &[f32]) -> Vec<f32> {
+    #[cfg(target_arch = "x86_64")]
+    return vec![kernels::dot_f32(level, a, b), kernels::dot_f32_at(level, a, b)];
+    #[cfg(not(target_arch = "x86_64"))]
+    vec![kernels::dot_f32(level, a, b)]
+}
+
+/// As [`dot_f32_paths`] for `f64`.
+fn dot_f64_paths(level: Level, a: &[f64], b: &[f64]) -> Vec<f64> {
+    #[cfg(target_arch = "x86_64")]
+    return vec![kernels::dot_f64(level, a, b), kernels::dot_f64_at(level, a, b)];
+    #[cfg(not(target_arch = "x86_64"))]
+    vec![kernels::dot_f64(level, a, b)]
+}
+
 #[test]
 fn dot_follows_its_definition_bit_for_bit() {
     // Every level, lengths around the chunks of 64 (f32) and 32 (f64) elements, misaligned
@@ -1093,27 +1145,32 @@ fn dot_follows_its_definition_bit_for_bit() {
             for offset in [0, 1] {
                 let (a, b) = (&x[offset..offset + n], &y[..n]);
                 let expect = dot_by_definition(a, b, 32, f64::mul_add);
-                let got = kernels::dot_f64(level, a, b);
-                assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} f64 n {n} offset {offset}");
+                for got in dot_f64_paths(level, a, b) {
+                    assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} f64 n {n} {offset}");
+                }
                 let (a, b) = (&x32[offset..offset + n], &y32[1..=n]);
                 let expect = dot_by_definition(a, b, 64, f32::mul_add);
-                let got = kernels::dot_f32(level, a, b);
-                assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} f32 n {n} offset {offset}");
+                for got in dot_f32_paths(level, a, b) {
+                    assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} f32 n {n} {offset}");
+                }
             }
             if n <= 200 {
                 let (a, b) = (&tiny.0[..n], &tiny.1[..n]);
                 let expect = dot_by_definition(a, b, 64, f32::mul_add);
-                assert_eq!(kernels::dot_f32(level, a, b).to_bits(), expect.to_bits(), "{n}");
+                for got in dot_f32_paths(level, a, b) {
+                    assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} {n}");
+                }
                 let (a, b) = (&tiny64.0[..n], &tiny64.1[..n]);
                 let expect = dot_by_definition(a, b, 32, f64::mul_add);
-                assert_eq!(kernels::dot_f64(level, a, b).to_bits(), expect.to_bits(), "{n}");
+                for got in dot_f64_paths(level, a, b) {
+                    assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} {n}");
+                }
             }
         }
         // Every accumulator −0: so is the sum.
-        assert_eq!(
-            kernels::dot_f32(level, &tiny.0[..128], &tiny.1[..128]).to_bits(),
-            (-0.0_f32).to_bits()
-        );
+        for got in dot_f32_paths(level, &tiny.0[..128], &tiny.1[..128]) {
+            assert_eq!(got.to_bits(), (-0.0_f32).to_bits(), "{level:?}");
+        }
     }
 }
 
@@ -1437,6 +1494,22 @@ fn sum_squared_diff_specials() {
 /// CPUID signatures (leaf 1 `eax`: extended family, extended model, base family, model,
 /// stepping) of each kind; the first is this crate's Zen 4 benchmark machine.
 #[cfg(target_arch = "x86_64")]
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn short_calls_take_avx2_on_intel_cores_only() {
+    use super::detect::{short_call_level_on, Core, SHORT_CALL_BYTES};
+    let short = SHORT_CALL_BYTES - 1;
+    assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, 8), Level::Avx2);
+    assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, short), Level::Avx2);
+    assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, SHORT_CALL_BYTES), Level::Avx512);
+    // Never a level above the one asked for.
+    assert_eq!(short_call_level_on(Core::Intel, Level::Avx2, 8), Level::Avx2);
+    assert_eq!(short_call_level_on(Core::Intel, Level::Scalar, 8), Level::Scalar);
+    for core in [Core::AmdFamily19h, Core::Other] {
+        assert_eq!(short_call_level_on(core, Level::Avx512, 8), Level::Avx512, "{core:?}");
+    }
+}
+
 #[test]
 fn cores_are_told_apart() {
     use super::detect::{core_of, widening_level, Core};

@@ -1,7 +1,7 @@
 //! The `#[target_feature]` instantiations of the loops in [`super::math`], one module per level,
 //! and the safe functions that pick one by [`Level`].
 
-use super::{math, supported, Level};
+use super::{math, short_call_level, supported, Level};
 
 /// Defines, for each kernel, an `unsafe fn` compiled for each level and a safe dispatcher that
 /// takes a [`Level`] and never runs a level the CPU lacks.
@@ -109,10 +109,10 @@ kernels! {
     fn axpy_f32_at(y: &mut [f32], a: f32, x: &[f32]) = math::axpy(y, a, x);
     /// yᵢ ← yᵢ + a·xᵢ for `f64`, at any level.
     fn axpy_f64_at(y: &mut [f64], a: f64, x: &[f64]) = math::axpy(y, a, x);
-    /// yᵢ ← a·xᵢ for `f32`.
-    fn scale_into_f32(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
-    /// yᵢ ← a·xᵢ for `f64`.
-    fn scale_into_f64(y: &mut [f64], a: f64, x: &[f64]) = math::scale_into(y, a, x);
+    /// yᵢ ← a·xᵢ for `f32`, at any level.
+    fn scale_into_f32_at(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
+    /// yᵢ ← a·xᵢ for `f64`, at any level.
+    fn scale_into_f64_at(y: &mut [f64], a: f64, x: &[f64]) = math::scale_into(y, a, x);
     /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64` (to be rounded to `f32`).
     fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 =
         math::sum_squared_diff_wide_f32(a, b);
@@ -126,12 +126,13 @@ kernels! {
 /// slices of 6 to 32 MiB at 0.87–0.92 of the speed of the 256-bit loop, and was no faster in
 /// L2; below that length, where the stores are not aligned, it kept its lead (`f32` at 1 Ki:
 /// 1.52–1.54× the naive loop against 1.43–1.51× in 256-bit vectors). See docs/benchmark-log.md,
-/// "The update loop in 256-bit vectors". Both loops give the same bits.
+/// "The update loop in 256-bit vectors". Short calls as [`short_call_level`] picks. Both loops
+/// give the same bits.
 fn axpy_level(level: Level, bytes: usize) -> Level {
     if bytes >= math::ALIGN_FROM_BYTES {
         level.min(Level::Avx2)
     } else {
-        level
+        short_call_level(level, bytes)
     }
 }
 
@@ -145,10 +146,31 @@ pub(crate) fn axpy_f64(level: Level, y: &mut [f64], a: f64, x: &[f64]) {
     axpy_f64_at(axpy_level(level, size_of_val(y)), y, a, x);
 }
 
+/// yᵢ ← a·xᵢ for `f32`, at the level [`short_call_level`] picks.
+pub(crate) fn scale_into_f32(level: Level, y: &mut [f32], a: f32, x: &[f32]) {
+    scale_into_f32_at(short_call_level(level, size_of_val(y)), y, a, x);
+}
+
+/// yᵢ ← a·xᵢ for `f64`, at the level [`short_call_level`] picks.
+pub(crate) fn scale_into_f64(level: Level, y: &mut [f64], a: f64, x: &[f64]) {
+    scale_into_f64_at(short_call_level(level, size_of_val(y)), y, a, x);
+}
+
+/// Σ aᵢbᵢ for `f32` at the level [`short_call_level`] picks ([`dot_f32_at`]; every level gives
+/// the same bits).
+pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
+    dot_f32_at(short_call_level(level, size_of_val(a)), a, b)
+}
+
+/// As [`dot_f32`] for `f64`.
+pub(crate) fn dot_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
+    dot_f64_at(short_call_level(level, size_of_val(a)), a, b)
+}
+
 /// Σ aᵢbᵢ for `f32`: [`math::dot_f32`], with the partial sums of one row of the net-input
 /// kernels of [`super::avx512_rows`] and [`super::avx2_rows`] at those levels (the last partial
 /// chunk by masked loads).
-pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
+pub(crate) fn dot_f32_at(level: Level, a: &[f32], b: &[f32]) -> f32 {
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
         Level::Avx512 => unsafe { super::avx512_rows::dot_f32(a, b) },
@@ -158,8 +180,8 @@ pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
     }
 }
 
-/// As [`dot_f32`] for `f64`.
-pub(crate) fn dot_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
+/// As [`dot_f32_at`] for `f64`.
+pub(crate) fn dot_f64_at(level: Level, a: &[f64], b: &[f64]) -> f64 {
     match level.min(supported()) {
         // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
         Level::Avx512 => unsafe { super::avx512_rows::dot_f64(a, b) },
