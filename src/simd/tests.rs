@@ -667,6 +667,7 @@ type Update<T> = fn(Level, &mut [T], T, &[T]);
 /// `axpy` calls, and for short calls on Intel cores, `short_call_level`).
 #[allow(clippy::type_complexity)]
 fn update_kernels() -> (Vec<Update<f64>>, Vec<Update<f64>>, Vec<Update<f32>>, Vec<Update<f32>>) {
+    #[cfg_attr(not(target_arch = "x86_64"), allow(unused_mut))]
     let mut kernels: (Vec<Update<f64>>, Vec<Update<f64>>, Vec<Update<f32>>, Vec<Update<f32>>) = (
         vec![kernels::axpy_f64],
         vec![kernels::scale_into_f64],
@@ -1491,9 +1492,8 @@ fn sum_squared_diff_specials() {
     }
 }
 
-/// CPUID signatures (leaf 1 `eax`: extended family, extended model, base family, model,
-/// stepping) of each kind; the first is this crate's Zen 4 benchmark machine.
-#[cfg(target_arch = "x86_64")]
+/// Below 4 KiB, AVX2 in place of AVX-512 on Intel cores only, and never a level above the one
+/// asked for.
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn short_calls_take_avx2_on_intel_cores_only() {
@@ -1502,7 +1502,6 @@ fn short_calls_take_avx2_on_intel_cores_only() {
     assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, 8), Level::Avx2);
     assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, short), Level::Avx2);
     assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, SHORT_CALL_BYTES), Level::Avx512);
-    // Never a level above the one asked for.
     assert_eq!(short_call_level_on(Core::Intel, Level::Avx2, 8), Level::Avx2);
     assert_eq!(short_call_level_on(Core::Intel, Level::Scalar, 8), Level::Scalar);
     for core in [Core::AmdFamily19h, Core::Other] {
@@ -1510,6 +1509,9 @@ fn short_calls_take_avx2_on_intel_cores_only() {
     }
 }
 
+/// CPUID signatures (leaf 1 `eax`: extended family, extended model, base family, model,
+/// stepping) of each kind; the first is this crate's Zen 4 benchmark machine.
+#[cfg(target_arch = "x86_64")]
 #[test]
 fn cores_are_told_apart() {
     use super::detect::{core_of, widening_level, Core};
