@@ -27,8 +27,9 @@
 //! where their AVX2 instantiation gives the same bits and runs faster (CPUID read once): on AMD
 //! family 19h (Zen 4), where a 512-bit `f32` → `f64` conversion costs twice two 256-bit ones,
 //! the `f32` `sum_squared_diff` ([`widening_level`]); on Intel cores, the dot product and the
-//! update loops on less than 4 KiB, since 512-bit instructions slow down the scalar code that
-//! follows them for a while (`short_call_level`); and `axpy` on long slices (`x86.rs`).
+//! update loops on less than 4 KiB and `sum_squared_diff` on less than 1 KiB (`f32`) or 512
+//! bytes (`f64`), since 512-bit instructions slow down the scalar code that follows them for a
+//! while (`short_call_level`); and `axpy` on long slices (`x86.rs`).
 //!
 //! On aarch64, `Level::Neon` replaces the two x86-64 levels: NEON and FMA are part of the
 //! baseline target, so the loops of [`math`] are compiled as they are (`neon.rs`) and vectorised
@@ -321,12 +322,22 @@ mod detect {
         }
     }
 
-    /// The data, in bytes, below which [`short_call_level`] takes AVX2 on Intel cores.
+    /// The data, in bytes, below which [`short_call_level`] takes AVX2 on Intel cores for the
+    /// dot product and the update loops.
     pub(crate) const SHORT_CALL_BYTES: usize = 4096;
 
+    /// As [`SHORT_CALL_BYTES`] for the `f32` `sum_squared_diff`: its AVX2 loop ran 15 ns on 16
+    /// elements against 20–21 with AVX-512, about as fast from 64 to 256, slower at 1 000.
+    pub(crate) const SHORT_SSE_F32_BYTES: usize = 1024;
+
+    /// As [`SHORT_CALL_BYTES`] for the `f64` `sum_squared_diff`: its AVX2 loop ran 26 ns on 16
+    /// elements against 34–35, 38–40 on 64 against 42, but 58–62 on 128 against 54.
+    pub(crate) const SHORT_SSE_F64_BYTES: usize = 512;
+
     /// The level for one call of a kernel whose AVX2 and AVX-512 instantiations give the same
-    /// bits (dot products, the update loop) on `bytes` of data: AVX2 in place of AVX-512 on
-    /// Intel cores below [`SHORT_CALL_BYTES`].
+    /// bits (dot products, the update loops, `sum_squared_diff`) on `bytes` of data: AVX2 in
+    /// place of AVX-512 on Intel cores below `limit` bytes ([`SHORT_CALL_BYTES`] and the
+    /// others above).
     ///
     /// On a Sapphire Rapids-class Xeon, scalar and 128-bit floating-point code ran slower for
     /// a while after any 512-bit instruction (10 to 50 ns more per call, however short the
@@ -337,14 +348,19 @@ mod detect {
     /// 6 ns per call (docs/benchmark-log.md, "Short calls in 256-bit vectors"). Not on AMD
     /// Zen 4, which runs AVX-512 as two 256-bit halves.
     #[inline]
-    pub(crate) fn short_call_level(level: Level, bytes: usize) -> Level {
-        short_call_level_on(core(), level, bytes)
+    pub(crate) fn short_call_level(level: Level, bytes: usize, limit: usize) -> Level {
+        short_call_level_on(core(), level, bytes, limit)
     }
 
     /// [`short_call_level`] on `core`.
     #[inline]
-    pub(crate) fn short_call_level_on(core: Core, level: Level, bytes: usize) -> Level {
-        if level == Level::Avx512 && core == Core::Intel && bytes < SHORT_CALL_BYTES {
+    pub(crate) fn short_call_level_on(
+        core: Core,
+        level: Level,
+        bytes: usize,
+        limit: usize,
+    ) -> Level {
+        if level == Level::Avx512 && core == Core::Intel && bytes < limit {
             Level::Avx2
         } else {
             level
@@ -424,7 +440,9 @@ mod detect {
 #[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]
 pub(crate) use detect::{level, supported, widening_level};
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
-pub(crate) use detect::{next_group_ahead, short_call_level};
+pub(crate) use detect::{
+    next_group_ahead, short_call_level, SHORT_CALL_BYTES, SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES,
+};
 
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]

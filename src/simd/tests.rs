@@ -1196,15 +1196,29 @@ fn dot_is_exact_on_small_integers_and_close_on_random_data() {
     }
 }
 
-/// `sum_squared_diff` for `f64` at `level`, rounded as the dispatcher rounds it.
+/// `sum_squared_diff` for `f64` at `level`, rounded as the dispatcher rounds it; on x86-64 also
+/// at `level` itself, which the dispatcher replaces by AVX2 for short calls on Intel cores
+/// (`short_call_level`), with the same bits.
 fn sse_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
     let (hi, lo) = kernels::sum_squared_diff_parts_f64(level, a, b);
+    #[cfg(target_arch = "x86_64")]
+    {
+        let (at_hi, at_lo) = kernels::sum_squared_diff_parts_f64_at(level, a, b);
+        assert_eq!(nan_or_bits(at_hi), nan_or_bits(hi), "{level:?} n {}", a.len());
+        assert_eq!(nan_or_bits(at_lo), nan_or_bits(lo), "{level:?} n {}", a.len());
+    }
     super::rounded_sum(hi, lo)
 }
 
-/// `sum_squared_diff` for `f32` at `level`, rounded as the dispatcher rounds it.
+/// `sum_squared_diff` for `f32` at `level`, rounded as the dispatcher rounds it; as [`sse_f64`].
 fn sse_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
-    kernels::sum_squared_diff_wide_f32(level, a, b) as f32
+    let wide = kernels::sum_squared_diff_wide_f32(level, a, b);
+    #[cfg(target_arch = "x86_64")]
+    {
+        let at = kernels::sum_squared_diff_wide_f32_at(level, a, b);
+        assert_eq!(nan_or_bits(at), nan_or_bits(wide), "{level:?} n {}", a.len());
+    }
+    wide as f32
 }
 
 #[test]
@@ -1497,15 +1511,14 @@ fn sum_squared_diff_specials() {
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn short_calls_take_avx2_on_intel_cores_only() {
-    use super::detect::{short_call_level_on, Core, SHORT_CALL_BYTES};
-    let short = SHORT_CALL_BYTES - 1;
-    assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, 8), Level::Avx2);
-    assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, short), Level::Avx2);
-    assert_eq!(short_call_level_on(Core::Intel, Level::Avx512, SHORT_CALL_BYTES), Level::Avx512);
-    assert_eq!(short_call_level_on(Core::Intel, Level::Avx2, 8), Level::Avx2);
-    assert_eq!(short_call_level_on(Core::Intel, Level::Scalar, 8), Level::Scalar);
+    use super::detect::{short_call_level_on as on, Core, SHORT_CALL_BYTES as LIMIT};
+    assert_eq!(on(Core::Intel, Level::Avx512, 8, LIMIT), Level::Avx2);
+    assert_eq!(on(Core::Intel, Level::Avx512, LIMIT - 1, LIMIT), Level::Avx2);
+    assert_eq!(on(Core::Intel, Level::Avx512, LIMIT, LIMIT), Level::Avx512);
+    assert_eq!(on(Core::Intel, Level::Avx2, 8, LIMIT), Level::Avx2);
+    assert_eq!(on(Core::Intel, Level::Scalar, 8, LIMIT), Level::Scalar);
     for core in [Core::AmdFamily19h, Core::Other] {
-        assert_eq!(short_call_level_on(core, Level::Avx512, 8), Level::Avx512, "{core:?}");
+        assert_eq!(on(core, Level::Avx512, 8, LIMIT), Level::Avx512, "{core:?}");
     }
 }
 

@@ -2,6 +2,7 @@
 //! and the safe functions that pick one by [`Level`].
 
 use super::{math, short_call_level, supported, Level};
+use super::{SHORT_CALL_BYTES, SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES};
 
 /// Defines, for each kernel, an `unsafe fn` compiled for each level and a safe dispatcher that
 /// takes a [`Level`] and never runs a level the CPU lacks.
@@ -113,11 +114,11 @@ kernels! {
     fn scale_into_f32_at(y: &mut [f32], a: f32, x: &[f32]) = math::scale_into(y, a, x);
     /// yᵢ ← a·xᵢ for `f64`, at any level.
     fn scale_into_f64_at(y: &mut [f64], a: f64, x: &[f64]) = math::scale_into(y, a, x);
-    /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64` (to be rounded to `f32`).
-    fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 =
+    /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64` (to be rounded to `f32`), at any level.
+    fn sum_squared_diff_wide_f32_at(a: &[f32], b: &[f32]) -> f64 =
         math::sum_squared_diff_wide_f32(a, b);
-    /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term.
-    fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) =
+    /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term, at any level.
+    fn sum_squared_diff_parts_f64_at(a: &[f64], b: &[f64]) -> (f64, f64) =
         math::sum_squared_diff_parts_f64(a, b);
 }
 
@@ -132,7 +133,7 @@ fn axpy_level(level: Level, bytes: usize) -> Level {
     if bytes >= math::ALIGN_FROM_BYTES {
         level.min(Level::Avx2)
     } else {
-        short_call_level(level, bytes)
+        short_call_level(level, bytes, SHORT_CALL_BYTES)
     }
 }
 
@@ -148,23 +149,37 @@ pub(crate) fn axpy_f64(level: Level, y: &mut [f64], a: f64, x: &[f64]) {
 
 /// yᵢ ← a·xᵢ for `f32`, at the level [`short_call_level`] picks.
 pub(crate) fn scale_into_f32(level: Level, y: &mut [f32], a: f32, x: &[f32]) {
-    scale_into_f32_at(short_call_level(level, size_of_val(y)), y, a, x);
+    scale_into_f32_at(short_call_level(level, size_of_val(y), SHORT_CALL_BYTES), y, a, x);
 }
 
 /// yᵢ ← a·xᵢ for `f64`, at the level [`short_call_level`] picks.
 pub(crate) fn scale_into_f64(level: Level, y: &mut [f64], a: f64, x: &[f64]) {
-    scale_into_f64_at(short_call_level(level, size_of_val(y)), y, a, x);
+    scale_into_f64_at(short_call_level(level, size_of_val(y), SHORT_CALL_BYTES), y, a, x);
+}
+
+/// Σ (aᵢ − bᵢ)² for `f32` in `f64` at the level [`short_call_level`] picks (every level gives
+/// the same bits).
+pub(crate) fn sum_squared_diff_wide_f32(level: Level, a: &[f32], b: &[f32]) -> f64 {
+    let level = short_call_level(level, size_of_val(a), SHORT_SSE_F32_BYTES);
+    sum_squared_diff_wide_f32_at(level, a, b)
+}
+
+/// Σ (aᵢ − bᵢ)² for `f64` as (sum, error term) at the level [`short_call_level`] picks (every
+/// level gives the same bits).
+pub(crate) fn sum_squared_diff_parts_f64(level: Level, a: &[f64], b: &[f64]) -> (f64, f64) {
+    let level = short_call_level(level, size_of_val(a), SHORT_SSE_F64_BYTES);
+    sum_squared_diff_parts_f64_at(level, a, b)
 }
 
 /// Σ aᵢbᵢ for `f32` at the level [`short_call_level`] picks ([`dot_f32_at`]; every level gives
 /// the same bits).
 pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
-    dot_f32_at(short_call_level(level, size_of_val(a)), a, b)
+    dot_f32_at(short_call_level(level, size_of_val(a), SHORT_CALL_BYTES), a, b)
 }
 
 /// As [`dot_f32`] for `f64`.
 pub(crate) fn dot_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
-    dot_f64_at(short_call_level(level, size_of_val(a)), a, b)
+    dot_f64_at(short_call_level(level, size_of_val(a), SHORT_CALL_BYTES), a, b)
 }
 
 /// Σ aᵢbᵢ for `f32`: [`math::dot_f32`], with the partial sums of one row of the net-input
