@@ -1026,9 +1026,12 @@ impl SquareSums {
 /// whose sum is the faithfully rounded result when finite. An ∞ or NaN term, or overflow, turns
 /// `comp` into NaN (∞ − ∞), and `total` is then the IEEE result of the plain sum: NaN for NaN
 /// or ∞ − ∞ inputs, otherwise +∞ (no term is negative, so the lanes never meet −∞).
+///
+/// With `ahead` > 0, the block `ahead` elements past each block is prefetched while that block
+/// is summed (see `sse_prefetch_ahead` in [`super`]); the result does not depend on it.
 #[inline(always)]
-pub(super) fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) {
-    sum_squared_diff_parts_f64_steps(a, b, true)
+pub(super) fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64], ahead: usize) -> (f64, f64) {
+    sum_squared_diff_parts_f64_steps(a, b, true, ahead)
 }
 
 /// [`sum_squared_diff_parts_f64`], with the shorter step tried only if `try_short`: the same
@@ -1038,6 +1041,7 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     a: &[f64],
     b: &[f64],
     try_short: bool,
+    ahead: usize,
 ) -> (f64, f64) {
     const N: usize = SQUARE_LANES;
     let n = a.len().min(b.len());
@@ -1055,6 +1059,11 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     let mut start = 0;
     while start < whole {
         let end = whole.min(start + N * SQUARE_BLOCK);
+        if ahead > 0 {
+            let later = start.saturating_add(ahead)..end.saturating_add(ahead);
+            prefetch_lines(a.get(later.clone()).unwrap_or_default());
+            prefetch_lines(b.get(later).unwrap_or_default());
+        }
         let (x, y) = (&a[start..end], &b[start..end]);
         if !try_short || wait > 0 {
             wait = wait.saturating_sub(1);

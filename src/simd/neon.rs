@@ -99,5 +99,5 @@ kernels! {
         math::sum_squared_diff_wide_f32(a, b);
     /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term.
     fn sum_squared_diff_parts_f64(a: &[f64], b: &[f64]) -> (f64, f64) =
-        math::sum_squared_diff_parts_f64(a, b);
+        math::sum_squared_diff_parts_f64(a, b, 0);
 }

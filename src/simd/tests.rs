@@ -1203,7 +1203,7 @@ fn sse_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
     let (hi, lo) = kernels::sum_squared_diff_parts_f64(level, a, b);
     #[cfg(target_arch = "x86_64")]
     {
-        let (at_hi, at_lo) = kernels::sum_squared_diff_parts_f64_at(level, a, b);
+        let (at_hi, at_lo) = kernels::sum_squared_diff_parts_f64_at(level, a, b, 0);
         assert_eq!(nan_or_bits(at_hi), nan_or_bits(hi), "{level:?} n {}", a.len());
         assert_eq!(nan_or_bits(at_lo), nan_or_bits(lo), "{level:?} n {}", a.len());
     }
@@ -1435,9 +1435,15 @@ fn sum_squared_diff_is_the_same_bits_with_and_without_the_short_step() {
     let same = |x: f64, y: f64| x.to_bits() == y.to_bits() || (x.is_nan() && y.is_nan());
     for (k, (x, y)) in cases.into_iter().enumerate() {
         for len in [0, 1, 255, 256, 257, 383, 384, 385, 1000, 1024, n] {
-            let short = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], true);
-            let long = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], false);
+            let short = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], true, 0);
+            let long = math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], false, 0);
             assert!(same(short.0, long.0) && same(short.1, long.1), "case {k} n {len}");
+            // Prefetching (also past the end) changes nothing.
+            for ahead in [1, 128, 1000] {
+                let fetched =
+                    math::sum_squared_diff_parts_f64_steps(&x[..len], &y[..len], true, ahead);
+                assert!(same(short.0, fetched.0) && same(short.1, fetched.1), "case {k} {len}");
+            }
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The `#[target_feature]` instantiations of the loops in [`super::math`], one module per level,
 //! and the safe functions that pick one by [`Level`].
 
-use super::{math, short_call_level, supported, Level};
+use super::{math, short_call_level, sse_prefetch_ahead, supported, Level};
 use super::{SHORT_CALL_BYTES, SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES};
 
 /// Defines, for each kernel, an `unsafe fn` compiled for each level and a safe dispatcher that
@@ -117,9 +117,10 @@ kernels! {
     /// Σ (aᵢ − bᵢ)² for `f32`, accumulated in `f64` (to be rounded to `f32`), at any level.
     fn sum_squared_diff_wide_f32_at(a: &[f32], b: &[f32]) -> f64 =
         math::sum_squared_diff_wide_f32(a, b);
-    /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term, at any level.
-    fn sum_squared_diff_parts_f64_at(a: &[f64], b: &[f64]) -> (f64, f64) =
-        math::sum_squared_diff_parts_f64(a, b);
+    /// Σ (aᵢ − bᵢ)² for `f64`, compensated: the sum and its error term, at any level, with
+    /// blocks `ahead` elements on prefetched (0: none).
+    fn sum_squared_diff_parts_f64_at(a: &[f64], b: &[f64], ahead: usize) -> (f64, f64) =
+        math::sum_squared_diff_parts_f64(a, b, ahead);
 }
 
 /// The level of `axpy` on `bytes` of `y`: from [`math::ALIGN_FROM_BYTES`] on, where its stores
@@ -165,10 +166,10 @@ pub(crate) fn sum_squared_diff_wide_f32(level: Level, a: &[f32], b: &[f32]) -> f
 }
 
 /// Σ (aᵢ − bᵢ)² for `f64` as (sum, error term) at the level [`short_call_level`] picks (every
-/// level gives the same bits).
+/// level gives the same bits), prefetching as [`sse_prefetch_ahead`] says.
 pub(crate) fn sum_squared_diff_parts_f64(level: Level, a: &[f64], b: &[f64]) -> (f64, f64) {
     let level = short_call_level(level, size_of_val(a), SHORT_SSE_F64_BYTES);
-    sum_squared_diff_parts_f64_at(level, a, b)
+    sum_squared_diff_parts_f64_at(level, a, b, sse_prefetch_ahead(size_of_val(a)))
 }
 
 /// Σ aᵢbᵢ for `f32` at the level [`short_call_level`] picks ([`dot_f32_at`]; every level gives
