@@ -422,12 +422,6 @@ mod detect {
         }
     }
 
-    /// The level for kernels that widen `f32` to `f64`: the same, NEON having one width.
-    #[inline]
-    pub(crate) fn widening_level(level: Level) -> Level {
-        level
-    }
-
     /// The level every dispatched call uses: the supported one, lowered by `DELTA_RULE_SIMD`.
     #[inline]
     pub(crate) fn level() -> Level {
@@ -454,11 +448,11 @@ mod detect {
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 // `supported` is used by the x86-64 dispatchers and by the tests.
 #[cfg_attr(all(target_arch = "aarch64", not(test)), allow(unused_imports))]
-pub(crate) use detect::{level, supported, widening_level};
+pub(crate) use detect::{level, supported};
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 pub(crate) use detect::{
-    next_group_ahead, short_call_level, sse_prefetch_ahead, SHORT_CALL_BYTES, SHORT_SSE_F32_BYTES,
-    SHORT_SSE_F64_BYTES,
+    next_group_ahead, short_call_level, sse_prefetch_ahead, widening_level, SHORT_CALL_BYTES,
+    SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES,
 };
 
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
@@ -934,7 +928,6 @@ pub(crate) fn sum_squared_diff_parts<T: Float>(a: &[T], b: &[T]) -> Option<(f64,
             return None;
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f32>(a), cast::slice::<T, f32>(b)) {
-            let level = widening_level(level);
             return Some((kernels::sum_squared_diff_wide_f32(level, a, b), 0.0));
         }
         if let (Some(a), Some(b)) = (cast::slice::<T, f64>(a), cast::slice::<T, f64>(b)) {

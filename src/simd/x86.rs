@@ -1,7 +1,7 @@
 //! The `#[target_feature]` instantiations of the loops in [`super::math`], one module per level,
 //! and the safe functions that pick one by [`Level`].
 
-use super::{math, short_call_level, sse_prefetch_ahead, supported, Level};
+use super::{math, short_call_level, sse_prefetch_ahead, supported, widening_level, Level};
 use super::{SHORT_CALL_BYTES, SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES};
 
 /// Defines, for each kernel, an `unsafe fn` compiled for each level and a safe dispatcher that
@@ -158,10 +158,10 @@ pub(crate) fn scale_into_f64(level: Level, y: &mut [f64], a: f64, x: &[f64]) {
     scale_into_f64_at(short_call_level(level, size_of_val(y), SHORT_CALL_BYTES), y, a, x);
 }
 
-/// Σ (aᵢ − bᵢ)² for `f32` in `f64` at the level [`short_call_level`] picks (every level gives
-/// the same bits).
+/// Σ (aᵢ − bᵢ)² for `f32` in `f64` at the level [`short_call_level`] and then
+/// [`widening_level`] pick (every level gives the same bits).
 pub(crate) fn sum_squared_diff_wide_f32(level: Level, a: &[f32], b: &[f32]) -> f64 {
-    let level = short_call_level(level, size_of_val(a), SHORT_SSE_F32_BYTES);
+    let level = widening_level(short_call_level(level, size_of_val(a), SHORT_SSE_F32_BYTES));
     sum_squared_diff_wide_f32_at(level, a, b)
 }
 
