@@ -5,7 +5,7 @@ use num_traits::Float;
 use crate::activation::Activation;
 use crate::error::{check_learn_rate, Error};
 use crate::gradient::{
-    accumulate_listed_rows, accumulate_rows, check_gradient, half, prefetch_row, step_scale,
+    accumulate_listed_rows, accumulate_rows, check_gradient, per_count, prefetch_row, step_scale,
     PREFETCH_RECORDS,
 };
 use crate::kernels::{self, SquaredErrorSum};
@@ -35,7 +35,10 @@ impl<T: Float> Loss<T> {
     ///
     /// # Special cases
     ///
-    /// `count = 0` gives `mse` = NaN (0/0 when `sse` is 0).
+    /// `count = 0` gives `mse` = NaN (0/0 when `sse` is 0), or ∞ for `sse` > 0. `mse` is
+    /// computed as `sse` / (count/2), one rounding, finite wherever the quotient is. Where
+    /// `count` is beyond the range of `T` (above 65 504 for `f16`), the quotient is taken in `f64`
+    /// and rounded to `T`.
     ///
     /// ```
     /// use delta_rule::Loss;
@@ -43,8 +46,12 @@ impl<T: Float> Loss<T> {
     /// assert!(Loss::new(0.0_f32, 0).mse.is_nan());
     /// ```
     pub fn new(sse: T, count: usize) -> Self {
-        let count = T::from(count).unwrap_or_else(T::infinity);
-        Loss { sse, mse: (sse + sse) / count }
+        // 2·sse / count as sse / (count / 2): one rounding, and no overflow of 2·sse.
+        let mse = match T::from(count) {
+            Some(c) if c.is_finite() => sse / ((T::one() + T::one()).recip() * c),
+            _ => per_count(sse, 0.5 * count as f64),
+        };
+        Loss { sse, mse }
     }
 
     /// Whether both numbers are finite.
@@ -114,7 +121,7 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
     layer.check_weights(weights)?;
     check_gradient(layer, gradient)?;
     gradient.fill(T::zero());
-    let sse = half(accumulate_rows(activation, layer, weights, x, y, gradient));
+    let sse = accumulate_rows(activation, layer, weights, x, y, gradient).half_sum();
     kernels::axpy(weights, step_scale(learn_rate, n), gradient);
     Ok(Loss::new(sse, n * layer.outputs))
 }
@@ -240,7 +247,7 @@ pub fn minibatch_epoch<T: Float, A: Activation<T> + ?Sized>(
             kernels::axpy(weights, step_scale(learn_rate, batch.len()), gradient);
         }
     }
-    Ok(Loss::new(half(squares.sum()), order.len().saturating_mul(k)))
+    Ok(Loss::new(squares.half_sum(), order.len().saturating_mul(k)))
 }
 
 /// w_j ← w_j + η δ_j x for every output j of one record (δ_j from the weights before the

@@ -25,8 +25,8 @@ const BLOCK: usize = 64;
 /// 64 ([`crate::simd::sigmoid_rows`]).
 const ONE_OUTPUT_BLOCK: usize = 256;
 
-/// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)²;
-/// lengths are checked by the caller.
+/// Adds Σ_μ δ_jμ x_μ over the rows of `x`/`y` to `gradient` and returns Σ_μ Σ_j (y − ŷ)², not
+/// yet rounded; lengths are checked by the caller.
 ///
 /// The records are taken [`BLOCK`] at a time ([`ONE_OUTPUT_BLOCK`] with one output). For each
 /// output j the block's net inputs come from one blocked dot-product kernel, f and f′ from one
@@ -45,14 +45,14 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
     x: &[T],
     y: &[T],
     gradient: &mut [T],
-) -> T {
+) -> SquaredErrorSum<T> {
     if layer.outputs == 1 {
         if let Some((hi, lo)) =
             crate::simd::sigmoid_rows::<T, A>(x, y, weights, layer.inputs, gradient)
         {
             let mut squares = SquaredErrorSum::new();
             squares.add_parts(hi, lo);
-            return squares.sum();
+            return squares;
         }
         accumulate_blocks::<T, A, ONE_OUTPUT_BLOCK>(activation, layer, weights, x, y, gradient)
     } else {
@@ -85,7 +85,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     x: &[T],
     y: &[T],
     gradient: &mut [T],
-) -> T {
+) -> SquaredErrorSum<T> {
     let (d, k) = (layer.inputs, layer.outputs);
     let mut squares = SquaredErrorSum::new();
     let mut h = [T::zero(); B];
@@ -116,7 +116,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
             }
         }
     }
-    squares.sum()
+    squares
 }
 
 pub(crate) use crate::simd::PREFETCH_RECORDS;
@@ -203,12 +203,6 @@ fn add_loss_and_error_terms<T: Float>(
     }
 }
 
-/// ½ · `squares` as the sum of squared errors.
-#[inline]
-pub(crate) fn half<T: Float>(squares: T) -> T {
-    (T::one() + T::one()).recip() * squares
-}
-
 /// The batch gradient of a single-layer network: writes g = Σ_μ δ_μ x_μ into `gradient`
 /// (the tutorial's `del_w` before the learning rate) and returns the batch's sum of squared
 /// errors E = ½ Σ_μ Σ_j (y_jμ − ŷ_jμ)² at the current weights.
@@ -245,7 +239,10 @@ pub(crate) fn half<T: Float>(squares: T) -> T {
 ///
 /// Each gradient entry is a sum of n terms added in record order: its error is at most about
 /// n·ε·Σ_μ |δ_jμ x_iμ| on top of the error of each δ. E is summed as accurately as
-/// [`sse`](crate::sse) sums (faithfully rounded for the given residuals).
+/// [`sse`](crate::sse) sums (faithfully rounded for the given residuals), and is finite wherever
+/// ½Σ (y − ŷ)² is, but for `f64` and other types not summed in `f64`: there E is ∞ once
+/// Σ (y − ŷ)² itself passes the largest finite value (residuals of some 10¹⁵⁴), where `sse`
+/// would sum the residuals again, scaled down.
 /// f(h) and f′(h) come from [`Activation::activate_with_derivative_slice`] over blocks of
 /// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`
 /// runs the vectorised slice kernels (f within 1 ulp, f′ within 2 ulp) instead of the
@@ -287,7 +284,7 @@ pub fn batch_gradient<T: Float, A: Activation<T> + ?Sized>(
     layer.check_weights(weights)?;
     check_gradient(layer, gradient)?;
     gradient.fill(T::zero());
-    Ok(half(accumulate_rows(activation, layer, weights, x, y, gradient)))
+    Ok(accumulate_rows(activation, layer, weights, x, y, gradient).half_sum())
 }
 
 /// `Ok` if `gradient` has the length of the weights.
@@ -316,8 +313,9 @@ pub(crate) fn check_gradient<T>(layer: Layer, gradient: &[T]) -> Result<(), Erro
 ///
 /// # Special cases
 ///
-/// NaN or ∞ in `gradient` propagate into the weights. An `n_records` that is not representable
-/// in `T` (above 65504 for `f16`) rounds to ∞ and the step to 0.
+/// NaN or ∞ in `gradient` propagate into the weights. Where `n_records` is beyond the range of
+/// `T` (above 65 504 for `f16`), η/n is divided in `f64` and rounded to `T` (for `f16` a
+/// subnormal number with fewer significant bits, and 0 where η/n < 2⁻²⁵).
 ///
 /// # Accuracy
 ///
@@ -349,9 +347,19 @@ pub fn apply_gradient<T: Float>(
     Ok(())
 }
 
-/// η / n.
+/// η / n, rounded once. Where n is beyond the range of `T` (`f16` holds integers up to 65 504
+/// only), the quotient comes from `f64` and is rounded to `T`.
 pub(crate) fn step_scale<T: Float>(learn_rate: T, n_records: usize) -> T {
-    learn_rate / T::from(n_records).unwrap_or_else(T::infinity)
+    match T::from(n_records) {
+        Some(n) if n.is_finite() => learn_rate / n,
+        _ => per_count(learn_rate, n_records as f64),
+    }
+}
+
+/// `value` / `count` for a count beyond the range of `T`, in `f64` and rounded to `T` (NaN for a
+/// type without `f64` conversions).
+pub(crate) fn per_count<T: Float>(value: T, count: f64) -> T {
+    value.to_f64().and_then(|v| T::from(v / count)).unwrap_or_else(T::nan)
 }
 
 #[cfg(test)]
@@ -471,7 +479,7 @@ mod tests {
     /// the fused kernels where they apply), then from [`accumulate_blocks`].
     fn rows_and_blocks<T: Float>(layer: Layer, w: &[T], x: &[T], y: &[T]) -> [(T, Vec<T>); 2] {
         let (mut g, mut g_blocks) = (vec![T::zero(); w.len()], vec![T::zero(); w.len()]);
-        let e = accumulate_rows(&Sigmoid, layer, w, x, y, &mut g);
+        let e = accumulate_rows(&Sigmoid, layer, w, x, y, &mut g).sum();
         let e_blocks = accumulate_blocks::<T, Sigmoid, ONE_OUTPUT_BLOCK>(
             &Sigmoid,
             layer,
@@ -479,7 +487,8 @@ mod tests {
             x,
             y,
             &mut g_blocks,
-        );
+        )
+        .sum();
         [(e, g), (e_blocks, g_blocks)]
     }
 

@@ -148,6 +148,7 @@ fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T], scale: T) -> T {
 /// narrower than f64 square and add their differences in f64; f64 adds exact squares with
 /// compensation (one lane of the compensated reduction). The training loops use it for the
 /// loss of an epoch, so that the loss they report is as accurate as [`sse`](crate::sse).
+#[derive(Clone, Copy)]
 pub(crate) struct SquaredErrorSum<T> {
     wide: f64,
     sum: T,
@@ -205,6 +206,35 @@ impl<T: Float> SquaredErrorSum<T> {
             self.sum + self.err
         } else {
             // An infinite or NaN sum makes the error term NaN; the sum itself is the answer.
+            self.sum
+        }
+    }
+
+    /// Adds the sum of `other`, as if its pairs had been added to this one.
+    pub(crate) fn merge(&mut self, other: &Self) {
+        if sums_in_f64::<T>() {
+            self.wide += other.wide;
+        } else {
+            let (s, e) = two_sum(self.sum, other.sum);
+            self.sum = s;
+            self.err = self.err + (e + other.err);
+        }
+    }
+
+    /// ½ · the sum, the sum of squared errors E, as [`sse`](crate::sse) rounds it: ½ times
+    /// [`Self::sum`] where that is below half the largest `T`, otherwise halved before its last
+    /// rounding, so that E is finite wherever ½Σ is (but for a compensated sum that overflowed on
+    /// its way, which `sse` would sum again scaled down).
+    pub(crate) fn half_sum(&self) -> T {
+        let half = (T::one() + T::one()).recip();
+        let sum = self.sum();
+        if sum.is_nan() || sum < half * T::max_value() {
+            half * sum
+        } else if sums_in_f64::<T>() {
+            T::from(0.5 * self.wide).unwrap_or_else(T::nan)
+        } else if self.sum.is_finite() && self.err.is_finite() {
+            half * self.sum + half * self.err
+        } else {
             self.sum
         }
     }

@@ -5,8 +5,8 @@ use num_traits::Float;
 use crate::activation::Activation;
 use crate::epoch::Loss;
 use crate::error::{check_learn_rate, Error};
-use crate::gradient::{accumulate_rows, check_gradient, half, step_scale};
-use crate::kernels;
+use crate::gradient::{accumulate_rows, check_gradient, step_scale};
+use crate::kernels::{self, SquaredErrorSum};
 use crate::layer::Layer;
 
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
@@ -70,7 +70,7 @@ where
     };
     let mut parts = x.chunks(shard_rows * layer.inputs).zip(y.chunks(shard_rows * layer.outputs));
     let first_part = parts.next();
-    let mut rest = vec![(Vec::new(), T::zero()); parts.len()];
+    let mut rest = vec![(Vec::new(), SquaredErrorSum::new()); parts.len()];
     let mut first = None;
     // The calling thread works on the first shard while the pool takes the others, rather than
     // handing all of them to the pool and blocking: waking the pool's threads then overlaps
@@ -82,12 +82,12 @@ where
         first = first_part.map(shard);
     });
     gradient.fill(T::zero());
-    let mut squares = T::zero();
+    let mut squares = SquaredErrorSum::new();
     for (g, s) in first.iter().chain(&rest) {
         kernels::axpy(gradient, T::one(), g);
-        squares = squares + *s;
+        squares.merge(s);
     }
-    Ok(half(squares))
+    Ok(squares.half_sum())
 }
 
 /// [`batch_epoch`](crate::batch_epoch) with the gradient from [`par_batch_gradient`].

@@ -188,12 +188,15 @@ pub fn error_terms<T: Float, A: Activation<T> + ?Sized>(
 ///
 /// # Special cases
 ///
-/// A NaN or ∞ `error_term` or `x` propagates into `delta_w`; empty slices do nothing.
+/// A NaN or ∞ `error_term` or `x` propagates into `delta_w`; empty slices do nothing. η·δ is
+/// rounded first: where it overflows, the steps are ±∞ (NaN where xᵢ = 0) even if η·δ·xᵢ would
+/// be finite, and where it underflows they lose precision or become 0.
 ///
 /// # Accuracy
 ///
 /// Two roundings, η·δ and then ·xᵢ (no FMA, so every SIMD level gives the same bits): a
-/// relative error of at most 2u/(1 − 2u), u = ε/2, about one ulp.
+/// relative error of at most 2u/(1 − 2u), u = ε/2, about one ulp, where neither product
+/// underflows or overflows.
 ///
 /// # Examples
 ///
@@ -268,7 +271,8 @@ pub fn accumulate_weight_step<T: Float>(
 ///
 /// A NaN or ∞ `error_term` or `x` propagates into the weights it touches; empty slices do
 /// nothing; `learn_rate = 0` leaves every weight's value unchanged unless δ or x is NaN or ∞
-/// (a weight of −0 may become +0, as −0 + 0 = +0).
+/// (a weight of −0 may become +0, as −0 + 0 = +0). η·δ is rounded first, as in
+/// [`weight_step`]: where it overflows, the weights its steps reach become ±∞ or NaN.
 ///
 /// # Accuracy
 ///
@@ -388,5 +392,14 @@ mod tests {
         let mut w = [0.25_f64, -4.0];
         gradient_step(&mut w, &[3.0, 5.0], 0.7, 0.0).unwrap();
         assert_eq!(w, [0.25, -4.0]);
+    }
+
+    #[test]
+    fn learn_rate_times_error_term_rounds_first() {
+        // η·δ = 10⁶⁰⁰ overflows, although η·δ·x₁ = 10³⁰⁰ does not (the documented order).
+        let mut w = [1.0_f64, 1.0];
+        gradient_step(&mut w, &[0.0, 1e-300], 1e300, 1e300).unwrap();
+        assert!(w[0].is_nan());
+        assert_eq!(w[1], f64::INFINITY);
     }
 }

@@ -9,7 +9,7 @@ use rand_chacha::ChaCha8Rng;
 use crate::activation::Activation;
 use crate::epoch::{minibatch_epoch, Loss};
 use crate::error::{check_learn_rate, Error};
-use crate::gradient::{accumulate_rows, half, step_scale};
+use crate::gradient::{accumulate_rows, step_scale};
 use crate::kernels;
 use crate::layer::Layer;
 
@@ -169,8 +169,10 @@ pub const fn train_scratch_len(layer: Layer) -> usize {
 ///
 /// - [`Error::Diverged`] if an epoch's loss, or the weights an epoch produced, are NaN or
 ///   infinite. The weights are then restored to those that the last epoch with a finite loss
-///   started from, the weights whose loss the observer last received (or the caller's
-///   weights if the first epoch diverged), so the run's last sound state is not lost.
+///   started from, so the run's last sound state is not lost: where the loss was not finite,
+///   the weights whose loss the observer last received (the caller's weights if that was the
+///   first epoch); where the loss was finite but the step was not, the weights the failing
+///   epoch started from (the observer is not called for that epoch).
 /// - [`Error::InvalidLearnRate`] if the learning rate is NaN, infinite or negative.
 /// - [`Error::Empty`] if the layer is empty, there are no records, `schedule.epochs` is 0, or
 ///   the mini-batch size is 0.
@@ -269,7 +271,7 @@ where
             // `batch_epoch` with the update held back until the loss is known to be finite.
             None => {
                 gradient.fill(T::zero());
-                let sse = half(accumulate_rows(activation, layer, weights, x, y, gradient));
+                let sse = accumulate_rows(activation, layer, weights, x, y, gradient).half_sum();
                 let loss = Loss::new(sse, n * layer.outputs);
                 if loss.is_finite() {
                     kernels::axpy(weights, step_scale(schedule.learn_rate, n), gradient);

@@ -743,3 +743,100 @@ fn predict_on_a_few_records_matches_a_larger_call_bit_for_bit() {
         }
     }
 }
+
+/// Two records whose squared residuals are each 0.6 of the largest `f32`: Σ overflows `f32`,
+/// ½Σ does not. Every loss the epoch functions report is finite and equals the formula,
+/// evaluated in `f64` (where r² is exact for an `f32` r) and rounded once.
+#[test]
+fn losses_are_finite_wherever_half_the_sum_is() {
+    let layer = Layer::new(1, 1);
+    let r = (0.6 * f64::from(f32::MAX)).sqrt() as f32;
+    let (x, y) = ([1.0_f32, 1.0], [r, r]);
+    let square = f64::from(r) * f64::from(r);
+    let (e, mse) = (square as f32, square as f32); // ½·2r² and 2r²/2
+    assert!(e.is_finite() && 2.0 * square > f64::from(f32::MAX));
+    assert_eq!(sse(&y, &[0.0, 0.0]).unwrap(), e);
+
+    let mut g = [0.0_f32];
+    assert_eq!(batch_gradient(&Identity, layer, &[0.0], &x, &y, &mut g).unwrap(), e);
+    let mut w = [0.0_f32];
+    let loss = batch_epoch(&Identity, layer, &mut w, &x, &y, 0.0, &mut g).unwrap();
+    assert_eq!(loss, Loss { sse: e, mse });
+    let loss = minibatch_epoch(&Identity, layer, &mut w, &x, &y, 0.0, 2, &[0, 1], &mut g).unwrap();
+    assert_eq!(loss, Loss { sse: e, mse });
+    let schedule = Schedule::new(1, 0.0);
+    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    let mut seen = Vec::new();
+    let report =
+        train(&Identity, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], |_, l| {
+            seen.push(l)
+        });
+    assert_eq!(report.unwrap().loss, Loss { sse: e, mse });
+    assert_eq!(seen, [Loss { sse: e, mse }]);
+    #[cfg(feature = "rayon")]
+    {
+        let got = delta_rule::par_batch_gradient(&Identity, layer, &[0.0], &x, &y, &mut g);
+        assert_eq!(got.unwrap(), e);
+    }
+
+    // mse = 2·sse/count where 2·sse overflows: 0.6·MAX over 4 outputs is 0.3·MAX.
+    assert_eq!(Loss::new(0.6 * f64::MAX, 4).mse, 0.5 * (0.6 * f64::MAX));
+    assert_eq!(Loss::new(0.75_f64, 4).mse, 0.375);
+    assert_eq!(Loss::new(f64::MAX, 1).mse, f64::INFINITY);
+}
+
+#[cfg(feature = "half")]
+mod half_precision {
+    use super::*;
+    use half::f16;
+
+    /// f16 holds counts up to 65 504 only: beyond, the mean squared error and the step η/n
+    /// come from `f64` instead of a count rounded to ∞ (which made both 0).
+    #[test]
+    fn counts_beyond_the_range_of_f16() {
+        let mse = Loss::new(f16::from_f64(1.5), 70_000).mse;
+        assert_eq!(mse, f16::from_f64(2.0 * 1.5 / 70_000.0));
+        assert!(mse > f16::ZERO);
+
+        // (η/n)·g with η/n subnormal in f16 (8 significant bits): within 2⁻⁸ of η·g/n.
+        let mut w = [f16::ZERO];
+        apply_gradient(&mut w, &[f16::from_f64(7000.0)], f16::ONE, 70_000).unwrap();
+        assert!((w[0].to_f64() - 0.1).abs() <= 0.1 / 256.0, "{}", w[0]);
+
+        // One epoch over 70 000 equal records: y = 0.6 against σ(0) = 0.5.
+        let layer = Layer::new(1, 1);
+        let n = 70_000;
+        let (x, y) = (vec![f16::ONE; n], vec![f16::from_f64(0.6); n]);
+        let r = f16::from_f64(0.6).to_f64() - 0.5;
+        let mut w = [f16::ZERO];
+        let mut g = [f16::ZERO];
+        let loss = batch_epoch(&Sigmoid, layer, &mut w, &x, &y, f16::ONE, &mut g).unwrap();
+        assert_eq!(loss.sse, f16::from_f64(0.5 * n as f64 * r * r));
+        // mse = 2·E/n from the reported E, rounded once more: within 2⁻¹⁰ of r².
+        assert_eq!(loss.mse, f16::from_f64(2.0 * loss.sse.to_f64() / n as f64));
+        assert!((loss.mse.to_f64() - r * r).abs() <= r * r / 1024.0);
+        assert!(w[0] > f16::ZERO, "the step was lost: {}", w[0]);
+    }
+
+    /// Σ (y − ŷ)² over 1000 residuals of 10 is 100 000, beyond f16; ½Σ = 50 000 is not.
+    #[test]
+    fn f16_loss_above_half_the_range() {
+        let layer = Layer::new(1, 1);
+        let (x, y) = (vec![f16::ONE; 1000], vec![f16::from_f64(10.0); 1000]);
+        let e = f16::from_f64(50_000.0);
+        assert!(e.is_finite());
+        assert_eq!(sse(&y, &vec![f16::ZERO; 1000]).unwrap(), e);
+        let mut g = [f16::ZERO];
+        assert_eq!(batch_gradient(&Identity, layer, &[f16::ZERO], &x, &y, &mut g).unwrap(), e);
+        let mut w = [f16::ZERO];
+        let mut scratch = vec![f16::ZERO; train_scratch_len(layer)];
+        let mut first = None;
+        let schedule = Schedule::new(3, f16::from_f64(0.5));
+        let report =
+            train(&Identity, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], |_, l| {
+                first.get_or_insert(l);
+            });
+        assert!(report.is_ok(), "{report:?}");
+        assert_eq!(first.unwrap().sse, e);
+    }
+}
