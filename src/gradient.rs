@@ -112,7 +112,7 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
             let (g_in, g_bias) = g_row.split_at_mut(d);
             kernels::add_weighted_rows(g_in, y_hat, x_block);
             if let Some(b) = g_bias.first_mut() {
-                *b = y_hat.iter().fold(*b, |acc, &delta| acc + delta);
+                *b = kernels::add_sum(*b, y_hat);
             }
         }
     }
@@ -182,7 +182,7 @@ pub(crate) fn accumulate_listed_rows<T: Float, A: Activation<T> + ?Sized>(
             let (g_in, g_bias) = g_row.split_at_mut(d);
             kernels::add_listed_rows(g_in, delta, x, block);
             if let Some(b) = g_bias.first_mut() {
-                *b = delta.iter().fold(*b, |acc, &v| acc + v);
+                *b = kernels::add_sum(*b, delta);
             }
         }
     }
@@ -238,7 +238,9 @@ fn add_loss_and_error_terms<T: Float>(
 /// # Accuracy
 ///
 /// Each gradient entry is a sum of n terms added in record order: its error is at most about
-/// n·ε·Σ_μ |δ_jμ x_iμ| on top of the error of each δ. E is summed as accurately as
+/// n·ε·Σ_μ |δ_jμ x_iμ| on top of the error of each δ. For `f16` and `bf16`, where that bound is
+/// void beyond some hundred records, the terms of each block of B = 64 to 256 records are summed
+/// in `f32` and added to the entry once: about ((n/B + 1)·ε + n·2⁻²⁴)·Σ_μ |δ_jμ x_iμ|. E is summed as accurately as
 /// [`sse`](crate::sse) sums (faithfully rounded for the given residuals), and is finite wherever
 /// ½Σ (y − ŷ)² is, but for `f64` and other types not summed in `f64`: there E is ∞ once
 /// Σ (y − ŷ)² itself passes the largest finite value (residuals of some 10¹⁵⁴), where `sse`
@@ -246,8 +248,9 @@ fn add_loss_and_error_terms<T: Float>(
 /// f(h) and f′(h) come from [`Activation::activate_with_derivative_slice`] over blocks of
 /// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`
 /// runs the vectorised slice kernels (f within 1 ulp, f′ within 2 ulp) instead of the
-/// correctly rounded scalar evaluation; each δ therefore carries a few ulps. The net inputs and
-/// the gradient's sums are the same operations in the same order as one record at a time.
+/// correctly rounded scalar evaluation; each δ therefore carries a few ulps. The net inputs and,
+/// but for `f16` and `bf16`, the gradient's sums are the same operations in the same order as
+/// one record at a time.
 ///
 /// # Examples
 ///

@@ -312,14 +312,59 @@ pub(crate) fn net_inputs<T: Float>(x: &[T], w: &[T], out: &mut [T]) {
 }
 
 /// g ← g + Σ_r a_r·(row r of x) for rows of `g.len()` ≥ 1 elements: [`axpy`] per row, in row
-/// order.
+/// order ([`add_rows_in_f32`] for types narrower than `f32`).
 pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) {
     if g.is_empty() || crate::simd::add_weighted_rows(g, a, x) {
+        return;
+    }
+    if narrower_than_f32::<T>() {
+        add_rows_in_f32(g, x.chunks_exact(g.len()).zip(a.iter().copied()));
         return;
     }
     for (row, &ai) in x.chunks_exact(g.len()).zip(a) {
         axpy(g, ai, row);
     }
+}
+
+/// Whether `T` has less precision than `f32` and its range fits in `f32`'s (`f16`, `bf16`).
+fn narrower_than_f32<T: Float>() -> bool {
+    T::epsilon().to_f32().is_some_and(|eps| eps > f32::EPSILON)
+        && T::max_value().to_f32().is_some_and(f32::is_finite)
+}
+
+/// g ← g + Σ_r a_r·row_r for a type narrower than `f32`: each entry's sum over the rows in
+/// `f32`, where the product of two such numbers is exact, then added to g and rounded to `T`
+/// once. Summed in `T` one row at a time, an entry stops growing once a term falls below half
+/// an ulp of it: with `f16` (ε = 2⁻¹⁰) a sum of 0.025s stalls at 64.
+fn add_rows_in_f32<'a, T: Float + 'a>(
+    g: &mut [T],
+    rows: impl Iterator<Item = (&'a [T], T)> + Clone,
+) {
+    const CHUNK: usize = 64;
+    let wide = |v: T| v.to_f32().unwrap_or(f32::NAN);
+    for (c, g) in g.chunks_mut(CHUNK).enumerate() {
+        let mut sums = [0.0_f32; CHUNK];
+        for (row, a) in rows.clone() {
+            let a = wide(a);
+            let row = row.get(c * CHUNK..).unwrap_or_default();
+            for (s, &v) in sums.iter_mut().zip(row).take(g.len()) {
+                *s += a * wide(v);
+            }
+        }
+        for (gi, s) in g.iter_mut().zip(sums) {
+            *gi = T::from(wide(*gi) + s).unwrap_or_else(T::nan);
+        }
+    }
+}
+
+/// b + Σ aᵢ, in order ([`add_rows_in_f32`]'s sum in `f32` for types narrower than `f32`).
+pub(crate) fn add_sum<T: Float>(b: T, a: &[T]) -> T {
+    if narrower_than_f32::<T>() {
+        let wide = |v: T| v.to_f32().unwrap_or(f32::NAN);
+        let sum = a.iter().fold(0.0_f32, |acc, &v| acc + wide(v));
+        return T::from(wide(b) + sum).unwrap_or_else(T::nan);
+    }
+    a.iter().fold(b, |acc, &v| acc + v)
 }
 
 /// dᵢ ← (yᵢ − ŷᵢ)·dᵢ over the common length: the error terms from the slopes in `d`. Two
@@ -363,10 +408,15 @@ pub(crate) fn net_inputs_listed<T: Float>(
 }
 
 /// g ← g + Σ_r a_r·(row rows\[r\] of x) for rows of `g.len()` ≥ 1 elements in range: [`axpy`] per
-/// row, in the order of `rows`.
+/// row, in the order of `rows` ([`add_rows_in_f32`] for types narrower than `f32`).
 pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[usize]) {
     let d = g.len();
     if d == 0 || crate::simd::add_listed_rows(g, a, x, rows) {
+        return;
+    }
+    if narrower_than_f32::<T>() {
+        let listed = rows.iter().map(|&i| x.get(i * d..(i + 1) * d).unwrap_or_default());
+        add_rows_in_f32(g, listed.zip(a.iter().copied()));
         return;
     }
     for (&i, &ai) in rows.iter().zip(a) {

@@ -816,6 +816,44 @@ mod half_precision {
         assert_eq!(loss.mse, f16::from_f64(2.0 * loss.sse.to_f64() / n as f64));
         assert!((loss.mse.to_f64() - r * r).abs() <= r * r / 1024.0);
         assert!(w[0] > f16::ZERO, "the step was lost: {}", w[0]);
+        // g = n·δ with δ = (0.6 − 0.5)·σ′(0), exact in f16; each block of 256 records is summed
+        // in f32 and added once, within (n/256 + 1)·2⁻¹¹ of n·δ (summed in f16 record by record
+        // it stalled at 64).
+        let exact = n as f64 * r * 0.25;
+        let bound = (n as f64 / 256.0 + 1.0) / 2048.0 * exact;
+        assert!((g[0].to_f64() - exact).abs() <= bound, "{} against {exact}", g[0]);
+    }
+
+    /// Batch and mini-batch gradients over 20 000 equal records with two outputs and a bias:
+    /// every entry within the documented bound of n·δ·xᵢ, blocks of 64 records (several
+    /// outputs) summed in f32. Record by record in f16 the sums stalled at 32 to 128.
+    #[test]
+    fn f16_gradients_are_summed_in_f32_per_block() {
+        let layer = Layer::new(3, 2).with_bias();
+        let n = 20_000;
+        let row = [1.0, 0.5, 2.0];
+        let x: Vec<f16> = (0..n).flat_map(|_| row.map(f16::from_f64)).collect();
+        let y: Vec<f16> = (0..n).flat_map(|_| [0.75, 0.25].map(f16::from_f64)).collect();
+        let w = vec![f16::ZERO; layer.weights_len()];
+        // ŷ = σ(0) = 1/2, so δ = (y − 1/2)/4, exact in f16.
+        let expected: Vec<f64> = [0.0625, -0.0625]
+            .iter()
+            .flat_map(|&delta| [1.0, 0.5, 2.0, 1.0].map(|xi| n as f64 * delta * xi))
+            .collect();
+        let within = |g: &[f16], what: &str| {
+            for (got, &exact) in g.iter().zip(&expected) {
+                let bound = (n as f64 / 64.0 + 1.0) / 2048.0 * exact.abs();
+                assert!((got.to_f64() - exact).abs() <= bound, "{what}: {got} against {exact}");
+            }
+        };
+        let mut g = vec![f16::ZERO; layer.weights_len()];
+        batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();
+        within(&g, "batch");
+        let order: Vec<usize> = (0..n).collect();
+        let mut w_mini = w.clone();
+        minibatch_epoch(&Sigmoid, layer, &mut w_mini, &x, &y, f16::ZERO, n, &order, &mut g)
+            .unwrap();
+        within(&g, "mini-batch");
     }
 
     /// Σ (y − ŷ)² over 1000 residuals of 10 is 100 000, beyond f16; ½Σ = 50 000 is not.
