@@ -280,6 +280,50 @@ mod tests {
     }
 
     #[test]
+    fn wrong_gradients_fail_and_name_the_coordinate() {
+        // f(x) = x₀² + 3x₁ − x₀x₂: ∇f = (2x₀ − x₂, 3, −x₀).
+        fn check<T: Float + core::fmt::Debug>() {
+            let t = |v: f64| T::from(v).unwrap();
+            let f = |x: &[T]| x[0] * x[0] + t(3.0) * x[1] - x[0] * x[2];
+            let mut x = [t(1.5), t(-2.0), t(0.5)];
+            let right = [t(2.5), t(3.0), t(-1.5)];
+            let report = check_gradient(f, &mut x, &right).unwrap();
+            assert!(report.passed(), "{report:?}");
+            assert_eq!(report.checked, 3);
+            for (k, wrong) in [(0, t(2.5 * 1.2)), (1, t(-3.0)), (2, T::zero())] {
+                let mut gradient = right;
+                gradient[k] = wrong;
+                let report = check_gradient(f, &mut x, &gradient).unwrap();
+                assert!(!report.passed(), "coordinate {k}: {report:?}");
+                assert_eq!(report.worst_index, k);
+                assert!((report.numeric - right[k]).abs() <= t(1e-2), "{report:?}");
+            }
+            assert_eq!(x, [t(1.5), t(-2.0), t(0.5)]);
+        }
+        check::<f64>();
+        check::<f32>();
+    }
+
+    #[test]
+    fn a_scaled_derivative_fails() {
+        struct Scaled(f64);
+        impl Activation<f64> for Scaled {
+            fn activate(&self, h: f64) -> f64 {
+                Sigmoid.activate(h)
+            }
+            fn derivative(&self, h: f64) -> f64 {
+                self.0 * Sigmoid.derivative(h)
+            }
+        }
+        let points = [-3.0, -0.5, 0.0, 0.7, 4.0];
+        assert!(check_derivative(&Scaled(1.0), &points).passed());
+        // σ′(0) = 1/4, so a factor 1.001 is off by 2.5e-4 there, far beyond the f64 tolerance.
+        let report = check_derivative(&Scaled(1.001), &points);
+        assert!(!report.passed(), "{report:?}");
+        assert_eq!(report.worst_index, 2);
+    }
+
+    #[test]
     fn nan_derivative_fails() {
         struct NanSlope;
         impl Activation<f64> for NanSlope {

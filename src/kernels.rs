@@ -211,6 +211,7 @@ impl<T: Float> SquaredErrorSum<T> {
     }
 
     /// Adds the sum of `other`, as if its pairs had been added to this one.
+    #[cfg(feature = "rayon")]
     pub(crate) fn merge(&mut self, other: &Self) {
         if sums_in_f64::<T>() {
             self.wide += other.wide;
