@@ -240,11 +240,13 @@ fn add_loss_and_error_terms<T: Float>(
 /// Each gradient entry is a sum of n terms added in record order: its error is at most about
 /// n·ε·Σ_μ |δ_jμ x_iμ| on top of the error of each δ. For `f16` and `bf16`, where that bound is
 /// void beyond some hundred records, the terms of each block of B = 64 to 256 records are summed
-/// in `f32` and added to the entry once: about ((n/B + 1)·ε + n·2⁻²⁴)·Σ_μ |δ_jμ x_iμ|. E is summed as accurately as
-/// [`sse`](crate::sse) sums (faithfully rounded for the given residuals), and is finite wherever
-/// ½Σ (y − ŷ)² is, but for `f64` and other types not summed in `f64`: there E is ∞ once
-/// Σ (y − ŷ)² itself passes the largest finite value (residuals of some 10¹⁵⁴), where `sse`
-/// would sum the residuals again, scaled down.
+/// in `f32` and added to the entry once: about ((n/B + 1)·ε + n·2⁻²⁴)·Σ_μ |δ_jμ x_iμ|.
+///
+/// E is summed as accurately as [`sse`](crate::sse) sums (faithfully rounded for the given
+/// residuals), and is finite wherever ½Σ (y − ŷ)² is, but for `f64` and other types not summed
+/// in `f64`: there E is ∞ once Σ (y − ŷ)² itself passes the largest finite value (residuals of
+/// some 10¹⁵⁴), where `sse` would sum the residuals again, scaled down.
+///
 /// f(h) and f′(h) come from [`Activation::activate_with_derivative_slice`] over blocks of
 /// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`
 /// runs the vectorised slice kernels (f within 1 ulp, f′ within 2 ulp) instead of the
