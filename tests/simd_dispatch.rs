@@ -7,22 +7,21 @@
 //! scripts/aarch64-test.sh   # both aarch64 levels, under qemu
 //! ```
 //!
-//! References are independent of the code under test: correctly rounded mpmath values
-//! (`scripts/sigmoid_reference.py`), `f64` evaluation for `f32`, exact integer sums.
+//! References are independent of the code under test: mpmath values with their residuals
+//! (`scripts/gen_reference.py`; `scripts/sigmoid_reference.py`'s correctly rounded values for
+//! `error_terms`), `f64` formulas for `f32` (their own error added to the bounds), exact integer
+//! sums. Errors are measured against the exact values, not as distances from rounded ones.
 
 mod common;
 
-use common::{bounds, pow2, ulps_f32, ulps_f64, F64_FORMULA_REL};
+use common::{
+    bounds, error_from_reference, formula_rel, is_faithful, parse_table, pow2, reference_ulps,
+    ulp_error, Reference, F32, F64, F64_FORMULA_REL,
+};
 use delta_rule::{
     error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, Sigmoid,
     Softplus, Tanh,
 };
-
-/// The slice kernels' bounds as distances from the correctly rounded values.
-const SIGMOID_F: u64 = bounds::from_rounded(bounds::SIGMOID_SLICE);
-const SIGMOID_D: u64 = bounds::from_rounded(bounds::SIGMOID_DERIVATIVE_SLICE);
-const TANH_F: u64 = bounds::from_rounded(bounds::TANH_SLICE);
-const TANH_D: u64 = bounds::from_rounded(bounds::TANH_DERIVATIVE_SLICE);
 
 /// A table of `x f(x) f'(x)` bit patterns, each correctly rounded.
 fn table(text: &str) -> Vec<[f64; 3]> {
@@ -54,14 +53,31 @@ fn through_offset<T: Copy + PartialEq + core::fmt::Debug>(
 
 #[test]
 fn sigmoid_and_tanh_f64_slices_meet_their_bounds() {
-    // (unit, table, ulp bounds of f and f′ from the correctly rounded values)
-    let units: [(&dyn Activation<f64>, &str, u64, u64); 2] = [
-        (&Sigmoid, include_str!("data/sigmoid_f64.txt"), SIGMOID_F, SIGMOID_D),
-        (&Tanh, include_str!("data/tanh_f64.txt"), TANH_F, TANH_D),
+    // (unit, mpmath tables of f and f′ with residuals (`scripts/gen_reference.py`, the same
+    // inputs in the same order), ulp bounds of f and f′)
+    type Unit<'a> = (&'a dyn Activation<f64>, [&'a str; 2], [f64; 2]);
+    let units: [Unit; 2] = [
+        (
+            &Sigmoid,
+            [
+                include_str!("data/activations/sigmoid_f64.txt"),
+                include_str!("data/activations/sigmoid_derivative_f64.txt"),
+            ],
+            [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE],
+        ),
+        (
+            &Tanh,
+            [
+                include_str!("data/activations/tanh_f64.txt"),
+                include_str!("data/activations/tanh_derivative_f64.txt"),
+            ],
+            [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE],
+        ),
     ];
-    for (unit, text, f_bound, d_bound) in units {
-        let t = table(text);
-        let xs: Vec<f64> = t.iter().map(|r| r[0]).collect();
+    for (unit, texts, [f_bound, d_bound]) in units {
+        let [f_refs, d_refs]: [Vec<Reference>; 2] = texts.map(|text| parse_table(text, F64));
+        let xs: Vec<f64> = f_refs.iter().map(|r| r.input).collect();
+        assert!(d_refs.iter().map(|r| r.input.to_bits()).eq(xs.iter().map(|x| x.to_bits())));
         // Odd lengths at several misalignments, then the whole table.
         let lengths = (0..=67).chain([xs.len()]);
         for n in lengths {
@@ -73,8 +89,11 @@ fn sigmoid_and_tanh_f64_slices_meet_their_bounds() {
                     unit.derivative_slice(h, o).unwrap()
                 });
                 for i in 0..n {
-                    assert!(ulps_f64(f[i], t[i][1]) <= f_bound, "f({:e}) = {:e}", xs[i], f[i]);
-                    assert!(ulps_f64(d[i], t[i][2]) <= d_bound, "f'({:e}) = {:e}", xs[i], d[i]);
+                    let (rf, rd) = (&f_refs[i], &d_refs[i]);
+                    let ef = ulp_error(f[i], rf.rounded, rf.residual, F64);
+                    let ed = ulp_error(d[i], rd.rounded, rd.residual, F64);
+                    assert!(ef <= f_bound, "f({:e}) = {:e}: {ef} ulp", xs[i], f[i]);
+                    assert!(ed <= d_bound, "f'({:e}) = {:e}: {ed} ulp", xs[i], d[i]);
                 }
             }
         }
@@ -92,20 +111,35 @@ fn sigmoid_and_tanh_f32_slices_meet_their_bounds() {
         let e = (-2.0 * x.abs()).exp();
         (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
     };
-    type Reference<'a> = &'a dyn Fn(f64) -> (f64, f64);
-    // The f64 formulas are within 5ε (`F64_FORMULA_REL`), so rounded to f32 they are the
-    // correctly rounded values, or one off within 2⁻²⁶ ulp of a tie, which the floor in
-    // `bounds::from_rounded` absorbs.
-    let units: [(&dyn Activation<f32>, Reference, u64, u64); 2] =
-        [(&Sigmoid, &sigmoid, SIGMOID_F, SIGMOID_D), (&Tanh, &tanh, TANH_F, TANH_D)];
-    for (unit, reference, f_bound, d_bound) in units {
+    type Unit<'a> = (&'a dyn Activation<f32>, &'a dyn Fn(f64) -> (f64, f64), [f64; 2], [f64; 2]);
+    // The f64 formulas are within `formula_rel` of the exact values: the bounds grow by that
+    // error in f32 ulps (`reference_ulps`, at most 2⁻²⁶) and no more.
+    let units: [Unit; 2] = [
+        (
+            &Sigmoid,
+            &sigmoid,
+            [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE],
+            [formula_rel::SIGMOID, formula_rel::SIGMOID_DERIVATIVE],
+        ),
+        (
+            &Tanh,
+            &tanh,
+            [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE],
+            [formula_rel::TANH, formula_rel::TANH_DERIVATIVE],
+        ),
+    ];
+    for (unit, reference, [f_bound, d_bound], [f_rel, d_rel]) in units {
+        let f_bound = f_bound + reference_ulps(f_rel, F32);
+        let d_bound = d_bound + reference_ulps(d_rel, F32);
         for offset in 0..3 {
             let f = through_offset(&xs, offset, 9.0, |h, o| unit.activate_slice(h, o).unwrap());
             let d = through_offset(&xs, offset, 9.0, |h, o| unit.derivative_slice(h, o).unwrap());
             for (i, &x) in xs.iter().enumerate() {
                 let (rf, rd) = reference(f64::from(x));
-                assert!(ulps_f32(f[i], rf as f32) <= f_bound, "f({x:e}) = {:e}", f[i]);
-                assert!(ulps_f32(d[i], rd as f32) <= d_bound, "f'({x:e}) = {:e}", d[i]);
+                let ef = error_from_reference(f64::from(f[i]), rf, f_rel, F32);
+                let ed = error_from_reference(f64::from(d[i]), rd, d_rel, F32);
+                assert!(ef <= f_bound, "f({x:e}) = {:e}: {ef} ulp", f[i]);
+                assert!(ed <= d_bound, "f'({x:e}) = {:e}: {ed} ulp", d[i]);
             }
         }
     }
@@ -134,6 +168,8 @@ fn ints(seed: u64, n: usize, range: i64) -> Vec<i64> {
         .collect()
 }
 
+/// `sse` is faithful (`bounds::SSE`: below one ulp of the exact sum): each result must be one
+/// of the two floats around the exact sum, decided in integers.
 #[test]
 fn sse_is_faithful_on_ill_conditioned_data() {
     for n in (1..=67).chain([4096, 100_001]) {
@@ -146,19 +182,50 @@ fn sse_is_faithful_on_ill_conditioned_data() {
             // f64 values a·2⁻²⁰: E = exact·2⁻⁴¹ (with the ½).
             let a64: Vec<f64> = a.iter().map(|&v| v as f64 * pow2(-20)).collect();
             let b64: Vec<f64> = b.iter().map(|&v| v as f64 * pow2(-20)).collect();
-            let want = exact as f64 * pow2(-41);
             let got = sse(&a64, &b64).unwrap();
-            let bound = bounds::from_rounded(bounds::SSE);
-            assert!(ulps_f64(got, want) <= bound, "f64 n {n}: {got:e} vs {want:e}");
-            // f32 values below 2²⁴ are exact.
+            assert!(is_faithful(got, exact, -41, F64), "f64 n {n}: {got:e} vs {exact}·2⁻⁴¹");
+            // f32 values below 2²⁴ are exact: E = exact·2⁻¹.
             let a32: Vec<f32> = a.iter().map(|&v| (v >> 16) as f32).collect();
             let b32: Vec<f32> = b.iter().map(|&v| v as f32).collect();
             let exact: i128 =
                 a.iter().zip(b).map(|(&x, &y)| i128::from((x >> 16) - y).pow(2)).sum();
-            let want = (exact as f64 * 0.5) as f32;
             let got = sse(&a32, &b32).unwrap();
-            assert!(ulps_f32(got, want) <= bound, "f32 n {n}: {got} vs {want}");
+            assert!(is_faithful(got.into(), exact, -1, F32), "f32 n {n}: {got} vs {exact}/2");
         }
+    }
+}
+
+/// The faithfulness check itself: exact sums, sums between two floats, and the half-width
+/// spacing below a power of two, in f64 and f32.
+#[test]
+fn faithfulness_is_decided_exactly() {
+    let p53 = pow2(53);
+    let cases = [
+        // (result, truth, exp, format, faithful)
+        (1.0, 1, 0, F64, true),
+        (1.0 + f64::EPSILON, 1, 0, F64, false),
+        (1.0 - f64::EPSILON / 2.0, 1, 0, F64, false),
+        (p53, (1 << 53) + 1, 0, F64, true),
+        (p53 + 2.0, (1 << 53) + 1, 0, F64, true),
+        (p53 + 4.0, (1 << 53) + 1, 0, F64, false),
+        (p53 - 1.0, (1 << 53) + 1, 0, F64, false),
+        (p53, (1 << 53) - 1, 0, F64, false),
+        (p53, (1 << 54) - 1, -1, F64, true),
+        (p53 - 1.0, (1 << 54) - 1, -1, F64, true),
+        (p53 - 2.0, (1 << 54) - 1, -1, F64, false),
+        (0.0, 0, 0, F64, true),
+        (0.0, 1, -1074, F64, false),
+        (0.0, 1, -1075, F64, true),
+        (1.0, (1 << 24) + 1, -24, F32, true),
+        (1.0 + pow2(-23), (1 << 24) + 1, -24, F32, true),
+        (1.0 - pow2(-24), (1 << 24) + 1, -24, F32, false),
+        (1.0, (1 << 25) - 1, -25, F32, true),
+        (1.0 - pow2(-24), (1 << 25) - 1, -25, F32, true),
+        (1.0 - pow2(-23), (1 << 25) - 1, -25, F32, false),
+        (1.0 + pow2(-23), (1 << 25) - 1, -25, F32, false),
+    ];
+    for (i, (result, truth, exp, format, faithful)) in cases.into_iter().enumerate() {
+        assert_eq!(is_faithful(result, truth, exp, format), faithful, "case {i}");
     }
 }
 

@@ -8,6 +8,10 @@
 
 use super::{kernels, math, supported, Level};
 use crate::accurate;
+// The integration tests' tolerances, ulp helpers and table parser: one module for all tests.
+#[path = "../../tests/common/mod.rs"]
+mod common;
+use common::bounds;
 // Exact powers of two, where the precision of `powi` is left unspecified (Miri perturbs it).
 use crate::accurate::pow2;
 
@@ -130,25 +134,54 @@ fn run_offset<T: Copy + PartialEq + core::fmt::Debug>(
     buf[offset..offset + h.len()].to_vec()
 }
 
-/// Max ulp distance of `kernel` and `derivative` from a correctly rounded table, at every level
-/// and several misalignments.
-fn check_f64_table(name: &str, text: &str, kernels: [Kernel<f64>; 2], bounds: [u64; 2]) {
-    let t = table(text);
-    let xs: Vec<f64> = t.iter().map(|r| r[0]).collect();
+/// `kernels` (f and f′) at every level and several misalignments against mpmath: in ulps of the
+/// exact values, within `bounds`, on the tables with residuals (`residual_tables`,
+/// `scripts/gen_reference.py`); and on the correctly rounded table `rounded_table`
+/// (`scripts/sigmoid_reference.py`, with points at the kernels' switches), which holds no
+/// residual, at most `bounds::from_rounded` from the rounded values, all such a table can
+/// decide.
+fn check_f64_table(
+    name: &str,
+    residual_tables: [&str; 2],
+    rounded_table: &str,
+    kernels: [Kernel<f64>; 2],
+    bounds: [f64; 2],
+) {
+    let refs = residual_tables.map(|text| common::parse_table(text, common::F64));
+    let xs: Vec<f64> = refs[0].iter().map(|r| r.input).collect();
+    assert!(refs[1].iter().map(|r| r.input.to_bits()).eq(xs.iter().map(|x| x.to_bits())));
+    let t = table(rounded_table);
+    let rounded_xs: Vec<f64> = t.iter().map(|r| r[0]).collect();
     for level in levels() {
         for offset in [0, 1, 3] {
             for (which, (&kernel, &bound)) in kernels.iter().zip(&bounds).enumerate() {
                 let got = run_offset(kernel, level, &xs, -7.0, offset);
-                let (worst, at) = t
+                let (worst, at) = refs[which]
+                    .iter()
+                    .zip(&got)
+                    .map(|(r, &g)| {
+                        let error = common::ulp_error(g, r.rounded, r.residual, common::F64);
+                        (if error.is_nan() { f64::INFINITY } else { error }, r.input)
+                    })
+                    .fold((0.0, 0.0), |w, e| if e.0 > w.0 { e } else { w });
+                let got = run_offset(kernel, level, &rounded_xs, -7.0, offset);
+                let (distance, distance_at) = t
                     .iter()
                     .zip(&got)
                     .map(|(r, &g)| (ulps_f64(g, r[1 + which]), r[0]))
                     .fold((0, 0.0), |w, e| if e.0 > w.0 { e } else { w });
                 let what = if which == 0 { "" } else { " derivative" };
                 if offset == 0 {
-                    println!("{level:?} f64 {name}{what}: max {worst} ulp (x = {at:e})");
+                    println!(
+                        "{level:?} f64 {name}{what}: max {worst:.4} ulp (x = {at:e}); \
+                         {distance} from the rounded values (x = {distance_at:e})"
+                    );
                 }
                 assert!(worst <= bound, "{level:?} {name}{what}: {worst} ulp at {at:e}");
+                assert!(
+                    distance <= bounds::from_rounded(bound),
+                    "{level:?} {name}{what}: {distance} from the rounded value at {distance_at:e}"
+                );
             }
         }
     }
@@ -159,9 +192,13 @@ fn check_f64_table(name: &str, text: &str, kernels: [Kernel<f64>; 2], bounds: [u
 fn sigmoid_f64_against_mpmath_table_on_every_level() {
     check_f64_table(
         "sigmoid",
+        [
+            include_str!("../../tests/data/activations/sigmoid_f64.txt"),
+            include_str!("../../tests/data/activations/sigmoid_derivative_f64.txt"),
+        ],
         include_str!("../../tests/data/sigmoid_f64.txt"),
         [kernels::sigmoid_f64, kernels::sigmoid_derivative_f64],
-        [1, 2],
+        [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE],
     );
 }
 
@@ -170,9 +207,13 @@ fn sigmoid_f64_against_mpmath_table_on_every_level() {
 fn tanh_f64_against_mpmath_table_on_every_level() {
     check_f64_table(
         "tanh",
+        [
+            include_str!("../../tests/data/activations/tanh_f64.txt"),
+            include_str!("../../tests/data/activations/tanh_derivative_f64.txt"),
+        ],
         include_str!("../../tests/data/tanh_f64.txt"),
         [kernels::tanh_f64, kernels::tanh_derivative_f64],
-        [1, 2],
+        [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE],
     );
 }
 
@@ -1086,11 +1127,6 @@ fn int_data(seed: u64, n: usize, range: f64) -> Vec<i64> {
     uniform(seed, n).iter().map(|u| (u * range) as i64).collect()
 }
 
-/// i128 → nearest f64 (Rust's `as` rounds to nearest, ties to even), times 2^exp.
-fn exact(total: i128, exp: i32) -> f64 {
-    total as f64 * pow2(exp)
-}
-
 /// The documented order of `dot`, written out: accumulator i ← fma(aⱼ, bⱼ, accᵢ) for each
 /// j ≡ i (mod `lanes`) in order, then the accumulators summed pairwise (i + lanes/2 into i, and
 /// so on).
@@ -1237,9 +1273,10 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
             // f64: values a·2⁻²⁰, so squares carry 2⁻⁴⁰.
             let a64: Vec<f64> = a.iter().map(|&v| v as f64 * pow2(-20)).collect();
             let b64: Vec<f64> = b.iter().map(|&v| v as f64 * pow2(-20)).collect();
+            // Faithful: one of the two floats around the exact sum, decided in integers.
             let got = sse_f64(level, &a64, &b64);
-            let want = exact(truth, -40);
-            assert!(ulps_f64(got, want) <= 1, "{level:?} f64 n {n}: {got:e} vs {want:e}");
+            let faithful = common::is_faithful(got, truth, -40, common::F64);
+            assert!(faithful, "{level:?} f64 n {n}: {got:e} vs {truth}·2⁻⁴⁰");
 
             // f32: values below 2²⁴ stay exact.
             let a32: Vec<f32> = a.iter().map(|&v| (v >> 16) as f32).collect();
@@ -1247,7 +1284,8 @@ fn sum_squared_diff_is_faithful_on_ill_conditioned_data() {
             let truth: i128 =
                 a.iter().zip(&b).map(|(&x, &y)| i128::from((x >> 16) - y).pow(2)).sum();
             let got = sse_f32(level, &a32, &b32);
-            assert!(ulps_f32(got, truth as f32) <= 1, "{level:?} f32 n {n}: {got} vs {truth}");
+            let faithful = common::is_faithful(got.into(), truth, 0, common::F32);
+            assert!(faithful, "{level:?} f32 n {n}: {got} vs {truth}");
         }
     }
 }
@@ -1274,9 +1312,9 @@ fn sum_squared_diff_takes_the_starting_offset_off_exactly() {
             assert_eq!(lo.fract(), 0.0);
             assert_eq!(hi as i128 + lo as i128, truth, "{level:?} seed {seed}");
             let got = sse_f64(level, &a, &vec![0.0; n]);
-            let ulp = 2_i128.pow(binary_exponent(got) as u32 - 52);
             let error = got as i128 - truth;
-            assert!(error.abs() < ulp, "{level:?} seed {seed}: {error} against an ulp of {ulp}");
+            let faithful = common::is_faithful(got, truth, 0, common::F64);
+            assert!(faithful, "{level:?} seed {seed}: {got:e} is {error} from {truth}");
         }
     }
 }
@@ -1297,14 +1335,18 @@ fn sum_squared_diff_keeps_the_rounding_error_of_each_difference() {
             let b = vec![B_UNITS as f64 * pow2(-60); n];
             assert!(a.iter().zip(&b).all(|(&x, &y)| x - y == x));
             let m = k.iter().map(|&k| (k << 8) - B_UNITS);
-            let exact_units = ((n as i128) << 100)
-                + (m.clone().sum::<i128>() << 41)
-                + (m.map(|m| m * m).sum::<i128>() >> 20);
+            let squares = m.clone().map(|m| m * m).sum::<i128>();
+            let exact_units = ((n as i128) << 100) + (m.sum::<i128>() << 41) + (squares >> 20);
             let got = sse_f64(level, &a, &b);
-            // got has ulp 2^(e − 52) for got ∈ [2^e, 2^(e+1)), so got·2¹⁰⁰ is an exact integer.
-            let ulp_units = pow2(binary_exponent(got) - 52 + 100);
-            let error_ulps = ((got * pow2(100)) as i128 - exact_units) as f64 / ulp_units;
-            assert!(error_ulps.abs() < 1.0, "{level:?} n {n}: {error_ulps} ulp");
+            // Faithful: one of the two floats around the exact sum. No float lies strictly
+            // between two units of 2⁻¹⁰⁰ here (the ulp of n is 2⁻⁴⁹ or more), so the truncated
+            // part only matters as a sticky bit: in units of 2⁻¹⁰¹, 2·exact_units + 1 stands in
+            // for any sum strictly between exact_units and exact_units + 1.
+            let sticky = i128::from(squares & ((1 << 20) - 1) != 0);
+            let faithful = common::is_faithful(got, 2 * exact_units + sticky, -101, common::F64);
+            let error_ulps = ((got * pow2(100)) as i128 - exact_units) as f64
+                / pow2(binary_exponent(got) - 52 + 100);
+            assert!(faithful, "{level:?} n {n}: {error_ulps} ulp");
         }
     }
 }
