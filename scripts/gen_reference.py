@@ -131,6 +131,20 @@ REGIONS = {
 
 LOG_SPANS = {"f64": (-1074, 1024), "f32": (-149, 128)}
 
+# Dense samples around the points where the f64 kernels of src/accurate.rs switch formulas,
+# drawn from a second generator after all the others, so that the points above stay as they
+# were: softplus's series for e^-|h| < 1/64 (|h| > ln 64 = 4.159), tanh's TANH_ONE = 20 and
+# TANH_TINY = 2^-27, and the saturation at |h| = 750.
+SWITCHES = {
+    "f64": [
+        (3.9, 4.4, 400),
+        (19.5, 20.5, 200),
+        (2.0**-28, 2.0**-26, 200),
+        (745.0, 755.0, 100),
+    ],
+    "f32": [],
+}
+
 
 def inputs(fmt):
     rng = SplitMix64(0x5EED)
@@ -147,6 +161,11 @@ def inputs(fmt):
     for _ in range(500):
         v = to_type(2.0 ** (lo + (hi - 1 - lo) * rng.uniform()), fmt)
         values += [v, -v]
+    switches = SplitMix64(0x5317C4)
+    for low, high, count in SWITCHES[fmt]:
+        for _ in range(count):
+            v = to_type(low + (high - low) * switches.uniform(), fmt)
+            values += [v, -v]
     seen = set()
     unique = []
     for v in values:
