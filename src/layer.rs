@@ -163,8 +163,11 @@ pub(crate) fn block_net_inputs<T: Float>(w_row: &[T], inputs: usize, x_block: &[
 /// Fills `weights` from a seed: every weight from an input drawn from the normal distribution
 /// with mean 0 and standard deviation 1/√D (D = `layer.inputs`), every bias 0.
 ///
-/// The generator is ChaCha8 seeded with `seed`, so a seed gives the same weights on every
-/// platform; the values are drawn in f64 and rounded once to `T`.
+/// The generator is ChaCha8 seeded with `seed`, whose stream is the same on every platform; the
+/// values are drawn in f64 (`rand_distr`'s ziggurat normal sampler) and rounded once to `T`. The
+/// sampler calls `exp` and `ln` for a small share of its draws (the tail and the wedges), so
+/// where two math libraries round those differently (`std` and `libm`, or two platforms' libms)
+/// a seed's weights can differ in rare entries.
 ///
 /// # Errors
 ///
