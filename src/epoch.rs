@@ -88,7 +88,9 @@ impl<T: Float> Loss<T> {
 /// # Special cases
 ///
 /// NaN or ∞ in the data or the weights propagate into the loss and the weights; see
-/// [`train`](crate::train()) for a loop that stops and restores the weights.
+/// [`train`](crate::train()) for a loop that stops and restores the weights. With more records
+/// than `T` holds as a finite number (above 65 504 for `f16`), η/n and the mean squared error
+/// are divided in `f64`, as in [`apply_gradient`](crate::apply_gradient) and [`Loss::new`].
 ///
 /// # Examples
 ///
@@ -171,7 +173,8 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
 /// # Special cases
 ///
 /// The last batch holds the remaining `order.len() % batch_size` records if that is not 0.
-/// NaN or ∞ propagate as in [`batch_epoch`].
+/// NaN or ∞ propagate as in [`batch_epoch`], and counts beyond the range of `T` are divided as
+/// there.
 ///
 /// # Examples
 ///
