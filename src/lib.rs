@@ -22,20 +22,22 @@
 //! ```
 //! use delta_rule::{error_term, gradient_step, net_input, sse, Activation, Sigmoid};
 //!
-//! let x = [0.1_f64, 0.3];
-//! let y = 0.2;
-//! let mut w = [-0.8, 0.5];
-//! let learn_rate = 0.5;
+//! fn main() -> Result<(), delta_rule::Error> {
+//!     let x = [0.1_f64, 0.3];
+//!     let y = 0.2;
+//!     let mut w = [-0.8, 0.5];
+//!     let learn_rate = 0.5;
 //!
-//! let h = net_input(&w, &x)?;                  // 0.06999999999999998 (≈ 0.07)
-//! let y_hat = Sigmoid.activate(h);             // 0.5174928576663897
-//! let delta = error_term(&Sigmoid, y, h);      // -0.07927606158013766
-//! gradient_step(&mut w, &x, delta, learn_rate)?;
+//!     let h = net_input(&w, &x)?;                  // 0.06999999999999998 (≈ 0.07)
+//!     let y_hat = Sigmoid.activate(h);             // 0.5174928576663897
+//!     let delta = error_term(&Sigmoid, y, h);      // -0.07927606158013766
+//!     gradient_step(&mut w, &x, delta, learn_rate)?;
 //!
-//! // The step lowers the error on this record.
-//! let y_new = Sigmoid.activate(net_input(&w, &x)?);
-//! assert!(sse(&[y], &[y_new])? < sse(&[y], &[y_hat])?);
-//! # Ok::<(), delta_rule::Error>(())
+//!     // The step lowers the error on this record.
+//!     let y_new = Sigmoid.activate(net_input(&w, &x)?);
+//!     assert!(sse(&[y], &[y_new])? < sse(&[y], &[y_hat])?);
+//!     Ok(())
+//! }
 //! ```
 //!
 //! # Training a single-layer network
