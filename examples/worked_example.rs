@@ -20,13 +20,17 @@ fn main() -> Result<(), delta_rule::Error> {
     println!("{:<28} = {h}", "h = w·x");
     println!("{:<28} = {nn_output}", "output ŷ = f(h)");
 
-    // Backward pass: how wrong the output is, and how steep the sigmoid is there.
+    // Backward pass: how wrong the output is, and how steep the sigmoid is there. The names are
+    // the tutorial's: `output_grad` is f′(h) = dŷ/dh, the slope of the unit at h.
     let error = y - nn_output;
     let output_grad = Sigmoid.derivative(h);
     println!("{:<28} = {error}", "error y − ŷ");
     println!("{:<28} = {output_grad}", "f′(h)");
 
-    let delta = error_term(&Sigmoid, y, h);
+    // The error term scales the error by the slope; `error_term` takes y and h and computes the
+    // same product.
+    let delta = error * output_grad;
+    assert_eq!(delta, error_term(&Sigmoid, y, h));
     println!("{:<28} = {delta}", "error term δ = (y − ŷ) f′(h)");
 
     let mut del_w = [0.0; 2];
