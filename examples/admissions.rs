@@ -26,12 +26,10 @@ const SPLIT_SEED: u64 = 42;
 const WEIGHT_SEED: u64 = 42;
 
 fn main() -> Result<(), Box<dyn Error>> {
-    let svg = std::env::args_os().nth(1).map(PathBuf::from).unwrap_or_else(|| {
-        PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/admissions-loss.svg"))
-    });
+    let svg = svg_path()?;
 
     let (x, y) = admissions::load(admissions::default_path())?;
-    let data = admissions::split(&x, &y, 0.1, SPLIT_SEED);
+    let data = admissions::split(&x, &y, 0.1, SPLIT_SEED)?;
     println!(
         "{} training and {} test records, {} features",
         data.train_y.len(),
@@ -39,9 +37,16 @@ fn main() -> Result<(), Box<dyn Error>> {
         admissions::FEATURES
     );
 
+    // No bias weight, as in the tutorial: the four one-hot rank columns always sum to 1, so
+    // together they act as one. The starting weights are normal with standard deviation 1/√D,
+    // which keeps the first net inputs of order 1, where the sigmoid is not flat.
     let layer = Layer::new(admissions::FEATURES, 1);
     let mut weights = vec![0.0; layer.weights_len()];
     init_weights(layer, &mut weights, WEIGHT_SEED)?;
+    // `train` allocates nothing: its scratch (the gradient and two copies of the weights, to
+    // restore them if training diverges) is ours. Each epoch is `batch_epoch`: for every record
+    // δ = (y − ŷ) f′(h) and Σ δ x, then w ← w + η Σ δ x / n (`tests/layer.rs` has the tutorial's
+    // loop written out, `tutorial_epoch`, and checks that the two agree).
     let mut scratch = vec![0.0; train_scratch_len(layer)];
     let mut curve = Vec::with_capacity(EPOCHS);
     let schedule = Schedule::new(EPOCHS, LEARN_RATE);
@@ -53,10 +58,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         &data.train_y,
         &schedule,
         &mut scratch,
+        // The record order, used by mini-batch descent only; batch descent needs none.
         &mut [],
+        // Called after every epoch with the loss of the weights that epoch started from.
         |epoch, loss| {
-            if epoch == 1 || epoch % 100 == 0 {
-                let rising = curve.last().is_some_and(|&last| loss.mse > last);
+            let rising = curve.last().is_some_and(|&last| loss.mse > last);
+            if rising || epoch == 1 || epoch % 100 == 0 {
                 let warning = if rising { "  WARNING: loss increasing" } else { "" };
                 println!("epoch {epoch:4}: train loss {:.6}{warning}", loss.mse);
             }
@@ -71,6 +78,26 @@ fn main() -> Result<(), Box<dyn Error>> {
     draw(&curve, &svg)?;
     println!("loss curve written to {}", svg.display());
     Ok(())
+}
+
+/// The SVG file to write: the one argument, or `docs/admissions-loss.svg`; checked before the
+/// training so that a wrong path fails at once.
+fn svg_path() -> Result<PathBuf, Box<dyn Error>> {
+    let mut args = std::env::args_os().skip(1);
+    let path = match (args.next(), args.next()) {
+        (None, _) => {
+            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/admissions-loss.svg"))
+        }
+        (Some(arg), None) if !arg.to_string_lossy().starts_with('-') => PathBuf::from(arg),
+        _ => return Err("usage: admissions [path/to/loss.svg]".into()),
+    };
+    let parent = path.parent().filter(|p| !p.as_os_str().is_empty());
+    if let Some(dir) = parent.filter(|dir| !dir.is_dir()) {
+        return Err(
+            format!("cannot write {}: no directory {}", path.display(), dir.display()).into()
+        );
+    }
+    Ok(path)
 }
 
 /// The training loss per epoch as a line chart.

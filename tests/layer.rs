@@ -208,7 +208,7 @@ fn tutorial_epoch(w: &mut [f64], x: &[f64], y: &[f64], learn_rate: f64) -> f64 {
 #[test]
 fn batch_epoch_equals_the_tutorial_loop() {
     let (x, y) = admissions::load(admissions::default_path()).unwrap();
-    let data = admissions::split(&x, &y, 0.1, 42);
+    let data = admissions::split(&x, &y, 0.1, 42).unwrap();
     let (x, y) = (&data.train_x, &data.train_y);
     let layer = Layer::new(admissions::FEATURES, 1);
     let n = y.len();
@@ -349,7 +349,7 @@ fn admissions_loss_falls_monotonically() {
     let (x, y) = admissions::load(admissions::default_path()).unwrap();
     assert_eq!((x.len(), y.len()), (400 * admissions::FEATURES, 400));
     assert_eq!(y.iter().filter(|&&v| v == 1.0).count(), 127);
-    let data = admissions::split(&x, &y, 0.1, 42);
+    let data = admissions::split(&x, &y, 0.1, 42).unwrap();
     assert_eq!((data.train_y.len(), data.test_y.len()), (360, 40));
     let layer = Layer::new(admissions::FEATURES, 1);
     let mut w = vec![0.0; layer.weights_len()];
@@ -915,4 +915,38 @@ mod half_precision {
         assert!(report.is_ok(), "{report:?}");
         assert_eq!(first.unwrap().sse, e);
     }
+}
+
+/// The example's loader rejects bad records with their line and column, and `split` bad
+/// arguments, instead of training on NaN.
+#[test]
+fn admissions_loader_rejects_bad_data() {
+    let dir = std::env::temp_dir().join(format!("delta-rule-loader-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let load = |name: &str, text: &str| {
+        let path = dir.join(name);
+        std::fs::write(&path, text).unwrap();
+        admissions::load(&path).map(|_| ()).map_err(|e| e.to_string())
+    };
+    let header = "admit,gre,gpa,rank\n";
+    let good = "0,380,3.61,3\n1,660,3.67,3\n";
+    assert_eq!(load("good.csv", &format!("{header}{good}")), Ok(()));
+    let cases = [
+        ("missing.csv", "0,380,,3\n1,660,3.67,3\n", "line 2, column `gpa`"),
+        ("nan.csv", "0,380,3.61,3\n1,nan,3.67,3\n", "line 3, column `gre`"),
+        ("admit.csv", "7,380,3.61,3\n1,660,3.67,3\n", "neither 0 nor 1"),
+        ("rank.csv", "0,380,3.61,5\n1,660,3.67,3\n", "not 1, 2, 3 or 4"),
+        ("one.csv", "0,380,3.61,3\n", "at least two"),
+        ("constant.csv", "0,380,3.61,3\n1,380,3.67,3\n", "`gre` is constant"),
+    ];
+    for (name, rows, message) in cases {
+        let err = load(name, &format!("{header}{rows}")).unwrap_err();
+        assert!(err.contains(message), "{name}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+
+    let (x, y) = ([0.0; 12], [0.0, 1.0]);
+    assert!(admissions::split(&x, &y, 0.5, 1).is_ok());
+    assert!(admissions::split(&x, &y, 1.5, 1).is_err());
+    assert!(admissions::split(&x[..11], &y, 0.5, 1).is_err());
 }

@@ -25,7 +25,13 @@ pub fn default_path() -> &'static Path {
 }
 
 /// Every record as (features, target): gre and gpa standardised with the mean and the sample
-/// standard deviation (n − 1, as pandas' `std`), rank one-hot encoded.
+/// standard deviation (n − 1, as pandas' `std`), rank one-hot encoded. A field that is missing,
+/// not a finite number, an admit other than 0 or 1 or a rank other than 1 to 4 is an error
+/// naming its line and column, and so are fewer than two records or a constant column (which
+/// cannot be standardised).
+///
+/// As in the tutorial, the means and deviations come from all records, the held-out ones
+/// included; a stricter evaluation would take them from the training records only.
 pub fn load(path: &Path) -> Result<(Vec<f64>, Vec<f64>), Box<dyn Error>> {
     let mut reader = csv::Reader::from_path(path)?;
     let headers = reader.headers()?.clone();
@@ -37,22 +43,38 @@ pub fn load(path: &Path) -> Result<(Vec<f64>, Vec<f64>), Box<dyn Error>> {
     let mut rows = Vec::new();
     for record in reader.records() {
         let record = record?;
-        let field = |i: usize| record.get(i).unwrap_or("").trim().parse::<f64>();
-        let r = field(rank)?;
-        if ![1.0, 2.0, 3.0, 4.0].contains(&r) {
-            return Err(format!("rank {r} is not 1..4").into());
+        let line = record.position().map_or(0, |p| p.line());
+        let field = |i: usize, name: &str| -> Result<f64, String> {
+            let text = record.get(i).unwrap_or("").trim();
+            match text.parse::<f64>() {
+                Ok(v) if v.is_finite() => Ok(v),
+                _ => Err(format!("line {line}, column `{name}`: `{text}` is not a finite number")),
+            }
+        };
+        let (a, r) = (field(admit, "admit")?, field(rank, "rank")?);
+        if a != 0.0 && a != 1.0 {
+            return Err(format!("line {line}, column `admit`: {a} is neither 0 nor 1").into());
         }
-        rows.push((field(admit)?, field(gre)?, field(gpa)?, r as usize));
+        if ![1.0, 2.0, 3.0, 4.0].contains(&r) {
+            return Err(format!("line {line}, column `rank`: {r} is not 1, 2, 3 or 4").into());
+        }
+        rows.push((a, field(gre, "gre")?, field(gpa, "gpa")?, r as usize));
+    }
+    if rows.len() < 2 {
+        return Err(format!("{} records: standardising needs at least two", rows.len()).into());
     }
     let n = rows.len() as f64;
-    let standardise = |values: Vec<f64>| {
+    let standardise = |values: Vec<f64>, name: &str| -> Result<Vec<f64>, String> {
         let mean = values.iter().sum::<f64>() / n;
         let var = values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0);
         let sd = var.sqrt();
-        values.into_iter().map(move |v| (v - mean) / sd)
+        if sd == 0.0 || !sd.is_finite() {
+            return Err(format!("column `{name}` is constant (or too large) to standardise"));
+        }
+        Ok(values.into_iter().map(|v| (v - mean) / sd).collect())
     };
-    let gre_z: Vec<f64> = standardise(rows.iter().map(|r| r.1).collect()).collect();
-    let gpa_z: Vec<f64> = standardise(rows.iter().map(|r| r.2).collect()).collect();
+    let gre_z = standardise(rows.iter().map(|r| r.1).collect(), "gre")?;
+    let gpa_z = standardise(rows.iter().map(|r| r.2).collect(), "gpa")?;
     let mut x = Vec::with_capacity(rows.len() * FEATURES);
     let mut y = Vec::with_capacity(rows.len());
     for (i, &(admit, _, _, rank)) in rows.iter().enumerate() {
@@ -63,8 +85,15 @@ pub fn load(path: &Path) -> Result<(Vec<f64>, Vec<f64>), Box<dyn Error>> {
     Ok((x, y))
 }
 
-/// Holds out `test_fraction` of the records, chosen by a shuffle seeded with `seed`.
-pub fn split(x: &[f64], y: &[f64], test_fraction: f64, seed: u64) -> Split {
+/// Holds out `test_fraction` (0 to 1) of the records, chosen by a shuffle seeded with `seed`;
+/// `x` holds [`FEATURES`] values per record of `y`.
+pub fn split(x: &[f64], y: &[f64], test_fraction: f64, seed: u64) -> Result<Split, String> {
+    if !(0.0..=1.0).contains(&test_fraction) {
+        return Err(format!("test fraction {test_fraction} is not between 0 and 1"));
+    }
+    if x.len() != y.len() * FEATURES {
+        return Err(format!("{} values for {} records of {FEATURES} features", x.len(), y.len()));
+    }
     let n = y.len();
     let mut order: Vec<usize> = (0..n).collect();
     order.shuffle(&mut ChaCha8Rng::seed_from_u64(seed));
@@ -76,5 +105,5 @@ pub fn split(x: &[f64], y: &[f64], test_fraction: f64, seed: u64) -> Split {
     };
     let (train_x, train_y) = rows(train);
     let (test_x, test_y) = rows(test);
-    Split { train_x, train_y, test_x, test_y }
+    Ok(Split { train_x, train_y, test_x, test_y })
 }
