@@ -333,16 +333,20 @@ fn narrower_than_f32<T: Float>() -> bool {
         && T::max_value().to_f32().is_some_and(f32::is_finite)
 }
 
+/// `v` in `f32` (NaN for a type without the conversion).
+fn wide<T: Float>(v: T) -> f32 {
+    v.to_f32().unwrap_or(f32::NAN)
+}
+
 /// g ← g + Σ_r a_r·row_r for a type narrower than `f32`: each entry's sum over the rows in
-/// `f32`, where the product of two such numbers is exact, then added to g and rounded to `T`
-/// once. Summed in `T` one row at a time, an entry stops growing once a term falls below half
-/// an ulp of it: with `f16` (ε = 2⁻¹⁰) a sum of 0.025s stalls at 64.
+/// `f32`, where the product of two such numbers is exact (bar underflow), then added to g and
+/// rounded to `T` once. Summed in `T` one row at a time, an entry stops growing once a term
+/// falls below half an ulp of it: with `f16` (ε = 2⁻¹⁰) a sum of 0.025s stalls at 64.
 fn add_rows_in_f32<'a, T: Float + 'a>(
     g: &mut [T],
     rows: impl Iterator<Item = (&'a [T], T)> + Clone,
 ) {
     const CHUNK: usize = 64;
-    let wide = |v: T| v.to_f32().unwrap_or(f32::NAN);
     for (c, g) in g.chunks_mut(CHUNK).enumerate() {
         let mut sums = [0.0_f32; CHUNK];
         for (row, a) in rows.clone() {
@@ -361,7 +365,6 @@ fn add_rows_in_f32<'a, T: Float + 'a>(
 /// b + Σ aᵢ, in order ([`add_rows_in_f32`]'s sum in `f32` for types narrower than `f32`).
 pub(crate) fn add_sum<T: Float>(b: T, a: &[T]) -> T {
     if narrower_than_f32::<T>() {
-        let wide = |v: T| v.to_f32().unwrap_or(f32::NAN);
         let sum = a.iter().fold(0.0_f32, |acc, &v| acc + wide(v));
         return T::from(wide(b) + sum).unwrap_or_else(T::nan);
     }
