@@ -99,10 +99,10 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     let mut w0 = vec![T::zero(); layer.weights_len()];
     init_weights(layer, &mut w0, 2).unwrap();
     let learn_rate = T::from(LEARN_RATE).unwrap();
-    let bytes = (x.len() + y.len()) * core::mem::size_of::<T>();
 
     let mut group = c.benchmark_group(format!("epoch_{name}"));
-    group.throughput(Throughput::Bytes(bytes as u64));
+    // Records per second; the bytes read per record are those of its row, FEATURES values of T.
+    group.throughput(Throughput::Elements(RECORDS as u64));
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     let id = |f: &str| BenchmarkId::new(f, format!("{RECORDS}x{FEATURES}"));
@@ -148,8 +148,6 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     let mut w3 = vec![T::zero(); layer3.weights_len()];
     init_weights(layer3, &mut w3, 3).unwrap();
     let mut gradient3 = vec![T::zero(); layer3.weights_len()];
-    let bytes3 = (x.len() + y3.len()) * core::mem::size_of::<T>();
-    group.throughput(Throughput::Bytes(bytes3 as u64));
     group.bench_function(id("fused_3_outputs"), |b| {
         b.iter(|| {
             batch_epoch(
@@ -164,7 +162,6 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
             .unwrap()
         })
     });
-    group.throughput(Throughput::Bytes(bytes as u64));
 
     #[cfg(feature = "rayon")]
     {
