@@ -47,11 +47,7 @@ impl<T: Float> Loss<T> {
     /// ```
     pub fn new(sse: T, count: usize) -> Self {
         // 2·sse / count as sse / (count / 2): one rounding, and no overflow of 2·sse.
-        let mse = match T::from(count) {
-            Some(c) if c.is_finite() => sse / ((T::one() + T::one()).recip() * c),
-            _ => per_count(sse, 0.5 * count as f64),
-        };
-        Loss { sse, mse }
+        Loss { sse, mse: per_count(sse, count, (T::one() + T::one()).recip()) }
     }
 
     /// Whether both numbers are finite.

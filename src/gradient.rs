@@ -355,16 +355,21 @@ pub fn apply_gradient<T: Float>(
 /// η / n, rounded once. Where n is beyond the range of `T` (`f16` holds integers up to 65 504
 /// only), the quotient comes from `f64` and is rounded to `T`.
 pub(crate) fn step_scale<T: Float>(learn_rate: T, n_records: usize) -> T {
-    match T::from(n_records) {
-        Some(n) if n.is_finite() => learn_rate / n,
-        _ => per_count(learn_rate, n_records as f64),
-    }
+    per_count(learn_rate, n_records, T::one())
 }
 
-/// `value` / `count` for a count beyond the range of `T`, in `f64` and rounded to `T` (NaN for a
-/// type without `f64` conversions).
-pub(crate) fn per_count<T: Float>(value: T, count: f64) -> T {
-    value.to_f64().and_then(|v| T::from(v / count)).unwrap_or_else(T::nan)
+/// `value` / (`scale`·`count`) rounded once, for a power of two `scale`: in `T`, or where `count`
+/// is beyond the range of `T` in `f64` and rounded to `T` (NaN for a type without `f64`
+/// conversions).
+pub(crate) fn per_count<T: Float>(value: T, count: usize, scale: T) -> T {
+    match T::from(count) {
+        Some(c) if c.is_finite() => value / (scale * c),
+        _ => value
+            .to_f64()
+            .zip(scale.to_f64())
+            .and_then(|(v, s)| T::from(v / (s * count as f64)))
+            .unwrap_or_else(T::nan),
+    }
 }
 
 #[cfg(test)]
