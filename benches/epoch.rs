@@ -1,7 +1,8 @@
 //! One batch epoch of a single sigmoid unit at N = 100 000 records, D = 64 features, K = 1:
 //! the crate's fused single pass beside a naive two-pass baseline (all outputs, then all
 //! gradients), a memory-read reference (summing X once: the limit of any epoch), the same epoch
-//! with K = 3 outputs and, with the `rayon` feature, the parallel epoch. Then `minibatch_f32`:
+//! with K = 3 outputs beside the two-pass baseline of K = 3 and, with the `rayon` feature, the
+//! parallel epoch. Then `minibatch_f32`:
 //! one mini-batch epoch over a shuffled order at batch sizes 1, 32 and 256, beside the
 //! per-record path it replaced and the same epoch over the records in storage order.
 //!
@@ -33,8 +34,11 @@ const FEATURES: usize = 64;
 const LEARN_RATE: f64 = 0.01;
 
 /// The textbook two-pass epoch: every output first, then δ, then the gradient as a second pass
-/// over the data (the shape of `X.T @ delta` in numpy), with plain sequential loops.
+/// over the data (the shape of `X.T @ delta` in numpy), with plain sequential loops. K outputs
+/// (K = `w.len() / features`, weights K × D row-major as in [`Layer`]); with K = 1 these are the
+/// operations of the single-output baseline the tables have always measured.
 fn two_pass_epoch<T: Float>(
+    features: usize,
     w: &mut [T],
     x: &[T],
     y: &[T],
@@ -42,10 +46,13 @@ fn two_pass_epoch<T: Float>(
     outputs: &mut [T],
     gradient: &mut [T],
 ) -> T {
-    let d = w.len();
-    for (out, row) in outputs.iter_mut().zip(x.chunks_exact(d)) {
-        let h = row.iter().zip(w.iter()).fold(T::zero(), |acc, (&xi, &wi)| acc + xi * wi);
-        *out = T::one() / (T::one() + (-h).exp());
+    let d = features;
+    let k = w.len() / d;
+    for (outs, row) in outputs.chunks_exact_mut(k).zip(x.chunks_exact(d)) {
+        for (out, w_j) in outs.iter_mut().zip(w.chunks_exact(d)) {
+            let h = row.iter().zip(w_j).fold(T::zero(), |acc, (&xi, &wi)| acc + xi * wi);
+            *out = T::one() / (T::one() + (-h).exp());
+        }
     }
     let mut squares = T::zero();
     for (out, &target) in outputs.iter_mut().zip(y) {
@@ -54,12 +61,14 @@ fn two_pass_epoch<T: Float>(
         *out = error * *out * (T::one() - *out);
     }
     gradient.iter_mut().for_each(|g| *g = T::zero());
-    for (row, &delta) in x.chunks_exact(d).zip(outputs.iter()) {
-        for (g, &xi) in gradient.iter_mut().zip(row) {
-            *g = *g + delta * xi;
+    for (row, deltas) in x.chunks_exact(d).zip(outputs.chunks_exact(k)) {
+        for (g_j, &delta) in gradient.chunks_exact_mut(d).zip(deltas) {
+            for (g, &xi) in g_j.iter_mut().zip(row) {
+                *g = *g + delta * xi;
+            }
         }
     }
-    let scale = learn_rate / T::from(y.len()).unwrap();
+    let scale = learn_rate / T::from(x.len() / d).unwrap();
     for (wi, &g) in w.iter_mut().zip(gradient.iter()) {
         *wi = *wi + scale * g;
     }
@@ -131,6 +140,7 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     group.bench_function(id("two_pass_baseline"), |b| {
         b.iter(|| {
             two_pass_epoch(
+                FEATURES,
                 &mut w,
                 black_box(&x),
                 black_box(&y),
@@ -142,12 +152,29 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     });
 
     // Three outputs: each block of records is read once per output (from cache after the
-    // first), so this shows the several-output path's own cost beside the one-output epoch.
+    // first), so this shows the several-output path's own cost beside the one-output epoch,
+    // and beside the two-pass baseline of the same three outputs.
     let layer3 = Layer::new(FEATURES, 3);
     let y3: Vec<T> = (0..RECORDS * 3).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
     let mut w3 = vec![T::zero(); layer3.weights_len()];
     init_weights(layer3, &mut w3, 3).unwrap();
     let mut gradient3 = vec![T::zero(); layer3.weights_len()];
+    let w3_start = w3.clone();
+    let mut outputs3 = vec![T::zero(); RECORDS * 3];
+    group.bench_function(id("two_pass_baseline_3_outputs"), |b| {
+        b.iter(|| {
+            two_pass_epoch(
+                FEATURES,
+                &mut w3,
+                black_box(&x),
+                black_box(&y3),
+                learn_rate,
+                &mut outputs3,
+                &mut gradient3,
+            )
+        })
+    });
+    w3.copy_from_slice(&w3_start);
     group.bench_function(id("fused_3_outputs"), |b| {
         b.iter(|| {
             batch_epoch(
@@ -384,7 +411,7 @@ fn widths<T: Float>(c: &mut Criterion, name: &str, lengths: &[usize]) {
         group.bench_function(id("two_pass_baseline"), |b| {
             b.iter(|| {
                 let (x, y) = (black_box(&x), black_box(&y));
-                two_pass_epoch(&mut w, x, y, lr, &mut outputs, &mut gradient)
+                two_pass_epoch(d, &mut w, x, y, lr, &mut outputs, &mut gradient)
             })
         });
     }
