@@ -3,8 +3,9 @@
 
 Reads criterion's console output on stdin and prints, per group and size, the median throughput
 of `kernel`, `naive` and `copy` in elements per nanosecond and the ratios kernel/naive and
-kernel/copy, all from the same run; then, for the groups that also have an `f32_kernel` bench
-(f16 and bf16 slices), the ratio of the kernel to the `f32` kernel on the same values.
+kernel/copy, all from the same run; then, in a table of their own, the groups that also have an
+`f32_kernel` bench (f16 and bf16 slices): the kernel, the naive loop, their ratio, and the kernel against the
+`f32` kernel on the same values.
 """
 import re
 import sys
@@ -31,19 +32,25 @@ def size(n):
     return f"{n >> 20} Mi" if n >= 1 << 20 else f"{n >> 10} Ki"
 
 
-print("| group | n | kernel el/ns | naive el/ns | copy el/ns | kernel / naive | kernel / copy |")
-print("|---|---|---:|---:|---:|---:|---:|")
-for (group, n), r in rows.items():
-    k, nv, c = r.get("kernel"), r.get("naive"), r.get("copy")
-    if None in (k, nv, c):
-        continue
-    print(f"| {group} | {size(n)} | {k:.2f} | {nv:.2f} | {c:.2f} | {k / nv:.2f} | {k / c:.2f} |")
+with_copy = [(key, r) for key, r in rows.items()
+             if all(b in r for b in ("kernel", "naive", "copy")) and "f32_kernel" not in r]
+if with_copy:
+    print("| group | n | kernel el/ns | naive el/ns | copy el/ns | kernel / naive | kernel / copy |")
+    print("|---|---|---:|---:|---:|---:|---:|")
+    for (group, n), r in with_copy:
+        k, nv, c = r["kernel"], r["naive"], r["copy"]
+        print(f"| {group} | {size(n)} | {k:.2f} | {nv:.2f} | {c:.2f} | {k / nv:.2f} | {k / c:.2f} |")
 
+# The half-type groups: the kernel beside the naive loop and beside the `f32` kernel on the same
+# values (the conversions' cost), as BENCHMARKS.md shows them.
 with_f32 = [(key, r) for key, r in rows.items() if "f32_kernel" in r and "kernel" in r]
 if with_f32:
-    print()
-    print("| group | n | kernel el/ns | f32 kernel el/ns | kernel / f32 kernel |")
-    print("|---|---|---:|---:|---:|")
+    if with_copy:
+        print()
+    print("| group | n | kernel el/ns | naive el/ns | kernel / naive | f32 kernel el/ns"
+          " | kernel / f32 kernel |")
+    print("|---|---|---:|---:|---:|---:|---:|")
     for (group, n), r in with_f32:
-        k, f = r["kernel"], r["f32_kernel"]
-        print(f"| {group} | {size(n)} | {k:.2f} | {f:.2f} | {k / f:.2f} |")
+        k, nv, f = r["kernel"], r.get("naive"), r["f32_kernel"]
+        naive = f"{nv:.2f} | {k / nv:.2f}" if nv else " | "
+        print(f"| {group} | {size(n)} | {k:.2f} | {naive} | {f:.2f} | {k / f:.2f} |")
