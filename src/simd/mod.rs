@@ -454,6 +454,8 @@ pub(crate) use detect::{
     next_group_ahead, short_call_level, sse_prefetch_ahead, widening_level, SHORT_CALL_BYTES,
     SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES,
 };
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+pub(crate) use x86::exact_with_fma;
 
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]

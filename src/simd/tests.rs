@@ -2249,3 +2249,73 @@ fn streamed_outputs_match_chunked_ones() {
         }
     }
 }
+
+/// The scalar kernels of `accurate` give the same bits with their exact products by FMA as by
+/// Dekker's splitting: on magnitudes from 2⁻⁶⁰ to 2¹⁰ of both signs, across each kernel's
+/// switches (tanh's ends at 2⁻²⁷ and 20, softplus's series below ln 64, the subnormal results
+/// below −708, saturation at 750) and on the special values.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn exact_kernels_give_the_same_bits_with_and_without_fma() {
+    use crate::accurate::{
+        ExactKernel, SigmoidDerivativeKernel, SigmoidKernel, SigmoidPairKernel, SoftplusKernel,
+        TanhDerivativeKernel, TanhKernel,
+    };
+
+    trait Bits {
+        fn bits(&self) -> [u64; 2];
+    }
+    impl Bits for f64 {
+        fn bits(&self) -> [u64; 2] {
+            [self.to_bits(), 0]
+        }
+    }
+    impl Bits for (f64, f64) {
+        fn bits(&self) -> [u64; 2] {
+            [self.0.to_bits(), self.1.to_bits()]
+        }
+    }
+    fn check<K: ExactKernel>(name: &str, inputs: &[f64])
+    where
+        K::Output: Bits,
+    {
+        for &h in inputs {
+            let fused = kernels::exact_with_fma::<K>(h).expect("a level with FMA").bits();
+            assert_eq!(K::eval::<false>(h).bits(), fused, "{name}({h:e})");
+        }
+    }
+
+    if supported() < Level::Avx2 || crate::simd::level() < Level::Avx2 {
+        eprintln!("exact_kernels_give_the_same_bits_with_and_without_fma: SKIPPED, no FMA level");
+        return;
+    }
+    let count = if cfg!(miri) { 50 } else { 4000 };
+    let mut inputs: Vec<f64> = uniform(0xF3A, count)
+        .iter()
+        .zip(uniform(0xF3B, count))
+        .map(|(&m, e)| m * pow2((35.0 * (e + 1.0)) as i32 - 60))
+        .collect();
+    for (centre, width) in
+        [(-708.0, 40.0), (-750.0, 2.0), (4.158_883_083_359_672, 0.01), (20.0, 0.1)]
+    {
+        inputs.extend(uniform(0xF3C, count / 8).iter().map(|u| centre + width * u));
+    }
+    inputs.extend(inputs.clone().iter().map(|h| -h));
+    inputs.extend([
+        0.0,
+        -0.0,
+        pow2(-27),
+        750.0,
+        f64::MAX,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        f64::NAN,
+    ]);
+
+    check::<SigmoidKernel>("σ", &inputs);
+    check::<SigmoidDerivativeKernel>("σ′", &inputs);
+    check::<SigmoidPairKernel>("(σ, σ′)", &inputs);
+    check::<TanhKernel>("tanh", &inputs);
+    check::<TanhDerivativeKernel>("tanh′", &inputs);
+    check::<SoftplusKernel>("softplus", &inputs);
+}

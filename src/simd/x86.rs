@@ -1,8 +1,10 @@
 //! The `#[target_feature]` instantiations of the loops in [`super::math`], one module per level,
-//! and the safe functions that pick one by [`Level`].
+//! and the safe functions that pick one by [`Level`]; last, the scalar kernels of
+//! [`crate::accurate`] compiled with FMA.
 
 use super::{math, short_call_level, sse_prefetch_ahead, supported, widening_level, Level};
 use super::{SHORT_CALL_BYTES, SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES};
+use crate::accurate::ExactKernel;
 
 /// Defines, for each kernel, an `unsafe fn` compiled for each level and a safe dispatcher that
 /// takes a [`Level`] and never runs a level the CPU lacks.
@@ -495,4 +497,28 @@ pub(crate) fn sigmoid_with_derivative_f64(
     } else {
         sigmoid_with_derivative_f64_portable(level, h, out, slope);
     }
+}
+
+/// The scalar kernel `K` of [`crate::accurate`] with its exact products by FMA, where the level in
+/// use has FMA (AVX2 and above); `None` otherwise, for the caller's own path (the same bits).
+#[inline]
+pub(crate) fn exact_with_fma<K: ExactKernel>(h: f64) -> Option<K::Output> {
+    if super::level() >= Level::Avx2 {
+        // SAFETY: `level()` never exceeds `supported()`, which detected FMA at run time for
+        // AVX2 and AVX-512.
+        Some(unsafe { exact_fma::<K>(h) })
+    } else {
+        None
+    }
+}
+
+/// `K` compiled with FMA enabled: its `#[inline(always)]` arithmetic is inlined here, so each
+/// `mul_add` is one instruction.
+///
+/// # Safety
+///
+/// The CPU must support FMA.
+#[target_feature(enable = "fma")]
+unsafe fn exact_fma<K: ExactKernel>(h: f64) -> K::Output {
+    K::eval::<true>(h)
 }
