@@ -15,7 +15,7 @@
 //! Every slice function checks its arguments first and returns a typed [`Error`] without
 //! modifying any slice (but for [`Error::Diverged`] from [`train()`], which restores the last
 //! sound weights); none panics, and none allocates but those of the `rayon` feature (and the first
-//! call to dispatch to SIMD kernels, which reads the `DELTA_RULE_SIMD` variable once).
+//! call that dispatches by CPU features, which reads the `DELTA_RULE_SIMD` variable once).
 //!
 //! # Example
 //!
