@@ -354,8 +354,9 @@ pub(crate) trait ExactKernel {
 /// x86-64 (AVX2 and AVX-512 imply FMA; the level in use, so `DELTA_RULE_SIMD=scalar` runs the
 /// other path), always on aarch64, where FMA is part of the baseline. Elsewhere, and without
 /// `std`, by Dekker's splitting. The bits are the same either way; with FMA the kernels take
-/// about 2/3 of the time (`sigmoid` 11.3 ns against 16.6 per element in a loop on an Intel
-/// Xeon, `cargo bench --bench accuracy -- sigmoid`).
+/// 2/3 to 5/6 of the time, softplus the most as it keeps its `ln_1p` call (on an Intel Xeon,
+/// `sigmoid` 11.3 ns against 16.6 per element in a loop, softplus 17.0 against 20.4:
+/// `cargo bench --bench accuracy -- accurate_scalar_f64`).
 #[inline(always)]
 fn dispatch<K: ExactKernel>(h: f64) -> K::Output {
     #[cfg(all(feature = "std", target_arch = "aarch64"))]
