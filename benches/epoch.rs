@@ -2,9 +2,9 @@
 //! the crate's fused single pass beside a naive two-pass baseline (all outputs, then all
 //! gradients), a memory-read reference (summing X once: the limit of any epoch), the same epoch
 //! with K = 3 outputs beside the two-pass baseline of K = 3 and, with the `rayon` feature, the
-//! parallel epoch. Then `minibatch_f32`:
-//! one mini-batch epoch over a shuffled order at batch sizes 1, 32 and 256, beside the
-//! per-record path it replaced and the same epoch over the records in storage order.
+//! parallel epoch. Then `minibatch_f32`: one mini-batch epoch over a shuffled order at batch
+//! sizes 1, 32 and 256, beside the per-record path it replaced and the same epoch over the
+//! records in storage order.
 //!
 //! `epoch_widths_f32` and `epoch_widths_f64`: the batch epoch and the two-pass baseline at
 //! 16 384 records of 3 to 127 features (short rows, and lengths that are not whole chunks of the

@@ -4,8 +4,8 @@
 Reads criterion's console output on stdin and prints, per group and size, the median throughput
 of `kernel`, `naive` and `copy` in elements per nanosecond and the ratios kernel/naive and
 kernel/copy, all from the same run; then, in a table of their own, the groups that also have an
-`f32_kernel` bench (f16 and bf16 slices): the kernel, the naive loop, their ratio, and the kernel against the
-`f32` kernel on the same values.
+`f32_kernel` bench (f16 and bf16 slices): the kernel, the naive loop, their ratio, and the
+kernel against the `f32` kernel on the same values.
 """
 import re
 import sys
