@@ -2262,26 +2262,19 @@ fn exact_kernels_give_the_same_bits_with_and_without_fma() {
         TanhDerivativeKernel, TanhKernel,
     };
 
-    // The bits, but any NaN as one: which NaN an operation returns is not specified (Miri
-    // varies it on purpose).
-    fn bits_of(x: f64) -> u64 {
-        if x.is_nan() {
-            f64::NAN.to_bits()
-        } else {
-            x.to_bits()
-        }
-    }
+    // Any NaN as one ([`nan_or_bits`]): which NaN an operation returns is not specified, and
+    // Miri varies it on purpose.
     trait Bits {
         fn bits(&self) -> [u64; 2];
     }
     impl Bits for f64 {
         fn bits(&self) -> [u64; 2] {
-            [bits_of(*self), 0]
+            [nan_or_bits(*self), 0]
         }
     }
     impl Bits for (f64, f64) {
         fn bits(&self) -> [u64; 2] {
-            [bits_of(self.0), bits_of(self.1)]
+            [nan_or_bits(self.0), nan_or_bits(self.1)]
         }
     }
     fn check<K: ExactKernel>(name: &str, inputs: &[f64])
