@@ -1,5 +1,7 @@
 //! The batch gradient over records on several threads (feature `rayon`).
 
+use core::sync::atomic::{AtomicU32, Ordering};
+
 use num_traits::Float;
 
 use crate::activation::Activation;
@@ -9,14 +11,27 @@ use crate::gradient::{accumulate_rows, check_gradient, step_scale};
 use crate::kernels::{self, SquaredErrorSum};
 use crate::layer::Layer;
 
+/// The fewest elements of `x` and `y` in a shard of [`par_batch_gradient`]: enough that a shard's
+/// own costs (its gradient buffer, its start in the kernels, its share of the final sum) stay
+/// small beside its work.
+const MIN_SHARD_ELEMENTS: usize = 1 << 16;
+
+/// The most shards [`par_batch_gradient`] splits the records into (below 2¹⁶, for [`Run`]). More
+/// shards than threads let a thread done with its own run take over the end of another's, and
+/// bounding them bounds the gradient buffers.
+const MAX_SHARDS: usize = 64;
+const _: () = assert!(MAX_SHARDS < 1 << 16);
+
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
-/// The records are split into one contiguous shard per thread of the pool (the shard bounds
-/// depend only on the number of records and the number of threads); the calling thread computes
-/// the first shard's gradient and loss as `batch_gradient` does while the pool's threads compute
-/// the others, and the shards are summed in shard order. The result
-/// is therefore the same on every run with the same number of threads. It allocates one gradient
-/// buffer per shard.
+/// The records are split into contiguous shards of at least 2¹⁶ elements of `x` and `y`, at most
+/// 64 of them; the bounds depend only on the shapes, not on the pool. The calling thread and up
+/// to one less than the pool's threads each own a run of consecutive shards, as even as the
+/// split allows, and compute their gradients and losses in order as `batch_gradient` does; a
+/// thread whose run is done takes the last shards of the others' runs, so that one started late
+/// or slowed down by other work on the machine holds up the call less. The shards are then summed
+/// in shard order: the result is the same bits on every run and with any number of threads. It
+/// allocates one gradient buffer per shard.
 ///
 /// # Errors
 ///
@@ -62,28 +77,53 @@ where
     let n = layer.records(x, y)?;
     layer.check_weights(weights)?;
     check_gradient(layer, gradient)?;
-    let shard_rows = n.div_ceil(rayon::current_num_threads()).max(1);
-    let shard = |(xs, ys): (&[T], &[T])| {
-        let mut g = vec![T::zero(); gradient.len()];
-        let squares = accumulate_rows(activation, layer, weights, xs, ys, &mut g);
-        (g, squares)
-    };
-    let mut parts = x.chunks(shard_rows * layer.inputs).zip(y.chunks(shard_rows * layer.outputs));
-    let first_part = parts.next();
-    let mut rest = vec![(Vec::new(), SquaredErrorSum::new()); parts.len()];
-    let mut first = None;
-    // The calling thread works on the first shard while the pool takes the others, rather than
-    // handing all of them to the pool and blocking: waking the pool's threads then overlaps
-    // useful work (about 0.2 ms per call here when they had gone to sleep between epochs).
-    rayon::in_place_scope(|scope| {
-        for (result, part) in rest.iter_mut().zip(parts) {
-            scope.spawn(move |_| *result = shard(part));
+    let record_len = layer.inputs.saturating_add(layer.outputs);
+    let shard_rows = n.div_ceil(MAX_SHARDS).max(MIN_SHARD_ELEMENTS.div_ceil(record_len));
+    let shards = n.div_ceil(shard_rows);
+    let weights_len = gradient.len();
+    let threads = rayon::current_num_threads().clamp(1, shards.max(1));
+    // Thread t owns the run of shards t·shards/threads.., the split of one shard per thread in
+    // shards; a thread whose run is done takes the last shards of the others' runs.
+    let runs: Vec<Run> =
+        (0..threads).map(|t| Run::new(t * shards / threads, (t + 1) * shards / threads)).collect();
+    let take_shards = |t: usize| {
+        let mut done = Vec::new();
+        let mut add = |i: usize| {
+            let rows = i * shard_rows..n.min((i + 1) * shard_rows);
+            let xs = &x[rows.start * layer.inputs..rows.end * layer.inputs];
+            let ys = &y[rows.start * layer.outputs..rows.end * layer.outputs];
+            let mut g = vec![T::zero(); weights_len];
+            let squares = accumulate_rows(activation, layer, weights, xs, ys, &mut g);
+            done.push((i, g, squares));
+        };
+        while let Some(i) = runs[t].take_first() {
+            add(i);
         }
-        first = first_part.map(shard);
+        // A run once empty stays empty, so one pass over the others leaves every run empty.
+        for k in 1..threads {
+            while let Some(i) = runs[(t + k) % threads].take_last() {
+                add(i);
+            }
+        }
+        done
+    };
+    let mut taken = vec![Vec::new(); threads - 1];
+    let mut own = Vec::new();
+    // The calling thread works on its run rather than blocking while the pool wakes up: its
+    // first shards overlap the pool threads' start (about 0.2 ms per call when they had gone to
+    // sleep between epochs).
+    rayon::in_place_scope(|scope| {
+        for (t, done) in taken.iter_mut().enumerate() {
+            let take_shards = &take_shards;
+            scope.spawn(move |_| *done = take_shards(t + 1));
+        }
+        own = take_shards(0);
     });
+    let mut parts: Vec<_> = own.into_iter().chain(taken.into_iter().flatten()).collect();
+    parts.sort_unstable_by_key(|&(i, ..)| i);
     gradient.fill(T::zero());
     let mut squares = SquaredErrorSum::new();
-    for (g, s) in first.iter().chain(&rest) {
+    for (_, g, s) in &parts {
         kernels::axpy(gradient, T::one(), g);
         squares.merge(s);
     }
@@ -137,4 +177,94 @@ where
     let sse = par_batch_gradient(activation, layer, weights, x, y, gradient)?;
     kernels::axpy(weights, step_scale(learn_rate, n), gradient);
     Ok(Loss::new(sse, n * layer.outputs))
+}
+
+/// The shards of a run not yet taken, i..end, as one word (i in the low 16 bits, end in the high
+/// 16), so that its owner can take the first and another thread the last without a lock.
+struct Run(AtomicU32);
+
+impl Run {
+    fn new(start: usize, end: usize) -> Self {
+        debug_assert!(start <= end && end <= MAX_SHARDS, "{start}..{end}");
+        Run(AtomicU32::new((end as u32) << 16 | start as u32))
+    }
+
+    fn take_first(&self) -> Option<usize> {
+        self.take(|start, end| (start < end).then(|| (start + 1, end, start)))
+    }
+
+    fn take_last(&self) -> Option<usize> {
+        self.take(|start, end| (start < end).then(|| (start, end - 1, end - 1)))
+    }
+
+    /// Takes the shard `step` picks from start..end, if any, by compare-and-swap: each shard is
+    /// taken once. Relaxed suffices, as the results reach the caller through the scope's join.
+    fn take(&self, step: impl Fn(u32, u32) -> Option<(u32, u32, u32)>) -> Option<usize> {
+        let mut word = self.0.load(Ordering::Relaxed);
+        loop {
+            let (start, end, shard) = step(word & 0xffff, word >> 16)?;
+            let next = end << 16 | start;
+            match self.0.compare_exchange_weak(word, next, Ordering::Relaxed, Ordering::Relaxed) {
+                Ok(_) => return Some(shard as usize),
+                Err(now) => word = now,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_run_gives_each_shard_once_from_either_end() {
+        let run = Run::new(3, 7);
+        assert_eq!(run.take_first(), Some(3));
+        assert_eq!(run.take_last(), Some(6));
+        assert_eq!(run.take_last(), Some(5));
+        assert_eq!(run.take_first(), Some(4));
+        assert_eq!((run.take_first(), run.take_last()), (None, None));
+        // Emptied from the back down to shard 0.
+        let first = Run::new(0, 1);
+        assert_eq!(
+            (first.take_last(), first.take_last(), first.take_first()),
+            (Some(0), None, None)
+        );
+        let empty = Run::new(MAX_SHARDS, MAX_SHARDS);
+        assert_eq!((empty.take_first(), empty.take_last()), (None, None));
+    }
+
+    #[test]
+    fn threads_taking_from_all_runs_take_every_shard_exactly_once() {
+        let (threads, shards) = (4, MAX_SHARDS);
+        for round in 0..200 {
+            let runs: Vec<Run> = (0..threads)
+                .map(|t| Run::new(t * shards / threads, (t + 1) * shards / threads))
+                .collect();
+            let mut taken: Vec<usize> = std::thread::scope(|scope| {
+                let workers: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let runs = &runs;
+                        scope.spawn(move || {
+                            let mut mine = Vec::new();
+                            // Every other round the threads raid the same run from both ends.
+                            let own = if round % 2 == 0 { t } else { 0 };
+                            while let Some(i) = runs[own].take_first() {
+                                mine.push(i);
+                            }
+                            for k in 0..threads {
+                                while let Some(i) = runs[(t + k) % threads].take_last() {
+                                    mine.push(i);
+                                }
+                            }
+                            mine
+                        })
+                    })
+                    .collect();
+                workers.into_iter().flat_map(|w| w.join().unwrap()).collect()
+            });
+            taken.sort_unstable();
+            assert_eq!(taken, (0..shards).collect::<Vec<_>>(), "round {round}");
+        }
+    }
 }
