@@ -24,14 +24,15 @@ const _: () = assert!(MAX_SHARDS < 1 << 16);
 
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
-/// The records are split into contiguous shards of at least 2¹⁶ elements of `x` and `y`, at most
-/// 64 of them; the bounds depend only on the shapes, not on the pool. The calling thread and up
-/// to one less than the pool's threads each own a run of consecutive shards, as even as the
-/// split allows, and compute their gradients and losses in order as `batch_gradient` does; a
-/// thread whose run is done takes the last shards of the others' runs, so that one started late
-/// or slowed down by other work on the machine holds up the call less. The shards are then summed
-/// in shard order: the result is the same bits on every run and with any number of threads. It
-/// allocates one gradient buffer per shard.
+/// The records are split into contiguous shards of at least 2¹⁶ elements of `x` and `y` (and 8
+/// times the number of weights), at most 64 of them; the bounds depend only on the shapes, not on
+/// the pool. The calling thread and up to one less than the pool's threads each own a run of
+/// consecutive shards, as even as the split allows, and compute their gradients and losses in order
+/// as `batch_gradient` does; a thread whose run is done takes the last shards of the others' runs,
+/// so that one started late or slowed down by other work on the machine holds up the call less. The
+/// shards are then summed in shard order: the result is the same bits on every run and with any
+/// number of threads. It allocates one gradient buffer per shard, together at most an eighth of the
+/// memory of `x` and `y` beyond the first.
 ///
 /// # Errors
 ///
@@ -77,10 +78,9 @@ where
     let n = layer.records(x, y)?;
     layer.check_weights(weights)?;
     check_gradient(layer, gradient)?;
-    let record_len = layer.inputs.saturating_add(layer.outputs);
-    let shard_rows = n.div_ceil(MAX_SHARDS).max(MIN_SHARD_ELEMENTS.div_ceil(record_len));
-    let shards = n.div_ceil(shard_rows);
     let weights_len = gradient.len();
+    let shard_rows = shard_rows(n, layer);
+    let shards = n.div_ceil(shard_rows);
     let threads = rayon::current_num_threads().clamp(1, shards.max(1));
     // Thread t owns the run of shards t·shards/threads.., the split of one shard per thread in
     // shards; a thread whose run is done takes the last shards of the others' runs.
@@ -179,6 +179,16 @@ where
     Ok(Loss::new(sse, n * layer.outputs))
 }
 
+/// Records per shard in [`par_batch_gradient`] for `n` records: shards of at least
+/// [`MIN_SHARD_ELEMENTS`] elements of `x` and `y` and 8 times the layer's weights (so that their
+/// gradient buffers together take at most an eighth of the memory of `x` and `y`, beyond one),
+/// and at most [`MAX_SHARDS`] of them. At least 1.
+fn shard_rows(n: usize, layer: Layer) -> usize {
+    let record_len = layer.inputs.saturating_add(layer.outputs).max(1);
+    let min_elements = MIN_SHARD_ELEMENTS.max(layer.weights_len().saturating_mul(8));
+    n.div_ceil(MAX_SHARDS).max(min_elements.div_ceil(record_len))
+}
+
 /// The shards of a run not yet taken, i..end, as one word (i in the low 16 bits, end in the high
 /// 16), so that its owner can take the first and another thread the last without a lock.
 struct Run(AtomicU32);
@@ -232,6 +242,28 @@ mod tests {
         );
         let empty = Run::new(MAX_SHARDS, MAX_SHARDS);
         assert_eq!((empty.take_first(), empty.take_last()), (None, None));
+    }
+
+    #[test]
+    fn shards_are_few_and_their_buffers_small_beside_the_data() {
+        let layers = [Layer::new(64, 1), Layer::new(7, 2).with_bias(), Layer::new(10_000, 100)];
+        for layer in layers {
+            let record_len = layer.inputs + layer.outputs;
+            for n in [0, 1, 100, 7_282, 40_001, 100_000, 1 << 20] {
+                let rows = shard_rows(n, layer);
+                let shards = n.div_ceil(rows);
+                let elements = n * record_len;
+                assert!(rows >= 1 && shards <= MAX_SHARDS, "{layer:?}, {n} records");
+                if shards > 1 {
+                    assert!(rows * record_len >= MIN_SHARD_ELEMENTS, "{layer:?}, {n} records");
+                }
+                let buffers = shards * layer.weights_len();
+                assert!(buffers <= elements / 8 + layer.weights_len(), "{layer:?}, {n} records");
+            }
+        }
+        // One shard per 2¹⁶ elements up to the cap: ⌈2¹⁶/65⌉ = 1009 records of 64 + 1.
+        assert_eq!(shard_rows(100_000, Layer::new(64, 1)), 1563);
+        assert_eq!(shard_rows(10_000, Layer::new(64, 1)), 1009);
     }
 
     #[test]
