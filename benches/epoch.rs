@@ -109,14 +109,17 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     init_weights(layer, &mut w0, 2).unwrap();
     let learn_rate = T::from(LEARN_RATE).unwrap();
 
+    // The bytes each bench reads at least once: X alone for the references, X and the targets
+    // for the epochs. Criterion reports them per second, the bandwidth an epoch reaches.
+    let bytes = |values: usize| Throughput::Bytes((values * core::mem::size_of::<T>()) as u64);
     let mut group = c.benchmark_group(format!("epoch_{name}"));
-    // Records per second; the bytes read per record are those of its row, FEATURES values of T.
-    group.throughput(Throughput::Elements(RECORDS as u64));
     group.sample_size(10).warm_up_time(Duration::from_secs(1));
     group.measurement_time(Duration::from_secs(3));
     let id = |f: &str| BenchmarkId::new(f, format!("{RECORDS}x{FEATURES}"));
 
+    group.throughput(bytes(x.len()));
     group.bench_function(id("read_x_reference"), |b| b.iter(|| read_all(black_box(&x))));
+    group.throughput(bytes(x.len() + y.len()));
 
     let mut w = w0.clone();
     let mut gradient = vec![T::zero(); layer.weights_len()];
@@ -161,6 +164,7 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     let mut gradient3 = vec![T::zero(); layer3.weights_len()];
     let w3_start = w3.clone();
     let mut outputs3 = vec![T::zero(); RECORDS * 3];
+    group.throughput(bytes(x.len() + y3.len()));
     group.bench_function(id("two_pass_baseline_3_outputs"), |b| {
         b.iter(|| {
             two_pass_epoch(
@@ -196,9 +200,11 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
         // epoch, which one thread's figure does not show when memory is shared.
         use rayon::prelude::*;
         let shard = x.len().div_ceil(rayon::current_num_threads());
+        group.throughput(bytes(x.len()));
         group.bench_function(id("read_x_reference_rayon"), |b| {
             b.iter(|| black_box(&x).par_chunks(shard).map(read_all).reduce(T::zero, |a, b| a + b))
         });
+        group.throughput(bytes(x.len() + y.len()));
 
         let mut w = w0.clone();
         group.bench_function(id("fused_rayon"), |b| {
