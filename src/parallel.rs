@@ -82,8 +82,8 @@ where
     let shard_rows = shard_rows(n, layer);
     let shards = n.div_ceil(shard_rows);
     let threads = rayon::current_num_threads().clamp(1, shards.max(1));
-    // Thread t owns the run of shards t·shards/threads.., the split of one shard per thread in
-    // shards; a thread whose run is done takes the last shards of the others' runs.
+    // Thread t owns shards t·shards/threads up to (t + 1)·shards/threads: while the threads keep
+    // pace, each reads the records that one shard per thread would have given it.
     let runs: Vec<Run> =
         (0..threads).map(|t| Run::new(t * shards / threads, (t + 1) * shards / threads)).collect();
     let take_shards = |t: usize| {
@@ -196,7 +196,7 @@ struct Run(AtomicU32);
 impl Run {
     fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end && end <= MAX_SHARDS, "{start}..{end}");
-        Run(AtomicU32::new((end as u32) << 16 | start as u32))
+        Run(AtomicU32::new(((end as u32) << 16) | start as u32))
     }
 
     fn take_first(&self) -> Option<usize> {
@@ -213,7 +213,7 @@ impl Run {
         let mut word = self.0.load(Ordering::Relaxed);
         loop {
             let (start, end, shard) = step(word & 0xffff, word >> 16)?;
-            let next = end << 16 | start;
+            let next = (end << 16) | start;
             match self.0.compare_exchange_weak(word, next, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => return Some(shard as usize),
                 Err(now) => word = now,
@@ -279,7 +279,8 @@ mod tests {
                         let runs = &runs;
                         scope.spawn(move || {
                             let mut mine = Vec::new();
-                            // Every other round the threads raid the same run from both ends.
+                            // Every other round all threads contend for the front of run 0,
+                            // and the other runs are taken from the back only.
                             let own = if round % 2 == 0 { t } else { 0 };
                             while let Some(i) = runs[own].take_first() {
                                 mine.push(i);
