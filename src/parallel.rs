@@ -24,16 +24,16 @@ const _: () = assert!(MAX_SHARDS < 1 << 16);
 
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
-/// The records are split into contiguous shards of at least 2¹⁶ elements of `x` and `y` (and 8
-/// times the number of weights), at most 64 of them (so that inputs of up to 2¹⁶ elements stay on
-/// the calling thread); the bounds depend only on the shapes, not on the pool. The calling thread
-/// and up to one less than the pool's threads each own a run of consecutive shards, as even as the
-/// split allows, and compute their gradients and losses in order as `batch_gradient` does; a thread
-/// whose run is done takes the last shards of the others' runs, so that one started late or slowed
-/// down by other work on the machine holds up the call less. The shards are then summed in shard
-/// order: the result is the same bits on every run and with any number of threads. It allocates one
-/// gradient buffer per shard, together at most an eighth of the memory of `x` and `y` beyond the
-/// first.
+/// The records are split into contiguous shards, all but the last of at least 2¹⁶ elements of `x`
+/// and `y` (and 8 times the number of weights), at most 64 of them (so that inputs of up to 2¹⁶
+/// elements stay on the calling thread); the bounds depend only on the shapes, not on the pool. The
+/// calling thread and up to one less than the pool's threads each own a run of consecutive shards,
+/// as even as the split allows, and compute their gradients and losses in order as `batch_gradient`
+/// does; a thread whose run is done takes the last shards of the others' runs, so that one started
+/// late or slowed down by other work on the machine holds up the call less. The shards are then
+/// summed in shard order: the result is the same bits on every run and with any number of threads.
+/// It allocates one gradient buffer per shard, together at most an eighth of the memory of `x` and
+/// `y` beyond the first.
 ///
 /// # Errors
 ///
