@@ -176,7 +176,7 @@ pub(crate) fn sum_squared_diff_parts_f64(level: Level, a: &[f64], b: &[f64]) -> 
 
 /// Σ aᵢbᵢ for `f32` at the level [`short_call_level`] picks ([`dot_f32_at`]; every level gives
 /// the same bits). Inline, with [`dot_f32_at`], so that the choice joins the caller's code:
-/// `net_input` on 10 to 100 features took 0.7–1.3 ns less (docs/benchmark-log.md).
+/// `net_input` on 10 to 100 features took 0.3–1.3 ns less (docs/benchmark-log.md).
 #[inline]
 pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
     dot_f32_at(short_call_level(level, size_of_val(a), SHORT_CALL_BYTES), a, b)
