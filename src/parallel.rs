@@ -83,10 +83,7 @@ where
     let shard_rows = shard_rows(n, layer);
     let shards = n.div_ceil(shard_rows);
     let threads = rayon::current_num_threads().clamp(1, shards.max(1));
-    // Thread t owns shards t·shards/threads up to (t + 1)·shards/threads: while the threads keep
-    // pace, each reads the records that one shard per thread would have given it.
-    let runs: Vec<Run> =
-        (0..threads).map(|t| Run::new(t * shards / threads, (t + 1) * shards / threads)).collect();
+    let runs = Run::split(shards, threads);
     let take_shards = |t: usize| {
         let mut done = Vec::new();
         let mut add = |i: usize| {
@@ -195,6 +192,13 @@ fn shard_rows(n: usize, layer: Layer) -> usize {
 struct Run(AtomicU32);
 
 impl Run {
+    /// `shards` as one run per thread, thread t's from t·shards/threads up to
+    /// (t + 1)·shards/threads: while the threads keep pace, each reads the records that one shard
+    /// per thread would have given it.
+    fn split(shards: usize, threads: usize) -> Vec<Run> {
+        (0..threads).map(|t| Run::new(t * shards / threads, (t + 1) * shards / threads)).collect()
+    }
+
     fn new(start: usize, end: usize) -> Self {
         debug_assert!(start <= end && end <= MAX_SHARDS, "{start}..{end}");
         Run(AtomicU32::new(((end as u32) << 16) | start as u32))
@@ -271,9 +275,7 @@ mod tests {
     fn threads_taking_from_all_runs_take_every_shard_exactly_once() {
         let (threads, shards) = (4, MAX_SHARDS);
         for round in 0..200 {
-            let runs: Vec<Run> = (0..threads)
-                .map(|t| Run::new(t * shards / threads, (t + 1) * shards / threads))
-                .collect();
+            let runs = Run::split(shards, threads);
             let mut taken: Vec<usize> = std::thread::scope(|scope| {
                 let workers: Vec<_> = (0..threads)
                     .map(|t| {
