@@ -1,11 +1,12 @@
 //! The training functions on arbitrary shapes, values and learning rates: `Ok` when every shape
 //! agrees and the learning rate is finite and ≥ 0, `Err` when a length disagrees, nothing
-//! modified on `Err`, no panic, and losses that are NaN or ≥ 0.
+//! modified on `Err`, no panic, and losses that are NaN or ≥ 0. The `rayon` functions answer
+//! as the serial ones do, with the same results: inputs this small are one shard.
 #![no_main]
 
 use delta_rule::{
-    accuracy, apply_gradient, batch_epoch, batch_gradient, init_weights, minibatch_epoch, predict,
-    Activation, Layer, Sigmoid, Tanh,
+    accuracy, apply_gradient, batch_epoch, batch_gradient, init_weights, minibatch_epoch,
+    par_batch_epoch, par_batch_gradient, predict, Activation, Layer, Sigmoid, Tanh,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -15,6 +16,11 @@ use input::Input;
 
 fn same(a: &[f64], b: &[f64]) -> bool {
     a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+/// Equal as numbers, NaN equal to NaN: the parallel sum starts from +0, so a −0 may turn +0.
+fn same_values(a: &[f64], b: &[f64]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y || (x.is_nan() && y.is_nan()))
 }
 
 /// `len`, or a different length when `skew` is set.
@@ -43,7 +49,7 @@ fuzz_target!(|bytes: &[u8]| {
     let learn_rate =
         if input.byte() & 1 == 1 { input.f64() } else { f64::from(input.byte()) / 64.0 };
     let tanh = input.byte() & 1 == 1;
-    let activation: &dyn Activation<f64> = if tanh { &Tanh } else { &Sigmoid };
+    let activation: &(dyn Activation<f64> + Sync) = if tanh { &Tanh } else { &Sigmoid };
 
     // As the crate reads the shapes: records from x, then y, weights and gradient must fit.
     let records = if d > 0 { x.len() / d } else { 0 };
@@ -54,7 +60,8 @@ fuzz_target!(|bytes: &[u8]| {
     let (w0, g0) = (weights.clone(), gradient.clone());
     let unchanged = |w: &[f64], g: &[f64]| same(w, &w0) && same(g, &g0);
 
-    match batch_gradient(activation, layer, &weights, &x, &y, &mut gradient) {
+    let serial = batch_gradient(activation, layer, &weights, &x, &y, &mut gradient);
+    match serial {
         Ok(e) => {
             assert!(shapes_agree);
             assert!(e.is_nan() || e >= 0.0, "{e}");
@@ -64,15 +71,43 @@ fuzz_target!(|bytes: &[u8]| {
             assert!(unchanged(&weights, &gradient));
         }
     }
+    let serial_gradient = gradient.clone();
+    gradient.copy_from_slice(&g0);
+    match par_batch_gradient(activation, layer, &weights, &x, &y, &mut gradient) {
+        Ok(e) => {
+            assert!(same_values(&[e], &[serial.unwrap()]));
+            assert!(same_values(&gradient, &serial_gradient));
+        }
+        Err(err) => {
+            assert_eq!(format!("{err:?}"), format!("{:?}", serial.unwrap_err()));
+            assert!(unchanged(&weights, &gradient));
+        }
+    }
     gradient.copy_from_slice(&g0);
 
-    match batch_epoch(activation, layer, &mut weights, &x, &y, learn_rate, &mut gradient) {
+    let serial = batch_epoch(activation, layer, &mut weights, &x, &y, learn_rate, &mut gradient);
+    match serial {
         Ok(loss) => {
             assert!(shapes_agree && rate_ok && records > 0);
             assert!(loss.sse.is_nan() || loss.sse >= 0.0);
         }
         Err(_) => {
             assert!(!(shapes_agree && rate_ok && records > 0));
+            assert!(unchanged(&weights, &gradient));
+        }
+    }
+    let (serial_weights, serial_gradient) = (weights.clone(), gradient.clone());
+    weights.copy_from_slice(&w0);
+    gradient.copy_from_slice(&g0);
+    match par_batch_epoch(activation, layer, &mut weights, &x, &y, learn_rate, &mut gradient) {
+        Ok(loss) => {
+            let serial = serial.unwrap();
+            assert!(same_values(&[loss.sse, loss.mse], &[serial.sse, serial.mse]));
+            assert!(same_values(&weights, &serial_weights));
+            assert!(same_values(&gradient, &serial_gradient));
+        }
+        Err(err) => {
+            assert_eq!(format!("{err:?}"), format!("{:?}", serial.unwrap_err()));
             assert!(unchanged(&weights, &gradient));
         }
     }
