@@ -163,6 +163,20 @@ fn exp_parts<const FMA: bool>(x: f64) -> (i32, f64, f64) {
     (n >> 5, hi, lo)
 }
 
+/// ρ = 1 − q·d exactly, for q = fl(1/d) and 1 ≤ d ≤ 2: ρ is a float (the residual of a
+/// correctly rounded reciprocal), so the FMA gives it in one rounding-free step, where without
+/// FMA q·d = p + p_err is split exactly and 1 − p (Sterbenz) and the subtraction of p_err are
+/// exact. The same bits either way; the FMA shortens the chain to σ and tanh by two operations.
+#[inline(always)]
+fn reciprocal_residual<const FMA: bool>(q: f64, d: f64) -> f64 {
+    #[cfg(feature = "std")]
+    if FMA {
+        return (-q).mul_add(d, 1.0);
+    }
+    let (p, p_err) = two_prod::<FMA>(q, d);
+    (1.0 - p) - p_err
+}
+
 /// The pieces of the logistic function at z = |h| < [`SATURATION`], with e = e^(−z):
 /// σ(z) = 1/(1 + e) = q + q_lo and σ(−z) = e/(1 + e) = 2^k · (m + m_lo).
 struct Logistic {
@@ -180,8 +194,7 @@ fn logistic<const FMA: bool>(z: f64) -> Logistic {
     let d_lo = d_lo + scale(e_lo, k);
     // 1/(d + d_lo) = q(1 + ρ − q·d_lo) to second order, with ρ = 1 − q·d computed exactly.
     let q = 1.0 / d;
-    let (p, p_err) = two_prod::<FMA>(q, d);
-    let q_lo = q * (((1.0 - p) - p_err) - q * d_lo);
+    let q_lo = q * (reciprocal_residual::<FMA>(q, d) - q * d_lo);
     let (m, m_err) = two_prod::<FMA>(e_hi, q);
     let m_lo = m_err + (e_hi * q_lo + e_lo * q);
     Logistic { k, q, q_lo, m, m_lo }
@@ -273,8 +286,7 @@ fn tanh_by<const FMA: bool>(h: f64) -> f64 {
         let (d, d_err) = fast_two_sum(2.0, u);
         let d_lo = d_err + u_lo;
         let q = 1.0 / d;
-        let (p, p_err) = two_prod::<FMA>(q, d);
-        let q_lo = q * (((1.0 - p) - p_err) - q * d_lo);
+        let q_lo = q * (reciprocal_residual::<FMA>(q, d) - q * d_lo);
         let (t, t_err) = two_prod::<FMA>(u, q);
         -(t + (t_err + (u * q_lo + u_lo * q)))
     };
@@ -354,9 +366,9 @@ pub(crate) trait ExactKernel {
 /// x86-64 (AVX2 and AVX-512 imply FMA; the level in use, so `DELTA_RULE_SIMD=scalar` runs the
 /// other path), always on aarch64, where FMA is part of the baseline. Elsewhere, and without
 /// `std`, by Dekker's splitting. The bits are the same either way; with FMA the kernels take
-/// 2/3 to 5/6 of the time, softplus the most as it keeps its `ln_1p` call (on an Intel Xeon,
-/// `sigmoid` 11.3 ns against 16.6 per element in a loop, softplus 17.0 against 20.4:
-/// `cargo bench --bench accuracy -- accurate_scalar_f64`).
+/// 0.6 to 0.85 of the time, softplus the most as it keeps its `ln_1p` call (on an Intel Xeon,
+/// `sigmoid` 10.8 ns against 16.8 per element in a loop, softplus 17.2 against 20.7:
+/// `cargo bench --bench accuracy -- accurate_scalar_f64`, then with `DELTA_RULE_SIMD=scalar`).
 #[inline(always)]
 fn dispatch<K: ExactKernel>(h: f64) -> K::Output {
     #[cfg(all(feature = "std", target_arch = "aarch64"))]
