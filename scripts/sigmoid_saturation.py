@@ -4,11 +4,11 @@
 sigma(h) rounds to 1 once 1 - sigma(h) = 1/(1 + e^h) falls below half an ulp of the numbers
 just below 1 (2^-54 for f64, 2^-25 for f32). Prints, for each type, the largest input whose
 sigma is below 1 and the smallest whose sigma is 1 (shortest round-trip decimals), found by
-bisection over the type's values with mpmath at 200 bits. `src/simd/tests.rs`
+bisection over the type's values with mpmath at 200 bits. `src/simd/tests/maps.rs`
 (`sigmoid_specials_on_every_level`) and the `Sigmoid` docs use these values.
 
     python3 scripts/sigmoid_saturation.py           # print them
-    python3 scripts/sigmoid_saturation.py --check   # and find them in src/simd/tests.rs
+    python3 scripts/sigmoid_saturation.py --check   # and find them in src/simd/tests/maps.rs
 """
 import sys
 
@@ -38,14 +38,14 @@ def first_one(dtype, bits):
 
 
 def main():
-    tests = open("src/simd/tests.rs").read() if "--check" in sys.argv else None
+    tests = open("src/simd/tests/maps.rs").read() if "--check" in sys.argv else None
     missing = 0
     for name, dtype, bits in (("f64", np.float64, 53), ("f32", np.float32, 24)):
         below, at = first_one(dtype, bits)
         print(f"{name}: sigma({below!s}) < 1, sigma({at!s}) = 1")
         if tests is not None and f"[{below!s}, {at!s}]" not in tests:
             missing += 1
-            print(f"  not found in src/simd/tests.rs as [{below!s}, {at!s}]")
+            print(f"  not found in src/simd/tests/maps.rs as [{below!s}, {at!s}]")
     sys.exit(1 if missing else 0)
 
 

@@ -8,7 +8,9 @@
 #   scripts/simd-memcheck.sh miri     # cargo +nightly miri (levels scalar and AVX2: Miri has no
 #                                     # AVX-512); interpreted, the 23 tests it runs take about
 #                                     # 80 minutes on one core, two of them some 20 minutes each
-#   scripts/simd-memcheck.sh miri NAME...  # only the SIMD tests whose names start with a NAME
+#   scripts/simd-memcheck.sh miri NAME...  # only the SIMD tests whose paths after simd::tests::
+#                                          # start with a NAME (a module, e.g. sums, or
+#                                          # maps::tanh_specials)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,7 +18,7 @@ if [[ "${1:-}" == "miri" ]]; then
     # Miri checks every access against its allocation and the aliasing rules of Rust's
     # references, and the AVX2 kernels run because the target features are on at compile time.
     # The sweeps over many values and the inputs of megabytes are ignored under Miri (their
-    # code paths run in the other tests); see `cfg_attr(miri, ignore)` in src/simd/tests.rs.
+    # code paths run in the other tests); see `cfg_attr(miri, ignore)` in src/simd/tests/.
     shift
     filters=("${@/#/simd::tests::}")
     RUSTFLAGS="-Ctarget-feature=+avx2,+fma" \
@@ -34,6 +36,6 @@ else
     # zeros bit for bit. They run natively with the other tests.
     valgrind --error-exitcode=1 --leak-check=full --errors-for-leak-kinds=definite \
         "$bin" simd:: --test-threads=1 \
-        --skip simd::tests::difference_parts_by_fma_is_bit_identical_to_the_additions \
-        --skip simd::tests::net_inputs_keep_the_sign_of_products_that_underflow
+        --skip simd::tests::sums::difference_parts_by_fma_is_bit_identical_to_the_additions \
+        --skip simd::tests::rows::net_inputs_keep_the_sign_of_products_that_underflow
 fi

@@ -118,7 +118,7 @@
 //!
 //! # Testing
 //!
-//! `src/simd/tests.rs` runs every kernel at every level the CPU has against independent
+//! `src/simd/tests/` runs every kernel at every level the CPU has against independent
 //! references (mpmath tables from `scripts/sigmoid_reference.py`, `f64` evaluation for `f32`,
 //! exact integer sums), on odd lengths and misaligned sub-slices. `tests/simd_dispatch.rs`
 //! checks the public functions at the level set by `DELTA_RULE_SIMD`. Memory checking:

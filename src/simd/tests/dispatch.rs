@@ -1,0 +1,42 @@
+//! Which level short calls take, and how the kinds of cores are told apart.
+
+use super::*;
+
+/// Below 4 KiB, AVX2 in place of AVX-512 on Intel cores only, and never a level above the one
+/// asked for.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn short_calls_take_avx2_on_intel_cores_only() {
+    use crate::simd::detect::{short_call_level_on as on, Core, SHORT_CALL_BYTES as LIMIT};
+    assert_eq!(on(Core::Intel, Level::Avx512, 8, LIMIT), Level::Avx2);
+    assert_eq!(on(Core::Intel, Level::Avx512, LIMIT - 1, LIMIT), Level::Avx2);
+    assert_eq!(on(Core::Intel, Level::Avx512, LIMIT, LIMIT), Level::Avx512);
+    assert_eq!(on(Core::Intel, Level::Avx2, 8, LIMIT), Level::Avx2);
+    assert_eq!(on(Core::Intel, Level::Scalar, 8, LIMIT), Level::Scalar);
+    for core in [Core::AmdFamily19h, Core::Other] {
+        assert_eq!(on(core, Level::Avx512, 8, LIMIT), Level::Avx512, "{core:?}");
+    }
+}
+
+/// CPUID signatures (leaf 1 `eax`: extended family, extended model, base family, model,
+/// stepping) of each kind; the first is this crate's Zen 4 benchmark machine.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn cores_are_told_apart() {
+    use crate::simd::detect::{core_of, widening_level, Core};
+    let (amd, intel) = (*b"AuthenticAMD", *b"GenuineIntel");
+    assert_eq!(core_of(amd, 0x00A1_0F11), Core::AmdFamily19h, "Zen 4, EPYC 9004");
+    assert_eq!(core_of(amd, 0x00A6_0F12), Core::AmdFamily19h, "Zen 4, Ryzen 7000");
+    assert_eq!(core_of(amd, 0x00A0_0F11), Core::AmdFamily19h, "Zen 3, EPYC 7003");
+    assert_eq!(core_of(amd, 0x0083_0F10), Core::Other, "Zen 2, family 17h");
+    assert_eq!(core_of(amd, 0x00B0_0F21), Core::Other, "Zen 5, family 1Ah");
+    assert_eq!(core_of(intel, 0x0008_06F8), Core::Intel, "Sapphire Rapids");
+    assert_eq!(core_of(intel, 0x0006_06A6), Core::Intel, "Ice Lake server");
+    assert_eq!(core_of(intel, 0x00A1_0F11), Core::Intel, "the family alone is not enough");
+    assert_eq!(core_of(*b"HygonGenuine", 0x0090_0F02), Core::Other, "Hygon, family 18h");
+    // Only AVX-512 is ever replaced, and never by a level the CPU lacks.
+    for level in levels() {
+        let widening = widening_level(level);
+        assert!(widening <= level && (widening == level || level == Level::Avx512));
+    }
+}
