@@ -47,6 +47,7 @@ pub trait Activation<T: Float> {
     /// assert_eq!(Sigmoid.activate(0.0_f64), 0.5);
     /// assert_eq!(Tanh.activate(0.0_f32), 0.0);
     /// ```
+    #[must_use]
     fn activate(&self, h: T) -> T;
 
     /// f′(h), the derivative at the input `h` (not at the output f(h)).
@@ -58,6 +59,7 @@ pub trait Activation<T: Float> {
     /// assert_eq!(Sigmoid.derivative(0.0_f64), 0.25);
     /// assert_eq!(Tanh.derivative(0.0_f32), 1.0);
     /// ```
+    #[must_use]
     fn derivative(&self, h: T) -> T;
 
     /// `(f(h), f′(h))` from one evaluation where the function allows it (one `exp` for
@@ -71,6 +73,7 @@ pub trait Activation<T: Float> {
     /// assert_eq!((f, df), (0.5, 0.25));
     /// ```
     #[inline]
+    #[must_use]
     fn activate_with_derivative(&self, h: T) -> (T, T) {
         (self.activate(h), self.derivative(h))
     }

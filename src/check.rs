@@ -104,6 +104,7 @@ impl<T: Float> GradientReport<T> {
 /// assert_eq!(default_tolerance::<f64>(), 1e-5);
 /// assert_eq!(default_tolerance::<f32>(), 2e-3);
 /// ```
+#[must_use]
 pub fn default_tolerance<T: Float>() -> T {
     let eps = T::epsilon().to_f64().unwrap_or(f64::EPSILON);
     let tolerance = if eps <= f64::EPSILON {

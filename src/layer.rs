@@ -59,6 +59,7 @@ impl Layer {
     ///
     /// assert_eq!(Layer::new(6, 1), Layer { inputs: 6, outputs: 1, bias: false });
     /// ```
+    #[must_use]
     pub const fn new(inputs: usize, outputs: usize) -> Self {
         Layer { inputs, outputs, bias: false }
     }
@@ -70,6 +71,7 @@ impl Layer {
     ///
     /// assert!(Layer::new(2, 1).with_bias().bias);
     /// ```
+    #[must_use]
     pub const fn with_bias(self) -> Self {
         Layer { bias: true, ..self }
     }
@@ -81,6 +83,7 @@ impl Layer {
     ///
     /// assert_eq!(Layer::new(5, 3).row_len(), 5);
     /// ```
+    #[must_use]
     pub const fn row_len(&self) -> usize {
         self.inputs.saturating_add(self.bias as usize)
     }
@@ -92,6 +95,7 @@ impl Layer {
     ///
     /// assert_eq!(Layer::new(5, 3).weights_len(), 15);
     /// ```
+    #[must_use]
     pub const fn weights_len(&self) -> usize {
         self.outputs.saturating_mul(self.row_len())
     }

@@ -69,6 +69,7 @@ pub fn net_input<T: Float>(weights: &[T], x: &[T]) -> Result<T, Error> {
 /// assert!((delta - -0.07927606158013766).abs() < 1e-17);
 /// ```
 #[inline]
+#[must_use]
 pub fn error_term<T: Float, A: Activation<T> + ?Sized>(activation: &A, y: T, h: T) -> T {
     let (y_hat, slope) = activation.activate_with_derivative(h);
     (y - y_hat) * slope

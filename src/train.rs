@@ -148,6 +148,7 @@ pub struct Report<T> {
 ///
 /// assert_eq!(train_scratch_len(Layer::new(6, 1)), 18);
 /// ```
+#[must_use]
 pub const fn train_scratch_len(layer: Layer) -> usize {
     layer.weights_len().saturating_mul(3)
 }
