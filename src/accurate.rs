@@ -147,19 +147,21 @@ fn exp_parts<const FMA: bool>(x: f64) -> (i32, f64, f64) {
     let n_float = (x * INV_LN2_32 + ROUND_TO_INT) - ROUND_TO_INT;
     let n = n_float as i32;
     let (r, r_err) = two_sum(x - n_float * LN2_32_HI, -(n_float * LN2_32_LO));
-    // e^r − 1 = r + p_lo: the Taylor series to r^7 (truncation < 2^-67).
-    // Estrin's scheme: a shorter dependency chain than Horner's.
+    // e^r − 1 = r + p_lo: the Taylor series to r^7 (truncation < 2^-67), as
+    // r³(1/6 + r/24) + r⁵(1/120 + r/720 + r²/5040), a shorter dependency chain than Horner's.
     let r2 = r * r;
+    let r3 = r2 * r;
     let low = 1.0 / 6.0 + r * (1.0 / 24.0);
     let high = 1.0 / 120.0 + r * (1.0 / 720.0) + r2 * (1.0 / 5040.0);
-    let tail = r2 * r * (low + r2 * high);
+    let tail = r3 * low + (r3 * r2) * high;
     let p_lo = r_err + r * r_err + 0.5 * r2 + tail;
     let (t_hi_bits, t_lo_bits) = EXP2_TABLE[(n & 31) as usize];
     let (t_hi, t_lo) = (f64::from_bits(t_hi_bits), f64::from_bits(t_lo_bits));
-    // 2^(j/32) · (1 + r + p_lo).
+    // 2^(j/32) · (1 + r + p_lo), without t_lo·p_lo (below 2^-66 of the result), so that only
+    // t_hi·p_lo waits for the polynomial.
     let (a, a_err) = two_prod::<FMA>(t_hi, r);
     let (hi, lo) = fast_two_sum(t_hi, a);
-    let (hi, lo) = fast_two_sum(hi, lo + (a_err + t_hi * p_lo + t_lo * (1.0 + r + p_lo)));
+    let (hi, lo) = fast_two_sum(hi, lo + ((a_err + t_lo * (1.0 + r)) + t_hi * p_lo));
     (n >> 5, hi, lo)
 }
 
