@@ -213,7 +213,7 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 ///
 /// | type | f(h) | f′(h) | measured by |
 /// |---|---|---|---|
-/// | f64 | < 1 ulp; correctly rounded on all sampled normal results | same as f(h) | 7 011-point mpmath table: max 0.75 ulp (subnormal results), 0.4999 ulp (normal results) |
+/// | f64 | < 1 ulp; correctly rounded but near a tie (measured: within 10⁻⁴ ulp of one) | same as f(h) | 7 011-point mpmath table: max 0.75 ulp (subnormal results), 0.4999 ulp (normal results); 10⁶ random h in (−40, 40): 6 f and 8 f′ results past ½ ulp, max 0.50009 ulp |
 /// | f32 | < 0.5 ulp + 2^-27 (correctly rounded but within 2^-27 ulp of a tie) | same | all 2³² inputs: max 0.500 ulp, none misrounded |
 /// | f16, bf16 | < 1 ulp (rounded to f32, then to the type) | same | all 2¹⁶ inputs: max 0.500 ulp |
 ///
