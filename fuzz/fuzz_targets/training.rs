@@ -1,12 +1,16 @@
 //! The training functions on arbitrary shapes, values and learning rates: `Ok` when every shape
 //! agrees and the learning rate is finite and ≥ 0, `Err` when a length disagrees, nothing
 //! modified on `Err`, no panic, and losses that are NaN or ≥ 0. The `rayon` functions answer
-//! as the serial ones do, with the same results: inputs this small are one shard.
+//! as the serial ones do, with the same results: inputs this small are one shard. `train` runs a
+//! few epochs of each descent: `Ok` or `Error::Diverged` exactly when its arguments are valid, the
+//! observer called once per epoch with finite losses on `Ok`, and nothing modified on any other
+//! `Err` (nor the weights when it diverges before the observer has seen a loss).
 #![no_main]
 
 use delta_rule::{
     accuracy, apply_gradient, batch_epoch, batch_gradient, init_weights, minibatch_epoch,
-    par_batch_epoch, par_batch_gradient, predict, Activation, Layer, Sigmoid, Tanh,
+    par_batch_epoch, par_batch_gradient, predict, train, train_scratch_len, Activation, Descent,
+    Error, Layer, Schedule, Sigmoid, Tanh,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -153,6 +157,68 @@ fuzz_target!(|bytes: &[u8]| {
             assert!(y_hat.iter().all(|&v| v == -1.0));
         }
     }
+
+    let epochs = usize::from(input.byte() % 4);
+    let (descent, size_ok, uses_order) = match input.byte() % 3 {
+        0 => (Descent::Batch, true, false),
+        1 => {
+            let size = usize::from(input.byte() % 4);
+            (Descent::MiniBatch { size }, size > 0, true)
+        }
+        _ => (Descent::Stochastic, true, true),
+    };
+    let mut schedule =
+        Schedule::new(epochs, learn_rate).descent(descent).seed(u64::from(input.byte()));
+    if input.byte() & 1 == 1 {
+        schedule = schedule.tolerance(input.f64());
+    }
+    let skews = [input.byte(), input.byte()];
+    let mut scratch = vec![0.5; skewed(train_scratch_len(layer), skews[0])];
+    let mut order = vec![usize::MAX; skewed(if uses_order { records } else { 0 }, skews[1])];
+    let (scratch0, order0) = (scratch.clone(), order.clone());
+    let train_ok = forward_agrees
+        && y.len() == records * k
+        && scratch.len() == train_scratch_len(layer)
+        && (!uses_order || order.len() == records)
+        && rate_ok
+        && records > 0
+        && epochs > 0
+        && size_ok;
+    let mut seen = Vec::new();
+    let observer = |epoch, loss| seen.push((epoch, loss));
+    match train(
+        activation,
+        layer,
+        &mut weights,
+        &x,
+        &y,
+        &schedule,
+        &mut scratch,
+        &mut order,
+        observer,
+    ) {
+        Ok(report) => {
+            assert!(train_ok);
+            assert!((1..=epochs).contains(&report.epochs));
+            assert_eq!(seen.len(), report.epochs);
+            for (i, &(epoch, loss)) in seen.iter().enumerate() {
+                assert_eq!(epoch, i + 1);
+                assert!(loss.sse.is_finite() && loss.sse >= 0.0, "{loss:?}");
+            }
+        }
+        Err(Error::Diverged { epoch }) => {
+            assert!(train_ok);
+            assert!((1..=epochs).contains(&epoch));
+            if seen.is_empty() {
+                assert!(same(&weights, &w0));
+            }
+        }
+        Err(_) => {
+            assert!(!train_ok);
+            assert!(same(&weights, &w0) && same(&scratch, &scratch0) && order == order0);
+        }
+    }
+    weights.copy_from_slice(&w0);
 
     if apply_gradient(&mut weights, &gradient, learn_rate, records).is_err() {
         assert!(same(&weights, &w0));
