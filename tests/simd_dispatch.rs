@@ -15,25 +15,13 @@
 mod common;
 
 use common::{
-    bounds, error_from_reference, formula_rel, is_faithful, parse_table, pow2, reference_ulps,
-    ulp_error, Reference, F32, F64, F64_FORMULA_REL,
+    bounds, error_from_reference, formula_rel, is_faithful, parse_table, parse_value_table, pow2,
+    reference_ulps, ulp_error, Reference, F32, F64, F64_FORMULA_REL,
 };
 use delta_rule::{
     error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, Sigmoid,
     Softplus, Tanh,
 };
-
-/// A table of `x f(x) f'(x)` bit patterns, each correctly rounded.
-fn table(text: &str) -> Vec<[f64; 3]> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let mut it =
-                l.split_whitespace().map(|w| f64::from_bits(u64::from_str_radix(w, 16).unwrap()));
-            [it.next().unwrap(), it.next().unwrap(), it.next().unwrap()]
-        })
-        .collect()
-}
 
 /// Applies `f` to `h` through a sub-slice starting at `offset` of a larger buffer, checking
 /// the elements around it stay untouched.
@@ -332,7 +320,7 @@ fn targets(n: usize) -> Vec<f64> {
 fn check_error_terms_f64<A: Activation<f64>>(unit: &A, text: &str) {
     let (eps, tiny) = (f64::EPSILON, f64::from_bits(1));
     // The subnormal band has absolute, not relative, ulps; the rest of the table is used.
-    let t: Vec<[f64; 3]> = table(text).into_iter().filter(|r| r[2] >= 1e-290).collect();
+    let t: Vec<[f64; 3]> = parse_value_table(text).into_iter().filter(|r| r[2] >= 1e-290).collect();
     let h: Vec<f64> = t.iter().map(|r| r[0]).collect();
     let y = targets(h.len());
     for n in [0, 1, 7, 255, 256, 257, 600, h.len()] {
@@ -438,7 +426,7 @@ fn error_terms_of_other_activations_are_the_formula_per_element() {
     // Through a trait object, σ is the scalar one, documented correctly rounded on every
     // sampled normal result: check against the mpmath table exactly there
     // (δ = fl(fl(y − f)·f′) of correctly rounded f and f′).
-    let t: Vec<[f64; 3]> = table(include_str!("data/sigmoid_f64.txt"))
+    let t: Vec<[f64; 3]> = parse_value_table(include_str!("data/sigmoid_f64.txt"))
         .into_iter()
         .filter(|r| r[1] >= f64::MIN_POSITIVE && r[2] >= f64::MIN_POSITIVE)
         .collect();

@@ -353,6 +353,21 @@ pub fn parse_table(text: &str, format: Format) -> Vec<Reference> {
         .collect()
 }
 
+/// Parses a table written by scripts/sigmoid_reference.py: (x, f(x), f′(x)) as bit patterns, each
+/// value correctly rounded.
+pub fn parse_value_table(text: &str) -> Vec<[f64; 3]> {
+    text.lines()
+        .filter(|line| !line.starts_with('#') && !line.trim().is_empty())
+        .map(|line| {
+            let mut values = line
+                .split_whitespace()
+                .map(|hex| f64::from_bits(u64::from_str_radix(hex, 16).expect("hex f64")));
+            let mut next = || values.next().expect("three fields per line");
+            [next(), next(), next()]
+        })
+        .collect()
+}
+
 /// Steele, Lea and Flood's splitmix64, the same generator as scripts/gen_reference.py and
 /// scripts/sse_reference.py.
 pub struct SplitMix64(pub u64);

@@ -2,35 +2,8 @@
 //! level against mpmath tables and `f64` references, their special values and symmetries, the
 //! streamed stores of long outputs, and the scalar exact kernels with and without FMA.
 
+use super::common::{parse_value_table, ulps_f32, ulps_f64};
 use super::*;
-
-/// Distance in representable `f64` values (0 = equal, NaN = NaN).
-fn ulps_f64(a: f64, b: f64) -> u64 {
-    if a.is_nan() && b.is_nan() {
-        return 0;
-    }
-    let key = |x: f64| {
-        let i = x.to_bits() as i64;
-        if i < 0 {
-            i64::MIN - i
-        } else {
-            i
-        }
-    };
-    key(a).abs_diff(key(b))
-}
-
-/// Distance in representable `f32` values.
-fn ulps_f32(a: f32, b: f32) -> u64 {
-    if a.is_nan() && b.is_nan() {
-        return 0;
-    }
-    let key = |x: f32| {
-        let i = x.to_bits() as i32;
-        i64::from(if i < 0 { i32::MIN - i } else { i })
-    };
-    key(a).abs_diff(key(b))
-}
 
 /// Runs `kernel` on `h` at `level`, writing into the middle of a larger buffer at several
 /// offsets (misaligned starts), and checks the guard elements around it stay untouched.
@@ -49,18 +22,6 @@ fn run_offset<T: Copy + PartialEq + core::fmt::Debug>(
     buf[offset..offset + h.len()].to_vec()
 }
 
-/// A table written by `scripts/sigmoid_reference.py`: (x, f(x), f′(x)), each correctly rounded.
-fn table(text: &str) -> Vec<[f64; 3]> {
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .map(|l| {
-            let mut it =
-                l.split_whitespace().map(|w| f64::from_bits(u64::from_str_radix(w, 16).unwrap()));
-            [it.next().unwrap(), it.next().unwrap(), it.next().unwrap()]
-        })
-        .collect()
-}
-
 /// `kernels` (f and f′) at every level and several misalignments against mpmath: in ulps of the
 /// exact values, within `bounds`, on the tables with residuals (`residual_tables`,
 /// `scripts/gen_reference.py`); and on the correctly rounded table `rounded_table`
@@ -77,7 +38,7 @@ fn check_f64_table(
     let refs = residual_tables.map(|text| common::parse_table(text, common::F64));
     let xs: Vec<f64> = refs[0].iter().map(|r| r.input).collect();
     assert!(refs[1].iter().map(|r| r.input.to_bits()).eq(xs.iter().map(|x| x.to_bits())));
-    let t = table(rounded_table);
+    let t = parse_value_table(rounded_table);
     let rounded_xs: Vec<f64> = t.iter().map(|r| r[0]).collect();
     for level in levels() {
         for offset in [0, 1, 3] {
@@ -775,7 +736,7 @@ fn error_term_bound(s: f64, slope: f64, r: f64, ulps: f64, eps: f64, extra: f64)
 fn sigmoid_error_terms_on_every_level() {
     // f64 against the mpmath table (σ, σ′ correctly rounded there; the reference rounds twice
     // more), away from the subnormal band where ulps are absolute.
-    let t: Vec<[f64; 3]> = table(include_str!("../../../tests/data/sigmoid_f64.txt"))
+    let t: Vec<[f64; 3]> = parse_value_table(include_str!("../../../tests/data/sigmoid_f64.txt"))
         .into_iter()
         .filter(|r| r[2] >= 1e-290)
         .collect();

@@ -87,17 +87,8 @@ type Kernel<T> = fn(Level, &[T], &mut [T]);
 
 /// splitmix64, mapped to (−1, 1).
 fn uniform(seed: u64, n: usize) -> Vec<f64> {
-    let mut state = seed;
-    (0..n)
-        .map(|_| {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^= z >> 31;
-            (z >> 11) as f64 * pow2(-52) - 1.0
-        })
-        .collect()
+    let mut rng = common::SplitMix64(seed);
+    (0..n).map(|_| 2.0 * rng.uniform() - 1.0).collect()
 }
 
 /// Integer-valued data scaled by 2^-scale: every product and difference is exact in i128.
