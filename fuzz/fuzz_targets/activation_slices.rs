@@ -20,7 +20,7 @@ fn in_range(which: u8, h: f64, value: f64, slope: f64) -> bool {
         3 => value >= 0.0 && (slope == 0.0 || slope == 1.0) && (h <= 0.0 || value == h),
         // α ∈ [0, 1]; αh may be NaN for α = 0 and h = −∞ (documented).
         4 if h > 0.0 => value == h && slope == 1.0,
-        4 => unit_slope && !(value > 0.0),
+        4 => unit_slope && (value <= 0.0 || value.is_nan()),
         _ => value == h && slope == 1.0,
     }
 }
@@ -78,7 +78,7 @@ fuzz_target!(|bytes: &[u8]| {
     let wide = input.byte() & 1 == 1;
     let n = input.len();
     // Mostly equal lengths; a mismatch one time in four.
-    let out_len = if input.byte() % 4 == 0 { input.len() } else { n };
+    let out_len = if input.byte().is_multiple_of(4) { input.len() } else { n };
     if wide {
         let h = input.vec_f64(n);
         let alpha = input.f64().abs().min(1.0);

@@ -19,7 +19,7 @@ fuzz_target!(|bytes: &[u8]| {
     let mut input = Input::new(bytes);
     let wide = input.byte() & 1 == 1;
     let n = input.len();
-    let m = if input.byte() % 4 == 0 { input.len() } else { n };
+    let m = if input.byte().is_multiple_of(4) { input.len() } else { n };
     if wide {
         let (y, y_hat) = (input.vec_f64(n), input.vec_f64(m));
         let result = sse(&y, &y_hat);

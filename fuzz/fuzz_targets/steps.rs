@@ -24,10 +24,11 @@ fuzz_target!(|bytes: &[u8]| {
     let mut input = Input::new(bytes);
     let which = input.byte() % 6;
     let n = input.len();
-    let m = if input.byte() % 4 == 0 { input.len() } else { n };
-    let k = if input.byte() % 4 == 0 { input.len() } else { n };
+    let m = if input.byte().is_multiple_of(4) { input.len() } else { n };
+    let k = if input.byte().is_multiple_of(4) { input.len() } else { n };
     // Learning rates: mostly ordinary, sometimes arbitrary bits.
-    let eta = if input.byte() % 4 == 0 { input.f64() } else { f64::from(input.byte()) / 64.0 };
+    let eta =
+        if input.byte().is_multiple_of(4) { input.f64() } else { f64::from(input.byte()) / 64.0 };
     let a = input.vec_f64(n);
     let b = input.vec_f64(m);
     let mut c = input.vec_f64(k);

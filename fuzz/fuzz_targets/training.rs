@@ -56,8 +56,9 @@ fuzz_target!(|bytes: &[u8]| {
     let activation: &(dyn Activation<f64> + Sync) = if tanh { &Tanh } else { &Sigmoid };
 
     // As the crate reads the shapes: records from x, then y, weights and gradient must fit.
-    let records = if d > 0 { x.len() / d } else { 0 };
-    let forward_agrees = d > 0 && k > 0 && x.len() % d == 0 && weights.len() == layer.weights_len();
+    let records = x.len().checked_div(d).unwrap_or(0);
+    let forward_agrees =
+        d > 0 && k > 0 && x.len().is_multiple_of(d) && weights.len() == layer.weights_len();
     let shapes_agree =
         forward_agrees && y.len() == records * k && gradient.len() == layer.weights_len();
     let rate_ok = learn_rate.is_finite() && learn_rate >= 0.0;
