@@ -74,12 +74,22 @@ def constants():
 
 
 def in_source(path, name):
-    """The hex bit patterns of constant `name` in `path`, in order (`from_bits(0x…)` or the
-    `// bits 0x…` comments of the decimal f64 constants)."""
+    """The hex bit patterns of constant `name` in `path`, in order: of its `from_bits(0x…)`
+    values, or of a decimal `f64` literal as Rust parses it (correctly rounded, as Python's
+    `float`), which must also agree with the literal's `// bits 0x…` comment."""
     text = open(path).read()
     start = re.search(rf"const {name}\b", text).start()
-    end = text.index("\n", text.index(";\n", text.index("=", start)) + 1)
-    return re.findall(r"0x([0-9A-F_]+)", text[start:end])
+    equals = text.index("=", start)
+    semicolon = text.index(";", equals)
+    value = text[equals + 1:semicolon].strip()
+    end = text.index("\n", semicolon)
+    if "from_bits" in value or "[" in value:
+        return re.findall(r"0x([0-9A-F_]+)", text[start:end])
+    literal = grouped(f64_bits(float(value.replace("_", ""))), 16)
+    comment = re.findall(r"0x([0-9A-F_]+)", text[semicolon:end])
+    if comment != [literal]:
+        return [f"{literal} (comment: {comment})"]
+    return [literal]
 
 
 def main():
