@@ -525,10 +525,12 @@ mod tests {
                 break;
             }
         }
-        let (got, next) = (run64.sum(), |x: f64, up: bool| {
-            f64::from_bits(if up { x.to_bits() + 1 } else { x.to_bits() - 1 })
-        });
-        assert!(got == want || got == next(want, true) || got == next(want, false), "{got:e}");
+        // Faithful: the exact sum (in units of 2⁻⁴⁰, an integer) lies strictly between the
+        // neighbours of `got`, which are integers in those units too.
+        let got = run64.sum();
+        let in_units = |x: f64| (x * crate::accurate::pow2(40)) as i128;
+        let (below, above) = (f64::from_bits(got.to_bits() - 1), f64::from_bits(got.to_bits() + 1));
+        assert!(in_units(below) < truth && truth < in_units(above), "{got:e} vs {want:e}");
         // Faithful: within one ulp of the binade of `got` (an integer, ≥ 2²⁴ here).
         let got = run32.sum();
         let ulp = 1_i128 << (((got.to_bits() >> 23) & 0xFF) as i32 - 127 - 23);
