@@ -595,6 +595,8 @@ impl<T: Float> Activation<T> for Relu {
 /// - f(NaN) and f′(NaN) are NaN.
 /// - f(+∞) = +∞, f′(+∞) = 1, f′(−∞) = α.
 /// - f(−∞) = −∞ for α > 0; for α = 0 it is 0 · (−∞) = NaN (use [`Relu`] for α = 0).
+/// - f(h) = αh keeps the sign of a product: f(−0) = −0 for α ≥ 0, and for α = 0 every h < 0
+///   gives −0 where [`Relu`] gives +0.
 ///
 /// # Examples
 ///
@@ -844,6 +846,26 @@ mod tests {
             let error = table_error(table, f64::MIN_POSITIVE, f);
             assert!(error <= WIDER_TYPE_ULPS, "{name}: {error} ulp");
         }
+    }
+
+    #[test]
+    fn leaky_relu_special_cases() {
+        let (leaky, flat) = (LeakyRelu::new(0.125_f64), LeakyRelu::new(0.0_f64));
+        assert!(leaky.activate(f64::NAN).is_nan() && leaky.derivative(f64::NAN).is_nan());
+        assert_eq!(
+            (leaky.activate(f64::INFINITY), leaky.derivative(f64::INFINITY)),
+            (f64::INFINITY, 1.0)
+        );
+        assert_eq!(leaky.activate(f64::NEG_INFINITY), f64::NEG_INFINITY);
+        assert_eq!(leaky.derivative(f64::NEG_INFINITY), 0.125);
+        assert!(flat.activate(f64::NEG_INFINITY).is_nan());
+        // The sign of a product: −0, where Relu gives +0.
+        for h in [-0.0, -1.0, -1e300] {
+            assert_eq!(flat.activate(h).to_bits(), (-0.0_f64).to_bits(), "{h}");
+            assert_eq!(Relu.activate(h).to_bits(), 0, "{h}");
+        }
+        assert_eq!(leaky.activate(-0.0).to_bits(), (-0.0_f64).to_bits());
+        assert_eq!(flat.activate(0.0).to_bits(), 0);
     }
 
     #[test]

@@ -76,7 +76,7 @@ impl Layer {
         Layer { bias: true, ..self }
     }
 
-    /// The length R of one row of weights: D, or D + 1 with a bias.
+    /// The length R of one row of weights: D, or D + 1 with a bias (saturating at `usize::MAX`).
     ///
     /// ```
     /// use delta_rule::Layer;

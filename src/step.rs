@@ -15,7 +15,8 @@ use crate::kernels;
 ///
 /// # Special cases
 ///
-/// Empty slices give 0; NaN and ∞ propagate as in IEEE arithmetic (0 · ∞ is NaN).
+/// Empty slices give 0, and so does a sum of zeros of either sign (+0, where IEEE addition of
+/// only −0 would give −0); NaN and ∞ propagate as in IEEE arithmetic (0 · ∞ is NaN).
 ///
 /// # Accuracy
 ///

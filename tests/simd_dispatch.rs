@@ -226,6 +226,12 @@ fn net_input_and_steps_match_plain_loops() {
         let (x64, w64): (Vec<f64>, Vec<f64>) =
             (x.iter().map(|&v| v as f64).collect(), w.iter().map(|&v| v as f64).collect());
         assert_eq!(net_input(&w64, &x64).unwrap(), exact as f64, "n {n}");
+        // A sum of zeros is +0, also where every product is −0 (as the docs say).
+        let zeros = vec![-0.0_f64; n];
+        let zeros32: Vec<f32> = zeros.iter().map(|&z| z as f32).collect();
+        let x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
+        assert_eq!(net_input(&zeros, &x64).unwrap().to_bits(), 0, "n {n}");
+        assert_eq!(net_input(&zeros32, &x32).unwrap().to_bits(), 0, "n {n}");
 
         // Δw = η δ x and w += η δ x, rounded exactly as the element-wise formulas.
         let (eta, delta) = (0.3_f64, -0.071);
