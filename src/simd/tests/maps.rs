@@ -507,29 +507,37 @@ fn sigmoid_odd_lengths_and_offsets_match_element_function() {
 fn levels_agree_bit_for_bit_on_large_inputs() {
     let h64: Vec<f64> = uniform(7, 100_003).iter().map(|u| u * 760.0).collect();
     let h32: Vec<f32> = h64.iter().map(|&x| (x / 7.0) as f32).collect();
-    let base64 = run_offset(kernels::sigmoid_f64_portable, Level::Scalar, &h64, 0.0, 0);
-    let base32 = run_offset(kernels::sigmoid_f32_in_f64, Level::Scalar, &h32, 0.0, 0);
-    let base_tanh = run_offset(kernels::tanh_f64_portable, Level::Scalar, &h64, 0.0, 0);
     // `sum_squared_diff` too: the dispatcher may swap its levels (`widening_level`).
     let y64: Vec<f64> = h64.iter().rev().map(|&x| x * 0.9).collect();
     let y32: Vec<f32> = h32.iter().rev().map(|&x| x * 0.9).collect();
     let sse64 = sse_f64(Level::Scalar, &h64[1..], &y64[1..]);
     let sse32 = sse_f32(Level::Scalar, &h32[1..], &y32[1..]);
+    let kernels64: [(&str, Kernel<f64>); 5] = [
+        ("σ", kernels::sigmoid_f64_portable),
+        ("σ′", kernels::sigmoid_derivative_f64_portable),
+        ("tanh", kernels::tanh_f64_portable),
+        ("tanh′", kernels::tanh_derivative_f64_portable),
+        ("softplus", kernels::softplus_f64_portable),
+    ];
+    let kernels32: [(&str, Kernel<f32>); 5] = [
+        ("σ", kernels::sigmoid_f32_in_f64),
+        ("σ′", kernels::sigmoid_derivative_f32_in_f64),
+        ("tanh", kernels::tanh_f32_in_f64),
+        ("tanh′", kernels::tanh_derivative_f32_in_f64),
+        ("softplus", kernels::softplus_f32_in_f64),
+    ];
+    let base64 = kernels64.map(|(_, k)| run_offset(k, Level::Scalar, &h64, 0.0, 0));
+    let base32 = kernels32.map(|(_, k)| run_offset(k, Level::Scalar, &h32, 0.0, 0));
     for level in levels() {
         let got64 = sse_f64(level, &h64[1..], &y64[1..]);
         let got32 = sse_f32(level, &h32[1..], &y32[1..]);
         assert_eq!((got64.to_bits(), got32.to_bits()), (sse64.to_bits(), sse32.to_bits()));
-        assert_eq!(run_offset(kernels::sigmoid_f64_portable, level, &h64, 0.0, 1), base64);
-        assert_eq!(
-            run_offset(kernels::sigmoid_f32_in_f64, level, &h32, 0.0, 1),
-            base32,
-            "{level:?}"
-        );
-        assert_eq!(
-            run_offset(kernels::tanh_f64_portable, level, &h64, 0.0, 1),
-            base_tanh,
-            "{level:?}"
-        );
+        for ((name, kernel), base) in kernels64.iter().zip(&base64) {
+            assert!(run_offset(*kernel, level, &h64, 0.0, 1) == *base, "{level:?} f64 {name}");
+        }
+        for ((name, kernel), base) in kernels32.iter().zip(&base32) {
+            assert!(run_offset(*kernel, level, &h32, 0.0, 1) == *base, "{level:?} f32 {name}");
+        }
     }
 }
 
