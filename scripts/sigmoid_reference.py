@@ -96,18 +96,29 @@ def points():
     return pts
 
 
-def main():
-    folder = sys.argv[1] if len(sys.argv) > 1 else "tests/data"
-    with open(f"{folder}/sigmoid_f64.txt", "w") as f:
-        f.write("# x sigmoid(x) sigmoid'(x): f64 bit patterns, correctly rounded (mpmath, 300 bits)\n")
-        for x in points():
-            f.write(f"{bits(x)} {bits(round_f64(sigmoid(x)))} {bits(round_f64(derivative(x)))}\n")
-    with open(f"{folder}/tanh_f64.txt", "w") as f:
-        f.write("# x tanh(x) tanh'(x): f64 bit patterns, correctly rounded (mpmath, 300 bits)\n")
-        for x in tanh_points():
-            t, d = tanh(x), tanh_derivative(x)
-            f.write(f"{bits(x)} {bits(round_signed(t))} {bits(round_f64(d))}\n")
+def tables():
+    """(file name, contents) of both tables."""
+    text = ["# x sigmoid(x) sigmoid'(x): f64 bit patterns, correctly rounded (mpmath, 300 bits)\n"]
+    for x in points():
+        text.append(f"{bits(x)} {bits(round_f64(sigmoid(x)))} {bits(round_f64(derivative(x)))}\n")
+    yield "sigmoid_f64.txt", "".join(text)
+    text = ["# x tanh(x) tanh'(x): f64 bit patterns, correctly rounded (mpmath, 300 bits)\n"]
+    for x in tanh_points():
+        t, d = tanh(x), tanh_derivative(x)
+        text.append(f"{bits(x)} {bits(round_signed(t))} {bits(round_f64(d))}\n")
+    yield "tanh_f64.txt", "".join(text)
 
+
+def main():
+    args = [a for a in sys.argv[1:] if a != "--check"]
+    folder = args[0] if args else "tests/data"
+    if "--check" in sys.argv:
+        bad = [name for name, text in tables() if open(f"{folder}/{name}").read() != text]
+        print(f"differ: {bad}" if bad else "sigmoid and tanh tables match")
+        sys.exit(1 if bad else 0)
+    for name, text in tables():
+        with open(f"{folder}/{name}", "w") as f:
+            f.write(text)
 
 if __name__ == "__main__":
     main()
