@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""Exact references for sse(y, y_hat) = 1/2 sum (y - y_hat)^2 on deterministic data.
+"""Correctly rounded references for sse(y, y_hat) = 1/2 sum (y - y_hat)^2 on deterministic data.
 
 The data come from splitmix64 (the generator of scripts/gen_reference.py and
 tests/common/mod.rs) through the recipes in `generate` below, which tests/sse_reference.rs
-repeats in Rust, so no data file is needed. The exact value is found without rounding: each
-difference a - b is split exactly into r + r_err (TwoSum), the square (r + r_err)^2 into six
-exact products (Dekker), and math.fsum adds all of them exactly rounded; the rounding residual
-is recovered by a second fsum, and the exact sum is rounded to the target type with mpmath.
+repeats in Rust, so no data file is needed. The terms are exact: each difference a - b is split
+exactly into r + r_err (TwoSum), the square (r + r_err)^2 into six exact products (Dekker).
+math.fsum adds all of them correctly rounded (hi), a second fsum gives the sum's residual
+rounded once (lo), so hi + lo is within 2^-106 relative of the exact sum, and mpmath rounds
+hi + lo to the target type (the residual column, at least 0.028 ulp from a tie in every case
+here, shows that the 2^-106 cannot change the rounding).
 
 Writes tests/data/sse/references.txt, one line per case:
 
