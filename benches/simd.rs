@@ -177,7 +177,7 @@ macro_rules! half_group {
                 });
                 group.bench_function(BenchmarkId::new("naive", n), |b| {
                     b.iter(|| {
-                        for (o, &x) in out.iter_mut().zip(black_box(&h)) {
+                        for (o, &x) in black_box(&mut out).iter_mut().zip(black_box(&h)) {
                             *o = $unit.$single(x);
                         }
                     })
@@ -243,7 +243,8 @@ macro_rules! streaming_groups {
                 group.bench_function(BenchmarkId::new("naive", n), |bn| {
                     bn.iter(|| {
                         let mut acc = [0.0 as $t; 16];
-                        let (ca, cb) = (black_box(&a).chunks_exact(16), b.chunks_exact(16));
+                        let (ca, cb) =
+                            (black_box(&a).chunks_exact(16), black_box(&b).chunks_exact(16));
                         for (x, y) in ca.zip(cb) {
                             for i in 0..16 {
                                 acc[i] += x[i] * y[i];
@@ -272,7 +273,8 @@ macro_rules! streaming_groups {
                 group.bench_function(BenchmarkId::new("naive", n), |bn| {
                     bn.iter(|| {
                         let mut acc = [0.0 as $t; 16];
-                        let (ca, cb) = (black_box(&a).chunks_exact(16), b.chunks_exact(16));
+                        let (ca, cb) =
+                            (black_box(&a).chunks_exact(16), black_box(&b).chunks_exact(16));
                         for (x, y) in ca.zip(cb) {
                             for i in 0..16 {
                                 let r = x[i] - y[i];
@@ -298,12 +300,15 @@ macro_rules! streaming_groups {
                 let mut out = vec![0.0 as $t; n];
                 group.throughput(Throughput::Elements(n as u64));
                 group.bench_function(BenchmarkId::new("kernel", n), |bn| {
-                    bn.iter(|| gradient_step(&mut w, black_box(&x), 1e-9, 0.5).unwrap())
+                    bn.iter(|| {
+                        let (delta, eta) = (black_box(1e-9), black_box(0.5));
+                        gradient_step(black_box(&mut w), black_box(&x), delta, eta).unwrap()
+                    })
                 });
                 group.bench_function(BenchmarkId::new("naive", n), |bn| {
                     bn.iter(|| {
-                        let a = black_box(0.5 as $t * 1e-9);
-                        for (wi, &xi) in w.iter_mut().zip(black_box(&x)) {
+                        let a = black_box(0.5 as $t) * black_box(1e-9);
+                        for (wi, &xi) in black_box(&mut w).iter_mut().zip(black_box(&x)) {
                             *wi += a * xi;
                         }
                     })
@@ -331,19 +336,20 @@ macro_rules! error_terms_group {
                 group.throughput(Throughput::Elements(n as u64));
                 group.bench_function(BenchmarkId::new("kernel", n), |b| {
                     b.iter(|| {
-                        error_terms(&$unit, black_box(&y), black_box(&h), &mut delta).unwrap()
+                        let delta = black_box(&mut delta);
+                        error_terms(&$unit, black_box(&y), black_box(&h), delta).unwrap()
                     })
                 });
                 group.bench_function(BenchmarkId::new("naive", n), |b| {
                     b.iter(|| {
                         let pairs = black_box(&y).iter().zip(black_box(&h));
-                        for (d, (&target, &x)) in delta.iter_mut().zip(pairs) {
+                        for (d, (&target, &x)) in black_box(&mut delta).iter_mut().zip(pairs) {
                             *d = $naive(target, x);
                         }
                     })
                 });
                 group.bench_function(BenchmarkId::new("copy", n), |b| {
-                    b.iter(|| delta.copy_from_slice(black_box(&h)))
+                    b.iter(|| black_box(&mut delta).copy_from_slice(black_box(&h)))
                 });
             }
             group.finish();

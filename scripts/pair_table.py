@@ -3,8 +3,9 @@
 
 Reads criterion's console output on stdin. Bench names are `group/type/variant/n` (kernels) or
 `group/variant_type[_more]/n` (accuracy); in each group, type and n, every variant's median time is
-set against the group's naive baseline (the variant whose name starts with `naive`), all from
-the same run: "naive ÷ variant" above 1 means the variant is faster.
+set against the group's naive baseline of the same inputs (a variant whose name starts with
+`naive` and ends in the same word, such as `_growing`, else the plainest `naive` variant), all
+from the same run: "naive ÷ variant" above 1 means the variant is faster.
 """
 import re
 import sys
@@ -53,12 +54,16 @@ def duration(ns):
 print("| group | type | n | variant | time | naive | naive ÷ variant |")
 print("|---|---|---|---|---:|---:|---:|")
 for (group, elem, n), variants in times.items():
-    naive = next((v for v in variants if v.startswith("naive")), None)
-    if naive is None:
+    naives = [v for v in variants if v.startswith("naive")]
+    if not naives:
         continue
     for variant, ns in variants.items():
-        if variant == naive:
+        if variant in naives:
             continue
+        # The baseline of the same inputs: the naive variant sharing the last word of the name
+        # (`accurate_growing` against `naive_sequential_growing`), else the plainest one.
+        same = [v for v in naives if v.split("_")[-1] == variant.split("_")[-1]]
+        naive = same[0] if same else min(naives, key=lambda v: len(v.split("_")))
         base = variants[naive]
         print(f"| {group} | {elem} | {size(n)} | {variant} | {duration(ns)} | {duration(base)} "
               f"| {base / ns:.2f} |")
