@@ -788,6 +788,9 @@ fn sub_by_fma(a: f64, b: f64, one: f64) -> f64 {
 #[inline(always)]
 pub(super) fn sum_squared_diff_wide_f32(a: &[f32], b: &[f32]) -> f64 {
     const N: usize = 32;
+    // Over the common length, as the `f64` kernel: the remainders below are taken apart.
+    let n = a.len().min(b.len());
+    let (a, b) = (&a[..n], &b[..n]);
     let mut acc = [0.0_f64; N];
     let (ca, cb) = (a.chunks_exact(N), b.chunks_exact(N));
     let (ta, tb) = (ca.remainder(), cb.remainder());

@@ -286,6 +286,26 @@ fn difference_parts_by_fma_is_bit_identical_to_the_additions() {
     }
 }
 
+/// Slices of different lengths are summed over their common length, as documented, by both
+/// kernels: the same bits as the truncated slices (the `f32` kernel took its two remainders
+/// apart, and so dropped elements or panicked).
+#[test]
+fn sum_squared_diff_of_unequal_lengths_is_over_the_common_length() {
+    let a64 = uniform(31, 140);
+    let b64 = uniform(32, 140);
+    let a32: Vec<f32> = a64.iter().map(|&v| v as f32).collect();
+    let b32: Vec<f32> = b64.iter().map(|&v| v as f32).collect();
+    for level in levels() {
+        for (m, n) in [(64, 33), (40, 33), (33, 40), (100, 7), (7, 100), (140, 131), (0, 5)] {
+            let k = m.min(n);
+            let want = sse_f64(level, &a64[..k], &b64[..k]);
+            assert_eq!(sse_f64(level, &a64[..m], &b64[..n]).to_bits(), want.to_bits(), "{m} {n}");
+            let want = sse_f32(level, &a32[..k], &b32[..k]);
+            assert_eq!(sse_f32(level, &a32[..m], &b32[..n]).to_bits(), want.to_bits(), "{m} {n}");
+        }
+    }
+}
+
 #[test]
 fn sum_squared_diff_specials() {
     for level in levels() {
