@@ -460,16 +460,28 @@ pub(crate) use x86::exact_with_fma;
 /// Reinterpretations of generic slices as `f32` / `f64` slices, after an exact type check.
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod cast {
-    /// `true` if `T` is exactly `U`. `U` is `'static` (`f32`, `f64` or `Sigmoid`), so equal
-    /// non-`'static` type ids mean equal types (the guarantee documented by `typeid::of`).
+    /// The types a generic `T` is compared with. `typeid::of` tells types apart exactly only
+    /// where one of them has no lifetime parameters (with lifetimes, `&'a str` and
+    /// `&'static str` would compare equal), so the comparisons take these types alone.
+    pub(crate) trait Concrete: 'static {}
+    impl Concrete for f32 {}
+    impl Concrete for f64 {}
+    #[cfg(feature = "half")]
+    impl Concrete for half::f16 {}
+    #[cfg(feature = "half")]
+    impl Concrete for half::bf16 {}
+    impl Concrete for crate::Sigmoid {}
+
+    /// `true` if `T` is exactly `U`: `U` is a [`Concrete`] type, without lifetime parameters,
+    /// so equal type ids mean equal types (the guarantee documented by `typeid::of`).
     #[inline(always)]
-    pub(crate) fn same<T: ?Sized, U: 'static>() -> bool {
+    pub(crate) fn same<T: ?Sized, U: Concrete>() -> bool {
         typeid::of::<T>() == typeid::of::<U>()
     }
 
     /// `s` as a `&[U]` if `T` is `U`.
     #[inline(always)]
-    pub(crate) fn slice<T, U: 'static>(s: &[T]) -> Option<&[U]> {
+    pub(crate) fn slice<T, U: Concrete>(s: &[T]) -> Option<&[U]> {
         if same::<T, U>() {
             // SAFETY: T and U are the same type, so pointer, length, alignment and validity of
             // every element carry over unchanged, and the lifetime is that of `s`.
@@ -481,7 +493,7 @@ mod cast {
 
     /// `s` as a `&mut [U]` if `T` is `U`.
     #[inline(always)]
-    pub(crate) fn slice_mut<T, U: 'static>(s: &mut [T]) -> Option<&mut [U]> {
+    pub(crate) fn slice_mut<T, U: Concrete>(s: &mut [T]) -> Option<&mut [U]> {
         if same::<T, U>() {
             // SAFETY: as in `slice`; the unique borrow of `s` moves into the result.
             Some(unsafe { core::slice::from_raw_parts_mut(s.as_mut_ptr().cast::<U>(), s.len()) })
@@ -492,7 +504,7 @@ mod cast {
 
     /// `x` as a `U` if `T` is `U`.
     #[inline(always)]
-    pub(crate) fn value<T: Copy, U: Copy + 'static>(x: T) -> Option<U> {
+    pub(crate) fn value<T: Copy, U: Copy + Concrete>(x: T) -> Option<U> {
         if same::<T, U>() {
             // SAFETY: T and U are the same `Copy` type, so this is a plain copy of `x`.
             Some(unsafe { core::mem::transmute_copy::<T, U>(&x) })
@@ -503,7 +515,7 @@ mod cast {
 
     /// `x` as a `T` if `T` is `U` (the inverse of [`value`]).
     #[inline(always)]
-    pub(crate) fn value_back<U: Copy + 'static, T: Copy>(x: U) -> Option<T> {
+    pub(crate) fn value_back<U: Copy + Concrete, T: Copy>(x: U) -> Option<T> {
         if same::<T, U>() {
             // SAFETY: T and U are the same `Copy` type, so this is a plain copy of `x`.
             Some(unsafe { core::mem::transmute_copy::<U, T>(&x) })
