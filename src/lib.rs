@@ -94,6 +94,7 @@
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
 
 #[cfg(not(any(feature = "std", feature = "libm")))]
 compile_error!("delta-rule needs float math: enable the `std` (default) or the `libm` feature");

@@ -342,13 +342,14 @@ fn map_staged<A: Copy, B: Copy>(
         n = n.min(s.len());
     }
     let body = n - n % LANES;
-    // SAFETY (both closures): they are called with i + 8 ≤ body ≤ n, at most the length of
+    // SAFETY: (both closures) they are called with i + 8 ≤ body ≤ n, at most the length of
     // every slice accessed; a prefetch (SSE, in the x86-64 baseline) never faults, so its
     // address may lie past the end.
     let load = |i: usize| unsafe {
         _mm_prefetch::<_MM_HINT_T0>(h.as_ptr().wrapping_add(i + PREFETCH_ELEMENTS).cast());
         _mm256_loadu_ps(h.as_ptr().add(i))
     };
+    // SAFETY: i + 8 ≤ n for each output written, as for `load`.
     let mut store = |i: usize, (a, b): (__m256, __m256)| unsafe {
         _mm256_storeu_ps(values.as_mut_ptr().add(i), a);
         if let Some(s) = slopes.as_deref_mut() {

@@ -367,7 +367,7 @@ macro_rules! gradient_kernels {
             let width = d - whole;
             let mask = $lanes_below(width % $lanes);
             let g = g.wrapping_add(whole);
-            // SAFETY (every arm): the pass's whole registers and the lanes under `mask` cover
+            // SAFETY: (every arm) the pass's whole registers and the lanes under `mask` cover
             // columns whole..d of g and of the rows. Fewer than eight whole registers (the
             // pass is narrower than a whole one), and a masked one only where the columns end
             // inside a register.
@@ -410,14 +410,16 @@ macro_rules! gradient_kernels {
             first: usize,
             mask: __m256i,
         ) {
-            // SAFETY (every access below): as the caller guarantees; addresses by
+            // SAFETY: (every access below) as the caller guarantees; addresses by
             // `wrapping_add`.
             let mut acc = [$zero(); 8];
             for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+                // SAFETY: whole register k < FULL of the pass's columns of g.
                 *acc = unsafe { $load(g.wrapping_add($lanes * k)) };
             }
             let mut last = $zero();
             if MASKED {
+                // SAFETY: the lanes under `mask` are columns of g; the others are not read.
                 last = unsafe { $masked_load(g.wrapping_add($lanes * FULL), mask) };
             }
             for (r, &ar) in a.iter().enumerate() {
@@ -425,18 +427,22 @@ macro_rules! gradient_kernels {
                 let factor = $splat(ar);
                 let row = row.wrapping_add(first);
                 for (k, acc) in acc.iter_mut().enumerate().take(FULL) {
+                    // SAFETY: whole register k < FULL of the pass's columns of this row.
                     let part = unsafe { $load(row.wrapping_add($lanes * k)) };
                     *acc = $add(*acc, $mul(factor, part));
                 }
                 if MASKED {
+                    // SAFETY: the lanes under `mask` are columns of this row; no others are read.
                     let part = unsafe { $masked_load(row.wrapping_add($lanes * FULL), mask) };
                     last = $add(last, $mul(factor, part));
                 }
             }
             for (k, &acc) in acc.iter().enumerate().take(FULL) {
+                // SAFETY: as the load of register k from g above.
                 unsafe { $store(g.wrapping_add($lanes * k), acc) };
             }
             if MASKED {
+                // SAFETY: as the masked load from g above; the lanes off `mask` are not written.
                 unsafe { $masked_store(g.wrapping_add($lanes * FULL), mask, last) };
             }
         }

@@ -646,7 +646,7 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
     let outs = [v_out.cast_const(), if two { s_out.cast_const() } else { v_out.cast_const() }];
     let stream = stream_head(n, &outs);
     let lanes = V::LANES;
-    // SAFETY (every block below): the elements accessed lie in i..i + LANES (or i..i + count),
+    // SAFETY: (every block below) the elements accessed lie in i..i + LANES (or i..i + count),
     // within n, which is at most the length of every slice accessed; the second output is only
     // written when it holds n elements. When streaming, both outputs are 64-byte aligned at
     // every i stored in the pipelined loop: they share the offset, and i is the head plus a
@@ -664,6 +664,7 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
             }
         }
     };
+    // SAFETY: i + count ≤ n; the masked loads and stores touch those elements only.
     let apply = |i: usize, count: usize| unsafe {
         let (a, b) = third(second(first(V::load_first(count, h.add(i)))));
         V::store_first(count, v_out.add(i), a);
@@ -672,6 +673,7 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
         }
     };
     let ahead = PREFETCH_BYTES / size_of::<V::Elem>();
+    // SAFETY: i + LANES ≤ n; the prefetch's address may lie past the end (see inside).
     let load = |i: usize| unsafe {
         // A prefetch never faults, so its address (computed without `add`'s in-bounds
         // requirement) may lie past the end of `h`.

@@ -427,13 +427,15 @@ macro_rules! gradient_kernels {
             masks: [u32; R],
             prefetch: (usize, usize),
         ) {
-            // SAFETY (every access below): as the caller guarantees; masked-off lanes are not
+            // SAFETY: (every access below) as the caller guarantees; masked-off lanes are not
             // accessed (and cannot fault), so addresses are formed with `wrapping_add`.
             let mut acc: [$reg; R] = core::array::from_fn(|k| {
                 let at = g.wrapping_add(first + $lanes * k);
                 if MASKED {
+                    // SAFETY: the lanes under the mask are columns of g; the others are not read.
                     unsafe { $masked_load(masks[k] as $mask, at) }
                 } else {
+                    // SAFETY: register k holds columns of g.
                     unsafe { $load(at) }
                 }
             });
@@ -448,8 +450,10 @@ macro_rules! gradient_kernels {
                 for (k, acc) in acc.iter_mut().enumerate() {
                     let at = row.wrapping_add($lanes * k);
                     let part = if MASKED {
+                        // SAFETY: the lanes under the mask are this row's columns; no others read.
                         unsafe { $masked_load(masks[k] as $mask, at) }
                     } else {
+                        // SAFETY: register k holds columns of this row.
                         unsafe { $load(at) }
                     };
                     *acc = $add(*acc, $mul(factor, part));
@@ -458,8 +462,10 @@ macro_rules! gradient_kernels {
             for (k, &acc) in acc.iter().enumerate() {
                 let at = g.wrapping_add(first + $lanes * k);
                 if MASKED {
+                    // SAFETY: as the masked load from g above; no lane off the mask is written.
                     unsafe { $masked_store(at, masks[k] as $mask, acc) };
                 } else {
+                    // SAFETY: as the load from g above.
                     unsafe { $store(at, acc) };
                 }
             }
@@ -515,7 +521,7 @@ pub(super) unsafe fn sigmoid_rows_f32(
     // Rows that start off a 64-byte line take their net inputs from aligned lines too.
     let offset = (x.as_ptr() as usize / 4) % 16;
     let low = low_lanes(offset) as __mmask16;
-    // SAFETY (every call): the CPU has the features, g holds d, and every row the closures get
+    // SAFETY: (every call) the CPU has the features, g holds d, and every row the closures get
     // holds d elements, as w does, and starts `offset` elements past a line.
     unsafe {
         Some(match (d, offset) {
@@ -592,7 +598,7 @@ macro_rules! line_kernel {
             let (low, high) = (low_lanes(offset) as $mask, !(low_lanes(offset) as $mask));
             let (g, lines) = (g.as_mut_ptr(), x.wrapping_sub(offset));
             debug_assert_eq!(lines as usize % 64, 0, "x is not `offset` elements past a line");
-            // SAFETY (every access below): the masks and offsets keep every access within g
+            // SAFETY: (every access below) the masks and offsets keep every access within g
             // and the rows, as the caller guarantees; the lines inside the rows are 64-byte
             // aligned.
             let mut frame: [$reg; LINES] = core::array::from_fn(|m| unsafe {
@@ -612,14 +618,17 @@ macro_rules! line_kernel {
                 }
                 if r == 0 {
                     // The low lanes of the first line belong to the row before the first.
+                    // SAFETY: the high lanes of the first row's first line lie within that row.
                     let line = unsafe { $maskz_load(high, row) };
                     frame[0] = $mask_add(frame[0], high, frame[0], $mul(factor, line));
                 } else {
+                    // SAFETY: an aligned line within this row and the row before it.
                     let line = unsafe { $aligned_load(row) };
                     let factors = $blend(low, factor, before);
                     frame[0] = $add(frame[0], $mul(factors, line));
                 }
                 for (m, acc) in frame.iter_mut().enumerate().skip(1) {
+                    // SAFETY: line m of this row, 64-byte aligned, within it.
                     let line = unsafe { $aligned_load(row.wrapping_add($lanes * m)) };
                     *acc = $add(*acc, $mul(factor, line));
                 }
@@ -627,10 +636,12 @@ macro_rules! line_kernel {
             }
             if !a.is_empty() {
                 // The last row's last columns, in the low lanes of the line after it.
+                // SAFETY: the low lanes of the line after the last row belong to that row.
                 let line = unsafe { $maskz_load(low, lines.wrapping_add(a.len() * d)) };
                 frame[0] = $mask_add(frame[0], low, frame[0], $mul(before, line));
             }
             for (m, &acc) in frame.iter().enumerate() {
+                // SAFETY: the lanes stored are g's columns, as for the loads of `frame`.
                 unsafe {
                     if m == 0 {
                         $mask_store(g.wrapping_sub(offset), high, acc);
@@ -872,7 +883,7 @@ pub(super) unsafe fn sigmoid_rows_f64(
 ) -> Option<(f64, f64)> {
     debug_assert_eq!(w.len(), g.len(), "w and g");
     let (d, w_ptr) = (w.len(), w.as_ptr());
-    // SAFETY (every call): the CPU has the features, g holds d, and every row the closures get
+    // SAFETY: (every call) the CPU has the features, g holds d, and every row the closures get
     // holds d elements, as w does.
     unsafe {
         Some(match d {

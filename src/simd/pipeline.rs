@@ -5,6 +5,9 @@
 /// `i + lanes`, … that fit whole in `n`, when at least two do, and returns the index after the
 /// last one (`i` itself when fewer than two fit, leaving them to the caller's tail).
 ///
+/// A guarantee the callers' unsafe `load` and `store` rely on: both are called only with
+/// indices j ≥ `i` for which j + `lanes` ≤ `n`, each at most once.
+///
 /// Each iteration loads one register and runs the first stage on it, the second on the
 /// register loaded one iteration before and the third on the one before that. The operations
 /// enter the core's scheduler in program order; a long dependency chain kept whole (about 50

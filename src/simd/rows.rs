@@ -191,20 +191,27 @@ macro_rules! net_input_kernels {
         #[target_feature(enable = $features)]
         unsafe fn $from<S: super::rows::RowSource<$t>>(rows: &S, w: &[$t], out: &mut [$t]) {
             let (d, w_ptr) = (w.len(), w.as_ptr());
-            // SAFETY (every call and closure): the CPU has the features, and every row the
+            // SAFETY: (every call and closure) the CPU has the features, and every row the
             // closures get holds d elements, as this function requires.
             match d {
                 $($len => {
+                    // SAFETY: every row the closure gets holds d = $len elements, as w does.
                     let partials_of = |row| unsafe { $partials(row, w_ptr, $len) };
+                    // SAFETY: the CPU has the features; the rows hold d elements.
                     unsafe { $with(rows, out, partials_of) }
                 })*
                 _ => {
                     $(if d <= $most {
+                        // SAFETY: the CPU has the features; w holds d ≤ $most elements.
                         let prepared = unsafe { $prepare::<$k>(w) };
+                        // SAFETY: the rows hold d elements, the length `prepared` was made for.
                         let partials_of = |row| unsafe { $prepared::<$k>(row, &prepared) };
+                        // SAFETY: the CPU has the features; the rows hold d elements.
                         return unsafe { $with(rows, out, partials_of) };
                     })*
+                    // SAFETY: every row the closure gets holds d elements, as w does.
                     let partials_of = |row| unsafe { $partials(row, w_ptr, d) };
+                    // SAFETY: the CPU has the features; the rows hold d elements.
                     unsafe { $with(rows, out, partials_of) }
                 }
             }

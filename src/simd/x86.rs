@@ -194,7 +194,7 @@ pub(crate) fn dot_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
 #[inline]
 pub(crate) fn dot_f32_at(level: Level, a: &[f32], b: &[f32]) -> f32 {
     match level.min(supported()) {
-        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        // SAFETY: `supported()` detected AVX-512F, VL and DQ, AVX2 and FMA at run time.
         Level::Avx512 => unsafe { super::avx512_rows::dot_f32(a, b) },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::dot_f32(a, b) },
@@ -206,7 +206,7 @@ pub(crate) fn dot_f32_at(level: Level, a: &[f32], b: &[f32]) -> f32 {
 #[inline]
 pub(crate) fn dot_f64_at(level: Level, a: &[f64], b: &[f64]) -> f64 {
     match level.min(supported()) {
-        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        // SAFETY: `supported()` detected AVX-512F, VL and DQ, AVX2 and FMA at run time.
         Level::Avx512 => unsafe { super::avx512_rows::dot_f64(a, b) },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::dot_f64(a, b) },
@@ -219,7 +219,7 @@ pub(crate) fn dot_f64_at(level: Level, a: &[f64], b: &[f64]) -> f64 {
 /// ([`super::avx2_rows`]), otherwise one row at a time.
 pub(crate) fn net_inputs_f32(level: Level, x: &[f32], w: &[f32], out: &mut [f32]) {
     match level.min(supported()) {
-        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        // SAFETY: `supported()` detected AVX-512F, VL and DQ, AVX2 and FMA at run time.
         Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f32(x, w, out) },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::net_inputs_f32(x, w, out) },
@@ -230,7 +230,7 @@ pub(crate) fn net_inputs_f32(level: Level, x: &[f32], w: &[f32], out: &mut [f32]
 /// As [`net_inputs_f32`] for `f64`: 8 rows at a time with AVX-512, 4 with AVX2.
 pub(crate) fn net_inputs_f64(level: Level, x: &[f64], w: &[f64], out: &mut [f64]) {
     match level.min(supported()) {
-        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        // SAFETY: `supported()` detected AVX-512F, VL and DQ, AVX2 and FMA at run time.
         Level::Avx512 => unsafe { super::avx512_rows::net_inputs_f64(x, w, out) },
         // SAFETY: `supported()` detected AVX2 and FMA at run time.
         Level::Avx2 => unsafe { super::avx2_rows::net_inputs_f64(x, w, out) },
@@ -250,7 +250,7 @@ pub(crate) fn net_inputs_listed_f32(
     out: &mut [f32],
 ) {
     match level.min(supported()) {
-        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        // SAFETY: `supported()` detected AVX-512F, VL and DQ, AVX2 and FMA at run time.
         Level::Avx512 => unsafe {
             super::avx512_rows::net_inputs_listed_f32(x, rows, ahead, w, out)
         },
@@ -270,7 +270,7 @@ pub(crate) fn net_inputs_listed_f64(
     out: &mut [f64],
 ) {
     match level.min(supported()) {
-        // SAFETY: `supported()` detected AVX-512F (and FMA) at run time.
+        // SAFETY: `supported()` detected AVX-512F, VL and DQ, AVX2 and FMA at run time.
         Level::Avx512 => unsafe {
             super::avx512_rows::net_inputs_listed_f64(x, rows, ahead, w, out)
         },
