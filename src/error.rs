@@ -62,7 +62,8 @@ pub enum Error {
     },
     /// An argument that must not be empty (or zero) is.
     Empty {
-        /// The argument.
+        /// The argument: a slice, a count, or `layer.inputs` / `layer.outputs` for a layer
+        /// without inputs or outputs.
         arg: &'static str,
     },
     /// A record index is not below the number of records.
@@ -101,9 +102,11 @@ impl fmt::Display for Error {
                 "shape mismatch: `{arg}` has {len} elements, not a whole number of rows of {row_len}"
             ),
             Error::Empty { arg } => write!(f, "`{arg}` must not be empty or zero"),
-            Error::IndexOutOfRange { arg, index, len } => {
-                write!(f, "`{arg}` holds index {index}, but there are only {len} records")
-            }
+            Error::IndexOutOfRange { arg, index, len } => match len {
+                0 => write!(f, "`{arg}` holds index {index}, but there are no records"),
+                1 => write!(f, "`{arg}` holds index {index}, but there is only 1 record"),
+                _ => write!(f, "`{arg}` holds index {index}, but there are only {len} records"),
+            },
             Error::Diverged { epoch } => write!(
                 f,
                 "training diverged at epoch {epoch}: the loss or the weights became NaN or infinite"
@@ -171,6 +174,15 @@ mod tests {
                 Error::IndexOutOfRange { arg: "order", index: 5, len: 4 },
                 "`order` holds index 5, but there are only 4 records",
             ),
+            (
+                Error::IndexOutOfRange { arg: "order", index: 3, len: 1 },
+                "`order` holds index 3, but there is only 1 record",
+            ),
+            (
+                Error::IndexOutOfRange { arg: "order", index: 0, len: 0 },
+                "`order` holds index 0, but there are no records",
+            ),
+            (Error::Empty { arg: "layer.inputs" }, "`layer.inputs` must not be empty or zero"),
             (
                 Error::Diverged { epoch: 12 },
                 "training diverged at epoch 12: the loss or the weights became NaN or infinite",

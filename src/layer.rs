@@ -121,11 +121,19 @@ impl Layer {
         Ok(n)
     }
 
+    /// `Ok` for a layer with inputs and outputs, otherwise the [`Error::Empty`] naming the one
+    /// that is 0.
+    pub(crate) fn check_not_empty(&self) -> Result<(), Error> {
+        match (self.inputs, self.outputs) {
+            (0, _) => Err(Error::Empty { arg: "layer.inputs" }),
+            (_, 0) => Err(Error::Empty { arg: "layer.outputs" }),
+            _ => Ok(()),
+        }
+    }
+
     /// The number of records in `x`, checking only `x` and the layer.
     pub(crate) fn records_of_x<T>(&self, x: &[T]) -> Result<usize, Error> {
-        if self.inputs == 0 || self.outputs == 0 {
-            return Err(Error::Empty { arg: "layer" });
-        }
+        self.check_not_empty()?;
         if !x.len().is_multiple_of(self.inputs) {
             return Err(Error::RaggedRows { arg: "x", len: x.len(), row_len: self.inputs });
         }
@@ -201,9 +209,7 @@ pub(crate) fn block_net_inputs<T: Float>(w_row: &[T], inputs: usize, x_block: &[
 /// # Ok::<(), delta_rule::Error>(())
 /// ```
 pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Result<(), Error> {
-    if layer.inputs == 0 || layer.outputs == 0 {
-        return Err(Error::Empty { arg: "layer" });
-    }
+    layer.check_not_empty()?;
     layer.check_weights(weights)?;
     let scale = Float::sqrt(layer.inputs as f64).recip();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -419,7 +425,13 @@ mod tests {
             Err(Error::ShapeMismatch { arg: "y", expected: 4, found: 3 })
         );
         assert_eq!(layer.records(&[0.0_f64; 6], &[0.0; 4]), Ok(2));
-        assert_eq!(Layer::new(0, 1).records::<f32>(&[], &[]), Err(Error::Empty { arg: "layer" }));
+        let empty = |arg| Err(Error::Empty { arg });
+        assert_eq!(Layer::new(0, 1).records::<f32>(&[], &[]), empty("layer.inputs"));
+        assert_eq!(Layer::new(2, 0).records::<f32>(&[], &[]), empty("layer.outputs"));
+        assert_eq!(
+            init_weights::<f32>(Layer::new(2, 0), &mut [], 1),
+            Err(Error::Empty { arg: "layer.outputs" })
+        );
         assert_eq!(
             Layer::new(2, 1).with_bias().check_weights(&[0.0_f32; 2]),
             Err(Error::ShapeMismatch { arg: "weights", expected: 3, found: 2 })
