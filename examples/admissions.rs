@@ -7,7 +7,7 @@
 //!
 //! Prints the training loss (mean squared error) every 100 epochs and the accuracy on the 10 %
 //! of records held out, and draws the loss curve as an SVG image (by default
-//! `docs/admissions-loss.svg`).
+//! `target/admissions-loss.svg`; the README's image is `-- docs/admissions-loss.svg`).
 
 use std::error::Error;
 use std::path::PathBuf;
@@ -80,13 +80,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The SVG file to write: the one argument, or `docs/admissions-loss.svg`; checked before the
-/// training so that a wrong path fails at once.
+/// The SVG file to write: the one argument, or `target/admissions-loss.svg` in the crate's
+/// directory (created if need be), so that a plain run leaves the repository's files alone;
+/// checked before the training so that a wrong path fails at once.
 fn svg_path() -> Result<PathBuf, Box<dyn Error>> {
     let mut args = std::env::args_os().skip(1);
     let path = match (args.next(), args.next()) {
         (None, _) => {
-            PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/admissions-loss.svg"))
+            let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target"));
+            std::fs::create_dir_all(&dir)?;
+            dir.join("admissions-loss.svg")
         }
         (Some(arg), None) if !arg.to_string_lossy().starts_with('-') => PathBuf::from(arg),
         _ => return Err("usage: admissions [path/to/loss.svg]".into()),

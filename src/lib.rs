@@ -32,6 +32,7 @@
 //!     let y_hat = Sigmoid.activate(h);             // 0.5174928576663897
 //!     let delta = error_term(&Sigmoid, y, h);      // -0.07927606158013766
 //!     gradient_step(&mut w, &x, delta, learn_rate)?;
+//!     println!("h = {h}, ŷ = {y_hat}, δ = {delta}, new w = {w:?}");
 //!
 //!     // The step lowers the error on this record.
 //!     let y_new = Sigmoid.activate(net_input(&w, &x)?);
