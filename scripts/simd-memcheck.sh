@@ -19,9 +19,9 @@ if [[ "${1:-}" == "miri" ]]; then
     # references, and the AVX2 kernels run because the target features are on at compile time.
     # The sweeps over many values and the inputs of megabytes are ignored under Miri (their
     # code paths run in the other tests); see `cfg_attr(miri, ignore)` in src/simd/tests/.
-    # Miri cannot run CPUID (inline assembly), so a new test meant for it calls the kernels
-    # through their `_at` forms with a level, not through the dispatchers that ask which core
-    # they run on (`short_call_level`, `core()`).
+    # Miri cannot run CPUID (inline assembly), so under Miri `core()` in src/simd/mod.rs takes
+    # the CPU for neither AMD Zen 4 nor Intel: the choices tuned for those cores (which never
+    # change a result) are not taken there.
     shift
     filters=("${@/#/simd::tests::}")
     RUSTFLAGS="-Ctarget-feature=+avx2,+fma" \

@@ -277,6 +277,11 @@ mod detect {
     #[cold]
     fn first_core() -> Core {
         use std::arch::x86_64::__cpuid;
+        // Miri cannot run CPUID (inline assembly); the core only tunes speed, never results.
+        if cfg!(miri) {
+            CORE.store(Core::Other as u8, Ordering::Relaxed);
+            return Core::Other;
+        }
         // SAFETY: CPUID exists on every x86-64 CPU; leaves 0 and 1 always exist. (The intrinsic
         // is a safe function from Rust 1.94 on, hence the `allow`.)
         #[allow(unused_unsafe)]
