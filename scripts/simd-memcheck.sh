@@ -6,8 +6,8 @@
 #                                     # virtual CPU has no AVX-512)
 #   scripts/simd-memcheck.sh asan     # cargo +nightly, -Zsanitizer=address (all levels)
 #   scripts/simd-memcheck.sh miri     # cargo +nightly miri (levels scalar and AVX2: Miri has no
-#                                     # AVX-512); interpreted, the 23 tests it runs take about
-#                                     # 80 minutes on one core, two of them some 20 minutes each
+#                                     # AVX-512); interpreted, the 27 tests it runs take about
+#                                     # 75 minutes on one core, two of them some 20 minutes each
 #   scripts/simd-memcheck.sh miri NAME...  # only the SIMD tests whose paths after simd::tests::
 #                                          # start with a NAME (a module, e.g. sums, or
 #                                          # maps::tanh_specials)
