@@ -12,21 +12,16 @@ bit patterns, e in decimal.
     python3 scripts/exp_reference.py --check   # compares it with what it would write
 """
 import os
-import struct
 import sys
 
-from mpmath import mp, mpf, exp, frexp, ldexp, log
+from mpmath import mp, mpf, exp, frexp, log
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gen_reference import SplitMix64  # noqa: E402
+from gen_reference import SplitMix64, bits  # noqa: E402
 
 mp.prec = 200
 
 PATH = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "exp_f64.txt")
-
-
-def hex64(x):
-    return "%016x" % struct.unpack("<Q", struct.pack("<d", x))[0]
 
 
 def points():
@@ -54,7 +49,7 @@ def table():
         hi = float(m)  # mpf to float rounds to nearest
         lo = float(m - mpf(hi))
         assert 0.5 <= hi <= 1.0
-        lines.append(f"{hex64(x)} {int(e)} {hex64(hi)} {hex64(lo)}\n")
+        lines.append(f"{bits(x, 'f64')} {int(e)} {bits(hi, 'f64')} {bits(lo, 'f64')}\n")
     return "".join(lines)
 
 
