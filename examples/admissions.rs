@@ -12,9 +12,7 @@
 use std::error::Error;
 use std::path::PathBuf;
 
-use delta_rule::{
-    accuracy, init_weights, predict, train, train_scratch_len, Layer, Schedule, Sigmoid,
-};
+use delta_rule::{accuracy, init_weights, predict, Layer, Schedule, Sigmoid, Trainer};
 use plotters::prelude::*;
 
 #[path = "data/admissions.rs"]
@@ -43,33 +41,23 @@ fn main() -> Result<(), Box<dyn Error>> {
     let layer = Layer::new(admissions::FEATURES, 1);
     let mut weights = vec![0.0; layer.weights_len()];
     init_weights(layer, &mut weights, WEIGHT_SEED)?;
-    // `train` allocates nothing: its scratch (the gradient and two copies of the weights, to
-    // restore them if training diverges) is ours. Each epoch is `batch_epoch`: for every record
-    // δ = (y − ŷ) f′(h) and Σ δ x, then w ← w + η Σ δ x / n (`tests/layer.rs` has the tutorial's
-    // loop written out, `tutorial_epoch`, and checks that the two agree).
-    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    // Each epoch is `batch_epoch`: for every record δ = (y − ŷ) f′(h) and Σ δ x, then
+    // w ← w + η Σ δ x / n (`tests/layer.rs` has the tutorial's loop written out,
+    // `tutorial_epoch`, and checks that the two agree). The trainer holds the gradient and two
+    // copies of the weights, to restore them if training diverges; `delta_rule::train` runs the
+    // same loop with those buffers passed in, allocating nothing.
     let mut curve = Vec::with_capacity(EPOCHS);
-    let schedule = Schedule::new(EPOCHS, LEARN_RATE);
-    train(
-        &Sigmoid,
-        layer,
-        &mut weights,
-        &data.train_x,
-        &data.train_y,
-        &schedule,
-        &mut scratch,
-        // The record order, used by mini-batch descent only; batch descent needs none.
-        &mut [],
-        // Called after every epoch with the loss of the weights that epoch started from.
-        |epoch, loss| {
-            let rising = curve.last().is_some_and(|&last| loss.mse > last);
-            if rising || epoch == 1 || epoch % 100 == 0 {
-                let warning = if rising { "  WARNING: loss increasing" } else { "" };
-                println!("epoch {epoch:4}: train loss {:.6}{warning}", loss.mse);
-            }
-            curve.push(loss.mse);
-        },
-    )?;
+    let mut trainer = Trainer::new(layer, Schedule::new(EPOCHS, LEARN_RATE));
+    // The observer is called after every epoch with the loss of the weights that epoch started
+    // from.
+    trainer.run(&Sigmoid, &mut weights, &data.train_x, &data.train_y, |epoch, loss| {
+        let rising = curve.last().is_some_and(|&last| loss.mse > last);
+        if rising || epoch == 1 || epoch % 100 == 0 {
+            let warning = if rising { "  WARNING: loss increasing" } else { "" };
+            println!("epoch {epoch:4}: train loss {:.6}{warning}", loss.mse);
+        }
+        curve.push(loss.mse);
+    })?;
 
     let mut y_hat = vec![0.0; data.test_y.len()];
     predict(&Sigmoid, layer, &weights, &data.test_x, &mut y_hat)?;

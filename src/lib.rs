@@ -14,8 +14,9 @@
 //!
 //! Every slice function checks its arguments first and returns a typed [`Error`] without
 //! modifying any slice (but for [`Error::Diverged`] from [`train()`], which restores the last
-//! sound weights); none panics, and none allocates but those of the `rayon` feature (and the first
-//! call that dispatches by CPU features, which reads the `DELTA_RULE_SIMD` variable once).
+//! sound weights); none panics, and none allocates but `Trainer`'s own buffers, those of the
+//! `rayon` feature, and the first call that dispatches by CPU features (which reads the
+//! `DELTA_RULE_SIMD` variable once).
 //!
 //! # Example
 //!
@@ -47,7 +48,8 @@
 //! K × (D + bias) slice and the data are row-major slices (records × D, records × K).
 //! [`batch_gradient`] and [`apply_gradient`] keep the gradient apart from the update (so shards
 //! can be reduced by the caller), [`batch_epoch`] and [`minibatch_epoch`] run one epoch, and
-//! [`train()`] runs many with an observer, early stopping and recovery from divergence:
+//! [`train()`] runs many with an observer, early stopping and recovery from divergence, with
+//! buffers the caller owns (with `std`, `Trainer` owns them instead):
 //!
 //! ```
 //! use delta_rule::{accuracy, init_weights, predict, train, train_scratch_len};
@@ -100,8 +102,9 @@
 #[cfg(not(any(feature = "std", feature = "libm")))]
 compile_error!("delta-rule needs float math: enable the `std` (default) or the `libm` feature");
 
-// The README's code blocks run as doctests, so its example stays correct.
-#[cfg(doctest)]
+// The README's code blocks run as doctests, so its examples stay correct (with `std`, which
+// its `Trainer` needs).
+#[cfg(all(doctest, feature = "std"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
@@ -133,4 +136,6 @@ pub use step::{
     accumulate_weight_step, error_term, error_terms, gradient_step, net_input, train_step,
     weight_step,
 };
+#[cfg(feature = "std")]
+pub use train::Trainer;
 pub use train::{train, train_scratch_len, Descent, Report, Schedule};

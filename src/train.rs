@@ -312,6 +312,157 @@ where
     Ok(Report { epochs: schedule.epochs, loss, converged: false })
 }
 
+/// [`train`] with buffers of its own: holds a layer and a schedule, and the scratch and record
+/// order that [`train`] takes from its caller, sized on each [`run`](Self::run) to the data
+/// given (`std` only).
+///
+/// A run allocates only where a buffer must grow (the first run, or more records than before),
+/// after the data's shapes have been checked; use [`train`] itself to allocate nothing.
+///
+/// # Examples
+///
+/// Learning logical OR by stochastic descent:
+///
+/// ```
+/// use delta_rule::{accuracy, predict, Descent, Layer, Schedule, Sigmoid, Trainer};
+///
+/// let layer = Layer::new(2, 1).with_bias();
+/// let x = [0.0_f64, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 1.0];
+/// let y = [0.0, 1.0, 1.0, 1.0];
+/// let mut trainer = Trainer::new(layer, Schedule::new(500, 2.0).descent(Descent::Stochastic));
+/// let mut w = [0.0; 3];
+/// let report = trainer.run(&Sigmoid, &mut w, &x, &y, |_, _| {})?;
+/// assert_eq!(report.epochs, 500);
+///
+/// let mut y_hat = [0.0; 4];
+/// predict(&Sigmoid, layer, &w, &x, &mut y_hat)?;
+/// assert_eq!(accuracy(&y, &y_hat)?, 1.0);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+#[cfg(feature = "std")]
+#[derive(Clone, Debug)]
+pub struct Trainer<T> {
+    layer: Layer,
+    schedule: Schedule<T>,
+    scratch: Vec<T>,
+    order: Vec<usize>,
+}
+
+#[cfg(feature = "std")]
+impl<T: Float> Trainer<T> {
+    /// A trainer for `layer` on `schedule`, with no buffers yet.
+    ///
+    /// ```
+    /// use delta_rule::{Layer, Schedule, Trainer};
+    ///
+    /// let trainer = Trainer::new(Layer::new(3, 1), Schedule::new(10, 0.5_f32));
+    /// assert_eq!(trainer.layer(), Layer::new(3, 1));
+    /// ```
+    pub const fn new(layer: Layer, schedule: Schedule<T>) -> Self {
+        Trainer { layer, schedule, scratch: Vec::new(), order: Vec::new() }
+    }
+
+    /// The layer it trains.
+    ///
+    /// ```
+    /// use delta_rule::{Layer, Schedule, Trainer};
+    ///
+    /// let layer = Layer::new(4, 2).with_bias();
+    /// assert_eq!(Trainer::new(layer, Schedule::new(1, 0.1_f64)).layer().weights_len(), 10);
+    /// ```
+    pub const fn layer(&self) -> Layer {
+        self.layer
+    }
+
+    /// Its schedule.
+    ///
+    /// ```
+    /// use delta_rule::{Layer, Schedule, Trainer};
+    ///
+    /// let trainer = Trainer::new(Layer::new(1, 1), Schedule::new(10, 0.1_f64));
+    /// assert_eq!(trainer.schedule().epochs, 10);
+    /// ```
+    pub const fn schedule(&self) -> &Schedule<T> {
+        &self.schedule
+    }
+
+    /// Its schedule, which the caller may change between runs.
+    ///
+    /// ```
+    /// use delta_rule::{Layer, Schedule, Trainer};
+    ///
+    /// let mut trainer = Trainer::new(Layer::new(1, 1), Schedule::new(10, 0.1_f64));
+    /// trainer.schedule_mut().tolerance = Some(1e-3);
+    /// assert_eq!(trainer.schedule().tolerance, Some(1e-3));
+    /// ```
+    pub fn schedule_mut(&mut self) -> &mut Schedule<T> {
+        &mut self.schedule
+    }
+
+    /// [`train`]s `weights` on the records `x` (records × inputs) and targets `y` (records ×
+    /// outputs), calling `observer(epoch, loss)` after each epoch: the same steps, losses,
+    /// report and errors, bit for bit, as [`train`] with buffers of the right length.
+    ///
+    /// # Errors
+    ///
+    /// Those of [`train`] but for the buffers' lengths, which it sets itself. The shapes of
+    /// `x`, `y` and `weights` are checked before any buffer grows, so a wrong shape allocates
+    /// nothing. On any `Err` but [`Error::Diverged`], `weights` has not been modified.
+    ///
+    /// # Special cases
+    ///
+    /// As [`train`]: NaN in the data gives [`Error::Diverged`] at epoch 1 with the weights
+    /// unchanged, and a NaN tolerance never stops the run.
+    ///
+    /// # Examples
+    ///
+    /// The same trainer on data sets of different sizes:
+    ///
+    /// ```
+    /// use delta_rule::{Descent, Identity, Layer, Schedule, Trainer};
+    ///
+    /// let schedule = Schedule::new(200, 0.2_f64).descent(Descent::MiniBatch { size: 2 });
+    /// let mut trainer = Trainer::new(Layer::new(1, 1), schedule);
+    /// for x in [&[1.0, 2.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0]] {
+    ///     let y: Vec<f64> = x.iter().map(|xi| 3.0 * xi).collect();
+    ///     let mut w = [0.0];
+    ///     trainer.run(&Identity, &mut w, x, &y, |_, _| {})?;
+    ///     assert!((w[0] - 3.0).abs() < 1e-9);
+    /// }
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
+    pub fn run<A, F>(
+        &mut self,
+        activation: &A,
+        weights: &mut [T],
+        x: &[T],
+        y: &[T],
+        observer: F,
+    ) -> Result<Report<T>, Error>
+    where
+        A: Activation<T> + ?Sized,
+        F: FnMut(usize, Loss<T>),
+    {
+        let layer = self.layer;
+        let records = layer.records(x, y)?;
+        layer.check_weights(weights)?;
+        self.scratch.resize(train_scratch_len(layer), T::zero());
+        let order_len = if self.schedule.descent == Descent::Batch { 0 } else { records };
+        self.order.resize(order_len, 0);
+        train(
+            activation,
+            layer,
+            weights,
+            x,
+            y,
+            &self.schedule,
+            &mut self.scratch,
+            &mut self.order,
+            observer,
+        )
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -438,5 +589,89 @@ mod tests {
             assert_eq!(r, Err(Error::Diverged { epoch: 1 }));
             assert_eq!(w, [0.25]);
         }
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn trainer_runs_as_train_does_bit_for_bit() {
+        // 5 records of 3 inputs, 2 outputs and a bias, deterministic but irregular values.
+        let layer = Layer::new(3, 2).with_bias();
+        let x: Vec<f64> = (0..15).map(|i| ((i * 7 % 11) as f64 - 5.0) / 4.0).collect();
+        let y: Vec<f64> = (0..10).map(|i| (i * 3 % 4) as f64 / 3.0).collect();
+        let start: Vec<f64> = (0..layer.weights_len()).map(|i| (i as f64 - 4.0) / 8.0).collect();
+        for descent in [Descent::Batch, Descent::MiniBatch { size: 2 }, Descent::Stochastic] {
+            let schedule = Schedule::new(40, 0.7).descent(descent).seed(5);
+            let mut trainer = Trainer::new(layer, schedule);
+            // Twice: the second run reuses the buffers the first one sized.
+            for _ in 0..2 {
+                let (mut w_trainer, mut w_train) = (start.clone(), start.clone());
+                let (mut seen_trainer, mut seen_train) = (Vec::new(), Vec::new());
+                let by_trainer = trainer
+                    .run(&Sigmoid, &mut w_trainer, &x, &y, |e, l| seen_trainer.push((e, l)))
+                    .unwrap();
+                let mut scratch = vec![0.0; train_scratch_len(layer)];
+                let mut order = vec![0; if descent == Descent::Batch { 0 } else { 5 }];
+                let by_train = train(
+                    &Sigmoid,
+                    layer,
+                    &mut w_train,
+                    &x,
+                    &y,
+                    &schedule,
+                    &mut scratch,
+                    &mut order,
+                    |e, l| seen_train.push((e, l)),
+                )
+                .unwrap();
+                assert_eq!(by_trainer, by_train, "{descent:?}");
+                assert_eq!(seen_trainer, seen_train, "{descent:?}");
+                let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&w_trainer), bits(&w_train), "{descent:?}");
+                assert_ne!(w_trainer, start, "{descent:?}");
+            }
+        }
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn trainer_sizes_the_order_to_each_data_set() {
+        let schedule = Schedule::new(3, 0.5_f64).descent(Descent::Stochastic);
+        let mut trainer = Trainer::new(Layer::new(1, 1), schedule);
+        for records in [4, 1, 6] {
+            let x: Vec<f64> = (0..records).map(|i| i as f64 / 4.0).collect();
+            let mut w = [0.5];
+            trainer.run(&Sigmoid, &mut w, &x, &x, |_, _| {}).unwrap();
+            assert_eq!(trainer.order.len(), records);
+            assert_eq!(trainer.scratch.len(), 3);
+        }
+        // Batch descent needs no order.
+        trainer.schedule_mut().descent = Descent::Batch;
+        trainer.run(&Sigmoid, &mut [0.5], &[1.0], &[1.0], |_, _| {}).unwrap();
+        assert!(trainer.order.is_empty());
+    }
+
+    #[cfg(feature = "std")]
+    #[test]
+    fn trainer_checks_shapes_before_allocating() {
+        // A layer whose buffers could never be allocated: the wrong shapes are reported, and
+        // nothing is allocated or written.
+        let huge = Layer::new(usize::MAX / 4, 2);
+        let mut trainer = Trainer::new(huge, Schedule::new(3, 0.5_f64));
+        let mut w = [0.5];
+        assert_eq!(
+            trainer.run(&Sigmoid, &mut w, &[], &[], |_, _| {}),
+            Err(Error::ShapeMismatch { arg: "weights", expected: usize::MAX / 4 * 2, found: 1 })
+        );
+        let mut trainer = Trainer::new(Layer::new(2, 1), Schedule::new(3, 0.5_f64));
+        assert_eq!(
+            trainer.run(&Sigmoid, &mut w, &[1.0, 2.0, 3.0], &[1.0], |_, _| {}),
+            Err(Error::RaggedRows { arg: "x", len: 3, row_len: 2 })
+        );
+        assert_eq!(
+            trainer.run(&Sigmoid, &mut w, &[1.0, 2.0], &[1.0, 0.0], |_, _| {}),
+            Err(Error::ShapeMismatch { arg: "y", expected: 1, found: 2 })
+        );
+        assert_eq!(trainer.scratch.capacity() + trainer.order.capacity(), 0);
+        assert_eq!(w, [0.5]);
     }
 }
