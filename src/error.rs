@@ -6,8 +6,8 @@ use core::fmt;
 ///
 /// Every function that returns `Err` checks its arguments before it writes anything, so on `Err`
 /// no slice passed by the caller has been modified. The one exception is [`Error::Diverged`],
-/// found only while [`train`](crate::train()) runs, which restores the weights of the last sound
-/// epoch.
+/// found only while [`train`](crate::train()) runs (also from `Trainer::run`), which restores the
+/// weights of the last sound epoch.
 ///
 /// # Examples
 ///
