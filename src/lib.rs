@@ -16,7 +16,8 @@
 //! modifying any slice (but for [`Error::Diverged`] from [`train()`], which restores the last
 //! sound weights); none panics, and none allocates but `Trainer`'s own buffers, those of the
 //! `rayon` feature, and the first call that dispatches by CPU features (which reads the
-//! `DELTA_RULE_SIMD` variable once).
+//! `DELTA_RULE_SIMD` variable once). Those allocations, like any `Vec`'s, abort if memory runs
+//! out.
 //!
 //! # Example
 //!
@@ -103,7 +104,7 @@
 compile_error!("delta-rule needs float math: enable the `std` (default) or the `libm` feature");
 
 // The README's code blocks run as doctests, so its examples stay correct (with `std`, which
-// its `Trainer` needs).
+// its `Trainer` needs; its first example is also the crate docs' above, tested without `std`).
 #[cfg(all(doctest, feature = "std"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;

@@ -24,6 +24,8 @@ const _: () = assert!(MAX_SHARDS < 1 << 16);
 
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
+/// Available with the `rayon` feature.
+///
 /// The records are split into contiguous shards, all but the last of at least 2¹⁶ elements of `x`
 /// and `y` (and 8 times the number of weights), at most 64 of them (so that inputs of up to 2¹⁶
 /// elements stay on the calling thread); the bounds depend only on the shapes, not on the pool. The
@@ -129,6 +131,8 @@ where
 }
 
 /// [`batch_epoch`](crate::batch_epoch) with the gradient from [`par_batch_gradient`].
+///
+/// Available with the `rayon` feature.
 ///
 /// # Errors
 ///

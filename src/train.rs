@@ -153,6 +153,39 @@ pub const fn train_scratch_len(layer: Layer) -> usize {
     layer.weights_len().saturating_mul(3)
 }
 
+/// The shape of a [`train`] run that [`check_run`] accepted.
+struct Run {
+    records: usize,
+    /// Records per update; `None` for batch descent.
+    batch_size: Option<usize>,
+}
+
+/// Every check of [`train`] but those of its buffers, in the order [`train`] reports them.
+fn check_run<T: Float>(
+    layer: Layer,
+    weights: &[T],
+    x: &[T],
+    y: &[T],
+    schedule: &Schedule<T>,
+) -> Result<Run, Error> {
+    check_learn_rate(schedule.learn_rate)?;
+    let records = layer.records(x, y)?;
+    if records == 0 {
+        return Err(Error::Empty { arg: "x" });
+    }
+    if schedule.epochs == 0 {
+        return Err(Error::Empty { arg: "epochs" });
+    }
+    layer.check_weights(weights)?;
+    let batch_size = match schedule.descent {
+        Descent::Batch => None,
+        Descent::Stochastic => Some(1),
+        Descent::MiniBatch { size: 0 } => return Err(Error::Empty { arg: "batch_size" }),
+        Descent::MiniBatch { size } => Some(size),
+    };
+    Ok(Run { records, batch_size })
+}
+
 /// Trains a single-layer network in place: up to `schedule.epochs` epochs of the chosen descent,
 /// calling `observer(epoch, loss)` after each epoch (epochs count from 1), and stopping early once
 /// the mean squared error is ≤ `schedule.tolerance`.
@@ -232,25 +265,11 @@ where
     A: Activation<T> + ?Sized,
     F: FnMut(usize, Loss<T>),
 {
-    check_learn_rate(schedule.learn_rate)?;
-    let n = layer.records(x, y)?;
-    if n == 0 {
-        return Err(Error::Empty { arg: "x" });
-    }
-    if schedule.epochs == 0 {
-        return Err(Error::Empty { arg: "epochs" });
-    }
-    layer.check_weights(weights)?;
+    let Run { records: n, batch_size } = check_run(layer, weights, x, y, schedule)?;
     let expected = train_scratch_len(layer);
     if scratch.len() != expected {
         return Err(Error::ShapeMismatch { arg: "scratch", expected, found: scratch.len() });
     }
-    let batch_size = match schedule.descent {
-        Descent::Batch => None,
-        Descent::Stochastic => Some(1),
-        Descent::MiniBatch { size: 0 } => return Err(Error::Empty { arg: "batch_size" }),
-        Descent::MiniBatch { size } => Some(size),
-    };
     if batch_size.is_some() && order.len() != n {
         return Err(Error::ShapeMismatch { arg: "order", expected: n, found: order.len() });
     }
@@ -314,10 +333,13 @@ where
 
 /// [`train`] with buffers of its own: holds a layer and a schedule, and the scratch and record
 /// order that [`train`] takes from its caller, sized on each [`run`](Self::run) to the data
-/// given (`std` only).
+/// given.
 ///
-/// A run allocates only where a buffer must grow (the first run, or more records than before),
-/// after the data's shapes have been checked; use [`train`] itself to allocate nothing.
+/// Available with the `std` feature (the default).
+///
+/// A run allocates only where a buffer must grow beyond any earlier run's (the first run, or
+/// more records for mini-batch or stochastic descent), and only once every argument has been
+/// checked; use [`train`] itself to allocate nothing.
 ///
 /// # Examples
 ///
@@ -340,7 +362,7 @@ where
 /// # Ok::<(), delta_rule::Error>(())
 /// ```
 #[cfg(feature = "std")]
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Trainer<T> {
     layer: Layer,
     schedule: Schedule<T>,
@@ -348,8 +370,19 @@ pub struct Trainer<T> {
     order: Vec<usize>,
 }
 
+/// The layer and the schedule; the buffers' contents are scratch.
 #[cfg(feature = "std")]
-impl<T: Float> Trainer<T> {
+impl<T: core::fmt::Debug> core::fmt::Debug for Trainer<T> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Trainer")
+            .field("layer", &self.layer)
+            .field("schedule", &self.schedule)
+            .finish_non_exhaustive()
+    }
+}
+
+#[cfg(feature = "std")]
+impl<T> Trainer<T> {
     /// A trainer for `layer` on `schedule`, with no buffers yet.
     ///
     /// ```
@@ -358,6 +391,7 @@ impl<T: Float> Trainer<T> {
     /// let trainer = Trainer::new(Layer::new(3, 1), Schedule::new(10, 0.5_f32));
     /// assert_eq!(trainer.layer(), Layer::new(3, 1));
     /// ```
+    #[must_use]
     pub const fn new(layer: Layer, schedule: Schedule<T>) -> Self {
         Trainer { layer, schedule, scratch: Vec::new(), order: Vec::new() }
     }
@@ -370,6 +404,7 @@ impl<T: Float> Trainer<T> {
     /// let layer = Layer::new(4, 2).with_bias();
     /// assert_eq!(Trainer::new(layer, Schedule::new(1, 0.1_f64)).layer().weights_len(), 10);
     /// ```
+    #[must_use]
     pub const fn layer(&self) -> Layer {
         self.layer
     }
@@ -382,6 +417,7 @@ impl<T: Float> Trainer<T> {
     /// let trainer = Trainer::new(Layer::new(1, 1), Schedule::new(10, 0.1_f64));
     /// assert_eq!(trainer.schedule().epochs, 10);
     /// ```
+    #[must_use]
     pub const fn schedule(&self) -> &Schedule<T> {
         &self.schedule
     }
@@ -398,16 +434,20 @@ impl<T: Float> Trainer<T> {
     pub fn schedule_mut(&mut self) -> &mut Schedule<T> {
         &mut self.schedule
     }
+}
 
+#[cfg(feature = "std")]
+impl<T: Float> Trainer<T> {
     /// [`train`]s `weights` on the records `x` (records × inputs) and targets `y` (records ×
     /// outputs), calling `observer(epoch, loss)` after each epoch: the same steps, losses,
     /// report and errors, bit for bit, as [`train`] with buffers of the right length.
     ///
     /// # Errors
     ///
-    /// Those of [`train`] but for the buffers' lengths, which it sets itself. The shapes of
-    /// `x`, `y` and `weights` are checked before any buffer grows, so a wrong shape allocates
-    /// nothing. On any `Err` but [`Error::Diverged`], `weights` has not been modified.
+    /// Those of [`train`], the same for the same arguments, but for the buffers' lengths, which
+    /// it sets itself. Every argument is checked before any buffer grows, so an `Err` allocates
+    /// nothing but for [`Error::Diverged`], and on any `Err` but that one `weights` has not been
+    /// modified.
     ///
     /// # Special cases
     ///
@@ -444,11 +484,9 @@ impl<T: Float> Trainer<T> {
         F: FnMut(usize, Loss<T>),
     {
         let layer = self.layer;
-        let records = layer.records(x, y)?;
-        layer.check_weights(weights)?;
+        let Run { records, batch_size } = check_run(layer, weights, x, y, &self.schedule)?;
         self.scratch.resize(train_scratch_len(layer), T::zero());
-        let order_len = if self.schedule.descent == Descent::Batch { 0 } else { records };
-        self.order.resize(order_len, 0);
+        self.order.resize(if batch_size.is_some() { records } else { 0 }, 0);
         train(
             activation,
             layer,
@@ -594,40 +632,51 @@ mod tests {
     #[cfg(feature = "std")]
     #[test]
     fn trainer_runs_as_train_does_bit_for_bit() {
-        // 5 records of 3 inputs, 2 outputs and a bias, deterministic but irregular values.
+        // Records of 3 inputs, 2 outputs and a bias, deterministic but irregular values.
         let layer = Layer::new(3, 2).with_bias();
-        let x: Vec<f64> = (0..15).map(|i| ((i * 7 % 11) as f64 - 5.0) / 4.0).collect();
-        let y: Vec<f64> = (0..10).map(|i| (i * 3 % 4) as f64 / 3.0).collect();
+        let data = |records: usize| {
+            let x: Vec<f64> = (0..3 * records).map(|i| ((i * 7 % 11) as f64 - 5.0) / 4.0).collect();
+            let y: Vec<f64> = (0..2 * records).map(|i| (i * 3 % 4) as f64 / 3.0).collect();
+            (x, y)
+        };
         let start: Vec<f64> = (0..layer.weights_len()).map(|i| (i as f64 - 4.0) / 8.0).collect();
+        let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
         for descent in [Descent::Batch, Descent::MiniBatch { size: 2 }, Descent::Stochastic] {
-            let schedule = Schedule::new(40, 0.7).descent(descent).seed(5);
-            let mut trainer = Trainer::new(layer, schedule);
-            // Twice: the second run reuses the buffers the first one sized.
-            for _ in 0..2 {
-                let (mut w_trainer, mut w_train) = (start.clone(), start.clone());
-                let (mut seen_trainer, mut seen_train) = (Vec::new(), Vec::new());
-                let by_trainer = trainer
-                    .run(&Sigmoid, &mut w_trainer, &x, &y, |e, l| seen_trainer.push((e, l)))
+            // Without a tolerance all 40 epochs run; with one of 0.1 the run stops early (checked
+            // below), so a trainer that dropped either setting would differ from `train`.
+            for tolerance in [None, Some(0.1)] {
+                let schedule =
+                    Schedule { tolerance, ..Schedule::new(40, 0.7).descent(descent).seed(5) };
+                let mut trainer = Trainer::new(layer, schedule);
+                // One trainer on 5, 3 and 7 records: its buffers shrink and grow between runs.
+                for records in [5, 3, 7] {
+                    let case = format!("{descent:?}, tolerance {tolerance:?}, {records} records");
+                    let (x, y) = data(records);
+                    let (mut w_trainer, mut w_train) = (start.clone(), start.clone());
+                    let (mut seen_trainer, mut seen_train) = (Vec::new(), Vec::new());
+                    let by_trainer = trainer
+                        .run(&Sigmoid, &mut w_trainer, &x, &y, |e, l| seen_trainer.push((e, l)))
+                        .unwrap();
+                    let mut scratch = vec![0.0; train_scratch_len(layer)];
+                    let mut order = vec![0; if descent == Descent::Batch { 0 } else { records }];
+                    let by_train = train(
+                        &Sigmoid,
+                        layer,
+                        &mut w_train,
+                        &x,
+                        &y,
+                        &schedule,
+                        &mut scratch,
+                        &mut order,
+                        |e, l| seen_train.push((e, l)),
+                    )
                     .unwrap();
-                let mut scratch = vec![0.0; train_scratch_len(layer)];
-                let mut order = vec![0; if descent == Descent::Batch { 0 } else { 5 }];
-                let by_train = train(
-                    &Sigmoid,
-                    layer,
-                    &mut w_train,
-                    &x,
-                    &y,
-                    &schedule,
-                    &mut scratch,
-                    &mut order,
-                    |e, l| seen_train.push((e, l)),
-                )
-                .unwrap();
-                assert_eq!(by_trainer, by_train, "{descent:?}");
-                assert_eq!(seen_trainer, seen_train, "{descent:?}");
-                let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-                assert_eq!(bits(&w_trainer), bits(&w_train), "{descent:?}");
-                assert_ne!(w_trainer, start, "{descent:?}");
+                    assert_eq!(by_trainer, by_train, "{case}");
+                    assert_eq!(by_trainer.converged, tolerance.is_some(), "{case}");
+                    assert_eq!(seen_trainer, seen_train, "{case}");
+                    assert_eq!(bits(&w_trainer), bits(&w_train), "{case}");
+                    assert_ne!(w_trainer, start, "{case}");
+                }
             }
         }
     }
@@ -652,26 +701,86 @@ mod tests {
 
     #[cfg(feature = "std")]
     #[test]
-    fn trainer_checks_shapes_before_allocating() {
-        // A layer whose buffers could never be allocated: the wrong shapes are reported, and
-        // nothing is allocated or written.
+    fn trainer_reports_the_errors_of_train_before_allocating() {
+        // Arguments with one or more faults: `run` reports what `train` reports (given buffers
+        // of the right length, where they can exist), allocates nothing and writes nothing.
         let huge = Layer::new(usize::MAX / 4, 2);
-        let mut trainer = Trainer::new(huge, Schedule::new(3, 0.5_f64));
-        let mut w = [0.5];
-        assert_eq!(
-            trainer.run(&Sigmoid, &mut w, &[], &[], |_, _| {}),
-            Err(Error::ShapeMismatch { arg: "weights", expected: usize::MAX / 4 * 2, found: 1 })
-        );
-        let mut trainer = Trainer::new(Layer::new(2, 1), Schedule::new(3, 0.5_f64));
-        assert_eq!(
-            trainer.run(&Sigmoid, &mut w, &[1.0, 2.0, 3.0], &[1.0], |_, _| {}),
-            Err(Error::RaggedRows { arg: "x", len: 3, row_len: 2 })
-        );
-        assert_eq!(
-            trainer.run(&Sigmoid, &mut w, &[1.0, 2.0], &[1.0, 0.0], |_, _| {}),
-            Err(Error::ShapeMismatch { arg: "y", expected: 1, found: 2 })
-        );
-        assert_eq!(trainer.scratch.capacity() + trainer.order.capacity(), 0);
-        assert_eq!(w, [0.5]);
+        let (two, one) = (Layer::new(2, 1), Layer::new(1, 1));
+        let stochastic = Schedule::new(3, 0.5_f64).descent(Descent::Stochastic);
+        type Case<'a> = (Layer, Schedule<f64>, &'a [f64], &'a [f64], Error);
+        let cases: [Case; 9] = [
+            (huge, Schedule::new(3, 0.5), &[], &[], Error::Empty { arg: "x" }),
+            (
+                two,
+                Schedule::new(3, 0.5),
+                &[1.0, 2.0, 3.0],
+                &[1.0],
+                Error::RaggedRows { arg: "x", len: 3, row_len: 2 },
+            ),
+            (
+                two,
+                Schedule::new(3, 0.5),
+                &[1.0, 2.0],
+                &[1.0, 0.0],
+                Error::ShapeMismatch { arg: "y", expected: 1, found: 2 },
+            ),
+            (
+                two,
+                Schedule::new(3, 0.5),
+                &[1.0, 2.0],
+                &[1.0],
+                Error::ShapeMismatch { arg: "weights", expected: 2, found: 1 },
+            ),
+            // Several faults at once: the learning rate is checked first, then the data, the
+            // epochs, the weights and the batch size.
+            (
+                two,
+                Schedule::new(0, f64::NAN),
+                &[1.0],
+                &[],
+                Error::InvalidLearnRate { value: f64::NAN },
+            ),
+            (two, Schedule::new(0, 0.5), &[1.0, 2.0], &[1.0], Error::Empty { arg: "epochs" }),
+            (two, Schedule::new(3, 0.5), &[], &[], Error::Empty { arg: "x" }),
+            (
+                two,
+                stochastic.descent(Descent::MiniBatch { size: 0 }),
+                &[1.0, 2.0],
+                &[1.0],
+                Error::ShapeMismatch { arg: "weights", expected: 2, found: 1 },
+            ),
+            (
+                one,
+                stochastic.descent(Descent::MiniBatch { size: 0 }),
+                &[1.0, 2.0],
+                &[1.0, 0.0],
+                Error::Empty { arg: "batch_size" },
+            ),
+        ];
+        for (layer, schedule, x, y, expected) in cases {
+            let mut w = [0.5];
+            let mut trainer = Trainer::new(layer, schedule);
+            let by_trainer = trainer.run(&Sigmoid, &mut w, x, y, |_, _| {}).unwrap_err();
+            let mut scratch = vec![0.0; if layer == huge { 0 } else { train_scratch_len(layer) }];
+            let mut order = vec![0; x.len()];
+            let by_train = train(
+                &Sigmoid,
+                layer,
+                &mut w,
+                x,
+                y,
+                &schedule,
+                &mut scratch,
+                &mut order,
+                |_, _| {},
+            )
+            .unwrap_err();
+            // Compared as text: the NaN learning rate makes the errors unequal under `==`.
+            let case = format!("{layer:?}, {schedule:?}, x {x:?}, y {y:?}");
+            assert_eq!(by_trainer.to_string(), expected.to_string(), "{case}");
+            assert_eq!(by_train.to_string(), expected.to_string(), "{case}");
+            assert_eq!(trainer.scratch.capacity() + trainer.order.capacity(), 0, "{case}");
+            assert_eq!(w, [0.5], "{case}");
+        }
     }
 }
