@@ -7,6 +7,8 @@ mod common;
 mod admissions;
 
 use common::*;
+#[cfg(feature = "std")]
+use delta_rule::Trainer;
 use delta_rule::{
     accuracy, apply_gradient, batch_epoch, batch_gradient, error_term, init_weights,
     minibatch_epoch, net_input, predict, sse, train, train_scratch_len, Activation, Descent, Error,
@@ -174,6 +176,48 @@ proptest! {
                 prop_assert!((sum[i] - whole[i]).abs() <= bound(i), "entry {i}");
             }
             prop_assert!((e_sum - e).abs() <= REORDER_EPS_FACTOR * n as f64 * f64::EPSILON * e);
+        }
+    }
+
+    /// `Trainer::run` takes the same steps as `train` with buffers of the right length, and
+    /// stops and fails alike, for any shape, descent, schedule and sequence of data sets.
+    #[cfg(feature = "std")]
+    #[test]
+    fn trainer_runs_as_train_does(
+        (layer, n, (x, y, w)) in layer_and_problem(),
+        descent in prop_oneof![
+            Just(Descent::Batch),
+            Just(Descent::Stochastic),
+            (0..4_usize).prop_map(|size| Descent::MiniBatch { size }),
+        ],
+        epochs in 0..6_usize,
+        learn_rate in prop_oneof![Just(f64::NAN), Just(1e300), 0.0..3.0_f64],
+        tolerance in prop::option::of(0.0..0.2_f64),
+        seed in any::<u64>(),
+        fewer in 0..7_usize,
+    ) {
+        let mut schedule = Schedule::new(epochs, learn_rate).descent(descent).seed(seed);
+        schedule.tolerance = tolerance;
+        let mut trainer = Trainer::new(layer, schedule);
+        // All the records, then the first few (possibly none), with the same trainer.
+        let fewer = fewer.min(n);
+        for records in [n, fewer] {
+            let (x, y) = (&x[..records * layer.inputs], &y[..records * layer.outputs]);
+            let (mut w_trainer, mut w_train) = (w.clone(), w.clone());
+            let (mut seen_trainer, mut seen_train) = (Vec::new(), Vec::new());
+            let by_trainer =
+                trainer.run(&Sigmoid, &mut w_trainer, x, y, |e, l| seen_trainer.push((e, l)));
+            let mut scratch = vec![0.0; train_scratch_len(layer)];
+            let mut order = vec![0; records];
+            let by_train = train(
+                &Sigmoid, layer, &mut w_train, x, y, &schedule, &mut scratch, &mut order,
+                |e, l| seen_train.push((e, l)),
+            );
+            // As text, so that the NaN learning rate's errors compare equal.
+            prop_assert_eq!(format!("{by_trainer:?}"), format!("{by_train:?}"));
+            prop_assert_eq!(format!("{seen_trainer:?}"), format!("{seen_train:?}"));
+            let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+            prop_assert_eq!(bits(&w_trainer), bits(&w_train));
         }
     }
 }
