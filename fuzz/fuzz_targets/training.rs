@@ -4,13 +4,14 @@
 //! as the serial ones do, with the same results: inputs this small are one shard. `train` runs a
 //! few epochs of each descent: `Ok` or `Error::Diverged` exactly when its arguments are valid, the
 //! observer called once per epoch with finite losses on `Ok`, and nothing modified on any other
-//! `Err` (nor the weights when it diverges before the observer has seen a loss).
+//! `Err` (nor the weights when it diverges before the observer has seen a loss). `Trainer`
+//! answers as `train` does with buffers of the right length.
 #![no_main]
 
 use delta_rule::{
     accuracy, apply_gradient, batch_epoch, batch_gradient, init_weights, minibatch_epoch,
     par_batch_epoch, par_batch_gradient, predict, train, train_scratch_len, Activation, Descent,
-    Error, Layer, Schedule, Sigmoid, Tanh,
+    Error, Layer, Schedule, Sigmoid, Tanh, Trainer,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -219,6 +220,32 @@ fuzz_target!(|bytes: &[u8]| {
             assert!(same(&weights, &w0) && same(&scratch, &scratch0) && order == order0);
         }
     }
+    weights.copy_from_slice(&w0);
+
+    // `Trainer` answers as `train` does with buffers of the right length: the same result,
+    // observer calls and weights.
+    let mut trainer = Trainer::new(layer, schedule);
+    let mut seen_trainer = Vec::new();
+    let by_trainer =
+        trainer.run(activation, &mut weights, &x, &y, |e, l| seen_trainer.push((e, l)));
+    let mut w_train = w0.clone();
+    let mut scratch = vec![0.0; train_scratch_len(layer)];
+    let mut order = vec![0; if uses_order { records } else { 0 }];
+    let mut seen_train = Vec::new();
+    let by_train = train(
+        activation,
+        layer,
+        &mut w_train,
+        &x,
+        &y,
+        &schedule,
+        &mut scratch,
+        &mut order,
+        |e, l| seen_train.push((e, l)),
+    );
+    assert_eq!(format!("{by_trainer:?}"), format!("{by_train:?}"));
+    assert_eq!(format!("{seen_trainer:?}"), format!("{seen_train:?}"));
+    assert!(same(&weights, &w_train));
     weights.copy_from_slice(&w0);
 
     if apply_gradient(&mut weights, &gradient, learn_rate, records).is_err() {
