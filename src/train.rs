@@ -194,7 +194,8 @@ fn check_run<T: Float>(
 /// [`init_weights`](crate::init_weights)) and the trained ones on return. `scratch` is
 /// caller-owned and reusable, [`train_scratch_len`] elements long; `order` is caller-owned and
 /// records long for mini-batch and stochastic descent (it receives the shuffled record order)
-/// and is not used, so it may be empty, for batch descent. Nothing is allocated.
+/// and is not used, so it may be empty, for batch descent. Nothing is allocated. (With `std`,
+/// `Trainer` holds these two buffers and sizes them itself.)
 ///
 /// Each epoch's loss is measured in the epoch's single pass over the data: for batch descent it
 /// is the loss of the weights the epoch started from, as in [`batch_epoch`](crate::batch_epoch).
