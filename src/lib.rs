@@ -89,7 +89,7 @@
 //!
 //! # Features
 //!
-//! - `std` (default): float math from the standard library.
+//! - `std` (default): float math from the standard library, and `Trainer`.
 //! - `libm`: float math from `libm`, for `no_std` builds (`default-features = false`).
 //! - `half`: `f16` and `bf16` from the `half` crate (with `std`, its slice conversions use F16C
 //!   where the CPU has it).
