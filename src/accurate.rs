@@ -435,6 +435,52 @@ pub(crate) fn fits_in_f64<T: Float>() -> bool {
     precision && range
 }
 
+/// `v` rounded once, to nearest with ties to even, to `T` (`None` where `T` has no conversion
+/// from `f64`).
+///
+/// num-traits converts an `f64` to `half`'s types through `f32`, rounding twice, which misrounds
+/// values just past a tie of the narrow type (`half`'s own `from_f64` drops the `f64`'s low 32
+/// bits, with the same effect). For a type narrower than `f32`, `v` is therefore rounded to `f32`
+/// *to odd* first: that keeps whether anything was dropped in the last bit, and as `f32` carries
+/// at least two more bits than the type (at every exponent, subnormals included), the second
+/// rounding to nearest gives the value rounded once (Boldo and Melquiond, "Emulation of FMA and
+/// correctly rounded sums: proved algorithms using rounding to odd", IEEE TC 57(4), 2008).
+#[inline(always)]
+pub(crate) fn from_f64<T: Float>(v: f64) -> Option<T> {
+    // Two bits narrower at least (ε ≥ 4 ε_f32), as rounding to odd needs.
+    let narrow = T::epsilon().to_f32().is_some_and(|eps| eps >= 4.0 * f32::EPSILON);
+    if narrow && narrower_than_f32::<T>() {
+        T::from(f32_rounded_to_odd(v))
+    } else {
+        T::from(v)
+    }
+}
+
+/// Whether `T` has less precision than `f32` and its range fits in `f32`'s (`f16`, `bf16`).
+#[inline(always)]
+pub(crate) fn narrower_than_f32<T: Float>() -> bool {
+    T::epsilon().to_f32().is_some_and(|eps| eps > f32::EPSILON)
+        && T::max_value().to_f32().is_some_and(f32::is_finite)
+}
+
+/// `v` rounded to `f32` to odd: `v` where exact, otherwise whichever `f32` neighbour of `v` has
+/// an odd significand (an odd bit pattern: neighbours' patterns are consecutive integers).
+/// Values beyond `f32`'s range give ±∞ and NaN gives NaN, as any rounding of them to a narrower
+/// type would.
+#[inline(always)]
+fn f32_rounded_to_odd(v: f64) -> f32 {
+    let nearest = v as f32;
+    let back = f64::from(nearest);
+    if back == v || nearest.is_infinite() || v.is_nan() || nearest.to_bits() & 1 == 1 {
+        return nearest;
+    }
+    // An even nearest neighbour: step one pattern towards v, to the other neighbour. The sign
+    // bit stays, so the patterns count magnitudes (a rounded-to-zero v gets ± the smallest
+    // subnormal).
+    let towards_zero = back.abs() > v.abs();
+    f32::from_bits(if towards_zero { nearest.to_bits() - 1 } else { nearest.to_bits() + 1 })
+}
+
 /// Whether `T` is strictly narrower than f64 (f32, f16, bf16): then a plain f64 formula is
 /// accurate enough.
 #[inline(always)]
@@ -458,7 +504,7 @@ pub(crate) struct Kernel<R> {
 pub(crate) fn via_f64<T: Float>(h: T, kernel: Kernel<f64>, generic: impl FnOnce(T) -> T) -> T {
     if fits_in_f64::<T>() {
         let f = if narrower_than_f64::<T>() { kernel.narrow } else { kernel.exact };
-        if let Some(y) = h.to_f64().and_then(|x| T::from(f(x))) {
+        if let Some(y) = h.to_f64().and_then(|x| from_f64(f(x))) {
             return y;
         }
     }
@@ -476,7 +522,7 @@ pub(crate) fn via_f64_pair<T: Float>(
         let f = if narrower_than_f64::<T>() { kernel.narrow } else { kernel.exact };
         if let Some(x) = h.to_f64() {
             let (a, b) = f(x);
-            if let (Some(a), Some(b)) = (T::from(a), T::from(b)) {
+            if let (Some(a), Some(b)) = (from_f64(a), from_f64(b)) {
                 return (a, b);
             }
         }
@@ -608,5 +654,98 @@ mod tests {
         assert_eq!(softplus(f64::INFINITY), f64::INFINITY);
         assert_eq!(softplus(f64::NEG_INFINITY), 0.0);
         assert!(softplus(f64::NAN).is_nan() && tanh(f64::NAN).is_nan());
+    }
+
+    /// [`from_f64`] on every interval between neighbours of a half type: both ends, points
+    /// inside, the midpoint and the f64 values either side of it, with the expected result
+    /// found from the neighbours' bit patterns alone (ties to the even pattern), both signs,
+    /// and the overflow threshold. Returns how many of those values num-traits' own conversion
+    /// (through f32) misrounds.
+    #[cfg(feature = "half")]
+    fn rounds_once_to<H: Float>(from_bits: fn(u16) -> H, to_bits: fn(H) -> u16) -> usize {
+        let value = |bits: u16| from_bits(bits).to_f64().unwrap();
+        let largest = (0..=u16::MAX).take_while(|&b| from_bits(b).is_finite()).last().unwrap();
+        let infinity = largest + 1;
+        let mut cases = Vec::new();
+        for b in 0..largest {
+            let (lo, hi) = (value(b), value(b + 1));
+            let mid = 0.5 * (lo + hi);
+            let even = if b % 2 == 0 { b } else { b + 1 };
+            cases.extend([
+                (lo, b),
+                (lo.next_up(), b),
+                (0.5 * (lo + mid), b),
+                (mid.next_down(), b),
+                (mid, even),
+                (mid.next_up(), b + 1),
+                (0.5 * (mid + hi), b + 1),
+                (hi.next_down(), b + 1),
+            ]);
+        }
+        // Past the largest finite value: ties to even, and its pattern is odd, so the
+        // threshold itself overflows.
+        let threshold = value(largest) + 0.5 * (value(largest) - value(largest - 1));
+        assert_eq!(largest % 2, 1);
+        cases.extend([
+            (value(largest), largest),
+            (threshold.next_down(), largest),
+            (threshold, infinity),
+            (f64::MAX, infinity),
+            (f64::INFINITY, infinity),
+        ]);
+        let sign = 0x8000;
+        let mut misrounded = 0;
+        for (v, expected) in cases {
+            for (v, expected) in [(v, expected), (-v, expected | sign)] {
+                let got = to_bits(from_f64::<H>(v).unwrap());
+                assert_eq!(got, expected, "{v:e}: got {got:#06x}, expected {expected:#06x}");
+                misrounded += usize::from(to_bits(H::from(v).unwrap()) != expected);
+            }
+        }
+        assert!(from_f64::<H>(f64::NAN).unwrap().is_nan());
+        misrounded
+    }
+
+    #[cfg(feature = "half")]
+    #[test]
+    fn from_f64_rounds_once_to_f16() {
+        let misrounded = rounds_once_to(half::f16::from_bits, half::f16::to_bits);
+        // Just past a tie, rounding through f32 lands on the tie and then on the even side.
+        assert!(misrounded > 1000, "{misrounded}");
+    }
+
+    #[cfg(feature = "half")]
+    #[test]
+    fn from_f64_rounds_once_to_bf16() {
+        let misrounded = rounds_once_to(half::bf16::from_bits, half::bf16::to_bits);
+        assert!(misrounded > 1000, "{misrounded}");
+    }
+
+    #[test]
+    fn from_f64_leaves_f32_and_f64_to_their_own_conversion() {
+        // Just past an f32 tie between 1 and 1 + 2⁻²³: to nearest, not to odd.
+        let v = 1.0 + f64::from(f32::EPSILON) / 2.0 + f64::EPSILON;
+        assert_eq!(from_f64::<f32>(v), Some(1.0 + f32::EPSILON));
+        assert_eq!(from_f64::<f32>(1.0 + f64::EPSILON), Some(1.0));
+        assert_eq!(from_f64::<f64>(v), Some(v));
+    }
+
+    #[test]
+    fn rounding_to_odd_keeps_what_was_dropped() {
+        let one = 1.0_f32;
+        let next = f32::from_bits(one.to_bits() + 1);
+        // Exact values stay; inexact ones land on the odd neighbour, whichever is nearer.
+        assert_eq!(f32_rounded_to_odd(1.0), one);
+        assert_eq!(f32_rounded_to_odd(1.0 + f64::EPSILON), next);
+        assert_eq!(f32_rounded_to_odd(f64::from(next) + f64::EPSILON), next);
+        assert_eq!(f32_rounded_to_odd(-1.0 - f64::EPSILON), -next);
+        // Below half the smallest subnormal: ± the smallest subnormal, not 0.
+        let tiny = f32::from_bits(1);
+        assert_eq!(f32_rounded_to_odd(1e-300), tiny);
+        assert_eq!(f32_rounded_to_odd(-1e-300), -tiny);
+        assert_eq!(f32_rounded_to_odd(0.0).to_bits(), 0);
+        assert_eq!(f32_rounded_to_odd(-0.0).to_bits(), (-0.0_f32).to_bits());
+        assert_eq!(f32_rounded_to_odd(1e300), f32::INFINITY);
+        assert!(f32_rounded_to_odd(f64::NAN).is_nan());
     }
 }

@@ -215,7 +215,7 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// |---|---|---|---|
 /// | f64 | < 1 ulp; correctly rounded but near a tie (measured: within 10⁻⁴ ulp of one) | same as f(h) | 7 011-point mpmath table: max 0.75 ulp (subnormal results), 0.4999 ulp (normal results); 10⁶ random h in (−40, 40): 6 f and 8 f′ results past ½ ulp, max 0.50009 ulp |
 /// | f32 | < 0.5 ulp + 2^-27 (correctly rounded but within 2^-27 ulp of a tie) | same | all 2³² inputs: max 0.500 ulp, none misrounded |
-/// | f16, bf16 | < 1 ulp (rounded to f32, then to the type) | same | all 2¹⁶ inputs: max 0.500 ulp |
+/// | f16, bf16 | < 0.5 ulp + 2^-39 (rounded once, not through f32) | same | all 2¹⁶ inputs: max 0.500000 ulp |
 ///
 /// The subnormal results (h < −708.4 in f64, h < −87.3 in f32) are gradual, not a premature 0:
 /// f(h) is 0 only where the exact value is below half the smallest subnormal
@@ -411,9 +411,9 @@ fn stable_softplus<T: Float>(h: T) -> T {
 ///   2³² inputs at 0.587 ulp with AVX-512 and 0.624 ulp with AVX2 (kernels in f32 lanes) and
 ///   0.509 ulp with NEON (f64 lanes); f′ at 0.771 and 0.797 ulp (where it is subnormal) and
 ///   0.504 ulp.
-/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs). Slices run the f32 kernel
-///   and round once more: measured max 0.50005 ulp (f16) and 0.4997 ulp (bf16) over all inputs
-///   at every SIMD level.
+/// - f16, bf16: < 0.5 ulp + 2^-39, rounded once (measured max 0.500000 ulp over all inputs).
+///   Slices run the f32 kernel and round once more: measured max 0.50005 ulp (f16) and
+///   0.4997 ulp (bf16) over all inputs at every SIMD level.
 ///
 /// # Special cases
 ///
@@ -667,8 +667,9 @@ impl<T: Float> Activation<T> for LeakyRelu<T> {
 ///   within 1 ulp, measured over all 2³² inputs at 0.768 ulp with AVX-512 and 0.766 ulp with
 ///   AVX2 (kernels in f32 lanes; the largest errors where the result is subnormal) and
 ///   0.504 ulp with NEON (f64 lanes).
-/// - f16, bf16: < 1 ulp (measured max 0.500 ulp over all inputs). Slices run the f32 kernel
-///   and round once more: measured max 0.50007 ulp over all inputs at every SIMD level.
+/// - f16, bf16: < 0.5 ulp + 2^-39, rounded once (measured max 0.500000 ulp over all inputs).
+///   Slices run the f32 kernel and round once more: measured max 0.50007 ulp over all inputs at
+///   every SIMD level.
 /// - f′ is [`Sigmoid`]'s f, with its bounds.
 ///
 /// # Special cases

@@ -35,10 +35,12 @@ impl<T: Float> Loss<T> {
     ///
     /// # Special cases
     ///
-    /// `count = 0` gives `mse` = NaN (0/0 when `sse` is 0), or ∞ for `sse` > 0. `mse` is
-    /// computed as `sse` / (count/2), one rounding, finite wherever the quotient is. Where
-    /// `count` is beyond the range of `T` (above 65 504 for `f16`), the quotient is taken in `f64`
-    /// and rounded to `T`.
+    /// `count = 0` gives `mse` = NaN (0/0 when `sse` is 0), or ±∞ for `sse` ≠ 0. `mse` is
+    /// computed as `sse` / (count/2), finite wherever the quotient is: one rounding while `count`
+    /// is exact in `T` (up to 2²⁴ for `f32`, 2⁵³ for `f64`, 2¹¹ for `f16`), and the count's own
+    /// rounding to `T` besides above that. Where `count` is beyond the range of `T` (above
+    /// 65 519 for `f16`, which rounds smaller counts to 65 504), the quotient is taken in `f64`
+    /// and rounded once to `T`.
     ///
     /// ```
     /// use delta_rule::Loss;

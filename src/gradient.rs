@@ -3,6 +3,7 @@
 
 use num_traits::Float;
 
+use crate::accurate;
 use crate::activation::Activation;
 use crate::error::{check_learn_rate, Error};
 use crate::kernels::{self, SquaredErrorSum};
@@ -319,8 +320,8 @@ pub(crate) fn check_gradient<T>(layer: Layer, gradient: &[T]) -> Result<(), Erro
 /// # Special cases
 ///
 /// NaN or ∞ in `gradient` propagate into the weights. Where `n_records` is beyond the range of
-/// `T` (above 65 504 for `f16`), η/n is divided in `f64` and rounded to `T` (for `f16` a
-/// subnormal number with fewer significant bits, and 0 where η/n < 2⁻²⁵).
+/// `T` (above 65 519 for `f16`), η/n is divided in `f64` and rounded once to `T` (for `f16` a
+/// subnormal number with fewer significant bits, and 0 where η/n ≤ 2⁻²⁵).
 ///
 /// # Accuracy
 ///
@@ -358,16 +359,16 @@ pub(crate) fn step_scale<T: Float>(learn_rate: T, n_records: usize) -> T {
     per_count(learn_rate, n_records, T::one())
 }
 
-/// `value` / (`scale`·`count`) rounded once, for a power of two `scale`: in `T`, or where `count`
-/// is beyond the range of `T` in `f64` and rounded to `T` (NaN for a type without `f64`
-/// conversions).
+/// `value` / (`scale`·`count`) for a power of two `scale`: in `T` (one rounding, and the count's
+/// own where it is not exact in `T`), or where `count` is beyond the range of `T` in `f64`,
+/// rounded once to `T` (NaN for a type without `f64` conversions).
 pub(crate) fn per_count<T: Float>(value: T, count: usize, scale: T) -> T {
     match T::from(count) {
         Some(c) if c.is_finite() => value / (scale * c),
         _ => value
             .to_f64()
             .zip(scale.to_f64())
-            .and_then(|(v, s)| T::from(v / (s * count as f64)))
+            .and_then(|(v, s)| accurate::from_f64(v / (s * count as f64)))
             .unwrap_or_else(T::nan),
     }
 }
@@ -502,6 +503,18 @@ mod tests {
         [(e, g), (e_blocks, g_blocks)]
     }
 
+    /// Asserts that `accumulate_rows` takes the fused kernels for `Sigmoid` on rows of `d`
+    /// elements of `T` exactly where AVX-512 is in use. Elsewhere both sides of the comparisons
+    /// below run the blocks, so those compare nothing (`DELTA_RULE_SIMD=scalar`, AVX2, aarch64).
+    fn assert_fused_path_iff_avx512<T: Float>(d: usize) {
+        let (x, y, w) = (vec![T::one(); 2 * d], vec![T::one(); 2], vec![T::zero(); d]);
+        let fused = crate::simd::sigmoid_rows::<T, Sigmoid>(&x, &y, &w, d, &mut vec![T::zero(); d]);
+        #[cfg(all(feature = "std", target_arch = "x86_64"))]
+        assert_eq!(fused.is_some(), crate::simd::level() == crate::simd::Level::Avx512, "d = {d}");
+        #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
+        assert!(fused.is_none(), "d = {d}");
+    }
+
     /// [`accumulate_rows`] against [`accumulate_blocks`] for `Sigmoid` with one output on rows
     /// of each length in `lengths`, with and without a bias, on a few record counts: the same
     /// gradient bits, the loss within `ulps` of the blocks'.
@@ -527,12 +540,36 @@ mod tests {
         }
     }
 
+    #[cfg(feature = "half")]
+    #[test]
+    fn f16_step_scale_beyond_its_range_rounds_once() {
+        use half::f16;
+        // η/n for n = 2²⁵ − 1 is 2⁻²⁵·(1 + 2⁻²⁵ + …), just above half the smallest subnormal
+        // 2⁻²⁴: rounded once it is 2⁻²⁴. Through f32 it would first round to the tie 2⁻²⁵ and
+        // then to the even 0.
+        let mut w = [f16::ZERO];
+        apply_gradient(&mut w, &[f16::ONE], f16::ONE, (1 << 25) - 1).unwrap();
+        assert_eq!(w[0], f16::from_bits(1));
+        // At n = 2²⁵ exactly it is the tie, which goes to 0.
+        let mut w = [f16::ZERO];
+        apply_gradient(&mut w, &[f16::ONE], f16::ONE, 1 << 25).unwrap();
+        assert_eq!(w[0].to_bits(), 0);
+        // The largest count f16 holds (as 65 504), and the first that takes the f64 path.
+        assert_eq!(step_scale(f16::from_f32(65_504.0), 65_519), f16::ONE);
+        // 65 504/65 520 = 1 − 2⁻¹²/(1 − 2⁻¹²), a little below the midpoint 1 − 2⁻¹² of
+        // 1 − 2⁻¹¹ and 1, so it rounds down.
+        let quotient = step_scale(f16::from_f32(65_504.0), 65_520).to_f64();
+        assert_eq!(quotient, 1.0 - 2.0_f64.powi(-11));
+    }
+
     #[test]
     fn sigmoid_rows_path_matches_the_blocks() {
         // `accumulate_rows` takes the fused kernels for Sigmoid on f32 rows of 64 to 128 and f64
         // rows of 32 or 64 where AVX-512 is in use, and the blocks otherwise. The f32 loss is
         // the same exact squares summed in f64 (one f32 rounding apart at most); both f64 losses
         // are faithful roundings of the same sum (one ulp apart at most).
+        assert_fused_path_iff_avx512::<f32>(64);
+        assert_fused_path_iff_avx512::<f64>(32);
         check_sigmoid_rows_path::<f32>(&[64, 128, 100, 63, 129], 1.0);
         check_sigmoid_rows_path::<f64>(&[32, 64, 31, 48, 65], 1.0);
     }
@@ -588,6 +625,8 @@ mod tests {
                 }
             }
         }
+        assert_fused_path_iff_avx512::<f32>(64);
+        assert_fused_path_iff_avx512::<f64>(64);
         check::<f32>(64);
         check::<f64>(32);
         check::<f64>(64);

@@ -67,7 +67,7 @@ fn sums_in_f64<T: Float>() -> bool {
 fn scaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
     if sums_in_f64::<T>() {
         let sum = sum_squared_diff_in_f64(a, b);
-        if let Some(sum) = T::from(if halve { 0.5 * sum } else { sum }) {
+        if let Some(sum) = accurate::from_f64(if halve { 0.5 * sum } else { sum }) {
             return sum;
         }
     }
@@ -201,7 +201,7 @@ impl<T: Float> SquaredErrorSum<T> {
     /// The sum so far, rounded once.
     pub(crate) fn sum(&self) -> T {
         if sums_in_f64::<T>() {
-            T::from(self.wide).unwrap_or_else(T::nan)
+            accurate::from_f64(self.wide).unwrap_or_else(T::nan)
         } else if self.sum.is_finite() && self.err.is_finite() {
             self.sum + self.err
         } else {
@@ -232,7 +232,7 @@ impl<T: Float> SquaredErrorSum<T> {
         if sum.is_nan() || sum < half * T::max_value() {
             half * sum
         } else if sums_in_f64::<T>() {
-            T::from(0.5 * self.wide).unwrap_or_else(T::nan)
+            accurate::from_f64(0.5 * self.wide).unwrap_or_else(T::nan)
         } else if self.sum.is_finite() && self.err.is_finite() {
             half * self.sum + half * self.err
         } else {
@@ -318,19 +318,13 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) {
     if g.is_empty() || crate::simd::add_weighted_rows(g, a, x) {
         return;
     }
-    if narrower_than_f32::<T>() {
+    if accurate::narrower_than_f32::<T>() {
         add_rows_in_f32(g, x.chunks_exact(g.len()).zip(a.iter().copied()));
         return;
     }
     for (row, &ai) in x.chunks_exact(g.len()).zip(a) {
         axpy(g, ai, row);
     }
-}
-
-/// Whether `T` has less precision than `f32` and its range fits in `f32`'s (`f16`, `bf16`).
-fn narrower_than_f32<T: Float>() -> bool {
-    T::epsilon().to_f32().is_some_and(|eps| eps > f32::EPSILON)
-        && T::max_value().to_f32().is_some_and(f32::is_finite)
 }
 
 /// `v` in `f32` (NaN for a type without the conversion).
@@ -364,7 +358,7 @@ fn add_rows_in_f32<'a, T: Float + 'a>(
 
 /// b + Σ aᵢ, in order ([`add_rows_in_f32`]'s sum in `f32` for types narrower than `f32`).
 pub(crate) fn add_sum<T: Float>(b: T, a: &[T]) -> T {
-    if narrower_than_f32::<T>() {
+    if accurate::narrower_than_f32::<T>() {
         let sum = a.iter().fold(0.0_f32, |acc, &v| acc + wide(v));
         return T::from(wide(b) + sum).unwrap_or_else(T::nan);
     }
@@ -418,7 +412,7 @@ pub(crate) fn add_listed_rows<T: Float>(g: &mut [T], a: &[T], x: &[T], rows: &[u
     if d == 0 || crate::simd::add_listed_rows(g, a, x, rows) {
         return;
     }
-    if narrower_than_f32::<T>() {
+    if accurate::narrower_than_f32::<T>() {
         let listed = rows.iter().map(|&i| x.get(i * d..(i + 1) * d).unwrap_or_default());
         add_rows_in_f32(g, listed.zip(a.iter().copied()));
         return;

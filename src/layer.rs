@@ -15,6 +15,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
+use crate::accurate;
 use crate::activation::Activation;
 use crate::error::{check_len, Error};
 use crate::kernels;
@@ -217,7 +218,7 @@ pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Res
         let (w_in, w_bias) = row.split_at_mut(layer.inputs);
         for w in w_in {
             let z: f64 = StandardNormal.sample(&mut rng);
-            *w = T::from(scale * z).unwrap_or_else(T::zero);
+            *w = accurate::from_f64(scale * z).unwrap_or_else(T::zero);
         }
         for b in w_bias {
             *b = T::zero();

@@ -311,7 +311,9 @@ pub fn gradient_step<T: Float>(
 ///
 /// # Special cases
 ///
-/// NaN or ∞ in `x`, `weights` or `y` propagate into the weights; the returned ŷ shows them.
+/// NaN in `y`, or NaN or ∞ in `x` or `weights`, can make weights NaN or ∞: all of them where δ
+/// is not finite, else only those whose xᵢ is not (∞·0 is NaN). The returned ŷ is computed
+/// before the update from `x` and `weights` alone, so it does not show a NaN `y`.
 ///
 /// # Accuracy
 ///
@@ -347,6 +349,22 @@ pub fn train_step<T: Float, A: Activation<T> + ?Sized>(
 mod tests {
     use super::*;
     use crate::Sigmoid;
+
+    #[test]
+    fn train_step_special_cases() {
+        // A NaN target: ŷ comes from x and w alone, every weight turns NaN.
+        let mut w = [1.0_f64, 1.0];
+        let y_hat = train_step(&Sigmoid, &mut w, &[1.0, 1.0], f64::NAN, 0.1).unwrap();
+        assert!((y_hat - 1.0 / (1.0 + (-2.0_f64).exp())).abs() < 2.0 * f64::EPSILON);
+        assert!(w.iter().all(|v| v.is_nan()));
+        // An infinite input: h = ∞, ŷ = 1 and f′ = 0, so δ = 0 and only the weight of the
+        // infinite input turns NaN (∞·0).
+        let mut w = [1.0_f64, 1.0];
+        let y_hat = train_step(&Sigmoid, &mut w, &[f64::INFINITY, 1.0], 0.5, 0.1).unwrap();
+        assert_eq!(y_hat, 1.0);
+        assert!(w[0].is_nan());
+        assert_eq!(w[1], 1.0);
+    }
 
     #[test]
     fn errors_leave_buffers_untouched() {
