@@ -89,17 +89,19 @@ impl fmt::Display for Error {
         match *self {
             Error::LengthMismatch { expected_arg, expected, found_arg, found } => write!(
                 f,
-                "length mismatch: `{found_arg}` has {found} elements, `{expected_arg}` has {expected}"
+                "length mismatch: `{found_arg}` has {}, `{expected_arg}` has {expected}",
+                Elements(found)
             ),
             Error::InvalidLearnRate { value } => {
                 write!(f, "invalid learning rate {value}: expected a finite number >= 0")
             }
             Error::ShapeMismatch { arg, expected, found } => {
-                write!(f, "shape mismatch: `{arg}` has {found} elements, expected {expected}")
+                write!(f, "shape mismatch: `{arg}` has {}, expected {expected}", Elements(found))
             }
             Error::RaggedRows { arg, len, row_len } => write!(
                 f,
-                "shape mismatch: `{arg}` has {len} elements, not a whole number of rows of {row_len}"
+                "shape mismatch: `{arg}` has {}, not a whole number of rows of {row_len}",
+                Elements(len)
             ),
             Error::Empty { arg } => write!(f, "`{arg}` must not be empty or zero"),
             Error::IndexOutOfRange { arg, index, len } => match len {
@@ -116,6 +118,18 @@ impl fmt::Display for Error {
 }
 
 impl core::error::Error for Error {}
+
+/// "1 element", "n elements".
+struct Elements(usize);
+
+impl fmt::Display for Elements {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            1 => f.write_str("1 element"),
+            n => write!(f, "{n} elements"),
+        }
+    }
+}
 
 /// `Ok` when `found == expected`, otherwise the [`Error::LengthMismatch`] naming both arguments.
 pub(crate) fn check_len(
@@ -169,6 +183,14 @@ mod tests {
                 Error::RaggedRows { arg: "x", len: 7, row_len: 3 },
                 "shape mismatch: `x` has 7 elements, not a whole number of rows of 3",
             ),
+            (
+                Error::ShapeMismatch { arg: "order", expected: 2, found: 1 },
+                "shape mismatch: `order` has 1 element, expected 2",
+            ),
+            (
+                Error::RaggedRows { arg: "x", len: 1, row_len: 2 },
+                "shape mismatch: `x` has 1 element, not a whole number of rows of 2",
+            ),
             (Error::Empty { arg: "batch_size" }, "`batch_size` must not be empty or zero"),
             (
                 Error::IndexOutOfRange { arg: "order", index: 5, len: 4 },
@@ -198,5 +220,7 @@ mod tests {
         assert!(check_len("a", 3, "b", 3).is_ok());
         let msg = check_len("weights", 2, "x", 5).unwrap_err().to_string();
         assert_eq!(msg, "length mismatch: `x` has 5 elements, `weights` has 2");
+        let msg = check_len("weights", 2, "x", 1).unwrap_err().to_string();
+        assert_eq!(msg, "length mismatch: `x` has 1 element, `weights` has 2");
     }
 }

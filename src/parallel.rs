@@ -35,7 +35,8 @@ const _: () = assert!(MAX_SHARDS < 1 << 16);
 /// late or slowed down by other work on the machine holds up the call less. The shards are then
 /// summed in shard order: the result is the same bits on every run and with any number of threads.
 /// It allocates one gradient buffer per shard, together at most an eighth of the memory of `x` and
-/// `y` beyond the first.
+/// `y` beyond the first; inputs of one shard run as `batch_gradient` itself, with the same bits
+/// and no allocation.
 ///
 /// # Errors
 ///
@@ -84,6 +85,11 @@ where
     let weights_len = gradient.len();
     let shard_rows = shard_rows(n, layer);
     let shards = n.div_ceil(shard_rows);
+    if shards <= 1 {
+        // One shard is the serial computation: into `gradient` itself, with no buffer.
+        gradient.fill(T::zero());
+        return Ok(accumulate_rows(activation, layer, weights, x, y, gradient).half_sum());
+    }
     let threads = rayon::current_num_threads().clamp(1, shards.max(1));
     let runs = Run::split(shards, threads);
     let take_shards = |t: usize| {

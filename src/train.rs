@@ -58,6 +58,8 @@ pub struct Schedule<T> {
     /// Batch, mini-batch or stochastic descent.
     pub descent: Descent,
     /// Stop after the first epoch whose mean squared error is ≤ this; `None` runs every epoch.
+    /// For batch descent that error is the loss of the weights the epoch started from, and the
+    /// run returns those weights (the epoch's update is not made).
     pub tolerance: Option<T>,
     /// Seeds the shuffle of mini-batch and stochastic descent (ChaCha8, the same order on every
     /// platform).
@@ -134,7 +136,8 @@ pub struct Report<T> {
     pub epochs: usize,
     /// The loss of the last epoch run.
     pub loss: Loss<T>,
-    /// Whether the run stopped early because the loss reached the tolerance.
+    /// Whether the run stopped early because the loss reached the tolerance (for batch descent,
+    /// the loss of the weights returned).
     pub converged: bool,
 }
 
@@ -174,13 +177,15 @@ fn check_run<T: Float>(
         return Err(Error::Empty { arg: "x" });
     }
     if schedule.epochs == 0 {
-        return Err(Error::Empty { arg: "epochs" });
+        return Err(Error::Empty { arg: "schedule.epochs" });
     }
     layer.check_weights(weights)?;
     let batch_size = match schedule.descent {
         Descent::Batch => None,
         Descent::Stochastic => Some(1),
-        Descent::MiniBatch { size: 0 } => return Err(Error::Empty { arg: "batch_size" }),
+        Descent::MiniBatch { size: 0 } => {
+            return Err(Error::Empty { arg: "schedule.descent.size" })
+        }
         Descent::MiniBatch { size } => Some(size),
     };
     Ok(Run { records, batch_size })
@@ -198,16 +203,21 @@ fn check_run<T: Float>(
 /// `Trainer` holds these two buffers and sizes them itself.)
 ///
 /// Each epoch's loss is measured in the epoch's single pass over the data: for batch descent it
-/// is the loss of the weights the epoch started from, as in [`batch_epoch`](crate::batch_epoch).
+/// is the loss of the weights the epoch started from, as in [`batch_epoch`](crate::batch_epoch)
+/// (and once it meets the tolerance, the run stops with those weights, without the epoch's
+/// update); for mini-batch and stochastic descent it is summed along the epoch as the weights
+/// change.
 ///
 /// # Errors
 ///
-/// - [`Error::Diverged`] if an epoch's loss, or the weights an epoch produced, are NaN or
-///   infinite. The weights are then restored to those that the last epoch with a finite loss
-///   started from, so the run's last sound state is not lost: where the loss was not finite,
-///   the weights whose loss the observer last received (the caller's weights if that was the
-///   first epoch); where the loss was finite but the step was not, the weights the failing
-///   epoch started from (the observer is not called for that epoch).
+/// - [`Error::Diverged`] if an epoch's sum of squared errors, or the weights an epoch produced,
+///   are NaN or infinite (a mean squared error that alone overflows is not divergence). The
+///   weights are then restored to those that the last epoch with a finite loss started from, so
+///   the run's last sound state is not lost: where the loss was not finite, those the epoch
+///   before started from (the caller's weights if that was the first epoch), which for batch
+///   descent are the weights whose loss the observer last received; where the loss was finite
+///   but the step was not, those the failing epoch started from (the observer is not called for
+///   that epoch).
 /// - [`Error::InvalidLearnRate`] if the learning rate is NaN, infinite or negative.
 /// - [`Error::Empty`] if the layer is empty, there are no records, `schedule.epochs` is 0, or
 ///   the mini-batch size is 0.
@@ -286,15 +296,17 @@ where
     // `start` holds the weights this epoch started from, `previous` those of the epoch before.
     let (mut previous, mut start) = copies.split_at_mut(wl);
     let mut loss = Loss { sse: T::zero(), mse: T::zero() };
+    let meets_tolerance = |loss: &Loss<T>| schedule.tolerance.is_some_and(|tol| loss.mse <= tol);
     for epoch in 1..=schedule.epochs {
         start.copy_from_slice(weights);
         loss = match batch_size {
-            // `batch_epoch` with the update held back until the loss is known to be finite.
+            // `batch_epoch` with the update held back until the loss is known to be finite, and
+            // not made once the weights' loss meets the tolerance: those weights are returned.
             None => {
                 gradient.fill(T::zero());
                 let sse = accumulate_rows(activation, layer, weights, x, y, gradient).half_sum();
                 let loss = Loss::new(sse, n * layer.outputs);
-                if loss.is_finite() {
+                if sse.is_finite() && !meets_tolerance(&loss) {
                     kernels::axpy(weights, step_scale(schedule.learn_rate, n), gradient);
                 }
                 loss
@@ -314,7 +326,8 @@ where
                 )?
             }
         };
-        if !loss.is_finite() {
+        // The sum of squared errors, not the mean, which can overflow alone (`f32` sums in `f64`).
+        if !loss.sse.is_finite() {
             let last_sound: &[T] = if epoch == 1 { start } else { previous };
             weights.copy_from_slice(last_sound);
             return Err(Error::Diverged { epoch });
@@ -325,7 +338,7 @@ where
         }
         observer(epoch, loss);
         core::mem::swap(&mut previous, &mut start);
-        if schedule.tolerance.is_some_and(|tol| loss.mse <= tol) {
+        if meets_tolerance(&loss) {
             return Ok(Report { epochs: epoch, loss, converged: true });
         }
     }
@@ -528,7 +541,7 @@ mod tests {
         );
         assert_eq!(
             run(&mut w, &Schedule::new(0, 0.1), &mut scratch, &mut order),
-            Err(Error::Empty { arg: "epochs" })
+            Err(Error::Empty { arg: "schedule.epochs" })
         );
         assert_eq!(
             run(
@@ -537,7 +550,7 @@ mod tests {
                 &mut scratch,
                 &mut order
             ),
-            Err(Error::Empty { arg: "batch_size" })
+            Err(Error::Empty { arg: "schedule.descent.size" })
         );
         assert!(matches!(
             run(&mut w, &Schedule::new(3, f64::NAN), &mut scratch, &mut order),
@@ -562,6 +575,51 @@ mod tests {
             .unwrap();
         assert_eq!((r.epochs, r.converged, seen), (6, true, 6));
         assert_eq!(r.loss.mse, 1.0 / 1024.0);
+        // The weights whose loss met the tolerance, those epoch 6 started from: 1 − 2⁻⁵.
+        assert_eq!(w, [1.0 - 1.0 / 32.0]);
+    }
+
+    #[test]
+    fn batch_descent_returns_the_weights_that_met_the_tolerance() {
+        // ŷ = w x with x = y = 1 from w = 0: MSE 1 ≤ 1 at once. The step η = 2.5 would move w
+        // to 2.5, whose MSE is 2.25; the run stops with w = 0 instead.
+        let mut w = [0.0_f64];
+        let s = Schedule::new(10, 2.5).tolerance(1.0);
+        let r = train(
+            &Identity,
+            Layer::new(1, 1),
+            &mut w,
+            &[1.0],
+            &[1.0],
+            &s,
+            &mut [0.0; 3],
+            &mut [],
+            |_, _| {},
+        )
+        .unwrap();
+        assert_eq!((r.epochs, r.converged, r.loss.mse, w), (1, true, 1.0, [0.0]));
+    }
+
+    #[test]
+    fn an_overflowing_mean_alone_is_no_divergence() {
+        // f32 sums its squares in f64: y = 2·10¹⁹ and ŷ ≈ 0 give E = ½·(2·10¹⁹)² = 2·10³⁸,
+        // below f32::MAX ≈ 3.4·10³⁸, while the MSE 2E/1 overflows. The weights and E stay
+        // finite, so the run goes on.
+        let mut w = [0.0_f32];
+        let r = train(
+            &Identity,
+            Layer::new(1, 1),
+            &mut w,
+            &[1e-30],
+            &[2e19],
+            &Schedule::new(2, 0.5),
+            &mut [0.0; 3],
+            &mut [],
+            |_, loss| assert!(loss.sse.is_finite() && loss.mse.is_infinite()),
+        )
+        .unwrap();
+        assert_eq!((r.epochs, r.converged), (2, false));
+        assert!(w[0].is_finite());
     }
 
     #[test]
@@ -741,7 +799,13 @@ mod tests {
                 &[],
                 Error::InvalidLearnRate { value: f64::NAN },
             ),
-            (two, Schedule::new(0, 0.5), &[1.0, 2.0], &[1.0], Error::Empty { arg: "epochs" }),
+            (
+                two,
+                Schedule::new(0, 0.5),
+                &[1.0, 2.0],
+                &[1.0],
+                Error::Empty { arg: "schedule.epochs" },
+            ),
             (two, Schedule::new(3, 0.5), &[], &[], Error::Empty { arg: "x" }),
             (
                 two,
@@ -755,7 +819,7 @@ mod tests {
                 stochastic.descent(Descent::MiniBatch { size: 0 }),
                 &[1.0, 2.0],
                 &[1.0, 0.0],
-                Error::Empty { arg: "batch_size" },
+                Error::Empty { arg: "schedule.descent.size" },
             ),
         ];
         for (layer, schedule, x, y, expected) in cases {
