@@ -245,8 +245,9 @@ fn add_loss_and_error_terms<T: Float>(
 ///
 /// E is summed as accurately as [`sse`](crate::sse) sums (faithfully rounded for the given
 /// residuals), and is finite wherever ½Σ (y − ŷ)² is, but for `f64` and other types not summed
-/// in `f64`: there E is ∞ once Σ (y − ŷ)² itself passes the largest finite value (residuals of
-/// some 10¹⁵⁴), where `sse` would sum the residuals again, scaled down.
+/// in `f64` at both ends of the range, where `sse` would sum the residuals again, scaled: E is ∞
+/// once Σ (y − ŷ)² itself passes the largest finite value (residuals of some 10¹⁵⁴), and where
+/// squares underflow (residuals below some 10⁻¹⁵⁴) E is within n·2⁻¹⁰⁷⁵ absolute.
 ///
 /// f(h) and f′(h) come from [`Activation::activate_with_derivative_slice`] over blocks of
 /// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`

@@ -56,10 +56,32 @@ pub(crate) fn half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
     scaled_sum_squared_diff(a, b, true)
 }
 
+/// Σ (aᵢ − bᵢ)² · 2^-2p (ε = 2^-p) computed on the differences scaled by 1/ε after their exact
+/// split, for a sum below [`underflow_threshold`]: there squares below the smallest subnormal
+/// have lost their low parts, up to n·2⁻¹⁰⁷⁴ in all for f64, which is more than an ulp of a small
+/// normal result. Scaled, every nonzero difference's square and its error terms are normal
+/// (the scale cannot overflow, as every difference is below the square root of the threshold),
+/// and what the smallest lose is below n·2⁻¹⁰⁷⁵·ε², far below an ulp of any normal result. The
+/// result is halved before scaling back if `halve`.
+pub(crate) fn upscaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
+    let eps = T::epsilon();
+    let half = (T::one() + T::one()).recip();
+    let sum = compensated_sum_squared_diff::<T, true>(a, b, eps.recip());
+    (if halve { half * sum } else { sum }) * (eps * eps)
+}
+
+/// The sum of squares below which [`upscaled_sum_squared_diff`] sums again, for types not
+/// summed in f64: 2¹⁰ times the smallest normal number over ε (2⁻⁹⁶⁰ for f64). Above it, the
+/// low parts lost to underflow, at most n·2⁻¹⁰⁷⁴ for f64, are below n·2⁻¹¹⁴ of the sum.
+pub(crate) fn underflow_threshold<T: Float>() -> T {
+    let two = T::one() + T::one();
+    T::min_positive_value() / T::epsilon() * two.powi(10)
+}
+
 /// Whether `T` is narrower than f64 in precision and range (f32, f16, bf16): its squared errors
 /// are then summed in f64. A constant for a concrete `T`.
 #[inline(always)]
-fn sums_in_f64<T: Float>() -> bool {
+pub(crate) fn sums_in_f64<T: Float>() -> bool {
     accurate::fits_in_f64::<T>() && T::epsilon().to_f64().is_some_and(|eps| eps > f64::EPSILON)
 }
 
@@ -76,9 +98,9 @@ fn scaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
         // by ½/ε² is exact.
         let eps = T::epsilon();
         let half = (T::one() + T::one()).recip();
-        compensated_sum_squared_diff(a, b, eps) * (half / (eps * eps))
+        compensated_sum_squared_diff::<T, false>(a, b, eps) * (half / (eps * eps))
     } else {
-        compensated_sum_squared_diff(a, b, T::one())
+        compensated_sum_squared_diff::<T, false>(a, b, T::one())
     }
 }
 
@@ -107,10 +129,23 @@ fn sum_squared_diff_in_f64<T: Float>(a: &[T], b: &[T]) -> f64 {
 /// p + p_err (Dekker's product, no FMA), each lane sum carries the rounding errors of its
 /// additions, and all of them are added in at the end. The result is as if computed with twice
 /// the working precision and rounded once.
+///
+/// `scale` (a power of two) multiplies every input, exactly unless it underflows, or, if
+/// `AFTER_SPLIT`, both parts of every difference, exactly unless they overflow.
 #[inline(always)]
-fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T], scale: T) -> T {
-    // `scale` (1 or ε) multiplies every input, exactly unless it underflows.
+fn compensated_sum_squared_diff<T: Float, const AFTER_SPLIT: bool>(
+    a: &[T],
+    b: &[T],
+    scale: T,
+) -> T {
     let split = split_constant::<T>();
+    let add = |sum: T, x: T, y: T| {
+        if AFTER_SPLIT {
+            add_square_of_split_difference(sum, two_sum(x, -y), scale, split)
+        } else {
+            add_square_of_difference(sum, scale * x, scale * y, split)
+        }
+    };
     let mut sum = [T::zero(); COMPENSATED_LANES];
     let mut err = [T::zero(); COMPENSATED_LANES];
     let (a_chunks, b_chunks) =
@@ -118,13 +153,13 @@ fn compensated_sum_squared_diff<T: Float>(a: &[T], b: &[T], scale: T) -> T {
     let (a_tail, b_tail) = (a_chunks.remainder(), b_chunks.remainder());
     for (ca, cb) in a_chunks.zip(b_chunks) {
         for i in 0..COMPENSATED_LANES {
-            let (s, e) = add_square_of_difference(sum[i], scale * ca[i], scale * cb[i], split);
+            let (s, e) = add(sum[i], ca[i], cb[i]);
             sum[i] = s;
             err[i] = err[i] + e;
         }
     }
     for (i, (&x, &y)) in a_tail.iter().zip(b_tail).enumerate() {
-        let (s, e) = add_square_of_difference(sum[i], scale * x, scale * y, split);
+        let (s, e) = add(sum[i], x, y);
         sum[i] = s;
         err[i] = err[i] + e;
     }
@@ -251,7 +286,19 @@ const COMPENSATED_LANES: usize = 8;
 /// the working precision.
 #[inline(always)]
 fn add_square_of_difference<T: Float>(sum: T, x: T, y: T, split: T) -> (T, T) {
-    let (r, r_err) = two_sum(x, -y);
+    add_square_of_split_difference(sum, two_sum(x, -y), T::one(), split)
+}
+
+/// [`add_square_of_difference`] for a difference already split as r + r_err, both parts
+/// multiplied by `scale` first (a power of two; 1 compiles away).
+#[inline(always)]
+fn add_square_of_split_difference<T: Float>(
+    sum: T,
+    (r, r_err): (T, T),
+    scale: T,
+    split: T,
+) -> (T, T) {
+    let (r, r_err) = (scale * r, scale * r_err);
     let (p, p_err) = two_square(r, split);
     let (s, s_err) = two_sum(sum, p);
     (s, s_err + (p_err + (r + r) * r_err))

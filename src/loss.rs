@@ -42,8 +42,10 @@ use crate::kernels;
 /// f64 0.3–1.1 of the time of a sequential sum of the same type, depending on the core; the
 /// portable compensated loop (no SIMD) about 2× that time.
 ///
-/// Where the squares underflow (differences below about 2^-511 in f64) their low parts are lost
-/// and the result is only accurate to about 2^-1074 absolute.
+/// Squares that underflow (differences below about 2^-484 in f64) lose their low parts, up to
+/// n·2^-1075 in all; a sum below 2^-960 (f64) is therefore taken once more with the differences
+/// scaled up by 2^52, which keeps the result faithfully rounded wherever it is normal. Subnormal
+/// results round once more when scaled back.
 ///
 /// # Examples
 ///
@@ -63,6 +65,10 @@ pub fn sse<T: Float>(y: &[T], y_hat: &[T]) -> Result<T, Error> {
         // Σ may overflow where ½Σ does not, and its error terms may overflow within an ulp of
         // it: sum once more, scaled down (rarely taken).
         Ok(kernels::half_sum_squared_diff(y, y_hat))
+    } else if !kernels::sums_in_f64::<T>() && sum < kernels::underflow_threshold::<T>() {
+        // Squares below the smallest subnormal have lost their low parts, which a small sum
+        // notices: sum once more, scaled up (rarely taken).
+        Ok(kernels::upscaled_sum_squared_diff(y, y_hat, true))
     } else {
         Ok(half * sum)
     }
@@ -95,5 +101,38 @@ mod tests {
             err,
             Error::LengthMismatch { expected_arg: "y", expected: 3, found_arg: "y_hat", found: 4 }
         );
+    }
+
+    #[test]
+    fn faithful_where_the_squares_underflow_but_the_sum_is_normal() {
+        // n equal residuals d = m·2^k: E = ½·n·d² = m²·2^(2k − 1 + log₂ n) exactly, whose
+        // correctly rounded value is m² (an integer below 2¹⁰⁶) rounded once to f64, times that
+        // power of two (applied in two exact steps). Each d² is below the smallest normal
+        // number (d < 2⁻⁵¹¹), so its low part underflows; E is normal.
+        let cases = [
+            (0x1f70_5555_5555_5555_u64, 20),
+            (0x1ff0_5555_5555_5555, 10),
+            (0x1ff0_5555_5555_5555, 20),
+            (0x1fef_ffff_ffff_ffff, 12),
+            (0x1ff0_0000_0000_0001, 16),
+        ];
+        for (bits, log_n) in cases {
+            let d = f64::from_bits(bits);
+            let m = u128::from(bits & ((1 << 52) - 1) | 1 << 52);
+            let k = ((bits >> 52) as i32) - 1075;
+            let n = 1_usize << log_n;
+            let expected =
+                (m * m) as f64 * 2.0_f64.powi(-600) * 2.0_f64.powi(2 * k - 1 + log_n + 600);
+            assert!(expected.is_normal() && (d * d) < f64::MIN_POSITIVE, "{expected:e}");
+            let ulp = f64::from_bits(expected.to_bits() + 1) - expected;
+            // d − 0, and 2d − d (exact).
+            for (y, y_hat) in [(vec![d; n], vec![0.0; n]), (vec![2.0 * d; n], vec![d; n])] {
+                let e = sse(&y, &y_hat).unwrap();
+                assert!(
+                    (e - expected).abs() <= ulp,
+                    "d = {d:e}, n = {n}: {e:e} against {expected:e}"
+                );
+            }
+        }
     }
 }
