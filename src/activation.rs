@@ -328,11 +328,12 @@ impl<T: Float> Activation<T> for Sigmoid {
         map_slice(h, out, crate::simd::sigmoid_derivative, |x| self.derivative(x))
     }
 
-    /// For `f32`, `f64`, `f16` and `bf16` slices this runs one vectorised pass that shares
-    /// the exponential between σ and σ′, with results bit-identical to
-    /// [`activate_slice`](Activation::activate_slice) and
-    /// [`derivative_slice`](Activation::derivative_slice) (so with their bounds); otherwise
-    /// the element-wise loop.
+    /// Where [`activate_slice`](Activation::activate_slice) runs a vectorised kernel (`f32` and
+    /// `f64` on x86-64 and aarch64 with `std`, `f16` and `bf16` on x86-64), this runs one
+    /// vectorised pass that shares the exponential between σ and σ′, with results bit-identical
+    /// to [`activate_slice`](Activation::activate_slice) and
+    /// [`derivative_slice`](Activation::derivative_slice) (so with their bounds); otherwise the
+    /// element-wise loop, which gives the same bits as those two.
     ///
     /// # Errors
     ///
@@ -496,9 +497,9 @@ impl<T: Float> Activation<T> for Tanh {
         map_slice(h, out, crate::simd::tanh_derivative, |x| self.derivative(x))
     }
 
-    /// For `f32`, `f64`, `f16` and `bf16` slices this runs the vectorised kernels of
-    /// [`activate_slice`](Activation::activate_slice) and
-    /// [`derivative_slice`](Activation::derivative_slice), with their bounds; otherwise the
+    /// Where [`activate_slice`](Activation::activate_slice) runs a vectorised kernel (`f32` and
+    /// `f64` on x86-64 and aarch64 with `std`, `f16` and `bf16` on x86-64), this runs it and that
+    /// of [`derivative_slice`](Activation::derivative_slice), with their bounds; otherwise the
     /// element-wise loop.
     ///
     /// # Errors
@@ -608,7 +609,10 @@ impl<T: Float> Activation<T> for Relu {
 /// assert_eq!(unit.activate(3.0), 3.0);
 /// assert_eq!(unit.derivative(0.0), 0.125);
 /// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+///
+/// There is no `Default`: α = 0 would be [`Relu`] with f(−∞) = NaN, and any other default
+/// a guess; [`LeakyRelu::new`] takes the slope.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct LeakyRelu<T> {
     /// The slope α for h ≤ 0, usually small and positive (PyTorch's default is 0.01).
     pub alpha: T,
@@ -730,8 +734,8 @@ impl<T: Float> Activation<T> for Softplus {
         map_slice(h, out, crate::simd::softplus, |x| self.activate(x))
     }
 
-    /// f′ is the sigmoid: for `f32`, `f64`, `f16` and `bf16` slices this runs the vectorised
-    /// sigmoid kernel (see [`Sigmoid`]); otherwise the element-wise loop.
+    /// f′ is the sigmoid: this is [`Sigmoid`]'s `activate_slice`, vectorised where that is
+    /// (`f32` and `f64` on x86-64 and aarch64 with `std`, `f16` and `bf16` on x86-64).
     ///
     /// # Errors
     ///
@@ -751,6 +755,39 @@ impl<T: Float> Activation<T> for Softplus {
     /// ```
     fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
         Sigmoid.activate_slice(h, out)
+    }
+
+    /// f and f′ as [`activate_slice`](Self::activate_slice) and
+    /// [`derivative_slice`](Self::derivative_slice) give them, bit for bit: the softplus and
+    /// sigmoid kernels where they run, otherwise the element-wise loop.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::LengthMismatch`] if `out` or `slope` is not as long as `h`; both are then
+    /// untouched.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use delta_rule::{Activation, Softplus};
+    ///
+    /// let h = [0.0_f64, -3.0];
+    /// let (mut out, mut slope) = ([0.0; 2], [0.0; 2]);
+    /// Softplus.activate_with_derivative_slice(&h, &mut out, &mut slope)?;
+    /// assert_eq!((out[0], slope[0]), (core::f64::consts::LN_2, 0.5));
+    /// assert!((slope[1] - 0.047_425_873_177_566_78).abs() < 1e-17); // σ(−3)
+    /// # Ok::<(), delta_rule::Error>(())
+    /// ```
+    fn activate_with_derivative_slice(
+        &self,
+        h: &[T],
+        out: &mut [T],
+        slope: &mut [T],
+    ) -> Result<(), Error> {
+        // The two kernels accept the same element types and levels: both run or neither.
+        map_pair_slices(self, h, out, slope, |h, out, slope| {
+            crate::simd::softplus(h, out) && crate::simd::sigmoid(h, slope)
+        })
     }
 }
 

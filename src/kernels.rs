@@ -500,33 +500,62 @@ mod tests {
         }
     }
 
+    /// Σ (aᵢ − bᵢ)² as an unevaluated double-double (hi, lo), within about 2⁻¹⁰⁰ relative: each
+    /// difference split by TwoSum, its square by FMA, every sum by TwoSum. Independent of the
+    /// kernels (one sequential lane, `mul_add` for the exact products).
+    fn double_double_sum_squared_diff(a: &[f64], b: &[f64]) -> (f64, f64) {
+        let two_sum = |x: f64, y: f64| {
+            let s = x + y;
+            let v = s - x;
+            (s, (x - (s - v)) + (y - v))
+        };
+        let (mut hi, mut lo) = (0.0, 0.0);
+        for (&x, &y) in a.iter().zip(b) {
+            let (d, d_lo) = two_sum(x, -y);
+            let p = d * d;
+            let p_lo = d.mul_add(d, -p) + 2.0 * d * d_lo;
+            let (s, e) = two_sum(hi, p);
+            hi = s;
+            lo += e + p_lo;
+        }
+        two_sum(hi, lo)
+    }
+
+    /// Whether `got` is one of the two floats next to `hi + lo` (|lo| ≤ ½ ulp of `hi`).
+    fn is_faithful(got: f64, (hi, lo): (f64, f64)) -> bool {
+        let (below, above) = (f64::from_bits(got.to_bits() - 1), f64::from_bits(got.to_bits() + 1));
+        // hi + lo lies strictly between the neighbours of `got`.
+        (hi > below || (hi == below && lo > 0.0)) && (hi < above || (hi == above && lo < 0.0))
+    }
+
     #[test]
     fn running_squared_error_sum_is_as_accurate_as_the_slice_sum() {
         // Residuals of 0.1-steps: their squares are inexact in f64, so a plain running sum
-        // drifts, while both accurate sums stay within an ulp of each other.
+        // drifts, while both accurate sums are faithful roundings of a double-double reference.
         let y: Vec<f64> = (0..10_000).map(|i| f64::from(i) * 0.1).collect();
         let y_hat: Vec<f64> = (0..10_000).map(|i| f64::from(i % 7) * 0.3).collect();
         let mut running = SquaredErrorSum::new();
         y.iter().zip(&y_hat).for_each(|(&a, &b)| running.add(a, b));
-        let (a, b) = (running.sum(), sum_squared_diff(&y, &y_hat));
-        assert!((a - b).abs() <= f64::EPSILON * b, "{a} vs {b}");
+        let reference = double_double_sum_squared_diff(&y, &y_hat);
+        for got in [running.sum(), sum_squared_diff(&y, &y_hat)] {
+            assert!(is_faithful(got, reference), "{got:e} vs {reference:?}");
+        }
+        let sequential: f64 = y.iter().zip(&y_hat).map(|(a, b)| (a - b) * (a - b)).sum();
+        assert!(!is_faithful(sequential, reference), "the data do not tell the sums apart");
 
         let y32: Vec<f32> = y.iter().map(|&v| v as f32).collect();
         let y_hat32: Vec<f32> = y_hat.iter().map(|&v| v as f32).collect();
         let mut running = SquaredErrorSum::new();
         y32.iter().zip(&y_hat32).for_each(|(&a, &b)| running.add(a, b));
-        let exact: f64 = y32
-            .iter()
-            .zip(&y_hat32)
-            .map(|(&a, &b)| {
-                let d = f64::from(a) - f64::from(b);
-                d * d
-            })
-            .sum();
-        // The f64 running sum is far more precise than one f32 ulp: the result is `exact`
-        // rounded to f32 (or its neighbour for a near-tie).
-        let got = f64::from(running.sum());
-        assert!((got - exact).abs() <= f64::from(f32::EPSILON) * exact, "{got} vs {exact}");
+        let (wide, wide_hat): (Vec<f64>, Vec<f64>) =
+            y32.iter().zip(&y_hat32).map(|(&a, &b)| (f64::from(a), f64::from(b))).unzip();
+        let (hi, lo) = double_double_sum_squared_diff(&wide, &wide_hat);
+        // Faithful in f32: strictly between the f32 neighbours of the result.
+        let got = running.sum();
+        let below = f64::from(f32::from_bits(got.to_bits() - 1));
+        let above = f64::from(f32::from_bits(got.to_bits() + 1));
+        let exact = hi + lo; // within 2⁻¹⁰⁰ relative, far inside an f32 ulp
+        assert!(below < exact && exact < above, "{got} vs {exact}");
 
         let mut special = SquaredErrorSum::new();
         special.add(f64::INFINITY, 0.0);

@@ -272,27 +272,37 @@ fn sigmoid_inputs(n: usize, range: f64) -> Vec<f64> {
 }
 
 #[test]
-fn sigmoid_with_derivative_slice_is_bit_identical_to_the_two_slice_methods() {
+fn pair_slices_are_bit_identical_to_the_two_slice_methods() {
     fn check<T: num_traits::Float + core::fmt::Debug>(xs: &[T], bits: impl Fn(T) -> u64) {
+        let units: [(&str, &dyn Activation<T>); 3] =
+            [("σ", &Sigmoid), ("tanh", &Tanh), ("softplus", &Softplus)];
+        for (name, unit) in units {
+            check_unit(name, unit, xs, &bits);
+        }
+    }
+    fn check_unit<T: num_traits::Float + core::fmt::Debug>(
+        name: &str,
+        unit: &dyn Activation<T>,
+        xs: &[T],
+        bits: impl Fn(T) -> u64,
+    ) {
         let n = xs.len();
         let guard = T::from(9.0).unwrap();
         for offset in 0..3 {
-            let f = through_offset(xs, offset, guard, |h, o| Sigmoid.activate_slice(h, o).unwrap());
-            let d =
-                through_offset(xs, offset, guard, |h, o| Sigmoid.derivative_slice(h, o).unwrap());
+            let f = through_offset(xs, offset, guard, |h, o| unit.activate_slice(h, o).unwrap());
+            let d = through_offset(xs, offset, guard, |h, o| unit.derivative_slice(h, o).unwrap());
             // `out` and `slope` at different misalignments from `h` and from each other.
             let mut out = vec![guard; n + 3];
             let mut slope = vec![guard; n + 3];
-            Sigmoid
-                .activate_with_derivative_slice(
-                    xs,
-                    &mut out[offset..offset + n],
-                    &mut slope[2..n + 2],
-                )
-                .unwrap();
+            unit.activate_with_derivative_slice(
+                xs,
+                &mut out[offset..offset + n],
+                &mut slope[2..n + 2],
+            )
+            .unwrap();
             let same = |a: &[T], b: &[T]| a.iter().map(|&x| bits(x)).eq(b.iter().map(|&x| bits(x)));
-            assert!(same(&out[offset..offset + n], &f), "σ, n {n}, offset {offset}");
-            assert!(same(&slope[2..n + 2], &d), "σ′, n {n}, offset {offset}");
+            assert!(same(&out[offset..offset + n], &f), "{name}, n {n}, offset {offset}");
+            assert!(same(&slope[2..n + 2], &d), "{name}′, n {n}, offset {offset}");
             assert!(out[..offset].iter().chain(&out[offset + n..]).all(|&g| g == guard));
             assert!(slope[..2].iter().chain(&slope[n + 2..]).all(|&g| g == guard));
         }

@@ -397,9 +397,10 @@ mod detect {
     /// [`level`] on its first call, apart so that the calls after it inline to one load.
     #[cold]
     fn first_level() -> Level {
-        let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
-            Ok("scalar") => Level::Scalar,
-            Ok("avx2") => Level::Avx2,
+        // In any case, so that `AVX2` does not quietly run AVX-512.
+        let requested = match std::env::var("DELTA_RULE_SIMD") {
+            Ok(v) if v.eq_ignore_ascii_case("scalar") => Level::Scalar,
+            Ok(v) if v.eq_ignore_ascii_case("avx2") => Level::Avx2,
             _ => Level::Avx512,
         };
         let level = requested.min(supported());
@@ -440,8 +441,8 @@ mod detect {
     /// [`level`] on its first call, apart so that the calls after it inline to one load.
     #[cold]
     fn first_level() -> Level {
-        let requested = match std::env::var("DELTA_RULE_SIMD").as_deref() {
-            Ok("scalar") => Level::Scalar,
+        let requested = match std::env::var("DELTA_RULE_SIMD") {
+            Ok(v) if v.eq_ignore_ascii_case("scalar") => Level::Scalar,
             _ => Level::Neon,
         };
         let level = requested.min(supported());
