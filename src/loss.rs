@@ -43,9 +43,10 @@ use crate::kernels;
 /// portable compensated loop (no SIMD) about 2× that time.
 ///
 /// Squares that underflow (differences below about 2^-484 in f64) lose their low parts, up to
-/// n·2^-1075 in all; a sum below 2^-960 (f64) is therefore taken once more with the differences
-/// scaled up by 2^52, which keeps the result faithfully rounded wherever it is normal. Subnormal
-/// results round once more when scaled back.
+/// n·2^-1075 in all; a nonzero sum below 2^-960 (f64) is therefore taken once more with the
+/// differences scaled up by 2^52, which keeps the result faithfully rounded wherever it is
+/// normal. Subnormal results round once more when scaled back; a sum of exactly 0 (equal
+/// slices, or every square below half the smallest subnormal) is returned as 0.
 ///
 /// # Examples
 ///
@@ -65,9 +66,13 @@ pub fn sse<T: Float>(y: &[T], y_hat: &[T]) -> Result<T, Error> {
         // Σ may overflow where ½Σ does not, and its error terms may overflow within an ulp of
         // it: sum once more, scaled down (rarely taken).
         Ok(kernels::half_sum_squared_diff(y, y_hat))
-    } else if !kernels::sums_in_f64::<T>() && sum < kernels::underflow_threshold::<T>() {
+    } else if !kernels::sums_in_f64::<T>()
+        && sum < kernels::underflow_threshold::<T>()
+        && sum != T::zero()
+    {
         // Squares below the smallest subnormal have lost their low parts, which a small sum
-        // notices: sum once more, scaled up (rarely taken).
+        // notices: sum once more, scaled up (rarely taken). A sum of 0, from equal slices above
+        // all, is kept: its exact value is below n·2⁻¹⁰⁷⁷ (f64), far from any normal number.
         Ok(kernels::upscaled_sum_squared_diff(y, y_hat, true))
     } else {
         Ok(half * sum)
@@ -101,6 +106,19 @@ mod tests {
             err,
             Error::LengthMismatch { expected_arg: "y", expected: 3, found_arg: "y_hat", found: 4 }
         );
+    }
+
+    #[test]
+    fn squares_below_the_subnormals_sum_to_zero_or_to_their_scaled_sum() {
+        // d = 2⁻⁵⁴⁰: d² = 2⁻¹⁰⁸⁰ is below half the smallest subnormal, so every square and the
+        // first sum are 0, which is kept. d = 2⁻⁵³⁰: d² = 2⁻¹⁰⁶⁰ is subnormal, and 4 of them
+        // halved are 2⁻¹⁰⁵⁹ exactly, which the sum scaled up finds.
+        let tiny = 2.0_f64.powi(-540);
+        assert_eq!(sse(&[tiny; 4], &[0.0; 4]).unwrap().to_bits(), 0);
+        let small = 2.0_f64.powi(-530);
+        // 2⁻¹⁰⁵⁹ = 2¹⁵ times the smallest subnormal 2⁻¹⁰⁷⁴.
+        assert_eq!(sse(&[small; 4], &[0.0; 4]).unwrap(), f64::from_bits(1 << 15));
+        assert_eq!(sse(&[3.5_f64; 8], &[3.5; 8]).unwrap().to_bits(), 0);
     }
 
     #[test]
