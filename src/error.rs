@@ -20,7 +20,7 @@ use core::fmt;
 ///     err,
 ///     Error::LengthMismatch { expected_arg: "weights", expected: 2, found_arg: "x", found: 3 }
 /// );
-/// assert_eq!(err.to_string(), "length mismatch: `x` has 3 elements, `weights` has 2");
+/// assert_eq!(err.to_string(), "length mismatch: `x` has 3 elements, expected 2 as `weights` has");
 /// assert_eq!(w, [0.5, -0.5]); // untouched
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -89,7 +89,7 @@ impl fmt::Display for Error {
         match *self {
             Error::LengthMismatch { expected_arg, expected, found_arg, found } => write!(
                 f,
-                "length mismatch: `{found_arg}` has {}, `{expected_arg}` has {expected}",
+                "length mismatch: `{found_arg}` has {}, expected {expected} as `{expected_arg}` has",
                 Elements(found)
             ),
             Error::InvalidLearnRate { value } => {
@@ -219,8 +219,8 @@ mod tests {
     fn length_check_names_both_arguments() {
         assert!(check_len("a", 3, "b", 3).is_ok());
         let msg = check_len("weights", 2, "x", 5).unwrap_err().to_string();
-        assert_eq!(msg, "length mismatch: `x` has 5 elements, `weights` has 2");
+        assert_eq!(msg, "length mismatch: `x` has 5 elements, expected 2 as `weights` has");
         let msg = check_len("weights", 2, "x", 1).unwrap_err().to_string();
-        assert_eq!(msg, "length mismatch: `x` has 1 element, `weights` has 2");
+        assert_eq!(msg, "length mismatch: `x` has 1 element, expected 2 as `weights` has");
     }
 }
