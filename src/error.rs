@@ -75,9 +75,9 @@ pub enum Error {
         /// The number of records.
         len: usize,
     },
-    /// Training stopped because the loss of this epoch, or the weights it produced, were NaN or
-    /// infinite. The weights were restored to those the last epoch with a finite loss started
-    /// from (the caller's weights if there is none).
+    /// Training stopped because the sum of squared errors of this epoch, or the weights it
+    /// produced, were NaN or infinite. The weights were restored to those the last epoch with a
+    /// finite loss started from (the caller's weights if there is none).
     Diverged {
         /// The epoch that diverged, counting from 1.
         epoch: usize,
@@ -111,7 +111,7 @@ impl fmt::Display for Error {
             },
             Error::Diverged { epoch } => write!(
                 f,
-                "training diverged at epoch {epoch}: the loss or the weights became NaN or infinite"
+                "training diverged at epoch {epoch}: the squared errors or the weights became NaN or infinite"
             ),
         }
     }
@@ -207,7 +207,7 @@ mod tests {
             (Error::Empty { arg: "layer.inputs" }, "`layer.inputs` must not be empty or zero"),
             (
                 Error::Diverged { epoch: 12 },
-                "training diverged at epoch 12: the loss or the weights became NaN or infinite",
+                "training diverged at epoch 12: the squared errors or the weights became NaN or infinite",
             ),
         ];
         for (err, msg) in cases {

@@ -247,7 +247,7 @@ fn add_loss_and_error_terms<T: Float>(
 /// residuals), and is finite wherever ½Σ (y − ŷ)² is, but for `f64` and other types not summed
 /// in `f64` at both ends of the range, where `sse` would sum the residuals again, scaled: E is ∞
 /// once Σ (y − ŷ)² itself passes the largest finite value (residuals of some 10¹⁵⁴), and where
-/// squares underflow (residuals below some 10⁻¹⁵⁴) E is within n·2⁻¹⁰⁷⁵ absolute.
+/// squares underflow (residuals below about 2⁻⁴⁸⁴, some 10⁻¹⁴⁶) E is within n·2⁻¹⁰⁷⁴ absolute.
 ///
 /// f(h) and f′(h) come from [`Activation::activate_with_derivative_slice`] over blocks of
 /// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`

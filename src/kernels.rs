@@ -59,10 +59,10 @@ pub(crate) fn half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
 /// Σ (aᵢ − bᵢ)² · 2^-2p (ε = 2^-p) computed on the differences scaled by 1/ε after their exact
 /// split, for a sum below [`underflow_threshold`]: there squares below the smallest subnormal
 /// have lost their low parts, up to n·2⁻¹⁰⁷⁴ in all for f64, which is more than an ulp of a small
-/// normal result. Scaled, every nonzero difference's square and its error terms are normal
-/// (the scale cannot overflow, as every difference is below the square root of the threshold),
-/// and what the smallest lose is below n·2⁻¹⁰⁷⁵·ε², far below an ulp of any normal result. The
-/// result is halved before scaling back if `halve`.
+/// normal result. Scaled, the squares of the differences above about 2⁻⁵³⁶ (f64) and their error
+/// terms are normal (the scale cannot overflow, as every difference is below the square root of
+/// the threshold), and what the smaller ones lose is below n·2⁻¹⁰⁷⁴·ε², far below an ulp of any
+/// normal result. The result is halved before scaling back if `halve`.
 pub(crate) fn upscaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
     let eps = T::epsilon();
     let half = (T::one() + T::one()).recip();

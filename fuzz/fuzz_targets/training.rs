@@ -1,11 +1,11 @@
 //! The training functions on arbitrary shapes, values and learning rates: `Ok` when every shape
-//! agrees and the learning rate is finite and ≥ 0, `Err` when a length disagrees, nothing
-//! modified on `Err`, no panic, and losses that are NaN or ≥ 0. The `rayon` functions answer
-//! as the serial ones do, with the same bits: inputs this small are one shard. `train` runs a
-//! few epochs of each descent: `Ok` or `Error::Diverged` exactly when its arguments are valid, the
-//! observer called once per epoch with finite losses on `Ok`, and nothing modified on any other
-//! `Err` (nor the weights when it diverges before the observer has seen a loss). `Trainer`
-//! answers as `train` does with buffers of the right length.
+//! agrees and the learning rate is finite and ≥ 0, `Err` when a length disagrees, nothing modified
+//! on `Err`, no panic, and losses that are NaN or ≥ 0. The `rayon` functions answer as the serial
+//! ones do, with the same bits: inputs this small are one shard. `train` runs a few epochs of each
+//! descent: `Ok` or `Error::Diverged` exactly when its arguments are valid, the observer called
+//! once per epoch with finite sums of squared errors on `Ok`, and nothing modified on any other
+//! `Err` (nor the weights when it diverges before the observer has seen a loss). `Trainer` answers
+//! as `train` does with buffers of the right length.
 #![no_main]
 
 use delta_rule::{
