@@ -56,21 +56,20 @@ pub(crate) fn half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
     scaled_sum_squared_diff(a, b, true)
 }
 
-/// Σ (aᵢ − bᵢ)² · 2^-2p (ε = 2^-p) computed on the differences scaled by 1/ε after their exact
-/// split, for a sum below [`underflow_threshold`]: there squares below the smallest subnormal
+/// ½ Σ (aᵢ − bᵢ)² computed on the differences scaled by 1/ε after their exact split, and scaled
+/// back by ε² at the end, for a sum below [`underflow_threshold`]: there squares below the smallest subnormal
 /// have lost their low parts, up to n·2⁻¹⁰⁷⁴ in all for f64, which is more than an ulp of a small
 /// normal result. Scaled, the squares of the differences above about 2⁻⁵³⁶ (f64) and their error
 /// terms are normal (the scale cannot overflow, as every difference is below the square root of
 /// the threshold), and what the smaller ones lose is below n·2⁻¹⁰⁷⁴·ε², far below an ulp of any
-/// normal result. The result is halved before scaling back if `halve`.
-pub(crate) fn upscaled_sum_squared_diff<T: Float>(a: &[T], b: &[T], halve: bool) -> T {
+/// normal result. Halved before it is scaled back, so that it rounds once where it is normal.
+pub(crate) fn upscaled_half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
     let eps = T::epsilon();
     let half = (T::one() + T::one()).recip();
-    let sum = compensated_sum_squared_diff::<T, true>(a, b, eps.recip());
-    (if halve { half * sum } else { sum }) * (eps * eps)
+    half * compensated_sum_squared_diff::<T, true>(a, b, eps.recip()) * (eps * eps)
 }
 
-/// The sum of squares below which [`upscaled_sum_squared_diff`] sums again, for types not
+/// The sum of squares below which [`upscaled_half_sum_squared_diff`] sums again, for types not
 /// summed in f64: 2¹⁰ times the smallest normal number over ε (2⁻⁹⁶⁰ for f64). Above it, the
 /// low parts lost to underflow, at most n·2⁻¹⁰⁷⁴ for f64, are below n·2⁻¹¹⁴ of the sum.
 pub(crate) fn underflow_threshold<T: Float>() -> T {

@@ -73,7 +73,7 @@ pub fn sse<T: Float>(y: &[T], y_hat: &[T]) -> Result<T, Error> {
         // Squares below the smallest subnormal have lost their low parts, which a small sum
         // notices: sum once more, scaled up (rarely taken). Equal slices, whose sum is exactly
         // 0, take one comparison pass instead.
-        Ok(kernels::upscaled_sum_squared_diff(y, y_hat, true))
+        Ok(kernels::upscaled_half_sum_squared_diff(y, y_hat))
     } else {
         Ok(half * sum)
     }
