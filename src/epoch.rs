@@ -113,7 +113,7 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
     learn_rate: T,
     gradient: &mut [T],
 ) -> Result<Loss<T>, Error> {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     let n = layer.records(x, y)?;
     if n == 0 {
         return Err(Error::Empty { arg: "x" });
@@ -205,7 +205,7 @@ pub fn minibatch_epoch<T: Float, A: Activation<T> + ?Sized>(
     order: &[usize],
     gradient: &mut [T],
 ) -> Result<Loss<T>, Error> {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     let n = layer.records(x, y)?;
     if batch_size == 0 {
         return Err(Error::Empty { arg: "batch_size" });

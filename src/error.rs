@@ -39,6 +39,8 @@ pub enum Error {
     },
     /// The learning rate is NaN, infinite or negative.
     InvalidLearnRate {
+        /// The argument: `learn_rate`, or `schedule.learn_rate` for training.
+        arg: &'static str,
         /// The rejected value, converted to `f64` (NaN if it has no `f64` value).
         value: f64,
     },
@@ -92,8 +94,8 @@ impl fmt::Display for Error {
                 "length mismatch: `{found_arg}` has {}, expected {expected} as `{expected_arg}` has",
                 Elements(found)
             ),
-            Error::InvalidLearnRate { value } => {
-                write!(f, "invalid learning rate {value}: expected a finite number >= 0")
+            Error::InvalidLearnRate { arg, value } => {
+                write!(f, "invalid learning rate: `{arg}` is {value}, expected a finite number >= 0")
             }
             Error::ShapeMismatch { arg, expected, found } => {
                 write!(f, "shape mismatch: `{arg}` has {}, expected {expected}", Elements(found))
@@ -145,12 +147,15 @@ pub(crate) fn check_len(
     }
 }
 
-/// `Ok` for a finite learning rate `>= 0`.
-pub(crate) fn check_learn_rate<T: num_traits::Float>(learn_rate: T) -> Result<(), Error> {
+/// `Ok` for a finite learning rate `>= 0`, otherwise the [`Error::InvalidLearnRate`] naming `arg`.
+pub(crate) fn check_learn_rate<T: num_traits::Float>(
+    arg: &'static str,
+    learn_rate: T,
+) -> Result<(), Error> {
     if learn_rate >= T::zero() && learn_rate.is_finite() {
         Ok(())
     } else {
-        Err(Error::InvalidLearnRate { value: learn_rate.to_f64().unwrap_or(f64::NAN) })
+        Err(Error::InvalidLearnRate { arg, value: learn_rate.to_f64().unwrap_or(f64::NAN) })
     }
 }
 
@@ -160,15 +165,19 @@ mod tests {
 
     #[test]
     fn learn_rate_checks() {
-        assert!(check_learn_rate(0.0_f64).is_ok());
-        assert!(check_learn_rate(1e300_f64).is_ok());
+        assert!(check_learn_rate("learn_rate", 0.0_f64).is_ok());
+        assert!(check_learn_rate("learn_rate", 1e300_f64).is_ok());
         for bad in [-1e-300, f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
-            let err = check_learn_rate(bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidLearnRate { .. }), "{bad}");
+            let err = check_learn_rate("learn_rate", bad).unwrap_err();
+            assert!(
+                matches!(err, Error::InvalidLearnRate { arg: "learn_rate", value }
+                    if value.to_bits() == bad.to_bits()),
+                "{bad}"
+            );
         }
         assert_eq!(
-            check_learn_rate(-2.0_f32).unwrap_err().to_string(),
-            "invalid learning rate -2: expected a finite number >= 0"
+            check_learn_rate("schedule.learn_rate", -2.0_f32).unwrap_err().to_string(),
+            "invalid learning rate: `schedule.learn_rate` is -2, expected a finite number >= 0"
         );
     }
 

@@ -345,7 +345,7 @@ pub fn apply_gradient<T: Float>(
     learn_rate: T,
     n_records: usize,
 ) -> Result<(), Error> {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     if n_records == 0 {
         return Err(Error::Empty { arg: "n_records" });
     }

@@ -115,11 +115,23 @@ impl Layer {
         y_arg: &'static str,
     ) -> Result<usize, Error> {
         let n = self.records_of_x(x)?;
-        let expected = n.saturating_mul(self.outputs);
-        if y.len() != expected {
-            return Err(Error::ShapeMismatch { arg: y_arg, expected, found: y.len() });
-        }
+        self.check_targets(n, y, y_arg)?;
         Ok(n)
+    }
+
+    /// `Ok` if the records × outputs slice `y` (named `y_arg`) holds `records` records.
+    pub(crate) fn check_targets<T>(
+        &self,
+        records: usize,
+        y: &[T],
+        y_arg: &'static str,
+    ) -> Result<(), Error> {
+        let expected = records.saturating_mul(self.outputs);
+        if y.len() == expected {
+            Ok(())
+        } else {
+            Err(Error::ShapeMismatch { arg: y_arg, expected, found: y.len() })
+        }
     }
 
     /// `Ok` for a layer with inputs and outputs, otherwise the [`Error::Empty`] naming the one

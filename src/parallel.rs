@@ -176,7 +176,7 @@ where
     T: Float + Send + Sync,
     A: Activation<T> + Sync + ?Sized,
 {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     let n = layer.records(x, y)?;
     if n == 0 {
         return Err(Error::Empty { arg: "x" });

@@ -216,7 +216,7 @@ pub fn weight_step<T: Float>(
     error_term: T,
     learn_rate: T,
 ) -> Result<(), Error> {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     check_len("delta_w", delta_w.len(), "x", x.len())?;
     kernels::scale_into(delta_w, learn_rate * error_term, x);
     Ok(())
@@ -254,7 +254,7 @@ pub fn accumulate_weight_step<T: Float>(
     error_term: T,
     learn_rate: T,
 ) -> Result<(), Error> {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     check_len("delta_w", delta_w.len(), "x", x.len())?;
     kernels::axpy(delta_w, learn_rate * error_term, x);
     Ok(())
@@ -296,7 +296,7 @@ pub fn gradient_step<T: Float>(
     error_term: T,
     learn_rate: T,
 ) -> Result<(), Error> {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     check_len("weights", weights.len(), "x", x.len())?;
     kernels::axpy(weights, learn_rate * error_term, x);
     Ok(())
@@ -338,7 +338,7 @@ pub fn train_step<T: Float, A: Activation<T> + ?Sized>(
     y: T,
     learn_rate: T,
 ) -> Result<T, Error> {
-    check_learn_rate(learn_rate)?;
+    check_learn_rate("learn_rate", learn_rate)?;
     let h = net_input(weights, x)?;
     let (y_hat, slope) = activation.activate_with_derivative(h);
     kernels::axpy(weights, learn_rate * ((y - y_hat) * slope), x);

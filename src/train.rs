@@ -171,11 +171,13 @@ fn check_run<T: Float>(
     y: &[T],
     schedule: &Schedule<T>,
 ) -> Result<Run, Error> {
-    check_learn_rate(schedule.learn_rate)?;
-    let records = layer.records(x, y)?;
+    check_learn_rate("schedule.learn_rate", schedule.learn_rate)?;
+    let records = layer.records_of_x(x)?;
+    // Before `y`'s shape: with no records, any `y` but an empty one would be blamed instead.
     if records == 0 {
         return Err(Error::Empty { arg: "x" });
     }
+    layer.check_targets(records, y, "y")?;
     if schedule.epochs == 0 {
         return Err(Error::Empty { arg: "schedule.epochs" });
     }
@@ -767,8 +769,10 @@ mod tests {
         let (two, one) = (Layer::new(2, 1), Layer::new(1, 1));
         let stochastic = Schedule::new(3, 0.5_f64).descent(Descent::Stochastic);
         type Case<'a> = (Layer, Schedule<f64>, &'a [f64], &'a [f64], Error);
-        let cases: [Case; 9] = [
+        let cases: [Case; 10] = [
             (huge, Schedule::new(3, 0.5), &[], &[], Error::Empty { arg: "x" }),
+            // No records: `x` is at fault, not the `y` that has some.
+            (two, Schedule::new(3, 0.5), &[], &[1.0], Error::Empty { arg: "x" }),
             (
                 two,
                 Schedule::new(3, 0.5),
@@ -797,7 +801,7 @@ mod tests {
                 Schedule::new(0, f64::NAN),
                 &[1.0],
                 &[],
-                Error::InvalidLearnRate { value: f64::NAN },
+                Error::InvalidLearnRate { arg: "schedule.learn_rate", value: f64::NAN },
             ),
             (
                 two,
