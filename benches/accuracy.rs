@@ -44,8 +44,9 @@ fn bench_sse(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("accurate_f64", n), &n, |bench, _| {
             bench.iter(|| sse(black_box(&y), black_box(&y_hat)))
         });
-        // The f64 kernels' slow case: each square above the sum of all before it in its lane
-        // (residuals growing by 1 % per element, restarting before they overflow).
+        // The f64 kernel's slow case: residuals growing by 1 % per element (restarting before
+        // they overflow), so that the 8 squares a block adds to a lane more than double its sum
+        // (by 1.01^32 per square in a lane of 16) and the check of the short step fails.
         let growing: Vec<f64> = (0..n).map(|i| 1.01_f64.powi((i % 30_000) as i32)).collect();
         let zeros = vec![0.0; n];
         group.bench_with_input(

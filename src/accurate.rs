@@ -368,7 +368,7 @@ pub(crate) trait ExactKernel {
 /// x86-64 (AVX2 and AVX-512 imply FMA; the level in use, so `DELTA_RULE_SIMD=scalar` runs the
 /// other path), always on aarch64, where FMA is part of the baseline. Elsewhere, and without
 /// `std`, by Dekker's splitting. The bits are the same either way; with FMA the kernels take
-/// 0.6 to 0.85 of the time, softplus the most as it keeps its `ln_1p` call (on an Intel Xeon,
+/// 0.62 to 0.84 of the time, softplus the most as it keeps its `ln_1p` call (on an Intel Xeon,
 /// `sigmoid` 10.4 ns against 16.5–16.7 per element in a loop, softplus 16.6 against 20.4–20.6:
 /// `cargo bench --bench accuracy -- accurate_scalar_f64`, then with `DELTA_RULE_SIMD=scalar`).
 #[inline(always)]

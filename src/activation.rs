@@ -200,7 +200,7 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// accurate to 2^-62, and the divisions as double-double values built with TwoSum and exact
 /// products, no platform `exp`, so results are the same with `std` and with `libm`) and rounds
 /// once. The exact products use FMA where the CPU has it (detected at run time on x86-64) and
-/// Dekker's splitting elsewhere: the same bits, in about 0.65 of the time with FMA. For f32, f16
+/// Dekker's splitting elsewhere: the same bits, in 0.62 to 0.68 of the time with FMA. For f32, f16
 /// and bf16 the formulas above run in plain f64 (with the platform's `exp`), whose few f64 ulps
 /// of error are 2^-27 of an f32 ulp, and the result is rounded once to the type. A type wider
 /// than f64 falls back to the formulas above in its own arithmetic (run in f64 with the
