@@ -48,7 +48,8 @@ pub enum Error {
     ShapeMismatch {
         /// The slice.
         arg: &'static str,
-        /// The length its shape requires.
+        /// The length its shape requires, `usize::MAX` where that overflows `usize` (a layer
+        /// too large for any slice).
         expected: usize,
         /// Its length.
         found: usize,
@@ -96,6 +97,14 @@ impl fmt::Display for Error {
             ),
             Error::InvalidLearnRate { arg, value } => {
                 write!(f, "invalid learning rate: `{arg}` is {value}, expected a finite number >= 0")
+            }
+            // No slice holds more than isize::MAX bytes; a saturated count is not the true one.
+            Error::ShapeMismatch { arg, expected, found } if expected > isize::MAX as usize => {
+                write!(
+                    f,
+                    "shape mismatch: `{arg}` has {}, expected more elements than a slice can hold",
+                    Elements(found)
+                )
             }
             Error::ShapeMismatch { arg, expected, found } => {
                 write!(f, "shape mismatch: `{arg}` has {}, expected {expected}", Elements(found))
@@ -197,6 +206,11 @@ mod tests {
                 "shape mismatch: `order` has 1 element, expected 2",
             ),
             (
+                Error::ShapeMismatch { arg: "weights", expected: usize::MAX, found: 4 },
+                "shape mismatch: `weights` has 4 elements, expected more elements than a slice can hold",
+            ),
+
+            (
                 Error::RaggedRows { arg: "x", len: 1, row_len: 2 },
                 "shape mismatch: `x` has 1 element, not a whole number of rows of 2",
             ),
@@ -222,6 +236,10 @@ mod tests {
         for (err, msg) in cases {
             assert_eq!(err.to_string(), msg);
         }
+        // The largest length a slice of bytes can have is still given as a number.
+        let largest = Error::ShapeMismatch { arg: "y", expected: isize::MAX as usize, found: 4 };
+        let msg = format!("shape mismatch: `y` has 4 elements, expected {}", isize::MAX);
+        assert_eq!(largest.to_string(), msg);
     }
 
     #[test]

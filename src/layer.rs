@@ -449,6 +449,14 @@ mod tests {
             Layer::new(2, 1).with_bias().check_weights(&[0.0_f32; 2]),
             Err(Error::ShapeMismatch { arg: "weights", expected: 3, found: 2 })
         );
+        // A layer whose weights overflow `usize`: the message does not quote the saturated count.
+        let huge = Layer::new(3, usize::MAX / 2).with_bias();
+        let err = init_weights(huge, &mut [0.0_f64; 4], 1).unwrap_err();
+        assert_eq!(err, Error::ShapeMismatch { arg: "weights", expected: usize::MAX, found: 4 });
+        assert_eq!(
+            err.to_string(),
+            "shape mismatch: `weights` has 4 elements, expected more elements than a slice can hold"
+        );
     }
 
     #[test]
