@@ -626,6 +626,7 @@ impl<T> LeakyRelu<T> {
     ///
     /// assert_eq!(LeakyRelu::new(0.01_f32).alpha, 0.01);
     /// ```
+    #[must_use]
     pub const fn new(alpha: T) -> Self {
         Self { alpha }
     }

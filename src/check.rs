@@ -23,6 +23,8 @@ use crate::error::{check_len, Error};
 /// assert!(report.error < 1e-8);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+#[must_use = "the report says whether the check passed"]
 pub struct GradientReport<T> {
     /// Points (or coordinates) compared.
     pub checked: usize,
@@ -53,6 +55,7 @@ impl<T: Float> GradientReport<T> {
     ///
     /// assert!(check_derivative(&Sigmoid, &[0.5_f32]).passed());
     /// ```
+    #[must_use]
     pub fn passed(&self) -> bool {
         self.error <= self.tolerance
     }

@@ -47,6 +47,7 @@ impl<T: Float> Loss<T> {
     ///
     /// assert!(Loss::new(0.0_f32, 0).mse.is_nan());
     /// ```
+    #[must_use]
     pub fn new(sse: T, count: usize) -> Self {
         // 2·sse / count as sse / (count / 2): one rounding, and no overflow of 2·sse.
         Loss { sse, mse: per_count(sse, count, (T::one() + T::one()).recip()) }
@@ -59,6 +60,7 @@ impl<T: Float> Loss<T> {
     ///
     /// assert!(!Loss::new(f64::NAN, 2).is_finite());
     /// ```
+    #[must_use]
     pub fn is_finite(&self) -> bool {
         self.sse.is_finite() && self.mse.is_finite()
     }

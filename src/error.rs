@@ -23,7 +23,7 @@ use core::fmt;
 /// assert_eq!(err.to_string(), "length mismatch: `x` has 3 elements, expected 2 as `weights` has");
 /// assert_eq!(w, [0.5, -0.5]); // untouched
 /// ```
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy)]
 #[non_exhaustive]
 pub enum Error {
     /// Two slices whose lengths must agree do not.
@@ -85,6 +85,40 @@ pub enum Error {
         /// The epoch that diverged, counting from 1.
         epoch: usize,
     },
+}
+
+/// Equal when the variants and their fields are; the learning rates of
+/// [`Error::InvalidLearnRate`] compare by their bits, so that an error equals itself when the
+/// rejected value is NaN (which makes `Eq` and `Hash` hold).
+impl PartialEq for Error {
+    fn eq(&self, other: &Self) -> bool {
+        self.fields() == other.fields()
+    }
+}
+
+impl Eq for Error {}
+
+impl core::hash::Hash for Error {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        self.fields().hash(state);
+    }
+}
+
+impl Error {
+    /// The variant's index, its argument names, its counts and its learning rate's bits.
+    fn fields(&self) -> (u8, [&'static str; 2], [usize; 2], u64) {
+        match *self {
+            Error::LengthMismatch { expected_arg, expected, found_arg, found } => {
+                (0, [expected_arg, found_arg], [expected, found], 0)
+            }
+            Error::InvalidLearnRate { arg, value } => (1, [arg, ""], [0, 0], value.to_bits()),
+            Error::ShapeMismatch { arg, expected, found } => (2, [arg, ""], [expected, found], 0),
+            Error::RaggedRows { arg, len, row_len } => (3, [arg, ""], [len, row_len], 0),
+            Error::Empty { arg } => (4, [arg, ""], [0, 0], 0),
+            Error::IndexOutOfRange { arg, index, len } => (5, [arg, ""], [index, len], 0),
+            Error::Diverged { epoch } => (6, ["", ""], [epoch, 0], 0),
+        }
+    }
 }
 
 impl fmt::Display for Error {
@@ -240,6 +274,34 @@ mod tests {
         let largest = Error::ShapeMismatch { arg: "y", expected: isize::MAX as usize, found: 4 };
         let msg = format!("shape mismatch: `y` has 4 elements, expected {}", isize::MAX);
         assert_eq!(largest.to_string(), msg);
+    }
+
+    #[test]
+    fn errors_equal_themselves_and_differ_in_any_field() {
+        use std::collections::HashSet;
+        let errors = [
+            Error::InvalidLearnRate { arg: "learn_rate", value: f64::NAN },
+            Error::InvalidLearnRate { arg: "learn_rate", value: -f64::NAN },
+            Error::InvalidLearnRate { arg: "learn_rate", value: -1.0 },
+            Error::InvalidLearnRate { arg: "schedule.learn_rate", value: -1.0 },
+            Error::LengthMismatch { expected_arg: "w", expected: 2, found_arg: "x", found: 3 },
+            Error::LengthMismatch { expected_arg: "x", expected: 2, found_arg: "w", found: 3 },
+            Error::LengthMismatch { expected_arg: "w", expected: 3, found_arg: "x", found: 2 },
+            Error::ShapeMismatch { arg: "y", expected: 2, found: 3 },
+            Error::ShapeMismatch { arg: "y", expected: 3, found: 2 },
+            Error::RaggedRows { arg: "y", len: 2, row_len: 3 },
+            Error::IndexOutOfRange { arg: "y", index: 2, len: 3 },
+            Error::Empty { arg: "y" },
+            Error::Empty { arg: "x" },
+            Error::Diverged { epoch: 2 },
+            Error::Diverged { epoch: 3 },
+        ];
+        for (i, a) in errors.iter().enumerate() {
+            for (j, b) in errors.iter().enumerate() {
+                assert_eq!(a == b, i == j, "{a:?} vs {b:?}");
+            }
+        }
+        assert_eq!(errors.iter().collect::<HashSet<_>>().len(), errors.len());
     }
 
     #[test]

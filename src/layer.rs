@@ -192,7 +192,9 @@ pub(crate) fn block_net_inputs<T: Float>(w_row: &[T], inputs: usize, x_block: &[
 /// values are drawn in f64 (`rand_distr`'s ziggurat normal sampler) and rounded once to `T`. The
 /// sampler calls `exp` and `ln` for a small share of its draws (the tail and the wedges), so
 /// where two math libraries round those differently (`std` and `libm`, or two platforms' libms)
-/// a seed's weights can differ in rare entries.
+/// a seed's weights can differ in rare entries. The rand project changes its algorithms' output
+/// only in minor releases, so a seed keeps its weights while this crate stays on `rand_distr`
+/// 0.5 and `rand_chacha` 0.9.
 ///
 /// # Errors
 ///
