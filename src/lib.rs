@@ -96,6 +96,8 @@
 //! - `rayon`: `par_batch_gradient` and `par_batch_epoch`, the batch gradient on several
 //!   threads (enables `std`).
 #![cfg_attr(not(any(feature = "std", test)), no_std)]
+// docs.rs marks the items a feature gates.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![deny(missing_docs)]
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
@@ -132,11 +134,13 @@ pub use gradient::{apply_gradient, batch_gradient};
 pub use layer::{accuracy, init_weights, predict, Layer};
 pub use loss::sse;
 #[cfg(feature = "rayon")]
+#[cfg_attr(docsrs, doc(cfg(feature = "rayon")))]
 pub use parallel::{par_batch_epoch, par_batch_gradient};
 pub use step::{
     accumulate_weight_step, error_term, error_terms, gradient_step, net_input, train_step,
     weight_step,
 };
 #[cfg(feature = "std")]
+#[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use train::Trainer;
 pub use train::{train, train_scratch_len, Descent, Report, Schedule};
