@@ -533,7 +533,7 @@ fn dot_follows_its_definition_bit_for_bit() {
 }
 
 #[test]
-fn dot_is_exact_on_small_integers_and_close_on_random_data() {
+fn dot_is_exact_in_f64_and_within_its_bound_in_f32_on_integers() {
     for level in levels() {
         for n in (0..=67).chain([1000, 4097]) {
             let a = int_data(5, n, 1000.0);
@@ -542,12 +542,14 @@ fn dot_is_exact_on_small_integers_and_close_on_random_data() {
             let (a64, b64): (Vec<f64>, Vec<f64>) =
                 (a.iter().map(|&v| v as f64).collect(), b.iter().map(|&v| v as f64).collect());
             assert_eq!(kernels::dot_f64(level, &a64, &b64), truth as f64, "{level:?} n {n}");
-            // |partial sums| ≤ 4097·10⁶ < 2²⁴ is not guaranteed, so compare with the f32 bound.
+            // Partial sums pass 2²⁴, so f32 rounds: within γ_m·Σ|ab| for the documented
+            // m = ⌈n/64⌉ + 6 roundings per product, γ_m = m·u/(1 − m·u), u = 2⁻²⁴.
             let (a32, b32): (Vec<f32>, Vec<f32>) =
                 (a.iter().map(|&v| v as f32).collect(), b.iter().map(|&v| v as f32).collect());
             let got = f64::from(kernels::dot_f32(level, &a32, &b32));
             let abs: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from((x * y).abs())).sum();
-            let bound = (n as f64 / 64.0 + 8.0) * f64::from(f32::EPSILON) * abs as f64;
+            let mu = (n.div_ceil(64) + 6) as f64 * f64::from(f32::EPSILON) / 2.0;
+            let bound = mu / (1.0 - mu) * abs as f64;
             assert!((got - truth as f64).abs() <= bound, "{level:?} n {n}: {got} vs {truth}");
         }
     }
