@@ -78,7 +78,8 @@ impl<T: Float> Loss<T> {
 /// # Errors
 ///
 /// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
-/// - [`Error::Empty`] if the layer is empty or there are no records.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs.
+/// - [`Error::Empty`] if there are no records.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
 /// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
 ///   not `layer.weights_len()` long.
@@ -162,7 +163,8 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
 /// # Errors
 ///
 /// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
-/// - [`Error::Empty`] if the layer is empty, `batch_size` is 0 or `order` is empty.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs, or `batch_size` is 0.
+/// - [`Error::Empty`] if `order` is empty.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
 /// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
 ///   not `layer.weights_len()` long.
@@ -210,7 +212,7 @@ pub fn minibatch_epoch<T: Float, A: Activation<T> + ?Sized>(
     check_learn_rate("learn_rate", learn_rate)?;
     let n = layer.records(x, y)?;
     if batch_size == 0 {
-        return Err(Error::Empty { arg: "batch_size" });
+        return Err(Error::Zero { arg: "batch_size" });
     }
     if order.is_empty() {
         return Err(Error::Empty { arg: "order" });
@@ -293,7 +295,7 @@ mod tests {
         let err = minibatch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.1, 1, &[0, 2], &mut g);
         assert_eq!(err, Err(Error::IndexOutOfRange { arg: "order", index: 2, len: 2 }));
         let err = minibatch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.1, 0, &[0], &mut g);
-        assert_eq!(err, Err(Error::Empty { arg: "batch_size" }));
+        assert_eq!(err, Err(Error::Zero { arg: "batch_size" }));
         let err = minibatch_epoch(&Sigmoid, layer, &mut w, &x, &y, 0.1, 2, &[], &mut g);
         assert_eq!(err, Err(Error::Empty { arg: "order" }));
         assert_eq!((w, g), ([0.5], [7.0]));

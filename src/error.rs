@@ -63,10 +63,15 @@ pub enum Error {
         /// The length of one row.
         row_len: usize,
     },
-    /// An argument that must not be empty (or zero) is.
+    /// A slice that must not be empty is: `x` or `y` without records, or an empty `order`.
     Empty {
-        /// The argument: a slice, a count, or `layer.inputs` / `layer.outputs` for a layer
-        /// without inputs or outputs.
+        /// The slice.
+        arg: &'static str,
+    },
+    /// A count that must be at least 1 is 0: `layer.inputs`, `layer.outputs`, an epoch count, a
+    /// batch size or a number of records.
+    Zero {
+        /// The count.
         arg: &'static str,
     },
     /// A record index is not below the number of records.
@@ -115,6 +120,7 @@ impl Error {
             Error::ShapeMismatch { arg, expected, found } => (2, [arg, ""], [expected, found], 0),
             Error::RaggedRows { arg, len, row_len } => (3, [arg, ""], [len, row_len], 0),
             Error::Empty { arg } => (4, [arg, ""], [0, 0], 0),
+            Error::Zero { arg } => (7, [arg, ""], [0, 0], 0),
             Error::IndexOutOfRange { arg, index, len } => (5, [arg, ""], [index, len], 0),
             Error::Diverged { epoch } => (6, ["", ""], [epoch, 0], 0),
         }
@@ -148,7 +154,8 @@ impl fmt::Display for Error {
                 "shape mismatch: `{arg}` has {}, not a whole number of rows of {row_len}",
                 Elements(len)
             ),
-            Error::Empty { arg } => write!(f, "`{arg}` must not be empty or zero"),
+            Error::Empty { arg } => write!(f, "`{arg}` is empty"),
+            Error::Zero { arg } => write!(f, "`{arg}` is 0, expected at least 1"),
             Error::IndexOutOfRange { arg, index, len } => match len {
                 0 => write!(f, "`{arg}` holds index {index}, but there are no records"),
                 1 => write!(f, "`{arg}` holds index {index}, but there is only 1 record"),
@@ -248,7 +255,8 @@ mod tests {
                 Error::RaggedRows { arg: "x", len: 1, row_len: 2 },
                 "shape mismatch: `x` has 1 element, not a whole number of rows of 2",
             ),
-            (Error::Empty { arg: "batch_size" }, "`batch_size` must not be empty or zero"),
+            (Error::Zero { arg: "batch_size" }, "`batch_size` is 0, expected at least 1"),
+            (Error::Empty { arg: "order" }, "`order` is empty"),
             (
                 Error::IndexOutOfRange { arg: "order", index: 5, len: 4 },
                 "`order` holds index 5, but there are only 4 records",
@@ -261,7 +269,7 @@ mod tests {
                 Error::IndexOutOfRange { arg: "order", index: 0, len: 0 },
                 "`order` holds index 0, but there are no records",
             ),
-            (Error::Empty { arg: "layer.inputs" }, "`layer.inputs` must not be empty or zero"),
+            (Error::Zero { arg: "layer.inputs" }, "`layer.inputs` is 0, expected at least 1"),
             (
                 Error::Diverged { epoch: 12 },
                 "training diverged at epoch 12: the squared errors or the weights became NaN or infinite",
@@ -293,6 +301,8 @@ mod tests {
             Error::IndexOutOfRange { arg: "y", index: 2, len: 3 },
             Error::Empty { arg: "y" },
             Error::Empty { arg: "x" },
+            Error::Zero { arg: "x" },
+            Error::Zero { arg: "y" },
             Error::Diverged { epoch: 2 },
             Error::Diverged { epoch: 3 },
         ];

@@ -224,7 +224,7 @@ fn add_loss_and_error_terms<T: Float>(
 ///
 /// # Errors
 ///
-/// - [`Error::Empty`] if the layer has no inputs or no outputs.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
 /// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
 ///   not `layer.weights_len()` long.
@@ -313,7 +313,7 @@ pub(crate) fn check_gradient<T>(layer: Layer, gradient: &[T]) -> Result<(), Erro
 /// # Errors
 ///
 /// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
-/// - [`Error::Empty`] if `n_records` is 0.
+/// - [`Error::Zero`] if `n_records` is 0.
 /// - [`Error::LengthMismatch`] if `gradient.len() != weights.len()`.
 ///
 /// On `Err`, `weights` is untouched.
@@ -347,7 +347,7 @@ pub fn apply_gradient<T: Float>(
 ) -> Result<(), Error> {
     check_learn_rate("learn_rate", learn_rate)?;
     if n_records == 0 {
-        return Err(Error::Empty { arg: "n_records" });
+        return Err(Error::Zero { arg: "n_records" });
     }
     crate::error::check_len("weights", weights.len(), "gradient", gradient.len())?;
     kernels::axpy(weights, step_scale(learn_rate, n_records), gradient);
@@ -404,7 +404,7 @@ mod tests {
         assert!(batch_gradient(&Sigmoid, layer, &w, &[0.0; 4], &[0.0; 2], &mut g[..1]).is_err());
         assert_eq!(g, [5.0; 2]);
         let mut w = [1.0_f32; 2];
-        assert_eq!(apply_gradient(&mut w, &g, 0.1, 0), Err(Error::Empty { arg: "n_records" }));
+        assert_eq!(apply_gradient(&mut w, &g, 0.1, 0), Err(Error::Zero { arg: "n_records" }));
         assert!(apply_gradient(&mut w, &g, -0.1, 1).is_err());
         assert!(apply_gradient(&mut w, &g[..1], 0.1, 1).is_err());
         assert_eq!(w, [1.0; 2]);

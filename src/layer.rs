@@ -53,7 +53,7 @@ pub struct Layer {
 impl Layer {
     /// A layer from `inputs` features to `outputs` units, without bias.
     ///
-    /// Both must be at least 1; functions that take the layer return [`Error::Empty`] otherwise.
+    /// Both must be at least 1; functions that take the layer return [`Error::Zero`] otherwise.
     ///
     /// ```
     /// use delta_rule::Layer;
@@ -134,12 +134,12 @@ impl Layer {
         }
     }
 
-    /// `Ok` for a layer with inputs and outputs, otherwise the [`Error::Empty`] naming the one
+    /// `Ok` for a layer with inputs and outputs, otherwise the [`Error::Zero`] naming the one
     /// that is 0.
     pub(crate) fn check_not_empty(&self) -> Result<(), Error> {
         match (self.inputs, self.outputs) {
-            (0, _) => Err(Error::Empty { arg: "layer.inputs" }),
-            (_, 0) => Err(Error::Empty { arg: "layer.outputs" }),
+            (0, _) => Err(Error::Zero { arg: "layer.inputs" }),
+            (_, 0) => Err(Error::Zero { arg: "layer.outputs" }),
             _ => Ok(()),
         }
     }
@@ -198,7 +198,7 @@ pub(crate) fn block_net_inputs<T: Float>(w_row: &[T], inputs: usize, x_block: &[
 ///
 /// # Errors
 ///
-/// - [`Error::Empty`] if the layer has no inputs or no outputs.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs.
 /// - [`Error::ShapeMismatch`] if `weights.len() != layer.weights_len()`.
 ///
 /// On `Err`, `weights` is untouched.
@@ -261,7 +261,7 @@ pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Res
 ///
 /// # Errors
 ///
-/// - [`Error::Empty`] if the layer has no inputs or no outputs.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
 /// - [`Error::ShapeMismatch`] if `weights` or `out` has the wrong length.
 ///
@@ -440,12 +440,12 @@ mod tests {
             Err(Error::ShapeMismatch { arg: "y", expected: 4, found: 3 })
         );
         assert_eq!(layer.records(&[0.0_f64; 6], &[0.0; 4]), Ok(2));
-        let empty = |arg| Err(Error::Empty { arg });
+        let empty = |arg| Err(Error::Zero { arg });
         assert_eq!(Layer::new(0, 1).records::<f32>(&[], &[]), empty("layer.inputs"));
         assert_eq!(Layer::new(2, 0).records::<f32>(&[], &[]), empty("layer.outputs"));
         assert_eq!(
             init_weights::<f32>(Layer::new(2, 0), &mut [], 1),
-            Err(Error::Empty { arg: "layer.outputs" })
+            Err(Error::Zero { arg: "layer.outputs" })
         );
         assert_eq!(
             Layer::new(2, 1).with_bias().check_weights(&[0.0_f32; 2]),

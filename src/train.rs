@@ -184,15 +184,13 @@ fn check_run<T: Float>(
     }
     layer.check_targets(records, y, "y")?;
     if schedule.epochs == 0 {
-        return Err(Error::Empty { arg: "schedule.epochs" });
+        return Err(Error::Zero { arg: "schedule.epochs" });
     }
     layer.check_weights(weights)?;
     let batch_size = match schedule.descent {
         Descent::Batch => None,
         Descent::Stochastic => Some(1),
-        Descent::MiniBatch { size: 0 } => {
-            return Err(Error::Empty { arg: "schedule.descent.size" })
-        }
+        Descent::MiniBatch { size: 0 } => return Err(Error::Zero { arg: "schedule.descent.size" }),
         Descent::MiniBatch { size } => Some(size),
     };
     Ok(Run { records, batch_size })
@@ -226,8 +224,9 @@ fn check_run<T: Float>(
 ///   but the step was not, those the failing epoch started from (the observer is not called for
 ///   that epoch).
 /// - [`Error::InvalidLearnRate`] if the learning rate is NaN, infinite or negative.
-/// - [`Error::Empty`] if the layer is empty, there are no records, `schedule.epochs` is 0, or
-///   the mini-batch size is 0.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs, `schedule.epochs` is 0, or the
+///   mini-batch size is 0.
+/// - [`Error::Empty`] if there are no records.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
 /// - [`Error::ShapeMismatch`] if `y` is not records × outputs, `weights` is not
 ///   `layer.weights_len()` long, `scratch` is not [`train_scratch_len`] long, or `order` is not
@@ -548,7 +547,7 @@ mod tests {
         );
         assert_eq!(
             run(&mut w, &Schedule::new(0, 0.1), &mut scratch, &mut order),
-            Err(Error::Empty { arg: "schedule.epochs" })
+            Err(Error::Zero { arg: "schedule.epochs" })
         );
         assert_eq!(
             run(
@@ -557,7 +556,7 @@ mod tests {
                 &mut scratch,
                 &mut order
             ),
-            Err(Error::Empty { arg: "schedule.descent.size" })
+            Err(Error::Zero { arg: "schedule.descent.size" })
         );
         assert_eq!(
             run(&mut w, &Schedule::new(3, f64::NAN), &mut scratch, &mut order),
@@ -813,7 +812,7 @@ mod tests {
                 Schedule::new(0, 0.5),
                 &[1.0, 2.0],
                 &[1.0],
-                Error::Empty { arg: "schedule.epochs" },
+                Error::Zero { arg: "schedule.epochs" },
             ),
             (two, Schedule::new(3, 0.5), &[], &[], Error::Empty { arg: "x" }),
             (
@@ -828,7 +827,7 @@ mod tests {
                 stochastic.descent(Descent::MiniBatch { size: 0 }),
                 &[1.0, 2.0],
                 &[1.0, 0.0],
-                Error::Empty { arg: "schedule.descent.size" },
+                Error::Zero { arg: "schedule.descent.size" },
             ),
         ];
         for (layer, schedule, x, y, expected) in cases {
