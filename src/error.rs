@@ -120,9 +120,9 @@ impl Error {
             Error::ShapeMismatch { arg, expected, found } => (2, [arg, ""], [expected, found], 0),
             Error::RaggedRows { arg, len, row_len } => (3, [arg, ""], [len, row_len], 0),
             Error::Empty { arg } => (4, [arg, ""], [0, 0], 0),
-            Error::Zero { arg } => (7, [arg, ""], [0, 0], 0),
-            Error::IndexOutOfRange { arg, index, len } => (5, [arg, ""], [index, len], 0),
-            Error::Diverged { epoch } => (6, ["", ""], [epoch, 0], 0),
+            Error::Zero { arg } => (5, [arg, ""], [0, 0], 0),
+            Error::IndexOutOfRange { arg, index, len } => (6, [arg, ""], [index, len], 0),
+            Error::Diverged { epoch } => (7, ["", ""], [epoch, 0], 0),
         }
     }
 }
