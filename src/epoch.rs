@@ -117,10 +117,7 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
     gradient: &mut [T],
 ) -> Result<Loss<T>, Error> {
     check_learn_rate("learn_rate", learn_rate)?;
-    let n = layer.records(x, y)?;
-    if n == 0 {
-        return Err(Error::Empty { arg: "x" });
-    }
+    let n = layer.nonempty_records(x, y)?;
     layer.check_weights(weights)?;
     check_gradient(layer, gradient)?;
     gradient.fill(T::zero());
@@ -515,5 +512,9 @@ mod tests {
         let mut g = [0.0];
         let err = batch_epoch(&Sigmoid, Layer::new(1, 1), &mut w, &[], &[], 0.5, &mut g);
         assert_eq!(err, Err(Error::Empty { arg: "x" }));
+        // No records: `x` is at fault, not the `y` that has some.
+        let err = batch_epoch(&Sigmoid, Layer::new(1, 1), &mut w, &[], &[1.0], 0.5, &mut g);
+        assert_eq!(err, Err(Error::Empty { arg: "x" }));
+        assert_eq!((w, g), ([1.0], [0.0]));
     }
 }

@@ -250,7 +250,6 @@ mod tests {
                 Error::ShapeMismatch { arg: "weights", expected: usize::MAX, found: 4 },
                 "shape mismatch: `weights` has 4 elements, expected more elements than a slice can hold",
             ),
-
             (
                 Error::RaggedRows { arg: "x", len: 1, row_len: 2 },
                 "shape mismatch: `x` has 1 element, not a whole number of rows of 2",

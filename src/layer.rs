@@ -119,6 +119,18 @@ impl Layer {
         Ok(n)
     }
 
+    /// As [`records`](Self::records), for the functions that need at least one record: with
+    /// none, [`Error::Empty`] for `x` comes before `y`'s shape, which any `y` but an empty one
+    /// would fail.
+    pub(crate) fn nonempty_records<T>(&self, x: &[T], y: &[T]) -> Result<usize, Error> {
+        let n = self.records_of_x(x)?;
+        if n == 0 {
+            return Err(Error::Empty { arg: "x" });
+        }
+        self.check_targets(n, y, "y")?;
+        Ok(n)
+    }
+
     /// `Ok` if the records × outputs slice `y` (named `y_arg`) holds `records` records.
     pub(crate) fn check_targets<T>(
         &self,

@@ -177,10 +177,7 @@ where
     A: Activation<T> + Sync + ?Sized,
 {
     check_learn_rate("learn_rate", learn_rate)?;
-    let n = layer.records(x, y)?;
-    if n == 0 {
-        return Err(Error::Empty { arg: "x" });
-    }
+    let n = layer.nonempty_records(x, y)?;
     layer.check_weights(weights)?;
     let sse = par_batch_gradient(activation, layer, weights, x, y, gradient)?;
     kernels::axpy(weights, step_scale(learn_rate, n), gradient);
@@ -240,6 +237,17 @@ impl Run {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::Sigmoid;
+
+    #[test]
+    fn par_batch_epoch_blames_an_empty_x_before_the_shape_of_y() {
+        let (mut w, mut g) = ([1.0_f64], [0.0]);
+        for y in [&[][..], &[1.0]] {
+            let err = par_batch_epoch(&Sigmoid, Layer::new(1, 1), &mut w, &[], y, 0.5, &mut g);
+            assert_eq!(err, Err(Error::Empty { arg: "x" }), "y = {y:?}");
+        }
+        assert_eq!((w, g), ([1.0], [0.0]));
+    }
 
     #[test]
     fn a_run_gives_each_shard_once_from_either_end() {

@@ -177,12 +177,7 @@ fn check_run<T: Float>(
     schedule: &Schedule<T>,
 ) -> Result<Run, Error> {
     check_learn_rate("schedule.learn_rate", schedule.learn_rate)?;
-    let records = layer.records_of_x(x)?;
-    // Before `y`'s shape: with no records, any `y` but an empty one would be blamed instead.
-    if records == 0 {
-        return Err(Error::Empty { arg: "x" });
-    }
-    layer.check_targets(records, y, "y")?;
+    let records = layer.nonempty_records(x, y)?;
     if schedule.epochs == 0 {
         return Err(Error::Zero { arg: "schedule.epochs" });
     }
