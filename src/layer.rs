@@ -148,7 +148,7 @@ impl Layer {
 
     /// `Ok` for a layer with inputs and outputs, otherwise the [`Error::Zero`] naming the one
     /// that is 0.
-    pub(crate) fn check_not_empty(&self) -> Result<(), Error> {
+    pub(crate) fn check_sizes(&self) -> Result<(), Error> {
         match (self.inputs, self.outputs) {
             (0, _) => Err(Error::Zero { arg: "layer.inputs" }),
             (_, 0) => Err(Error::Zero { arg: "layer.outputs" }),
@@ -158,7 +158,7 @@ impl Layer {
 
     /// The number of records in `x`, checking only `x` and the layer.
     pub(crate) fn records_of_x<T>(&self, x: &[T]) -> Result<usize, Error> {
-        self.check_not_empty()?;
+        self.check_sizes()?;
         if !x.len().is_multiple_of(self.inputs) {
             return Err(Error::RaggedRows { arg: "x", len: x.len(), row_len: self.inputs });
         }
@@ -236,7 +236,7 @@ pub(crate) fn block_net_inputs<T: Float>(w_row: &[T], inputs: usize, x_block: &[
 /// # Ok::<(), delta_rule::Error>(())
 /// ```
 pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Result<(), Error> {
-    layer.check_not_empty()?;
+    layer.check_sizes()?;
     layer.check_weights(weights)?;
     let scale = Float::sqrt(layer.inputs as f64).recip();
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
@@ -452,9 +452,9 @@ mod tests {
             Err(Error::ShapeMismatch { arg: "y", expected: 4, found: 3 })
         );
         assert_eq!(layer.records(&[0.0_f64; 6], &[0.0; 4]), Ok(2));
-        let empty = |arg| Err(Error::Zero { arg });
-        assert_eq!(Layer::new(0, 1).records::<f32>(&[], &[]), empty("layer.inputs"));
-        assert_eq!(Layer::new(2, 0).records::<f32>(&[], &[]), empty("layer.outputs"));
+        let zero = |arg| Err(Error::Zero { arg });
+        assert_eq!(Layer::new(0, 1).records::<f32>(&[], &[]), zero("layer.inputs"));
+        assert_eq!(Layer::new(2, 0).records::<f32>(&[], &[]), zero("layer.outputs"));
         assert_eq!(
             init_weights::<f32>(Layer::new(2, 0), &mut [], 1),
             Err(Error::Zero { arg: "layer.outputs" })
