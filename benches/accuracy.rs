@@ -6,7 +6,9 @@
 //! cargo bench --bench accuracy -- sse      # one group
 //! ```
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use delta_rule::{sse, Activation, Sigmoid, Softplus, Tanh};
 
 /// Deterministic inputs in [lo, hi) from splitmix64.

@@ -18,15 +18,16 @@
 //! `cargo bench --bench epoch -- minibatch` for the mini-batch group alone, `-- predict` for the
 //! prediction groups.
 
-use criterion::{black_box, criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use delta_rule::{
     accumulate_weight_step, apply_gradient, batch_epoch, init_weights, minibatch_epoch, net_input,
     predict, train_step, Activation, Layer, Sigmoid,
 };
 use num_traits::Float;
 use rand::seq::SliceRandom;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::hint::black_box;
 use std::time::Duration;
 
 const RECORDS: usize = 100_000;

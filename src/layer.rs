@@ -206,7 +206,7 @@ pub(crate) fn block_net_inputs<T: Float>(w_row: &[T], inputs: usize, x_block: &[
 /// where two math libraries round those differently (`std` and `libm`, or two platforms' libms)
 /// a seed's weights can differ in rare entries. The rand project changes its algorithms' output
 /// only in minor releases, so a seed keeps its weights while this crate stays on `rand_distr`
-/// 0.5 and `rand_chacha` 0.9.
+/// 0.6 and `rand_chacha` 0.10 (their seeds give the same weights as with 0.5 and 0.9).
 ///
 /// # Errors
 ///

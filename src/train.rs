@@ -64,7 +64,8 @@ pub struct Schedule<T> {
     pub tolerance: Option<T>,
     /// Seeds the shuffle of mini-batch and stochastic descent (ChaCha8 and `rand`'s shuffle: the
     /// same order on every platform, and with every release of this crate that stays on `rand`
-    /// 0.9 and `rand_chacha` 0.9, as the rand project changes its output only in minor releases).
+    /// 0.10 and `rand_chacha` 0.10, as the rand project changes its output only in minor
+    /// releases; their seeds give the same orders as with 0.9).
     pub seed: u64,
 }
 

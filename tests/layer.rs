@@ -16,7 +16,7 @@ use delta_rule::{
 };
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
-use rand::{Rng, SeedableRng};
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// The activations under test, with whether f has a kink (where finite differences need the
