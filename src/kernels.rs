@@ -57,11 +57,11 @@ pub(crate) fn half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
 }
 
 /// ½ Σ (aᵢ − bᵢ)² computed on the differences scaled by 1/ε after their exact split, and scaled
-/// back by ε² at the end, for a sum below [`underflow_threshold`]: there squares below the smallest subnormal
-/// have lost their low parts, up to n·2⁻¹⁰⁷⁴ in all for f64, which is more than an ulp of a small
-/// normal result. Scaled, the squares of the differences above about 2⁻⁵³⁶ (f64) and their error
-/// terms are normal (the scale cannot overflow, as every difference is below the square root of
-/// the threshold), and what the smaller ones lose is below n·2⁻¹⁰⁷⁴·ε², far below an ulp of any
+/// back by ε² at the end, for a sum below [`underflow_threshold`]: there squares below the smallest
+/// subnormal have lost their low parts, up to n·2⁻¹⁰⁷⁴ in all for f64, which is more than an ulp of
+/// a small normal result. Scaled, the squares of the differences above about 2⁻⁵³⁶ (f64) and their
+/// error terms are normal (the scale cannot overflow, as every difference is below the square root
+/// of the threshold), and what the smaller ones lose is below n·2⁻¹⁰⁷⁴·ε², far below an ulp of any
 /// normal result. Halved before it is scaled back, so that it rounds once where it is normal.
 pub(crate) fn upscaled_half_sum_squared_diff<T: Float>(a: &[T], b: &[T]) -> T {
     let eps = T::epsilon();
