@@ -324,7 +324,8 @@ macro_rules! streaming_groups {
 
 /// `error_terms` (δ = (y − f(h)) f′(h)) against the per-element loop over the same formula, with
 /// the copy of `h` as the memory reference. For `Sigmoid` the naive loop is the textbook
-/// σ = 1/(1 + e^(−h)) and σ(1 − σ); for `Identity` it is y − h.
+/// σ = 1/(1 + e^(−h)) and σ(1 − σ); for `Softplus`, max(h, 0) + ln_1p(e^(−|h|)) and σ; for
+/// `Identity`, y − h.
 macro_rules! error_terms_group {
     ($fn_name:ident, $t:ty, $group:expr, $unit:expr, $naive:expr) => {
         fn $fn_name(c: &mut Criterion) {
@@ -378,6 +379,20 @@ error_terms_group!(
     }
 );
 error_terms_group!(
+    error_terms_softplus_f32,
+    f32,
+    "error_terms_softplus_f32",
+    Softplus,
+    |y: f32, x: f32| (y - (x.max(0.0) + (-x.abs()).exp().ln_1p())) / (1.0 + (-x).exp())
+);
+error_terms_group!(
+    error_terms_softplus_f64,
+    f64,
+    "error_terms_softplus_f64",
+    Softplus,
+    |y: f64, x: f64| (y - (x.max(0.0) + (-x.abs()).exp().ln_1p())) / (1.0 + (-x).exp())
+);
+error_terms_group!(
     error_terms_identity_f32,
     f32,
     "error_terms_identity_f32",
@@ -421,6 +436,8 @@ criterion_group!(
     sse_f64,
     error_terms_sigmoid_f32,
     error_terms_sigmoid_f64,
+    error_terms_softplus_f32,
+    error_terms_softplus_f64,
     error_terms_identity_f32,
     error_terms_identity_f64
 );

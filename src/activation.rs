@@ -116,8 +116,8 @@ pub trait Activation<T: Float> {
 
     /// Writes `f(h[i])` into `out[i]` and `f′(h[i])` into `slope[i]` for every `i`: the pair
     /// the batch gradient needs for a block of records. The default calls
-    /// [`activate_with_derivative`](Self::activate_with_derivative) per element; [`Sigmoid`]
-    /// and [`Tanh`] run their vectorised slice kernels.
+    /// [`activate_with_derivative`](Self::activate_with_derivative) per element; [`Sigmoid`],
+    /// [`Tanh`] and [`Softplus`] run their vectorised slice kernels.
     ///
     /// # Errors
     ///

@@ -90,8 +90,9 @@ impl<T: Float> Loss<T> {
 ///
 /// NaN or ∞ in the data or the weights propagate into the loss and the weights; see
 /// [`train`](crate::train()) for a loop that stops and restores the weights. With more records
-/// than `T` holds as a finite number (above 65 504 for `f16`), η/n and the mean squared error
-/// are divided in `f64`, as in [`apply_gradient`](crate::apply_gradient) and [`Loss::new`].
+/// than `T` converts to a finite number (above 65 519 for `f16`, which rounds smaller counts to
+/// 65 504), η/n and the mean squared error are divided in `f64`, as in
+/// [`apply_gradient`](crate::apply_gradient) and [`Loss::new`].
 ///
 /// # Examples
 ///
@@ -151,11 +152,11 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
 /// With `batch_size` 1 and one output without bias the weights are exactly those of one
 /// [`train_step`](crate::train_step) per record in `order` (the example below). With larger
 /// batches each gradient entry is summed in the order of `order`, as in the per-record loop,
-/// but for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64` with a SIMD
-/// level in use f and f′ come from the slice kernels (f within 1 ulp, f′ within 2 ulp, as in
-/// [`batch_gradient`](crate::batch_gradient)) instead of the correctly rounded scalar values,
-/// so each δ may differ from [`error_term`](crate::error_term)'s by a few ulps. The loss is
-/// summed as accurately as [`sse`](crate::sse) sums, block by block.
+/// but for [`Sigmoid`](crate::Sigmoid), [`Tanh`](crate::Tanh) and [`Softplus`](crate::Softplus)
+/// on `f32`/`f64` with a SIMD level in use f and f′ come from the slice kernels (f within 1 ulp,
+/// f′ within 2 ulp, as in [`batch_gradient`](crate::batch_gradient)) instead of the correctly
+/// rounded scalar values, so each δ may differ from [`error_term`](crate::error_term)'s by a few
+/// ulps. The loss is summed as accurately as [`sse`](crate::sse) sums, block by block.
 ///
 /// # Errors
 ///

@@ -250,8 +250,9 @@ fn add_loss_and_error_terms<T: Float>(
 /// squares underflow (residuals below about 2⁻⁴⁸⁴, some 10⁻¹⁴⁶) E is within n·2⁻¹⁰⁷⁴ absolute.
 ///
 /// f(h) and f′(h) come from [`Activation::activate_with_derivative_slice`] over blocks of
-/// records, which for [`Sigmoid`](crate::Sigmoid) and [`Tanh`](crate::Tanh) on `f32`/`f64`
-/// runs the vectorised slice kernels (f within 1 ulp, f′ within 2 ulp) instead of the
+/// records, which for [`Sigmoid`](crate::Sigmoid), [`Tanh`](crate::Tanh) and
+/// [`Softplus`](crate::Softplus) on `f32`/`f64` runs the vectorised slice kernels (f within
+/// 1 ulp, f′ within 2 ulp; `f16` and `bf16` on x86-64 the `f32` kernels) instead of the
 /// correctly rounded scalar evaluation; each δ therefore carries a few ulps. The net inputs and,
 /// but for `f16` and `bf16`, the gradient's sums are the same operations in the same order as
 /// one record at a time.

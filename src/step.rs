@@ -3,7 +3,7 @@
 
 use num_traits::Float;
 
-use crate::activation::{Activation, Identity, Sigmoid, Tanh};
+use crate::activation::{Activation, Identity, Sigmoid, Softplus, Tanh};
 use crate::error::{check_learn_rate, check_len, Error};
 use crate::kernels;
 
@@ -81,13 +81,13 @@ pub fn error_term<T: Float, A: Activation<T> + ?Sized>(activation: &A, y: T, h: 
 const ERROR_TERMS_BLOCK: usize = 256;
 
 /// Whether `A` is an activation whose slice methods run vectorised kernels ([`Sigmoid`],
-/// [`Tanh`]): for these [`error_terms`] pays a pass over a block in L1 to avoid one scalar
-/// evaluation per element; any other activation computes f and f′ element by element anyway,
-/// and one fused loop is then faster than two passes.
+/// [`Tanh`], [`Softplus`]): for these [`error_terms`] pays a pass over a block in L1 to avoid
+/// one scalar evaluation per element; any other activation computes f and f′ element by element
+/// anyway, and one fused loop is then faster than two passes.
 #[inline(always)]
 fn has_slice_kernels<A: ?Sized>() -> bool {
     let id = typeid::of::<A>();
-    id == typeid::of::<Sigmoid>() || id == typeid::of::<Tanh>()
+    id == typeid::of::<Sigmoid>() || id == typeid::of::<Tanh>() || id == typeid::of::<Softplus>()
 }
 
 /// The error terms δⱼ = (yⱼ − f(hⱼ)) f′(hⱼ) of several outputs j, written into `delta`.
@@ -97,9 +97,9 @@ fn has_slice_kernels<A: ?Sized>() -> bool {
 /// - [`Sigmoid`] on `f32`/`f64` with a SIMD level in use: one vectorised kernel computes σ and
 ///   σ′ from a single exponential per element and combines them.
 /// - [`Identity`]: δ = y − h, which equals (y − h)·1 exactly.
-/// - [`Tanh`], and [`Sigmoid`] otherwise: blocks of 256, f and f′ of a block from one call of
-///   [`Activation::activate_with_derivative_slice`] (the vectorised kernels for `f32`/`f64`),
-///   then δ from one element-wise loop that the compiler vectorises.
+/// - [`Tanh`], [`Softplus`], and [`Sigmoid`] otherwise: blocks of 256, f and f′ of a block from
+///   one call of [`Activation::activate_with_derivative_slice`] (the vectorised kernels for
+///   `f32`/`f64`), then δ from one element-wise loop that the compiler vectorises.
 /// - Every other activation (and any trait object): [`error_term`] element by element in one
 ///   loop.
 ///
@@ -114,12 +114,14 @@ fn has_slice_kernels<A: ?Sized>() -> bool {
 /// # Accuracy
 ///
 /// One rounding each for y − f(h) and the product, on top of the errors of f and f′. For
-/// [`Sigmoid`] and [`Tanh`] on `f32`/`f64` with a SIMD level in use, f and f′ come from the
-/// vectorised kernels, f within 1 ulp and f′ within 2 ulp (instead of the correctly rounded
-/// scalar values of [`error_term`]; the fused sigmoid kernels keep both within 0.81 ulp for
-/// `f32` and 1 ulp for `f64`), so |δ − (y − f)f′| ≤ f′·(|y − f|·6u + |f|·2u) to first order
-/// (u = 2^-24 or 2^-53), for normal results. Other activations, element types and the scalar
-/// level give exactly [`error_term`] per element.
+/// [`Sigmoid`], [`Tanh`] and [`Softplus`] on `f32`/`f64` with a SIMD level in use, f and f′ come
+/// from the vectorised kernels, f within 1 ulp and f′ within 2 ulp (instead of the correctly
+/// rounded scalar values of [`error_term`]; the fused sigmoid kernels keep both within 0.81 ulp
+/// for `f32` and 1 ulp for `f64`), so |δ − (y − f)f′| ≤ f′·(|y − f|·6u + |f|·2u) to first order
+/// (u = 2^-24 or 2^-53), for normal results. On x86-64 with the `half` feature, `f16` and `bf16`
+/// take f and f′ from the `f32` kernels, rounded to the type (measured within 0.50007 ulp over
+/// all inputs), so an `f16` δ now and then differs from [`error_term`]'s. Other activations,
+/// element types and the scalar level give exactly [`error_term`] per element.
 ///
 /// # Examples
 ///

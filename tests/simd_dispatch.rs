@@ -331,12 +331,14 @@ fn targets(n: usize) -> Vec<f64> {
     (0..n).map(|i| (i as f64 * 0.618_033_988_749_895).fract()).collect()
 }
 
-/// `error_terms` of `unit` (a concrete type, so that its fast paths run) against the mpmath
-/// table `text` of f and f′, at lengths around the block of 256 and several misalignments.
-fn check_error_terms_f64<A: Activation<f64>>(unit: &A, text: &str) {
+/// `error_terms` of `unit` (a concrete type, so that its fast paths run) against `table`, rows
+/// of h and the correctly rounded f(h) and f′(h), at lengths around the block of 256 and several
+/// misalignments.
+fn check_error_terms_f64<A: Activation<f64>>(unit: &A, table: Vec<[f64; 3]>) {
     let (eps, tiny) = (f64::EPSILON, f64::from_bits(1));
-    // The subnormal band has absolute, not relative, ulps; the rest of the table is used.
-    let t: Vec<[f64; 3]> = parse_value_table(text).into_iter().filter(|r| r[2] >= 1e-290).collect();
+    // The subnormal band has absolute, not relative, ulps; the rest of the table is used (f is
+    // at least f′ for each unit checked, so this keeps both normal).
+    let t: Vec<[f64; 3]> = table.into_iter().filter(|r| r[2] >= 1e-290).collect();
     let h: Vec<f64> = t.iter().map(|r| r[0]).collect();
     let y = targets(h.len());
     for n in [0, 1, 7, 255, 256, 257, 600, h.len()] {
@@ -356,8 +358,9 @@ fn check_error_terms_f64<A: Activation<f64>>(unit: &A, text: &str) {
                 let reference =
                     slope * (1.5 * eps * r.abs() + 0.5 * eps * f.abs()) * (1.0 + 4.0 * eps);
                 let bound = error_term_bound(f, slope, r, eps, reference, tiny);
+                // Softplus(∞) = ∞ makes δ = −∞ exactly.
                 assert!(
-                    (d[i] - want).abs() <= bound,
+                    d[i] == want || (d[i] - want).abs() <= bound,
                     "h = {x:e}, y = {}: {:e} vs {want:e} (bound {bound:e})",
                     y[i],
                     d[i]
@@ -369,8 +372,21 @@ fn check_error_terms_f64<A: Activation<f64>>(unit: &A, text: &str) {
 
 #[test]
 fn error_terms_f64_meet_the_bound_against_mpmath_values() {
-    check_error_terms_f64(&Sigmoid, include_str!("data/sigmoid_f64.txt"));
-    check_error_terms_f64(&Tanh, include_str!("data/tanh_f64.txt"));
+    check_error_terms_f64(&Sigmoid, parse_value_table(include_str!("data/sigmoid_f64.txt")));
+    check_error_terms_f64(&Tanh, parse_value_table(include_str!("data/tanh_f64.txt")));
+    // Softplus′ is σ: the two `gen_reference.py` tables list the same inputs in the same order.
+    let f = parse_table(include_str!("data/activations/softplus_f64.txt"), F64);
+    let slope = parse_table(include_str!("data/activations/sigmoid_f64.txt"), F64);
+    assert_eq!(f.len(), slope.len());
+    let table = f
+        .iter()
+        .zip(&slope)
+        .map(|(f, s)| {
+            assert_eq!(f.input.to_bits(), s.input.to_bits());
+            [f.input, f.rounded, s.rounded]
+        })
+        .collect();
+    check_error_terms_f64(&Softplus, table);
 }
 
 /// `error_terms` of `unit` over f32 net inputs across (−40, 40) against `reference` (f and f′
@@ -416,6 +432,41 @@ fn error_terms_f32_meet_the_bound_against_f64() {
         let e = (-2.0 * x.abs()).exp();
         (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
     });
+    check_error_terms_f32(&Softplus, |x| {
+        let e = (-x.abs()).exp();
+        let sigmoid = if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
+        (x.max(0.0) + e.ln_1p(), sigmoid)
+    });
+}
+
+/// For the activations with slice kernels, `error_terms` is (y − f)·f′ of the pair that
+/// `activate_with_derivative_slice` gives, bit for bit, at every level (the kernels' values
+/// where a SIMD level is in use, not the correctly rounded scalar ones).
+#[test]
+fn error_terms_take_the_pair_from_the_slice_kernels() {
+    fn check<A: Activation<T>, T: num_traits::Float + core::fmt::Debug>(
+        unit: &A,
+        h: &[T],
+        y: &[T],
+    ) {
+        let (mut f, mut slope) = (vec![T::zero(); h.len()], vec![T::zero(); h.len()]);
+        unit.activate_with_derivative_slice(h, &mut f, &mut slope).unwrap();
+        let want: Vec<T> = y.iter().zip(&f).zip(&slope).map(|((&y, &f), &s)| (y - f) * s).collect();
+        let mut d = vec![T::zero(); h.len()];
+        error_terms(unit, y, h, &mut d).unwrap();
+        if let Some(i) = (0..h.len()).find(|&i| d[i] != want[i]) {
+            panic!("h = {:?}: δ = {:?}, from the pair {:?}", h[i], d[i], want[i]);
+        }
+    }
+    // Lengths across blocks of 256 with a tail; inputs every 0.0137 over (−40, 40).
+    let h: Vec<f64> = (0..5_837).map(|i| f64::from(i) * 0.013_7 - 40.0).collect();
+    let y = targets(h.len());
+    let (h32, y32): (Vec<f32>, Vec<f32>) =
+        h.iter().zip(&y).map(|(&h, &y)| (h as f32, y as f32)).unzip();
+    check(&Tanh, &h, &y);
+    check(&Softplus, &h, &y);
+    check(&Tanh, &h32, &y32);
+    check(&Softplus, &h32, &y32);
 }
 
 #[test]
