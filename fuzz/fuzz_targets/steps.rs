@@ -4,7 +4,8 @@
 #![no_main]
 
 use delta_rule::{
-    accumulate_weight_step, error_terms, gradient_step, net_input, train_step, weight_step, Sigmoid,
+    accumulate_weight_step, error_terms, gradient_step, net_input, train_step, weight_step,
+    Sigmoid, Softplus, Tanh,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -37,7 +38,12 @@ fuzz_target!(|bytes: &[u8]| {
     let mut a_mut = a.clone();
     match which {
         0 => {
-            let r = error_terms(&Sigmoid, &a, &b, &mut c);
+            // The three activations with their own paths through `error_terms`.
+            let r = match input.byte() % 3 {
+                0 => error_terms(&Sigmoid, &a, &b, &mut c),
+                1 => error_terms(&Tanh, &a, &b, &mut c),
+                _ => error_terms(&Softplus, &a, &b, &mut c),
+            };
             assert_eq!(r.is_err(), n != m || n != k);
             if r.is_err() {
                 assert!(same(&c, &c_before));
