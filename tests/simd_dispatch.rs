@@ -336,8 +336,7 @@ fn targets(n: usize) -> Vec<f64> {
 /// misalignments.
 fn check_error_terms_f64<A: Activation<f64>>(unit: &A, table: Vec<[f64; 3]>) {
     let (eps, tiny) = (f64::EPSILON, f64::from_bits(1));
-    // The subnormal band has absolute, not relative, ulps; the rest of the table is used (f is
-    // at least f′ for each unit checked, so this keeps both normal).
+    // The subnormal band has absolute, not relative, ulps; the rest of the table is used.
     let t: Vec<[f64; 3]> = table.into_iter().filter(|r| r[2] >= 1e-290).collect();
     let h: Vec<f64> = t.iter().map(|r| r[0]).collect();
     let y = targets(h.len());
