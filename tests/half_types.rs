@@ -7,31 +7,15 @@
 
 mod common;
 
-use common::{bounds, error_from_reference, formula_rel, reference_ulps, Format};
+use common::{
+    bounds, error_from_reference, formula_rel, reference_ulps, sigmoid_pair, softplus, tanh_pair,
+    Format,
+};
 use delta_rule::{Activation, Sigmoid, Softplus, Tanh};
 use half::{bf16, f16};
 
 const F16: Format = Format { precision: 11, min_exponent: -24 };
 const BF16: Format = Format { precision: 8, min_exponent: -133 };
-
-/// (σ(x), σ′(x)) in plain f64 (`formula_rel::SIGMOID`, `SIGMOID_DERIVATIVE`).
-fn sigmoid_pair(x: f64) -> (f64, f64) {
-    let e = (-x.abs()).exp();
-    let d = 1.0 + e;
-    (if x >= 0.0 { 1.0 / d } else { e / d }, e / (d * d))
-}
-
-/// (tanh x, tanh′ x) in plain f64 (`formula_rel::TANH`, `TANH_DERIVATIVE`).
-fn tanh_pair(x: f64) -> (f64, f64) {
-    let e = (-2.0 * x.abs()).exp();
-    let d = 1.0 + e;
-    (x.tanh(), 4.0 * e / (d * d))
-}
-
-/// softplus in plain f64 (`formula_rel::SOFTPLUS`).
-fn softplus(x: f64) -> f64 {
-    x.max(0.0) + (-x.abs()).exp().ln_1p()
-}
 
 /// An activation output: its name, its reference formula and that formula's relative error.
 type Reference = (&'static str, fn(f64) -> f64, f64);

@@ -16,7 +16,8 @@ mod common;
 
 use common::{
     bounds, error_from_reference, formula_rel, is_faithful, parse_table, parse_value_table, pow2,
-    reference_ulps, ulp_error, Reference, F32, F64, F64_FORMULA_REL,
+    reference_ulps, sigmoid_pair, softplus, tanh_pair, ulp_error, Reference, F32, F64,
+    F64_FORMULA_REL,
 };
 use delta_rule::{
     error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, Sigmoid,
@@ -91,27 +92,19 @@ fn sigmoid_and_tanh_f64_slices_meet_their_bounds() {
 #[test]
 fn sigmoid_and_tanh_f32_slices_meet_their_bounds() {
     let xs: Vec<f32> = (0..=u32::MAX / 65_521).map(|i| f32::from_bits(i * 65_521)).collect();
-    let sigmoid = |x: f64| {
-        let e = (-x.abs()).exp();
-        (if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }, e / ((1.0 + e) * (1.0 + e)))
-    };
-    let tanh = |x: f64| {
-        let e = (-2.0 * x.abs()).exp();
-        (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
-    };
     type Unit<'a> = (&'a dyn Activation<f32>, &'a dyn Fn(f64) -> (f64, f64), [f64; 2], [f64; 2]);
     // The f64 formulas are within `formula_rel` of the exact values: the bounds grow by that
     // error in f32 ulps (`reference_ulps`, at most 2⁻²⁶) and no more.
     let units: [Unit; 2] = [
         (
             &Sigmoid,
-            &sigmoid,
+            &sigmoid_pair,
             [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE],
             [formula_rel::SIGMOID, formula_rel::SIGMOID_DERIVATIVE],
         ),
         (
             &Tanh,
-            &tanh,
+            &tanh_pair,
             [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE],
             [formula_rel::TANH, formula_rel::TANH_DERIVATIVE],
         ),
@@ -423,19 +416,9 @@ fn check_error_terms_f32<A: Activation<f32>>(unit: &A, reference: impl Fn(f64) -
 
 #[test]
 fn error_terms_f32_meet_the_bound_against_f64() {
-    check_error_terms_f32(&Sigmoid, |x| {
-        let e = (-x.abs()).exp();
-        (if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) }, e / ((1.0 + e) * (1.0 + e)))
-    });
-    check_error_terms_f32(&Tanh, |x| {
-        let e = (-2.0 * x.abs()).exp();
-        (x.tanh(), 4.0 * e / ((1.0 + e) * (1.0 + e)))
-    });
-    check_error_terms_f32(&Softplus, |x| {
-        let e = (-x.abs()).exp();
-        let sigmoid = if x >= 0.0 { 1.0 / (1.0 + e) } else { e / (1.0 + e) };
-        (x.max(0.0) + e.ln_1p(), sigmoid)
-    });
+    check_error_terms_f32(&Sigmoid, sigmoid_pair);
+    check_error_terms_f32(&Tanh, tanh_pair);
+    check_error_terms_f32(&Softplus, |x| (softplus(x), sigmoid_pair(x).0));
 }
 
 /// For the activations with slice kernels, `error_terms` is (y − f)·f′ of the pair that

@@ -203,6 +203,25 @@ pub mod formula_rel {
     pub const SOFTPLUS: f64 = 4.0 * f64::EPSILON;
 }
 
+/// (σ(x), σ′(x)) in plain f64 ([`formula_rel::SIGMOID`], [`formula_rel::SIGMOID_DERIVATIVE`]).
+pub fn sigmoid_pair(x: f64) -> (f64, f64) {
+    let e = (-x.abs()).exp();
+    let d = 1.0 + e;
+    (if x >= 0.0 { 1.0 / d } else { e / d }, e / (d * d))
+}
+
+/// (tanh x, tanh′ x) in plain f64 ([`formula_rel::TANH`], [`formula_rel::TANH_DERIVATIVE`]).
+pub fn tanh_pair(x: f64) -> (f64, f64) {
+    let e = (-2.0 * x.abs()).exp();
+    let d = 1.0 + e;
+    (x.tanh(), 4.0 * e / (d * d))
+}
+
+/// softplus in plain f64 ([`formula_rel::SOFTPLUS`]).
+pub fn softplus(x: f64) -> f64 {
+    x.max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
 /// The most a reference within `rel` (relative) of the exact value moves an error measured by
 /// [`error_from_reference`] in ulps of `format`: rel·|x|/ulp(x) < rel·2^p, widened by
 /// (1 + 4·rel) for the reference's own offset from x (2⁻²⁶ of an f32 ulp for rel = 4ε).
