@@ -16,6 +16,14 @@ use crate::layer::Layer;
 /// small beside its work.
 const MIN_SHARD_ELEMENTS: usize = 1 << 16;
 
+/// The fewest elements of `x` and `y` that [`par_batch_gradient`] hands to the pool; smaller
+/// inputs stay on the calling thread. On the 2-vCPU machines measured, a call that used the
+/// pool cost about 10 µs more than its shards' work, as much as the `f32` σ epoch over half a
+/// MiB of rows on one core: over 2¹⁷ elements (two shards) the parallel epoch took twice as
+/// long as the serial one, and it gained from about 2¹⁸ on (`epoch_by_size_*` in
+/// `benches/epoch.rs`, docs/benchmark-log.md).
+const MIN_PARALLEL_ELEMENTS: usize = 4 * MIN_SHARD_ELEMENTS;
+
 /// The most shards [`par_batch_gradient`] splits the records into (below 2¹⁶, for [`Run`]). More
 /// shards than threads let a thread done with its own run take over the end of another's, and
 /// bounding them bounds the gradient buffers.
@@ -26,17 +34,18 @@ const _: () = assert!(MAX_SHARDS < 1 << 16);
 ///
 /// Available with the `rayon` feature.
 ///
-/// The records are split into contiguous shards, all but the last of at least 2¹⁶ elements of `x`
-/// and `y` (and 8 times the number of weights), at most 64 of them (so that inputs of up to 2¹⁶
-/// elements stay on the calling thread); the bounds depend only on the shapes, not on the pool. The
-/// calling thread and up to one less than the pool's threads each own a run of consecutive shards,
-/// as even as the split allows, and compute their gradients and losses in order as `batch_gradient`
-/// does; a thread whose run is done takes the last shards of the others' runs, so that one started
-/// late or slowed down by other work on the machine holds up the call less. The shards are then
-/// summed in shard order: the result is the same bits on every run and with any number of threads.
-/// It allocates one gradient buffer per shard, together at most an eighth of the memory of `x` and
-/// `y` beyond the first; inputs of one shard run as `batch_gradient` itself, with the same bits
-/// and no allocation.
+/// Inputs of fewer than 2¹⁸ elements of `x` and `y` together, and those of a single shard, run
+/// as `batch_gradient` itself on the calling thread, with the same bits and no allocation: for
+/// them the pool's start would cost more than it saves. Larger ones are split into contiguous
+/// shards, all but the last of at least 2¹⁶ elements (and 8 times the number of weights), at
+/// most 64 of them; the bounds depend only on the shapes, not on the pool. The calling thread and
+/// up to one less than the pool's threads each own a run of consecutive shards, as even as the
+/// split allows, and compute their gradients and losses in order as `batch_gradient` does; a
+/// thread whose run is done takes the last shards of the others' runs, so that one started late
+/// or slowed down by other work on the machine holds up the call less. The shards are then summed
+/// in shard order: the result is the same bits on every run and with any number of threads. It
+/// allocates one gradient buffer per shard, together at most an eighth of the memory of `x` and
+/// `y` beyond the first.
 ///
 /// # Errors
 ///
@@ -85,8 +94,9 @@ where
     let weights_len = gradient.len();
     let shard_rows = shard_rows(n, layer);
     let shards = n.div_ceil(shard_rows);
-    if shards <= 1 {
-        // One shard is the serial computation: into `gradient` itself, with no buffer.
+    let elements = n.saturating_mul(layer.inputs.saturating_add(layer.outputs));
+    if shards <= 1 || elements < MIN_PARALLEL_ELEMENTS {
+        // The serial computation: into `gradient` itself, with no buffer.
         gradient.fill(T::zero());
         return Ok(accumulate_rows(activation, layer, weights, x, y, gradient).half_sum());
     }

@@ -737,6 +737,35 @@ fn parallel_gradient_is_deterministic_and_matches_serial() {
     assert_eq!((outside, e_outside.unwrap()), (g, e_par));
 }
 
+#[cfg(feature = "rayon")]
+#[test]
+fn parallel_gradient_of_small_inputs_is_the_serial_one() {
+    use delta_rule::{par_batch_epoch, par_batch_gradient};
+
+    // Records of 64 + 1 elements: 4032 of them are just under 2¹⁸ elements (four shards of
+    // 2¹⁶ had they been split), so they stay on the calling thread, with the serial bits.
+    let layer = Layer::new(64, 1);
+    let n = 4032;
+    assert!(n * 65 < 1 << 18 && (n + 1) * 65 >= 1 << 18);
+    let mut rng = ChaCha8Rng::seed_from_u64(32);
+    let x: Vec<f32> = (0..n * 64).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let y: Vec<f32> = (0..n).map(|_| f32::from(rng.random_range(0..2_u8))).collect();
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, 7).unwrap();
+    let mut serial = vec![0.0; w.len()];
+    let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut serial).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
+    let mut g = vec![f32::NAN; w.len()];
+    let e_par = pool.install(|| par_batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g));
+    assert_eq!((g, e_par.unwrap().to_bits()), (serial, e.to_bits()));
+
+    let (mut a, mut b) = (w.clone(), w.clone());
+    let mut g2 = vec![0.0; w.len()];
+    let la = pool.install(|| par_batch_epoch(&Sigmoid, layer, &mut a, &x, &y, 0.5, &mut g2));
+    let lb = batch_epoch(&Sigmoid, layer, &mut b, &x, &y, 0.5, &mut g2).unwrap();
+    assert_eq!((la.unwrap(), a), (lb, b));
+}
+
 /// `predict` by its definition, one record and one output at a time: f(net_input(w_j, x) + b_j).
 fn predict_per_record<T: num_traits::Float>(
     act: &dyn Activation<T>,
