@@ -6,6 +6,9 @@
 //! sizes 1, 32 and 256, beside the per-record path it replaced and the same epoch over the
 //! records in storage order.
 //!
+//! `epoch_by_size_f32` and `epoch_by_size_f64`: the batch epoch and the read of X (with `rayon`,
+//! also on every thread) for X of 512 KiB to 102.4 MB, in L2, in L3 and beyond.
+//!
 //! `epoch_widths_f32` and `epoch_widths_f64`: the batch epoch and the two-pass baseline at
 //! 16 384 records of 3 to 127 features (short rows, and lengths that are not whole chunks of the
 //! dot product).
@@ -443,9 +446,61 @@ fn widths<T: Float>(c: &mut Criterion, name: &str, lengths: &[usize]) {
     group.finish();
 }
 
+/// The batch epoch beside the read of X at five sizes of X, rows of 64: 512 KiB to 2 MiB (within
+/// a core's L2 or about its size on the machines measured), 25.6 MB (the size of the `epoch_*`
+/// groups, which fits in a 32 MiB L3) and 102.4 MB (beyond it), so that the epoch's fraction of
+/// the read shows for each place X is read from. With `rayon`, the same on every thread of the
+/// pool: the small sizes show where handing the work to the pool starts to pay.
+fn by_size<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
+    let mut group = c.benchmark_group(format!("epoch_by_size_{name}"));
+    group.sample_size(10).warm_up_time(Duration::from_secs(1));
+    group.measurement_time(Duration::from_secs(3));
+    let lr = T::from(LEARN_RATE).unwrap();
+    for bytes in [1 << 19, 1 << 20, 1 << 21, 25_600_000, 102_400_000] {
+        let records = bytes / (FEATURES * core::mem::size_of::<T>());
+        let mut rng = ChaCha8Rng::seed_from_u64(10);
+        let mut uniform = || T::from(rng.random_range(-1.0..1.0)).unwrap();
+        let x: Vec<T> = (0..records * FEATURES).map(|_| uniform()).collect();
+        let y: Vec<T> = (0..records).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
+        let layer = Layer::new(FEATURES, 1);
+        let mut w = vec![T::zero(); FEATURES];
+        init_weights(layer, &mut w, 11).unwrap();
+        let mut gradient = vec![T::zero(); FEATURES];
+        group.throughput(Throughput::Bytes(bytes as u64));
+        let id = |f: &str| BenchmarkId::new(f, format!("{records}x{FEATURES}"));
+        group.bench_function(id("read_x_reference"), |b| b.iter(|| read_all(black_box(&x))));
+        group.bench_function(id("fused"), |b| {
+            b.iter(|| {
+                let (x, y) = (black_box(&x), black_box(&y));
+                batch_epoch(&Sigmoid, layer, &mut w, x, y, lr, &mut gradient).unwrap()
+            })
+        });
+        #[cfg(feature = "rayon")]
+        {
+            use rayon::prelude::*;
+            let shard = x.len().div_ceil(rayon::current_num_threads());
+            group.bench_function(id("read_x_reference_rayon"), |b| {
+                b.iter(|| {
+                    black_box(&x).par_chunks(shard).map(read_all).reduce(T::zero, |a, b| a + b)
+                })
+            });
+            group.bench_function(id("fused_rayon"), |b| {
+                b.iter(|| {
+                    let (x, y) = (black_box(&x), black_box(&y));
+                    delta_rule::par_batch_epoch(&Sigmoid, layer, &mut w, x, y, lr, &mut gradient)
+                        .unwrap()
+                })
+            });
+        }
+    }
+    group.finish();
+}
+
 fn epoch(c: &mut Criterion) {
     bench_type::<f32>(c, "f32");
     bench_type::<f64>(c, "f64");
+    by_size::<f32>(c, "f32");
+    by_size::<f64>(c, "f64");
     widths::<f32>(c, "f32", &[3, 10, 63, 64, 100, 127]);
     widths::<f64>(c, "f64", &[3, 10, 32, 48, 64]);
 }

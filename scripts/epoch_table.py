@@ -5,6 +5,8 @@ Reads criterion's console output on stdin and prints, from the median times of o
 - `epoch_f32`, `epoch_f64`: each bench's time, its speed against the two-pass baseline, the
   fraction of the read-X reference it reaches (read time / epoch time), and the rayon epoch
   against the one-thread epoch (with the same ratio for the read of X);
+- `epoch_by_size_*`: the fused epoch's fraction of the read of X at five sizes of X, and with
+  `rayon` the same on two threads and each one's speed-up over one thread;
 - `epoch_widths_*`: the fused epoch against the two-pass baseline per row length;
 - `minibatch_f32`: the blocked epochs against the per-record baseline per batch size;
 - `predict_*` and `predict_few_*`: the blocked prediction against the per-record loop (and, on
@@ -73,6 +75,27 @@ for group in ("epoch_f32", "epoch_f64"):
         rayon = f"{t[serial] / v:.2f}×" if serial in t else ""
         rows.append([f"`{bench}`", ms(v), two_pass, fraction, rayon])
     table(title, ["bench", "ms", "vs two-pass", "fraction of read-X", "rayon vs one thread"], rows)
+
+for group in ("epoch_by_size_f32", "epoch_by_size_f64"):
+    t = times.get(group)
+    if not t:
+        continue
+    title = f"`{group}` (D = 64, X of 512 KiB to 102.4 MB):"
+    rows = []
+    for p in sorted({p for (_, p) in t}, key=lambda p: int(p.split("x")[0])):
+        read, fused = t.get(("read_x_reference", p)), t.get(("fused", p))
+        if not (read and fused):
+            continue
+        row = [p.split("x")[0], f"{read / 1e3:.1f}", f"{fused / 1e3:.1f}", f"{read / fused:.2f}"]
+        read2, fused2 = t.get(("read_x_reference_rayon", p)), t.get(("fused_rayon", p))
+        if read2 and fused2:
+            row += [f"{read2 / fused2:.2f}", f"{read / read2:.2f}×", f"{fused / fused2:.2f}×"]
+        rows.append(row)
+    header = ["records", "read X µs", "fused µs", "fraction of read-X"]
+    if rows and len(rows[0]) > 4:
+        header += ["2 threads: fraction of their read", "read: 2 threads vs 1",
+                   "fused: 2 threads vs 1"]
+    table(title, header, rows)
 
 for group in ("epoch_widths_f32", "epoch_widths_f64"):
     t = times.get(group)
