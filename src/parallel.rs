@@ -19,9 +19,9 @@ const MIN_SHARD_ELEMENTS: usize = 1 << 16;
 /// The fewest elements of `x` and `y` that [`par_batch_gradient`] hands to the pool; smaller
 /// inputs stay on the calling thread. On the 2-vCPU machines measured, a call that used the
 /// pool cost about 10 µs more than its shards' work, as much as the `f32` σ epoch over half a
-/// MiB of rows on one core: over 2¹⁷ elements (two shards) the parallel epoch took twice as
-/// long as the serial one, and it gained from about 2¹⁸ on (`epoch_by_size_*` in
-/// `benches/epoch.rs`, docs/benchmark-log.md).
+/// MiB of rows on one core: just over 2¹⁷ elements (two shards) the parallel epoch took up to
+/// twice as long as the serial one, about 2¹⁸ it broke even, and beyond it gained
+/// (`epoch_by_size_*` in `benches/epoch.rs`, docs/benchmark-log.md).
 const MIN_PARALLEL_ELEMENTS: usize = 4 * MIN_SHARD_ELEMENTS;
 
 /// The most shards [`par_batch_gradient`] splits the records into (below 2¹⁶, for [`Run`]). More
