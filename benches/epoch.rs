@@ -109,6 +109,15 @@ fn read_all<T: Float>(x: &[T]) -> T {
     }
 }
 
+/// [`read_all`] on every thread of the rayon pool, one contiguous shard each: the limit of the
+/// parallel epoch, which one thread's figure does not show when memory is shared.
+#[cfg(feature = "rayon")]
+fn read_all_rayon<T: Float + Send + Sync>(x: &[T]) -> T {
+    use rayon::prelude::*;
+    let shard = x.len().div_ceil(rayon::current_num_threads()).max(1);
+    x.par_chunks(shard).map(read_all).reduce(T::zero, |a, b| a + b)
+}
+
 fn read_in_lanes<T: Float, const LANES: usize>(x: &[T]) -> T {
     let mut acc = [T::zero(); LANES];
     let chunks = x.chunks_exact(LANES);
@@ -218,13 +227,9 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
 
     #[cfg(feature = "rayon")]
     {
-        // The memory-read reference on every thread of the pool: the limit of the parallel
-        // epoch, which one thread's figure does not show when memory is shared.
-        use rayon::prelude::*;
-        let shard = x.len().div_ceil(rayon::current_num_threads());
         group.throughput(bytes(x.len()));
         group.bench_function(id("read_x_reference_rayon"), |b| {
-            b.iter(|| black_box(&x).par_chunks(shard).map(read_all).reduce(T::zero, |a, b| a + b))
+            b.iter(|| read_all_rayon(black_box(&x)))
         });
         group.throughput(bytes(x.len() + y.len()));
 
@@ -477,12 +482,8 @@ fn by_size<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
         });
         #[cfg(feature = "rayon")]
         {
-            use rayon::prelude::*;
-            let shard = x.len().div_ceil(rayon::current_num_threads());
             group.bench_function(id("read_x_reference_rayon"), |b| {
-                b.iter(|| {
-                    black_box(&x).par_chunks(shard).map(read_all).reduce(T::zero, |a, b| a + b)
-                })
+                b.iter(|| read_all_rayon(black_box(&x)))
             });
             group.bench_function(id("fused_rayon"), |b| {
                 b.iter(|| {
