@@ -254,7 +254,7 @@ pub fn check_gradient<T: Float, F: FnMut(&[T]) -> T>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activation::{Relu, Sigmoid};
+    use crate::activation::{Identity, Relu, Sigmoid};
 
     #[test]
     fn empty_inputs_pass() {
@@ -275,11 +275,34 @@ mod tests {
 
     #[test]
     fn the_kink_of_relu_is_reported() {
-        // At 0 the difference is 1/2 and the derivative 0: an error of 1/3.
-        let report = check_derivative(&Relu, &[-1.0_f64, 0.0, 1.0]);
+        // At 0 the difference is 1/2 and the derivative 0: an error of |0 − 1/2|/(1 + 1/2) = 1/3.
+        // The point before it (1, where both are 1) must not leave its values in the report.
+        let report = check_derivative(&Relu, &[1.0_f64, 0.0, -1.0]);
         assert_eq!(report.worst_index, 1);
-        assert_eq!(report.numeric, 0.5);
+        assert_eq!((report.worst_point, report.analytic, report.numeric), (0.0, 0.0, 0.5));
+        assert_eq!(report.error, 1.0 / 3.0);
         assert!(!report.passed());
+        // Of equal errors the first is kept.
+        let report = check_derivative(&Relu, &[1.0_f64, 0.0, -0.0]);
+        assert_eq!((report.worst_index, report.error), (1, 1.0 / 3.0));
+    }
+
+    #[cfg(feature = "half")]
+    #[test]
+    fn narrow_types_take_jax_tolerances() {
+        use half::{bf16, f16};
+        assert_eq!(default_tolerance::<f16>(), f16::from_f64(1e-2));
+        assert_eq!(default_tolerance::<bf16>(), bf16::from_f64(1e-1));
+    }
+
+    #[test]
+    fn steps_grow_with_the_point() {
+        // Scaled by |x|, the step stays far above the spacing of x, and the identity's difference
+        // quotient is exactly 1. A step that shrank as |x| grew (∛ε/|x|) would fall below half
+        // an ulp of x beyond about 2¹⁸ and leave x ± step = x, a 0/0 that is skipped.
+        let points = [1e6_f64, -3e9, 1e300];
+        let report = check_derivative(&Identity, &points);
+        assert_eq!((report.checked, report.skipped, report.error), (3, 0, 0.0));
     }
 
     #[test]
