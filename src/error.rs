@@ -311,6 +311,14 @@ mod tests {
             }
         }
         assert_eq!(errors.iter().collect::<HashSet<_>>().len(), errors.len());
+        // The hashes themselves differ too (SipHash with fixed keys: no collision among these),
+        // so a set does not fall back on comparing every pair.
+        let hash = |e: &Error| {
+            let mut hasher = std::hash::DefaultHasher::new();
+            core::hash::Hash::hash(e, &mut hasher);
+            std::hash::Hasher::finish(&hasher)
+        };
+        assert_eq!(errors.iter().map(hash).collect::<HashSet<_>>().len(), errors.len());
     }
 
     #[test]
