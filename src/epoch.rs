@@ -58,7 +58,12 @@ impl<T: Float> Loss<T> {
     /// ```
     /// use delta_rule::Loss;
     ///
+    /// assert!(Loss::new(1.5_f64, 2).is_finite());
     /// assert!(!Loss::new(f64::NAN, 2).is_finite());
+    /// // A finite sum over no outputs: the mean is 1.5/0 = ∞.
+    /// assert!(!Loss::new(1.5_f64, 0).is_finite());
+    /// // The sum is finite, but twice it over one output is not.
+    /// assert!(!Loss::new(f64::MAX, 1).is_finite());
     /// ```
     #[must_use]
     pub fn is_finite(&self) -> bool {
