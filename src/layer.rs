@@ -423,6 +423,8 @@ fn activate_into<T: Float, A: Activation<T> + ?Sized>(activation: &A, h: &[T], o
 ///
 /// let acc = accuracy(&[1.0_f32, 0.0, 1.0, 0.0], &[0.9, 0.2, 0.4, 0.5])?;
 /// assert_eq!(acc, 0.75); // 0.4 predicts 0 for a 1; 0.5 predicts 0
+/// // A target of 0.5 counts as 0.
+/// assert_eq!(accuracy(&[0.5_f64], &[0.2])?, 1.0);
 /// # Ok::<(), delta_rule::Error>(())
 /// ```
 pub fn accuracy<T: Float>(y: &[T], y_hat: &[T]) -> Result<f64, Error> {
