@@ -522,6 +522,17 @@ mod tests {
     use super::*;
     use crate::{Identity, Sigmoid};
 
+    #[cfg(feature = "std")]
+    #[test]
+    fn trainer_debug_shows_the_layer_and_schedule_not_the_buffers() {
+        let (layer, schedule) = (Layer::new(2, 1).with_bias(), Schedule::new(3, 0.5_f64));
+        let mut trainer = Trainer::new(layer, schedule);
+        let (x, y) = ([0.1, 0.3, 0.5, -0.2], [0.2, 0.9]);
+        trainer.run(&Sigmoid, &mut [0.0; 3], &x, &y, |_, _| {}).unwrap();
+        let expected = format!("Trainer {{ layer: {layer:?}, schedule: {schedule:?}, .. }}");
+        assert_eq!(format!("{trainer:?}"), expected);
+    }
+
     #[test]
     fn rejects_bad_settings_without_writing() {
         let layer = Layer::new(1, 1);
