@@ -130,11 +130,17 @@ fn read_in_lanes<T: Float, const LANES: usize>(x: &[T]) -> T {
     acc.iter().fold(tail, |a, &v| a + v)
 }
 
+/// `records` rows of `d` inputs uniform in [−1, 1) and their 0/1 targets, drawn from `rng` in
+/// that order.
+fn problem<T: Float>(rng: &mut ChaCha8Rng, records: usize, d: usize) -> (Vec<T>, Vec<T>) {
+    let x = (0..records * d).map(|_| T::from(rng.random_range(-1.0..1.0)).unwrap()).collect();
+    let y = (0..records).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
+    (x, y)
+}
+
 fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     let mut rng = ChaCha8Rng::seed_from_u64(1);
-    let x: Vec<T> =
-        (0..RECORDS * FEATURES).map(|_| T::from(rng.random_range(-1.0..1.0)).unwrap()).collect();
-    let y: Vec<T> = (0..RECORDS).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
+    let (x, y) = problem::<T>(&mut rng, RECORDS, FEATURES);
     let layer = Layer::new(FEATURES, 1);
     let mut w0 = vec![T::zero(); layer.weights_len()];
     init_weights(layer, &mut w0, 2).unwrap();
@@ -422,11 +428,7 @@ fn widths<T: Float>(c: &mut Criterion, name: &str, lengths: &[usize]) {
     group.measurement_time(Duration::from_secs(2));
     let lr = T::from(0.01).unwrap();
     for &d in lengths {
-        let mut rng = ChaCha8Rng::seed_from_u64(8);
-        let mut uniform = || T::from(rng.random_range(-1.0..1.0)).unwrap();
-        let x: Vec<T> = (0..WIDTH_RECORDS * d).map(|_| uniform()).collect();
-        let y: Vec<T> =
-            (0..WIDTH_RECORDS).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
+        let (x, y) = problem::<T>(&mut ChaCha8Rng::seed_from_u64(8), WIDTH_RECORDS, d);
         let layer = Layer::new(d, 1);
         let mut w0 = vec![T::zero(); d];
         init_weights(layer, &mut w0, 9).unwrap();
@@ -463,10 +465,7 @@ fn by_size<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
     let lr = T::from(LEARN_RATE).unwrap();
     for bytes in [1 << 19, 1 << 20, 1 << 21, 25_600_000, 102_400_000] {
         let records = bytes / (FEATURES * core::mem::size_of::<T>());
-        let mut rng = ChaCha8Rng::seed_from_u64(10);
-        let mut uniform = || T::from(rng.random_range(-1.0..1.0)).unwrap();
-        let x: Vec<T> = (0..records * FEATURES).map(|_| uniform()).collect();
-        let y: Vec<T> = (0..records).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
+        let (x, y) = problem::<T>(&mut ChaCha8Rng::seed_from_u64(10), records, FEATURES);
         let layer = Layer::new(FEATURES, 1);
         let mut w = vec![T::zero(); FEATURES];
         init_weights(layer, &mut w, 11).unwrap();
