@@ -596,8 +596,8 @@ impl<T: Float> Activation<T> for Relu {
 /// - f(NaN) and f′(NaN) are NaN.
 /// - f(+∞) = +∞, f′(+∞) = 1, f′(−∞) = α.
 /// - f(−∞) = −∞ for α > 0; for α = 0 it is 0 · (−∞) = NaN (use [`Relu`] for α = 0).
-/// - f(h) = αh keeps the sign of a product: f(−0) = −0 for α ≥ 0, and for α = 0 every h < 0
-///   gives −0 where [`Relu`] gives +0.
+/// - f(h) = αh keeps the sign of a product: f(−0) = −0 for α ≥ 0, f(+0) = −0 for α < 0, and
+///   for α = 0 every h < 0 gives −0 where [`Relu`] gives +0.
 ///
 /// # Examples
 ///
@@ -905,6 +905,8 @@ mod tests {
         }
         assert_eq!(leaky.activate(-0.0).to_bits(), (-0.0_f64).to_bits());
         assert_eq!(flat.activate(0.0).to_bits(), 0);
+        // h = +0 is on the αh side too: α < 0 turns it into −0.
+        assert_eq!(LeakyRelu::new(-0.5_f64).activate(0.0).to_bits(), (-0.0_f64).to_bits());
     }
 
     #[test]
@@ -973,5 +975,33 @@ mod tests {
         );
         assert!(Sigmoid.derivative_slice(&[0.0; 1], &mut out).is_err());
         assert_eq!(out, [7.0; 2]);
+    }
+
+    /// The trait's default slice methods, which [`Relu`], [`LeakyRelu`] and [`Identity`] keep:
+    /// f and f′ of each element, lengths checked first.
+    #[test]
+    fn default_slice_methods_map_each_element() {
+        let h = [-2.0_f64, -0.0, 0.5, 3.0];
+        let leaky = LeakyRelu::new(0.25);
+        let (mut out, mut slope) = ([9.0; 4], [9.0; 4]);
+        Relu.activate_slice(&h, &mut out).unwrap();
+        assert_eq!(out, [0.0, 0.0, 0.5, 3.0]);
+        Relu.derivative_slice(&h, &mut out).unwrap();
+        assert_eq!(out, [0.0, 0.0, 1.0, 1.0]);
+        leaky.derivative_slice(&h, &mut out).unwrap();
+        assert_eq!(out, [0.25, 0.25, 1.0, 1.0]);
+        leaky.activate_with_derivative_slice(&h, &mut out, &mut slope).unwrap();
+        assert_eq!((out, slope), ([-0.5, -0.0, 0.5, 3.0], [0.25, 0.25, 1.0, 1.0]));
+        Identity.derivative_slice(&h, &mut out).unwrap();
+        assert_eq!(out, [1.0; 4]);
+
+        let (mut short, mut slope) = ([9.0; 3], [9.0; 4]);
+        let err = Relu.derivative_slice(&h, &mut short).unwrap_err();
+        assert_eq!(
+            err,
+            Error::LengthMismatch { expected_arg: "h", expected: 4, found_arg: "out", found: 3 }
+        );
+        assert!(Relu.activate_with_derivative_slice(&h, &mut slope, &mut short).is_err());
+        assert_eq!((short, slope), ([9.0; 3], [9.0; 4]));
     }
 }
