@@ -652,6 +652,35 @@ mod tests {
         }
     }
 
+    /// TwoSum and Dekker's square leave no remainder, checked in integers: 53-bit significands
+    /// at magnitudes from 2⁻²⁰⁰ to 2²⁰⁰ (the sums above only reach squares near 1, where a
+    /// faulty split can still be exact).
+    #[test]
+    fn error_free_transformations_are_exact() {
+        let pow2 = crate::accurate::pow2;
+        let split = split_constant::<f64>();
+        assert_eq!(split, pow2(27) + 1.0);
+        let significand = |i: u64| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) | (1 << 52);
+        for (i, exponent) in (0_u64..).zip((-200..=200).step_by(7)) {
+            let (m, q) = (significand(i), exponent - 52);
+            let r = m as f64 * pow2(q);
+            // p and e are multiples of 2^(2q); in those units p + e is m².
+            let (p, e) = two_square(r, split);
+            let in_units = |x: f64| (x * pow2(-2 * q)) as i128;
+            assert_eq!(p, r * r);
+            assert_eq!(in_units(p) + in_units(e), i128::from(m).pow(2), "{r:e}²");
+
+            // r plus a number up to 2⁶⁰ times smaller, of the other sign: multiples of
+            // 2^(q − shift), whose sum in those units is below 2¹¹⁴.
+            let (n, shift) = (significand(i + 1_000), (i % 61) as i32);
+            let b = -(n as f64) * pow2(q - shift);
+            let (s, t) = two_sum(r, b);
+            let in_units = |x: f64| (x * pow2(shift - q)) as i128;
+            let exact = (i128::from(m) << shift) - i128::from(n);
+            assert_eq!((s, in_units(s) + in_units(t)), (r + b, exact), "{r:e} + {b:e}");
+        }
+    }
+
     #[test]
     fn axpy_and_scale() {
         let mut y = [1.0_f32, 2.0, 3.0];
