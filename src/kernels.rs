@@ -267,8 +267,11 @@ impl<T: Float> SquaredErrorSum<T> {
             half * sum
         } else if sums_in_f64::<T>() {
             accurate::from_f64(0.5 * self.wide).unwrap_or_else(T::nan)
-        } else if self.sum.is_finite() && self.err.is_finite() {
-            half * self.sum + half * self.err
+        } else if self.sum.is_finite() {
+            // The error term alone overflows where the split of a square within an ulp of
+            // overflow does; the sum is then the answer, as in `sum`.
+            let err = if self.err.is_finite() { self.err } else { T::zero() };
+            half * self.sum + half * err
         } else {
             self.sum
         }
@@ -649,7 +652,42 @@ mod tests {
             let mut running = SquaredErrorSum::new();
             a.iter().zip(&b).for_each(|(&x, &y)| running.add(x, y));
             check(running.sum(), 120, "running sum");
+            // Scaled by 2⁵⁰⁹, the sum of 63 squares passes half the largest f64, where the
+            // running sum is halved before its last rounding.
+            if n == 63 {
+                let mut near_overflow = SquaredErrorSum::new();
+                let scale = pow2(509);
+                a.iter().zip(&b).for_each(|(&x, &y)| near_overflow.add(x * scale, y * scale));
+                assert!(near_overflow.sum() >= 0.5 * f64::MAX);
+                check(near_overflow.half_sum(), 121 - 1018, "half sum near overflow");
+            }
         }
+    }
+
+    /// ½Σ from a running sum where Σ is near or past the largest finite value: halved before its
+    /// last rounding, so finite wherever ½Σ is (`f32`, summed in `f64`), ∞ where an `f64` Σ
+    /// overflows, and ½Σ (not Σ) where only the error term overflowed.
+    #[test]
+    fn half_sum_at_the_end_of_the_range() {
+        let pow2 = crate::accurate::pow2;
+        // Two squares of 1.5·2⁶³: Σ = 1.125·2¹²⁸ is beyond f32, ½Σ is not.
+        let mut narrow = SquaredErrorSum::new();
+        narrow.add(1.5 * 2.0_f32.powi(63), 0.0);
+        narrow.add(0.0, -1.5 * 2.0_f32.powi(63));
+        assert_eq!(narrow.sum(), f32::INFINITY);
+        assert_eq!(narrow.half_sum(), 1.125 * 2.0_f32.powi(127));
+
+        // r = 2⁵¹²(1 − 2⁻⁵³): r² = 2¹⁰²⁴(1 − 2⁻⁵² + 2⁻¹⁰⁶) rounds to the finite 2¹⁰²⁴ − 2⁹⁷², but
+        // r's split rounds up to 2⁵¹², whose square overflows the error term.
+        let r = f64::from_bits(pow2(512).to_bits() - 1);
+        let mut edge = SquaredErrorSum::new();
+        edge.add(r, 0.0);
+        assert_eq!(edge.sum(), pow2(1023) + (pow2(1023) - pow2(972)));
+        assert_eq!(edge.half_sum(), pow2(1023) - pow2(971));
+
+        let mut past = SquaredErrorSum::new();
+        past.add(pow2(512), 0.0);
+        assert_eq!((past.sum(), past.half_sum()), (f64::INFINITY, f64::INFINITY));
     }
 
     /// TwoSum and Dekker's square leave no remainder, checked in integers: 53-bit significands
