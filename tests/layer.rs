@@ -766,6 +766,30 @@ fn parallel_gradient_of_small_inputs_is_the_serial_one() {
     assert_eq!((la.unwrap(), a), (lb, b));
 }
 
+#[cfg(feature = "rayon")]
+#[test]
+fn parallel_f32_loss_is_within_an_ulp_of_the_serial_one() {
+    use delta_rule::par_batch_gradient;
+
+    // 20 000 records of 64 + 1 elements: 20 shards. Each shard's squares are summed in f64 and
+    // the shards' sums added in f64 before the one rounding to f32, so the parallel E differs
+    // from the serial one by at most an ulp of f32 (both are faithful roundings of sums within
+    // about 2⁻³⁵ of each other, relative).
+    let layer = Layer::new(64, 1);
+    let n = 20_000;
+    let mut rng = ChaCha8Rng::seed_from_u64(33);
+    let x: Vec<f32> = (0..n * 64).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let y: Vec<f32> = (0..n).map(|_| f32::from(rng.random_range(0..2_u8))).collect();
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, 8).unwrap();
+    let mut g = vec![0.0; w.len()];
+    let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+    let e_par = pool.install(|| par_batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g)).unwrap();
+    let ulp = f32::from_bits(e.to_bits() + 1) - e;
+    assert!((e_par - e).abs() <= ulp, "{e_par} vs {e}");
+}
+
 /// `predict` by its definition, one record and one output at a time: f(net_input(w_j, x) + b_j).
 fn predict_per_record<T: num_traits::Float>(
     act: &dyn Activation<T>,
