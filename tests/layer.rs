@@ -996,6 +996,34 @@ mod half_precision {
         within(&g, "mini-batch");
     }
 
+    /// Rows of 130 features, wider than the 64 columns summed in f32 at a time: every column
+    /// gets its own sum, batch and mini-batch.
+    #[test]
+    fn f16_gradients_of_rows_wider_than_64_columns() {
+        let layer = Layer::new(130, 1);
+        let n = 300;
+        let row: Vec<f64> = (0..130).map(|i| 1.0 + (i % 5) as f64 * 0.25).collect();
+        let x: Vec<f16> = (0..n).flat_map(|_| row.iter().map(|&v| f16::from_f64(v))).collect();
+        let y = vec![f16::from_f64(0.75); n];
+        let w = vec![f16::ZERO; layer.weights_len()];
+        // ŷ = σ(0) = 1/2, so δ = (0.75 − 1/2)/4 = 1/16 for every record.
+        let within = |g: &[f16], what: &str| {
+            for (i, (got, &xi)) in g.iter().zip(&row).enumerate() {
+                let exact = n as f64 / 16.0 * xi;
+                let bound = (n as f64 / 64.0 + 1.0) / 2048.0 * exact;
+                assert!((got.to_f64() - exact).abs() <= bound, "{what}, column {i}: {got}");
+            }
+        };
+        let mut g = vec![f16::ZERO; layer.weights_len()];
+        batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();
+        within(&g, "batch");
+        let order: Vec<usize> = (0..n).collect();
+        let mut w_mini = w.clone();
+        minibatch_epoch(&Sigmoid, layer, &mut w_mini, &x, &y, f16::ZERO, n, &order, &mut g)
+            .unwrap();
+        within(&g, "mini-batch");
+    }
+
     /// Σ (y − ŷ)² over 1000 residuals of 10 is 100 000, beyond f16; ½Σ = 50 000 is not.
     #[test]
     fn f16_loss_above_half_the_range() {
