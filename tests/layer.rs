@@ -964,6 +964,20 @@ mod half_precision {
         assert!((g[0].to_f64() - exact).abs() <= bound, "{} against {exact}", g[0]);
     }
 
+    /// The gradient at zero weights from `batch_gradient` and from one mini-batch of all the
+    /// records, each given to `check` with its name.
+    fn zero_weight_gradients(layer: Layer, x: &[f16], y: &[f16], check: impl Fn(&[f16], &str)) {
+        let n = y.len() / layer.outputs;
+        let w = vec![f16::ZERO; layer.weights_len()];
+        let mut g = vec![f16::ZERO; layer.weights_len()];
+        batch_gradient(&Sigmoid, layer, &w, x, y, &mut g).unwrap();
+        check(&g, "batch");
+        let order: Vec<usize> = (0..n).collect();
+        let mut w_mini = w.clone();
+        minibatch_epoch(&Sigmoid, layer, &mut w_mini, x, y, f16::ZERO, n, &order, &mut g).unwrap();
+        check(&g, "mini-batch");
+    }
+
     /// Batch and mini-batch gradients over 20 000 equal records with two outputs and a bias:
     /// every entry within the documented bound of n·δ·xᵢ, blocks of 64 records (several
     /// outputs) summed in f32. Record by record in f16 the sums stalled at 32 to 128.
@@ -974,7 +988,6 @@ mod half_precision {
         let row = [1.0, 0.5, 2.0];
         let x: Vec<f16> = (0..n).flat_map(|_| row.map(f16::from_f64)).collect();
         let y: Vec<f16> = (0..n).flat_map(|_| [0.75, 0.25].map(f16::from_f64)).collect();
-        let w = vec![f16::ZERO; layer.weights_len()];
         // ŷ = σ(0) = 1/2, so δ = (y − 1/2)/4, exact in f16.
         let expected: Vec<f64> = [0.0625, -0.0625]
             .iter()
@@ -986,14 +999,7 @@ mod half_precision {
                 assert!((got.to_f64() - exact).abs() <= bound, "{what}: {got} against {exact}");
             }
         };
-        let mut g = vec![f16::ZERO; layer.weights_len()];
-        batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();
-        within(&g, "batch");
-        let order: Vec<usize> = (0..n).collect();
-        let mut w_mini = w.clone();
-        minibatch_epoch(&Sigmoid, layer, &mut w_mini, &x, &y, f16::ZERO, n, &order, &mut g)
-            .unwrap();
-        within(&g, "mini-batch");
+        zero_weight_gradients(layer, &x, &y, within);
     }
 
     /// Rows of 130 features, wider than the 64 columns summed in f32 at a time: every column
@@ -1005,7 +1011,6 @@ mod half_precision {
         let row: Vec<f64> = (0..130).map(|i| 1.0 + (i % 5) as f64 * 0.25).collect();
         let x: Vec<f16> = (0..n).flat_map(|_| row.iter().map(|&v| f16::from_f64(v))).collect();
         let y = vec![f16::from_f64(0.75); n];
-        let w = vec![f16::ZERO; layer.weights_len()];
         // ŷ = σ(0) = 1/2, so δ = (0.75 − 1/2)/4 = 1/16 for every record.
         let within = |g: &[f16], what: &str| {
             for (i, (got, &xi)) in g.iter().zip(&row).enumerate() {
@@ -1014,14 +1019,7 @@ mod half_precision {
                 assert!((got.to_f64() - exact).abs() <= bound, "{what}, column {i}: {got}");
             }
         };
-        let mut g = vec![f16::ZERO; layer.weights_len()];
-        batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();
-        within(&g, "batch");
-        let order: Vec<usize> = (0..n).collect();
-        let mut w_mini = w.clone();
-        minibatch_epoch(&Sigmoid, layer, &mut w_mini, &x, &y, f16::ZERO, n, &order, &mut g)
-            .unwrap();
-        within(&g, "mini-batch");
+        zero_weight_gradients(layer, &x, &y, within);
     }
 
     /// Σ (y − ŷ)² over 1000 residuals of 10 is 100 000, beyond f16; ½Σ = 50 000 is not.
