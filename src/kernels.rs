@@ -236,11 +236,19 @@ impl<T: Float> SquaredErrorSum<T> {
     pub(crate) fn sum(&self) -> T {
         if sums_in_f64::<T>() {
             accurate::from_f64(self.wide).unwrap_or_else(T::nan)
-        } else if self.sum.is_finite() && self.err.is_finite() {
-            self.sum + self.err
         } else {
-            // An infinite or NaN sum makes the error term NaN; the sum itself is the answer.
-            self.sum
+            self.sum + self.finite_err()
+        }
+    }
+
+    /// The error term of a compensated sum, or 0 where it is not finite: an infinite or NaN
+    /// sum makes it NaN, and it overflows alone where the split of a square within an ulp of
+    /// overflow does; the sum itself is the answer then.
+    fn finite_err(&self) -> T {
+        if self.err.is_finite() {
+            self.err
+        } else {
+            T::zero()
         }
     }
 
@@ -267,13 +275,8 @@ impl<T: Float> SquaredErrorSum<T> {
             half * sum
         } else if sums_in_f64::<T>() {
             accurate::from_f64(0.5 * self.wide).unwrap_or_else(T::nan)
-        } else if self.sum.is_finite() {
-            // The error term alone overflows where the split of a square within an ulp of
-            // overflow does; the sum is then the answer, as in `sum`.
-            let err = if self.err.is_finite() { self.err } else { T::zero() };
-            half * self.sum + half * err
         } else {
-            self.sum
+            half * self.sum + half * self.finite_err()
         }
     }
 }
