@@ -737,6 +737,23 @@ fn parallel_gradient_is_deterministic_and_matches_serial() {
     assert_eq!((outside, e_outside.unwrap()), (g, e_par));
 }
 
+/// `n` records of 64 `f32` features in [−1, 1) with targets 0 or 1 (from `data_seed`), the
+/// layer with one output, and its initial weights (from `weight_seed`).
+#[cfg(feature = "rayon")]
+fn binary_f32_records(
+    n: usize,
+    data_seed: u64,
+    weight_seed: u64,
+) -> (Layer, Vec<f32>, Vec<f32>, Vec<f32>) {
+    let layer = Layer::new(64, 1);
+    let mut rng = ChaCha8Rng::seed_from_u64(data_seed);
+    let x = (0..n * 64).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let y = (0..n).map(|_| f32::from(rng.random_range(0..2_u8))).collect();
+    let mut w = vec![0.0; layer.weights_len()];
+    init_weights(layer, &mut w, weight_seed).unwrap();
+    (layer, x, y, w)
+}
+
 #[cfg(feature = "rayon")]
 #[test]
 fn parallel_gradient_of_small_inputs_is_the_serial_one() {
@@ -744,14 +761,9 @@ fn parallel_gradient_of_small_inputs_is_the_serial_one() {
 
     // Records of 64 + 1 elements: 4032 of them are just under 2¹⁸ elements (four shards of
     // 2¹⁶ had they been split), so they stay on the calling thread, with the serial bits.
-    let layer = Layer::new(64, 1);
     let n = 4032;
     assert!(n * 65 < 1 << 18 && (n + 1) * 65 >= 1 << 18);
-    let mut rng = ChaCha8Rng::seed_from_u64(32);
-    let x: Vec<f32> = (0..n * 64).map(|_| rng.random_range(-1.0..1.0)).collect();
-    let y: Vec<f32> = (0..n).map(|_| f32::from(rng.random_range(0..2_u8))).collect();
-    let mut w = vec![0.0; layer.weights_len()];
-    init_weights(layer, &mut w, 7).unwrap();
+    let (layer, x, y, w) = binary_f32_records(n, 32, 7);
     let mut serial = vec![0.0; w.len()];
     let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut serial).unwrap();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(4).build().unwrap();
@@ -775,13 +787,7 @@ fn parallel_f32_loss_is_within_an_ulp_of_the_serial_one() {
     // the shards' sums added in f64 before the one rounding to f32, so the parallel E differs
     // from the serial one by at most an ulp of f32 (both are faithful roundings of sums within
     // about 2⁻³⁵ of each other, relative).
-    let layer = Layer::new(64, 1);
-    let n = 20_000;
-    let mut rng = ChaCha8Rng::seed_from_u64(33);
-    let x: Vec<f32> = (0..n * 64).map(|_| rng.random_range(-1.0..1.0)).collect();
-    let y: Vec<f32> = (0..n).map(|_| f32::from(rng.random_range(0..2_u8))).collect();
-    let mut w = vec![0.0; layer.weights_len()];
-    init_weights(layer, &mut w, 8).unwrap();
+    let (layer, x, y, w) = binary_f32_records(20_000, 33, 8);
     let mut g = vec![0.0; w.len()];
     let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();
     let pool = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
