@@ -722,6 +722,31 @@ mod tests {
         }
     }
 
+    /// Two `f64` sums merged keep both error terms and the rounding error of adding their sums:
+    /// residuals rₐ = 1 + a·2⁻²⁸ and r_b = 1 + b·2⁻²⁸, one per shard, give exactly the correctly
+    /// rounded rₐ² + r_b², checked in integers (units of 2⁻⁵⁶, in which (1 + m·2⁻²⁸)² is
+    /// (2²⁸ + m)²). Every error term is a multiple of 2⁻⁵⁶ of at most 2⁻⁵², so they add up
+    /// exactly; dropping any of them moves sums near a tie, such as a = 7, b = 6, to the wrong
+    /// side.
+    #[cfg(feature = "rayon")]
+    #[test]
+    fn merged_sums_keep_every_error_term() {
+        let pow2 = crate::accurate::pow2;
+        for a in 0..64_i128 {
+            for b in 0..64_i128 {
+                let residual = |m: i128| 1.0 + m as f64 * pow2(-28);
+                let (mut left, mut right) = (SquaredErrorSum::new(), SquaredErrorSum::new());
+                left.add(residual(a), 0.0);
+                right.add(residual(b), 0.0);
+                left.merge(&right);
+                // i128 → f64 rounds to nearest, ties to even; the scaling is exact.
+                let exact = (1_i128 << 28) + a;
+                let exact = exact.pow(2) + ((1_i128 << 28) + b).pow(2);
+                assert_eq!(left.sum(), exact as f64 * pow2(-56), "a = {a}, b = {b}");
+            }
+        }
+    }
+
     #[test]
     fn axpy_and_scale() {
         let mut y = [1.0_f32, 2.0, 3.0];
