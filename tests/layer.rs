@@ -722,8 +722,11 @@ fn parallel_gradient_is_deterministic_and_matches_serial() {
         let (mut a, mut b) = (w.clone(), w.clone());
         let mut g2 = vec![0.0; w.len()];
         let la = pool.install(|| par_batch_epoch(&Sigmoid, layer, &mut a, &x, &y, 0.5, &mut g2));
+        let la = la.unwrap();
         let lb = batch_epoch(&Sigmoid, layer, &mut b, &x, &y, 0.5, &mut g2).unwrap();
-        assert!((la.unwrap().sse - lb.sse).abs() <= bound * lb.sse);
+        // Both means are over records × outputs.
+        assert!((la.sse - lb.sse).abs() <= bound * lb.sse);
+        assert!((la.mse - lb.mse).abs() <= bound * lb.mse);
         for i in 0..w.len() {
             let step_bound = bound * scale[i] * 0.5 / n as f64 + 2.0 * f64::EPSILON * b[i].abs();
             assert!((a[i] - b[i]).abs() <= step_bound, "{threads} threads, weight {i}");
