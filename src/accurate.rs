@@ -330,22 +330,7 @@ fn softplus_by<const FMA: bool>(h: f64) -> f64 {
         let (p, p_err) = two_prod::<FMA>(d, g);
         (l0, (p - 1.0) + (p_err + (d * g_lo + d_lo * g)))
     } else {
-        // ln(1 + e) = e − e²/2 + e³/3 − …, to e^11 (truncation below 2^-60 relative), plus
-        // the low part of e to first order.
-        // Horner from the inside out: −1/10 + e/11, then c + e·(…) for c = 1/9, −1/8, …, −1/2.
-        const COEFFICIENTS: [f64; 8] = [
-            1.0 / 9.0,
-            -1.0 / 8.0,
-            1.0 / 7.0,
-            -1.0 / 6.0,
-            1.0 / 5.0,
-            -1.0 / 4.0,
-            1.0 / 3.0,
-            -1.0 / 2.0,
-        ];
-        let tail = COEFFICIENTS.iter().fold(-1.0 / 10.0 + e / 11.0, |acc, &c| c + e * acc);
-        let series = e * e * tail;
-        (e, series + e_lo / d)
+        ln_1p_small(e, e_lo)
     };
     if h > 0.0 {
         let (s, s_err) = two_sum(h, l0);
@@ -353,6 +338,28 @@ fn softplus_by<const FMA: bool>(h: f64) -> f64 {
     } else {
         l0 + l_lo
     }
+}
+
+/// ln(1 + e + e_lo) = l0 + l_lo for 0 ≤ e < 1/64 and |e_lo| ≤ ½ ulp(e), to a relative error
+/// below 2^-58 (about 2^-59 measured against mpmath): l0 = e, and l_lo the rest of the series
+/// e − e²/2 + e³/3 − … to e^11 (truncation below 2^-60 relative) plus the low part of e to
+/// first order, e_lo/(1 + e).
+#[inline(always)]
+fn ln_1p_small(e: f64, e_lo: f64) -> (f64, f64) {
+    // Horner from the inside out: −1/10 + e/11, then c + e·(…) for c = 1/9, −1/8, …, −1/2.
+    const COEFFICIENTS: [f64; 8] = [
+        1.0 / 9.0,
+        -1.0 / 8.0,
+        1.0 / 7.0,
+        -1.0 / 6.0,
+        1.0 / 5.0,
+        -1.0 / 4.0,
+        1.0 / 3.0,
+        -1.0 / 2.0,
+    ];
+    let tail = COEFFICIENTS.iter().fold(-1.0 / 10.0 + e / 11.0, |acc, &c| c + e * acc);
+    let series = e * e * tail;
+    (e, series + e_lo / (1.0 + e))
 }
 
 /// One of this module's kernels, with either kind of exact product ([`two_prod`]): the SIMD
@@ -603,6 +610,27 @@ mod tests {
         assert_eq!((p, err), (1.0 + 2.0 * f64::EPSILON, f64::EPSILON * f64::EPSILON));
     }
 
+    /// Dekker's product (and the FMA's, where `std` has it) leaves no remainder, checked in
+    /// integers over 53-bit significands at magnitudes from 2⁻²⁰⁰ to 2²⁰⁰: the error terms of the
+    /// kernels' results lie far below an ulp, so a split that is only nearly exact would not
+    /// show in their bits.
+    #[test]
+    fn two_prod_is_exact_in_both_forms() {
+        let significand = |i: u64| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) | (1 << 52);
+        for (i, qa) in (0_u64..).zip((-252..=148).step_by(5)) {
+            let qb = (i as i32 * 37) % 401 - 252;
+            let (ma, mb) = (significand(i), significand(i + 500));
+            let (a, b) = (ma as f64 * pow2(qa), mb as f64 * pow2(qb));
+            // Both parts are multiples of 2^(qa + qb), in which units a·b is ma·mb < 2¹⁰⁶.
+            let in_units = |x: f64| (x * pow2(-(qa + qb))) as i128;
+            let exact = i128::from(ma) * i128::from(mb);
+            for (p, err) in [two_prod::<false>(a, b), two_prod::<true>(a, b)] {
+                assert_eq!(p, a * b);
+                assert_eq!(in_units(p) + in_units(err), exact, "{a:e} · {b:e}");
+            }
+        }
+    }
+
     #[test]
     fn exp_parts_reproduces_exact_powers_of_two() {
         for n in [-1000, -64, -1, 0] {
@@ -640,6 +668,58 @@ mod tests {
         assert!(worst > 0.0, "the table was read");
     }
 
+    /// [`scale`] over its whole range of k, against x·2^k rounded in integers: the significand
+    /// itself where the result is normal, shifted right and rounded half to even below.
+    #[test]
+    fn scale_rounds_once_over_its_range() {
+        let significands = [1_u64 << 52, (1 << 52) + 1, 3 << 51, (3 << 51) + 1, (1 << 53) - 1];
+        for m in significands {
+            let x = m as f64 * pow2(-52);
+            for k in -1600..=1023 {
+                let expected = if k >= -1022 {
+                    (((k + 1023) as u64) << 52) | (m & ((1 << 52) - 1))
+                } else {
+                    // A subnormal's bits count multiples of 2^-1074, and x·2^k is m such
+                    // multiples shifted right by −(k + 1022); 2^52 of them is the smallest normal.
+                    match -(k + 1022) as u32 {
+                        shift @ 1..=63 => {
+                            let (q, r, half) =
+                                (m >> shift, m & ((1 << shift) - 1), 1 << (shift - 1));
+                            q + u64::from(r > half || (r == half && q & 1 == 1))
+                        }
+                        _ => 0,
+                    }
+                };
+                assert_eq!(scale(x, k).to_bits(), expected, "{x} · 2^{k}");
+            }
+        }
+    }
+
+    /// The documented accuracy of [`ln_1p_small`], softplus's series: a relative error below
+    /// 2^-58 against mpmath (tests/data/ln1p_small_f64.txt, by scripts/ln1p_reference.py), for
+    /// e from the subnormal range up to just below 1/64.
+    #[test]
+    fn ln_1p_small_is_within_its_bound_of_mpmath() {
+        let table = include_str!("../tests/data/ln1p_small_f64.txt");
+        let mut worst = 0.0_f64;
+        for line in table.lines().filter(|l| !l.starts_with('#')) {
+            let f: Vec<f64> = line
+                .split_whitespace()
+                .map(|w| f64::from_bits(u64::from_str_radix(w, 16).unwrap()))
+                .collect();
+            let (e, e_lo, l_hi, l_lo) = (f[0], f[1], f[2], f[3]);
+            let (hi, lo) = ln_1p_small(e, e_lo);
+            // hi = e and l_hi are within a few ulps of each other, so hi − l_hi is exact.
+            let relative = (((hi - l_hi) + (lo - l_lo)) / l_hi).abs();
+            assert!(
+                relative < pow2(-58),
+                "e = {e:e}, e_lo = {e_lo:e}: relative error {relative:e}"
+            );
+            worst = worst.max(relative);
+        }
+        assert!(worst > 0.0, "the table was read");
+    }
+
     #[test]
     fn limits_and_specials() {
         assert_eq!(sigmoid(0.0), 0.5);
@@ -649,6 +729,7 @@ mod tests {
         assert_eq!(sigmoid(-745.0), 5e-324);
         assert!(sigmoid(f64::NAN).is_nan());
         assert_eq!(tanh(-0.0).to_bits(), (-0.0_f64).to_bits());
+        assert_eq!(tanh(0.0).to_bits(), 0);
         assert_eq!(tanh(f64::NEG_INFINITY), -1.0);
         assert_eq!(tanh_derivative(0.0), 1.0);
         assert_eq!(softplus(f64::INFINITY), f64::INFINITY);
