@@ -17,7 +17,7 @@ import sys
 from mpmath import mp, mpf, exp, frexp, log
 
 sys.path.insert(0, os.path.dirname(__file__))
-from gen_reference import SplitMix64, bits  # noqa: E402
+from gen_reference import SplitMix64, bits, write_or_check  # noqa: E402
 
 mp.prec = 200
 
@@ -54,14 +54,7 @@ def table():
 
 
 def main():
-    text = table()
-    if "--check" in sys.argv:
-        same = open(PATH).read() == text
-        print("the exp table matches" if same else "tests/data/exp_f64.txt differs")
-        sys.exit(0 if same else 1)
-    with open(PATH, "w") as out:
-        out.write(text)
-    print(PATH, text.count("\n") - 1)
+    write_or_check(PATH, table())
 
 
 if __name__ == "__main__":

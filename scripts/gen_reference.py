@@ -191,6 +191,18 @@ def tables():
             yield f"{name}_{fmt}.txt", "".join(text)
 
 
+def write_or_check(path, text):
+    """Writes `text` to `path`, or with --check exits 1 unless the file already holds it."""
+    name = os.path.relpath(path, os.path.join(os.path.dirname(__file__), ".."))
+    if "--check" in sys.argv:
+        same = open(path).read() == text
+        print(f"{name} matches" if same else f"{name} differs")
+        sys.exit(0 if same else 1)
+    with open(path, "w") as out:
+        out.write(text)
+    print(name, text.count("\n") - 1)
+
+
 def main():
     out_dir = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "activations")
     if "--check" in sys.argv:
