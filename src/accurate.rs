@@ -595,9 +595,21 @@ pub(crate) mod plain {
     }
 }
 
+/// A 53-bit significand m (2⁵² ≤ m < 2⁵³) scattered by `i`, for the tests that check error-free
+/// transformations exact in integers.
+#[cfg(test)]
+pub(crate) fn test_significand(i: u64) -> u64 {
+    (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) | (1 << 52)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An f64 from its bit pattern in hex, as the reference tables store it.
+    fn from_hex(word: &str) -> f64 {
+        f64::from_bits(u64::from_str_radix(word, 16).unwrap())
+    }
 
     #[test]
     fn error_free_transformations_are_exact() {
@@ -616,10 +628,9 @@ mod tests {
     /// show in their bits.
     #[test]
     fn two_prod_is_exact_in_both_forms() {
-        let significand = |i: u64| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) | (1 << 52);
         for (i, qa) in (0_u64..).zip((-252..=148).step_by(5)) {
             let qb = (i as i32 * 37) % 401 - 252;
-            let (ma, mb) = (significand(i), significand(i + 500));
+            let (ma, mb) = (test_significand(i), test_significand(i + 500));
             let (a, b) = (ma as f64 * pow2(qa), mb as f64 * pow2(qb));
             // Both parts are multiples of 2^(qa + qb), in which units a·b is ma·mb < 2¹⁰⁶.
             let in_units = |x: f64| (x * pow2(-(qa + qb))) as i128;
@@ -652,7 +663,6 @@ mod tests {
         let mut worst = 0.0_f64;
         for line in table.lines().filter(|l| !l.starts_with('#')) {
             let f: Vec<&str> = line.split_whitespace().collect();
-            let from_hex = |w: &str| f64::from_bits(u64::from_str_radix(w, 16).unwrap());
             let (x, e, m_hi, m_lo) =
                 (from_hex(f[0]), f[1].parse::<i32>().unwrap(), from_hex(f[2]), from_hex(f[3]));
             for (k, hi, lo) in [exp_parts::<false>(x), exp_parts::<true>(x)] {
@@ -703,10 +713,7 @@ mod tests {
         let table = include_str!("../tests/data/ln1p_small_f64.txt");
         let mut worst = 0.0_f64;
         for line in table.lines().filter(|l| !l.starts_with('#')) {
-            let f: Vec<f64> = line
-                .split_whitespace()
-                .map(|w| f64::from_bits(u64::from_str_radix(w, 16).unwrap()))
-                .collect();
+            let f: Vec<f64> = line.split_whitespace().map(from_hex).collect();
             let (e, e_lo, l_hi, l_lo) = (f[0], f[1], f[2], f[3]);
             let (hi, lo) = ln_1p_small(e, e_lo);
             // hi = e and l_hi are within a few ulps of each other, so hi − l_hi is exact.

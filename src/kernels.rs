@@ -701,7 +701,7 @@ mod tests {
         let pow2 = crate::accurate::pow2;
         let split = split_constant::<f64>();
         assert_eq!(split, pow2(27) + 1.0);
-        let significand = |i: u64| (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) | (1 << 52);
+        let significand = crate::accurate::test_significand;
         for (i, exponent) in (0_u64..).zip((-200..=200).step_by(7)) {
             let (m, q) = (significand(i), exponent - 52);
             let r = m as f64 * pow2(q);
