@@ -627,6 +627,9 @@ fn f64_softplus_agrees_with_the_scalar_function_on_every_level() {
     }
 }
 
+/// At each level the fused σ-and-σ′ kernel gives the bits of that level's σ and σ′ kernels, and
+/// the error terms are (y − σ)·σ′ with those bits: the fused and separate paths agree wherever a
+/// level's own kernels differ from another level's by an ulp.
 #[test]
 #[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
@@ -651,6 +654,13 @@ fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
                 assert_eq!(bits(&out[1..]), bits(&s), "{level:?} f64 σ, n {n}");
                 assert_eq!(bits(&slope[2..]), bits(&d), "{level:?} f64 σ′, n {n}");
                 assert_eq!((out[0], &slope[..2]), (-7.0, &[-7.0, -7.0][..]));
+                let y: Vec<f64> =
+                    (0..n).map(|i| (i as f64 * 0.618_033_988_749_895).fract()).collect();
+                let mut delta = vec![0.0; n];
+                kernels::sigmoid_error_terms_f64(level, &y, h, &mut delta);
+                let want: Vec<f64> =
+                    y.iter().zip(&s).zip(&d).map(|((y, s), d)| (y - s) * d).collect();
+                assert_eq!(bits(&delta), bits(&want), "{level:?} f64 δ, n {n}");
 
                 let n = n.min(xs32.len() - offset);
                 let h = &xs32[offset..offset + n];
@@ -664,6 +674,12 @@ fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
                 assert_eq!(bits(&out[1..]), bits(&s), "{level:?} f32 σ, n {n}");
                 assert_eq!(bits(&slope[2..]), bits(&d), "{level:?} f32 σ′, n {n}");
                 assert_eq!((out[0], &slope[..2]), (-7.0, &[-7.0, -7.0][..]));
+                let y: Vec<f32> = (0..n).map(|i| (i as f32 * 0.618_034).fract()).collect();
+                let mut delta = vec![0.0; n];
+                kernels::sigmoid_error_terms_f32(level, &y, h, &mut delta);
+                let want: Vec<f32> =
+                    y.iter().zip(&s).zip(&d).map(|((y, s), d)| (y - s) * d).collect();
+                assert_eq!(bits(&delta), bits(&want), "{level:?} f32 δ, n {n}");
             }
         }
     }
