@@ -397,15 +397,19 @@ mod detect {
     /// [`level`] on its first call, apart so that the calls after it inline to one load.
     #[cold]
     fn first_level() -> Level {
-        // In any case, so that `AVX2` does not quietly run AVX-512.
-        let requested = match std::env::var("DELTA_RULE_SIMD") {
-            Ok(v) if v.eq_ignore_ascii_case("scalar") => Level::Scalar,
-            Ok(v) if v.eq_ignore_ascii_case("avx2") => Level::Avx2,
-            _ => Level::Avx512,
-        };
-        let level = requested.min(supported());
+        let level = requested(std::env::var("DELTA_RULE_SIMD").ok().as_deref()).min(supported());
         LEVEL.store(level as u8, Ordering::Relaxed);
         level
+    }
+
+    /// The level a value of `DELTA_RULE_SIMD` asks for: `scalar` or `avx2` in any case (so that
+    /// `AVX2` does not quietly run AVX-512); AVX-512 for anything else or nothing.
+    pub(super) fn requested(value: Option<&str>) -> Level {
+        match value {
+            Some(v) if v.eq_ignore_ascii_case("scalar") => Level::Scalar,
+            Some(v) if v.eq_ignore_ascii_case("avx2") => Level::Avx2,
+            _ => Level::Avx512,
+        }
     }
 }
 
@@ -441,13 +445,18 @@ mod detect {
     /// [`level`] on its first call, apart so that the calls after it inline to one load.
     #[cold]
     fn first_level() -> Level {
-        let requested = match std::env::var("DELTA_RULE_SIMD") {
-            Ok(v) if v.eq_ignore_ascii_case("scalar") => Level::Scalar,
-            _ => Level::Neon,
-        };
-        let level = requested.min(supported());
+        let level = requested(std::env::var("DELTA_RULE_SIMD").ok().as_deref()).min(supported());
         LEVEL.store(level as u8, Ordering::Relaxed);
         level
+    }
+
+    /// The level a value of `DELTA_RULE_SIMD` asks for: `scalar` in any case; NEON for anything
+    /// else or nothing.
+    pub(super) fn requested(value: Option<&str>) -> Level {
+        match value {
+            Some(v) if v.eq_ignore_ascii_case("scalar") => Level::Scalar,
+            _ => Level::Neon,
+        }
     }
 }
 

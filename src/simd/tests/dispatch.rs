@@ -1,6 +1,34 @@
-//! Which level short calls take, and how the kinds of cores are told apart.
+//! The level `DELTA_RULE_SIMD` asks for, which level short calls take, and how the kinds of
+//! cores are told apart.
 
 use super::*;
+
+/// `scalar` (and on x86-64 `avx2`) in any case; anything else, or no value, asks for the best.
+#[test]
+fn the_environment_variable_names_a_level() {
+    use crate::simd::detect::requested;
+    #[cfg(target_arch = "x86_64")]
+    let (best, named) = (
+        Level::Avx512,
+        [
+            ("scalar", Level::Scalar),
+            ("SCALAR", Level::Scalar),
+            ("avx2", Level::Avx2),
+            ("AVX2", Level::Avx2),
+        ],
+    );
+    #[cfg(target_arch = "aarch64")]
+    let (best, named) = (Level::Neon, [("scalar", Level::Scalar), ("Scalar", Level::Scalar)]);
+    for (value, level) in named {
+        assert_eq!(requested(Some(value)), level, "{value}");
+    }
+    for value in ["avx512", "neon", "", " scalar", "avx", "sse2"] {
+        assert_eq!(requested(Some(value)), best, "{value:?}");
+    }
+    assert_eq!(requested(None), best);
+    // Whatever was asked for, the level in use is one this CPU has.
+    assert!(crate::simd::level() <= supported());
+}
 
 /// Below 4 KiB, AVX2 in place of AVX-512 on Intel cores only, and never a level above the one
 /// asked for.

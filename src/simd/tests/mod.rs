@@ -8,14 +8,14 @@
 //! - [`rows`]: the dot products, the update loops and the epochs' row kernels, bit for bit
 //!   against their definitions;
 //! - [`sums`]: the faithfully rounded sum of squared differences;
-//! - [`dispatch`]: which level short calls and each kind of core take;
+//! - [`dispatch`]: the level `DELTA_RULE_SIMD` asks for, and which level short calls and each
+//!   kind of core take;
 //! - [`exhaustive`]: all 2³² `f32` inputs of the maps (ignored by default).
 //!
 //! Under Miri (`scripts/simd-memcheck.sh miri`, the scalar and AVX2 levels) the sweeps over many
 //! values and the inputs of megabytes are ignored: interpreted, they would take hours, and their
 //! code paths run in the other tests.
 
-#[cfg(target_arch = "x86_64")]
 mod dispatch;
 mod exhaustive;
 mod maps;
