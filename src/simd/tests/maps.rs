@@ -685,6 +685,44 @@ fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
     }
 }
 
+/// The public `error_terms` with `Sigmoid` gives, for `f32` and `f64` at the level in use, the
+/// bits of that level's fused kernel, which on some inputs differ by an ulp from those of the
+/// per-element `error_term` (the path of other types and of the scalar level).
+#[test]
+#[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
+fn public_sigmoid_error_terms_take_the_kernels() {
+    let level = crate::simd::level();
+    let h: Vec<f64> = uniform(21, 20_000).iter().map(|u| u * 40.0).collect();
+    let y: Vec<f64> = uniform(22, h.len()).iter().map(|u| u.abs()).collect();
+    let mut public = vec![0.0; h.len()];
+    crate::error_terms(&crate::Sigmoid, &y, &h, &mut public).unwrap();
+    let generic: Vec<f64> =
+        y.iter().zip(&h).map(|(&y, &h)| crate::error_term(&crate::Sigmoid, y, h)).collect();
+    let mut kernel = vec![0.0; h.len()];
+    kernels::sigmoid_error_terms_f64(level, &y, &h, &mut kernel);
+    if level == Level::Scalar {
+        assert_eq!(public, generic);
+    } else {
+        assert_eq!(public, kernel, "{level:?} f64");
+        assert_ne!(kernel, generic, "{level:?} f64: the two paths cannot be told apart");
+    }
+
+    let h: Vec<f32> = h.iter().map(|&x| x as f32).collect();
+    let y: Vec<f32> = y.iter().map(|&x| x as f32).collect();
+    let mut public = vec![0.0; h.len()];
+    crate::error_terms(&crate::Sigmoid, &y, &h, &mut public).unwrap();
+    let generic: Vec<f32> =
+        y.iter().zip(&h).map(|(&y, &h)| crate::error_term(&crate::Sigmoid, y, h)).collect();
+    let mut kernel = vec![0.0; h.len()];
+    kernels::sigmoid_error_terms_f32(level, &y, &h, &mut kernel);
+    if level == Level::Scalar {
+        assert_eq!(public, generic);
+    } else {
+        assert_eq!(public, kernel, "{level:?} f32");
+        assert_ne!(kernel, generic, "{level:?} f32: the two paths cannot be told apart");
+    }
+}
+
 /// f16 and bf16 slices through [`crate::simd::half_float`] at every level: each result is the `f32`
 /// kernel's value on the widened input, rounded by `half`'s scalar conversion; odd lengths
 /// around the chunk size, misaligned starts, guards around the output untouched.
