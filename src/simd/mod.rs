@@ -219,19 +219,17 @@ mod detect {
     /// The best level this CPU supports, by `is_x86_feature_detected!`.
     #[cold]
     fn detect_supported() -> Level {
-        if std::arch::is_x86_feature_detected!("avx512f")
-            && std::arch::is_x86_feature_detected!("avx512vl")
-            && std::arch::is_x86_feature_detected!("avx512dq")
-            && std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
-            Level::Avx512
-        } else if std::arch::is_x86_feature_detected!("avx2")
-            && std::arch::is_x86_feature_detected!("fma")
-        {
-            Level::Avx2
-        } else {
-            Level::Scalar
+        use std::arch::is_x86_feature_detected as has;
+        level_with([has!("avx512f"), has!("avx512vl"), has!("avx512dq")], has!("avx2"), has!("fma"))
+    }
+
+    /// The best level for a CPU with AVX-512 F, VL and DQ as `avx512_f_vl_dq`, AVX2 and FMA:
+    /// the AVX2 kernels need AVX2 and FMA, the AVX-512 ones all five.
+    pub(super) fn level_with(avx512_f_vl_dq: [bool; 3], avx2: bool, fma: bool) -> Level {
+        match (avx512_f_vl_dq, avx2 && fma) {
+            ([true, true, true], true) => Level::Avx512,
+            (_, true) => Level::Avx2,
+            _ => Level::Scalar,
         }
     }
 

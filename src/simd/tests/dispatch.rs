@@ -30,6 +30,25 @@ fn the_environment_variable_names_a_level() {
     assert!(crate::simd::level() <= supported());
 }
 
+/// Every combination of the five features: AVX-512 only with all five, AVX2 with AVX2 and FMA.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn each_level_needs_all_its_features() {
+    use crate::simd::detect::level_with;
+    for bits in 0..32_u32 {
+        let has = |k: u32| bits >> k & 1 == 1;
+        let (f, vl, dq, avx2, fma) = (has(0), has(1), has(2), has(3), has(4));
+        let want = if bits == 31 {
+            Level::Avx512
+        } else if avx2 && fma {
+            Level::Avx2
+        } else {
+            Level::Scalar
+        };
+        assert_eq!(level_with([f, vl, dq], avx2, fma), want, "features {bits:05b}");
+    }
+}
+
 /// Below 4 KiB, AVX2 in place of AVX-512 on Intel cores only, and never a level above the one
 /// asked for.
 #[cfg(target_arch = "x86_64")]
