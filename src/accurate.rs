@@ -602,14 +602,15 @@ pub(crate) fn test_significand(i: u64) -> u64 {
     (i.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 11) | (1 << 52)
 }
 
+/// An f64 from its bit pattern in hex, as the reference tables store it.
+#[cfg(test)]
+pub(crate) fn from_hex(word: &str) -> f64 {
+    f64::from_bits(u64::from_str_radix(word, 16).unwrap())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// An f64 from its bit pattern in hex, as the reference tables store it.
-    fn from_hex(word: &str) -> f64 {
-        f64::from_bits(u64::from_str_radix(word, 16).unwrap())
-    }
 
     #[test]
     fn error_free_transformations_are_exact() {

@@ -1107,3 +1107,69 @@ pub(super) fn sum_squared_diff_parts_f64_steps(
     }
     (total, comp)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The points of tests/data/exp_f64.txt (mpmath, by scripts/exp_reference.py) down to
+    /// z = −600, where both halves of e^z = M_hi + M_lo are normal: (z, M_hi, M_lo).
+    fn exp_table() -> Vec<(f64, f64, f64)> {
+        use crate::accurate::from_hex as hex;
+        let table = include_str!("../../tests/data/exp_f64.txt");
+        let rows: Vec<_> = table
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .map(|line| {
+                let f: Vec<&str> = line.split_whitespace().collect();
+                let scale = pow2(f[1].parse().unwrap());
+                (hex(f[0]), hex(f[2]) * scale, hex(f[3]) * scale)
+            })
+            .filter(|&(z, _, _)| z >= -600.0)
+            .collect();
+        assert!(rows.len() > 1000, "the table was read");
+        rows
+    }
+
+    /// |(hi + lo)·S − M| / M for hi·S within a factor of two of M_hi, so hi·S − M_hi is exact.
+    fn relative_error(hi: f64, lo: f64, scale: f64, m_hi: f64, m_lo: f64) -> f64 {
+        (((hi * scale - m_hi) + (lo * scale - m_lo)) / m_hi).abs()
+    }
+
+    /// [`exp_parts`] within its documented 0.062u of e^z, and for k = 0 its e^z − 1 within
+    /// 0.13u (where the table's e^z − 1, computed as (M_hi − 1) + M_lo, is exact to about 2⁻¹⁰⁶
+    /// absolute, so from |z| ≥ 2⁻⁴⁰ on).
+    #[test]
+    fn exp_parts_is_within_its_bound_of_mpmath() {
+        let u = f64::EPSILON / 2.0;
+        let (mut worst, mut worst_m1) = (0.0_f64, 0.0_f64);
+        for (z, m_hi, m_lo) in exp_table() {
+            let e = exp_parts(z);
+            let relative = relative_error(e.hi, e.lo, e.s1 * e.s2, m_hi, m_lo);
+            assert!(relative < 0.062 * u, "z = {z:e}: {:.4}u", relative / u);
+            worst = worst.max(relative);
+            if e.k == 0.0 && z.abs() >= pow2(-40) {
+                let (want_hi, want_lo) = (m_hi - 1.0, m_lo);
+                let relative = (((e.m1_hi - want_hi) + (e.m1_lo - want_lo)) / want_hi).abs();
+                assert!(relative < 0.13 * u, "z = {z:e}: e^z − 1 {:.4}u", relative / u);
+                worst_m1 = worst_m1.max(relative);
+            }
+        }
+        println!("exp_parts: {:.4}u, e^z − 1 for k = 0: {:.4}u", worst / u, worst_m1 / u);
+        assert!(worst_m1 > 0.0, "points with k = 0 were checked");
+    }
+
+    /// [`table_exp_parts`] within its documented 0.081u of e^z.
+    #[test]
+    fn table_exp_parts_is_within_its_bound_of_mpmath() {
+        let u = f64::EPSILON / 2.0;
+        let mut worst = 0.0_f64;
+        for (z, m_hi, m_lo) in exp_table() {
+            let e = table_exp_parts(z);
+            let relative = relative_error(e.hi, e.lo, e.s1 * e.s2, m_hi, m_lo);
+            assert!(relative < 0.081 * u, "z = {z:e}: {:.4}u", relative / u);
+            worst = worst.max(relative);
+        }
+        println!("table_exp_parts: {:.4}u", worst / u);
+    }
+}
