@@ -718,36 +718,30 @@ fn sigmoid_with_derivative_matches_the_two_kernels_on_every_level() {
 #[test]
 #[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn public_sigmoid_error_terms_take_the_kernels() {
-    let level = crate::simd::level();
+    fn check<T: num_traits::Float + core::fmt::Debug>(
+        y: &[T],
+        h: &[T],
+        kernel: fn(Level, &[T], &[T], &mut [T]),
+    ) {
+        let level = crate::simd::level();
+        let mut public = vec![T::zero(); h.len()];
+        crate::error_terms(&crate::Sigmoid, y, h, &mut public).unwrap();
+        let generic: Vec<T> =
+            y.iter().zip(h).map(|(&y, &h)| crate::error_term(&crate::Sigmoid, y, h)).collect();
+        let mut fused = vec![T::zero(); h.len()];
+        kernel(level, y, h, &mut fused);
+        if level == Level::Scalar {
+            assert_eq!(public, generic);
+        } else {
+            assert_eq!(public, fused, "{level:?}");
+            assert_ne!(fused, generic, "{level:?}: the two paths cannot be told apart");
+        }
+    }
     let h: Vec<f64> = uniform(21, 20_000).iter().map(|u| u * 40.0).collect();
     let y: Vec<f64> = uniform(22, h.len()).iter().map(|u| u.abs()).collect();
-    let mut public = vec![0.0; h.len()];
-    crate::error_terms(&crate::Sigmoid, &y, &h, &mut public).unwrap();
-    let generic: Vec<f64> =
-        y.iter().zip(&h).map(|(&y, &h)| crate::error_term(&crate::Sigmoid, y, h)).collect();
-    let mut kernel = vec![0.0; h.len()];
-    kernels::sigmoid_error_terms_f64(level, &y, &h, &mut kernel);
-    if level == Level::Scalar {
-        assert_eq!(public, generic);
-    } else {
-        assert_eq!(public, kernel, "{level:?} f64");
-        assert_ne!(kernel, generic, "{level:?} f64: the two paths cannot be told apart");
-    }
-
-    let h: Vec<f32> = h.iter().map(|&x| x as f32).collect();
-    let y: Vec<f32> = y.iter().map(|&x| x as f32).collect();
-    let mut public = vec![0.0; h.len()];
-    crate::error_terms(&crate::Sigmoid, &y, &h, &mut public).unwrap();
-    let generic: Vec<f32> =
-        y.iter().zip(&h).map(|(&y, &h)| crate::error_term(&crate::Sigmoid, y, h)).collect();
-    let mut kernel = vec![0.0; h.len()];
-    kernels::sigmoid_error_terms_f32(level, &y, &h, &mut kernel);
-    if level == Level::Scalar {
-        assert_eq!(public, generic);
-    } else {
-        assert_eq!(public, kernel, "{level:?} f32");
-        assert_ne!(kernel, generic, "{level:?} f32: the two paths cannot be told apart");
-    }
+    check(&y, &h, kernels::sigmoid_error_terms_f64);
+    let narrow = |v: &[f64]| v.iter().map(|&x| x as f32).collect::<Vec<f32>>();
+    check(&narrow(&y), &narrow(&h), kernels::sigmoid_error_terms_f32);
 }
 
 /// f16 and bf16 slices through [`crate::simd::half_float`] at every level: each result is the `f32`
