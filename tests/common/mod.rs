@@ -168,6 +168,14 @@ pub mod bounds {
     pub const TANH_SLICE: f64 = 1.0;
     /// `Tanh::derivative_slice`, f32 and f64 (vectorised where available).
     pub const TANH_DERIVATIVE_SLICE: f64 = 2.0;
+    /// The `f32` kernels evaluated in `f64` lanes (`src/simd/math.rs`; all of them on aarch64,
+    /// the scalar level's on x86-64): σ, σ′, tanh′ and softplus rounded once from within 2⁻⁵ ulp.
+    pub const F32_IN_F64: f64 = 0.5 + 1.0 / 32.0;
+    /// tanh likewise, rounded once from within 2⁻⁴ ulp.
+    pub const TANH_F32_IN_F64: f64 = 0.5 + 1.0 / 16.0;
+    /// The `f64` softplus slice kernels: 0.5 ulp plus about 0.09u relative, at most 0.68 ulp for
+    /// normal results (subnormal ones round twice: 1 ulp).
+    pub const SOFTPLUS_F64_SLICE: f64 = 0.68;
     /// The scalar methods on f16 and bf16: a plain f64 formula (a few f64 ulps, within 2⁻³⁹ of a
     /// half ulp, as `formula_rel`) rounded once to the type. Rounded through f32 instead, they
     /// would err by up to 0.5 + 2⁻¹³ (f16) or 0.5 + 2⁻¹⁶ (bf16) ulp (measured: 0.500053).

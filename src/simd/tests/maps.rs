@@ -134,13 +134,6 @@ fn f32_sweep() -> Vec<f32> {
     xs
 }
 
-/// The documented bounds, in ulps, of the `f32` kernels evaluated in `f64` lanes (`math.rs`;
-/// all of them on aarch64, the scalar level's on x86-64): σ, σ′, tanh′ and softplus within
-/// 0.5 + 2⁻⁵, tanh within 0.5 + 2⁻⁴. The x86-64 kernels in `f32` lanes are within 1 ulp (σ,
-/// tanh, softplus) and 2 ulp (σ′, tanh′).
-const F64_LANES: f64 = 0.5 + 1.0 / 32.0;
-const F64_LANES_TANH: f64 = 0.5 + 1.0 / 16.0;
-
 /// Max error of an `f32` kernel pair against `reference` over [`f32_sweep`] at every level: in
 /// ulps of the exact value, within `bounds`, and in representable values from the rounded
 /// reference, within the bounds rounded up.
@@ -185,7 +178,11 @@ fn sigmoid_f32_against_f64_reference_on_every_level() {
         "sigmoid",
         [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
         reference_f32,
-        if cfg!(target_arch = "x86_64") { [1.0, 2.0] } else { [F64_LANES; 2] },
+        if cfg!(target_arch = "x86_64") {
+            [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE]
+        } else {
+            [bounds::F32_IN_F64; 2]
+        },
     );
     // With AVX-512 `sigmoid_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
     #[cfg(target_arch = "x86_64")]
@@ -193,7 +190,7 @@ fn sigmoid_f32_against_f64_reference_on_every_level() {
         "sigmoid (f64 lanes)",
         [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64],
         reference_f32,
-        [F64_LANES; 2],
+        [bounds::F32_IN_F64; 2],
     );
 }
 
@@ -204,7 +201,11 @@ fn tanh_f32_against_f64_reference_on_every_level() {
         "tanh",
         [kernels::tanh_f32, kernels::tanh_derivative_f32],
         reference_tanh_f32,
-        if cfg!(target_arch = "x86_64") { [1.0, 2.0] } else { [F64_LANES_TANH, F64_LANES] },
+        if cfg!(target_arch = "x86_64") {
+            [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE]
+        } else {
+            [bounds::TANH_F32_IN_F64, bounds::F32_IN_F64]
+        },
     );
     // With AVX-512 `tanh_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
     #[cfg(target_arch = "x86_64")]
@@ -212,7 +213,7 @@ fn tanh_f32_against_f64_reference_on_every_level() {
         "tanh (f64 lanes)",
         [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32_in_f64],
         reference_tanh_f32,
-        [F64_LANES_TANH, F64_LANES],
+        [bounds::TANH_F32_IN_F64, bounds::F32_IN_F64],
     );
 }
 
@@ -224,10 +225,10 @@ fn softplus_f32_against_f64_reference_on_every_level() {
     #[cfg(target_arch = "x86_64")]
     let kernels: [(&str, Kernel<f32>, f64); 2] = [
         ("", kernels::softplus_f32, 1.0),
-        (" (f64 lanes)", kernels::softplus_f32_in_f64, F64_LANES),
+        (" (f64 lanes)", kernels::softplus_f32_in_f64, bounds::F32_IN_F64),
     ];
     #[cfg(not(target_arch = "x86_64"))]
-    let kernels: [(&str, Kernel<f32>, f64); 1] = [("", kernels::softplus_f32, F64_LANES)];
+    let kernels: [(&str, Kernel<f32>, f64); 1] = [("", kernels::softplus_f32, bounds::F32_IN_F64)];
     for level in levels() {
         for (name, kernel, bound) in kernels {
             let got = run_offset(kernel, level, &xs, -7.0, 1);
@@ -626,8 +627,8 @@ fn avx512_f64_tanh_agrees_with_the_portable_kernels() {
 }
 
 /// The `f64` softplus kernels at every level against mpmath (the residual table of
-/// `scripts/gen_reference.py`) within their documented 0.5 ulp plus about 0.09u relative, at
-/// most 0.68 ulp, for normal results; 1 ulp for subnormal ones, which round twice.
+/// `scripts/gen_reference.py`) within their documented [`bounds::SOFTPLUS_F64_SLICE`] for
+/// normal results, 1 ulp for subnormal ones, which round twice.
 #[test]
 #[cfg_attr(miri, ignore = "a sweep over many values: too slow interpreted")]
 fn f64_softplus_against_mpmath_table_on_every_level() {
@@ -640,7 +641,7 @@ fn f64_softplus_against_mpmath_table_on_every_level() {
         for (r, &g) in refs.iter().zip(&got) {
             let error = common::ulp_error(g, r.rounded, r.residual, common::F64);
             let subnormal = usize::from(r.rounded.abs() < f64::MIN_POSITIVE);
-            let bound = [0.68, 1.0][subnormal];
+            let bound = [bounds::SOFTPLUS_F64_SLICE, 1.0][subnormal];
             assert!(error <= bound, "{level:?} x = {:e}: {error} ulp", r.input);
             worst[subnormal] = worst[subnormal].max(error);
         }
