@@ -30,21 +30,31 @@ const MIN_PARALLEL_ELEMENTS: usize = 4 * MIN_SHARD_ELEMENTS;
 const MAX_SHARDS: usize = 64;
 const _: () = assert!(MAX_SHARDS < 1 << 16);
 
+/// Shards of [`par_batch_gradient`] hold a multiple of this many records, the most rows the
+/// σ epoch's kernels take in one group. On AMD Zen 4, with rows of 64 features read from memory,
+/// shards of 1563 records (100 000 records in 64 shards) made the sharded gradient 3–11 % slower
+/// than shards of 1568 (`f64` and `f32`, in-process, on one thread and on two), as did the other
+/// counts tried that are not a multiple of 4; 1560, 1564 and 1600 ran as fast as one call over
+/// all records. From L2 one shard of 1563 records takes the same time per row as one of 1568:
+/// not a cost per call, but probably how each group of rows falls on 4 KiB pages when read from
+/// memory (docs/benchmark-log.md).
+const SHARD_RECORD_MULTIPLE: usize = 32;
+
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
 /// Available with the `rayon` feature.
 ///
-/// Inputs of fewer than 2¹⁸ elements of `x` and `y` together, and those of a single shard, run
-/// as `batch_gradient` itself on the calling thread, with the same bits and no allocation: for
-/// them the pool's start would cost more than it saves. Larger ones are split into contiguous
-/// shards, all but the last of at least 2¹⁶ elements (and 8 times the number of weights), at
-/// most 64 of them; the bounds depend only on the shapes, not on the pool. The calling thread and
-/// up to one less than the pool's threads each own a run of consecutive shards, as even as the
-/// split allows, and compute their gradients and losses in order as `batch_gradient` does; a
-/// thread whose run is done takes the last shards of the others' runs, so that one started late
-/// or slowed down by other work on the machine holds up the call less. The shards are then summed
-/// in shard order: the result is the same bits on every run and with any number of threads. It
-/// allocates one gradient buffer per shard, together at most an eighth of the memory of `x` and
+/// Inputs of fewer than 2¹⁸ elements of `x` and `y` together, and those of a single shard, run as
+/// `batch_gradient` itself on the calling thread, with the same bits and no allocation: for them
+/// the pool's start would cost more than it saves. Larger ones are split into contiguous shards,
+/// all but the last of at least 2¹⁶ elements (and 8 times the number of weights) and of a multiple
+/// of 32 records, at most 64 of them; the bounds depend only on the shapes, not on the pool. The
+/// calling thread and up to one less than the pool's threads each own a run of consecutive shards,
+/// as even as the split allows, and compute their gradients and losses in order as `batch_gradient`
+/// does; a thread whose run is done takes the last shards of the others' runs, so that one started
+/// late or slowed down by other work on the machine holds up the call less. The shards are then
+/// summed in shard order: the result is the same bits on every run and with any number of threads.
+/// It allocates one gradient buffer per shard, together at most an eighth of the memory of `x` and
 /// `y` beyond the first.
 ///
 /// # Errors
@@ -197,11 +207,14 @@ where
 /// Records per shard in [`par_batch_gradient`] for `n` records: shards of at least
 /// [`MIN_SHARD_ELEMENTS`] elements of `x` and `y` and 8 times the layer's weights (so that their
 /// gradient buffers together take at most an eighth of the memory of `x` and `y`, beyond one),
-/// and at most [`MAX_SHARDS`] of them. At least 1.
+/// and at most [`MAX_SHARDS`] of them, rounded up to a multiple of [`SHARD_RECORD_MULTIPLE`]
+/// (which only makes them fewer). At least 1.
 fn shard_rows(n: usize, layer: Layer) -> usize {
     let record_len = layer.inputs.saturating_add(layer.outputs).max(1);
     let min_elements = MIN_SHARD_ELEMENTS.max(layer.weights_len().saturating_mul(8));
-    n.div_ceil(MAX_SHARDS).max(min_elements.div_ceil(record_len))
+    let rows = n.div_ceil(MAX_SHARDS).max(min_elements.div_ceil(record_len));
+    // Unless rounding up would overflow, which no layer's shapes reach.
+    rows.checked_next_multiple_of(SHARD_RECORD_MULTIPLE).unwrap_or(rows)
 }
 
 /// The shards of a run not yet taken, i..end, as one word (i in the low 16 bits, end in the high
@@ -294,9 +307,15 @@ mod tests {
                 assert!(buffers <= elements / 8 + layer.weights_len(), "{layer:?}, {n} records");
             }
         }
-        // One shard per 2¹⁶ elements up to the cap: ⌈2¹⁶/65⌉ = 1009 records of 64 + 1.
-        assert_eq!(shard_rows(100_000, Layer::new(64, 1)), 1563);
-        assert_eq!(shard_rows(10_000, Layer::new(64, 1)), 1009);
+        // Up to the cap, one shard per 2¹⁶ elements: ⌈2¹⁶/65⌉ = 1009 records of 64 + 1, 1024
+        // as a multiple of 32; at the cap, ⌈100 000/64⌉ = 1563, 1568.
+        assert_eq!(shard_rows(100_000, Layer::new(64, 1)), 1568);
+        assert_eq!(shard_rows(10_000, Layer::new(64, 1)), 1024);
+        for layer in layers {
+            for n in [1, 7_282, 100_000, 1 << 20] {
+                assert_eq!(shard_rows(n, layer) % SHARD_RECORD_MULTIPLE, 0, "{layer:?}, {n}");
+            }
+        }
     }
 
     #[test]

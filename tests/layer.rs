@@ -687,9 +687,10 @@ fn ndarray_arrays_train_without_copies() {
 fn parallel_gradient_is_deterministic_and_matches_serial() {
     use delta_rule::{par_batch_epoch, par_batch_gradient};
 
-    // Records of 7 + 2 elements: shards of ⌈2¹⁶/9⌉ = 7282 records, five whole ones and a
-    // partial one, so the pools of 2 to 4 threads have fewer threads than shards (a thread done
-    // with its run takes over another's end) and the pool of 8 more.
+    // Records of 7 + 2 elements: shards of ⌈2¹⁶/9⌉ = 7282 records rounded up to 7296 (a
+    // multiple of 32), five whole ones and a partial one, so the pools of 2 to 4 threads have
+    // fewer threads than shards (a thread done with its run takes over another's end) and the
+    // pool of 8 more.
     let layer = Layer::new(7, 2).with_bias();
     let n = 40_001;
     let mut rng = ChaCha8Rng::seed_from_u64(31);
