@@ -168,6 +168,8 @@ pub mod bounds {
     pub const TANH_SLICE: f64 = 1.0;
     /// `Tanh::derivative_slice`, f32 and f64 (vectorised where available).
     pub const TANH_DERIVATIVE_SLICE: f64 = 2.0;
+    /// `Softplus::activate_slice` on f32 (vectorised where available).
+    pub const SOFTPLUS_SLICE: f64 = 1.0;
     /// The `f32` kernels evaluated in `f64` lanes (`src/simd/math.rs`; all of them on aarch64,
     /// the scalar level's on x86-64): σ, σ′, tanh′ and softplus rounded once from within 2⁻⁵ ulp.
     pub const F32_IN_F64: f64 = 0.5 + 1.0 / 32.0;
