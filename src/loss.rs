@@ -34,8 +34,8 @@ use crate::kernels;
 /// FMA in the SIMD kernels), as if computed in twice the precision. Measured against
 /// `math.fsum` references on random, ill-conditioned and large inputs up to n = 10⁷
 /// (`tests/sse_reference.rs`): at most 0.48 ulp, where a sequential sum is off by up to
-/// 1.9·10⁵ ulp (f32) and 1.8·10⁴ ulp (f64); its relative error bound is (n − 1)·ε, about 6 %
-/// for f32 at n = 10⁶.
+/// 1.9·10⁵ ulp (f32) and 1.8·10⁴ ulp (f64); its relative error bound is about (n − 1)·u, with
+/// u = ε/2 the unit roundoff: 6 % for f32 at n = 10⁶.
 ///
 /// Cost (`cargo bench --bench accuracy -- sse`, n = 10⁶, default build, see
 /// docs/benchmark-log.md): with the x86-64 SIMD kernels (AVX2, AVX-512) f32 takes 0.1–0.5 and
