@@ -16,8 +16,8 @@
 //! polynomial, to a relative error below 2^-62, because the platform's `exp` returns a rounded
 //! value whose error alone would cost up to an ulp.
 //!
-//! With e = e^(−z), z = |h|, everything is built from
-//! σ(z) = 1/(1 + e), σ(−z) = e/(1 + e), σ′(h) = σ(z)σ(−z) and tanh z = −expm1(−2z)/(2 + expm1(−2z)).
+//! With e = e^(−z), z = |h|, everything is built from σ(z) = 1/(1 + e), σ(−z) = e/(1 + e),
+//! σ′(h) = σ(z)σ(−z) and tanh z = −expm1(−2z)/(2 + expm1(−2z)).
 //! Results that fall into the subnormal range are assembled from a normal f64 and a power of
 //! two; scaling then rounds a second time, which keeps the error below one ulp.
 

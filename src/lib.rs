@@ -79,8 +79,8 @@
 //! # Accuracy and speed
 //!
 //! Each kernel documents its error bound in ulps against the correctly rounded value: the
-//! sigmoid, tanh, softplus and their derivatives are within 1 ulp for `f32` and `f64` over the whole
-//! range (2 ulp for the vectorised σ′ and tanh′), including subnormal results, and [`sse`] is
+//! sigmoid, tanh, softplus and their derivatives are within 1 ulp for `f32` and `f64` over the
+//! whole range (2 ulp for the vectorised σ′ and tanh′), including subnormal results, and [`sse`] is
 //! faithfully rounded. [`check_derivative`] and [`check_gradient`] test your own activations and
 //! gradients against central finite differences. On x86-64 with `std`, `f32` and `f64` slices run
 //! runtime-dispatched AVX-512 or AVX2 kernels with the same bounds, and NEON kernels on aarch64;

@@ -1171,8 +1171,8 @@ pub(super) unsafe fn tanh_f64(h: &[f64], out: &mut [f64]) {
 
 /// σ over an `f64` slice, 8 lanes at a time, as P/(P + M), the algorithm of [`sigmoid_f32`] in
 /// `f64`: e^(−x) = 2^c · M with c = ⌈q⌉ ([`ceil_parts64`]), P = 2^(−c), and σ = y·P with
-/// y ≈ 1/(P + M) from [`ceil_reciprocal64`]. x is clamped to [−746, 50] first: σ rounds to 0 below −745.2 and to 1
-/// above 37.5 (NaN passes the clamp).
+/// y ≈ 1/(P + M) from [`ceil_reciprocal64`]. x is clamped to [−746, 50] first: σ rounds to 0
+/// below −745.2 and to 1 above 37.5 (NaN passes the clamp).
 ///
 /// Relative error before y's rounding: 0.128u + 0.125u + 0.025u ≤ 0.28u, so at most
 /// 0.5 + 0.28 ulp for normal results; `vscalefpd` multiplies by P exactly unless σ is subnormal,
