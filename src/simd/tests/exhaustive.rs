@@ -15,14 +15,14 @@ fn sigmoid_f32_exhaustive_on_every_level() {
         ["sigmoid", "sigmoid derivative"],
         [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
         reference_f32,
-        [1.0, 2.0],
+        [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE],
     );
     #[cfg(target_arch = "x86_64")]
     check_exhaustive_f64_lanes(
         ["sigmoid", "sigmoid derivative"],
         [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64],
         reference_f32,
-        [1.0, 2.0],
+        [bounds::F32_IN_F64; 2],
     );
 }
 
@@ -66,14 +66,14 @@ fn tanh_f32_exhaustive_on_every_level() {
         ["tanh", "tanh derivative"],
         [kernels::tanh_f32, kernels::tanh_derivative_f32],
         reference_tanh_f32,
-        [1.0, 2.0],
+        [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE],
     );
     #[cfg(target_arch = "x86_64")]
     check_exhaustive_f64_lanes(
         ["tanh", "tanh derivative"],
         [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32_in_f64],
         reference_tanh_f32,
-        [1.0, 2.0],
+        [bounds::TANH_F32_IN_F64, bounds::F32_IN_F64],
     );
 }
 
@@ -86,13 +86,18 @@ fn softplus_f32_exhaustive_on_every_level() {
         let r = reference_softplus_f32(x);
         (r, r)
     };
-    check_exhaustive(["softplus", "softplus"], [kernels::softplus_f32; 2], reference, [1.0; 2]);
+    check_exhaustive(
+        ["softplus", "softplus"],
+        [kernels::softplus_f32; 2],
+        reference,
+        [bounds::SOFTPLUS_SLICE; 2],
+    );
     #[cfg(target_arch = "x86_64")]
     check_exhaustive_f64_lanes(
         ["softplus", "softplus"],
         [kernels::softplus_f32_in_f64; 2],
         reference,
-        [1.0; 2],
+        [bounds::F32_IN_F64; 2],
     );
 }
 
