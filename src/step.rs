@@ -16,7 +16,10 @@ use crate::kernels;
 /// # Special cases
 ///
 /// Empty slices give 0, and so does a sum of zeros of either sign (+0, where IEEE addition of
-/// only −0 would give −0); NaN and ∞ propagate as in IEEE arithmetic (0 · ∞ is NaN).
+/// only −0 would give −0); NaN and ∞ propagate as in IEEE arithmetic (0 · ∞ is NaN). Products
+/// that underflow are not zeros: where all of them are negative and underflow, the generic code
+/// gives +0, but the SIMD kernels, which fuse each product into its sum, may give −0, the sign
+/// of the exact sum.
 ///
 /// # Accuracy
 ///

@@ -225,6 +225,18 @@ fn net_input_and_steps_match_plain_loops() {
         let x32: Vec<f32> = x64.iter().map(|&v| v as f32).collect();
         assert_eq!(net_input(&zeros, &x64).unwrap().to_bits(), 0, "n {n}");
         assert_eq!(net_input(&zeros32, &x32).unwrap().to_bits(), 0, "n {n}");
+        // Negative products that all underflow sum to a zero: +0 by the scalar code, either sign
+        // by the SIMD kernels, which fuse each product into its sum (as the docs say).
+        let scalar = std::env::var("DELTA_RULE_SIMD").is_ok_and(|level| level == "scalar");
+        let (tiny, tiny32) = (vec![1e-200_f64; n], vec![1e-30_f32; n]);
+        let (minus_tiny, minus_tiny32) = (vec![-1e-200_f64; n], vec![-1e-30_f32; n]);
+        for h in [
+            net_input(&minus_tiny, &tiny).unwrap(),
+            net_input(&minus_tiny32, &tiny32).unwrap().into(),
+        ] {
+            assert_eq!(h, 0.0, "n {n}");
+            assert!(!scalar || h.is_sign_positive(), "n {n}");
+        }
 
         // Δw = η δ x and w += η δ x, rounded exactly as the element-wise formulas.
         let (eta, delta) = (0.3_f64, -0.071);
