@@ -1,5 +1,10 @@
 //! Every activation's derivative against central finite differences through the public
 //! `check_derivative`, and the delta rule's gradient through `check_gradient`, on random points.
+//!
+//! These test the checkers as a user runs them, at their default tolerances (1e-5 relative for
+//! `f64`), which catch a wrong formula but not a relative error below them; the derivatives'
+//! ulp bounds are tested in `properties.rs` (finite differences at 1e-9 relative) and
+//! `reference_tables.rs` (mpmath).
 
 mod common;
 
