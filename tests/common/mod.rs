@@ -69,6 +69,9 @@ pub const FD_BATCH_ABS: f64 = 1e-8;
 /// between one batch epoch and the tutorial's loop written out by hand: the two compute each δ
 /// with different (but each few-ulp) sigmoid formulas and dot-product orders, δ moves by at most
 /// |∂δ/∂h| ≤ 1 times the error of h (≤ D·ε·Σ|w x| for D ≤ 8), and the update adds 3 roundings.
+/// Not a worst case: both add the records' terms δx in the same order, so their sums round
+/// alike but where the terms differ, and the factor leaves out the n·ε·Σ|δx| that two sums in
+/// unrelated orders could differ by (that is [`REORDER_EPS_FACTOR`]'s case).
 pub const HAND_LOOP_EPS_FACTOR: f64 = 32.0;
 
 /// Factor k of the bound k·n·ε·Σ_μ |δ_jμ x_iμ| on the difference between gradients summed over n
