@@ -89,7 +89,8 @@
 //!
 //! # Features
 //!
-//! - `std` (default): float math from the standard library, and `Trainer`.
+//! - `std` (default): float math from the standard library, `Trainer`, and the SIMD kernels
+//!   chosen at run time (without `std`, the generic scalar code).
 //! - `libm`: float math from `libm`, for `no_std` builds (`default-features = false`).
 //! - `half`: `f16` and `bf16` from the `half` crate (with `std`, its slice conversions use F16C
 //!   where the CPU has it).
