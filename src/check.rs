@@ -48,16 +48,21 @@ pub struct GradientReport<T> {
 }
 
 impl<T: Float> GradientReport<T> {
-    /// Whether the largest error is within the tolerance.
+    /// Whether the largest error is within the tolerance and some point was checked, unless
+    /// there was no point at all: a check whose every point was skipped fails, since nothing
+    /// vouched for the derivative.
     ///
     /// ```
     /// use delta_rule::{check_derivative, Sigmoid};
     ///
     /// assert!(check_derivative(&Sigmoid, &[0.5_f32]).passed());
+    /// // No finite difference at NaN or ∞: nothing checked, so no pass.
+    /// assert!(!check_derivative(&Sigmoid, &[f32::NAN, f32::INFINITY]).passed());
     /// ```
     #[must_use]
     pub fn passed(&self) -> bool {
-        self.error <= self.tolerance
+        let nothing_checked = self.checked == 0 && self.skipped > 0;
+        self.error <= self.tolerance && !nothing_checked
     }
 
     fn empty() -> Self {
@@ -152,8 +157,8 @@ fn central_difference<T: Float>(mut f: impl FnMut(T) -> T, x: T) -> Option<T> {
 ///
 /// No panic for any input. Points without a finite difference (x NaN or infinite, x ± step
 /// beyond the range of `T`, or f(x ± step) not finite) are counted in
-/// [`GradientReport::skipped`]; an empty `points` gives a report with nothing checked, which
-/// passes.
+/// [`GradientReport::skipped`], and a report whose every point was skipped does not pass; an
+/// empty `points` gives a report with nothing checked, which passes.
 ///
 /// # Examples
 ///
@@ -206,8 +211,8 @@ pub fn check_derivative<T: Float, A: Activation<T> + ?Sized>(
 ///
 /// # Special cases
 ///
-/// As for [`check_derivative`]: coordinates without a finite difference are skipped, an empty
-/// `x` checks nothing and passes.
+/// As for [`check_derivative`]: coordinates without a finite difference are skipped (and if all
+/// are, the report does not pass), an empty `x` checks nothing and passes.
 ///
 /// # Examples
 ///
@@ -271,6 +276,17 @@ mod tests {
         let report = check_derivative(&Sigmoid, &[f64::MAX, f64::INFINITY, f64::NAN, 1.0]);
         assert_eq!((report.checked, report.skipped, report.worst_index), (1, 3, 3));
         assert!(report.passed());
+    }
+
+    #[test]
+    fn a_check_with_every_point_skipped_fails() {
+        let report = check_derivative(&Sigmoid, &[f64::MAX, f64::INFINITY, f64::NAN]);
+        assert_eq!((report.checked, report.skipped), (0, 3));
+        assert!(!report.passed());
+        // f NaN everywhere: no coordinate has a finite difference.
+        let report = check_gradient(|_: &[f64]| f64::NAN, &mut [1.0, 2.0], &[0.0, 0.0]).unwrap();
+        assert_eq!((report.checked, report.skipped), (0, 2));
+        assert!(!report.passed());
     }
 
     #[test]
