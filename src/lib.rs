@@ -144,4 +144,4 @@ pub use step::{
 #[cfg(feature = "std")]
 #[cfg_attr(docsrs, doc(cfg(feature = "std")))]
 pub use train::Trainer;
-pub use train::{train, train_scratch_len, Descent, Report, Schedule};
+pub use train::{train, train_scratch_len, Descent, ObserverFlow, Report, Schedule};

@@ -1,6 +1,8 @@
 //! The training loop: epochs of batch, mini-batch or stochastic descent with an observer,
 //! early stopping, and recovery from divergence.
 
+use core::ops::ControlFlow;
+
 use num_traits::Float;
 use rand::seq::SliceRandom;
 use rand::SeedableRng;
@@ -145,6 +147,66 @@ pub struct Report<T> {
     /// Whether the run stopped early because the loss reached the tolerance (for batch descent,
     /// the loss of the weights returned).
     pub converged: bool,
+    /// Whether the observer stopped the run, by returning [`ControlFlow::Break`] after the last
+    /// epoch run.
+    pub stopped: bool,
+}
+
+/// What a [`train`] observer returns: `()` to let the run go on, or a [`ControlFlow`], whose
+/// [`Break`](ControlFlow::Break) stops the run after the epoch just observed (a time budget, a
+/// loss that no longer falls, a cancelled job).
+///
+/// Sealed: implemented for `()` and `ControlFlow<()>` only.
+///
+/// # Examples
+///
+/// Stopping once an epoch lowers the mean squared error by less than 10⁻⁶:
+///
+/// ```
+/// use core::ops::ControlFlow;
+/// use delta_rule::{Layer, Schedule, Sigmoid, Trainer};
+///
+/// let (x, y) = ([0.0_f64, 1.0, 2.0, 3.0], [0.1, 0.3, 0.6, 0.8]);
+/// let mut trainer = Trainer::new(Layer::new(1, 1).with_bias(), Schedule::new(100_000, 0.5));
+/// let mut w = [0.0; 2];
+/// let mut last = f64::INFINITY;
+/// let report = trainer.run(&Sigmoid, &mut w, &x, &y, |_, loss| {
+///     let plateau = last - loss.mse < 1e-6;
+///     last = loss.mse;
+///     if plateau { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
+/// })?;
+/// assert!(report.stopped && report.epochs < 100_000);
+/// # Ok::<(), delta_rule::Error>(())
+/// ```
+pub trait ObserverFlow: sealed::Sealed {
+    /// Whether the run stops after the epoch observed.
+    ///
+    /// ```
+    /// use core::ops::ControlFlow;
+    /// use delta_rule::ObserverFlow;
+    ///
+    /// assert!(!().stops());
+    /// assert!(ControlFlow::Break(()).stops());
+    /// ```
+    fn stops(self) -> bool;
+}
+
+impl ObserverFlow for () {
+    fn stops(self) -> bool {
+        false
+    }
+}
+
+impl ObserverFlow for ControlFlow<()> {
+    fn stops(self) -> bool {
+        self.is_break()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for () {}
+    impl Sealed for core::ops::ControlFlow<()> {}
 }
 
 /// The scratch length [`train`] needs for `layer`: three times its number of weights (the
@@ -194,7 +256,10 @@ fn check_run<T: Float>(
 
 /// Trains a single-layer network in place: up to `schedule.epochs` epochs of the chosen descent,
 /// calling `observer(epoch, loss)` after each epoch (epochs count from 1), and stopping early once
-/// the mean squared error is ≤ `schedule.tolerance`.
+/// the mean squared error is ≤ `schedule.tolerance` or the observer returns
+/// [`ControlFlow::Break`] (see [`ObserverFlow`]; an observer that returns `()` never stops the
+/// run). Stopped by the observer, the run returns the weights the observed epoch produced (for
+/// batch descent, those after its update, whose loss the observer has not seen).
 ///
 /// `weights` holds the starting weights (the caller's, or from
 /// [`init_weights`](crate::init_weights)) and the trained ones on return. `scratch` is
@@ -262,7 +327,7 @@ fn check_run<T: Float>(
 /// # Ok::<(), delta_rule::Error>(())
 /// ```
 #[allow(clippy::too_many_arguments)]
-pub fn train<T, A, F>(
+pub fn train<T, A, F, R>(
     activation: &A,
     layer: Layer,
     weights: &mut [T],
@@ -276,7 +341,8 @@ pub fn train<T, A, F>(
 where
     T: Float,
     A: Activation<T> + ?Sized,
-    F: FnMut(usize, Loss<T>),
+    F: FnMut(usize, Loss<T>) -> R,
+    R: ObserverFlow,
 {
     let Run { records: n, batch_size } = check_run(layer, weights, x, y, schedule)?;
     let expected = train_scratch_len(layer);
@@ -338,13 +404,14 @@ where
             weights.copy_from_slice(start);
             return Err(Error::Diverged { epoch });
         }
-        observer(epoch, loss);
+        let stopped = observer(epoch, loss).stops();
         core::mem::swap(&mut previous, &mut start);
-        if meets_tolerance(&loss) {
-            return Ok(Report { epochs: epoch, loss, converged: true });
+        let converged = meets_tolerance(&loss);
+        if converged || stopped {
+            return Ok(Report { epochs: epoch, loss, converged, stopped });
         }
     }
-    Ok(Report { epochs: schedule.epochs, loss, converged: false })
+    Ok(Report { epochs: schedule.epochs, loss, converged: false, stopped: false })
 }
 
 /// [`train`] with buffers of its own: holds a layer and a schedule, and the scratch and record
@@ -455,8 +522,9 @@ impl<T> Trainer<T> {
 #[cfg(feature = "std")]
 impl<T: Float> Trainer<T> {
     /// [`train`]s `weights` on the records `x` (records × inputs) and targets `y` (records ×
-    /// outputs), calling `observer(epoch, loss)` after each epoch: the same steps, losses,
-    /// report and errors, bit for bit, as [`train`] with buffers of the right length.
+    /// outputs), calling `observer(epoch, loss)` after each epoch, which may stop the run (see
+    /// [`ObserverFlow`]): the same steps, losses, report and errors, bit for bit, as [`train`]
+    /// with buffers of the right length.
     ///
     /// # Errors
     ///
@@ -487,7 +555,7 @@ impl<T: Float> Trainer<T> {
     /// }
     /// # Ok::<(), delta_rule::Error>(())
     /// ```
-    pub fn run<A, F>(
+    pub fn run<A, F, R>(
         &mut self,
         activation: &A,
         weights: &mut [T],
@@ -497,7 +565,8 @@ impl<T: Float> Trainer<T> {
     ) -> Result<Report<T>, Error>
     where
         A: Activation<T> + ?Sized,
-        F: FnMut(usize, Loss<T>),
+        F: FnMut(usize, Loss<T>) -> R,
+        R: ObserverFlow,
     {
         let layer = self.layer;
         let Run { records, batch_size } = check_run(layer, weights, x, y, &self.schedule)?;

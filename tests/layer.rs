@@ -389,6 +389,58 @@ fn seeded_shuffles_are_reproducible() {
 }
 
 #[test]
+fn an_observer_that_breaks_stops_the_run_with_that_epochs_weights() {
+    use core::ops::ControlFlow;
+    let layer = Layer::new(3, 1).with_bias();
+    let (x, y) = separable(50, 6);
+    let descents = [Descent::Batch, Descent::MiniBatch { size: 7 }, Descent::Stochastic];
+    // (epochs, tolerance, the epoch whose observer breaks)
+    let run = |descent: Descent, epochs: usize, tolerance: Option<f64>, stop_at: usize| {
+        let mut w = vec![0.1, -0.2, 0.3, 0.0];
+        let mut scratch = vec![0.0; train_scratch_len(layer)];
+        let mut order = vec![0; y.len()];
+        let mut s = Schedule::new(epochs, 0.5).descent(descent).seed(9);
+        s.tolerance = tolerance;
+        let mut seen = Vec::new();
+        let report =
+            train(&Sigmoid, layer, &mut w, &x, &y, &s, &mut scratch, &mut order, |e, l| {
+                seen.push((e, l));
+                if e == stop_at {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            })
+            .unwrap();
+        (report, w, seen)
+    };
+    for descent in descents {
+        // Stopped after epoch 4 of 20: the weights and losses of a run of 4 epochs.
+        let (report, w, seen) = run(descent, 20, None, 4);
+        let (full, w4, seen4) = run(descent, 4, None, usize::MAX);
+        assert_eq!((report.epochs, report.stopped, report.converged), (4, true, false));
+        assert_eq!((full.epochs, full.stopped, full.converged), (4, false, false));
+        assert_eq!(w, w4, "{descent:?}");
+        assert_eq!(seen, seen4, "{descent:?}");
+        assert_eq!(report.loss, seen[3].1);
+        // An observer returning `()` runs every epoch, as one that always continues.
+        let mut w_unit = vec![0.1, -0.2, 0.3, 0.0];
+        let mut scratch = vec![0.0; train_scratch_len(layer)];
+        let mut order = vec![0; y.len()];
+        let s = Schedule::new(4, 0.5).descent(descent).seed(9);
+        let unit =
+            train(&Sigmoid, layer, &mut w_unit, &x, &y, &s, &mut scratch, &mut order, |_, _| {})
+                .unwrap();
+        assert_eq!((unit, w_unit), (full, w4));
+        // Breaking at the epoch that meets the tolerance reports both.
+        let tolerance = seen[2].1.mse;
+        let (report, _, seen) = run(descent, 20, Some(tolerance), 3);
+        assert_eq!((report.epochs, report.stopped, report.converged), (3, true, true));
+        assert_eq!(seen.len(), 3);
+    }
+}
+
+#[test]
 fn admissions_loss_falls_monotonically() {
     let (x, y) = admissions::load(admissions::default_path()).unwrap();
     assert_eq!((x.len(), y.len()), (400 * admissions::FEATURES, 400));
