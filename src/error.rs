@@ -89,6 +89,10 @@ pub enum Error {
     Diverged {
         /// The epoch that diverged, counting from 1.
         epoch: usize,
+        /// The epoch whose starting weights the weights were restored to: `epoch − 1` where the
+        /// loss was not finite, `epoch` where only the weights were not, and 1 (the caller's
+        /// weights) where epoch 1 diverged.
+        restored: usize,
     },
 }
 
@@ -122,7 +126,7 @@ impl Error {
             Error::Empty { arg } => (4, [arg, ""], [0, 0], 0),
             Error::Zero { arg } => (5, [arg, ""], [0, 0], 0),
             Error::IndexOutOfRange { arg, index, len } => (6, [arg, ""], [index, len], 0),
-            Error::Diverged { epoch } => (7, ["", ""], [epoch, 0], 0),
+            Error::Diverged { epoch, restored } => (7, ["", ""], [epoch, restored], 0),
         }
     }
 }
@@ -161,9 +165,10 @@ impl fmt::Display for Error {
                 1 => write!(f, "`{arg}` holds index {index}, but there is only 1 record"),
                 _ => write!(f, "`{arg}` holds index {index}, but there are only {len} records"),
             },
-            Error::Diverged { epoch } => write!(
+            Error::Diverged { epoch, restored } => write!(
                 f,
-                "training diverged at epoch {epoch}: the squared errors or the weights became NaN or infinite"
+                "training diverged at epoch {epoch}: the squared errors or the weights became NaN \
+                 or infinite; the weights are those epoch {restored} started from"
             ),
         }
     }
@@ -270,8 +275,8 @@ mod tests {
             ),
             (Error::Zero { arg: "layer.inputs" }, "`layer.inputs` is 0, expected at least 1"),
             (
-                Error::Diverged { epoch: 12 },
-                "training diverged at epoch 12: the squared errors or the weights became NaN or infinite",
+                Error::Diverged { epoch: 12, restored: 11 },
+                "training diverged at epoch 12: the squared errors or the weights became NaN or infinite; the weights are those epoch 11 started from",
             ),
         ];
         for (err, msg) in cases {
@@ -302,8 +307,9 @@ mod tests {
             Error::Empty { arg: "x" },
             Error::Zero { arg: "x" },
             Error::Zero { arg: "y" },
-            Error::Diverged { epoch: 2 },
-            Error::Diverged { epoch: 3 },
+            Error::Diverged { epoch: 2, restored: 1 },
+            Error::Diverged { epoch: 3, restored: 2 },
+            Error::Diverged { epoch: 3, restored: 3 },
         ];
         for (i, a) in errors.iter().enumerate() {
             for (j, b) in errors.iter().enumerate() {

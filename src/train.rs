@@ -283,7 +283,7 @@ fn check_run<T: Float>(
 ///   before started from (the caller's weights if that was the first epoch), which for batch
 ///   descent are the weights whose loss the observer last received; where the loss was finite
 ///   but the step was not, those the failing epoch started from (the observer is not called for
-///   that epoch).
+///   that epoch). The error's `restored` names the epoch whose starting weights they are.
 /// - [`Error::InvalidLearnRate`] if the learning rate is NaN, infinite or negative.
 /// - [`Error::Zero`] if the layer has no inputs or no outputs, `schedule.epochs` is 0, or the
 ///   mini-batch size is 0.
@@ -396,13 +396,14 @@ where
         };
         // The sum of squared errors, not the mean, which can overflow alone (`f32` sums in `f64`).
         if !loss.sse.is_finite() {
-            let last_sound: &[T] = if epoch == 1 { start } else { previous };
+            let (last_sound, restored): (&[T], _) =
+                if epoch == 1 { (start, 1) } else { (previous, epoch - 1) };
             weights.copy_from_slice(last_sound);
-            return Err(Error::Diverged { epoch });
+            return Err(Error::Diverged { epoch, restored });
         }
         if !weights.iter().all(|w| w.is_finite()) {
             weights.copy_from_slice(start);
-            return Err(Error::Diverged { epoch });
+            return Err(Error::Diverged { epoch, restored: epoch });
         }
         let stopped = observer(epoch, loss).stops();
         core::mem::swap(&mut previous, &mut start);
@@ -765,7 +766,7 @@ mod tests {
                 &mut order,
                 |_, _| {},
             );
-            assert_eq!(r, Err(Error::Diverged { epoch: 1 }));
+            assert_eq!(r, Err(Error::Diverged { epoch: 1, restored: 1 }));
             assert_eq!(w, [0.25]);
         }
     }

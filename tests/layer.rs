@@ -532,17 +532,18 @@ fn divergence_restores_the_last_finite_epoch() {
         let mut w = w0.clone();
         let mut g = vec![0.0; w.len()];
         let mut starts = Vec::new();
-        let (expected_epoch, expected_weights) = loop {
+        let (expected_epoch, restored) = loop {
             starts.push(w.clone());
             let epoch = starts.len();
             let loss = batch_epoch(&Identity, layer, &mut w, &x, &y, learn_rate, &mut g).unwrap();
             if !loss.is_finite() {
-                break (epoch, if epoch == 1 { w0.clone() } else { starts[epoch - 2].clone() });
+                break (epoch, (epoch - 1).max(1));
             }
             if w.iter().any(|v| !v.is_finite()) {
-                break (epoch, starts[epoch - 1].clone());
+                break (epoch, epoch);
             }
         };
+        let expected_weights = starts[restored - 1].clone();
         if learn_rate == 100.0 {
             assert!(expected_epoch > 50, "diverged at epoch {expected_epoch}");
         }
@@ -554,7 +555,8 @@ fn divergence_restores_the_last_finite_epoch() {
         let result = train(&Identity, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], {
             |epoch, loss: Loss<f64>| seen.push((epoch, loss))
         });
-        assert_eq!(result, Err(Error::Diverged { epoch: expected_epoch }), "η = {learn_rate}");
+        let expected = Error::Diverged { epoch: expected_epoch, restored };
+        assert_eq!(result, Err(expected), "η = {learn_rate}");
         assert_eq!(w, expected_weights, "η = {learn_rate}");
         assert_eq!(seen.len(), expected_epoch - 1);
         // The restored weights are those whose loss the observer saw last.
@@ -581,10 +583,13 @@ fn stochastic_divergence_restores_the_weights_of_a_shorter_run() {
         (r, w, seen)
     };
     let (result, w, seen) = run(schedule.epochs);
-    let Err(Error::Diverged { epoch }) = result else { panic!("no divergence: {result:?}") };
+    let Err(Error::Diverged { epoch, restored }) = result else {
+        panic!("no divergence: {result:?}")
+    };
     assert_eq!(seen, epoch - 1);
     assert!(w.iter().all(|v| v.is_finite()));
     // The weights the last observed epoch started from: those after `seen − 1` epochs.
+    assert_eq!(restored, seen.max(1));
     let expected = if seen <= 1 { w0.clone() } else { run(seen - 1).1 };
     assert_eq!(w, expected);
 }
