@@ -20,9 +20,10 @@ use crate::layer::{row_net_input, Layer};
 /// use delta_rule::Loss;
 ///
 /// let loss = Loss::new(3.0_f64, 4);
-/// assert_eq!(loss, Loss { sse: 3.0, mse: 1.5 });
+/// assert_eq!((loss.sse, loss.mse), (3.0, 1.5));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
 pub struct Loss<T> {
     /// ½ Σ (y − ŷ)².
     pub sse: T,

@@ -22,7 +22,7 @@ use crate::layer::Layer;
 /// ```
 /// use delta_rule::Descent;
 ///
-/// let modes = [Descent::Batch, Descent::MiniBatch { size: 32 }, Descent::Stochastic];
+/// let modes = [Descent::Batch, Descent::Minibatch { size: 32 }, Descent::Stochastic];
 /// assert_ne!(modes[1], modes[2]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -32,11 +32,11 @@ pub enum Descent {
     Batch,
     /// One update per `size` records, in an order shuffled every epoch
     /// ([`minibatch_epoch`]).
-    MiniBatch {
+    Minibatch {
         /// Records per update, at least 1.
         size: usize,
     },
-    /// One update per record, in an order shuffled every epoch (`MiniBatch { size: 1 }`).
+    /// One update per record, in an order shuffled every epoch (`Minibatch { size: 1 }`).
     Stochastic,
 }
 
@@ -89,8 +89,8 @@ impl<T> Schedule<T> {
     /// ```
     /// use delta_rule::{Descent, Schedule};
     ///
-    /// let s = Schedule::new(10, 0.1_f64).descent(Descent::MiniBatch { size: 8 });
-    /// assert_eq!(s.descent, Descent::MiniBatch { size: 8 });
+    /// let s = Schedule::new(10, 0.1_f64).descent(Descent::Minibatch { size: 8 });
+    /// assert_eq!(s.descent, Descent::Minibatch { size: 8 });
     /// ```
     #[must_use]
     pub fn descent(self, descent: Descent) -> Self {
@@ -248,8 +248,8 @@ fn check_run<T: Float>(
     let batch_size = match schedule.descent {
         Descent::Batch => None,
         Descent::Stochastic => Some(1),
-        Descent::MiniBatch { size: 0 } => return Err(Error::Zero { arg: "schedule.descent.size" }),
-        Descent::MiniBatch { size } => Some(size),
+        Descent::Minibatch { size: 0 } => return Err(Error::Zero { arg: "schedule.descent.size" }),
+        Descent::Minibatch { size } => Some(size),
     };
     Ok(Run { records, batch_size })
 }
@@ -546,7 +546,7 @@ impl<T: Float> Trainer<T> {
     /// ```
     /// use delta_rule::{Descent, Identity, Layer, Schedule, Trainer};
     ///
-    /// let schedule = Schedule::new(200, 0.2_f64).descent(Descent::MiniBatch { size: 2 });
+    /// let schedule = Schedule::new(200, 0.2_f64).descent(Descent::Minibatch { size: 2 });
     /// let mut trainer = Trainer::new(Layer::new(1, 1), schedule);
     /// for x in [&[1.0, 2.0][..], &[1.0, 2.0, 3.0, 4.0, 5.0]] {
     ///     let y: Vec<f64> = x.iter().map(|xi| 3.0 * xi).collect();
@@ -629,7 +629,7 @@ mod tests {
         assert_eq!(
             run(
                 &mut w,
-                &stochastic.descent(Descent::MiniBatch { size: 0 }),
+                &stochastic.descent(Descent::Minibatch { size: 0 }),
                 &mut scratch,
                 &mut order
             ),
@@ -713,7 +713,7 @@ mod tests {
         let layer = Layer::new(1, 1);
         let (x, y) = ([1.0_f64, 2.0], [0.0, 2.0]);
         let below = f64::from_bits(0.625_f64.to_bits() - 1);
-        for descent in [Descent::Batch, Descent::MiniBatch { size: 2 }, Descent::Stochastic] {
+        for descent in [Descent::Batch, Descent::Minibatch { size: 2 }, Descent::Stochastic] {
             for (tolerance, epochs, converged) in [(0.625, 1, true), (below, 4, false)] {
                 let mut w = [0.5_f64];
                 let mut scratch = [0.0; 3];
@@ -783,7 +783,7 @@ mod tests {
         };
         let start: Vec<f64> = (0..layer.weights_len()).map(|i| (i as f64 - 4.0) / 8.0).collect();
         let bits = |w: &[f64]| w.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
-        for descent in [Descent::Batch, Descent::MiniBatch { size: 2 }, Descent::Stochastic] {
+        for descent in [Descent::Batch, Descent::Minibatch { size: 2 }, Descent::Stochastic] {
             // Without a tolerance all 40 epochs run; with one of 0.1 the run stops early (checked
             // below), so a trainer that dropped either setting would differ from `train`.
             for tolerance in [None, Some(0.1)] {
@@ -894,14 +894,14 @@ mod tests {
             (two, Schedule::new(3, 0.5), &[], &[], Error::Empty { arg: "x" }),
             (
                 two,
-                stochastic.descent(Descent::MiniBatch { size: 0 }),
+                stochastic.descent(Descent::Minibatch { size: 0 }),
                 &[1.0, 2.0],
                 &[1.0],
                 Error::ShapeMismatch { arg: "weights", expected: 2, found: 1 },
             ),
             (
                 one,
-                stochastic.descent(Descent::MiniBatch { size: 0 }),
+                stochastic.descent(Descent::Minibatch { size: 0 }),
                 &[1.0, 2.0],
                 &[1.0, 0.0],
                 Error::Zero { arg: "schedule.descent.size" },

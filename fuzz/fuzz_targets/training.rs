@@ -160,7 +160,7 @@ fuzz_target!(|bytes: &[u8]| {
         0 => (Descent::Batch, true, false),
         1 => {
             let size = usize::from(input.byte() % 4);
-            (Descent::MiniBatch { size }, size > 0, true)
+            (Descent::Minibatch { size }, size > 0, true)
         }
         _ => (Descent::Stochastic, true, true),
     };
