@@ -203,7 +203,8 @@ pub fn check_derivative<T: Float, A: Activation<T> + ?Sized>(
 ///
 /// `x` is perturbed in place, one coordinate at a time, and each coordinate is restored to its
 /// exact original value before the next is perturbed, without allocating, and `x` is
-/// unchanged on return. The step and tolerance are those of [`check_derivative`].
+/// unchanged on return, also when `f` panics (the coordinate is restored as the panic unwinds).
+/// The step and tolerance are those of [`check_derivative`].
 ///
 /// # Errors
 ///
@@ -243,17 +244,32 @@ pub fn check_gradient<T: Float, F: FnMut(&[T]) -> T>(
     let mut report = GradientReport::empty();
     for (index, &analytic) in gradient.iter().enumerate() {
         let original = x[index];
+        // Restores the coordinate on drop, also if `f` panics.
+        let perturbed = Perturbed { x: &mut *x, index, original };
         let numeric = central_difference(
             |xi| {
-                x[index] = xi;
-                f(x)
+                perturbed.x[index] = xi;
+                f(perturbed.x)
             },
             original,
         );
-        x[index] = original;
+        drop(perturbed);
         report.record(index, original, analytic, numeric);
     }
     Ok(report)
+}
+
+/// `x` with coordinate `index` free to change, set back to `original` when dropped.
+struct Perturbed<'a, T: Copy> {
+    x: &'a mut [T],
+    index: usize,
+    original: T,
+}
+
+impl<T: Copy> Drop for Perturbed<'_, T> {
+    fn drop(&mut self) {
+        self.x[self.index] = self.original;
+    }
 }
 
 #[cfg(test)]

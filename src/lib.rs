@@ -127,6 +127,10 @@ mod simd;
 mod step;
 mod train;
 
+/// The `num-traits` crate whose [`Float`](num_traits::Float) this crate is generic over, so that
+/// code can name the same version.
+pub use num_traits;
+
 pub use activation::{Activation, Identity, LeakyRelu, Relu, Sigmoid, Softplus, Tanh};
 pub use check::{check_derivative, check_gradient, default_tolerance, GradientReport};
 pub use epoch::{batch_epoch, minibatch_epoch, Loss};

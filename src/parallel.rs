@@ -42,7 +42,8 @@ const SHARD_RECORD_MULTIPLE: usize = 32;
 
 /// [`batch_gradient`](crate::batch_gradient) on the threads of the current rayon pool.
 ///
-/// Available with the `rayon` feature.
+/// Available with the `rayon` feature. The activation is shared by the threads, so it must be
+/// `Sync`: a trait object is passed as `&(dyn Activation<T> + Sync)`.
 ///
 /// Inputs of fewer than 2¹⁸ elements of `x` and `y` together, and those of a single shard, run as
 /// `batch_gradient` itself on the calling thread, with the same bits and no allocation: for them
@@ -158,7 +159,8 @@ where
 
 /// [`batch_epoch`](crate::batch_epoch) with the gradient from [`par_batch_gradient`].
 ///
-/// Available with the `rayon` feature.
+/// Available with the `rayon` feature. The activation is shared by the threads, so it must be
+/// `Sync`: a trait object is passed as `&(dyn Activation<T> + Sync)`.
 ///
 /// # Errors
 ///

@@ -80,6 +80,7 @@ impl<T> Schedule<T> {
     /// let s = Schedule::new(10, 0.1_f32);
     /// assert_eq!((s.descent, s.tolerance, s.seed), (Descent::Batch, None, 0));
     /// ```
+    #[must_use]
     pub const fn new(epochs: usize, learn_rate: T) -> Self {
         Schedule { epochs, learn_rate, descent: Descent::Batch, tolerance: None, seed: 0 }
     }

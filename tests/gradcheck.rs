@@ -16,6 +16,27 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
 #[test]
+fn check_gradient_restores_x_when_f_panics() {
+    let mut x = [0.25_f64, -1.5, 3.0];
+    let mut calls = 0;
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // Panics on the second coordinate's first evaluation, with x[1] perturbed.
+        check_gradient(
+            |v: &[f64]| {
+                calls += 1;
+                assert!(calls < 3, "deliberate panic at x = {v:?}");
+                v.iter().sum()
+            },
+            &mut x,
+            &[1.0, 1.0, 1.0],
+        )
+    }));
+    assert!(result.is_err());
+    assert_eq!(calls, 3);
+    assert_eq!(x.map(f64::to_bits), [0.25_f64, -1.5, 3.0].map(f64::to_bits));
+}
+
+#[test]
 fn tolerances_are_those_of_the_common_module() {
     assert_eq!(default_tolerance::<f64>(), common::gradcheck::F64);
     assert_eq!(f64::from(default_tolerance::<f32>()), f64::from(common::gradcheck::F32 as f32));
