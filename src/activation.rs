@@ -13,7 +13,9 @@ use crate::error::{check_len, Error};
 /// Implement [`activate`](Activation::activate) and [`derivative`](Activation::derivative); the
 /// slice methods and [`activate_with_derivative`](Activation::activate_with_derivative) have
 /// provided bodies that an implementation may override with faster ones. The trait is object
-/// safe, so `&dyn Activation<f64>` works.
+/// safe, so `&dyn Activation<f64>` works, and it is implemented for `&A` and `Box<A>` of any
+/// activation `A`, trait objects included, by forwarding every method, so that generic code can
+/// hold one by value.
 ///
 /// # Examples
 ///
@@ -37,6 +39,14 @@ use crate::error::{check_len, Error};
 /// let units: [&dyn Activation<f64>; 2] = [&Square, &Sigmoid];
 /// assert_eq!(units[0].activate_with_derivative(3.0), (9.0, 6.0));
 /// assert_eq!(units[1].activate(0.0), 0.5);
+///
+/// // Held by value in generic code: a boxed trait object.
+/// fn slope_at_zero<A: Activation<f64>>(unit: A) -> f64 {
+///     unit.derivative(0.0)
+/// }
+/// let boxed: Box<dyn Activation<f64>> = Box::new(Sigmoid);
+/// assert_eq!(slope_at_zero(boxed), 0.25);
+/// assert_eq!(slope_at_zero(&Square), 0.0);
 /// ```
 pub trait Activation<T: Float> {
     /// f(h).
@@ -141,6 +151,51 @@ pub trait Activation<T: Float> {
         map_pair_slices(self, h, out, slope, |_, _, _| false)
     }
 }
+
+/// Implements [`Activation`] for a pointer type by forwarding every method, the slice kernels
+/// included, to the activation it points to.
+macro_rules! forward_activation {
+    ($pointer:ty) => {
+        impl<T: Float, A: Activation<T> + ?Sized> Activation<T> for $pointer {
+            #[inline]
+            fn activate(&self, h: T) -> T {
+                (**self).activate(h)
+            }
+
+            #[inline]
+            fn derivative(&self, h: T) -> T {
+                (**self).derivative(h)
+            }
+
+            #[inline]
+            fn activate_with_derivative(&self, h: T) -> (T, T) {
+                (**self).activate_with_derivative(h)
+            }
+
+            fn activate_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+                (**self).activate_slice(h, out)
+            }
+
+            fn derivative_slice(&self, h: &[T], out: &mut [T]) -> Result<(), Error> {
+                (**self).derivative_slice(h, out)
+            }
+
+            fn activate_with_derivative_slice(
+                &self,
+                h: &[T],
+                out: &mut [T],
+                slope: &mut [T],
+            ) -> Result<(), Error> {
+                (**self).activate_with_derivative_slice(h, out, slope)
+            }
+        }
+    };
+}
+
+// A reference or a box is an activation of its own, so that generic code can hold one by value;
+// every method gives the bits of the activation behind it.
+forward_activation!(&A);
+forward_activation!(alloc::boxed::Box<A>);
 
 /// A vectorised slice kernel: writes `out[i] = f(h[i])` and returns `true`, or returns `false`
 /// untouched where it does not serve the element type or no SIMD level is in use.

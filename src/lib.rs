@@ -103,6 +103,9 @@
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
+// For `Box`'s `Activation` impl only: nothing here allocates without `std`.
+extern crate alloc;
+
 #[cfg(not(any(feature = "std", feature = "libm")))]
 compile_error!("delta-rule needs float math: enable the `std` (default) or the `libm` feature");
 

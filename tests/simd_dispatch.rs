@@ -20,8 +20,8 @@ use common::{
     F64_FORMULA_REL,
 };
 use delta_rule::{
-    error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, Sigmoid,
-    Softplus, Tanh,
+    error_terms, gradient_step, net_input, sse, weight_step, Activation, Identity, LeakyRelu, Relu,
+    Sigmoid, Softplus, Tanh,
 };
 
 /// Applies `f` to `h` through a sub-slice starting at `offset` of a larger buffer, checking
@@ -501,4 +501,63 @@ fn error_terms_of_other_activations_are_the_formula_per_element() {
     for (i, r) in t.iter().enumerate() {
         assert_eq!(d[i], (ys[i] - r[1]) * r[2], "h = {:e}", r[0]);
     }
+}
+
+/// `&A` and `Box<A>` forward every method of the activation behind them: the same bits from the
+/// scalar and slice methods, the same errors, and an untouched `out` on `Err`.
+#[test]
+fn references_and_boxes_of_activations_forward_every_method() {
+    fn same_bits<T: Copy + Into<f64>>(a: &[T], b: &[T]) -> bool {
+        a.len() == b.len()
+            && a.iter().zip(b).all(|(&x, &y)| x.into().to_bits() == y.into().to_bits())
+    }
+    fn check<T: num_traits::Float + Into<f64> + core::fmt::Debug>(
+        direct: &dyn Activation<T>,
+        forwarded: &dyn Activation<T>,
+        h: &[T],
+    ) {
+        for &x in h {
+            let pair = |p: (T, T)| [p.0, p.1];
+            assert!(same_bits(&[direct.activate(x)], &[forwarded.activate(x)]), "{x:?}");
+            assert!(same_bits(&[direct.derivative(x)], &[forwarded.derivative(x)]), "{x:?}");
+            let (a, b) =
+                (direct.activate_with_derivative(x), forwarded.activate_with_derivative(x));
+            assert!(same_bits(&pair(a), &pair(b)), "{x:?}");
+        }
+        for n in [0, 1, 7, 16, 33, h.len()] {
+            let h = &h[..n];
+            let run = |unit: &dyn Activation<T>| {
+                let (mut f, mut d, mut p, mut s) =
+                    (vec![T::one(); n], vec![T::one(); n], vec![T::one(); n], vec![T::one(); n]);
+                unit.activate_slice(h, &mut f).unwrap();
+                unit.derivative_slice(h, &mut d).unwrap();
+                unit.activate_with_derivative_slice(h, &mut p, &mut s).unwrap();
+                [f, d, p, s]
+            };
+            let (a, b) = (run(direct), run(forwarded));
+            assert!(a.iter().zip(&b).all(|(a, b)| same_bits(a, b)), "n {n}");
+        }
+        let mut out = [T::one(); 2];
+        let err = forwarded.activate_slice(&h[..3], &mut out);
+        assert_eq!(err, direct.activate_slice(&h[..3], &mut out));
+        assert!(err.is_err() && out == [T::one(); 2]);
+    }
+    fn all<T: num_traits::Float + Into<f64> + core::fmt::Debug + 'static>(h: &[T]) {
+        let leaky = LeakyRelu::new(T::from(0.1).unwrap());
+        let units: [&dyn Activation<T>; 6] = [&Sigmoid, &Tanh, &Softplus, &Relu, &leaky, &Identity];
+        for unit in units {
+            check(unit, &unit, h);
+            let boxed: Box<dyn Activation<T> + '_> = Box::new(unit);
+            check(unit, &boxed, h);
+        }
+        // The concrete types behind a reference, where the type-based fast paths do not apply.
+        check(&Sigmoid, &&Sigmoid, h);
+        check(&Tanh, &Box::new(Tanh), h);
+    }
+    let h: Vec<f64> = (0..70)
+        .map(|i| (f64::from(i) - 35.0) * 1.37)
+        .chain([0.0, -0.0, f64::INFINITY, f64::NEG_INFINITY, f64::NAN, 800.0, -800.0])
+        .collect();
+    all(&h);
+    all(&h.iter().map(|&x| x as f32).collect::<Vec<f32>>());
 }
