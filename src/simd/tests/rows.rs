@@ -178,6 +178,105 @@ fn block_kernels_match_dot_and_axpy_per_row_exactly() {
     }
 }
 
+/// The start in `buffer` of a slice whose element `tail` lies `before` elements ahead of the
+/// first 4 KiB page boundary in `buffer` past its first page.
+fn across_a_page<T>(buffer: &[T], tail: usize, before: usize) -> usize {
+    let size = core::mem::size_of::<T>();
+    let to_boundary = (4096 - buffer.as_ptr() as usize % 4096) % 4096 / size + 4096 / size;
+    to_boundary - before - tail
+}
+
+#[test]
+fn row_kernels_take_masked_tails_across_a_page_boundary() {
+    // The AVX2 kernels' masked tails go through a buffer where their register reaches into the
+    // next page: rows, w and g whose last partial register starts 1 to 7 (`f32`) or 1 to 3
+    // (`f64`) elements before a page boundary give the bits of copies whose last register ends
+    // at one (net inputs; `dot` shares their masked loads) and of `axpy` per row (gradients).
+    let values = uniform(21, 3 * 1024);
+    for level in levels() {
+        for d in [1, 3, 7, 9, 15, 21, 38, 70, 131] {
+            for rows in [1, 3] {
+                for before in 1..8 {
+                    let (lanes32, lanes64) = (8, 4);
+                    let check32 = before < lanes32 && d % lanes32 != 0;
+                    let check64 = before < lanes64 && d % lanes64 != 0;
+                    if check32 {
+                        let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+                        let (xb, wb, mut gb) = (f(&values), f(&values[7..]), f(&values));
+                        let tail = (rows - 1) * d + d / lanes32 * lanes32;
+                        let start = across_a_page(&xb, tail, before);
+                        let x = &xb[start..start + rows * d];
+                        let tail = d / lanes32 * lanes32;
+                        let start = across_a_page(&wb, tail, before);
+                        let w = &wb[start..start + d];
+                        let a = f(&values[..rows]);
+                        let mut h = vec![0.0; rows];
+                        kernels::net_inputs_f32(level, x, w, &mut h);
+                        // The same kernel on copies whose tails end at a page boundary.
+                        let (mut xc, mut wc) = (vec![0.0; 4 * 1024], vec![0.0; 4 * 1024]);
+                        let tail = (rows - 1) * d + d / lanes32 * lanes32;
+                        let start = across_a_page(&xc, tail, lanes32);
+                        xc[start..start + rows * d].copy_from_slice(x);
+                        let xc = &xc[start..start + rows * d];
+                        let start = across_a_page(&wc, d / lanes32 * lanes32, lanes32);
+                        wc[start..start + d].copy_from_slice(w);
+                        let wc = &wc[start..start + d];
+                        let mut expect = vec![0.0; rows];
+                        kernels::net_inputs_f32(level, xc, wc, &mut expect);
+                        assert_eq!(bits32(&h), bits32(&expect), "{level:?} f32 d {d} {before}");
+                        let by_dot: Vec<f32> =
+                            x.chunks_exact(d).map(|r| kernels::dot_f32(level, r, w)).collect();
+                        assert_eq!(bits32(&h), bits32(&by_dot), "{level:?} f32 d {d} {before}");
+                        let start = across_a_page(&gb, tail, before);
+                        let g = &mut gb[start..start + d];
+                        let mut expect = g.to_vec();
+                        for (r, &ai) in x.chunks_exact(d).zip(&a) {
+                            kernels::axpy_f32(level, &mut expect, ai, r);
+                        }
+                        kernels::add_weighted_rows_f32(level, g, &a, x);
+                        assert_eq!(bits32(g), bits32(&expect), "{level:?} f32 d {d} {before}");
+                    }
+                    if check64 {
+                        let (xb, wb, mut gb) = (&values, &values[7..], values.clone());
+                        let tail = (rows - 1) * d + d / lanes64 * lanes64;
+                        let start = across_a_page(xb, tail, before);
+                        let x = &xb[start..start + rows * d];
+                        let tail = d / lanes64 * lanes64;
+                        let start = across_a_page(wb, tail, before);
+                        let w = &wb[start..start + d];
+                        let a = values[..rows].to_vec();
+                        let mut h = vec![0.0; rows];
+                        kernels::net_inputs_f64(level, x, w, &mut h);
+                        // The same kernel on copies whose tails end at a page boundary.
+                        let (mut xc, mut wc) = (vec![0.0; 4 * 1024], vec![0.0; 4 * 1024]);
+                        let tail = (rows - 1) * d + d / lanes64 * lanes64;
+                        let start = across_a_page(&xc, tail, lanes64);
+                        xc[start..start + rows * d].copy_from_slice(x);
+                        let xc = &xc[start..start + rows * d];
+                        let start = across_a_page(&wc, d / lanes64 * lanes64, lanes64);
+                        wc[start..start + d].copy_from_slice(w);
+                        let wc = &wc[start..start + d];
+                        let mut expect = vec![0.0; rows];
+                        kernels::net_inputs_f64(level, xc, wc, &mut expect);
+                        assert_eq!(bits64(&h), bits64(&expect), "{level:?} f64 d {d} {before}");
+                        let by_dot: Vec<f64> =
+                            x.chunks_exact(d).map(|r| kernels::dot_f64(level, r, w)).collect();
+                        assert_eq!(bits64(&h), bits64(&by_dot), "{level:?} f64 d {d} {before}");
+                        let start = across_a_page(&gb, tail, before);
+                        let g = &mut gb[start..start + d];
+                        let mut expect = g.to_vec();
+                        for (r, &ai) in x.chunks_exact(d).zip(&a) {
+                            kernels::axpy_f64(level, &mut expect, ai, r);
+                        }
+                        kernels::add_weighted_rows_f64(level, g, &a, x);
+                        assert_eq!(bits64(g), bits64(&expect), "{level:?} f64 d {d} {before}");
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The kernels of the blocked one-output σ epoch for one element type, and the fused kernel
 /// that does the same steps, for [`check_sigmoid_rows`].
 #[cfg(target_arch = "x86_64")]
