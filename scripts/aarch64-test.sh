@@ -42,7 +42,7 @@ export CARGO_TARGET_AARCH64_UNKNOWN_LINUX_GNU_RUNNER="${CARGO_TARGET_AARCH64_UNK
 # dev-dependencies, none of them in the kernels) without optimisation, which halves the build.
 cargo=(cargo test --release --target "$target" --config 'profile.release.package."*".opt-level=0')
 tests=(--test simd_dispatch --test reference_tables --test sse_reference --test properties
-    --test worked_example)
+    --test worked_example --test guard_pages)
 "${cargo[@]}" --lib "${tests[@]}" --no-run
 for level in neon scalar; do
     echo "DELTA_RULE_SIMD=$level (aarch64, qemu)"

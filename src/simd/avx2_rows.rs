@@ -7,88 +7,20 @@
 //!
 //! Also the gradient over a block, g += Σ_r a\[r\]·(row r), stored or listed rows, with g's
 //! columns in registers across the rows (as [`super::avx512_rows`] does it).
+//!
+//! The last partial register of a row, of w or of g is read and written by `VMASKMOV`, whose
+//! lanes off the mask may lie past the end of a slice, on the next page. Intel's manual says
+//! those lanes never fault; AMD's leaves faults on them to the implementation, and none faulted
+//! on AMD Zen 4 with slices that end just before a page that is not mapped
+//! (`tests/guard_pages.rs`, run at every level). Taking the masked accesses that could reach
+//! into the next page through a buffer on the stack instead made the AVX2 epochs up to 3.4
+//! times slower on that core (docs/benchmark-log.md, "Masked tails at a page boundary"), so it
+//! was not kept.
 
 use core::arch::x86_64::*;
 use core::cmp::Ordering;
 
 use super::rows::{Listed, RowSource, Stored};
-
-/// The smallest page of x86-64.
-const PAGE: usize = 4096;
-
-/// Whether the 32 bytes of a register at `p` reach into the next 4 KiB page. VMASKMOV does
-/// not fault on lanes off its mask by Intel's manual, but AMD's manual leaves faults (and data
-/// breakpoints) on those lanes to the implementation; so where the lanes off the mask may lie
-/// on another page than the lanes under it, the masked accesses below go through a buffer on
-/// the stack instead, with the same values in every lane.
-#[inline]
-fn crosses_page<T>(p: *const T) -> bool {
-    p as usize % PAGE > PAGE - 32
-}
-
-macro_rules! page_safe_masked {
-    ($t:ty, $r:ty, $lanes:literal, $maskload:ident, $maskstore:ident, $loadu:ident,
-     $storeu:ident, $movemask:ident, $cast:ident, fn $load:ident, fn $store:ident) => {
-        /// The lanes of `p` under `mask` (the lowest n ≥ 1 of them), zero in the others, as
-        #[doc = concat!("`", stringify!($maskload), "`, without touching another page than")]
-        /// theirs ([`crosses_page`]).
-        ///
-        /// # Safety
-        ///
-        /// The CPU must support AVX2; the lanes under `mask` must be the lowest n ≥ 1 and the
-        /// n elements from `p` readable.
-        #[inline]
-        #[target_feature(enable = "avx2")]
-        unsafe fn $load(p: *const $t, mask: __m256i) -> $r {
-            if !crosses_page(p) {
-                // SAFETY: lane 0 is under the mask, so `p` is readable and its page mapped; the
-                // register's 32 bytes lie on that page.
-                return unsafe { $maskload(p, mask) };
-            }
-            let n = $movemask($cast(mask)).count_ones() as usize;
-            let mut buffer = [0.0 as $t; $lanes];
-            // SAFETY: the n ≤ lanes elements from `p` are readable, and the buffer holds lanes.
-            unsafe { core::ptr::copy_nonoverlapping(p, buffer.as_mut_ptr(), n) };
-            // SAFETY: the buffer holds a whole register.
-            unsafe { $loadu(buffer.as_ptr()) }
-        }
-
-        /// The lanes of `v` under `mask` (the lowest n ≥ 1 of them) into the n elements from
-        #[doc = concat!("`p`, as `", stringify!($maskstore), "`, without touching another page")]
-        /// than theirs ([`crosses_page`]).
-        ///
-        /// # Safety
-        ///
-        /// The CPU must support AVX2; the lanes under `mask` must be the lowest n ≥ 1 and the
-        /// n elements from `p` writable.
-        #[inline]
-        #[target_feature(enable = "avx2")]
-        unsafe fn $store(p: *mut $t, mask: __m256i, v: $r) {
-            if !crosses_page(p) {
-                // SAFETY: as in the load: the register's 32 bytes lie on the page of lane 0,
-                // and only the lanes under the mask, elements of `p`, are written.
-                return unsafe { $maskstore(p, mask, v) };
-            }
-            let n = $movemask($cast(mask)).count_ones() as usize;
-            let mut buffer = [0.0 as $t; $lanes];
-            // SAFETY: the buffer holds a whole register; the n ≤ lanes elements from `p` are
-            // writable and do not overlap it.
-            unsafe {
-                $storeu(buffer.as_mut_ptr(), v);
-                core::ptr::copy_nonoverlapping(buffer.as_ptr(), p, n);
-            }
-        }
-    };
-}
-
-page_safe_masked!(
-    f32, __m256, 8, _mm256_maskload_ps, _mm256_maskstore_ps, _mm256_loadu_ps, _mm256_storeu_ps,
-    _mm256_movemask_ps, _mm256_castsi256_ps, fn masked_load_f32, fn masked_store_f32
-);
-page_safe_masked!(
-    f64, __m256d, 4, _mm256_maskload_pd, _mm256_maskstore_pd, _mm256_loadu_pd, _mm256_storeu_pd,
-    _mm256_movemask_pd, _mm256_castsi256_pd, fn masked_load_f64, fn masked_store_f64
-);
 
 /// Elements per row chunk in `dot_f32`: eight registers of 8.
 const CHUNK32: usize = 64;
@@ -125,7 +57,7 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m256 {
         let mask = _mm256_cmpgt_epi32(_mm256_set1_epi32(left.min(8) as i32), lanes);
         // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
         let (a, b) =
-            unsafe { (masked_load_f32(row.add(i), mask), masked_load_f32(w.add(i), mask)) };
+            unsafe { (_mm256_maskload_ps(row.add(i), mask), _mm256_maskload_ps(w.add(i), mask)) };
         // The other lanes keep their sums (a −0 stays −0), as in `dot_f32`.
         *acc = _mm256_blendv_ps(*acc, _mm256_fmadd_ps(a, b, *acc), _mm256_castsi256_ps(mask));
         (i, left) = (i + 8, left.saturating_sub(8));
@@ -161,7 +93,7 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m256d 
         let mask = _mm256_cmpgt_epi64(_mm256_set1_epi64x(left.min(4) as i64), lanes);
         // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
         let (a, b) =
-            unsafe { (masked_load_f64(row.add(i), mask), masked_load_f64(w.add(i), mask)) };
+            unsafe { (_mm256_maskload_pd(row.add(i), mask), _mm256_maskload_pd(w.add(i), mask)) };
         *acc = _mm256_blendv_pd(*acc, _mm256_fmadd_pd(a, b, *acc), _mm256_castsi256_pd(mask));
         (i, left) = (i + 4, left.saturating_sub(4));
     }
@@ -195,7 +127,7 @@ unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> Prepared<__m256, K> {
         Ordering::Less => unsafe { _mm256_loadu_ps(w.as_ptr().add(8 * k)) },
         // SAFETY: the masked load reads the lanes j < left only, elements 8·full + j < w.len()
         // of w.
-        Ordering::Equal if left > 0 => unsafe { masked_load_f32(w.as_ptr().add(8 * k), mask) },
+        Ordering::Equal if left > 0 => unsafe { _mm256_maskload_ps(w.as_ptr().add(8 * k), mask) },
         _ => _mm256_setzero_ps(),
     });
     Prepared { w, full, partial: left > 0, mask }
@@ -226,7 +158,7 @@ unsafe fn prepared_partials_f32<const K: usize>(
             Ordering::Less => unsafe { _mm256_loadu_ps(row.add(8 * k)) },
             // SAFETY: as in `prepare_f32`, for the row.
             Ordering::Equal if prepared.partial => unsafe {
-                masked_load_f32(row.add(8 * k), prepared.mask)
+                _mm256_maskload_ps(row.add(8 * k), prepared.mask)
             },
             _ => break,
         };
@@ -251,7 +183,7 @@ unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> Prepared<__m256d, K> {
         // SAFETY: as in `prepare_f32`, registers of 4.
         Ordering::Less => unsafe { _mm256_loadu_pd(w.as_ptr().add(4 * k)) },
         // SAFETY: as in `prepare_f32`, registers of 4.
-        Ordering::Equal if left > 0 => unsafe { masked_load_f64(w.as_ptr().add(4 * k), mask) },
+        Ordering::Equal if left > 0 => unsafe { _mm256_maskload_pd(w.as_ptr().add(4 * k), mask) },
         _ => _mm256_setzero_pd(),
     });
     Prepared { w, full, partial: left > 0, mask }
@@ -277,7 +209,7 @@ unsafe fn prepared_partials_f64<const K: usize>(
             Ordering::Less => unsafe { _mm256_loadu_pd(row.add(4 * k)) },
             // SAFETY: as in `prepare_f32`, for the row.
             Ordering::Equal if prepared.partial => unsafe {
-                masked_load_f64(row.add(4 * k), prepared.mask)
+                _mm256_maskload_pd(row.add(4 * k), prepared.mask)
             },
             _ => break,
         };
@@ -542,15 +474,15 @@ fn lanes_below_f64(n: usize) -> __m256i {
 
 gradient_kernels! {
     f32, 8 lanes, lanes_below_f32,
-    _mm256_setzero_ps, _mm256_set1_ps, _mm256_loadu_ps, masked_load_f32, _mm256_storeu_ps,
-    masked_store_f32, _mm256_add_ps, _mm256_mul_ps,
+    _mm256_setzero_ps, _mm256_set1_ps, _mm256_loadu_ps, _mm256_maskload_ps, _mm256_storeu_ps,
+    _mm256_maskstore_ps, _mm256_add_ps, _mm256_mul_ps,
     fn add_weighted_rows_f32, fn add_listed_rows_f32, weighted_rows_f32, weighted_pass_f32
 }
 
 gradient_kernels! {
     f64, 4 lanes, lanes_below_f64,
-    _mm256_setzero_pd, _mm256_set1_pd, _mm256_loadu_pd, masked_load_f64, _mm256_storeu_pd,
-    masked_store_f64, _mm256_add_pd, _mm256_mul_pd,
+    _mm256_setzero_pd, _mm256_set1_pd, _mm256_loadu_pd, _mm256_maskload_pd, _mm256_storeu_pd,
+    _mm256_maskstore_pd, _mm256_add_pd, _mm256_mul_pd,
     fn add_weighted_rows_f64, fn add_listed_rows_f64, weighted_rows_f64, weighted_pass_f64
 }
 

@@ -188,10 +188,10 @@ fn across_a_page<T>(buffer: &[T], tail: usize, before: usize) -> usize {
 
 #[test]
 fn row_kernels_take_masked_tails_across_a_page_boundary() {
-    // The AVX2 kernels' masked tails go through a buffer where their register reaches into the
-    // next page: rows, w and g whose last partial register starts 1 to 7 (`f32`) or 1 to 3
-    // (`f64`) elements before a page boundary give the bits of copies whose last register ends
-    // at one (net inputs; `dot` shares their masked loads) and of `axpy` per row (gradients).
+    // Masked tails whose register reaches into the next page: rows, w and g whose last partial
+    // register starts 1 to 7 (`f32`) or 1 to 3 (`f64`) elements before a page boundary give the
+    // bits of copies whose last register ends at one (net inputs; `dot` shares their masked
+    // loads) and of `axpy` per row (gradients).
     let values = uniform(21, 3 * 1024);
     for level in levels() {
         for d in [1, 3, 7, 9, 15, 21, 38, 70, 131] {
