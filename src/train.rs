@@ -165,13 +165,15 @@ pub struct Report<T> {
 ///
 /// ```
 /// use core::ops::ControlFlow;
-/// use delta_rule::{Layer, Schedule, Sigmoid, Trainer};
+/// use delta_rule::{train, train_scratch_len, Layer, Schedule, Sigmoid};
 ///
+/// let layer = Layer::new(1, 1).with_bias();
 /// let (x, y) = ([0.0_f64, 1.0, 2.0, 3.0], [0.1, 0.3, 0.6, 0.8]);
-/// let mut trainer = Trainer::new(Layer::new(1, 1).with_bias(), Schedule::new(100_000, 0.5));
-/// let mut w = [0.0; 2];
+/// let (mut w, mut scratch) = ([0.0; 2], [0.0; 6]);
+/// assert_eq!(scratch.len(), train_scratch_len(layer));
+/// let schedule = Schedule::new(100_000, 0.5);
 /// let mut last = f64::INFINITY;
-/// let report = trainer.run(&Sigmoid, &mut w, &x, &y, |_, loss| {
+/// let report = train(&Sigmoid, layer, &mut w, &x, &y, &schedule, &mut scratch, &mut [], |_, loss| {
 ///     let plateau = last - loss.mse < 1e-6;
 ///     last = loss.mse;
 ///     if plateau { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
