@@ -387,6 +387,11 @@ mod tests {
         let report = check_derivative(&Scaled(1.001), &points);
         assert!(!report.passed(), "{report:?}");
         assert_eq!(report.worst_index, 2);
+        // Without 0 the worst point is −0.5, where σ′ is largest; the report holds its values.
+        let report = check_derivative(&Scaled(1.001), &[-3.0, -0.5, 0.7, 4.0]);
+        assert_eq!((report.worst_index, report.worst_point), (1, -0.5));
+        assert_eq!(report.analytic, 1.001 * Sigmoid.derivative(-0.5));
+        assert!((report.numeric - Sigmoid.derivative(-0.5)).abs() < 1e-9, "{report:?}");
     }
 
     #[test]
