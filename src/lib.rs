@@ -49,8 +49,9 @@
 //! K × (D + bias) slice and the data are row-major slices (records × D, records × K).
 //! [`batch_gradient`] and [`apply_gradient`] keep the gradient apart from the update (so shards
 //! can be reduced by the caller), [`batch_epoch`] and [`minibatch_epoch`] run one epoch, and
-//! [`train()`] runs many with an observer, early stopping and recovery from divergence, with
-//! buffers the caller owns (with `std`, `Trainer` owns them instead):
+//! [`train()`] runs many with an observer (which may stop the run: [`ObserverFlow`]), early
+//! stopping and recovery from divergence, with buffers the caller owns (with `std`, `Trainer`
+//! owns them instead):
 //!
 //! ```
 //! use delta_rule::{accuracy, init_weights, predict, train, train_scratch_len};
