@@ -3,11 +3,13 @@
 //! on `Err`, no panic, and losses that are NaN or ≥ 0. The `rayon` functions answer as the serial
 //! ones do, with the same bits: inputs this small are one shard. `train` runs a few epochs of each
 //! descent: `Ok` or `Error::Diverged` exactly when its arguments are valid, the observer called
-//! once per epoch with finite sums of squared errors on `Ok`, and nothing modified on any other
+//! once per epoch with finite sums of squared errors on `Ok` until it stops the run (the report
+//! saying so), the tolerance is met or the epochs run out, and nothing modified on any other
 //! `Err` (nor the weights when it diverges before the observer has seen a loss). `Trainer` answers
 //! as `train` does with buffers of the right length.
 #![no_main]
 
+use core::ops::ControlFlow;
 use delta_rule::{
     accuracy, apply_gradient, batch_epoch, batch_gradient, init_weights, minibatch_epoch,
     par_batch_epoch, par_batch_gradient, predict, train, train_scratch_len, Activation, Descent,
@@ -181,8 +183,17 @@ fuzz_target!(|bytes: &[u8]| {
         && records > 0
         && epochs > 0
         && size_ok;
+    // The observer stops the run after this epoch (never for 0).
+    let stop_at = usize::from(input.byte() % 5);
     let mut seen = Vec::new();
-    let observer = |epoch, loss| seen.push((epoch, loss));
+    let observer = |epoch, loss| {
+        seen.push((epoch, loss));
+        if epoch == stop_at {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    };
     match train(
         activation,
         layer,
@@ -198,6 +209,9 @@ fuzz_target!(|bytes: &[u8]| {
             assert!(train_ok);
             assert!((1..=epochs).contains(&report.epochs));
             assert_eq!(seen.len(), report.epochs);
+            assert_eq!(report.stopped, report.epochs == stop_at);
+            assert!(stop_at == 0 || report.epochs <= stop_at);
+            assert!(report.stopped || report.converged || report.epochs == epochs);
             for (i, &(epoch, loss)) in seen.iter().enumerate() {
                 assert_eq!(epoch, i + 1);
                 assert!(loss.sse.is_finite() && loss.sse >= 0.0, "{loss:?}");
