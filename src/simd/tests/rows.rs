@@ -192,89 +192,66 @@ fn row_kernels_take_masked_tails_across_a_page_boundary() {
     // register starts 1 to 7 (`f32`) or 1 to 3 (`f64`) elements before a page boundary give the
     // bits of copies whose last register ends at one (net inputs; `dot` shares their masked
     // loads) and of `axpy` per row (gradients).
-    let values = uniform(21, 3 * 1024);
-    for level in levels() {
-        for d in [1, 3, 7, 9, 15, 21, 38, 70, 131] {
-            for rows in [1, 3] {
-                for before in 1..8 {
-                    let (lanes32, lanes64) = (8, 4);
-                    let check32 = before < lanes32 && d % lanes32 != 0;
-                    let check64 = before < lanes64 && d % lanes64 != 0;
-                    if check32 {
-                        let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
-                        let (xb, wb, mut gb) = (f(&values), f(&values[7..]), f(&values));
-                        let tail = (rows - 1) * d + d / lanes32 * lanes32;
-                        let start = across_a_page(&xb, tail, before);
-                        let x = &xb[start..start + rows * d];
-                        let tail = d / lanes32 * lanes32;
-                        let start = across_a_page(&wb, tail, before);
-                        let w = &wb[start..start + d];
-                        let a = f(&values[..rows]);
+    macro_rules! check {
+        ($t:ty, $lanes:expr, $values:expr, $net_inputs:ident, $dot:ident, $axpy:ident,
+         $weighted:ident, $bits:ident) => {{
+            let values: Vec<$t> = $values;
+            let (xb, wb) = (&values[..], &values[7..]);
+            let (mut gb, mut xc, mut wc) = (values.clone(), values.clone(), values.clone());
+            for level in levels() {
+                for d in [1, 3, 7, 9, 15, 21, 38, 70, 131].into_iter().filter(|d| d % $lanes != 0) {
+                    for (rows, before) in
+                        [1, 3].into_iter().flat_map(|r| (1..$lanes).map(move |b| (r, b)))
+                    {
+                        let case =
+                            format!("{level:?} {} d {d} rows {rows} {before}", stringify!($t));
+                        let whole = d / $lanes * $lanes;
+                        let at = across_a_page(xb, (rows - 1) * d + whole, before);
+                        let x = &xb[at..at + rows * d];
+                        let at = across_a_page(wb, whole, before);
+                        let w = &wb[at..at + d];
                         let mut h = vec![0.0; rows];
-                        kernels::net_inputs_f32(level, x, w, &mut h);
+                        kernels::$net_inputs(level, x, w, &mut h);
                         // The same kernel on copies whose tails end at a page boundary.
-                        let (mut xc, mut wc) = (vec![0.0; 4 * 1024], vec![0.0; 4 * 1024]);
-                        let tail = (rows - 1) * d + d / lanes32 * lanes32;
-                        let start = across_a_page(&xc, tail, lanes32);
-                        xc[start..start + rows * d].copy_from_slice(x);
-                        let xc = &xc[start..start + rows * d];
-                        let start = across_a_page(&wc, d / lanes32 * lanes32, lanes32);
-                        wc[start..start + d].copy_from_slice(w);
-                        let wc = &wc[start..start + d];
+                        let at = across_a_page(&xc, (rows - 1) * d + whole, $lanes);
+                        xc[at..at + rows * d].copy_from_slice(x);
+                        let x_copy = &xc[at..at + rows * d];
+                        let at = across_a_page(&wc, whole, $lanes);
+                        wc[at..at + d].copy_from_slice(w);
+                        let w_copy = &wc[at..at + d];
                         let mut expect = vec![0.0; rows];
-                        kernels::net_inputs_f32(level, xc, wc, &mut expect);
-                        assert_eq!(bits32(&h), bits32(&expect), "{level:?} f32 d {d} {before}");
-                        let by_dot: Vec<f32> =
-                            x.chunks_exact(d).map(|r| kernels::dot_f32(level, r, w)).collect();
-                        assert_eq!(bits32(&h), bits32(&by_dot), "{level:?} f32 d {d} {before}");
-                        let start = across_a_page(&gb, tail, before);
-                        let g = &mut gb[start..start + d];
+                        kernels::$net_inputs(level, x_copy, w_copy, &mut expect);
+                        assert_eq!($bits(&h), $bits(&expect), "{case}");
+                        let by_dot: Vec<$t> =
+                            x.chunks_exact(d).map(|r| kernels::$dot(level, r, w)).collect();
+                        assert_eq!($bits(&h), $bits(&by_dot), "{case}");
+                        let a = &values[..rows];
+                        let at = across_a_page(&gb, whole, before);
+                        let g = &mut gb[at..at + d];
                         let mut expect = g.to_vec();
-                        for (r, &ai) in x.chunks_exact(d).zip(&a) {
-                            kernels::axpy_f32(level, &mut expect, ai, r);
+                        for (r, &ai) in x.chunks_exact(d).zip(a) {
+                            kernels::$axpy(level, &mut expect, ai, r);
                         }
-                        kernels::add_weighted_rows_f32(level, g, &a, x);
-                        assert_eq!(bits32(g), bits32(&expect), "{level:?} f32 d {d} {before}");
-                    }
-                    if check64 {
-                        let (xb, wb, mut gb) = (&values, &values[7..], values.clone());
-                        let tail = (rows - 1) * d + d / lanes64 * lanes64;
-                        let start = across_a_page(xb, tail, before);
-                        let x = &xb[start..start + rows * d];
-                        let tail = d / lanes64 * lanes64;
-                        let start = across_a_page(wb, tail, before);
-                        let w = &wb[start..start + d];
-                        let a = values[..rows].to_vec();
-                        let mut h = vec![0.0; rows];
-                        kernels::net_inputs_f64(level, x, w, &mut h);
-                        // The same kernel on copies whose tails end at a page boundary.
-                        let (mut xc, mut wc) = (vec![0.0; 4 * 1024], vec![0.0; 4 * 1024]);
-                        let tail = (rows - 1) * d + d / lanes64 * lanes64;
-                        let start = across_a_page(&xc, tail, lanes64);
-                        xc[start..start + rows * d].copy_from_slice(x);
-                        let xc = &xc[start..start + rows * d];
-                        let start = across_a_page(&wc, d / lanes64 * lanes64, lanes64);
-                        wc[start..start + d].copy_from_slice(w);
-                        let wc = &wc[start..start + d];
-                        let mut expect = vec![0.0; rows];
-                        kernels::net_inputs_f64(level, xc, wc, &mut expect);
-                        assert_eq!(bits64(&h), bits64(&expect), "{level:?} f64 d {d} {before}");
-                        let by_dot: Vec<f64> =
-                            x.chunks_exact(d).map(|r| kernels::dot_f64(level, r, w)).collect();
-                        assert_eq!(bits64(&h), bits64(&by_dot), "{level:?} f64 d {d} {before}");
-                        let start = across_a_page(&gb, tail, before);
-                        let g = &mut gb[start..start + d];
-                        let mut expect = g.to_vec();
-                        for (r, &ai) in x.chunks_exact(d).zip(&a) {
-                            kernels::axpy_f64(level, &mut expect, ai, r);
-                        }
-                        kernels::add_weighted_rows_f64(level, g, &a, x);
-                        assert_eq!(bits64(g), bits64(&expect), "{level:?} f64 d {d} {before}");
+                        kernels::$weighted(level, g, a, x);
+                        assert_eq!($bits(g), $bits(&expect), "{case}");
+                        g.copy_from_slice(&values[at..at + d]);
                     }
                 }
             }
-        }
+        }};
     }
+    let values = uniform(21, 3 * 1024);
+    check!(
+        f32,
+        8,
+        values.iter().map(|&v| v as f32).collect(),
+        net_inputs_f32,
+        dot_f32,
+        axpy_f32,
+        add_weighted_rows_f32,
+        bits32
+    );
+    check!(f64, 4, values, net_inputs_f64, dot_f64, axpy_f64, add_weighted_rows_f64, bits64);
 }
 
 /// The kernels of the blocked one-output σ epoch for one element type, and the fused kernel
