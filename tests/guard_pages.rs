@@ -1,7 +1,8 @@
 //! The kernels on slices that end right before, or start right after, a page that is not mapped
 //! (`PROT_NONE`), at the level chosen by `DELTA_RULE_SIMD` (CI runs every level): an access past
-//! either end of a slice faults at once, even one that the CPU makes only for a lane off a mask.
-//! Each result is also compared bit for bit with the same call on copies in ordinary memory.
+//! either end of a slice faults at once, and so would a masked access's lane off its mask on a CPU
+//! that did not suppress the fault (`src/simd/avx2_rows.rs`). Each result is also compared bit for
+//! bit with the same call on copies in ordinary memory.
 #![cfg(all(unix, target_pointer_width = "64"))]
 
 use delta_rule::{
