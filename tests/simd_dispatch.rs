@@ -227,7 +227,8 @@ fn net_input_and_steps_match_plain_loops() {
         assert_eq!(net_input(&zeros32, &x32).unwrap().to_bits(), 0, "n {n}");
         // Negative products that all underflow sum to a zero: +0 by the scalar code, either sign
         // by the SIMD kernels, which fuse each product into its sum (as the docs say).
-        let scalar = std::env::var("DELTA_RULE_SIMD").is_ok_and(|level| level == "scalar");
+        let scalar = std::env::var("DELTA_RULE_SIMD")
+            .is_ok_and(|level| level.eq_ignore_ascii_case("scalar"));
         let (tiny, tiny32) = (vec![1e-200_f64; n], vec![1e-30_f32; n]);
         let (minus_tiny, minus_tiny32) = (vec![-1e-200_f64; n], vec![-1e-30_f32; n]);
         for h in [
