@@ -3,11 +3,11 @@
 //!
 //! Which evaluation a type gets is decided by [`via_f64`] from constants of the type:
 //! `T::epsilon()` and the range, converted to f64. A type narrower than f64 (f32, f16, bf16)
-//! runs the [`plain`] formulas in f64, whose error of a few f64 ulps is 2^-27 of an f32 ulp; f64
-//! itself runs the extra-precision kernels of this module; a wider type keeps its own generic
-//! formula. The tests fold to constants for a concrete type, so the choice costs nothing at run
-//! time, and no `'static` bound, type id or `unwrap` is involved: a conversion that could fail
-//! falls back to the generic path.
+//! runs the [`plain`] formulas in f64, whose error of a few f64 ulps is at most 2^-26 of an f32
+//! ulp; f64 itself runs the extra-precision kernels of this module; a wider type keeps its own
+//! generic formula. The tests fold to constants for a concrete type, so the choice costs nothing
+//! at run time, and no `'static` bound, type id or `unwrap` is involved: a conversion that could
+//! fail falls back to the generic path.
 //!
 //! In the f64 kernels every value is carried as an unevaluated sum `hi + lo` of two f64
 //! (double-double) through error-free transformations: [`two_sum`] and [`two_prod`], by FMA where
@@ -498,9 +498,9 @@ fn narrower_than_f64<T: Float>() -> bool {
 /// An activation output evaluated through f64: `narrow` for types narrower than f64, `exact`
 /// for f64; each is rounded once to `T`.
 ///
-/// For f32 a plain f64 formula errs by a few f64 ulps, 2^-27 of an f32 ulp, so the f32 result
-/// is the correctly rounded value except within that distance of a rounding boundary; the
-/// extra-precision kernels are needed for f64 itself.
+/// For f32 a plain f64 formula errs by a few f64 ulps, at most 2^-26 of an f32 ulp, so the f32
+/// result is the correctly rounded value except within that distance of a rounding boundary;
+/// the extra-precision kernels are needed for f64 itself.
 pub(crate) struct Kernel<R> {
     pub(crate) narrow: fn(f64) -> R,
     pub(crate) exact: fn(f64) -> R,

@@ -180,7 +180,7 @@ macro_rules! tables {
 }
 
 /// σ's claims (`Sigmoid`'s docs): f64 below 1 ulp and correctly rounded on every sampled normal
-/// result, f32 correctly rounded but within 2⁻²⁷ ulp of a tie; slices within 1 ulp.
+/// result, f32 correctly rounded but within 2⁻²⁶ ulp of a tie; slices within 1 ulp.
 const SIGMOID_CLAIMS: Claims = Claims {
     f64_scalar: bounds::SIGMOID,
     f64_normal_correctly_rounded: true,

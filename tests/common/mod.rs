@@ -146,9 +146,9 @@ pub mod bounds {
     /// `Sigmoid::derivative` on f64, as [`SIGMOID`].
     pub const SIGMOID_DERIVATIVE: f64 = 1.0;
     /// The scalar and pair methods of σ, σ′, tanh, tanh′ and softplus on f32: correctly rounded
-    /// but within 2⁻²⁷ ulp of a tie, so strictly below 0.5 + 2⁻²⁷ ulp (a plain f64 formula,
-    /// a few f64 ulps, rounded once).
-    pub const F32_SCALAR: f64 = 0.5 + 1.0 / 134_217_728.0;
+    /// but within 2⁻²⁶ ulp of a tie, so strictly below 0.5 + 2⁻²⁶ ulp (a plain f64 formula
+    /// within [`formula_rel`]'s 4ε, 2⁻²⁶ of an f32 ulp, rounded once).
+    pub const F32_SCALAR: f64 = 0.5 + 1.0 / 67_108_864.0;
     /// `Sigmoid::derivative_slice`, f32 and f64 (vectorised where available).
     pub const SIGMOID_DERIVATIVE_SLICE: f64 = 2.0;
     /// `Tanh::activate` on f64: strictly below 1 ulp.
@@ -178,6 +178,17 @@ pub mod bounds {
     pub const F32_IN_F64: f64 = 0.5 + 1.0 / 32.0;
     /// tanh likewise, rounded once from within 2⁻⁴ ulp.
     pub const TANH_F32_IN_F64: f64 = 0.5 + 1.0 / 16.0;
+    /// The `f64` σ slice kernels at every level, [normal, subnormal] results, from their
+    /// analyses (`src/simd/math.rs`, `src/simd/avx512.rs`): within ½ ulp of a value with
+    /// relative error ≤ 0.28u, and a second rounding where a result is scaled into the
+    /// subnormals (0.5 + 0.25 + 0.14 ulp).
+    pub const SIGMOID_F64_SLICE: [f64; 2] = [0.78, 0.89];
+    /// The `f64` σ′ and tanh′ slice kernels at every level: rounded once from a double-double
+    /// quotient, ≤ 1 ulp (the documented 2 ulp are the `f32` kernels').
+    pub const DERIVATIVE_F64_SLICE: [f64; 2] = [1.0, 1.0];
+    /// The `f64` tanh slice kernels at every level: ≤ 0.5 + 0.18 ulp (a subnormal result is h
+    /// itself).
+    pub const TANH_F64_SLICE: [f64; 2] = [0.68, 0.68];
     /// The `f64` softplus slice kernels: 0.5 ulp plus about 0.09u relative, at most 0.68 ulp for
     /// normal results (subnormal ones round twice: 1 ulp).
     pub const SOFTPLUS_F64_SLICE: f64 = 0.68;
@@ -234,6 +245,14 @@ pub fn tanh_pair(x: f64) -> (f64, f64) {
 pub fn softplus(x: f64) -> f64 {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
 }
+
+/// The relative error of the crate's own `f64` methods of the logistic family, below 1 ulp
+/// (ε relative) as `tests/reference_tables.rs` checks against mpmath: the reference for the
+/// narrower types' scalar methods. Those run the plain f64 formulas of [`sigmoid_pair`],
+/// [`tanh_pair`] and [`softplus`], so measured against those formulas their results would be
+/// within ½ ulp by construction; the `f64` methods are a separate evaluation (double-double
+/// arithmetic and an e^x of their own, no platform function).
+pub const F64_METHODS_REL: f64 = f64::EPSILON;
 
 /// The most a reference within `rel` (relative) of the exact value moves an error measured by
 /// [`error_from_reference`] in ulps of `format`: rel·|x|/ulp(x) < rel·2^p, widened by

@@ -115,12 +115,14 @@ fn check_exhaustive(
     }
 }
 
-/// Prints the maxima of [`exhaustive_max`] under `label` and checks them against `bounds`; the
-/// same kernel twice (softplus) is reported once.
-fn report_exhaustive(label: &str, names: [&str; 2], worst: [(f64, f32); 2], bounds: [f64; 2]) {
+/// Prints the maxima of [`exhaustive_max`] under `label` and checks them against `limits` and
+/// [`bounds::F32_SLICE_MEASURED`], the largest error of any `f32` kernel, from which the f16 and
+/// bf16 slice bounds are derived; the same kernel twice (softplus) is reported once.
+fn report_exhaustive(label: &str, names: [&str; 2], worst: [(f64, f32); 2], limits: [f64; 2]) {
     let distinct = if names[0] == names[1] { 1 } else { 2 };
-    for ((name, (err, x)), bound) in names.iter().zip(worst).zip(bounds).take(distinct) {
+    for ((name, (err, x)), bound) in names.iter().zip(worst).zip(limits).take(distinct) {
         println!("{label}: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
+        let bound = bound.min(bounds::F32_SLICE_MEASURED);
         assert!(err <= bound, "{label} {name}: {err} at {x:e}");
     }
 }
