@@ -116,6 +116,11 @@ compile_error!("delta-rule needs float math: enable the `std` (default) or the `
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
 
+// The integration tests' tolerances, ulp helpers and table parser: one module for all tests.
+#[cfg(test)]
+#[path = "../tests/common/mod.rs"]
+mod test_common;
+
 mod accurate;
 mod activation;
 mod check;

@@ -4,16 +4,17 @@
 //! against the overflow-free formulas in plain f64 with the standard library's `exp`, `tanh` and
 //! `ln_1p` (within `common::formula_rel`, at most 2⁻³⁹ of an f16 ulp). The scalar methods round
 //! those same formulas, so they are measured against the crate's `f64` methods instead
-//! (`common::F64_METHODS_REL`), a separate evaluation.
+//! (`common::F64_METHODS_REL`), a separate evaluation. `sse` is checked for faithful rounding
+//! against exact integer sums.
 #![cfg(feature = "half")]
 
 mod common;
 
 use common::{
-    bounds, error_from_reference, formula_rel, reference_ulps, sigmoid_pair, softplus, tanh_pair,
-    Format, F64_METHODS_REL,
+    bounds, error_from_reference, formula_rel, is_faithful, reference_ulps, sigmoid_pair, softplus,
+    tanh_pair, Format, F64_METHODS_REL,
 };
-use delta_rule::{Activation, Sigmoid, Softplus, Tanh};
+use delta_rule::{sse, Activation, Sigmoid, Softplus, Tanh};
 use half::{bf16, f16};
 
 const F16: Format = Format { precision: 11, min_exponent: -24 };
@@ -162,4 +163,37 @@ fn every_f16_input_through_the_slice_methods() {
 #[test]
 fn every_bf16_input_through_the_slice_methods() {
     check_slices("bf16", bf16::from_bits, BF16, bounds::BF16_SLICE);
+}
+
+/// `sse` on f16 and bf16 is faithful (`bounds::SSE`), as on f32 and f64: each result is one of
+/// the two values of the type around the exact sum, decided in integers. The data are small
+/// integers scaled by 2⁻⁸ (exact in both types) with one large term among them, at lengths
+/// around the vector and block widths.
+#[test]
+fn sse_is_faithful_on_half_types() {
+    let mut rng = common::SplitMix64(7);
+    for n in (1..=67).chain([4096, 100_001]) {
+        let mut ints = |range: u64| -> Vec<i64> {
+            (0..n).map(|_| (rng.next_u64() % (2 * range + 1)) as i64 - range as i64).collect()
+        };
+        // f16 holds every integer up to 2¹¹, bf16 up to 2⁸.
+        for (name, large, format) in [("f16", 1 << 10, F16), ("bf16", 1 << 7, BF16)] {
+            let (mut a, b) = (ints(3), ints(3));
+            a[n / 2] = large;
+            // E = ½ Σ (a − b)²·2⁻¹⁶ = truth·2⁻¹⁷.
+            let truth: i128 = a.iter().zip(&b).map(|(&x, &y)| i128::from(x - y).pow(2)).sum();
+            let scaled = |v: &[i64]| -> Vec<f64> { v.iter().map(|&x| x as f64 / 256.0).collect() };
+            let (a, b) = (scaled(&a), scaled(&b));
+            let got = if name == "f16" {
+                let a: Vec<f16> = a.iter().map(|&x| f16::from_f64(x)).collect();
+                let b: Vec<f16> = b.iter().map(|&x| f16::from_f64(x)).collect();
+                sse(&a, &b).unwrap().to_f64()
+            } else {
+                let a: Vec<bf16> = a.iter().map(|&x| bf16::from_f64(x)).collect();
+                let b: Vec<bf16> = b.iter().map(|&x| bf16::from_f64(x)).collect();
+                sse(&a, &b).unwrap().to_f64()
+            };
+            assert!(is_faithful(got, truth, -17, format), "{name} n {n}: {got} vs {truth}·2⁻¹⁷");
+        }
+    }
 }

@@ -24,9 +24,7 @@ mod sums;
 
 use super::{kernels, math, supported, Level};
 use crate::accurate;
-// The integration tests' tolerances, ulp helpers and table parser: one module for all tests.
-#[path = "../../../tests/common/mod.rs"]
-mod common;
+use crate::test_common as common;
 use common::bounds;
 // Exact powers of two, where the precision of `powi` is left unspecified (Miri perturbs it).
 use crate::accurate::pow2;
