@@ -1,31 +1,141 @@
 #!/usr/bin/env python3
 """Turns the output of `cargo bench --bench simd` into the markdown table of BENCHMARKS.md.
 
-Reads criterion's console output on stdin and prints, per group and size, the median throughput
-of `kernel`, `naive` and `copy` in elements per nanosecond and the ratios kernel/naive and
-kernel/copy, all from the same run; then, in a table of their own, the groups that also have an
-`f32_kernel` bench (f16 and bf16 slices): the kernel, the naive loop, their ratio, and the
-kernel against the `f32` kernel on the same values.
+    cargo bench --features half --bench simd > out && python3 scripts/bench_table.py < out
+
+Reads criterion's console output on stdin for the names of the benches of one run, and takes each
+one's time from criterion's median of its samples, `median.point_estimate` (ns) in
+`<criterion dir>/<bench>/new/estimates.json` (`--criterion-dir DIR`; by default
+`$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else this repository's
+`target/criterion`), and the elements of the bench from `benchmark.json` beside it. Where those
+files are missing or hold another run than the one on stdin (the slope or mean differs from the
+console's estimate), the throughput is the console's, from criterion's point estimate (the slope
+of its regression over the samples, or their mean without one), and the table's caption says
+for which benches.
+
+It prints, per group and size, the throughput of `kernel`, `naive` and `copy` in elements per
+nanosecond (the elements divided by that time) and the ratios kernel/naive and kernel/copy, all
+from the same run; then, in a table of their own, the groups that also have an `f32_kernel` bench (f16 and bf16 slices): the
+kernel, the naive loop, their ratio, and the kernel against the `f32` kernel on the same values.
 """
+import argparse
+import json
+import os
 import re
 import sys
 from collections import defaultdict
+from pathlib import Path
 
-UNITS = {"elem/s": 1e-9, "Kelem/s": 1e-6, "Melem/s": 1e-3, "Gelem/s": 1.0}
+UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
+THROUGHPUT_UNITS = {"elem/s": 1e-9, "Kelem/s": 1e-6, "Melem/s": 1e-3, "Gelem/s": 1.0}
 
-rows = defaultdict(dict)
-name = None
+
+def default_criterion_dir():
+    """Where `cargo bench` has criterion write: as criterion 0.8 chooses, without cargo metadata."""
+    if os.environ.get("CRITERION_HOME"):
+        return Path(os.environ["CRITERION_HOME"])
+    if os.environ.get("CARGO_TARGET_DIR"):
+        return Path(os.environ["CARGO_TARGET_DIR"]) / "criterion"
+    return Path(__file__).resolve().parent.parent / "target" / "criterion"
+
+
+class Medians:
+    """criterion's median of each bench, from `new/estimates.json` under `root`, found by the title
+    the console prints (criterion's `benchmark.json` beside it holds the title; the directory names
+    are criterion's sanitised ids). A file whose typical estimate (the slope, else the mean) is not
+    the console's, to the console's five digits, is of another run, and the console's figure is
+    kept instead."""
+
+    def __init__(self, root):
+        self.root = root
+        self.dirs = None
+        self.fallback = {}  # title -> why the console's estimate stands in for the median
+
+    def _index(self):
+        self.dirs = defaultdict(list)
+        if self.root.is_dir():
+            for path in self.root.glob("**/new/benchmark.json"):
+                try:
+                    bench = json.loads(path.read_text())
+                    self.dirs[bench["title"]].append((path.parent, bench))
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
+
+    def estimates(self, title, console_ns):
+        """The estimates and benchmark.json of the run that printed `console_ns` for `title`, else
+        None."""
+        if self.dirs is None:
+            self._index()
+        found = False
+        for directory, bench in self.dirs.get(title, []):
+            try:
+                est = json.loads((directory / "estimates.json").read_text())
+                typical = (est.get("slope") or est["mean"])["point_estimate"]
+                est["median"]["point_estimate"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            found = True
+            if abs(typical - console_ns) <= 2e-4 * console_ns:
+                return est, bench
+        self.fallback[title] = "from another run" if found else "missing"
+        return None
+
+    def median(self, title, console_ns):
+        """criterion's median in ns, else the console's estimate `console_ns`."""
+        found = self.estimates(title, console_ns)
+        return found[0]["median"]["point_estimate"] if found else console_ns
+
+    def source(self, titles):
+        """The caption's words for where the figures of the benches `titles` come from."""
+        titles = sorted(set(titles))
+        console = [t for t in titles if t in self.fallback]
+        if not console:
+            return "criterion's medians (estimates.json)"
+        estimate = ("the console's figures, criterion's point estimates (the slope of its "
+                    "regression over the samples, or their mean; no estimates.json of this run)")
+        if len(console) == len(titles):
+            return estimate
+        names = (", ".join(f"`{t}`" for t in console) if len(console) <= 6
+                 else f"{len(console)} of the {len(titles)} benches (named on stderr)")
+        return f"criterion's medians (estimates.json), but for {names} {estimate}"
+
+
+parser = argparse.ArgumentParser(description="BENCHMARKS.md's tables from `cargo bench --bench "
+                                 "simd` output on stdin and criterion's estimates.json files.")
+parser.add_argument("--criterion-dir", type=Path, default=default_criterion_dir(), metavar="DIR",
+                    help="criterion's output directory (default: %(default)s)")
+medians = Medians(parser.parse_args().criterion_dir)
+
+rows = defaultdict(dict)  # (group, n) -> {bench: elements per ns}
+titles = defaultdict(list)  # (group, n) -> the titles of its benches, for the captions
+name = console = None
 for line in sys.stdin:
-    m = re.match(r"^(\S+)/(kernel|naive|copy|f32_kernel)/(\d+)\s*$", line.strip()) or re.match(
-        r"^(\S+)/(kernel|naive|copy|f32_kernel)/(\d+)\s+time:", line.strip()
-    )
+    line = line.strip()
+    m = re.match(r"^((\S+)/(kernel|naive|copy|f32_kernel)/(\d+))(?:\s+time:.*)?$", line)
     if m:
-        name = (m.group(1), int(m.group(3)), m.group(2))
-    t = re.search(r"thrpt:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
+        name, console = (m.group(1), m.group(2), int(m.group(4)), m.group(3)), None
+    t = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
     if t and name:
-        group, n, which = name
-        rows[(group, n)][which] = float(t.group(1)) * UNITS[t.group(2)]
-        name = None
+        console = float(t.group(1)) * UNITS[t.group(2)]
+    t = re.search(r"thrpt:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
+    if t and name and console:
+        title, group, n, which = name
+        found = medians.estimates(title, console)
+        elements = found and found[1].get("throughput", {}).get("Elements")
+        if elements:
+            rows[(group, n)][which] = elements / found[0]["median"]["point_estimate"]
+        else:
+            medians.fallback.setdefault(title, "without a count of elements")
+            rows[(group, n)][which] = float(t.group(1)) * THROUGHPUT_UNITS[t.group(2)]
+        titles[(group, n)].append(title)
+        name = console = None
+for title, why in medians.fallback.items():
+    print(f"{title}: estimates.json {why}, the console's estimate used", file=sys.stderr)
+
+
+def caption(keys):
+    """Where the throughputs of the rows `keys` come from."""
+    return f"Throughputs from {medians.source([t for key in keys for t in titles[key]])}:\n"
 
 
 def size(n):
@@ -35,6 +145,7 @@ def size(n):
 with_copy = [(key, r) for key, r in rows.items()
              if all(b in r for b in ("kernel", "naive", "copy")) and "f32_kernel" not in r]
 if with_copy:
+    print(caption(key for key, _ in with_copy))
     print("| group | n | kernel el/ns | naive el/ns | copy el/ns | kernel / naive | kernel / copy |")
     print("|---|---|---:|---:|---:|---:|---:|")
     for (group, n), r in with_copy:
@@ -47,6 +158,7 @@ with_f32 = [(key, r) for key, r in rows.items() if "f32_kernel" in r and "kernel
 if with_f32:
     if with_copy:
         print()
+    print(caption(key for key, _ in with_f32))
     print("| group | n | kernel el/ns | naive el/ns | kernel / naive | f32 kernel el/ns"
           " | kernel / f32 kernel |")
     print("|---|---|---:|---:|---:|---:|---:|")

@@ -1,7 +1,16 @@
 #!/usr/bin/env python3
 """Turns the output of `cargo bench --bench epoch --features rayon` into BENCHMARKS.md's tables.
 
-Reads criterion's console output on stdin and prints, from the median times of one run:
+    cargo bench --features rayon --bench epoch > out && python3 scripts/epoch_table.py < out
+
+Reads criterion's console output on stdin for the names of the benches of one run, and takes each
+one's time from criterion's median of its samples, `median.point_estimate` (ns) in
+`<criterion dir>/<bench>/new/estimates.json` (`--criterion-dir DIR`; by default
+`$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else this repository's
+`target/criterion`). Where that file is missing or holds another run than the one on stdin (its
+slope or mean differs from the console's estimate), the time is the console's, criterion's
+point estimate (the slope of its regression over the samples, or their mean without one), and
+the table's caption says for which benches. It prints:
 - `epoch_f32`, `epoch_f64`: each bench's time, its speed against the two-pass baseline, the
   fraction of the read-X reference it reaches (read time / epoch time), and the rayon epoch
   against the one-thread epoch (with the same ratio for the read of X);
@@ -13,24 +22,110 @@ Reads criterion's console output on stdin and prints, from the median times of o
   the 100 000 records, the fraction of the read of X it reaches).
 Groups missing from the input are left out.
 """
+import argparse
+import json
+import os
 import re
 import sys
 from collections import defaultdict
+from pathlib import Path
 
 UNITS = {"ps": 1e-3, "ns": 1.0, "µs": 1e3, "us": 1e3, "ms": 1e6, "s": 1e9}
 
+
+def default_criterion_dir():
+    """Where `cargo bench` has criterion write: as criterion 0.8 chooses, without cargo metadata."""
+    if os.environ.get("CRITERION_HOME"):
+        return Path(os.environ["CRITERION_HOME"])
+    if os.environ.get("CARGO_TARGET_DIR"):
+        return Path(os.environ["CARGO_TARGET_DIR"]) / "criterion"
+    return Path(__file__).resolve().parent.parent / "target" / "criterion"
+
+
+class Medians:
+    """criterion's median of each bench, from `new/estimates.json` under `root`, found by the title
+    the console prints (criterion's `benchmark.json` beside it holds the title; the directory names
+    are criterion's sanitised ids). A file whose typical estimate (the slope, else the mean) is not
+    the console's, to the console's five digits, is of another run, and the console's figure is
+    kept instead."""
+
+    def __init__(self, root):
+        self.root = root
+        self.dirs = None
+        self.fallback = {}  # title -> why the console's estimate stands in for the median
+
+    def _index(self):
+        self.dirs = defaultdict(list)
+        if self.root.is_dir():
+            for path in self.root.glob("**/new/benchmark.json"):
+                try:
+                    bench = json.loads(path.read_text())
+                    self.dirs[bench["title"]].append((path.parent, bench))
+                except (OSError, ValueError, KeyError, TypeError):
+                    continue
+
+    def estimates(self, title, console_ns):
+        """The estimates and benchmark.json of the run that printed `console_ns` for `title`, else
+        None."""
+        if self.dirs is None:
+            self._index()
+        found = False
+        for directory, bench in self.dirs.get(title, []):
+            try:
+                est = json.loads((directory / "estimates.json").read_text())
+                typical = (est.get("slope") or est["mean"])["point_estimate"]
+                est["median"]["point_estimate"]
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+            found = True
+            if abs(typical - console_ns) <= 2e-4 * console_ns:
+                return est, bench
+        self.fallback[title] = "from another run" if found else "missing"
+        return None
+
+    def median(self, title, console_ns):
+        """criterion's median in ns, else the console's estimate `console_ns`."""
+        found = self.estimates(title, console_ns)
+        return found[0]["median"]["point_estimate"] if found else console_ns
+
+    def source(self, titles):
+        """The caption's words for where the figures of the benches `titles` come from."""
+        titles = sorted(set(titles))
+        console = [t for t in titles if t in self.fallback]
+        if not console:
+            return "criterion's medians (estimates.json)"
+        estimate = ("the console's figures, criterion's point estimates (the slope of its "
+                    "regression over the samples, or their mean; no estimates.json of this run)")
+        if len(console) == len(titles):
+            return estimate
+        names = (", ".join(f"`{t}`" for t in console) if len(console) <= 6
+                 else f"{len(console)} of the {len(titles)} benches (named on stderr)")
+        return f"criterion's medians (estimates.json), but for {names} {estimate}"
+
+
+parser = argparse.ArgumentParser(description="BENCHMARKS.md's tables from `cargo bench --bench "
+                                 "epoch` output on stdin and criterion's estimates.json files.")
+parser.add_argument("--criterion-dir", type=Path, default=default_criterion_dir(), metavar="DIR",
+                    help="criterion's output directory (default: %(default)s)")
+medians = Medians(parser.parse_args().criterion_dir)
+
 times = defaultdict(dict)  # group -> {(bench, parameter): median ns}
+titles = defaultdict(list)  # group -> the titles of its benches, for the captions
 name = None
 for line in sys.stdin:
     line = line.strip()
-    m = re.match(r"^([a-z0-9_]+)/([a-z0-9_]+)/(\S+?)(?:\s+time:.*)?$", line)
+    m = re.match(r"^(([a-z0-9_]+)/([a-z0-9_]+)/(\S+?))(?:\s+time:.*)?$", line)
     if m:
         name = m.groups()
     t = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
     if t and name:
-        group, bench, parameter = name
-        times[group][(bench, parameter)] = float(t.group(1)) * UNITS[t.group(2)]
+        title, group, bench, parameter = name
+        console = float(t.group(1)) * UNITS[t.group(2)]
+        times[group][(bench, parameter)] = medians.median(title, console)
+        titles[group].append(title)
         name = None
+for title, why in medians.fallback.items():
+    print(f"{title}: estimates.json {why}, the console's estimate used", file=sys.stderr)
 
 
 def ms(ns):
@@ -41,10 +136,11 @@ def us(ns):
     return f"{ns / 1e3:.1f}"
 
 
-def table(title, header, rows):
+def table(group, title, header, rows):
+    """Prints a table, captioned with its title and where its times come from."""
     if not rows:
         return
-    print(title + "\n")
+    print(f"{title}; times: {medians.source(titles[group])}:\n")
     print("| " + " | ".join(header) + " |")
     print("|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|")
     for row in rows:
@@ -56,7 +152,7 @@ for group in ("epoch_f32", "epoch_f64"):
     t = {bench: v for (bench, _), v in times.get(group, {}).items()}
     if "fused" not in t:
         continue
-    title = f"`{group}` (N = 100 000, D = 64):"
+    title = f"`{group}` (N = 100 000, D = 64)"
     rows = []
     for bench in ("read_x_reference", "fused", "two_pass_baseline", "fused_3_outputs",
                   "two_pass_baseline_3_outputs", "read_x_reference_rayon", "fused_rayon"):
@@ -74,13 +170,14 @@ for group in ("epoch_f32", "epoch_f64"):
         serial = {"fused_rayon": "fused", "read_x_reference_rayon": "read_x_reference"}.get(bench)
         rayon = f"{t[serial] / v:.2f}×" if serial in t else ""
         rows.append([f"`{bench}`", ms(v), two_pass, fraction, rayon])
-    table(title, ["bench", "ms", "vs two-pass", "fraction of read-X", "rayon vs one thread"], rows)
+    header = ["bench", "ms", "vs two-pass", "fraction of read-X", "rayon vs one thread"]
+    table(group, title, header, rows)
 
 for group in ("epoch_by_size_f32", "epoch_by_size_f64"):
     t = times.get(group)
     if not t:
         continue
-    title = f"`{group}` (D = 64, X of 512 KiB to 102.4 MB):"
+    title = f"`{group}` (D = 64, X of 512 KiB to 102.4 MB)"
     rows = []
     for p in sorted({p for (_, p) in t}, key=lambda p: int(p.split("x")[0])):
         read, fused = t.get(("read_x_reference", p)), t.get(("fused", p))
@@ -95,24 +192,25 @@ for group in ("epoch_by_size_f32", "epoch_by_size_f64"):
     if rows and len(rows[0]) > 4:
         header += ["2 threads: fraction of their read", "read: 2 threads vs 1",
                    "fused: 2 threads vs 1"]
-    table(title, header, rows)
+    table(group, title, header, rows)
 
 for group in ("epoch_widths_f32", "epoch_widths_f64"):
     t = times.get(group)
     if not t:
         continue
-    title = f"`{group}` (16 384 records):"
+    title = f"`{group}` (16 384 records)"
     widths = sorted({p for (_, p) in t}, key=lambda p: int(p.split("x")[1]))
     rows = []
     for p in widths:
         fused, base = t.get(("fused", p)), t.get(("two_pass_baseline", p))
         if fused and base:
             rows.append([p.split("x")[1], us(fused), us(base), f"{base / fused:.2f}×"])
-    table(title, ["D", "fused µs", "two-pass µs", "fused vs two-pass"], rows)
+    table(group, title, ["D", "fused µs", "two-pass µs", "fused vs two-pass"], rows)
 
-t = times.get("minibatch_f32")
+group = "minibatch_f32"
+t = times.get(group)
 if t:
-    title = "`minibatch_f32` (N = 100 000, D = 64, a shuffled order):"
+    title = "`minibatch_f32` (N = 100 000, D = 64, a shuffled order)"
     rows = []
     for p in sorted({p for (_, p) in t}, key=lambda p: int(p.split("batch")[1])):
         blocked, storage = t.get(("blocked", p)), t.get(("blocked_in_storage_order", p))
@@ -122,31 +220,31 @@ if t:
                          ms(base), f"{base / blocked:.2f}×"])
     header = ["batch", "blocked ms", "in storage order ms", "per-record ms",
               "blocked vs per-record"]
-    table(title, header, rows)
+    table(group, title, header, rows)
 
 for group in ("predict_f32", "predict_f64"):
     t = times.get(group)
     if not t:
         continue
-    title = f"`{group}` (N = 100 000, D = 64):"
+    title = f"`{group}` (N = 100 000, D = 64)"
     rows = []
     for p in sorted({p for (_, p) in t}):
         blocked, base = t.get(("blocked", p)), t.get(("per_record_baseline", p))
         read = t.get(("read_x_reference", p))
         if blocked and base and read:
             rows.append([ms(blocked), ms(base), f"{base / blocked:.2f}×", f"{read / blocked:.2f}"])
-    table(title, ["blocked ms", "per-record ms", "blocked vs per-record", "fraction of read-X"],
-          rows)
+    header = ["blocked ms", "per-record ms", "blocked vs per-record", "fraction of read-X"]
+    table(group, title, header, rows)
 
 for group in ("predict_few_f32", "predict_few_f64"):
     t = times.get(group)
     if not t:
         continue
-    title = f"`{group}` (D = 64):"
+    title = f"`{group}` (D = 64)"
     rows = []
     for p in sorted({p for (_, p) in t}, key=lambda p: int(p.split("x")[0])):
         blocked, base = t.get(("blocked", p)), t.get(("per_record_baseline", p))
         if blocked and base:
             ratio = f"{base / blocked:.2f}×"
             rows.append([p.split("x")[0], f"{blocked:.0f}", f"{base:.0f}", ratio])
-    table(title, ["records", "blocked ns", "per-record ns", "blocked vs per-record"], rows)
+    table(group, title, ["records", "blocked ns", "per-record ns", "blocked vs per-record"], rows)
