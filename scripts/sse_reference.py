@@ -21,7 +21,6 @@ Writes tests/data/sse/references.txt, one line per case:
 """
 import math
 import os
-import struct
 import sys
 
 from mpmath import mpf
