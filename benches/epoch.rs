@@ -1,10 +1,10 @@
-//! One batch epoch of a single sigmoid unit at N = 100 000 records, D = 64 features, K = 1:
-//! the crate's fused single pass beside a naive two-pass baseline (all outputs, then all
-//! gradients), a memory-read reference (summing X once: the limit of any epoch), the same epoch
-//! with K = 3 outputs beside the two-pass baseline of K = 3 and, with the `rayon` feature, the
-//! parallel epoch. Then `minibatch_f32`: one mini-batch epoch over a shuffled order at batch
-//! sizes 1, 32 and 256, beside the per-record path it replaced and the same epoch over the
-//! records in storage order.
+//! One batch epoch of a single sigmoid unit at N = 100 000 records, D = 64 features, K = 1: the
+//! crate's fused single pass beside a naive two-pass baseline (all outputs, then all gradients, in
+//! plain loops), the same two passes through the crate's public kernels, a memory-read reference
+//! (summing X once: the limit of any epoch), the same epoch with K = 3 outputs beside the two-pass
+//! baseline of K = 3 and, with the `rayon` feature, the parallel epoch. Then `minibatch_f32`: one
+//! mini-batch epoch over a shuffled order at batch sizes 1, 32 and 256, beside the per-record path
+//! it replaced and the same epoch over the records in storage order.
 //!
 //! `epoch_by_size_f32` and `epoch_by_size_f64`: the batch epoch and the read of X (with `rayon`,
 //! also on every thread) for X of 512 KiB to 102.4 MB, in L2, in L3 and beyond.
@@ -23,8 +23,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use delta_rule::{
-    accumulate_weight_step, apply_gradient, batch_epoch, init_weights, minibatch_epoch, net_input,
-    predict, train_step, Activation, Layer, Sigmoid,
+    accumulate_weight_step, apply_gradient, batch_epoch, error_terms, init_weights,
+    minibatch_epoch, net_input, predict, sse, train_step, Activation, Identity, Layer, Sigmoid,
 };
 use num_traits::Float;
 use rand::seq::SliceRandom;
@@ -80,6 +80,81 @@ fn two_pass_epoch<T: Float>(
         *wi = *wi + scale * g;
     }
     squares
+}
+
+/// The same epoch as `batch_epoch` with one output and `Sigmoid`, in two passes over X through
+/// the crate's public kernels, as a user of the crate would write it without `batch_epoch`: every
+/// net input by `predict` with `Identity` (the blocked, dispatched dot products), σ of them by
+/// `activate_slice` and the loss by `sse` (the loss `batch_epoch` returns), every δ by
+/// `error_terms`, then the gradient as a second pass over X, one `accumulate_weight_step`
+/// (g += δ·x, dispatched) per record, and the update by `apply_gradient`. Beside
+/// [`two_pass_epoch`], whose plain loops a default build compiles for SSE2 with a scalar `exp`
+/// per record, it separates the gain of one pass from the gain of the SIMD kernels. `scratch`
+/// holds three arrays of one value per record (h, ŷ, δ). Returns ½ Σ (y − ŷ)².
+fn two_pass_kernels<T: Float>(
+    layer: Layer,
+    w: &mut [T],
+    x: &[T],
+    y: &[T],
+    learn_rate: T,
+    scratch: &mut [T],
+    gradient: &mut [T],
+) -> T {
+    let (h, rest) = scratch.split_at_mut(y.len());
+    let (y_hat, delta) = rest.split_at_mut(y.len());
+    predict(&Identity, layer, w, x, h).unwrap();
+    Sigmoid.activate_slice(h, y_hat).unwrap();
+    let loss = sse(y, y_hat).unwrap();
+    error_terms(&Sigmoid, y, h, delta).unwrap();
+    gradient.fill(T::zero());
+    for (row, &d) in x.chunks_exact(layer.inputs).zip(delta.iter()) {
+        accumulate_weight_step(gradient, row, d, T::one()).unwrap();
+    }
+    apply_gradient(w, gradient, learn_rate, y.len()).unwrap();
+    loss
+}
+
+/// Asserts that `batch_epoch` and [`two_pass_kernels`] compute, from the same weights `w0` (one
+/// output, `Sigmoid`, 0/1 targets), the gradient Σᵢ δᵢ xᵢ and the loss of an `f64` reference up
+/// to rounding, so that the two benches do the same work. A sum Σᵢ tᵢ may be off by
+/// (8√n + 2dM + 2e^M + 8)·u·Σᵢ |tᵢ|, with u the unit roundoff of `T` and M = maxᵢ Σₖ |wₖ xᵢₖ|
+/// (so |h| ≤ M): 8√n·u bounds the rounding of a sum of n terms in any order with a probability
+/// above 1 − 2n·e⁻³² (Higham and Mary 2019, the roundings taken as independent; the worst case,
+/// n·u, exceeds the gradient itself at n = 100 000 and would pass a wrong one); each term's own
+/// error is at most 2dM·u from its net input (d products; a change Δh moves δ and (y − σ)² by at
+/// most 2|Δh| relative) and (6 + 2e^M)·u from σ and σ′ by the accuracy `error_terms` documents,
+/// as σ/|y − σ| ≤ e^M. A gradient with a tenth of the records left out fails it (tried), and so
+/// would a wrong sign or a missing σ′.
+fn assert_same_epoch<T: Float>(layer: Layer, w0: &[T], x: &[T], y: &[T], learn_rate: T) {
+    let (n, d) = (y.len(), layer.inputs);
+    let f = |v: T| v.to_f64().unwrap();
+    let (mut g, mut g_abs, mut loss, mut m) = (vec![0.0; d], vec![0.0; d], 0.0, 0.0_f64);
+    for (row, &target) in x.chunks_exact(d).zip(y) {
+        let h: f64 = row.iter().zip(w0).map(|(&a, &b)| f(a) * f(b)).sum();
+        m = m.max(row.iter().zip(w0).map(|(&a, &b)| (f(a) * f(b)).abs()).sum());
+        let s = 1.0 / (1.0 + (-h).exp());
+        let delta = (f(target) - s) * s * (1.0 - s);
+        loss += 0.5 * (f(target) - s) * (f(target) - s);
+        for ((g, g_abs), &xi) in g.iter_mut().zip(&mut g_abs).zip(row) {
+            *g += delta * f(xi);
+            *g_abs += (delta * f(xi)).abs();
+        }
+    }
+    let u = f(T::epsilon()) / 2.0;
+    let factor = (8.0 * (n as f64).sqrt() + 2.0 * d as f64 * m + 2.0 * m.exp() + 8.0) * u;
+
+    let (mut w, mut fused_g) = (w0.to_vec(), vec![T::zero(); d]);
+    let fused = batch_epoch(&Sigmoid, layer, &mut w, x, y, learn_rate, &mut fused_g).unwrap();
+    let (mut w, mut kernels_g) = (w0.to_vec(), vec![T::zero(); d]);
+    let mut scratch = vec![T::zero(); 3 * n];
+    let kernels = two_pass_kernels(layer, &mut w, x, y, learn_rate, &mut scratch, &mut kernels_g);
+    for (name, loss_t, grad) in [("fused", fused.sse, &fused_g), ("kernels", kernels, &kernels_g)] {
+        assert!((f(loss_t) - loss).abs() <= factor * loss, "{name}: loss {} ≠ {loss}", f(loss_t));
+        for (j, &gj) in grad.iter().enumerate() {
+            let err = (f(gj) - g[j]).abs();
+            assert!(err <= factor * g_abs[j], "{name}: gradient {j} off by {err:e}");
+        }
+    }
 }
 
 /// Σ aᵢbᵢ with product i in accumulator i mod 16, then the 16 in order: independent chains a
@@ -172,6 +247,23 @@ fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
                 &mut gradient,
             )
             .unwrap()
+        })
+    });
+
+    assert_same_epoch(layer, &w0, &x, &y, learn_rate);
+    let mut w = w0.clone();
+    let mut scratch = vec![T::zero(); 3 * RECORDS];
+    group.bench_function(id("two_pass_kernels"), |b| {
+        b.iter(|| {
+            two_pass_kernels(
+                layer,
+                &mut w,
+                black_box(&x),
+                black_box(&y),
+                learn_rate,
+                &mut scratch,
+                &mut gradient,
+            )
         })
     });
 
