@@ -230,7 +230,8 @@ mod half_groups {
 
 macro_rules! streaming_groups {
     ($t:ty, $dot:ident, $sse:ident, $step:ident) => {
-        /// `net_input` against a 16-accumulator loop.
+        /// `net_input` against a 16-accumulator loop (the elements past the last whole 16 summed
+        /// apart, so that the loop is right at any length).
         fn $dot(c: &mut Criterion) {
             let mut group = configure(c, concat!("dot_", stringify!($t)));
             for n in SIZES {
@@ -245,12 +246,14 @@ macro_rules! streaming_groups {
                         let mut acc = [0.0 as $t; 16];
                         let (ca, cb) =
                             (black_box(&a).chunks_exact(16), black_box(&b).chunks_exact(16));
+                        let tail: $t =
+                            ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| x * y).sum();
                         for (x, y) in ca.zip(cb) {
                             for i in 0..16 {
                                 acc[i] += x[i] * y[i];
                             }
                         }
-                        acc.iter().sum::<$t>()
+                        tail + acc.iter().sum::<$t>()
                     })
                 });
                 group.bench_function(BenchmarkId::new("copy", n), |bn| {
@@ -260,7 +263,8 @@ macro_rules! streaming_groups {
             group.finish();
         }
 
-        /// `sse` (faithfully rounded) against a 16-accumulator loop in the same type.
+        /// `sse` (faithfully rounded) against a 16-accumulator loop in the same type (with the
+        /// elements past the last whole 16, as the dot product's).
         fn $sse(c: &mut Criterion) {
             let mut group = configure(c, concat!("sse_", stringify!($t)));
             for n in SIZES {
@@ -275,13 +279,19 @@ macro_rules! streaming_groups {
                         let mut acc = [0.0 as $t; 16];
                         let (ca, cb) =
                             (black_box(&a).chunks_exact(16), black_box(&b).chunks_exact(16));
+                        let tail: $t = ca
+                            .remainder()
+                            .iter()
+                            .zip(cb.remainder())
+                            .map(|(x, y)| (x - y) * (x - y))
+                            .sum();
                         for (x, y) in ca.zip(cb) {
                             for i in 0..16 {
                                 let r = x[i] - y[i];
                                 acc[i] += r * r;
                             }
                         }
-                        0.5 * acc.iter().sum::<$t>()
+                        0.5 * (tail + acc.iter().sum::<$t>())
                     })
                 });
                 group.bench_function(BenchmarkId::new("copy", n), |bn| {
