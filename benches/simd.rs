@@ -1,5 +1,7 @@
 //! The dispatched SIMD kernels beside a naive scalar loop and a memory-copy reference, for
-//! `f32` and `f64` at 1 Ki, 64 Ki, 1 Mi and 16 Mi elements.
+//! `f32` and `f64` at 1 Ki, 64 Ki, 1 Mi and 16 Mi elements. On x86-64 the activations, whose
+//! kernels write outputs of 16 MiB and more with non-temporal stores, also have a copy by such
+//! stores (`copy_streaming`) at those sizes.
 //!
 //! `cargo bench --bench simd`; `DELTA_RULE_SIMD=avx2` (or `scalar`) lowers the dispatch level.
 //! With `--features half`, also f16 and bf16 slices against the element-wise scalar method.
@@ -25,6 +27,66 @@ fn data<T: From<f32>>(n: usize, seed: u32, range: f32) -> Vec<T> {
             T::from((state as f32 / u32::MAX as f32 * 2.0 - 1.0) * range)
         })
         .collect()
+}
+
+/// The output size from which the crate's AVX-512 map kernels (σ, σ′, tanh, tanh′, softplus, and
+/// σ with σ′) write with non-temporal stores (`STREAM_BYTES` in src/simd/avx512.rs).
+#[cfg(target_arch = "x86_64")]
+const STREAM_BYTES: usize = 16 << 20;
+
+/// `dst` ← `src` with non-temporal stores (`MOVNTDQ`, SSE2, in the x86-64 baseline): the copy
+/// reference for kernels that stream their outputs, with no read for ownership of the lines of
+/// `dst`. `copy_from_slice` (glibc's `memcpy`) streams or not by its own size threshold, so
+/// beside a streaming kernel it may measure the store type besides the computation. Plain copies
+/// for the bytes before the first 16-byte boundary of `dst` and after the last whole block.
+#[cfg(target_arch = "x86_64")]
+fn copy_streaming<T: Copy>(dst: &mut [T], src: &[T]) {
+    use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_sfence, _mm_stream_si128};
+    assert_eq!(dst.len(), src.len());
+    let bytes = core::mem::size_of_val(src);
+    let (d, s) = (dst.as_mut_ptr().cast::<u8>(), src.as_ptr().cast::<u8>());
+    let head = ((d as usize).wrapping_neg() % 16).min(bytes);
+    let end = head + (bytes - head) / 16 * 16;
+    // SAFETY: `dst` and `src` are `bytes` bytes long each and do not overlap (`dst` is borrowed
+    // mutably); the head is their first `head` ≤ `bytes` bytes, the 16-byte blocks lie in
+    // head..end and the tail in end..bytes. Every block's store address d + i is 16-byte
+    // aligned, as `_mm_stream_si128` needs (d + head is, and i − head is a multiple of 16); the
+    // loads may be unaligned. SSE2 is part of the x86-64 baseline.
+    unsafe {
+        core::ptr::copy_nonoverlapping(s, d, head);
+        let mut i = head;
+        while i < end {
+            _mm_stream_si128(d.add(i).cast::<__m128i>(), _mm_loadu_si128(s.add(i).cast()));
+            i += 16;
+        }
+        core::ptr::copy_nonoverlapping(s.add(end), d.add(end), bytes - end);
+    }
+    // Orders the weakly ordered streaming stores before whatever follows.
+    // SAFETY: SSE is part of the x86-64 baseline. (`_mm_sfence` is safe in recent Rust but
+    // unsafe in the crate's minimum version, 1.89.)
+    #[allow(unused_unsafe)]
+    unsafe {
+        _mm_sfence()
+    };
+}
+
+/// A bench of [`copy_streaming`] from `src` into `dst` where the kernels stream (outputs of
+/// [`STREAM_BYTES`] and more), after checking once that it copies.
+fn bench_copy_streaming<T: Copy + PartialEq + core::fmt::Debug>(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    dst: &mut [T],
+    src: &[T],
+) {
+    #[cfg(target_arch = "x86_64")]
+    if core::mem::size_of_val(dst) >= STREAM_BYTES {
+        copy_streaming(dst, src);
+        assert!(dst == src, "copy_streaming copies");
+        group.bench_function(BenchmarkId::new("copy_streaming", src.len()), |b| {
+            b.iter(|| copy_streaming(black_box(&mut *dst), black_box(src)))
+        });
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = (group, dst, src);
 }
 
 fn configure<'a>(
@@ -60,6 +122,7 @@ macro_rules! activation_group {
                 group.bench_function(BenchmarkId::new("copy", n), |b| {
                     b.iter(|| black_box(&mut out).copy_from_slice(black_box(&h)))
                 });
+                bench_copy_streaming(&mut group, &mut out, &h);
             }
             group.finish();
         }
@@ -146,6 +209,7 @@ macro_rules! fused_group {
                 group.bench_function(BenchmarkId::new("copy", n), |b| {
                     b.iter(|| black_box(&mut out).copy_from_slice(black_box(&h)))
                 });
+                bench_copy_streaming(&mut group, &mut out, &h);
             }
             group.finish();
         }
