@@ -13,10 +13,11 @@ console's estimate), the throughput is the console's, from criterion's point est
 of its regression over the samples, or their mean without one), and the table's caption says
 for which benches.
 
-It prints, per group and size, the throughput of `kernel`, `naive` and `copy` in elements per
-nanosecond (the elements divided by that time) and the ratios kernel/naive and kernel/copy, all
-from the same run; then, in a table of their own, the groups that also have an `f32_kernel` bench (f16 and bf16 slices): the
-kernel, the naive loop, their ratio, and the kernel against the `f32` kernel on the same values.
+It prints, per group and size, the throughput of `kernel`, `naive` and `copy` (and
+`copy_streaming`, where the group has it) in elements per nanosecond (the elements divided by
+that time) and the ratios of the kernel to each, all from the same run; then, in a table of
+their own, the groups that also have an `f32_kernel` bench (f16 and bf16 slices): the kernel,
+the naive loop, their ratio, and the kernel against the `f32` kernel on the same values.
 """
 import argparse
 import re
@@ -41,7 +42,8 @@ titles = defaultdict(list)  # (group, n) -> the titles of its benches, for the c
 name = console = None
 for line in sys.stdin:
     line = line.strip()
-    m = re.match(r"^((\S+)/(kernel|naive|copy|f32_kernel)/(\d+))(?:\s+time:.*)?$", line)
+    m = re.match(r"^((\S+)/(kernel|naive|copy|copy_streaming|f32_kernel)/(\d+))(?:\s+time:.*)?$",
+                 line)
     if m:
         name, console = (m.group(1), m.group(2), int(m.group(4)), m.group(3)), None
     t = re.search(r"time:\s+\[\S+ \S+ (\S+) (\S+) \S+ \S+\]", line)
@@ -76,11 +78,15 @@ with_copy = [(key, r) for key, r in rows.items()
              if all(b in r for b in ("kernel", "naive", "copy")) and "f32_kernel" not in r]
 if with_copy:
     print(caption(key for key, _ in with_copy))
-    print("| group | n | kernel el/ns | naive el/ns | copy el/ns | kernel / naive | kernel / copy |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    # The streaming copy runs only where the kernels stream (16 Mi): its cells are empty elsewhere.
+    print("| group | n | kernel el/ns | naive el/ns | copy el/ns | kernel / naive | kernel / copy"
+          " | streaming copy el/ns | kernel / streaming copy |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for (group, n), r in with_copy:
-        k, nv, c = r["kernel"], r["naive"], r["copy"]
-        print(f"| {group} | {size(n)} | {k:.2f} | {nv:.2f} | {c:.2f} | {k / nv:.2f} | {k / c:.2f} |")
+        k, nv, c, sc = r["kernel"], r["naive"], r["copy"], r.get("copy_streaming")
+        streaming = f"{sc:.2f} | {k / sc:.2f}" if sc else " | "
+        print(f"| {group} | {size(n)} | {k:.2f} | {nv:.2f} | {c:.2f} | {k / nv:.2f} | {k / c:.2f}"
+              f" | {streaming} |")
 
 # The half-type groups: the kernel beside the naive loop and beside the `f32` kernel on the same
 # values (the conversions' cost), as BENCHMARKS.md shows them.

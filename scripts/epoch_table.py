@@ -11,7 +11,8 @@ one's time from criterion's median of its samples, `median.point_estimate` (ns) 
 slope or mean differs from the console's estimate), the time is the console's, criterion's
 point estimate (the slope of its regression over the samples, or their mean without one), and
 the table's caption says for which benches. It prints:
-- `epoch_f32`, `epoch_f64`: each bench's time, its speed against the two-pass baseline, the
+- `epoch_f32`, `epoch_f64`: each bench's time, its speed against the two-pass baseline (and the
+  one-output epoch's against the two passes through the crate's kernels), the
   fraction of the read-X reference it reaches (read time / epoch time), and the rayon epoch
   against the one-thread epoch (with the same ratio for the read of X);
 - `epoch_by_size_*`: the fused epoch's fraction of the read of X at five sizes of X, and with
@@ -84,8 +85,9 @@ for group in ("epoch_f32", "epoch_f64"):
         continue
     title = f"`{group}` (N = 100 000, D = 64)"
     rows = []
-    for bench in ("read_x_reference", "fused", "two_pass_baseline", "fused_3_outputs",
-                  "two_pass_baseline_3_outputs", "read_x_reference_rayon", "fused_rayon"):
+    for bench in ("read_x_reference", "fused", "two_pass_baseline", "two_pass_kernels",
+                  "fused_3_outputs", "two_pass_baseline_3_outputs", "read_x_reference_rayon",
+                  "fused_rayon"):
         if bench not in t:
             continue
         v = t[bench]
@@ -99,8 +101,12 @@ for group in ("epoch_f32", "epoch_f64"):
         fraction = f"{read / v:.2f}" if read and bench in ("fused", "fused_rayon") else ""
         serial = {"fused_rayon": "fused", "read_x_reference_rayon": "read_x_reference"}.get(bench)
         rayon = f"{t[serial] / v:.2f}×" if serial in t else ""
-        rows.append([f"`{bench}`", ms(v), two_pass, fraction, rayon])
-    header = ["bench", "ms", "vs two-pass", "fraction of read-X", "rayon vs one thread"]
+        # The one-output fused epoch also against the same two passes through the crate's kernels.
+        kernels = t.get("two_pass_kernels")
+        vs_kernels = f"{kernels / v:.2f}×" if kernels and bench == "fused" else ""
+        rows.append([f"`{bench}`", ms(v), two_pass, vs_kernels, fraction, rayon])
+    header = ["bench", "ms", "vs two-pass", "vs two-pass kernels", "fraction of read-X",
+              "rayon vs one thread"]
     table(group, title, header, rows)
 
 for group in ("epoch_by_size_f32", "epoch_by_size_f64"):
