@@ -1,23 +1,23 @@
-//! Every f32 input of the sigmoid and its derivative, through the scalar and the slice methods,
+//! Every f32 input of σ, σ′, tanh, tanh′ and softplus, through the scalar and the slice methods,
 //! against an f64 reference. Ignored by default; on 2 cores it takes a few minutes:
 //!
 //! ```text
 //! cargo test --release --test exhaustive_f32 -- --ignored --nocapture
 //! ```
 //!
-//! The reference is the crate's `f64` σ and σ′ (`common::F64_METHODS_REL`: below 1 f64 ulp,
+//! The reference is the crate's `f64` methods (`common::F64_METHODS_REL`: below 1 f64 ulp,
 //! 2⁻²⁸ of an f32 ulp), a separate evaluation from the plain f64 formulas with the platform's
-//! `exp` that the `f32` scalar methods round, and from the SIMD kernels behind the slices. Each
-//! bound is the documented one plus the reference's own error and no more; a result more than
-//! ½ ulp plus that much away is certainly not correctly rounded, which the scalar methods may be
-//! only within 2⁻²⁶ ulp of a tie. The slices are also held to the largest error measured over
-//! all inputs (`common::bounds::F32_SLICE_MEASURED`), from which the f16 and bf16 slice bounds
-//! are derived.
+//! `exp`, `tanh` and `ln_1p` that the `f32` scalar methods round, and from the SIMD kernels
+//! behind the slices. Each bound is the documented one plus the reference's own error and no
+//! more; a result more than ½ ulp plus that much away is certainly not correctly rounded, which
+//! the scalar methods may be only within 2⁻²⁶ ulp of a tie. The slices are also held to the
+//! largest error measured over all inputs (`common::bounds::F32_SLICE_MEASURED`), from which the
+//! f16 and bf16 slice bounds are derived.
 
 mod common;
 
 use common::{bounds, error_from_reference, reference_ulps, F32, F64_METHODS_REL};
-use delta_rule::{Activation, Sigmoid};
+use delta_rule::{Activation, Sigmoid, Softplus, Tanh};
 
 /// Max error in f32 ulps, where, and how many results are certainly not correctly rounded.
 #[derive(Clone, Copy, Debug)]
@@ -50,27 +50,71 @@ impl Tally {
     }
 }
 
-/// Tallies for (activate, derivative, activate_slice, derivative_slice) over the bit patterns
-/// in `range`.
-fn scan(range: std::ops::Range<u64>) -> [Tally; 4] {
+/// The five outputs: name, scalar method, slice method, f64 reference and documented slice bound.
+struct Output {
+    name: &'static str,
+    scalar: fn(f32) -> f32,
+    slice: fn(&[f32], &mut [f32]),
+    reference: fn(f64) -> f64,
+    slice_bound: f64,
+}
+
+const OUTPUTS: [Output; 5] = [
+    Output {
+        name: "sigmoid",
+        scalar: |h| Sigmoid.activate(h),
+        slice: |h, out| Sigmoid.activate_slice(h, out).unwrap(),
+        reference: |h| Sigmoid.activate(h),
+        slice_bound: bounds::SIGMOID_SLICE,
+    },
+    Output {
+        name: "sigmoid derivative",
+        scalar: |h| Sigmoid.derivative(h),
+        slice: |h, out| Sigmoid.derivative_slice(h, out).unwrap(),
+        reference: |h| Sigmoid.derivative(h),
+        slice_bound: bounds::SIGMOID_DERIVATIVE_SLICE,
+    },
+    Output {
+        name: "tanh",
+        scalar: |h| Tanh.activate(h),
+        slice: |h, out| Tanh.activate_slice(h, out).unwrap(),
+        reference: |h| Tanh.activate(h),
+        slice_bound: bounds::TANH_SLICE,
+    },
+    Output {
+        name: "tanh derivative",
+        scalar: |h| Tanh.derivative(h),
+        slice: |h, out| Tanh.derivative_slice(h, out).unwrap(),
+        reference: |h| Tanh.derivative(h),
+        slice_bound: bounds::TANH_DERIVATIVE_SLICE,
+    },
+    Output {
+        name: "softplus",
+        scalar: |h| Softplus.activate(h),
+        slice: |h, out| Softplus.activate_slice(h, out).unwrap(),
+        reference: |h| Softplus.activate(h),
+        slice_bound: bounds::SOFTPLUS_SLICE,
+    },
+];
+
+/// Tallies for each output of [`OUTPUTS`], scalar then slice, over the bit patterns in `range`.
+fn scan(range: std::ops::Range<u64>) -> [[Tally; 2]; 5] {
     const CHUNK: usize = 4096;
-    let mut tallies = [Tally::new(); 4];
-    let (mut inputs, mut values, mut slopes) = (Vec::new(), vec![0.0; CHUNK], vec![0.0; CHUNK]);
+    let mut tallies = [[Tally::new(); 2]; 5];
+    let (mut inputs, mut values) = (Vec::new(), vec![0.0; CHUNK]);
     let mut start = range.start;
     while start < range.end {
         let end = (start + CHUNK as u64).min(range.end);
         inputs.clear();
         inputs.extend((start..end).map(|bits| f32::from_bits(bits as u32)).filter(|x| !x.is_nan()));
         let n = inputs.len();
-        Sigmoid.activate_slice(&inputs, &mut values[..n]).unwrap();
-        Sigmoid.derivative_slice(&inputs, &mut slopes[..n]).unwrap();
-        for (i, &x) in inputs.iter().enumerate() {
-            let (value, slope) = Sigmoid.activate_with_derivative(f64::from(x));
-            let rel = F64_METHODS_REL;
-            tallies[0].add(x, Sigmoid.activate(x), value, rel);
-            tallies[1].add(x, Sigmoid.derivative(x), slope, rel);
-            tallies[2].add(x, values[i], value, rel);
-            tallies[3].add(x, slopes[i], slope, rel);
+        for (output, tally) in OUTPUTS.iter().zip(&mut tallies) {
+            (output.slice)(&inputs, &mut values[..n]);
+            for (&x, &value) in inputs.iter().zip(&values[..n]) {
+                let exact = (output.reference)(f64::from(x));
+                tally[0].add(x, (output.scalar)(x), exact, F64_METHODS_REL);
+                tally[1].add(x, value, exact, F64_METHODS_REL);
+            }
         }
         start = end;
     }
@@ -89,37 +133,42 @@ fn every_f32_input() {
             std::thread::spawn(move || scan(range))
         })
         .collect();
-    let mut tallies = [Tally::new(); 4];
+    let mut tallies = [[Tally::new(); 2]; 5];
     for handle in handles {
         let part = handle.join().expect("scan thread");
-        for (tally, part) in tallies.iter_mut().zip(part) {
+        for (tally, part) in tallies.iter_mut().flatten().zip(part.into_iter().flatten()) {
             *tally = tally.merge(part);
         }
     }
-    let names = ["activate", "derivative", "activate_slice", "derivative_slice"];
     // The scalar methods are documented correctly rounded but within 2⁻²⁶ ulp of a tie
-    // (strictly below 0.5 + 2⁻²⁶ ulp), the slices within 1 and 2 ulp and measured within
-    // `F32_SLICE_MEASURED`; each plus the reference's own error.
+    // (strictly below 0.5 + 2⁻²⁶ ulp), the slices within their documented bounds and measured
+    // within `F32_SLICE_MEASURED`; each plus the reference's own error.
     let margin = reference_ulps(F64_METHODS_REL, F32);
-    let limits = [
-        bounds::F32_SCALAR,
-        bounds::F32_SCALAR,
-        bounds::SIGMOID_SLICE.min(bounds::F32_SLICE_MEASURED),
-        bounds::SIGMOID_DERIVATIVE_SLICE.min(bounds::F32_SLICE_MEASURED),
-    ];
-    for ((name, tally), bound) in names.iter().zip(&tallies).zip(limits) {
-        println!(
-            "sigmoid {name:<17} max {:.10} ulp at h = {:e} ({:#010x}); {} certainly not correctly \
-             rounded; bound {bound} + {margin:e}",
-            tally.max,
-            tally.at,
-            tally.at.to_bits(),
-            tally.misrounded
-        );
+    let mut failures = Vec::new();
+    for (output, [scalar, slice]) in OUTPUTS.iter().zip(tallies) {
+        let slice_bound = output.slice_bound.min(bounds::F32_SLICE_MEASURED);
+        for (method, tally, bound) in
+            [("scalar", scalar, bounds::F32_SCALAR), ("slice", slice, slice_bound)]
+        {
+            println!(
+                "{:<18} {method:<6} max {:.10} ulp at h = {:e} ({:#010x}); {} certainly not \
+                 correctly rounded; bound {bound} + {margin:e}",
+                output.name,
+                tally.max,
+                tally.at,
+                tally.at.to_bits(),
+                tally.misrounded
+            );
+            // The scalar bound is strict, the slices' is not.
+            let within = if method == "scalar" {
+                tally.max < bound + margin
+            } else {
+                tally.max <= bound + margin
+            };
+            if !within {
+                failures.push(format!("{} {method}: {tally:?} beyond {bound} ulp", output.name));
+            }
+        }
     }
-    for (i, ((name, tally), bound)) in names.iter().zip(&tallies).zip(limits).enumerate() {
-        // The scalar bounds are strict, the slices' are not.
-        let within = if i < 2 { tally.max < bound + margin } else { tally.max <= bound + margin };
-        assert!(within, "{name}: {tally:?} beyond {bound} ulp");
-    }
+    assert!(failures.is_empty(), "{failures:#?}");
 }
