@@ -1,7 +1,8 @@
 //! The dispatched SIMD kernels beside a naive scalar loop and a memory-copy reference, for
 //! `f32` and `f64` at 1 Ki, 64 Ki, 1 Mi and 16 Mi elements. On x86-64 the activations, whose
-//! kernels write outputs of 16 MiB and more with non-temporal stores, also have a copy by such
-//! stores (`copy_streaming`) at those sizes.
+//! AVX-512 kernels write outputs of 16 MiB and more with non-temporal stores, also have a copy
+//! by such stores (`copy_streaming`) at those sizes; at the lower levels (`DELTA_RULE_SIMD`) the
+//! kernels store as usual, and `copy` is their reference.
 //!
 //! `cargo bench --bench simd`; `DELTA_RULE_SIMD=avx2` (or `scalar`) lowers the dispatch level.
 //! With `--features half`, also f16 and bf16 slices against the element-wise scalar method.
@@ -39,8 +40,9 @@ const STREAM_BYTES: usize = 16 << 20;
 /// `dst`. `copy_from_slice` (glibc's `memcpy`) streams or not by its own size threshold, so
 /// beside a streaming kernel it may measure the store type besides the computation. Plain copies
 /// for the bytes before the first 16-byte boundary of `dst` and after the last whole block.
+/// Float elements only: they have no padding bytes, which the 16-byte loads would read.
 #[cfg(target_arch = "x86_64")]
-fn copy_streaming<T: Copy>(dst: &mut [T], src: &[T]) {
+fn copy_streaming<T: num_traits::Float>(dst: &mut [T], src: &[T]) {
     use core::arch::x86_64::{__m128i, _mm_loadu_si128, _mm_sfence, _mm_stream_si128};
     assert_eq!(dst.len(), src.len());
     let bytes = core::mem::size_of_val(src);
@@ -62,23 +64,38 @@ fn copy_streaming<T: Copy>(dst: &mut [T], src: &[T]) {
         core::ptr::copy_nonoverlapping(s.add(end), d.add(end), bytes - end);
     }
     // Orders the weakly ordered streaming stores before whatever follows.
-    // SAFETY: SSE is part of the x86-64 baseline. (`_mm_sfence` is safe in recent Rust but
-    // unsafe in the crate's minimum version, 1.89.)
-    #[allow(unused_unsafe)]
-    unsafe {
-        _mm_sfence()
-    };
+    // SAFETY: SSE is part of the x86-64 baseline.
+    unsafe { _mm_sfence() };
+}
+
+/// [`copy_streaming`] copies, unaligned head and tail included: from every offset of `src` into
+/// every offset of `dst` filled with a sentinel, at lengths around whole 16-byte blocks.
+#[cfg(target_arch = "x86_64")]
+fn check_copy_streaming<T: num_traits::Float + core::fmt::Debug>() {
+    let src: Vec<T> = (0..100).map(|i| T::from(i + 1).unwrap()).collect();
+    for len in 0..40 {
+        for (from, to) in [(0, 0), (1, 0), (0, 1), (1, 3), (3, 2)] {
+            let mut dst = [-T::one(); 50];
+            copy_streaming(&mut dst[to..to + len], &src[from..from + len]);
+            assert_eq!(&dst[to..to + len], &src[from..from + len], "len {len} from {from} to {to}");
+            let untouched = dst[..to].iter().chain(&dst[to + len..]).all(|&v| v == -T::one());
+            assert!(untouched, "len {len} from {from} to {to}: outside the slice");
+        }
+    }
 }
 
 /// A bench of [`copy_streaming`] from `src` into `dst` where the kernels stream (outputs of
-/// [`STREAM_BYTES`] and more), after checking once that it copies.
-fn bench_copy_streaming<T: Copy + PartialEq + core::fmt::Debug>(
+/// [`STREAM_BYTES`] and more), after checking that it copies ([`check_copy_streaming`], and
+/// once into `dst` cleared first).
+fn bench_copy_streaming<T: num_traits::Float + core::fmt::Debug>(
     group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
     dst: &mut [T],
     src: &[T],
 ) {
     #[cfg(target_arch = "x86_64")]
     if core::mem::size_of_val(dst) >= STREAM_BYTES {
+        check_copy_streaming::<T>();
+        dst.fill(T::nan());
         copy_streaming(dst, src);
         assert!(dst == src, "copy_streaming copies");
         group.bench_function(BenchmarkId::new("copy_streaming", src.len()), |b| {

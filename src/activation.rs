@@ -257,8 +257,8 @@ fn map_pair_slices<T: Float, A: Activation<T> + ?Sized>(
 /// once. The exact products use FMA where the CPU has it (detected at run time on x86-64) and
 /// Dekker's splitting elsewhere: the same bits, in 0.62 to 0.68 of the time with FMA. For f32, f16
 /// and bf16 the formulas above run in plain f64 (with the platform's `exp`), whose few f64 ulps
-/// of error are at most 2^-26 of an f32 ulp, and the result is rounded once to the type. A type wider
-/// than f64 falls back to the formulas above in its own arithmetic (run in f64 with the
+/// of error are at most 2^-26 of an f32 ulp, and the result is rounded once to the type. A type
+/// wider than f64 falls back to the formulas above in its own arithmetic (run in f64 with the
 /// platform's `exp`, they are within 4 ulps on the mpmath table for normal results: max 1.8 ulp
 /// for f, 3.0 for f′; a wider type's accuracy follows that of its own `exp`).
 ///
@@ -464,9 +464,9 @@ fn stable_softplus<T: Float>(h: T) -> T {
 ///   1 ulp (measured max 0.71 ulp in the subnormal band, 0.4994 ulp for normal results).
 /// - f32: both correctly rounded but within 2^-26 ulp of a tie (measured over all 2³² inputs:
 ///   max 0.49999999 ulp); f32 uses f64's `tanh` and 4e/(1 + e)² in plain f64. Slices: f within
-///   1 ulp, measured over all 2³² inputs at 0.587 ulp with AVX-512 and 0.624 ulp with AVX2 (kernels in f32 lanes) and
-///   0.509 ulp with NEON (f64 lanes); f′ at 0.771 and 0.797 ulp (where it is subnormal) and
-///   0.504 ulp.
+///   1 ulp, measured over all 2³² inputs at 0.587 ulp with AVX-512 and 0.624 ulp with AVX2
+///   (kernels in f32 lanes) and 0.509 ulp with NEON (f64 lanes); f′ at 0.771 and 0.797 ulp
+///   (where it is subnormal) and 0.504 ulp.
 /// - f16, bf16: < 0.5 ulp + 2^-39, rounded once (measured max 0.500000 ulp over all inputs).
 ///   Slices run the f32 kernel and round once more: measured max 0.50005 ulp (f16) and
 ///   0.4997 ulp (bf16) over all inputs at every SIMD level.

@@ -24,11 +24,10 @@ fn run_offset<T: Copy + PartialEq + core::fmt::Debug>(
 
 /// `kernels` (f and f′) at every level and several misalignments against mpmath: in ulps of the
 /// exact values, within `limits` ([normal, subnormal] results of f, then of f′), on the tables
-/// with residuals (`residual_tables`,
-/// `scripts/gen_reference.py`); and on the correctly rounded table `rounded_table`
-/// (`scripts/sigmoid_reference.py`, with points at the kernels' switches), which holds no
-/// residual, at most `bounds::from_rounded` from the rounded values, all such a table can
-/// decide.
+/// with residuals (`residual_tables`, `scripts/gen_reference.py`); and on the correctly rounded
+/// table `rounded_table` (`scripts/sigmoid_reference.py`, with points at the kernels' switches),
+/// which holds no residual, at most `bounds::from_rounded` from the rounded values, all such a
+/// table can decide.
 fn check_f64_table(
     name: &str,
     residual_tables: [&str; 2],
