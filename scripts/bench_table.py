@@ -3,15 +3,10 @@
 
     cargo bench --features half --bench simd > out && python3 scripts/bench_table.py < out
 
-Reads criterion's console output on stdin for the names of the benches of one run, and takes each
-one's time from criterion's median of its samples, `median.point_estimate` (ns) in
-`<criterion dir>/<bench>/new/estimates.json` (`--criterion-dir DIR`; by default
-`$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else this repository's
-`target/criterion`), and the elements of the bench from `benchmark.json` beside it. Where those
-files are missing or hold another run than the one on stdin (the slope or mean differs from the
-console's estimate), the throughput is the console's, from criterion's point estimate (the slope
-of its regression over the samples, or their mean without one), and the table's caption says
-for which benches.
+Reads criterion's console output on stdin for the names of the benches of one run, and takes
+each one's median time and its count of elements from criterion's files
+(`criterion_medians.py`, `--criterion-dir DIR`), or the console's figures where those are
+missing or of another run, as the table's caption then says.
 
 It prints, per group and size, the throughput of `kernel`, `naive` and `copy` (and
 `copy_streaming`, where the group has it) in elements per nanosecond (the elements divided by

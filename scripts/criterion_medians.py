@@ -1,6 +1,10 @@
 """criterion's median of each bench, for the table scripts (`epoch_table.py`, `pair_table.py`,
 `bench_table.py`): the console output names the benches of one run and prints criterion's point
-estimate (the slope of its regression, or the mean); the median is in `new/estimates.json`.
+estimate (the slope of its regression over the samples, or their mean without one); the median,
+`median.point_estimate` in ns, is in `<criterion dir>/<bench>/new/estimates.json`, with the
+bench's title and count of elements in `benchmark.json` beside it. The criterion directory is
+`--criterion-dir DIR`, by default `$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else
+this repository's `target/criterion`.
 """
 import json
 import os

@@ -3,17 +3,13 @@
 
     cargo bench --features rayon --bench epoch > out && python3 scripts/epoch_table.py < out
 
-Reads criterion's console output on stdin for the names of the benches of one run, and takes each
-one's time from criterion's median of its samples, `median.point_estimate` (ns) in
-`<criterion dir>/<bench>/new/estimates.json` (`--criterion-dir DIR`; by default
-`$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else this repository's
-`target/criterion`). Where that file is missing or holds another run than the one on stdin (its
-slope or mean differs from the console's estimate), the time is the console's, criterion's
-point estimate (the slope of its regression over the samples, or their mean without one), and
-the table's caption says for which benches. It prints:
+Reads criterion's console output on stdin for the names of the benches of one run, and takes
+each one's median time from criterion's files (`criterion_medians.py`, `--criterion-dir
+DIR`), or the console's figure where those are missing or of another run, as the table's
+caption then says. It prints:
 - `epoch_f32`, `epoch_f64`: each bench's time, its speed against the two-pass baseline (and the
-  one-output epoch's against the two passes through the crate's kernels), the
-  fraction of the read-X reference it reaches (read time / epoch time), and the rayon epoch
+  one-output epoch's against the two passes through the crate's kernels), the fraction of the
+  read-X reference it reaches (read time / epoch time), and the rayon epoch
   against the one-thread epoch (with the same ratio for the read of X);
 - `epoch_by_size_*`: the fused epoch's fraction of the read of X at five sizes of X, and with
   `rayon` the same on two threads and each one's speed-up over one thread;

@@ -3,14 +3,10 @@
 
     cargo bench --bench kernels > out && python3 scripts/pair_table.py < out
 
-Reads criterion's console output on stdin for the names of the benches of one run, and takes each
-one's time from criterion's median of its samples, `median.point_estimate` (ns) in
-`<criterion dir>/<bench>/new/estimates.json` (`--criterion-dir DIR`; by default
-`$CRITERION_HOME`, else `$CARGO_TARGET_DIR/criterion`, else this repository's
-`target/criterion`). Where that file is missing or holds another run than the one on stdin (its
-slope or mean differs from the console's estimate), the time is the console's, criterion's
-point estimate (the slope of its regression over the samples, or their mean without one), and
-the table's caption says for which benches.
+Reads criterion's console output on stdin for the names of the benches of one run, and takes
+each one's median time from criterion's files (`criterion_medians.py`, `--criterion-dir
+DIR`), or the console's figure where those are missing or of another run, as the table's
+caption then says.
 
 Bench names are `group/type/variant/n` (kernels) or `group/variant_type[_more]/n` (accuracy); in
 each group, type and n, every variant's median time is set against the group's naive baseline of
