@@ -241,7 +241,7 @@ mod detect {
         AmdFamily19h = 1,
         /// Any Intel core.
         Intel = 2,
-        /// Any other.
+        /// Any other (AMD Zen 5, family 1Ah, among them).
         Other = 3,
     }
 
@@ -296,19 +296,30 @@ mod detect {
     /// How far ahead, for groups of `group_bytes`, the one-output σ epoch
     /// ([`super::avx512_rows::sigmoid_rows_f32`] and `_f64`) prefetches X while it adds the
     /// gradient of a group in L1, a row's lines per row: one group (8 to 16 KiB), so the next
-    /// group's rows, on Intel cores; 0 (none) elsewhere. On a Sapphire Rapids-class Xeon that
-    /// loop, a chain of additions per register of columns, left the load ports idle, and the
-    /// epoch from L3 or memory ran 1.16–1.22× faster with it for `f32` rows of 64 (1.03× for
-    /// rows of 128) and 1.15–1.16× for `f64` rows of 32 and 64 (1.20× and 1.11× on two
-    /// threads), 1.00–1.12× on X of 256 KiB to 2 MB. None elsewhere: on AMD Zen 4 every
-    /// software prefetch tried in the epoch was slower, the next block's during the gradient of
-    /// a block among them (docs/benchmark-log.md).
+    /// group's rows; 0 (none) on AMD family 19h. That loop, a chain of additions per register of
+    /// columns, leaves the load ports idle:
+    /// - on a Sapphire Rapids-class Xeon the epoch from L3 or memory ran 1.16–1.22× faster with
+    ///   the prefetch for `f32` rows of 64 (1.03× for rows of 128) and 1.15–1.16× for `f64`
+    ///   rows of 32 and 64 (1.20× and 1.11× on two threads), 1.00–1.12× on X of 256 KiB to 2 MB;
+    /// - on AMD Zen 5 (family 1Ah) the epoch over 100 000 rows of 64 from the L3 ran 1.6–2.0×
+    ///   faster (`f32`) and 1.7–1.8× (`f64`), where without it the core left a row's reads and
+    ///   arithmetic in turn (docs/benchmark-log.md, "AMD Zen 5");
+    /// - on AMD Zen 4 every software prefetch tried in the epoch was slower, the next block's
+    ///   during the gradient of a block among them.
+    ///
+    /// Cores not measured take the prefetch, as two of the three measured gained from it.
     #[inline]
     pub(crate) fn next_group_ahead(group_bytes: usize) -> usize {
-        if core() == Core::Intel {
-            group_bytes
-        } else {
+        next_group_ahead_on(core(), group_bytes)
+    }
+
+    /// [`next_group_ahead`] on `core`.
+    #[inline]
+    pub(crate) fn next_group_ahead_on(core: Core, group_bytes: usize) -> usize {
+        if core == Core::AmdFamily19h {
             0
+        } else {
+            group_bytes
         }
     }
 

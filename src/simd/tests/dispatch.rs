@@ -63,6 +63,19 @@ fn short_calls_take_avx2_on_intel_cores_only() {
     }
 }
 
+/// The σ epoch prefetches the next group on every core but AMD family 19h (Zen 4), and a group
+/// ahead.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn the_next_group_is_prefetched_except_on_zen_4() {
+    use crate::simd::detect::{next_group_ahead_on as ahead, Core};
+    for core in [Core::Intel, Core::Other] {
+        assert_eq!(ahead(core, 16 << 10), 16 << 10, "{core:?}");
+        assert_eq!(ahead(core, 8 << 10), 8 << 10, "{core:?}");
+    }
+    assert_eq!(ahead(Core::AmdFamily19h, 16 << 10), 0);
+}
+
 /// CPUID signatures (leaf 1 `eax`: extended family, extended model, base family, model,
 /// stepping) of each kind; the first is this crate's Zen 4 benchmark machine.
 #[cfg(target_arch = "x86_64")]
