@@ -2,7 +2,9 @@
 //! and the safe functions that pick one by [`Level`]; last, the scalar kernels of
 //! [`crate::accurate`] compiled with FMA.
 
-use super::{math, short_call_level, sse_prefetch_ahead, supported, widening_level, Level};
+use super::{
+    long_dot_level, math, short_call_level, sse_prefetch_ahead, supported, widening_level, Level,
+};
 use super::{SHORT_CALL_BYTES, SHORT_SSE_F32_BYTES, SHORT_SSE_F64_BYTES};
 use crate::accurate::ExactKernel;
 
@@ -174,18 +176,25 @@ pub(crate) fn sum_squared_diff_parts_f64(level: Level, a: &[f64], b: &[f64]) -> 
     sum_squared_diff_parts_f64_at(level, a, b, sse_prefetch_ahead(size_of_val(a)))
 }
 
-/// Σ aᵢbᵢ for `f32` at the level [`short_call_level`] picks ([`dot_f32_at`]; every level gives
-/// the same bits). Inline, with [`dot_f32_at`], so that the choice joins the caller's code:
+/// The level of a dot product on `bytes` of each input: short calls as [`short_call_level`]
+/// picks, long ones as [`long_dot_level`] does.
+#[inline]
+fn dot_level(level: Level, bytes: usize) -> Level {
+    long_dot_level(short_call_level(level, bytes, SHORT_CALL_BYTES), bytes)
+}
+
+/// Σ aᵢbᵢ for `f32` at the level [`dot_level`] picks ([`dot_f32_at`]; every level gives the
+/// same bits). Inline, with [`dot_f32_at`], so that the choice joins the caller's code:
 /// `net_input` on 10 to 100 features took 0.3–1.3 ns less (docs/benchmark-log.md).
 #[inline]
 pub(crate) fn dot_f32(level: Level, a: &[f32], b: &[f32]) -> f32 {
-    dot_f32_at(short_call_level(level, size_of_val(a), SHORT_CALL_BYTES), a, b)
+    dot_f32_at(dot_level(level, size_of_val(a)), a, b)
 }
 
 /// As [`dot_f32`] for `f64`.
 #[inline]
 pub(crate) fn dot_f64(level: Level, a: &[f64], b: &[f64]) -> f64 {
-    dot_f64_at(short_call_level(level, size_of_val(a), SHORT_CALL_BYTES), a, b)
+    dot_f64_at(dot_level(level, size_of_val(a)), a, b)
 }
 
 /// Σ aᵢbᵢ for `f32`: [`math::dot_f32`], with the partial sums of one row of the net-input

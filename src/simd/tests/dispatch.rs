@@ -58,8 +58,25 @@ fn short_calls_take_avx2_on_intel_cores_only() {
     assert_eq!(on(Core::Intel, Level::Avx512, LIMIT, LIMIT), Level::Avx512);
     assert_eq!(on(Core::Intel, Level::Avx2, 8, LIMIT), Level::Avx2);
     assert_eq!(on(Core::Intel, Level::Scalar, 8, LIMIT), Level::Scalar);
-    for core in [Core::AmdFamily19h, Core::Other] {
+    for core in [Core::AmdFamily19h, Core::AmdFamily1Ah, Core::Other] {
         assert_eq!(on(core, Level::Avx512, 8, LIMIT), Level::Avx512, "{core:?}");
+    }
+}
+
+/// From 16 MiB of each input, dot products take AVX2 in place of AVX-512 on AMD Zen 5 only, and
+/// never a level above the one asked for.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn long_dot_products_take_avx2_on_zen_5_only() {
+    use crate::simd::detect::{long_dot_level_on as on, Core, LONG_DOT_BYTES as LIMIT};
+    let zen5 = Core::AmdFamily1Ah;
+    assert_eq!(on(zen5, Level::Avx512, LIMIT), Level::Avx2);
+    assert_eq!(on(zen5, Level::Avx512, 1 << 30), Level::Avx2);
+    assert_eq!(on(zen5, Level::Avx512, LIMIT - 1), Level::Avx512);
+    assert_eq!(on(zen5, Level::Avx2, LIMIT), Level::Avx2);
+    assert_eq!(on(zen5, Level::Scalar, LIMIT), Level::Scalar);
+    for core in [Core::AmdFamily19h, Core::Intel, Core::Other] {
+        assert_eq!(on(core, Level::Avx512, LIMIT), Level::Avx512, "{core:?}");
     }
 }
 
@@ -69,7 +86,7 @@ fn short_calls_take_avx2_on_intel_cores_only() {
 #[test]
 fn the_next_group_is_prefetched_except_on_zen_4() {
     use crate::simd::detect::{next_group_ahead_on as ahead, Core};
-    for core in [Core::Intel, Core::Other] {
+    for core in [Core::Intel, Core::AmdFamily1Ah, Core::Other] {
         assert_eq!(ahead(core, 16 << 10), 16 << 10, "{core:?}");
         assert_eq!(ahead(core, 8 << 10), 8 << 10, "{core:?}");
     }
@@ -87,7 +104,8 @@ fn cores_are_told_apart() {
     assert_eq!(core_of(amd, 0x00A6_0F12), Core::AmdFamily19h, "Zen 4, Ryzen 7000");
     assert_eq!(core_of(amd, 0x00A0_0F11), Core::AmdFamily19h, "Zen 3, EPYC 7003");
     assert_eq!(core_of(amd, 0x0083_0F10), Core::Other, "Zen 2, family 17h");
-    assert_eq!(core_of(amd, 0x00B0_0F21), Core::Other, "Zen 5, family 1Ah");
+    assert_eq!(core_of(amd, 0x00B0_0F21), Core::AmdFamily1Ah, "Zen 5, EPYC 9005");
+    assert_eq!(core_of(amd, 0x00B4_0F40), Core::AmdFamily1Ah, "Zen 5, Ryzen 9000");
     assert_eq!(core_of(intel, 0x0008_06F8), Core::Intel, "Sapphire Rapids");
     assert_eq!(core_of(intel, 0x0006_06A6), Core::Intel, "Ice Lake server");
     assert_eq!(core_of(intel, 0x00A1_0F11), Core::Intel, "the family alone is not enough");
