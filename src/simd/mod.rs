@@ -29,7 +29,9 @@
 //! the `f32` `sum_squared_diff` ([`widening_level`]); on Intel cores, the dot product and the
 //! update loops on less than 4 KiB and `sum_squared_diff` on less than 1 KiB (`f32`) or 512
 //! bytes (`f64`), since 512-bit instructions slow down the scalar code that follows them for a
-//! while (`short_call_level`); and `axpy` on long slices (`x86.rs`).
+//! while (`short_call_level`); on AMD family 1Ah (Zen 5), the dot product on 16 MiB or more of
+//! each input, which its 256-bit loop streams from memory faster (`long_dot_level`); and `axpy`
+//! on long slices (`x86.rs`).
 //!
 //! On aarch64, `Level::Neon` replaces the two x86-64 levels: NEON and FMA are part of the
 //! baseline target, so the loops of [`math`] are compiled as they are (`neon.rs`) and vectorised
@@ -305,9 +307,9 @@ mod detect {
     /// - on a Sapphire Rapids-class Xeon the epoch from L3 or memory ran 1.16–1.22× faster with
     ///   the prefetch for `f32` rows of 64 (1.03× for rows of 128) and 1.15–1.16× for `f64`
     ///   rows of 32 and 64 (1.20× and 1.11× on two threads), 1.00–1.12× on X of 256 KiB to 2 MB;
-    /// - on AMD Zen 5 (family 1Ah) the epoch over 100 000 rows of 64 from the L3 ran 1.6–2.0×
-    ///   faster (`f32`) and 1.7–1.8× (`f64`), where without it the core left a row's reads and
-    ///   arithmetic in turn (docs/benchmark-log.md, "AMD Zen 5");
+    /// - on AMD Zen 5 (family 1Ah) the epoch over 100 000 rows of 64 from the L3 ran 1.55–2.09×
+    ///   faster (`f32`) and 1.7–1.8× (`f64`); without it the epoch from the L3 took longer
+    ///   than its read of X and its time in L2 together (docs/benchmark-log.md, "AMD Zen 5");
     /// - on AMD Zen 4 every software prefetch tried in the epoch was slower, the next block's
     ///   during the gradient of a block among them.
     ///
@@ -361,9 +363,9 @@ mod detect {
 
     /// The level of a dot product on `bytes` of each input: AVX2 in place of AVX-512 on AMD
     /// family 1Ah (Zen 5) from [`LONG_DOT_BYTES`] on, where the inputs stream from memory; both
-    /// give the same bits. There the 256-bit loop read `f32` inputs of 16 and 64 MiB 1.03–1.10×
+    /// give the same bits. There the 256-bit loop read `f32` inputs of 16 and 64 MiB 1.03–1.18×
     /// as fast as the 512-bit one, and 1.5× on 16 MiB starting 16 bytes past a line, while on
-    /// 4 MiB, in the L3, the 512-bit loop was 1.15–1.2× the faster; `f64` inputs of 128 MiB ran
+    /// 4 MiB, in the L3, the 512-bit loop was 1.13–1.23× the faster; `f64` inputs of 128 MiB ran
     /// as fast either way (docs/benchmark-log.md, "AMD Zen 5").
     #[inline]
     pub(crate) fn long_dot_level(level: Level, bytes: usize) -> Level {
