@@ -243,7 +243,8 @@ mod detect {
         AmdFamily19h = 1,
         /// Any Intel core.
         Intel = 2,
-        /// AMD family 1Ah (Zen 5, which executes AVX-512 in 512-bit units).
+        /// AMD family 1Ah (Zen 5; the EPYC measured executes AVX-512 in 512-bit units, as the
+        /// desktop parts do, where the mobile ones use two 256-bit halves).
         AmdFamily1Ah = 4,
         /// Any other.
         Other = 3,
