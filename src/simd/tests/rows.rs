@@ -608,6 +608,30 @@ fn dot_follows_its_definition_bit_for_bit() {
     }
 }
 
+/// From `LONG_DOT_BYTES` of each input on, the dispatcher may run another level's loop (AVX2 on
+/// AMD Zen 5): still the definition's bits, at every level, from a start on and off a line.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn long_dot_products_follow_their_definition_bit_for_bit() {
+    use crate::simd::detect::LONG_DOT_BYTES;
+    let n = LONG_DOT_BYTES / 4 + 37;
+    let x: Vec<f32> = uniform(33, n + 1).iter().map(|&v| v as f32).collect();
+    let y: Vec<f32> = uniform(34, n).iter().map(|&v| v as f32).collect();
+    let (x64, y64): (Vec<f64>, Vec<f64>) = (uniform(35, n / 2 + 1), uniform(36, n / 2));
+    for offset in [0, 1] {
+        let (a, b) = (&x[offset..offset + n], &y[..]);
+        let expect = dot_by_definition(a, b, 64, f32::mul_add);
+        let (a64, b64) = (&x64[offset..offset + n / 2], &y64[..]);
+        let expect64 = dot_by_definition(a64, b64, 32, f64::mul_add);
+        for level in levels() {
+            let got = kernels::dot_f32(level, a, b);
+            assert_eq!(got.to_bits(), expect.to_bits(), "{level:?} f32 {offset}");
+            let got = kernels::dot_f64(level, a64, b64);
+            assert_eq!(got.to_bits(), expect64.to_bits(), "{level:?} f64 {offset}");
+        }
+    }
+}
+
 #[test]
 fn dot_is_exact_in_f64_and_within_its_bound_in_f32_on_integers() {
     for level in levels() {
