@@ -20,8 +20,8 @@ if [[ "${1:-}" == "miri" ]]; then
     # The sweeps over many values and the inputs of megabytes are ignored under Miri (their
     # code paths run in the other tests); see `cfg_attr(miri, ignore)` in src/simd/tests/.
     # Miri cannot run CPUID (inline assembly), so under Miri `core()` in src/simd/mod.rs takes
-    # the CPU for neither AMD Zen 4 nor Intel: the choices tuned for those cores (which never
-    # change a result) are not taken there.
+    # the CPU for none of AMD Zen 4, AMD Zen 5 and Intel: the choices tuned for those cores
+    # (which never change a result) are not taken there.
     shift
     filters=("${@/#/simd::tests::}")
     RUSTFLAGS="-Ctarget-feature=+avx2,+fma" \

@@ -612,6 +612,7 @@ fn dot_follows_its_definition_bit_for_bit() {
 /// AMD Zen 5): still the definition's bits, at every level, from a start on and off a line.
 #[cfg(target_arch = "x86_64")]
 #[test]
+#[cfg_attr(miri, ignore)]
 fn long_dot_products_follow_their_definition_bit_for_bit() {
     use crate::simd::detect::LONG_DOT_BYTES;
     let n = LONG_DOT_BYTES / 4 + 37;
