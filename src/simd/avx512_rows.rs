@@ -864,10 +864,11 @@ gradient_kernels! {
 /// last rounding as (total, comp), as [`super::math::sum_squared_diff_parts_f64`] returns it.
 ///
 /// On every core but AMD Zen 4 the next group's rows are prefetched while the gradient of a
-/// group is added, as in [`sigmoid_rows_f32`] ([`super::next_group_ahead`]). On AMD Zen 4 the epoch ran at 1.3× (rows of 64) and 1.7× (rows of
-/// 32) the speed of the blocks from memory, 1.1× and 1.35× in cache. Groups of 16 KiB gained
-/// nothing from memory and 4 KiB lost in cache; rows of 33 to 63 (w in registers, the gradient
-/// from `weighted_rows_f64`) ran slower than the blocks in cache (docs/benchmark-log.md).
+/// group is added, as in [`sigmoid_rows_f32`] ([`super::next_group_ahead`]). On AMD Zen 4 the
+/// epoch ran at 1.3× (rows of 64) and 1.7× (rows of 32) the speed of the blocks from memory,
+/// 1.1× and 1.35× in cache. Groups of 16 KiB gained nothing from memory and 4 KiB lost in
+/// cache; rows of 33 to 63 (w in registers, the gradient from `weighted_rows_f64`) ran slower
+/// than the blocks in cache (docs/benchmark-log.md).
 ///
 /// # Safety
 ///

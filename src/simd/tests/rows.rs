@@ -609,7 +609,7 @@ fn dot_follows_its_definition_bit_for_bit() {
 }
 
 /// From `LONG_DOT_BYTES` of each input on, the dispatcher may run another level's loop (AVX2 on
-/// AMD Zen 5): still the definition's bits, at every level, from a start on and off a line.
+/// AMD Zen 5): still the definition's bits, at every level, from two starts one element apart.
 #[cfg(target_arch = "x86_64")]
 #[test]
 #[cfg_attr(miri, ignore)]
