@@ -85,8 +85,8 @@ impl<T: Float> Loss<T> {
 ///
 /// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
 /// - [`Error::Zero`] if the layer has no inputs or no outputs.
-/// - [`Error::Empty`] if there are no records.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
+/// - [`Error::Empty`] if there are no records.
 /// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
 ///   not `layer.weights_len()` long.
 ///
@@ -166,12 +166,15 @@ pub fn batch_epoch<T: Float, A: Activation<T> + ?Sized>(
 ///
 /// # Errors
 ///
+/// In the order checked (the first fault found is the one reported):
+///
 /// - [`Error::InvalidLearnRate`] if `learn_rate` is NaN, infinite or negative.
-/// - [`Error::Zero`] if the layer has no inputs or no outputs, or `batch_size` is 0.
-/// - [`Error::Empty`] if `order` is empty.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
-/// - [`Error::ShapeMismatch`] if `y` is not records × outputs, or `weights` or `gradient` is
-///   not `layer.weights_len()` long.
+/// - [`Error::ShapeMismatch`] if `y` is not records × outputs.
+/// - [`Error::Zero`] if `batch_size` is 0.
+/// - [`Error::Empty`] if `order` is empty.
+/// - [`Error::ShapeMismatch`] if `weights` or `gradient` is not `layer.weights_len()` long.
 /// - [`Error::IndexOutOfRange`] if an entry of `order` is not below the number of records.
 ///
 /// On `Err`, `weights` and `gradient` are untouched.

@@ -273,9 +273,12 @@ pub fn init_weights<T: Float>(layer: Layer, weights: &mut [T], seed: u64) -> Res
 ///
 /// # Errors
 ///
+/// In the order checked (the first fault found is the one reported):
+///
 /// - [`Error::Zero`] if the layer has no inputs or no outputs.
 /// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
-/// - [`Error::ShapeMismatch`] if `weights` or `out` has the wrong length.
+/// - [`Error::ShapeMismatch`] if `out` is not records × outputs, or `weights` is not
+///   `layer.weights_len()` long.
 ///
 /// On `Err`, `out` is untouched.
 ///

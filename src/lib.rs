@@ -12,12 +12,12 @@
 //! | weight step | Δwᵢ = η δ xᵢ | [`weight_step`], [`accumulate_weight_step`] |
 //! | update | wᵢ ← wᵢ + Δwᵢ | [`gradient_step`], or all of it at once: [`train_step`] |
 //!
-//! Every slice function checks its arguments first and returns a typed [`Error`] without
-//! modifying any slice (but for [`Error::Diverged`] from [`train()`], which restores the last
-//! sound weights); none panics, and none allocates but `Trainer`'s own buffers, those of the
-//! `rayon` feature, and the first call that dispatches by CPU features (which reads the
-//! `DELTA_RULE_SIMD` variable once). Those allocations, like any `Vec`'s, abort if memory runs
-//! out.
+//! Every slice function checks its arguments first and returns a typed [`Error`] (where several
+//! are at fault, the first in the order of its `# Errors` list) without modifying any slice (but
+//! for [`Error::Diverged`] from [`train()`], which restores the last sound weights); none panics,
+//! and none allocates but `Trainer`'s own buffers, those of the `rayon` feature, and the first
+//! call that dispatches by CPU features (which reads the `DELTA_RULE_SIMD` variable once). Those
+//! allocations, like any `Vec`'s, abort if memory runs out.
 //!
 //! # Example
 //!

@@ -279,6 +279,21 @@ fn check_run<T: Float>(
 ///
 /// # Errors
 ///
+/// The arguments, in the order checked (the first fault found is the one reported):
+///
+/// - [`Error::InvalidLearnRate`] if the learning rate is NaN, infinite or negative.
+/// - [`Error::Zero`] if the layer has no inputs or no outputs.
+/// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
+/// - [`Error::Empty`] if there are no records.
+/// - [`Error::ShapeMismatch`] if `y` is not records × outputs.
+/// - [`Error::Zero`] if `schedule.epochs` is 0.
+/// - [`Error::ShapeMismatch`] if `weights` is not `layer.weights_len()` long.
+/// - [`Error::Zero`] if the mini-batch size is 0.
+/// - [`Error::ShapeMismatch`] if `scratch` is not [`train_scratch_len`] long, or `order` is not
+///   records long for mini-batch or stochastic descent.
+///
+/// Then, while training:
+///
 /// - [`Error::Diverged`] if an epoch's sum of squared errors, or the weights an epoch produced,
 ///   are NaN or infinite (a mean squared error that alone overflows is not divergence). The
 ///   weights are then restored to those that the last epoch with a finite loss started from, so
@@ -287,14 +302,6 @@ fn check_run<T: Float>(
 ///   descent are the weights whose loss the observer last received; where the loss was finite
 ///   but the step was not, those the failing epoch started from (the observer is not called for
 ///   that epoch). The error's `restored` names the epoch whose starting weights they are.
-/// - [`Error::InvalidLearnRate`] if the learning rate is NaN, infinite or negative.
-/// - [`Error::Zero`] if the layer has no inputs or no outputs, `schedule.epochs` is 0, or the
-///   mini-batch size is 0.
-/// - [`Error::Empty`] if there are no records.
-/// - [`Error::RaggedRows`] if `x.len()` is not a multiple of `layer.inputs`.
-/// - [`Error::ShapeMismatch`] if `y` is not records × outputs, `weights` is not
-///   `layer.weights_len()` long, `scratch` is not [`train_scratch_len`] long, or `order` is not
-///   records long for mini-batch or stochastic descent.
 ///
 /// On any `Err` but [`Error::Diverged`], no slice has been modified.
 ///

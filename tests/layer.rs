@@ -639,6 +639,146 @@ fn mismatched_shapes_are_rejected_and_nothing_is_modified() {
     assert_eq!(out, [7.0; 7]);
 }
 
+/// The arguments of one call, with every fault its function's `# Errors` list names that can
+/// occur at once.
+struct Faults {
+    layer: Layer,
+    schedule: Schedule<f64>,
+    x: Vec<f64>,
+    y: Vec<f64>,
+    w: Vec<f64>,
+    g: Vec<f64>,
+    batch_size: usize,
+    order: Vec<usize>,
+}
+
+/// One fault of a [`Faults`]: the error it gives and how to mend it.
+type Step = (Error, fn(&mut Faults));
+
+impl Faults {
+    fn new() -> Self {
+        Faults {
+            layer: Layer::new(0, 1),
+            schedule: Schedule::new(0, f64::NAN).descent(Descent::Minibatch { size: 0 }),
+            x: vec![0.5; 3],
+            y: vec![1.0; 5],
+            w: vec![0.25],
+            g: vec![7.0],
+            batch_size: 0,
+            order: vec![],
+        }
+    }
+
+    /// Mends the faults one at a time in the order of `steps`, checking before each that `call`
+    /// reports the first one still present and modifies nothing, and that it succeeds at last.
+    fn check(mut self, call: fn(&mut Faults) -> Result<(), Error>, steps: &[Step]) {
+        for (expected, mend) in steps {
+            let (w, g, order) = (self.w.clone(), self.g.clone(), self.order.clone());
+            assert_eq!(call(&mut self), Err(*expected));
+            assert_eq!((&self.w, &self.g, &self.order), (&w, &g, &order), "{expected:?}");
+            mend(&mut self);
+        }
+        assert_eq!(call(&mut self), Ok(()));
+    }
+}
+
+#[test]
+fn several_faults_report_the_first_in_the_documented_order() {
+    let nan_rate = Error::InvalidLearnRate { arg: "learn_rate", value: f64::NAN };
+    let two_inputs = |f: &mut Faults| f.layer = Layer::new(2, 1);
+    let ragged = Error::RaggedRows { arg: "x", len: 3, row_len: 2 };
+    let two_records = |f: &mut Faults| f.x = vec![0.5; 4];
+    let short_w = Error::ShapeMismatch { arg: "weights", expected: 2, found: 1 };
+    let mend_w = |f: &mut Faults| f.w = vec![0.25; 2];
+
+    Faults::new().check(
+        |f| {
+            let (eta, order) = (f.schedule.learn_rate, &f.order);
+            let r = minibatch_epoch(
+                &Sigmoid,
+                f.layer,
+                &mut f.w,
+                &f.x,
+                &f.y,
+                eta,
+                f.batch_size,
+                order,
+                &mut f.g,
+            );
+            r.map(|_| ())
+        },
+        &[
+            (nan_rate, |f| f.schedule.learn_rate = 0.5),
+            (Error::Zero { arg: "layer.inputs" }, two_inputs),
+            (ragged, two_records),
+            (Error::ShapeMismatch { arg: "y", expected: 2, found: 5 }, |f| f.y = vec![1.0; 2]),
+            (Error::Zero { arg: "batch_size" }, |f| f.batch_size = 1),
+            (Error::Empty { arg: "order" }, |f| f.order = vec![0, 2]),
+            (short_w, mend_w),
+            (Error::ShapeMismatch { arg: "gradient", expected: 2, found: 1 }, |f| {
+                f.g = vec![7.0; 2]
+            }),
+            (Error::IndexOutOfRange { arg: "order", index: 2, len: 2 }, |f| f.order = vec![1, 0]),
+        ],
+    );
+
+    Faults::new().check(
+        |f| predict(&Sigmoid, f.layer, &f.w, &f.x, &mut f.g),
+        &[
+            (Error::Zero { arg: "layer.inputs" }, two_inputs),
+            (ragged, two_records),
+            (Error::ShapeMismatch { arg: "out", expected: 2, found: 1 }, |f| f.g = vec![7.0; 2]),
+            (short_w, mend_w),
+        ],
+    );
+
+    // `train`, and `Trainer::run`, which sizes the last two buffers itself.
+    let nan_rate = Error::InvalidLearnRate { arg: "schedule.learn_rate", value: f64::NAN };
+    let before_buffers: [Step; 8] = [
+        (nan_rate, |f| f.schedule.learn_rate = 0.5),
+        (Error::Zero { arg: "layer.inputs" }, two_inputs),
+        (ragged, |f| f.x = vec![]),
+        (Error::Empty { arg: "x" }, two_records),
+        (Error::ShapeMismatch { arg: "y", expected: 2, found: 5 }, |f| f.y = vec![1.0; 2]),
+        (Error::Zero { arg: "schedule.epochs" }, |f| f.schedule.epochs = 2),
+        (short_w, mend_w),
+        (Error::Zero { arg: "schedule.descent.size" }, |f| {
+            f.schedule.descent = Descent::Minibatch { size: 1 }
+        }),
+    ];
+    let buffers: [Step; 2] = [
+        (Error::ShapeMismatch { arg: "scratch", expected: 6, found: 1 }, |f| f.g = vec![7.0; 6]),
+        (Error::ShapeMismatch { arg: "order", expected: 2, found: 0 }, |f| f.order = vec![9; 2]),
+    ];
+    Faults::new().check(
+        |f| {
+            let s = &f.schedule;
+            let r = train(
+                &Sigmoid,
+                f.layer,
+                &mut f.w,
+                &f.x,
+                &f.y,
+                s,
+                &mut f.g,
+                &mut f.order,
+                |_, _| {},
+            );
+            r.map(|_| ())
+        },
+        &[&before_buffers[..], &buffers[..]].concat(),
+    );
+    #[cfg(feature = "std")]
+    Faults::new().check(
+        |f| {
+            let r =
+                Trainer::new(f.layer, f.schedule).run(&Sigmoid, &mut f.w, &f.x, &f.y, |_, _| {});
+            r.map(|_| ())
+        },
+        &before_buffers,
+    );
+}
+
 #[test]
 fn ndarray_arrays_train_without_copies() {
     use ndarray::Array2;
