@@ -93,7 +93,8 @@ fn accumulate_blocks<T: Float, A: Activation<T> + ?Sized, const B: usize>(
     let mut y_hat = [T::zero(); B];
     let mut slope = [T::zero(); B];
     let mut gathered = [T::zero(); B];
-    for (x_block, y_block) in x.chunks(B * d).zip(y.chunks(B * k)) {
+    // Saturating as the other shape products (no slice in memory makes B · d overflow).
+    for (x_block, y_block) in x.chunks(B.saturating_mul(d)).zip(y.chunks(B.saturating_mul(k))) {
         let n = y_block.len() / k;
         let (h, y_hat, slope) = (&mut h[..n], &mut y_hat[..n], &mut slope[..n]);
         let rows =
