@@ -323,8 +323,9 @@ pub(crate) fn check_gradient<T>(layer: Layer, gradient: &[T]) -> Result<(), Erro
 /// # Special cases
 ///
 /// NaN or ∞ in `gradient` propagate into the weights. Where `n_records` is beyond the range of
-/// `T` (above 65 519 for `f16`), η/n is divided in `f64` and rounded once to `T` (for `f16` a
-/// subnormal number with fewer significant bits, and 0 where η/n ≤ 2⁻²⁵).
+/// `T` (above 65 519 for `f16`), η/n is divided in `f64` and rounded once to `T` (for `f16`, a
+/// subnormal number with fewer significant bits where η/n < 2⁻¹⁴, as for any η below 4 there,
+/// and 0 where η/n ≤ 2⁻²⁵).
 ///
 /// # Accuracy
 ///

@@ -316,9 +316,10 @@ pub fn gradient_step<T: Float>(
 ///
 /// # Special cases
 ///
-/// NaN in `y`, or NaN or ∞ in `x` or `weights`, can make weights NaN or ∞: all of them where δ
-/// is not finite, else only those whose xᵢ is not (∞·0 is NaN). The returned ŷ is computed
-/// before the update from `x` and `weights` alone, so it does not show a NaN `y`.
+/// NaN or ∞ in `y`, `x` or `weights`, or an η·δ that overflows (as in [`gradient_step`]), can
+/// make weights NaN or ∞: all of them where η·δ is not finite, else only those whose xᵢ is not
+/// (∞·0 is NaN). The returned ŷ is computed before the update from `x` and `weights` alone, so
+/// it does not show a NaN or ∞ `y`. Empty slices return f(0) and leave the weights as they are.
 ///
 /// # Accuracy
 ///
@@ -353,7 +354,7 @@ pub fn train_step<T: Float, A: Activation<T> + ?Sized>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Sigmoid;
+    use crate::{Identity, Sigmoid};
 
     #[test]
     fn train_step_special_cases() {
@@ -369,6 +370,19 @@ mod tests {
         assert_eq!(y_hat, 1.0);
         assert!(w[0].is_nan());
         assert_eq!(w[1], 1.0);
+        // An infinite target: δ = −∞·f′(2), so every weight turns −∞; ŷ does not show it.
+        let mut w = [1.0_f64, 1.0];
+        let y_hat = train_step(&Sigmoid, &mut w, &[1.0, 1.0], f64::NEG_INFINITY, 0.1).unwrap();
+        assert!((y_hat - 1.0 / (1.0 + (-2.0_f64).exp())).abs() < 2.0 * f64::EPSILON);
+        assert_eq!(w, [f64::NEG_INFINITY; 2]);
+        // Finite δ = 1e300 − 3 and η = 1e300: η·δ overflows, and the weight of x = 0 turns NaN.
+        let mut w = [1.0_f64, 1.0, 1.0];
+        let y_hat = train_step(&Identity, &mut w, &[1.0, 2.0, 0.0], 1e300, 1e300).unwrap();
+        assert_eq!(y_hat, 3.0);
+        assert_eq!(w[..2], [f64::INFINITY; 2]);
+        assert!(w[2].is_nan());
+        // No inputs: h = 0, ŷ = f(0), and there is no weight to change.
+        assert_eq!(train_step(&Sigmoid, &mut [], &[], 1.0, 0.5), Ok(0.5));
     }
 
     #[test]
