@@ -32,6 +32,102 @@
 
 use core::arch::x86_64::*;
 
+/// The lanes under `mask` of the 16 `f32` at `p`, zero elsewhere: one `vmovups` under the mask.
+///
+/// `_mm512_maskz_loadu_ps` may not stay a masked load: LLVM folds it into the masked arithmetic
+/// that uses it and can unfold it again as a plain load of all 16 lanes, which reads past the end
+/// of a slice (seen in the row kernels' net inputs at `opt-level = 1`, a fault in
+/// `tests/guard_pages.rs`). The load in `asm!` stays one masked load, whose masked-off lanes are
+/// never read and never fault.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and the lanes under `mask` must be readable.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn load_lanes_ps(mask: __mmask16, p: *const f32) -> __m512 {
+    let v: __m512;
+    // SAFETY: the lanes under the mask are readable, as the caller guarantees; the masked load
+    // accesses no others.
+    unsafe {
+        core::arch::asm!(
+            "vmovups {v}{{{mask}}}{{z}}, zmmword ptr [{p}]",
+            v = lateout(zmm_reg) v,
+            mask = in(kreg) mask,
+            p = in(reg) p,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    v
+}
+
+/// `src` with its lanes under `mask` replaced by those of the 16 `f32` at `p`: one `vmovups`
+/// merging under the mask, kept a masked load as in [`load_lanes_ps`].
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and the lanes under `mask` must be readable.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn merge_lanes_ps(src: __m512, mask: __mmask16, p: *const f32) -> __m512 {
+    let mut v = src;
+    // SAFETY: as in `load_lanes_ps`.
+    unsafe {
+        core::arch::asm!(
+            "vmovups {v}{{{mask}}}, zmmword ptr [{p}]",
+            v = inout(zmm_reg) v,
+            mask = in(kreg) mask,
+            p = in(reg) p,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    v
+}
+
+/// As [`load_lanes_ps`] for 8 `f64`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and the lanes under `mask` must be readable.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn load_lanes_pd(mask: __mmask8, p: *const f64) -> __m512d {
+    let v: __m512d;
+    // SAFETY: as in `load_lanes_ps`.
+    unsafe {
+        core::arch::asm!(
+            "vmovupd {v}{{{mask}}}{{z}}, zmmword ptr [{p}]",
+            v = lateout(zmm_reg) v,
+            mask = in(kreg) mask,
+            p = in(reg) p,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    v
+}
+
+/// As [`merge_lanes_ps`] for 8 `f64`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and the lanes under `mask` must be readable.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn merge_lanes_pd(src: __m512d, mask: __mmask8, p: *const f64) -> __m512d {
+    let mut v = src;
+    // SAFETY: as in `load_lanes_ps`.
+    unsafe {
+        core::arch::asm!(
+            "vmovupd {v}{{{mask}}}, zmmword ptr [{p}]",
+            v = inout(zmm_reg) v,
+            mask = in(kreg) mask,
+            p = in(reg) p,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    v
+}
+
 /// 2^(j/16) rounded to `f32` (bit patterns from mpmath: `scripts/gen_exp2_16_tables.py`).
 const TABLE_HI: [f32; 16] = [
     f32::from_bits(0x3F80_0000),
@@ -537,7 +633,7 @@ impl Lanes for __m512 {
             return _mm512_set1_ps(unsafe { *p });
         }
         // SAFETY: as the trait requires; the mask enables the first `count` lanes only.
-        unsafe { _mm512_maskz_loadu_ps(((1_u32 << count) - 1) as __mmask16, p) }
+        unsafe { load_lanes_ps(((1_u32 << count) - 1) as __mmask16, p) }
     }
     #[inline]
     #[target_feature(enable = "avx512f")]
@@ -581,7 +677,7 @@ impl Lanes for __m512d {
             return _mm512_set1_pd(unsafe { *p });
         }
         // SAFETY: as the trait requires; the mask enables the first `count` lanes only.
-        unsafe { _mm512_maskz_loadu_pd(((1_u32 << count) - 1) as __mmask8, p) }
+        unsafe { load_lanes_pd(((1_u32 << count) - 1) as __mmask8, p) }
     }
     #[inline]
     #[target_feature(enable = "avx512f")]

@@ -14,6 +14,7 @@
 //! 2 shuffles and 1 addition per row and level instead of a scalar chain, with the same
 //! additions of the same operands, so every sum has the same bits as the dot product of its row.
 
+use super::avx512::{load_lanes_pd, load_lanes_ps, merge_lanes_pd, merge_lanes_ps};
 use super::rows::{Listed, RowSource, Stored};
 use core::arch::x86_64::*;
 
@@ -49,9 +50,7 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
         }
         let mask = low_lanes(left.min(16)) as __mmask16;
         // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
-        let (a, b) = unsafe {
-            (_mm512_maskz_loadu_ps(mask, row.add(i)), _mm512_maskz_loadu_ps(mask, w.add(i)))
-        };
+        let (a, b) = unsafe { (load_lanes_ps(mask, row.add(i)), load_lanes_ps(mask, w.add(i))) };
         // The other lanes keep their sums (a −0 stays −0), as in `dot_f32`.
         *acc = _mm512_mask3_fmadd_ps(a, b, *acc, mask);
         (i, left) = (i + 16, left.saturating_sub(16));
@@ -84,9 +83,7 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
         }
         let mask = low_lanes(left.min(8)) as __mmask8;
         // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
-        let (a, b) = unsafe {
-            (_mm512_maskz_loadu_pd(mask, row.add(i)), _mm512_maskz_loadu_pd(mask, w.add(i)))
-        };
+        let (a, b) = unsafe { (load_lanes_pd(mask, row.add(i)), load_lanes_pd(mask, w.add(i))) };
         *acc = _mm512_mask3_fmadd_pd(a, b, *acc, mask);
         (i, left) = (i + 8, left.saturating_sub(8));
     }
@@ -107,7 +104,7 @@ unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]
     // SAFETY: the masked loads read the lanes under the masks only, elements of w; the
     // addresses of registers past its end (mask 0) are formed by `wrapping_add`.
     let registers = core::array::from_fn(|k| unsafe {
-        _mm512_maskz_loadu_ps(masks[k], w.as_ptr().wrapping_add(16 * k))
+        load_lanes_ps(masks[k], w.as_ptr().wrapping_add(16 * k))
     });
     (registers, masks)
 }
@@ -130,7 +127,7 @@ unsafe fn prepared_partials_f32<const K: usize>(
     let mut acc = [_mm512_setzero_ps(); 4];
     for k in 0..K {
         // SAFETY: as in `prepare_f32`, for the row.
-        let a = unsafe { _mm512_maskz_loadu_ps(masks[k], row.wrapping_add(16 * k)) };
+        let a = unsafe { load_lanes_ps(masks[k], row.wrapping_add(16 * k)) };
         acc[k % 4] = _mm512_mask3_fmadd_ps(a, w[k], acc[k % 4], masks[k]);
     }
     _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
@@ -148,7 +145,7 @@ unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> ([__m512d; K], [__mmask8; K]
     let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(8 * k).min(8)) as _);
     // SAFETY: as in `prepare_f32`.
     let registers = core::array::from_fn(|k| unsafe {
-        _mm512_maskz_loadu_pd(masks[k], w.as_ptr().wrapping_add(8 * k))
+        load_lanes_pd(masks[k], w.as_ptr().wrapping_add(8 * k))
     });
     (registers, masks)
 }
@@ -167,7 +164,7 @@ unsafe fn prepared_partials_f64<const K: usize>(
     let mut acc = [_mm512_setzero_pd(); 4];
     for k in 0..K {
         // SAFETY: as in `prepare_f32`, for the row.
-        let a = unsafe { _mm512_maskz_loadu_pd(masks[k], row.wrapping_add(8 * k)) };
+        let a = unsafe { load_lanes_pd(masks[k], row.wrapping_add(8 * k)) };
         acc[k % 4] = _mm512_mask3_fmadd_pd(a, w[k], acc[k % 4], masks[k]);
     }
     _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
@@ -475,7 +472,7 @@ macro_rules! gradient_kernels {
 
 gradient_kernels! {
     f32, 4 registers of 16 lanes, __m512, __mmask16, partial passes [1, 2, 3],
-    _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_maskz_loadu_ps, _mm512_storeu_ps,
+    _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, load_lanes_ps, _mm512_storeu_ps,
     _mm512_mask_storeu_ps, _mm512_add_ps, _mm512_mul_ps,
     fn add_weighted_rows_f32, fn add_listed_rows_f32, weighted_rows_f32, weighted_pass_f32
 }
@@ -657,15 +654,15 @@ macro_rules! line_kernel {
 
 line_kernel! {
     f32, 16 lanes, __m512, __mmask16, fn weighted_lines_f32,
-    _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_load_ps, _mm512_maskz_loadu_ps,
-    _mm512_mask_loadu_ps, _mm512_storeu_ps, _mm512_mask_storeu_ps, _mm512_add_ps,
+    _mm512_setzero_ps, _mm512_set1_ps, _mm512_loadu_ps, _mm512_load_ps, load_lanes_ps,
+    merge_lanes_ps, _mm512_storeu_ps, _mm512_mask_storeu_ps, _mm512_add_ps,
     _mm512_mask_add_ps, _mm512_mul_ps, _mm512_mask_blend_ps
 }
 
 line_kernel! {
     f64, 8 lanes, __m512d, __mmask8, fn weighted_lines_f64,
-    _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_load_pd, _mm512_maskz_loadu_pd,
-    _mm512_mask_loadu_pd, _mm512_storeu_pd, _mm512_mask_storeu_pd, _mm512_add_pd,
+    _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_load_pd, load_lanes_pd,
+    merge_lanes_pd, _mm512_storeu_pd, _mm512_mask_storeu_pd, _mm512_add_pd,
     _mm512_mask_add_pd, _mm512_mul_pd, _mm512_mask_blend_pd
 }
 
@@ -703,8 +700,8 @@ unsafe fn prepare_lines_f32<const LINES: usize>(w: *const f32, offset: usize) ->
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn merged_lines_f32(at: *const f32, low: __mmask16) -> __m512 {
-    // SAFETY: masked loads touch only the lanes under their masks, readable as required.
-    unsafe { _mm512_mask_loadu_ps(_mm512_maskz_loadu_ps(!low, at), low, at.wrapping_add(64)) }
+    // SAFETY: the masked loads read the lanes under their masks only, readable as required.
+    unsafe { merge_lanes_ps(load_lanes_ps(!low, at), low, at.wrapping_add(64)) }
 }
 
 /// [`row_partials_f32`] for a row of 16·`LINES` elements (`LINES` a multiple of 4) that starts
@@ -805,7 +802,7 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
             }
             let (y_hat, slope) = super::avx512::sigmoid_with_derivative16(h);
             // SAFETY: the mask covers the targets first..first + n, within y.
-            let target = unsafe { _mm512_maskz_loadu_ps(lanes, y.as_ptr().add(first)) };
+            let target = unsafe { load_lanes_ps(lanes, y.as_ptr().add(first)) };
             // The lanes past n square 0 − 0.
             let y_hat_in = _mm512_maskz_mov_ps(lanes, y_hat);
             for (half, sum) in squares.iter_mut().enumerate() {
@@ -849,7 +846,7 @@ unsafe fn sigmoid_rows_by<P: Fn(*const f32) -> __m512>(
 // `f64` also keeps 64 columns (eight registers), so that rows of 64 are read once.
 gradient_kernels! {
     f64, 8 registers of 8 lanes, __m512d, __mmask8, partial passes [1, 2, 3, 4, 5, 6, 7],
-    _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, _mm512_maskz_loadu_pd, _mm512_storeu_pd,
+    _mm512_setzero_pd, _mm512_set1_pd, _mm512_loadu_pd, load_lanes_pd, _mm512_storeu_pd,
     _mm512_mask_storeu_pd, _mm512_add_pd, _mm512_mul_pd,
     fn add_weighted_rows_f64, fn add_listed_rows_f64, weighted_rows_f64, weighted_pass_f64
 }
@@ -950,7 +947,7 @@ unsafe fn sigmoid_rows_by_f64<P: Fn(*const f64) -> __m512d, const GROUP: usize>(
                     h = _mm512_add_pd(h, _mm512_set1_pd(b));
                 }
                 let (y_hat, slope) = super::avx512::sigmoid_with_derivative8(h);
-                let target = _mm512_maskz_loadu_pd(lanes, y.as_ptr().wrapping_add(first));
+                let target = load_lanes_pd(lanes, y.as_ptr().wrapping_add(first));
                 let y_hat = _mm512_maskz_mov_pd(lanes, y_hat);
                 _mm512_storeu_pd(targets.as_mut_ptr().add(8 * k), target);
                 _mm512_storeu_pd(fitted.as_mut_ptr().add(8 * k), y_hat);
