@@ -84,6 +84,65 @@ pub(super) unsafe fn merge_lanes_ps(src: __m512, mask: __mmask16, p: *const f32)
     v
 }
 
+/// `acc` + `w` · (the 16 `f32` at `p`) in the lanes under `mask`, `acc` in the others: one
+/// `vfmadd231ps` under the mask with its memory operand, which reads the lanes under the mask
+/// only, kept so as in [`load_lanes_ps`]. The same bits as `_mm512_mask3_fmadd_ps` of those
+/// lanes, in one instruction.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and the lanes under `mask` must be readable.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn fmadd_lanes_ps(
+    acc: __m512,
+    w: __m512,
+    mask: __mmask16,
+    p: *const f32,
+) -> __m512 {
+    let mut v = acc;
+    // SAFETY: as in `load_lanes_ps`.
+    unsafe {
+        core::arch::asm!(
+            "vfmadd231ps {v}{{{mask}}}, {w}, zmmword ptr [{p}]",
+            v = inout(zmm_reg) v,
+            w = in(zmm_reg) w,
+            mask = in(kreg) mask,
+            p = in(reg) p,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    v
+}
+
+/// As [`fmadd_lanes_ps`] for 8 `f64`.
+///
+/// # Safety
+///
+/// The CPU must support AVX-512F, and the lanes under `mask` must be readable.
+#[inline]
+#[target_feature(enable = "avx512f")]
+pub(super) unsafe fn fmadd_lanes_pd(
+    acc: __m512d,
+    w: __m512d,
+    mask: __mmask8,
+    p: *const f64,
+) -> __m512d {
+    let mut v = acc;
+    // SAFETY: as in `load_lanes_ps`.
+    unsafe {
+        core::arch::asm!(
+            "vfmadd231pd {v}{{{mask}}}, {w}, zmmword ptr [{p}]",
+            v = inout(zmm_reg) v,
+            w = in(zmm_reg) w,
+            mask = in(kreg) mask,
+            p = in(reg) p,
+            options(pure, readonly, nostack, preserves_flags),
+        );
+    }
+    v
+}
+
 /// As [`load_lanes_ps`] for 8 `f64`.
 ///
 /// # Safety
