@@ -30,7 +30,7 @@ const CHUNK64: usize = 32;
 ///
 /// # Safety
 ///
-/// `row` and `w` must both hold `d` elements.
+/// The CPU must support AVX-512F and FMA, and `row` and `w` must both hold `d` elements.
 #[inline]
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
@@ -62,7 +62,7 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
 ///
 /// # Safety
 ///
-/// `row` and `w` must both hold `d` elements.
+/// The CPU must support AVX-512F and FMA, and `row` and `w` must both hold `d` elements.
 #[inline]
 #[target_feature(enable = "avx512f,fma")]
 unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d {
@@ -517,7 +517,8 @@ pub(super) unsafe fn sigmoid_rows_f32(
     let offset = (x.as_ptr() as usize / 4) % 16;
     let low = low_lanes(offset) as __mmask16;
     // SAFETY: (every call) the CPU has the features, g holds d, and every row the closures get
-    // holds d elements, as w does, and starts `offset` elements past a line.
+    // holds d elements, as w does; where d is 64 or 128, every row starts `offset` elements past
+    // a line, as the line kernels need.
     unsafe {
         Some(match (d, offset) {
             (64, 1..) => {

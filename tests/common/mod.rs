@@ -176,6 +176,8 @@ pub mod bounds {
     /// The `f32` kernels evaluated in `f64` lanes (`src/simd/math.rs`; all of them on aarch64,
     /// the scalar level's on x86-64): σ, σ′, tanh′ and softplus rounded once from within 2⁻⁵ ulp.
     pub const F32_IN_F64: f64 = 0.5 + 1.0 / 32.0;
+    /// σ likewise, rounded once from within 2⁻⁶ ulp.
+    pub const SIGMOID_F32_IN_F64: f64 = 0.5 + 1.0 / 64.0;
     /// tanh likewise, rounded once from within 2⁻⁴ ulp.
     pub const TANH_F32_IN_F64: f64 = 0.5 + 1.0 / 16.0;
     /// The `f64` σ slice kernels at every level, [normal, subnormal] results, from their
@@ -183,6 +185,9 @@ pub mod bounds {
     /// relative error ≤ 0.28u, and a second rounding where a result is scaled into the
     /// subnormals (0.5 + 0.25 + 0.14 ulp).
     pub const SIGMOID_F64_SLICE: [f64; 2] = [0.78, 0.89];
+    /// The portable `f64` σ kernel (`src/simd/math.rs`: the scalar and AVX2 levels, NEON), the
+    /// same two cases: within ½ ulp of a value with relative error ≤ 0.081u + 2⁻⁹⁴.
+    pub const SIGMOID_F64_PORTABLE: [f64; 2] = [0.59, 0.8];
     /// The `f64` σ′ and tanh′ slice kernels at every level: rounded once from a double-double
     /// quotient, ≤ 1 ulp (tighter than the 2 ulp documented for σ′ and tanh′ slices of both
     /// types).

@@ -22,7 +22,7 @@ fn sigmoid_f32_exhaustive_on_every_level() {
         ["sigmoid", "sigmoid derivative"],
         [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64],
         reference_f32,
-        [bounds::F32_IN_F64; 2],
+        [bounds::SIGMOID_F32_IN_F64, bounds::F32_IN_F64],
     );
 }
 
