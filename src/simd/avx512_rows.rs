@@ -44,16 +44,17 @@ unsafe fn row_partials_f32(row: *const f32, w: *const f32, d: usize) -> __m512 {
             *acc = _mm512_fmadd_ps(a, b, *acc);
         }
     }
-    let (mut i, mut left) = (chunks * CHUNK32, d % CHUNK32);
-    for acc in &mut acc {
-        if left == 0 {
-            break;
+    // Four steps without an early exit, so that the compiler unrolls them and keeps `acc` in
+    // registers (the `asm!` loads would otherwise have it stored for them to read).
+    let (start, left) = (chunks * CHUNK32, d % CHUNK32);
+    for (k, acc) in acc.iter_mut().enumerate() {
+        let lanes = left.saturating_sub(16 * k).min(16);
+        if lanes > 0 {
+            let (mask, i) = (low_lanes(lanes) as __mmask16, start + 16 * k);
+            // SAFETY: the masked loads read the lanes j < lanes only, elements i + j < d of
+            // both. The other lanes keep their sums (a −0 stays −0), as in `dot_f32`.
+            *acc = unsafe { fmadd_lanes_ps(*acc, load_lanes_ps(mask, w.add(i)), mask, row.add(i)) };
         }
-        let mask = low_lanes(left.min(16)) as __mmask16;
-        // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
-        // The other lanes keep their sums (a −0 stays −0), as in `dot_f32`.
-        *acc = unsafe { fmadd_lanes_ps(*acc, load_lanes_ps(mask, w.add(i)), mask, row.add(i)) };
-        (i, left) = (i + 16, left.saturating_sub(16));
     }
     _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
 }
@@ -76,15 +77,15 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
             *acc = _mm512_fmadd_pd(a, b, *acc);
         }
     }
-    let (mut i, mut left) = (chunks * CHUNK64, d % CHUNK64);
-    for acc in &mut acc {
-        if left == 0 {
-            break;
+    // As in `row_partials_f32`.
+    let (start, left) = (chunks * CHUNK64, d % CHUNK64);
+    for (k, acc) in acc.iter_mut().enumerate() {
+        let lanes = left.saturating_sub(8 * k).min(8);
+        if lanes > 0 {
+            let (mask, i) = (low_lanes(lanes) as __mmask8, start + 8 * k);
+            // SAFETY: the masked loads read the lanes j < lanes only, elements i + j < d of both.
+            *acc = unsafe { fmadd_lanes_pd(*acc, load_lanes_pd(mask, w.add(i)), mask, row.add(i)) };
         }
-        let mask = low_lanes(left.min(8)) as __mmask8;
-        // SAFETY: the masked loads read the lanes j < left only, elements i + j < d of both.
-        *acc = unsafe { fmadd_lanes_pd(*acc, load_lanes_pd(mask, w.add(i)), mask, row.add(i)) };
-        (i, left) = (i + 8, left.saturating_sub(8));
     }
     _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
 }
