@@ -131,6 +131,12 @@
 //! exhaustive `f32` sigmoid test:
 //! `cargo test --release --lib exhaustive -- --ignored --nocapture`. `scripts/aarch64-test.sh`
 //! runs these tests and the accuracy tests on aarch64 under qemu, at both of its levels.
+//!
+//! `tests/guard_pages.rs` runs every kernel on slices that end next to an unmapped page, and CI
+//! builds it at `opt-level` 1 and 2 and with `-C target-cpu=native` as well: there LLVM turned
+//! AVX-512 masked-load intrinsics into plain loads that read past a slice. The masked loads of
+//! caller memory are therefore single instructions in `asm!` (`avx512::load_lanes_ps` and its
+//! kin); only those of aligned lines, which cannot leave a readable page, stay intrinsics.
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx2;
