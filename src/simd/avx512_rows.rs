@@ -14,8 +14,8 @@
 //! 2 shuffles and 1 addition per row and level instead of a scalar chain, with the same
 //! additions of the same operands, so every sum has the same bits as the dot product of its row.
 
-use super::avx512::{fmadd_lanes_pd, fmadd_lanes_ps, load_lanes_pd, load_lanes_ps};
-use super::avx512::{merge_lanes_pd, merge_lanes_ps};
+use super::avx512_masked::{fmadd_lanes_pd, fmadd_lanes_ps, load_lanes_pd, load_lanes_ps};
+use super::avx512_masked::{merge_lanes_pd, merge_lanes_ps};
 use super::rows::{Listed, RowSource, Stored};
 use core::arch::x86_64::*;
 

@@ -135,8 +135,8 @@
 //! `tests/guard_pages.rs` runs every kernel on slices that end next to an unmapped page, and CI
 //! builds it at `opt-level` 1 and 2 and with `-C target-cpu=native` as well: there LLVM turned
 //! AVX-512 masked-load intrinsics into plain loads that read past a slice. The masked loads of
-//! caller memory are therefore single instructions in `asm!` (`avx512::load_lanes_ps` and its
-//! kin); only those of aligned lines, which cannot leave a readable page, stay intrinsics.
+//! caller memory are therefore single instructions in `asm!` ([`avx512_masked`]); only those of
+//! aligned lines, which cannot leave a readable page, stay intrinsics.
 
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx2;
@@ -144,6 +144,8 @@ mod avx2;
 mod avx2_rows;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512;
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+mod avx512_masked;
 #[cfg(all(feature = "std", target_arch = "x86_64"))]
 mod avx512_rows;
 #[cfg(all(feature = "std", any(target_arch = "x86_64", target_arch = "aarch64")))]
