@@ -15,14 +15,14 @@ fn sigmoid_f32_exhaustive_on_every_level() {
         ["sigmoid", "sigmoid derivative"],
         [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
         reference_f32,
-        [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE],
+        sigmoid_f32_limits,
     );
     #[cfg(target_arch = "x86_64")]
     check_exhaustive_f64_lanes(
         ["sigmoid", "sigmoid derivative"],
         [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64],
         reference_f32,
-        [bounds::SIGMOID_F32_IN_F64, bounds::F32_IN_F64],
+        SIGMOID_F32_IN_F64_LIMITS,
     );
 }
 
@@ -34,9 +34,9 @@ fn check_exhaustive_f64_lanes(
     names: [&str; 2],
     kernels: [Kernel<f32>; 2],
     reference: fn(f32) -> (f64, f64),
-    bounds: [f64; 2],
+    limits: [[f64; 2]; 2],
 ) {
-    report_exhaustive("f64 lanes", names, exhaustive_max(supported(), kernels, reference), bounds);
+    report_exhaustive("f64 lanes", names, exhaustive_max(supported(), kernels, reference), limits);
 }
 
 /// The σ of the one-pass kernel against the σ kernel over every `f32` input, bit for bit (at
@@ -66,14 +66,14 @@ fn tanh_f32_exhaustive_on_every_level() {
         ["tanh", "tanh derivative"],
         [kernels::tanh_f32, kernels::tanh_derivative_f32],
         reference_tanh_f32,
-        [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE],
+        tanh_f32_limits,
     );
     #[cfg(target_arch = "x86_64")]
     check_exhaustive_f64_lanes(
         ["tanh", "tanh derivative"],
         [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32_in_f64],
         reference_tanh_f32,
-        [bounds::TANH_F32_IN_F64, bounds::F32_IN_F64],
+        TANH_F32_IN_F64_LIMITS,
     );
 }
 
@@ -86,69 +86,76 @@ fn softplus_f32_exhaustive_on_every_level() {
         let r = reference_softplus_f32(x);
         (r, r)
     };
-    check_exhaustive(
-        ["softplus", "softplus"],
-        [kernels::softplus_f32; 2],
-        reference,
-        [bounds::SOFTPLUS_SLICE; 2],
-    );
+    check_exhaustive(["softplus", "softplus"], [kernels::softplus_f32; 2], reference, |level| {
+        [softplus_f32_limits(level); 2]
+    });
     #[cfg(target_arch = "x86_64")]
     check_exhaustive_f64_lanes(
         ["softplus", "softplus"],
         [kernels::softplus_f32_in_f64; 2],
         reference,
-        [bounds::F32_IN_F64; 2],
+        [[bounds::F32_IN_F64; 2]; 2],
     );
 }
 
-/// Prints and checks against `bounds` the largest errors of two kernels over all 2³² `f32`
+/// Prints and checks against `limits` the largest errors of two kernels over all 2³² `f32`
 /// inputs at every SIMD level ([`exhaustive_max`]).
 fn check_exhaustive(
     names: [&str; 2],
     kernels: [Kernel<f32>; 2],
     reference: fn(f32) -> (f64, f64),
-    bounds: [f64; 2],
+    limits: fn(Level) -> [[f64; 2]; 2],
 ) {
     for level in levels().into_iter().filter(|&l| l != Level::Scalar) {
         let worst = exhaustive_max(level, kernels, reference);
-        report_exhaustive(&format!("{level:?}"), names, worst, bounds);
+        report_exhaustive(&format!("{level:?}"), names, worst, limits(level));
     }
 }
 
-/// Prints the maxima of [`exhaustive_max`] under `label` and checks them against `limits` and
-/// [`bounds::F32_SLICE_MEASURED`], the largest error of any `f32` kernel, from which the f16 and
-/// bf16 slice bounds are derived; the same kernel twice (softplus) is reported once.
-fn report_exhaustive(label: &str, names: [&str; 2], worst: [(f64, f32); 2], limits: [f64; 2]) {
+/// Prints the maxima of [`exhaustive_max`] under `label` and checks them against `limits`
+/// ([normal, subnormal] results of each kernel) and [`bounds::F32_SLICE_MEASURED`], the largest
+/// error of any `f32` kernel, from which the f16 and bf16 slice bounds are derived; the same
+/// kernel twice (softplus) is reported once.
+fn report_exhaustive(
+    label: &str,
+    names: [&str; 2],
+    worst: [[(f64, f32); 2]; 2],
+    limits: [[f64; 2]; 2],
+) {
     let distinct = if names[0] == names[1] { 1 } else { 2 };
-    for ((name, (err, x)), bound) in names.iter().zip(worst).zip(limits).take(distinct) {
-        println!("{label}: {name} max {err:.4} ulp (x = {x:e}) over all 2^32 f32");
-        let bound = bound.min(bounds::F32_SLICE_MEASURED);
-        assert!(err <= bound, "{label} {name}: {err} at {x:e}");
+    for ((name, worst), limits) in names.iter().zip(worst).zip(limits).take(distinct) {
+        for ((kind, (err, x)), bound) in ["normal", "subnormal"].iter().zip(worst).zip(limits) {
+            println!("{label}: {name} max {err:.4} ulp (x = {x:e}) over {kind} results");
+            let bound = bound.min(bounds::F32_SLICE_MEASURED);
+            assert!(err <= bound, "{label} {name}: {err} at {x:e}, a {kind} result");
+        }
     }
 }
 
 /// The largest errors (ulps of the exact value, and where) of a kernel and its derivative
-/// against `reference` over all 2³² `f32` inputs at `level`, on every core.
+/// against `reference` over all 2³² `f32` inputs at `level`, on every core, for normal and for
+/// subnormal exact results ([`f32_class`]).
 fn exhaustive_max(
     level: Level,
     kernels: [Kernel<f32>; 2],
     reference: fn(f32) -> (f64, f64),
-) -> [(f64, f32); 2] {
+) -> [[(f64, f32); 2]; 2] {
+    type Worst = [[(f64, f32); 2]; 2];
     let worse = |a: (f64, f32), b: (f64, f32)| if b.0 > a.0 { b } else { a };
-    let state = || ([(0.0_f64, 0.0_f32); 2], [(); 2].map(|_| vec![0.0_f32; CHUNK]));
+    let merge = |a: Worst, b: Worst| [0, 1].map(|k| [0, 1].map(|s| worse(a[k][s], b[k][s])));
+    let state = || ([[(0.0_f64, 0.0_f32); 2]; 2], [(); 2].map(|_| vec![0.0_f32; CHUNK]));
     let per_thread = fold_all_f32(state, |(worst, out), h| {
         kernels[0](level, h, &mut out[0]);
         kernels[1](level, h, &mut out[1]);
         for (i, &x) in h.iter().enumerate() {
             let (r0, r1) = reference(x);
-            worst[0] = worse(worst[0], (ulp_error_f32(out[0][i], r0), x));
-            worst[1] = worse(worst[1], (ulp_error_f32(out[1][i], r1), x));
+            let w0 = &mut worst[0][f32_class(r0)];
+            *w0 = worse(*w0, (ulp_error_f32(out[0][i], r0), x));
+            let w1 = &mut worst[1][f32_class(r1)];
+            *w1 = worse(*w1, (ulp_error_f32(out[1][i], r1), x));
         }
     });
-    per_thread
-        .into_iter()
-        .map(|(worst, _)| worst)
-        .fold([(0.0, 0.0); 2], |a, b| [worse(a[0], b[0]), worse(a[1], b[1])])
+    per_thread.into_iter().map(|(worst, _)| worst).fold([[(0.0, 0.0); 2]; 2], merge)
 }
 
 /// How many consecutive `f32` bit patterns [`fold_all_f32`] hands over at a time.

@@ -116,7 +116,11 @@ fn tanh_f64_against_mpmath_table_on_every_level() {
         ],
         include_str!("../../../tests/data/tanh_f64.txt"),
         [kernels::tanh_f64, kernels::tanh_derivative_f64],
-        |_| [bounds::TANH_F64_SLICE, bounds::DERIVATIVE_F64_SLICE],
+        |level| {
+            let tanh =
+                if runs_avx512(level) { bounds::TANH_F64_SLICE } else { bounds::TANH_F64_PORTABLE };
+            [tanh, bounds::DERIVATIVE_F64_SLICE]
+        },
     );
 }
 
@@ -150,40 +154,47 @@ fn f32_sweep() -> Vec<f32> {
 }
 
 /// Max error of an `f32` kernel pair against `reference` over [`f32_sweep`] at every level: in
-/// ulps of the exact value, within `limits` and [`bounds::F32_SLICE_MEASURED`], and in
-/// representable values from the rounded reference, within those rounded up.
+/// ulps of the exact value, within `limits` ([normal, subnormal] results of each kernel) and
+/// [`bounds::F32_SLICE_MEASURED`], and in representable values from the rounded reference,
+/// within those rounded up.
 fn check_f32(
     name: &str,
     kernels: [Kernel<f32>; 2],
     reference: fn(f32) -> (f64, f64),
-    limits: [f64; 2],
+    limits: fn(Level) -> [[f64; 2]; 2],
 ) {
     let xs = f32_sweep();
     let refs: Vec<(f64, f64)> = xs.iter().map(|&x| reference(x)).collect();
     for level in levels() {
-        for (which, &kernel) in kernels.iter().enumerate() {
+        for ((which, &kernel), limits) in kernels.iter().enumerate().zip(limits(level)) {
             let got = run_offset(kernel, level, &xs, -7.0, 1 + which);
-            let (mut worst, mut at, mut dist) = (0.0, 0.0, 0);
+            // The largest error, its input and the largest distance, per class of result.
+            let mut worst = [(0.0, 0.0, 0); 2];
             for ((&x, &r), &g) in xs.iter().zip(&refs).zip(&got) {
                 let exact = if which == 0 { r.0 } else { r.1 };
+                let class = &mut worst[f32_class(exact)];
                 let err = ulp_error_f32(g, exact);
-                if err > worst {
-                    (worst, at) = (err, x);
+                if err > class.0 {
+                    (class.0, class.1) = (err, x);
                 }
-                dist = dist.max(ulps_f32(g, exact as f32));
+                class.2 = class.2.max(ulps_f32(g, exact as f32));
             }
             let what = if which == 0 { "" } else { " derivative" };
-            println!(
-                "{level:?} f32 {name}{what}: max {worst:.4} ulp (x = {at:e}), \
-                 {dist} from the rounded reference"
-            );
-            // The f16 and bf16 slice bounds are derived from the largest error measured over
-            // all inputs, so no kernel may exceed it either.
-            let bound = limits[which].min(bounds::F32_SLICE_MEASURED);
-            assert!(
-                worst <= bound && dist as f64 <= bound.ceil(),
-                "{level:?} {name}{what}: {worst} at {at:e}"
-            );
+            for ((kind, (err, at, dist)), limit) in
+                ["normal", "subnormal"].iter().zip(worst).zip(limits)
+            {
+                println!(
+                    "{level:?} f32 {name}{what}: max {err:.4} ulp (x = {at:e}), \
+                     {dist} from the rounded reference, over {kind} results"
+                );
+                // The f16 and bf16 slice bounds are derived from the largest error measured over
+                // all inputs, so no kernel may exceed it either.
+                let bound = limit.min(bounds::F32_SLICE_MEASURED);
+                assert!(
+                    err <= bound && dist as f64 <= bound.ceil(),
+                    "{level:?} {name}{what}: {err} at {at:e}, a {kind} result"
+                );
+            }
         }
     }
 }
@@ -195,11 +206,7 @@ fn sigmoid_f32_against_f64_reference_on_every_level() {
         "sigmoid",
         [kernels::sigmoid_f32, kernels::sigmoid_derivative_f32],
         reference_f32,
-        if cfg!(target_arch = "x86_64") {
-            [bounds::SIGMOID_SLICE, bounds::SIGMOID_DERIVATIVE_SLICE]
-        } else {
-            [bounds::SIGMOID_F32_IN_F64, bounds::F32_IN_F64]
-        },
+        sigmoid_f32_limits,
     );
     // With AVX-512 `sigmoid_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
     #[cfg(target_arch = "x86_64")]
@@ -207,7 +214,7 @@ fn sigmoid_f32_against_f64_reference_on_every_level() {
         "sigmoid (f64 lanes)",
         [kernels::sigmoid_f32_in_f64, kernels::sigmoid_derivative_f32_in_f64],
         reference_f32,
-        [bounds::SIGMOID_F32_IN_F64, bounds::F32_IN_F64],
+        |_| SIGMOID_F32_IN_F64_LIMITS,
     );
 }
 
@@ -218,11 +225,7 @@ fn tanh_f32_against_f64_reference_on_every_level() {
         "tanh",
         [kernels::tanh_f32, kernels::tanh_derivative_f32],
         reference_tanh_f32,
-        if cfg!(target_arch = "x86_64") {
-            [bounds::TANH_SLICE, bounds::TANH_DERIVATIVE_SLICE]
-        } else {
-            [bounds::TANH_F32_IN_F64, bounds::F32_IN_F64]
-        },
+        tanh_f32_limits,
     );
     // With AVX-512 `tanh_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
     #[cfg(target_arch = "x86_64")]
@@ -230,7 +233,7 @@ fn tanh_f32_against_f64_reference_on_every_level() {
         "tanh (f64 lanes)",
         [kernels::tanh_f32_in_f64, kernels::tanh_derivative_f32_in_f64],
         reference_tanh_f32,
-        [bounds::TANH_F32_IN_F64, bounds::F32_IN_F64],
+        |_| TANH_F32_IN_F64_LIMITS,
     );
 }
 
@@ -239,26 +242,35 @@ fn tanh_f32_against_f64_reference_on_every_level() {
 fn softplus_f32_against_f64_reference_on_every_level() {
     let xs = f32_sweep();
     // With AVX-512 `softplus_f32` runs in `f32` lanes; the `f64`-lane kernel is checked as well.
+    type Limits = fn(Level) -> [f64; 2];
     #[cfg(target_arch = "x86_64")]
-    let kernels: [(&str, Kernel<f32>, f64); 2] = [
-        ("", kernels::softplus_f32, bounds::SOFTPLUS_SLICE),
-        (" (f64 lanes)", kernels::softplus_f32_in_f64, bounds::F32_IN_F64),
+    let kernels: [(&str, Kernel<f32>, Limits); 2] = [
+        ("", kernels::softplus_f32, softplus_f32_limits),
+        (" (f64 lanes)", kernels::softplus_f32_in_f64, |_| [bounds::F32_IN_F64; 2]),
     ];
     #[cfg(not(target_arch = "x86_64"))]
-    let kernels: [(&str, Kernel<f32>, f64); 1] = [("", kernels::softplus_f32, bounds::F32_IN_F64)];
+    let kernels: [(&str, Kernel<f32>, Limits); 1] =
+        [("", kernels::softplus_f32, softplus_f32_limits)];
     for level in levels() {
-        for (name, kernel, bound) in kernels {
+        for (name, kernel, limits) in kernels {
             let got = run_offset(kernel, level, &xs, -7.0, 1);
-            let (mut worst, mut at) = (0.0, 0.0);
+            // The largest error and its input, for normal and for subnormal results.
+            let mut worst = [(0.0, 0.0); 2];
             for (&x, &g) in xs.iter().zip(&got) {
-                let err = ulp_error_f32(g, reference_softplus_f32(x));
-                if err > worst {
-                    (worst, at) = (err, x);
+                let exact = reference_softplus_f32(x);
+                let class = &mut worst[f32_class(exact)];
+                let err = ulp_error_f32(g, exact);
+                if err > class.0 {
+                    *class = (err, x);
                 }
             }
-            println!("{level:?} f32 softplus{name}: max {worst:.4} ulp (x = {at:e})");
-            let bound = bound.min(bounds::F32_SLICE_MEASURED);
-            assert!(worst <= bound, "{level:?} softplus{name}: {worst} at {at:e}");
+            for ((kind, (err, at)), limit) in
+                ["normal", "subnormal"].iter().zip(worst).zip(limits(level))
+            {
+                println!("{level:?} f32 softplus{name}: max {err:.4} ulp (x = {at:e}), {kind}");
+                let bound = limit.min(bounds::F32_SLICE_MEASURED);
+                assert!(err <= bound, "{level:?} softplus{name}: {err} at {at:e}, a {kind} result");
+            }
             let specials = [f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 0.0, -200.0, 1e30];
             let mut out = [9.0_f32; 6];
             kernel(level, &specials, &mut out);

@@ -49,6 +49,65 @@ fn runs_avx512(level: Level) -> bool {
     }
 }
 
+/// `avx512`, `avx2` or `f64_lanes`, by the `f32` element kernels `level` runs: its own in `f32`
+/// lanes at AVX-512 and AVX2, the `f64`-lane ones of [`math`] at the other levels.
+fn by_f32_kernels<T>(level: Level, avx512: T, avx2: T, f64_lanes: T) -> T {
+    #[cfg(target_arch = "x86_64")]
+    match level {
+        Level::Avx512 => return avx512,
+        Level::Avx2 => return avx2,
+        Level::Scalar => {}
+    }
+    let _ = (level, avx512, avx2);
+    f64_lanes
+}
+
+/// The bounds in ulps of the `f32` σ and σ′ kernels, [normal, subnormal] results of each, where
+/// they run in `f64` lanes.
+const SIGMOID_F32_IN_F64_LIMITS: [[f64; 2]; 2] =
+    [[bounds::SIGMOID_F32_IN_F64; 2], [bounds::F32_IN_F64; 2]];
+/// As [`SIGMOID_F32_IN_F64_LIMITS`] for tanh and tanh′ (a subnormal tanh is h itself).
+const TANH_F32_IN_F64_LIMITS: [[f64; 2]; 2] =
+    [[bounds::TANH_F32_IN_F64, 0.0], [bounds::F32_IN_F64; 2]];
+
+/// The bounds in ulps of the `f32` σ and σ′ slice kernels at `level`, [normal, subnormal]
+/// results of each: the analyses of the AVX-512 and `f64`-lane kernels, the documented ones for
+/// AVX2 (the tests cap all three by [`bounds::F32_SLICE_MEASURED`]).
+fn sigmoid_f32_limits(level: Level) -> [[f64; 2]; 2] {
+    by_f32_kernels(
+        level,
+        [bounds::F32_AVX512_QUOTIENT; 2],
+        [[bounds::SIGMOID_SLICE; 2], [bounds::SIGMOID_DERIVATIVE_SLICE; 2]],
+        SIGMOID_F32_IN_F64_LIMITS,
+    )
+}
+
+/// As [`sigmoid_f32_limits`] for tanh and tanh′.
+fn tanh_f32_limits(level: Level) -> [[f64; 2]; 2] {
+    by_f32_kernels(
+        level,
+        [bounds::TANH_F32_AVX512, bounds::F32_AVX512_QUOTIENT],
+        [[bounds::TANH_SLICE, 0.0], [bounds::TANH_DERIVATIVE_SLICE; 2]],
+        TANH_F32_IN_F64_LIMITS,
+    )
+}
+
+/// As [`sigmoid_f32_limits`] for softplus, [normal, subnormal] results.
+fn softplus_f32_limits(level: Level) -> [f64; 2] {
+    by_f32_kernels(
+        level,
+        bounds::SOFTPLUS_F32_AVX512,
+        [bounds::SOFTPLUS_SLICE; 2],
+        [bounds::F32_IN_F64; 2],
+    )
+}
+
+/// 1 where an exact `f32` result is subnormal (below 2⁻¹²⁶ in magnitude), else 0: the index of
+/// its class in the [normal, subnormal] bounds.
+fn f32_class(exact: f64) -> usize {
+    usize::from(exact.abs() < f64::from(f32::MIN_POSITIVE))
+}
+
 /// Whether this CPU lacks AVX-512, so that the test `name`, which compares the AVX-512 kernels
 /// with others, has nothing to run; says so on stderr, since the harness has no skipped state.
 #[cfg(target_arch = "x86_64")]
