@@ -95,11 +95,14 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
 ///
 /// # Safety
 ///
-/// The CPU must support AVX-512F.
+/// The CPU must support AVX-512F, and w must fill the first ⌊K/2⌋ registers: 16·⌊K/2⌋ ≤
+/// `w.len()` ≤ 16·`K` (the spans of `K` double, so each takes the lengths the one before
+/// cannot hold).
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]) {
     debug_assert!(w.len() <= 16 * K, "{} elements of w do not fit in {K} registers", w.len());
+    debug_assert!(w.len() >= 16 * (K / 2), "{} elements of w leave registers empty", w.len());
     let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(16 * k).min(16)) as _);
     // SAFETY: the masked loads read the lanes under the masks only, elements of w; the
     // addresses of registers past its end (mask 0) are formed by `wrapping_add`.
@@ -112,7 +115,9 @@ unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]
 /// [`row_partials_f32`] for a row of at most 16·`K` elements, with w from [`prepare_f32`]:
 /// register k of the row into accumulator k mod 4 under its mask, the same operations on the
 /// same values (an unmasked FMA where the mask is full, none where it is empty), so the same
-/// bits.
+/// bits. The first ⌊K/2⌋ registers, which `prepare_f32` requires w to fill, take plain loads
+/// and FMAs; the others a masked load and an FMA under the mask, in two instructions (the
+/// one-instruction [`fmadd_lanes_ps`] made the `f64` epoch up to 1.1× slower on AMD Zen 5).
 ///
 /// # Safety
 ///
@@ -126,9 +131,15 @@ unsafe fn prepared_partials_f32<const K: usize>(
 ) -> __m512 {
     let mut acc = [_mm512_setzero_ps(); 4];
     for k in 0..K {
-        // SAFETY: as in `prepare_f32`, for the row.
-        acc[k % 4] =
-            unsafe { fmadd_lanes_ps(acc[k % 4], w[k], masks[k], row.wrapping_add(16 * k)) };
+        let at = row.wrapping_add(16 * k);
+        acc[k % 4] = if k < K / 2 {
+            // SAFETY: w, and so the row, fills register k (`prepare_f32`).
+            _mm512_fmadd_ps(unsafe { _mm512_loadu_ps(at) }, w[k], acc[k % 4])
+        } else {
+            // SAFETY: the lanes under the mask are elements of the row; no others are read.
+            let part = unsafe { load_lanes_ps(masks[k], at) };
+            _mm512_mask3_fmadd_ps(part, w[k], acc[k % 4], masks[k])
+        };
     }
     _mm512_add_ps(_mm512_add_ps(acc[0], acc[2]), _mm512_add_ps(acc[1], acc[3]))
 }
@@ -137,11 +148,12 @@ unsafe fn prepared_partials_f32<const K: usize>(
 ///
 /// # Safety
 ///
-/// The CPU must support AVX-512F.
+/// The CPU must support AVX-512F, and 8·⌊K/2⌋ ≤ `w.len()` ≤ 8·`K`.
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> ([__m512d; K], [__mmask8; K]) {
     debug_assert!(w.len() <= 8 * K, "{} elements of w do not fit in {K} registers", w.len());
+    debug_assert!(w.len() >= 8 * (K / 2), "{} elements of w leave registers empty", w.len());
     let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(8 * k).min(8)) as _);
     // SAFETY: as in `prepare_f32`.
     let registers = core::array::from_fn(|k| unsafe {
@@ -163,8 +175,15 @@ unsafe fn prepared_partials_f64<const K: usize>(
 ) -> __m512d {
     let mut acc = [_mm512_setzero_pd(); 4];
     for k in 0..K {
-        // SAFETY: as in `prepare_f32`, for the row.
-        acc[k % 4] = unsafe { fmadd_lanes_pd(acc[k % 4], w[k], masks[k], row.wrapping_add(8 * k)) };
+        let at = row.wrapping_add(8 * k);
+        acc[k % 4] = if k < K / 2 {
+            // SAFETY: as in `prepared_partials_f32`.
+            _mm512_fmadd_pd(unsafe { _mm512_loadu_pd(at) }, w[k], acc[k % 4])
+        } else {
+            // SAFETY: as in `prepared_partials_f32`.
+            let part = unsafe { load_lanes_pd(masks[k], at) };
+            _mm512_mask3_fmadd_pd(part, w[k], acc[k % 4], masks[k])
+        };
     }
     _mm512_add_pd(_mm512_add_pd(acc[0], acc[2]), _mm512_add_pd(acc[1], acc[3]))
 }
