@@ -246,11 +246,46 @@ fn read_in_lanes<T: Float, const LANES: usize>(x: &[T]) -> T {
 }
 
 /// `records` rows of `d` inputs uniform in [−1, 1) and their 0/1 targets, drawn from `rng` in
-/// that order.
-fn problem<T: Float>(rng: &mut ChaCha8Rng, records: usize, d: usize) -> (Vec<T>, Vec<T>) {
-    let x = (0..records * d).map(|_| T::from(rng.random_range(-1.0..1.0)).unwrap()).collect();
+/// that order; the inputs start [`X_OFFSET`] bytes past a 64-byte line.
+fn problem<T: Float>(rng: &mut ChaCha8Rng, records: usize, d: usize) -> (Placed<T>, Vec<T>) {
+    let x = (0..records * d).map(|_| T::from(rng.random_range(-1.0..1.0)).unwrap());
+    let x = Placed::new(x, records * d);
     let y = (0..records).map(|_| T::from(rng.random_range(0..2)).unwrap()).collect();
     (x, y)
+}
+
+/// Where every bench's X starts: this many bytes past a 64-byte line, the offset glibc gives
+/// allocations large enough to be mapped on their own. Left to the heap, the offset of smaller
+/// ones depended on what criterion had allocated before, and so varied between runs: rows of 48
+/// `f64` took 110 µs from a line's start and 134 µs from 48 bytes past it.
+const X_OFFSET: usize = 16;
+
+/// `len` values in a buffer of their own, starting [`X_OFFSET`] bytes past a 64-byte line.
+struct Placed<T> {
+    buffer: Vec<T>,
+    start: usize,
+}
+
+impl<T: Float> Placed<T> {
+    fn new(values: impl Iterator<Item = T>, len: usize) -> Self {
+        let size = core::mem::size_of::<T>();
+        let mut buffer = Vec::with_capacity(len + 64 / size);
+        let misplaced = (64 + X_OFFSET - buffer.as_ptr() as usize % 64) % 64;
+        assert_eq!(misplaced % size, 0, "a buffer of {size}-byte values");
+        let start = misplaced / size;
+        buffer.resize(start, T::zero());
+        buffer.extend(values.take(len));
+        assert_eq!(buffer.len(), start + len);
+        Placed { buffer, start }
+    }
+}
+
+impl<T> core::ops::Deref for Placed<T> {
+    type Target = [T];
+
+    fn deref(&self) -> &[T] {
+        &self.buffer[self.start..]
+    }
 }
 
 fn bench_type<T: Float + Send + Sync>(c: &mut Criterion, name: &str) {
