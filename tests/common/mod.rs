@@ -212,7 +212,7 @@ pub mod bounds {
     pub const TANH_F32_AVX512: [f64; 2] = [0.81, 0.0];
     /// The AVX-512 `f32` softplus: below h = −17.4 the result is e^h rounded, which is off from
     /// ln(1 + e^h) by at most e^h/2 ≤ 2⁻²⁶·¹ relative (0.23 ulp), plus e^h's own 2⁻²⁸·⁵ (0.05 ulp),
-    /// and subnormal results round twice (0.5 + 0.55/2); above it, 0.5 ulp and 2⁻²⁷ relative.
+    /// and subnormal results round twice (0.5 + 0.55/2); above it, 0.5 ulp plus ≲ 2⁻²⁷ relative.
     pub const SOFTPLUS_F32_AVX512: [f64; 2] = [0.78, 0.78];
     /// The scalar methods on f16 and bf16: a plain f64 formula (a few f64 ulps, within 2⁻³⁹ of a
     /// half ulp, as `formula_rel`) rounded once to the type. Rounded through f32 instead, they
