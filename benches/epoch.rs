@@ -463,7 +463,8 @@ fn per_record_minibatch(
 /// `minibatch_epoch` over a shuffled order against [`per_record_minibatch`], `f32`.
 fn minibatch(c: &mut Criterion) {
     let mut rng = ChaCha8Rng::seed_from_u64(3);
-    let x: Vec<f32> = (0..RECORDS * FEATURES).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let x = (0..RECORDS * FEATURES).map(|_| rng.random_range(-1.0_f32..1.0));
+    let x = Placed::new(x, RECORDS * FEATURES);
     let y: Vec<f32> = (0..RECORDS).map(|_| f32::from(rng.random_range(0..2_u8))).collect();
     let mut order: Vec<usize> = (0..RECORDS).collect();
     order.shuffle(&mut rng);

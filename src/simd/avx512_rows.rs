@@ -95,14 +95,15 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
 ///
 /// # Safety
 ///
-/// The CPU must support AVX-512F, and w must fill the first ⌊K/2⌋ registers: 16·⌊K/2⌋ ≤
-/// `w.len()` ≤ 16·`K` (the spans of `K` double, so each takes the lengths the one before
-/// cannot hold).
+/// The CPU must support AVX-512F, and `w.len()` ≤ 16·`K`. `w` must also fill the first ⌊K/2⌋
+/// registers, 16·⌊K/2⌋ ≤ `w.len()`, or this panics: the spans of `K` start at 1 and double, so
+/// each takes only lengths the one before cannot hold.
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]) {
     debug_assert!(w.len() <= 16 * K, "{} elements of w do not fit in {K} registers", w.len());
-    debug_assert!(w.len() >= 16 * (K / 2), "{} elements of w leave registers empty", w.len());
+    // Once per call: `prepared_partials_f32` reads the first ⌊K/2⌋ registers of a row whole.
+    assert!(w.len() >= 16 * (K / 2), "{} elements of w leave registers empty", w.len());
     let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(16 * k).min(16)) as _);
     // SAFETY: the masked loads read the lanes under the masks only, elements of w; the
     // addresses of registers past its end (mask 0) are formed by `wrapping_add`.
@@ -114,7 +115,7 @@ unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]
 
 /// [`row_partials_f32`] for a row of at most 16·`K` elements, with w from [`prepare_f32`]:
 /// register k of the row into accumulator k mod 4 under its mask, the same operations on the
-/// same values (an unmasked FMA where the mask is full, none where it is empty), so the same
+/// same values (an FMA under an empty mask changes nothing, as no FMA there does), so the same
 /// bits. The first ⌊K/2⌋ registers, which `prepare_f32` requires w to fill, take plain loads
 /// and FMAs; the others a masked load and an FMA under the mask, in two instructions (the
 /// one-instruction [`fmadd_lanes_ps`] made the `f64` epoch up to 1.1× slower on AMD Zen 5).
@@ -148,12 +149,13 @@ unsafe fn prepared_partials_f32<const K: usize>(
 ///
 /// # Safety
 ///
-/// The CPU must support AVX-512F, and 8·⌊K/2⌋ ≤ `w.len()` ≤ 8·`K`.
+/// The CPU must support AVX-512F, and `w.len()` ≤ 8·`K` (and ≥ 8·⌊K/2⌋, or this panics).
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn prepare_f64<const K: usize>(w: &[f64]) -> ([__m512d; K], [__mmask8; K]) {
     debug_assert!(w.len() <= 8 * K, "{} elements of w do not fit in {K} registers", w.len());
-    debug_assert!(w.len() >= 8 * (K / 2), "{} elements of w leave registers empty", w.len());
+    // As in `prepare_f32`.
+    assert!(w.len() >= 8 * (K / 2), "{} elements of w leave registers empty", w.len());
     let masks = core::array::from_fn(|k| low_lanes(w.len().saturating_sub(8 * k).min(8)) as _);
     // SAFETY: as in `prepare_f32`.
     let registers = core::array::from_fn(|k| unsafe {
@@ -559,6 +561,7 @@ pub(super) unsafe fn sigmoid_rows_f32(
                 let partials_of = |row| row_partials_f32(row, w_ptr, 128);
                 sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
             }
+            // 65 ≥ 16·⌊8/2⌋, as `prepare_f32` requires.
             (65..128, _) => {
                 let prepared = prepare_f32::<8>(w);
                 let partials_of = |row| prepared_partials_f32::<8>(row, &prepared);
