@@ -96,8 +96,8 @@ unsafe fn row_partials_f64(row: *const f64, w: *const f64, d: usize) -> __m512d 
 /// # Safety
 ///
 /// The CPU must support AVX-512F, and `w.len()` ≤ 16·`K`. `w` must also fill the first ⌊K/2⌋
-/// registers, 16·⌊K/2⌋ ≤ `w.len()`, or this panics: the spans of `K` start at 1 and double, so
-/// each takes only lengths the one before cannot hold.
+/// registers, 16·⌊K/2⌋ ≤ `w.len()`, or this panics: each span of `K` takes only lengths the one
+/// before cannot hold, and holds ⌊K/2⌋ registers no longer than those.
 #[inline]
 #[target_feature(enable = "avx512f")]
 unsafe fn prepare_f32<const K: usize>(w: &[f32]) -> ([__m512; K], [__mmask16; K]) {
@@ -319,7 +319,9 @@ super::rows::net_input_kernels! {
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f64, group 8, lengths [32, 64],
-    spans [(1, 8), (2, 16), (4, 32), (8, 64)],
+    // Three and six registers, which leave none empty at 17 to 24 and 33 to 48 elements: the
+    // epoch on rows of 48 took 0.93 of its time with eight (docs/benchmark-log.md).
+    spans [(1, 8), (2, 16), (3, 24), (4, 32), (6, 48), (8, 64)],
     prepare prepare_f64, prepared prepared_partials_f64,
     register __m512d = _mm512_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
     horizontal horizontal_sum_f64, fn dot_f64,

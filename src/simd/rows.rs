@@ -88,8 +88,9 @@ pub(super) const FEW_ROWS: usize = 4;
 /// each `($k, $most)` of `spans`) share them too: `$prepare::<$k>(w)` loads w into `$k`
 /// registers once, with what the last partial one needs, and
 /// `$prepared::<$k>(row, &prepared)` gives the same partial sums as `$partials`. The spans must
-/// start at `$k` = 1 and double: the first span that holds d is taken, and `$prepare` requires w
-/// to fill the first ⌊`$k`/2⌋ registers, the previous span's `$most`.
+/// grow from `$k` = 1, each with ⌊`$k`/2⌋ registers no longer than the previous span's `$most`:
+/// the first span that holds d is taken, and `$prepare` may require w to fill the first
+/// ⌊`$k`/2⌋ registers (the AVX-512 kernels read them whole).
 macro_rules! net_input_kernels {
     (
         features: $features:literal,
@@ -205,7 +206,7 @@ macro_rules! net_input_kernels {
                 _ => {
                     $(if d <= $most {
                         // SAFETY: the CPU has the features; w holds d ≤ $most elements, more
-                        // than the previous span's (the spans double from one register).
+                        // than the previous span's, which fill ⌊$k/2⌋ registers.
                         let prepared = unsafe { $prepare::<$k>(w) };
                         // SAFETY: the rows hold d elements, the length `prepared` was made for.
                         let partials_of = |row| unsafe { $prepared::<$k>(row, &prepared) };
