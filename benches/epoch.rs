@@ -670,7 +670,7 @@ fn epoch(c: &mut Criterion) {
     by_size::<f32>(c, "f32");
     by_size::<f64>(c, "f64");
     widths::<f32>(c, "f32", &[3, 10, 63, 64, 100, 127]);
-    widths::<f64>(c, "f64", &[3, 10, 32, 48, 64]);
+    widths::<f64>(c, "f64", &[3, 10, 20, 32, 48, 64]);
 }
 
 fn prediction(c: &mut Criterion) {

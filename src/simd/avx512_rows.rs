@@ -319,9 +319,9 @@ super::rows::net_input_kernels! {
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f64, group 8, lengths [32, 64],
-    // Three and six registers, which leave none empty at 17 to 24 and 33 to 48 elements: the
-    // epoch on rows of 48 took 0.93 of its time with eight (docs/benchmark-log.md).
-    spans [(1, 8), (2, 16), (3, 24), (4, 32), (6, 48), (8, 64)],
+    // Six registers leave none empty at 33 to 48 elements: the epoch on rows of 48 took 0.93 of
+    // its time with eight. Three for 17 to 24 made rows of 20 slower (docs/benchmark-log.md).
+    spans [(1, 8), (2, 16), (4, 32), (6, 48), (8, 64)],
     prepare prepare_f64, prepared prepared_partials_f64,
     register __m512d = _mm512_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,
     horizontal horizontal_sum_f64, fn dot_f64,
