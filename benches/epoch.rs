@@ -669,7 +669,7 @@ fn epoch(c: &mut Criterion) {
     bench_type::<f64>(c, "f64");
     by_size::<f32>(c, "f32");
     by_size::<f64>(c, "f64");
-    widths::<f32>(c, "f32", &[3, 10, 63, 64, 100, 127]);
+    widths::<f32>(c, "f32", &[3, 10, 63, 64, 80, 100, 127]);
     widths::<f64>(c, "f64", &[3, 10, 20, 32, 48, 64]);
 }
 

@@ -308,7 +308,7 @@ unsafe fn store_f64(out: &mut [f64], sums: __m512d) {
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f32, group 16, lengths [64, 128],
-    spans [(1, 16), (2, 32), (4, 64), (8, 128)],
+    spans [(1, 16), (2, 32), (4, 64), (6, 96), (8, 128)],
     prepare prepare_f32, prepared prepared_partials_f32,
     register __m512 = _mm512_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
     horizontal horizontal_sum_f32, fn dot_f32,
@@ -563,8 +563,13 @@ pub(super) unsafe fn sigmoid_rows_f32(
                 let partials_of = |row| row_partials_f32(row, w_ptr, 128);
                 sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
             }
-            // 65 ≥ 16·⌊8/2⌋, as `prepare_f32` requires.
-            (65..128, _) => {
+            // 65 ≥ 16·⌊6/2⌋ and 97 ≥ 16·⌊8/2⌋, as `prepare_f32` requires.
+            (65..=96, _) => {
+                let prepared = prepare_f32::<6>(w);
+                let partials_of = |row| prepared_partials_f32::<6>(row, &prepared);
+                sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
+            }
+            (97..128, _) => {
                 let prepared = prepare_f32::<8>(w);
                 let partials_of = |row| prepared_partials_f32::<8>(row, &prepared);
                 sigmoid_rows_by(x, y, d, &partials_of, bias, g, g_bias)
