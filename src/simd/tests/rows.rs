@@ -608,6 +608,43 @@ fn dot_follows_its_definition_bit_for_bit() {
     }
 }
 
+#[test]
+#[cfg_attr(miri, ignore = "130 lengths of each type at each level: too slow interpreted")]
+fn net_inputs_follow_their_definition_at_every_row_length() {
+    // Every length up to past the longest span of registers that w is prepared in (64 `f64`,
+    // 128 `f32`), so that each span and each boundary between spans runs, stored and listed; a
+    // group of rows and a few more, from a misaligned start.
+    let rows = 19;
+    let listed: Vec<usize> = (0..rows).rev().collect();
+    let x = uniform(37, rows * 130 + 1);
+    let w = uniform(38, 130);
+    let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
+    let (x32, w32) = (f(&x), f(&w));
+    for level in levels() {
+        for d in 1..=130 {
+            let (xs, ws) = (&x[1..=rows * d], &w[..d]);
+            let expect: Vec<f64> =
+                xs.chunks_exact(d).map(|r| dot_by_definition(r, ws, 32, f64::mul_add)).collect();
+            let mut h = vec![f64::NAN; rows];
+            kernels::net_inputs_f64(level, xs, ws, &mut h);
+            assert_eq!(bits64(&h), bits64(&expect), "{level:?} f64 d {d}");
+            kernels::net_inputs_listed_f64(level, xs, &listed, &[], ws, &mut h);
+            let expect: Vec<f64> = listed.iter().map(|&r| expect[r]).collect();
+            assert_eq!(bits64(&h), bits64(&expect), "{level:?} listed f64 d {d}");
+
+            let (xs, ws) = (&x32[1..=rows * d], &w32[..d]);
+            let expect: Vec<f32> =
+                xs.chunks_exact(d).map(|r| dot_by_definition(r, ws, 64, f32::mul_add)).collect();
+            let mut h = vec![f32::NAN; rows];
+            kernels::net_inputs_f32(level, xs, ws, &mut h);
+            assert_eq!(bits32(&h), bits32(&expect), "{level:?} f32 d {d}");
+            kernels::net_inputs_listed_f32(level, xs, &listed, &[], ws, &mut h);
+            let expect: Vec<f32> = listed.iter().map(|&r| expect[r]).collect();
+            assert_eq!(bits32(&h), bits32(&expect), "{level:?} listed f32 d {d}");
+        }
+    }
+}
+
 /// From `LONG_DOT_BYTES` of each input on, the dispatcher may run another level's loop (AVX2 on
 /// AMD Zen 5): still the definition's bits, at every level, from two starts one element apart.
 #[cfg(target_arch = "x86_64")]
