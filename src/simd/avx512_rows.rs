@@ -308,8 +308,8 @@ unsafe fn store_f64(out: &mut [f64], sums: __m512d) {
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f32, group 16, lengths [64, 128],
-    // Six registers for 65 to 96 elements, as for `f64` below (the epoch on rows of 80 took 0.91
-    // of its time with eight).
+    // Six registers for 65 to 96 elements leave at most one empty, as for `f64` below: with six,
+    // the epoch on rows of 80 took 0.92 of its time with eight.
     spans [(1, 16), (2, 32), (4, 64), (6, 96), (8, 128)],
     prepare prepare_f32, prepared prepared_partials_f32,
     register __m512 = _mm512_setzero_ps, partials row_partials_f32, transposed transposed_sums_f32,
@@ -321,8 +321,9 @@ super::rows::net_input_kernels! {
 super::rows::net_input_kernels! {
     features: "avx512f,fma",
     f64, group 8, lengths [32, 64],
-    // Six registers leave none empty at 33 to 48 elements: the epoch on rows of 48 took 0.93 of
-    // its time with eight. Three for 17 to 24 made rows of 20 slower (docs/benchmark-log.md).
+    // Six registers for 33 to 48 elements leave at most one empty: with six, the epoch on rows of
+    // 48 took 0.93 of its time with eight. Three for 17 to 24 made rows of 20 slower
+    // (docs/benchmark-log.md).
     spans [(1, 8), (2, 16), (4, 32), (6, 48), (8, 64)],
     prepare prepare_f64, prepared prepared_partials_f64,
     register __m512d = _mm512_setzero_pd, partials row_partials_f64, transposed transposed_sums_f64,

@@ -100,6 +100,19 @@ macro_rules! net_input_kernels {
         horizontal $horizontal:ident, fn $dot:ident, store $store:ident, fn $stored:ident,
         fn $listed:ident, $sums:ident, $from:ident, $with:ident
     ) => {
+        // The spans' rule, checked when compiled: they grow from one register, each with its
+        // first ⌊k/2⌋ registers no longer than the rows of the span before.
+        const _: () = {
+            let spans: &[(usize, usize)] = &[$(($k, $most)),*];
+            let lanes = spans[0].1;
+            assert!(spans[0].0 == 1, "the first span is one register");
+            let mut i = 1;
+            while i < spans.len() {
+                assert!(spans[i].1 > spans[i - 1].1, "the spans grow");
+                assert!(lanes * (spans[i].0 / 2) <= spans[i - 1].1, "⌊k/2⌋ registers too long");
+                i += 1;
+            }
+        };
         /// The dot products of rows `first..first + n` of `rows` (n at most the group size), in
         /// lanes 0..n: each row's partial sums from `partials_of`, then their pairwise sums for
         /// the group together.

@@ -612,15 +612,15 @@ fn dot_follows_its_definition_bit_for_bit() {
 #[cfg_attr(miri, ignore = "130 lengths of each type at each level: too slow interpreted")]
 fn net_inputs_follow_their_definition_at_every_row_length() {
     // Every length up to past the longest span of registers that w is prepared in (64 `f64`,
-    // 128 `f32`), so that each span and each boundary between spans runs, stored and listed; a
-    // group of rows and a few more, from a misaligned start.
-    let rows = 19;
-    let listed: Vec<usize> = (0..rows).rev().collect();
-    let x = uniform(37, rows * 130 + 1);
+    // 128 `f32`), so that each span and each boundary between spans runs, stored and listed,
+    // from a misaligned start: 19 rows leave 3 after whole groups (of 16 `f32`, 8 `f64`), which
+    // are summed one at a time, and 21 rows leave 5, summed as a partial group.
+    let x = uniform(37, 21 * 130 + 1);
     let w = uniform(38, 130);
     let f = |v: &[f64]| v.iter().map(|&v| v as f32).collect::<Vec<f32>>();
     let (x32, w32) = (f(&x), f(&w));
-    for level in levels() {
+    for (level, rows) in levels().into_iter().flat_map(|l| [(l, 19), (l, 21)]) {
+        let listed: Vec<usize> = (0..rows).rev().collect();
         for d in 1..=130 {
             let (xs, ws) = (&x[1..=rows * d], &w[..d]);
             let expect: Vec<f64> =
