@@ -18,11 +18,13 @@
 //! - `vrcpps` gives 1/d to 1.5·2⁻¹², so it takes one plain Newton step (to ≈ 2⁻²²) before the
 //!   FMA-corrected one that the AVX-512 kernels apply to `vrcp14ps`.
 //!
-//! The error analysis is that of [`super::avx512`]'s `sigmoid_f32`, with M to ≲ 2⁻³⁰ absolute and
-//! the first correction FMA's result at most 2⁻⁴·⁴ (|w| ≤ 0.045) instead of 2⁻⁵·⁴. Measured
-//! over all 2³² inputs (the ignored exhaustive tests): σ within 0.788 ulp and σ′ within
-//! 0.804 ulp of the exact values, the largest errors just below the normal range (x ≈ −87.5);
-//! tanh 0.624, tanh′ 0.797 and softplus 0.766 ulp.
+//! The error analysis is that of [`super::avx512`]'s `sigmoid_f32`, with r, w and lo twice as wide
+//! (|w| ≤ 0.045), so that their roundings of up to 2⁻²⁹ each leave M to ≲ 2⁻²⁷·² absolute (the
+//! largest of 3·10⁵ inputs emulated with mpmath, `scripts/reduction_error.py`: 2⁻²⁷·⁴), and the
+//! first correction FMA's result at most 2⁻⁴·⁴ instead of 2⁻⁵·⁴. Measured over all 2³² inputs (the
+//! ignored exhaustive tests): σ within 0.788 ulp and σ′ within 0.804 ulp of the exact values, the
+//! largest errors just below the normal range (x ≈ −87.5); tanh 0.624, tanh′ 0.797 and softplus
+//! 0.766 ulp.
 //! Outputs are written with plain stores, and the input is prefetched 4 KiB ahead.
 
 use core::arch::x86_64::*;
@@ -63,7 +65,7 @@ type CeilParts = (__m256i, __m256, __m256);
 
 /// The shared part of σ and σ′ for 8 lanes, for x already clamped to [−110, 110]: (e, T_hi, lo)
 /// with e = ⌊−q⌋ + 127 (the biased exponent of P) as an integer and e^(−x) = 2^⌈q⌉·(T_hi + lo)
-/// to ≲ 2⁻³⁰ absolute.
+/// to ≲ 2⁻²⁷·² absolute (see the module docs).
 #[inline]
 #[target_feature(enable = "avx2,fma")]
 fn ceil_parts8(x: __m256) -> CeilParts {

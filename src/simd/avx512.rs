@@ -14,24 +14,26 @@
 //! e^z = 2ⁿ · 2^(j/16) · e^r with j = k mod 16, r = z − q·ln 2, |r| ≤ ln2/32.
 //! - 2^(j/16) = T_hi + T_lo from a 16-entry table (one `vpermps` each).
 //! - r = z − q·LN2_HI (exact: LN2_HI has 12 bits, q at most 12) − q·LN2_LO: absolute error
-//!   ≲ 2⁻³⁰.
+//!   ≲ 2⁻²⁹·⁶ (the rounding of r, at most 2⁻³⁰, and q times LN2_LO's).
 //! - e^r − 1 = w = r + r²(C2 + C3·r), a minimax cubic (error < 2⁻²⁹·²), rounded with error
 //!   ≲ 2⁻²⁹·⁵.
 //! - m = e^z/2ⁿ = m_hi + m_lo: m_hi = fl(T_hi (1 + w)), its residual by FMA (T_hi − m_hi is
-//!   exact by Sterbenz) plus T_lo: relative error ≲ 2⁻²⁸·⁵ in all.
+//!   exact by Sterbenz) plus T_lo, which rounds by up to 2⁻³⁰: relative error ≲ 2⁻²⁷·³ in all,
+//!   the errors above added (the largest of 3·10⁵ inputs emulated with mpmath: 2⁻²⁷·⁷,
+//!   `scripts/reduction_error.py`). σ and σ′ take M = T_hi + lo the same way ([`ceil_parts`]),
+//!   to ≲ 2⁻²⁷·⁴ absolute (2⁻²⁸·⁰ emulated).
 //! - 1 + e^z = d + d_lo (Fast2Sum); y = 1/d from `vrcp14ps` (2⁻¹⁴); each quotient
 //!   n/(d + d_lo) gets one FMA correction with the exact residual, which squares the error of y
 //!   (≈ 2⁻²⁸).
 //!
-//! Every such quotient (σ, σ′, tanh′) is within 0.5 ulp of a value with relative error
-//! ≲ 2⁻²⁶·⁵ (2⁻²·⁵ = 0.18 ulp), so within 0.68 ulp. Where `vscalefps` scales it into the
-//! subnormals it rounds a second time: the first result's error of at most 0.68 of its own ulp,
-//! which is at most half a subnormal ulp, adds to that rounding's 0.5 ulp, up to 0.84 ulp there.
-//! tanh and softplus have analyses of their own ([`tanh16`], [`softplus16`]). The exhaustive
-//! tests over all 2³² inputs hold each kernel to these bounds, normal and subnormal results
-//! apart, and every `f32` kernel to the largest error measured, 0.81 ulp; they measure at most
-//! 0.621 ulp for normal quotients and 0.781 ulp where σ′ is subnormal (see the table in
-//! `super`'s docs).
+//! Every such quotient is then within 0.5 ulp of a value with relative error ≲ 2⁻²⁵·⁹ (σ, whose
+//! M may be as small as 0.51 of the denominator: 0.27 ulp) or ≲ 2⁻²⁵·⁵ (σ′ and tanh′, two
+//! quotients: 0.36 ulp), so within 0.77 and 0.86 ulp. Where `vscalefps` scales it into the
+//! subnormals it rounds a second time, adding half of that to its own 0.5 ulp. These worst cases
+//! add every error at its largest; the exhaustive tests over all 2³² inputs measure at most
+//! 0.621 ulp for normal results and 0.781 ulp where σ′ is subnormal, and hold each kernel to its
+//! maxima rounded up, normal and subnormal results apart (see the table in `super`'s docs). tanh
+//! and softplus have analyses of their own ([`tanh16`], [`softplus16`]).
 
 use super::avx512_masked::{load_lanes_pd, load_lanes_ps};
 use core::arch::x86_64::*;
@@ -158,7 +160,8 @@ const fn scaled_from(first: usize, factor: f32, mut table: [f32; 16]) -> [f32; 1
 
 /// The quantities σ and σ′ share for 16 lanes, for x in [−110, 110] (outside, the results are
 /// meaningless, and the callers clamp x or discard those lanes):
-/// (−q, T_hi, lo) with e^(−x) = 2^⌈q⌉ · (T_hi + lo) to ≲ 2⁻³⁰ absolute in T_hi + lo ∈ [0.51, 1.03]
+/// (−q, T_hi, lo) with e^(−x) = 2^⌈q⌉ · (T_hi + lo) to ≲ 2⁻²⁷·⁴ absolute in
+/// T_hi + lo ∈ [0.51, 1.03]
 /// (see [`sigmoid_f32`]). It is the reduction of [`parts`] with the ceiling table and the signs
 /// turned so that it takes x itself, since negating x would cost σ an operation: its s is the
 /// −r, and its w the same bits, that [`parts`] computes for z = −x.
@@ -408,9 +411,9 @@ pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
 ///   within 0.5 ulp plus the small relative errors above.
 /// - x < −17.4 (e < 2⁻²⁵·¹): the result is e, taken as m·2ⁿ with one rounding of m first. It
 ///   differs from ln(1 + e) by at most e/2 ≤ 2⁻²⁶·¹ relative (0.23 ulp), and m from e^x/2ⁿ by
-///   2⁻²⁸·⁵ (0.05 ulp), so normal results, rounded once, are within 0.5 + 0.23 + 0.05 = 0.78 ulp;
-///   subnormal ones (e/2 negligible) are rounded twice, the second time with the first's
-///   0.5 + 0.05 of m's ulp, at most half a subnormal ulp: within 0.5 + 0.55/2 ulp;
+///   2⁻²⁷·³ (0.1 ulp), so normal results, rounded once, are within 0.5 + 0.23 + 0.1 = 0.83 ulp
+///   (measured: 0.751); subnormal ones (e/2 negligible) are rounded twice, the second time with
+///   the first's 0.5 + 0.1 of m's ulp, at most half a subnormal ulp: within 0.8 ulp (0.767);
 ///   x > 17: the result rounds to x. NaN propagates; softplus(−∞) = 0, softplus(∞) = ∞.
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -718,7 +721,8 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
 ///   the clamp keeps P below 2³⁰ and M finite. NaN stays NaN (`max` and `min` return their
 ///   second operand, x, when it is NaN).
 /// - r = −x − q·ln 2 and w = e^r − 1 as in [`parts`]; M = T_hi + lo with lo = T_hi·w + T_lo
-///   rounded once (≲ 2⁻³⁰ absolute, like w and dropping T_lo·w).
+///   rounded once (≲ 2⁻³⁰ absolute, like w and dropping T_lo·w; with r's and w's errors, M to
+///   ≲ 2⁻²⁷·⁴ absolute).
 /// - From the table on, every quantity is doubled, exactly: the tables hold 2·`CEIL[j]`
 ///   ([`DOUBLED_HI`]) and the power is 2P, so the reciprocal below is 1/(2(P + M)) and
 ///   σ = 2P·(1/(2(P + M))) is one multiplication, rounded once like a `vscalefps` by P. With P
@@ -727,13 +731,14 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
 ///   every d in [0.25, 2³¹) on AMD Zen 4, and it reads only the significand by Intel's
 ///   description), so the doubled form gives the bits of the undoubled one.
 /// - 2P is exact, and 2P + 2T_hi = s + err by Fast2Sum ([`ceil_denominator`]); d = s + d_lo,
-///   d_lo = err + 2lo, to ≲ 2⁻²⁸ relative.
+///   d_lo = err + 2lo, is 2(P + M) to ≲ 2⁻²⁶·⁴ relative (M's ≲ 2⁻²⁷·⁴ over P + M ≥ 0.51, and the
+///   rounding of d_lo).
 /// - y₀ = `vrcp14ps`(fl(s + 2lo)): that sum leaves out err (≤ 2⁻²⁴ of d) and is ready one
 ///   addition before d, so y₀ is 1/d to 2⁻¹⁴ + 2⁻²⁴; 1 − y₀·d by two FMAs (the first nearly
 ///   exact: its result is at most 2⁻⁵·⁴), and y₀ + y₀·(1 − y₀·d) is 1/d to ≈ (2⁻¹⁴)² before its
 ///   one rounding ([`ceil_reciprocal_of`]).
 ///
-/// So σ is within 0.5 ulp of a value with relative error ≲ 2⁻²⁶·⁵, in 25 vector operations
+/// So σ is within 0.5 ulp of a value with relative error ≲ 2⁻²⁵·⁹, in 25 vector operations
 /// (the form with e^(−|x|) and a blended numerator takes 32). Bit-identical to the σ of
 /// [`sigmoid_with_derivative16`]. The three stages ([`sigmoid_reduce`],
 /// [`sigmoid_denominator`], [`sigmoid_finish`]) run software-pipelined ([`map_staged`]).

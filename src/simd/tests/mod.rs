@@ -71,8 +71,9 @@ const TANH_F32_IN_F64_LIMITS: [[f64; 2]; 2] =
     [[bounds::TANH_F32_IN_F64, 0.0], [bounds::F32_IN_F64; 2]];
 
 /// The bounds in ulps of the `f32` σ and σ′ slice kernels at `level`, [normal, subnormal]
-/// results of each: the analyses of the AVX-512 and `f64`-lane kernels, the documented ones for
-/// AVX2 (the tests cap all three by [`bounds::F32_SLICE_MEASURED`]).
+/// results of each: the measured maxima of the AVX-512 kernels (the same bits on every core), the
+/// analyses of the `f64`-lane kernels, the documented bounds for AVX2 (the tests cap all three by
+/// [`bounds::F32_SLICE_MEASURED`]).
 fn sigmoid_f32_limits(level: Level) -> [[f64; 2]; 2] {
     by_f32_kernels(
         level,
