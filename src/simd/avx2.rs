@@ -219,8 +219,8 @@ fn sigmoid_with_scaled_derivative8((biased, t_hi, lo): CeilParts, k: i32) -> (__
 /// - otherwise 2σ(2a) − 1 with σ(2a) = P·y₀(1 + res) from [`ceil_reciprocal_parts8`] (2a is
 ///   clamped to 20, where tanh rounds to 1 from a = 9.01 on): with P ≥ 1 here, y₀·P ∈ [0.6, 1]
 ///   is exact, so is 2y₀P − 1 (Sterbenz), and tanh = fma(2P·res, y₀, 2y₀P − 1) rounds once. The
-///   error of y₀(1 + res) (≲ 2⁻²⁸ relative) is at most 2⁻²⁷ absolute in tanh, a quarter of an
-///   ulp where tanh ∈ [1/4, 1/2).
+///   error of y₀(1 + res) (≲ 2⁻²⁸ relative) and that of M (≲ 2⁻²⁷·² absolute, see the module
+///   docs) are together ≲ 2⁻²⁶·² absolute in tanh, under half an ulp where tanh ∈ [1/4, 1/2).
 /// - The sign of x is or-ed onto the result, which is ≥ 0 or NaN: tanh is odd, tanh(−0) = −0,
 ///   NaN stays NaN (the clamp passes it), ±∞ gives ±1.
 #[inline]

@@ -18,17 +18,17 @@
 //! - e^r − 1 = w = r + r²(C2 + C3·r), a minimax cubic (error < 2⁻²⁹·²), rounded with error
 //!   ≲ 2⁻²⁹·⁵.
 //! - m = e^z/2ⁿ = m_hi + m_lo: m_hi = fl(T_hi (1 + w)), its residual by FMA (T_hi − m_hi is
-//!   exact by Sterbenz) plus T_lo, which rounds by up to 2⁻³⁰: relative error ≲ 2⁻²⁷·³ in all,
-//!   the errors above added (the largest of 3·10⁵ inputs emulated with mpmath: 2⁻²⁷·⁷,
+//!   exact by Sterbenz) plus T_lo, which rounds by up to 2⁻²⁹·⁵, and T_lo·w dropped (≲ 2⁻²⁹·⁶):
+//!   relative error ≲ 2⁻²⁷·³ in all (the largest of 3·10⁵ inputs emulated with mpmath: 2⁻²⁷·⁷,
 //!   `scripts/reduction_error.py`). σ and σ′ take M = T_hi + lo the same way ([`ceil_parts`]),
 //!   to ≲ 2⁻²⁷·⁴ absolute (2⁻²⁸·⁰ emulated).
 //! - 1 + e^z = d + d_lo (Fast2Sum); y = 1/d from `vrcp14ps` (2⁻¹⁴); each quotient
 //!   n/(d + d_lo) gets one FMA correction with the exact residual, which squares the error of y
 //!   (≈ 2⁻²⁸).
 //!
-//! Every such quotient is then within 0.5 ulp of a value with relative error ≲ 2⁻²⁵·⁹ (σ, whose
-//! M may be as small as 0.51 of the denominator: 0.27 ulp) or ≲ 2⁻²⁵·⁵ (σ′ and tanh′, two
-//! quotients: 0.36 ulp), so within 0.77 and 0.86 ulp. Where `vscalefps` scales it into the
+//! Every such quotient is then within 0.5 ulp of a value with relative error ≲ 2⁻²⁵·⁸ (σ, whose
+//! denominator P + M may be as small as 0.51: 0.29 ulp) or ≲ 2⁻²⁵·⁵ (σ′ and tanh′, two
+//! quotients: 0.36 ulp), so within 0.79 and 0.86 ulp. Where `vscalefps` scales it into the
 //! subnormals it rounds a second time, adding half of that to its own 0.5 ulp. These worst cases
 //! add every error at its largest; the exhaustive tests over all 2³² inputs measure at most
 //! 0.621 ulp for normal results and 0.781 ulp where σ′ is subnormal, and hold each kernel to its
@@ -119,7 +119,7 @@ fn parts(x: __m512) -> Parts {
     let p = _mm512_fmadd_ps(r, _mm512_set1_ps(C3), _mm512_set1_ps(C2));
     let w = _mm512_fmadd_ps(_mm512_mul_ps(r, r), p, r);
     // m_hi + m_lo = T_hi + T_hi·w + T_lo: T_hi − m_hi is exact (Sterbenz), its sum with T_lo
-    // rounds by ≲ 2⁻²⁹·⁵, and the dropped T_lo·w is below 2⁻³⁰.
+    // rounds by ≲ 2⁻²⁹·⁵, and the dropped T_lo·w is below 2⁻²⁹·⁶.
     let m_hi = _mm512_fmadd_ps(t_hi, w, t_hi);
     let m_lo = _mm512_fmadd_ps(t_hi, w, _mm512_add_ps(_mm512_sub_ps(t_hi, m_hi), t_lo));
     // vscalefps scales by 2^⌊q⌋ = 2ⁿ.
@@ -405,15 +405,15 @@ pub(super) unsafe fn tanh_derivative_f32(h: &[f32], out: &mut [f32]) {
 /// - ln(1 + e) = 2 atanh(s) = 2s + 2s·w·Q(w) with s = e/(2 + e) ≤ 1/3, w = s², and
 ///   Q(w) = Σ_{k≤6} w^k/(2k + 3) (truncation below 2⁻²⁸·⁵ of the result). e = e_hi + e_lo and
 ///   2 + e = D + D_lo come from [`parts`]; s = S_hi + S_lo from one FMA-corrected quotient on
-///   `vrcp14ps` (relative error ≲ 2⁻²⁷ with e's), so 2s·w·Q, at most 1/25 of the result, needs
+///   `vrcp14ps` (relative error ≲ 2⁻²⁶·⁶ with e's), so 2s·w·Q, at most 1/25 of the result, needs
 ///   no more than `f32` arithmetic.
 /// - max(x, 0) + 2·S_hi by TwoSum, then one rounding of the sum with its error and the rest:
 ///   within 0.5 ulp plus the small relative errors above.
 /// - x < −17.4 (e < 2⁻²⁵·¹): the result is e, taken as m·2ⁿ with one rounding of m first. It
 ///   differs from ln(1 + e) by at most e/2 ≤ 2⁻²⁶·¹ relative (0.23 ulp), and m from e^x/2ⁿ by
-///   2⁻²⁷·³ (0.1 ulp), so normal results, rounded once, are within 0.5 + 0.23 + 0.1 = 0.83 ulp
-///   (measured: 0.751); subnormal ones (e/2 negligible) are rounded twice, the second time with
-///   the first's 0.5 + 0.1 of m's ulp, at most half a subnormal ulp: within 0.8 ulp (0.767);
+///   2⁻²⁷·³ (0.1 ulp), so normal results, rounded once, are within 0.5 + 0.23 + 0.1 = 0.84 ulp
+///   (measured: 0.7513); subnormal ones (e/2 negligible) are rounded twice, the second time with
+///   the first's 0.5 + 0.1 of m's ulp, at most half a subnormal ulp: within 0.81 ulp (0.7673);
 ///   x > 17: the result rounds to x. NaN propagates; softplus(−∞) = 0, softplus(∞) = ∞.
 #[inline]
 #[target_feature(enable = "avx512f")]
@@ -731,14 +731,14 @@ fn map_staged<V: Lanes, A: Copy, B: Copy>(
 ///   every d in [0.25, 2³¹) on AMD Zen 4, and it reads only the significand by Intel's
 ///   description), so the doubled form gives the bits of the undoubled one.
 /// - 2P is exact, and 2P + 2T_hi = s + err by Fast2Sum ([`ceil_denominator`]); d = s + d_lo,
-///   d_lo = err + 2lo, is 2(P + M) to ≲ 2⁻²⁶·⁴ relative (M's ≲ 2⁻²⁷·⁴ over P + M ≥ 0.51, and the
+///   d_lo = err + 2lo, is 2(P + M) to ≲ 2⁻²⁶·² relative (M's ≲ 2⁻²⁷·⁴ over P + M ≥ 0.51, and the
 ///   rounding of d_lo).
 /// - y₀ = `vrcp14ps`(fl(s + 2lo)): that sum leaves out err (≤ 2⁻²⁴ of d) and is ready one
 ///   addition before d, so y₀ is 1/d to 2⁻¹⁴ + 2⁻²⁴; 1 − y₀·d by two FMAs (the first nearly
 ///   exact: its result is at most 2⁻⁵·⁴), and y₀ + y₀·(1 − y₀·d) is 1/d to ≈ (2⁻¹⁴)² before its
 ///   one rounding ([`ceil_reciprocal_of`]).
 ///
-/// So σ is within 0.5 ulp of a value with relative error ≲ 2⁻²⁵·⁹, in 25 vector operations
+/// So σ is within 0.5 ulp of a value with relative error ≲ 2⁻²⁵·⁸, in 25 vector operations
 /// (the form with e^(−|x|) and a blended numerator takes 32). Bit-identical to the σ of
 /// [`sigmoid_with_derivative16`]. The three stages ([`sigmoid_reduce`],
 /// [`sigmoid_denominator`], [`sigmoid_finish`]) run software-pipelined ([`map_staged`]).
