@@ -816,7 +816,8 @@ type Parts64 = (__m512d, __m512d, __m512d, __m512d, __m512d, __m512d);
 ///   m_hi = fl(T_hi (1 + w)); m_lo is its residual by FMA (T_hi − m_hi is exact by Sterbenz)
 ///   plus T_lo: the residual's and the sum's roundings are ~2⁻¹⁰⁴, dropping T_lo·w costs
 ///   ≤ u·|w| ≤ 0.0224u.
-/// - So e^z = (m_hi + m_lo)·2^⌊n⌋·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶.
+/// - So e^z = (m_hi + m_lo)·2^⌊n⌋·(1 + ε_m) with |ε_m| ≤ 0.081u ≈ 2⁻⁵⁶·⁶ (the largest of 3·10⁵
+///   inputs emulated bit for bit, `scripts/reduction_error64.py`: 0.054u).
 /// - With s = 2^⌊n⌋, d = fl(1 + m_hi·s) and d_lo = (1 − d) + m_hi·s (1 − d exact by Sterbenz,
 ///   the FMA result exact: it is the rounding error of d) + m_lo·s, rounded once (~2⁻¹⁰⁵): so
 ///   d + d_lo carries ε_m·e/(1 + e) ≤ ε_m/2. Where m_hi·s underflows, e^z < 2⁻¹⁰²² is far
@@ -911,7 +912,8 @@ fn ceil_parts64(x: __m512d) -> (__m512d, __m512d, __m512d, __m512d) {
 /// y = y0 + y0·t rounded once. In u = 2⁻⁵³:
 /// - lo = T_hi·w + T_lo rounded once, T_lo·w dropped: with [`ceil_parts64`]'s errors, M is
 ///   e^(−x)/2^⌈q⌉ to a relative ε_M ≤ 0.0217u + 0.0142u + 0.0224u + 0.0224u + 0.023u ≤ 0.104u
-///   (the last two for the dropped term and lo's rounding).
+///   (the last two for the dropped term and lo's rounding; 0.064u emulated,
+///   `scripts/reduction_error64.py`).
 /// - P + T_hi = sum + err exactly (Fast2Sum, the larger first: both are positive), and
 ///   d = sum + d_lo with d_lo = err + lo rounded once (≤ 0.024u of d ≥ M): d is P + e^(−x)/2^⌈q⌉
 ///   to ε_M·M/d + 0.024u ≤ 0.128u.
@@ -1189,12 +1191,13 @@ pub(super) unsafe fn tanh_f64(h: &[f64], out: &mut [f64]) {
 /// y ≈ 1/(P + M) from [`ceil_reciprocal64`]. x is clamped to [−746, 50] first: σ rounds to 0
 /// below −745.2 and to 1 above 37.5 (NaN passes the clamp).
 ///
-/// Relative error before y's rounding: 0.128u + 0.125u + 0.025u ≤ 0.28u, so at most
-/// 0.5 + 0.28 ulp for normal results; `vscalefpd` multiplies by P exactly unless σ is subnormal,
-/// where it rounds a second time: at most 0.5 + 0.25 + 0.14 ulp. This form takes 31 vector
-/// operations where the one with e^(−|x|) and a numerator chosen by sign took 36, and has the
-/// shorter dependency chain, which on Zen 4 is what limits it (a quarter faster there, see
-/// docs/benchmark-log.md). The two halves ([`sigmoid8_parts`], [`sigmoid8_finish`]) run
+/// Relative error before y's rounding: 0.128u + 0.125u + 0.025u ≤ 0.28u (0.18u emulated bit
+/// for bit over 3·10⁵ inputs with `vrcp14pd` at its worst, `scripts/reduction_error64.py`), so
+/// at most 0.5 + 0.28 ulp for normal results; `vscalefpd` multiplies by P exactly unless σ is
+/// subnormal, where it rounds a second time: at most 0.5 + 0.25 + 0.14 ulp. This form takes 31
+/// vector operations where the one with e^(−|x|) and a numerator chosen by sign took 36, and
+/// has the shorter dependency chain, which on Zen 4 is what limits it (a quarter faster there,
+/// see docs/benchmark-log.md). The two halves ([`sigmoid8_parts`], [`sigmoid8_finish`]) run
 /// software-pipelined ([`map_split`]).
 ///
 /// # Safety
