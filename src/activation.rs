@@ -15,7 +15,8 @@ use crate::error::{check_len, Error};
 /// provided bodies that an implementation may override with faster ones. The trait is object
 /// safe, so `&dyn Activation<f64>` works, and it is implemented for `&A` and `Box<A>` of any
 /// activation `A`, trait objects included, by forwarding every method, so that generic code can
-/// hold one by value.
+/// hold one by value. The crate's free functions see through them too: a pointer to an
+/// activation takes that activation's fused kernels and gives the same bits.
 ///
 /// # Examples
 ///
@@ -150,7 +151,37 @@ pub trait Activation<T: Float> {
     ) -> Result<(), Error> {
         map_pair_slices(self, h, out, slope, |_, _, _| false)
     }
+
+    /// Which of the crate's activations this is, seen through references, boxes and trait
+    /// objects: the free functions ([`error_terms`](crate::error_terms), the epochs) pick their
+    /// fused kernels by it. Its type cannot be named outside the crate, so implementations keep
+    /// this default.
+    #[doc(hidden)]
+    #[inline]
+    fn builtin(&self) -> Builtin {
+        Builtin::Other
+    }
 }
+
+mod sealed {
+    /// The activations with fast paths of their own in the free functions. Public in a private
+    /// module: code outside the crate cannot name it, so cannot override
+    /// [`Activation::builtin`](super::Activation::builtin).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub enum Builtin {
+        /// [`Identity`](crate::Identity).
+        Identity,
+        /// [`Sigmoid`](crate::Sigmoid).
+        Sigmoid,
+        /// [`Tanh`](crate::Tanh).
+        Tanh,
+        /// [`Softplus`](crate::Softplus).
+        Softplus,
+        /// Any other activation.
+        Other,
+    }
+}
+pub(crate) use sealed::Builtin;
 
 /// Implements [`Activation`] for a pointer type by forwarding every method, the slice kernels
 /// included, to the activation it points to.
@@ -187,6 +218,11 @@ macro_rules! forward_activation {
                 slope: &mut [T],
             ) -> Result<(), Error> {
                 (**self).activate_with_derivative_slice(h, out, slope)
+            }
+
+            #[inline]
+            fn builtin(&self) -> Builtin {
+                (**self).builtin()
             }
         }
     };
@@ -415,6 +451,11 @@ impl<T: Float> Activation<T> for Sigmoid {
     ) -> Result<(), Error> {
         map_pair_slices(self, h, out, slope, crate::simd::sigmoid_with_derivative)
     }
+
+    #[inline]
+    fn builtin(&self) -> Builtin {
+        Builtin::Sigmoid
+    }
 }
 
 /// (σ(h), σ′(h)) in `T` itself, for types wider than f64: the overflow-free formulas with
@@ -583,6 +624,11 @@ impl<T: Float> Activation<T> for Tanh {
         map_pair_slices(self, h, out, slope, |h, out, slope| {
             crate::simd::tanh(h, out) && crate::simd::tanh_derivative(h, slope)
         })
+    }
+
+    #[inline]
+    fn builtin(&self) -> Builtin {
+        Builtin::Tanh
     }
 }
 
@@ -845,6 +891,11 @@ impl<T: Float> Activation<T> for Softplus {
             crate::simd::softplus(h, out) && crate::simd::sigmoid(h, slope)
         })
     }
+
+    #[inline]
+    fn builtin(&self) -> Builtin {
+        Builtin::Softplus
+    }
 }
 
 /// The identity f(h) = h, with f′(h) = 1: a linear unit, for which the delta rule is the
@@ -882,6 +933,11 @@ impl<T: Float> Activation<T> for Identity {
         } else {
             T::one()
         }
+    }
+
+    #[inline]
+    fn builtin(&self) -> Builtin {
+        Builtin::Identity
     }
 }
 

@@ -49,7 +49,7 @@ pub(crate) fn accumulate_rows<T: Float, A: Activation<T> + ?Sized>(
 ) -> SquaredErrorSum<T> {
     if layer.outputs == 1 {
         if let Some((hi, lo)) =
-            crate::simd::sigmoid_rows::<T, A>(x, y, weights, layer.inputs, gradient)
+            crate::simd::sigmoid_rows(activation.builtin(), x, y, weights, layer.inputs, gradient)
         {
             let mut squares = SquaredErrorSum::new();
             squares.add_parts(hi, lo);
@@ -380,6 +380,7 @@ pub(crate) fn per_count<T: Float>(value: T, count: usize, scale: T) -> T {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::activation::Builtin;
     use crate::{Identity, Sigmoid};
 
     #[test]
@@ -512,7 +513,8 @@ mod tests {
     /// below run the blocks, so those compare nothing (`DELTA_RULE_SIMD=scalar`, AVX2, aarch64).
     fn assert_fused_path_iff_avx512<T: Float>(d: usize) {
         let (x, y, w) = (vec![T::one(); 2 * d], vec![T::one(); 2], vec![T::zero(); d]);
-        let fused = crate::simd::sigmoid_rows::<T, Sigmoid>(&x, &y, &w, d, &mut vec![T::zero(); d]);
+        let mut g = vec![T::zero(); d];
+        let fused = crate::simd::sigmoid_rows(Builtin::Sigmoid, &x, &y, &w, d, &mut g);
         #[cfg(all(feature = "std", target_arch = "x86_64"))]
         assert_eq!(fused.is_some(), crate::simd::level() == crate::simd::Level::Avx512, "d = {d}");
         #[cfg(not(all(feature = "std", target_arch = "x86_64")))]
@@ -597,7 +599,7 @@ mod tests {
                 // Where AVX-512 is in use this takes the fused kernel (rows of 32 and 64 f64).
                 #[cfg(all(feature = "std", target_arch = "x86_64"))]
                 assert_eq!(
-                    crate::simd::sigmoid_rows::<f64, Sigmoid>(&x, &y, &w, d, &mut g).is_some(),
+                    crate::simd::sigmoid_rows(Builtin::Sigmoid, &x, &y, &w, d, &mut g).is_some(),
                     crate::simd::level() == crate::simd::Level::Avx512,
                 );
                 let e = batch_gradient(&Sigmoid, layer, &w, &x, &y, &mut g).unwrap();

@@ -184,6 +184,8 @@ mod tests;
 
 use num_traits::Float;
 
+use crate::activation::Builtin;
+
 /// An instruction-set level of the dispatched kernels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 #[cfg_attr(
@@ -544,7 +546,6 @@ mod cast {
     impl Concrete for half::f16 {}
     #[cfg(feature = "half")]
     impl Concrete for half::bf16 {}
-    impl Concrete for crate::Sigmoid {}
 
     /// `true` if `T` is exactly `U`: `U` is a [`Concrete`] type, without lifetime parameters,
     /// so equal type ids mean equal types (the guarantee documented by `typeid::of`).
@@ -891,16 +892,14 @@ pub(crate) fn add_weighted_rows<T: Float>(g: &mut [T], a: &[T], x: &[T]) -> bool
 /// The one-output epoch's Σ (y − ŷ)² over the rows of `x` (rows of `inputs`, at most `y.len()`),
 /// adding Σ δ x and Σ δ to `g_row` (the layout of `w_row`: `inputs` weights, then the bias if
 /// any), as the blocked epoch of [`crate::gradient`] does for [`Sigmoid`](crate::Sigmoid), with
-/// the same bits for `g_row`, if `A` is `Sigmoid`, AVX-512 is in use and `T` is `f32` with
+/// the same bits for `g_row`, if `activation` is `Sigmoid` (behind any references, boxes or trait
+/// objects), AVX-512 is in use and `T` is `f32` with
 /// rows of 64 to 128 elements or `f64` with rows of 32 or 64 (one fused kernel, see
 /// `avx512_rows::sigmoid_rows_f32` and `_f64`); otherwise `None`, touching nothing. The sum
 /// comes as the unevaluated hi + lo (lo = 0 for `f32`, whose squares are summed in `f64`).
 #[inline]
-#[cfg_attr(
-    not(all(feature = "std", target_arch = "x86_64")),
-    allow(clippy::extra_unused_type_parameters)
-)]
-pub(crate) fn sigmoid_rows<T: Float, A: ?Sized>(
+pub(crate) fn sigmoid_rows<T: Float>(
+    activation: Builtin,
     x: &[T],
     y: &[T],
     w_row: &[T],
@@ -908,7 +907,7 @@ pub(crate) fn sigmoid_rows<T: Float, A: ?Sized>(
     g_row: &mut [T],
 ) -> Option<(f64, f64)> {
     #[cfg(all(feature = "std", target_arch = "x86_64"))]
-    if cast::same::<A, crate::Sigmoid>() && w_row.len() == g_row.len() && w_row.len() >= inputs {
+    if activation == Builtin::Sigmoid && w_row.len() == g_row.len() && w_row.len() >= inputs {
         if let (Some(x), Some(y), Some(w_row), Some(g_row)) = (
             cast::slice::<T, f32>(x),
             cast::slice::<T, f32>(y),
@@ -925,7 +924,7 @@ pub(crate) fn sigmoid_rows<T: Float, A: ?Sized>(
         let (w, g) = ((w, bias.first().copied()), (g, g_bias.first_mut()));
         return kernels::sigmoid_rows_f64(level(), x, y, w, g);
     }
-    let _ = (x, y, w_row, inputs, g_row);
+    let _ = (activation, x, y, w_row, inputs, g_row);
     None
 }
 
