@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""Largest errors of the f64 exponential reductions and σ, emulated bit for bit.
+"""Largest errors of the f64 exponential reductions and the kernels on them, emulated bit for bit.
 
 Every f64 operation of the kernels is emulated exactly: Python's float arithmetic is IEEE
 binary64 with rounding to nearest, and an FMA is the exact rational a·b + c (fractions)
 rounded once by float(), which CPython rounds correctly. The exact values come from mpmath at
-200 bits. Errors are printed in u = 2^-53, beside the bound the docs derive:
+200 bits. Errors are printed in u = 2^-53 (or in ulps of the result where marked), beside the
+bound the docs derive:
 
 - `parts64` (src/simd/avx512.rs) and `table_exp_parts` (src/simd/math.rs), the same operations:
   ε_m of m_hi + m_lo against e^z / 2^floor(n), bound 0.081u;
@@ -14,13 +15,20 @@ rounded once by float(), which CPython rounds correctly. The exact values come f
   e^-x / 2^ceil(q), bound 0.104u; d + d_lo against P + e^-x / 2^ceil(q), bound 0.128u; and σ
   before its one rounding, bound 0.28u, with `vrcp14pd` modelled at its worst, 1/x off by a
   factor 1 ± (2^-14 − 2^-30) (the sign alternates);
-- the portable σ (math.rs `sigmoid_f64`) before its rounding, bound 0.081u + 2^-94.
+- the portable σ (math.rs `sigmoid_f64`) before its rounding, bound 0.081u + 2^-94;
+- the AVX-512 σ′ (`sigmoid_pair8_finish`, bound 0.28u), tanh (`tanh8`: the Taylor branch within
+  0.08 ulp, 2σ(2a) − 1 within 0.05u absolute) and tanh′ (`tanh_derivative8`, 0.34u) before their
+  last rounding;
+- softplus, AVX-512 (`softplus8`) and portable (math.rs `softplus_f64`), before its last
+  rounding in ulps of the result, against the largest over x of the budget in `softplus8`'s
+  docs, 0.081u·e/(1 + e) + 8.8u·R.
 
 Exits with status 1 if any error exceeds its bound.
 
-    python3 scripts/reduction_error64.py            # 3·10^5 inputs per kernel, about 3 min
+    python3 scripts/reduction_error64.py            # 3·10^5 inputs per kernel, about 8 min
     python3 scripts/reduction_error64.py 20000      # fewer inputs
 """
+import math
 import re
 import struct
 import sys
@@ -37,6 +45,8 @@ LN2_HI = struct.unpack("<d", struct.pack("<Q", 0x3FE62E42FEE00000))[0]
 LN2_LO = struct.unpack("<d", struct.pack("<Q", 0x3DEA39EF35793C76))[0]
 ROUND = 6755399441055744.0
 ROUND_SIXTEENTHS = 422212465065984.0
+PAIR_MAX_EXPONENT64 = 80.0
+TANH_SMALL = float(np.float32(0.2555))
 
 
 def f64_bits(x):
@@ -65,17 +75,18 @@ def exact(*terms):
     return mpmath.mpf(total.numerator) / total.denominator
 
 
-def source_table(name):
-    """A `[f64; 16]` table of src/simd/math.rs, read from its bit patterns."""
-    text = (Path(__file__).resolve().parent.parent / "src/simd/math.rs").read_text()
-    body = re.search(name + r": \[f64; 16\] = \[(.*?)\];", text, re.S).group(1)
+def source_table(file, name, length):
+    """A `[f64; length]` table of a source file under src/simd/, read from its bit patterns."""
+    text = (Path(__file__).resolve().parent.parent / "src/simd" / file).read_text()
+    body = re.search(name + r": \[f64; \d+\] = \[(.*?)\];", text, re.S).group(1)
     values = [from_bits(int(h.replace("_", ""), 16)) for h in re.findall(r"0x([0-9A-F_]+)", body)]
-    assert len(values) == 16
+    assert len(values) == length
     return values
 
 
-EXP2_HI = source_table("EXP2_16_HI")
-EXP2_LO = source_table("EXP2_16_LO")
+EXP2_HI = source_table("math.rs", "EXP2_16_HI", 16)
+EXP2_LO = source_table("math.rs", "EXP2_16_LO", 16)
+TANH_P64 = source_table("avx512.rs", "TANH_P64", 11)
 # avx512.rs CEIL64_*: the tables halved from j = 1 on (exact).
 CEIL_HI = [EXP2_HI[0]] + [v * 0.5 for v in EXP2_HI[1:]]
 CEIL_LO = [EXP2_LO[0]] + [v * 0.5 for v in EXP2_LO[1:]]
@@ -142,9 +153,9 @@ def portable_sigmoid(x):
     return q if x >= 0 else q * mpmath.mpf(2) ** scale_exp
 
 
-def ceil_sigmoid(x, sign):
-    """`ceil_parts64` + `ceil_reciprocal64` + the scaling of `sigmoid8_finish`, x in
-    [−746, 50]: (ε_M, error of d + d_lo, σ before its rounding), the first two as mpf."""
+def ceil_denominator(x, max_exponent):
+    """`ceil_parts64` and the first steps of `ceil_reciprocal64` with the exponent
+    min(−q, max_exponent): (−q, T_hi, w, lo, sum, d_lo, floor of the exponent)."""
     t = fma(-x, LOG2_E, ROUND_SIXTEENTHS)
     neg_q = ROUND_SIXTEENTHS - t
     j = f64_bits(t) & 15
@@ -158,25 +169,126 @@ def ceil_sigmoid(x, sign):
     p = fma(s2, fma(s2, p45, p23), p01)
     w = fma(s2, p, -s)
     lo = fma(t_hi, w, t_lo)
-    exponent = int(np.floor(neg_q))
+    exponent = int(np.floor(min(neg_q, max_exponent)))
     power = 2.0**exponent
     big, small = max(power, t_hi), min(power, t_hi)
     total = big + small
     d_lo = (small - (total - big)) + lo
-    estimate = fma(t_hi, w, total)
-    y0 = float(Fraction(1) / Fraction(estimate) * (1 + sign * Fraction(2**16 - 1, 2**30)))
+    return neg_q, t_hi, w, lo, total, d_lo, exponent
+
+
+def ceil_sigmoid(x, sign):
+    """`ceil_parts64` + `ceil_reciprocal64` + the scaling of `sigmoid8_finish`, x in
+    [−746, 50]: (ε_M, error of d + d_lo, σ before its rounding), as mpf."""
+    _, t_hi, w, lo, total, d_lo, exponent = ceil_denominator(x, math.inf)
+    y0 = rcp14(fma(t_hi, w, total), sign)
     e = fma(-y0, d_lo, fma(-y0, total, 1.0))
     tt = fma(e, fma(e, e, e), e)
     sigma = exact((y0, tt), y0) * mpmath.mpf(2) ** exponent
 
     m_exact = mpmath.exp(-mpmath.mpf(x)) * mpmath.mpf(2) ** exponent
-    m = exact(t_hi, lo)
     d_exact = mpmath.mpf(2) ** exponent + m_exact
     return (
-        abs(m - m_exact) / m_exact,
+        abs(exact(t_hi, lo) - m_exact) / m_exact,
         abs(exact(total, d_lo) - d_exact) / d_exact,
         sigma,
     )
+
+
+def rcp14(v, sign):
+    """`vrcp14pd` at its worst: 1/v off by a factor 1 ± (2^-14 − 2^-30), rounded."""
+    return float(Fraction(1) / Fraction(v) * (1 + sign * Fraction(2**16 - 1, 2**30)))
+
+
+def avx512_parts(z, sign):
+    """`parts64` at z ≤ 0 with its d, d_lo and y: (m_hi, m_lo, floor(n), d, d_lo, y)."""
+    m_hi, m_lo, scale_exp = table_parts(z)
+    s = 2.0**scale_exp
+    d = fma(m_hi, s, 1.0)
+    d_lo = fma(m_lo, s, fma(m_hi, s, 1.0 - d))
+    y = rcp14(d, sign)
+    y = fma(y, fma(-d, y, 1.0), y)
+    return m_hi, m_lo, scale_exp, d, d_lo, y
+
+
+def avx512_sigmoid_derivative(x, sign):
+    """`sigmoid_pair8_finish`'s σ′ before its rounding, x in [−746, 746], as an mpf."""
+    neg_q, t_hi, w, lo, total, d_lo, _ = ceil_denominator(x, PAIR_MAX_EXPONENT64)
+    y0 = rcp14(fma(t_hi, w, total), sign)
+    e = fma(-y0, d_lo, fma(-y0, total, 1.0))
+    tt = fma(e, fma(e, e, e), e)
+    t4 = fma(e, tt, e)
+    h = fma(t4, t4, t4 + t4)
+    a = t_hi * y0
+    a_lo = fma(lo, y0, fma(t_hi, y0, -a))
+    b = a * y0
+    b_lo = fma(a_lo, y0, fma(a, y0, -b))
+    b_lo = fma(b + b_lo, h, b_lo)
+    slope_exponent = min(neg_q, 2 * PAIR_MAX_EXPONENT64 + 0.9375 - neg_q)
+    return exact(b, b_lo) * mpmath.mpf(2) ** int(np.floor(slope_exponent))
+
+
+def avx512_tanh(a, sign):
+    """`tanh8` before its rounding, a ≥ 0, as an mpf."""
+    if a < TANH_SMALL:
+        u = a * a
+        p = TANH_P64[10]
+        for c in reversed(TANH_P64[:10]):
+            p = fma(u, p, c)
+        return exact((a * u, p), a)
+    _, _, _, d, d_lo, y = avx512_parts(-(a + a), sign)
+    y = fma(y, fma(-d, y, 1.0), y)
+    res = fma(-y, d_lo, fma(-y, d, 1.0))
+    return exact((res + res, y), fma(y, 2.0, -1.0))
+
+
+def avx512_tanh_derivative(a, sign):
+    """`tanh_derivative8` before its last rounding, a ≥ 0, as an mpf."""
+    m_hi, m_lo, scale_exp, d, d_lo, y = avx512_parts(-(a + a), sign)
+    q0 = m_hi * y
+    res = fma(-q0, d, m_hi) + fma(-q0, d_lo, m_lo)
+    q = fma(res, y, q0)
+    r = res * y
+    q2 = q * y
+    res = fma(-q2, d, q0) + fma(-q2, d_lo, r)
+    return exact((res, y), q2) * mpmath.mpf(2) ** (scale_exp + 2)
+
+
+def avx512_softplus(x, sign):
+    """`softplus8`'s general branch (−40 ≤ x ≤ 37.5) before its last rounding, as an mpf."""
+    m_hi, m_lo, scale_exp, d, d_lo, _ = avx512_parts(-abs(x), sign)
+    e_hi, e_lo = m_hi * 2.0**scale_exp, m_lo * 2.0**scale_exp
+    big_d = 1.0 + d
+    big_d_lo = ((1.0 - big_d) + d) + d_lo
+    y = rcp14(big_d, sign)
+    y = fma(y, fma(-big_d, y, 1.0), y)
+    y = fma(y, fma(-big_d, y, 1.0), y)
+    s0 = e_hi * y
+    res = fma(-s0, big_d, e_hi) + fma(-s0, big_d_lo, e_lo)
+    s_hi = fma(res, y, s0)
+    s_lo = fma(res, y, s0 - s_hi)
+    return series_sum(x, s_hi, s_lo)
+
+
+def series_sum(x, s_hi, s_lo):
+    """max(x, 0) + 2 atanh(s_hi + s_lo) as the softplus kernels form it, before the last
+    rounding."""
+    w = s_hi * s_hi
+    poly = float(Fraction(1, 35))
+    for k in reversed(range(16)):
+        poly = fma(w, poly, float(Fraction(1, 2 * k + 3)))
+    two_s = s_hi + s_hi
+    rest = fma(two_s * w, poly, s_lo + s_lo)
+    positive = max(0.0, x)
+    total = positive + two_s
+    v = total - positive
+    err = (positive - (total - v)) + (two_s - v)
+    return exact(total, err + rest)
+
+
+def ulp(v):
+    """The ulp of a normal f64 of magnitude v (an mpf)."""
+    return mpmath.mpf(2) ** (int(mpmath.floor(mpmath.log(abs(v), 2))) - 52)
 
 
 def sigmoid_exact(x):
@@ -190,13 +302,45 @@ def inputs(rng, samples, low, high):
     )
 
 
+def portable_softplus(x):
+    """math.rs `softplus_f64`'s general branch (−40 ≤ x ≤ 37.5) before its last rounding."""
+    m_hi, m_lo, scale_exp = table_parts(-abs(x))
+    scale = 2.0**scale_exp
+    d = fma(m_hi, scale, 1.0)
+    d_lo = fma(m_lo, scale, fma(m_hi, scale, 1.0 - d))
+    big_d = 1.0 + d
+    big_d_lo = ((1.0 - big_d) + d) + d_lo
+    y = 0.5 * recip(0.5 * big_d)
+    e_hi, e_lo = m_hi * scale, m_lo * scale
+    q0 = e_hi * y
+    residual = fma(-q0, big_d, e_hi) + fma(-q0, big_d_lo, e_lo)
+    s_hi = fma(residual, y, q0)
+    s_lo = fma(residual, y, q0 - s_hi)
+    return series_sum(x, s_hi, s_lo)
+
+
+def softplus_budget():
+    """The largest of softplus8's error budget before rounding, in ulps of the result:
+    (0.081u·e/(1 + e) + 8.8u·R)/ulp, R = 2 atanh(s) − 2s, over a grid of x in [−40, 37.5]."""
+    worst = (0.0, 0.0)
+    for i in range(-40 * 1024, int(37.5 * 1024) + 1):
+        x = i / 1024
+        e = math.exp(-abs(x))
+        s = e / (2 + e)
+        rest = 2 * math.atanh(s) - 2 * s
+        value = max(x, 0.0) + 2 * math.atanh(s)
+        budget = (0.081 * e / (1 + e) + 8.8 * rest) / 2 ** (math.floor(math.log2(value)) + 1)
+        worst = max(worst, (budget, x))
+    return worst
+
+
 def main():
     samples = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
     rng = np.random.default_rng(64)
     worst = {}
 
-    def note(name, value):
-        worst[name] = max(worst.get(name, 0), value / U)
+    def note(name, error, unit=U):
+        worst[name] = max(worst.get(name, 0), error / unit)
 
     for z in -np.abs(inputs(rng, samples, -800, 0)):
         z = float(z)
@@ -219,25 +363,62 @@ def main():
         note("ceil_parts64: ε_M", eps_m)
         note("ceil_reciprocal64: d + d_lo", eps_d)
         want = sigmoid_exact(x)
-        note("AVX-512 σ before rounding", abs(sigma - want) / want)
+        note("AVX-512 σ", abs(sigma - want) / want)
 
     for x in inputs(rng, samples, -700, 40):
         x = float(x)
         want = sigmoid_exact(x)
-        note("portable σ before rounding", abs(portable_sigmoid(x) - want) / want)
+        note("portable σ", abs(portable_sigmoid(x) - want) / want)
 
+    for i, x in enumerate(inputs(rng, samples, -746, 746)):
+        x = float(x)
+        e = mpmath.exp(-abs(mpmath.mpf(x)))
+        want = e / (1 + e) ** 2
+        slope = avx512_sigmoid_derivative(x, 1 if i % 2 else -1)
+        note("AVX-512 σ′", abs(slope - want) / want)
+
+    for i, a in enumerate(np.abs(inputs(rng, samples, 0, 20))):
+        a = float(a)
+        if a == 0:
+            continue
+        sign = 1 if i % 2 else -1
+        want = mpmath.tanh(mpmath.mpf(a))
+        error = abs(avx512_tanh(a, sign) - want)
+        if a < TANH_SMALL:
+            note("AVX-512 tanh, Taylor branch", error, ulp(want))
+        else:
+            note("AVX-512 tanh, 2σ(2a) − 1, absolute", error)
+        e = mpmath.exp(-2 * mpmath.mpf(a))
+        want = 4 * e / (1 + e) ** 2
+        note("AVX-512 tanh′", abs(avx512_tanh_derivative(a, sign) - want) / want)
+
+    for i, x in enumerate(inputs(rng, samples, -40, 37.5)):
+        x = float(x)
+        want = mpmath.log(1 + mpmath.exp(mpmath.mpf(x)))
+        note("AVX-512 softplus", abs(avx512_softplus(x, 1 if i % 2 else -1) - want), ulp(want))
+        note("portable softplus", abs(portable_softplus(x) - want), ulp(want))
+
+    budget, at = softplus_budget()
+    print(f"softplus8's budget peaks at x = {at}: {budget:.4f} ulp")
+    # (bound, unit) from the docs; errors before the kernel's last rounding.
     bounds = {
-        "parts64 / table_exp_parts: ε_m": 0.081,
-        "exp_parts: hi + lo": 0.062,
-        "exp_parts: m1 (k = 0)": 0.13,
-        "ceil_parts64: ε_M": 0.104,
-        "ceil_reciprocal64: d + d_lo": 0.128,
-        "AVX-512 σ before rounding": 0.28,
-        "portable σ before rounding": 0.081,
+        "parts64 / table_exp_parts: ε_m": (0.081, "u"),
+        "exp_parts: hi + lo": (0.062, "u"),
+        "exp_parts: m1 (k = 0)": (0.13, "u"),
+        "ceil_parts64: ε_M": (0.104, "u"),
+        "ceil_reciprocal64: d + d_lo": (0.128, "u"),
+        "AVX-512 σ": (0.28, "u"),
+        "portable σ": (0.081, "u"),
+        "AVX-512 σ′": (0.28, "u"),
+        "AVX-512 tanh, Taylor branch": (0.08, " ulp"),
+        "AVX-512 tanh, 2σ(2a) − 1, absolute": (0.05, "u"),
+        "AVX-512 tanh′": (0.34, "u"),
+        "AVX-512 softplus": (budget, " ulp"),
+        "portable softplus": (budget, " ulp"),
     }
-    exceeded = [name for name, bound in bounds.items() if worst[name] > bound]
-    for name, bound in bounds.items():
-        print(f"{name}: {float(worst[name]):.4f}u (bound {bound}u)")
+    for name, (bound, unit) in bounds.items():
+        print(f"{name}: {float(worst[name]):.4f}{unit} (bound {bound:.4g}{unit})")
+    exceeded = [name for name, (bound, _) in bounds.items() if worst[name] > bound]
     sys.exit(f"over the bound: {', '.join(exceeded)}" if exceeded else 0)
 
 

@@ -1096,7 +1096,12 @@ fn twice_abs_parts64(x: __m512d) -> Parts64 {
 }
 
 /// tanh′ x = 4σ′(2x) for 8 `f64` lanes from the [`parts64`] of 2|x| ([`twice_abs_parts64`]), with
-/// the final scaling by 2^(⌊n⌋+2), as [`tanh_derivative16`] for `f32`.
+/// the final scaling by 2^(⌊n⌋+2), as [`tanh_derivative16`] for `f32`. In u = 2⁻⁵³: e/(1 + e)²
+/// takes e's ε_m (≤ 0.081u) scaled by (1 − e)/(1 + e) ≤ 1, and each of the two corrected
+/// quotients ([`divide64_unrounded`], then the same step on q0 + r) leaves (2⁻²⁸)² = 0.125u:
+/// ≤ 0.34u before the FMA's rounding (0.31u emulated with `vrcp14pd` at its worst,
+/// `scripts/reduction_error64.py`), so within 0.84 ulp for normal results and
+/// 0.5 + 0.25 + 0.17 ulp where `vscalefpd` rounds again into the subnormals.
 #[inline]
 #[target_feature(enable = "avx512f")]
 fn tanh_derivative8((m_hi, m_lo, n, d, d_lo, y): Parts64) -> __m512d {
@@ -1121,11 +1126,14 @@ pub(super) unsafe fn tanh_derivative_f64(h: &[f64], out: &mut [f64]) {
 /// - s = e/(2 + e) = S_hi + S_lo from [`parts64`]'s e and d + d_lo, with `vrcp14pd` and two
 ///   Newton steps for 1/(2 + e) (so the quotient's own error is ~2⁻¹⁰⁴): s carries e's relative
 ///   error ε_m ≤ 0.081u scaled by 2/(2 + e) ≤ 1.
-/// - ln(1 + e) = 2s + 2s·w·Q(w), w = s² ≤ 1/9, Q(w) = Σ_{k≤16} w^k/(2k + 3) (truncation below
-///   2⁻⁶² relative); the second term is at most 1/25 of the result, so its roundings cost below
-///   0.01u.
-/// - max(x, 0) + 2·S_hi by TwoSum and one rounding of the whole: within 0.5 ulp plus about
-///   0.09u relative, at most 0.68 ulp.
+/// - ln(1 + e) = 2s + R, R = 2s·w·Q(w), w = s² ≤ 1/9, Q(w) = Σ_{k≤16} w^k/(2k + 3)
+///   (truncation below 2⁻⁶² relative). R, at most 1/25 of the result, is formed from S_hi with
+///   2·S_lo added: the roundings of w, 2s·w, Q (1.1u, and 0.5u in its coefficient 1/3), the FMA
+///   and the sum with the TwoSum error below, and S_lo left out of s³ (3.1u) cost ≤ 8.8u·R.
+/// - max(x, 0) + 2·S_hi by TwoSum and one rounding of the whole. Before it the error is at most
+///   0.081u·e/(1 + e) + 8.8u·R, largest in ulps at x = 0 (R = ln 2/26, ln 2 mid-binade):
+///   0.28 ulp, so within 0.78 ulp (`scripts/reduction_error64.py` evaluates the budget over x
+///   and emulates the kernel bit for bit: 0.14 ulp).
 /// - x < −40 (e < 2⁻⁵⁷·⁷): ln(1 + e) = e·(1 − e/2 + …) rounds like e = m·2ⁿ, m rounded first
 ///   (double rounding only where the result is subnormal); x > 37.5: the result rounds to x.
 ///   NaN propagates; softplus(−∞) = 0, softplus(∞) = ∞.
