@@ -18,7 +18,7 @@ bound the docs derive:
 - the portable σ (math.rs `sigmoid_f64`) before its rounding, bound 0.081u + 2^-94;
 - the AVX-512 σ′ (`sigmoid_pair8_finish`, bound 0.28u), tanh (`tanh8`: the Taylor branch within
   0.08 ulp, 2σ(2a) − 1 within 0.05u absolute) and tanh′ (`tanh_derivative8`, 0.34u) before their
-  last rounding;
+  last rounding, and the portable tanh (math.rs `tanh_f64`, 0.18u);
 - softplus, AVX-512 (`softplus8`) and portable (math.rs `softplus_f64`), before its last
   rounding in ulps of the result, against the largest over x of the budget in `softplus8`'s
   docs, 0.081u·e/(1 + e) + 8.8u·R.
@@ -319,6 +319,22 @@ def portable_softplus(x):
     return series_sum(x, s_hi, s_lo)
 
 
+def portable_tanh(a):
+    """math.rs `tanh_f64` at a > 0 before its last rounding, as an mpf."""
+    hi, lo, k, m1_hi, m1_lo = exp_parts(max(-2 * a, -800.0))
+    scale = mpmath.mpf(2) ** k
+    e_hi, e_lo = float(hi * scale), float(lo * scale)  # exact: 2^k is a power of two in range
+    c = e_hi - 1.0
+    c_lo = ((-1.0 - c) + e_hi) + e_lo
+    m, m_lo = (m1_hi, m1_lo) if k == 0 else (c, c_lo)
+    d = 2.0 + m
+    d_lo = ((2.0 - d) + m) + m_lo
+    y = recip(d)
+    q0 = -m * y
+    residual = fma(-q0, d, -m) + fma(-q0, d_lo, -m_lo)
+    return exact((residual, y), q0)
+
+
 def softplus_budget():
     """The largest of softplus8's error budget before rounding, in ulps of the result:
     (0.081u·e/(1 + e) + 8.8u·R)/ulp, R = 2 atanh(s) − 2s, over a grid of x in [−40, 37.5]."""
@@ -388,6 +404,8 @@ def main():
             note("AVX-512 tanh, Taylor branch", error, ulp(want))
         else:
             note("AVX-512 tanh, 2σ(2a) − 1, absolute", error)
+        if a < 350:
+            note("portable tanh", abs(portable_tanh(a) - want) / want)
         e = mpmath.exp(-2 * mpmath.mpf(a))
         want = 4 * e / (1 + e) ** 2
         note("AVX-512 tanh′", abs(avx512_tanh_derivative(a, sign) - want) / want)
@@ -412,6 +430,7 @@ def main():
         "AVX-512 σ′": (0.28, "u"),
         "AVX-512 tanh, Taylor branch": (0.08, " ulp"),
         "AVX-512 tanh, 2σ(2a) − 1, absolute": (0.05, "u"),
+        "portable tanh": (0.18, "u"),
         "AVX-512 tanh′": (0.34, "u"),
         "AVX-512 softplus": (budget, " ulp"),
         "portable softplus": (budget, " ulp"),
