@@ -21,10 +21,20 @@
 //! The error analysis is that of [`super::avx512`]'s `sigmoid_f32`, with r, w and lo twice as wide
 //! (|w| ≤ 0.045), so that their roundings of up to 2⁻²⁹ each leave M to ≲ 2⁻²⁷·² absolute (the
 //! largest of 3·10⁵ inputs emulated with mpmath, `scripts/reduction_error.py`: 2⁻²⁷·⁴), and the
-//! first correction FMA's result at most 2⁻⁴·⁴ instead of 2⁻⁵·⁴. Measured over all 2³² inputs (the
-//! ignored exhaustive tests): σ within 0.788 ulp and σ′ within 0.804 ulp of the exact values, the
-//! largest errors just below the normal range (x ≈ −87.5); tanh 0.624, tanh′ 0.797 and softplus
-//! 0.766 ulp.
+//! first correction FMA's result at most 2⁻⁴·⁴ instead of 2⁻⁵·⁴.
+//!
+//! The reciprocal is far more accurate than M: whatever `vrcpps` returns within its documented
+//! 1.5·2⁻¹² (its tables differ between CPU makers), the plain Newton step leaves
+//! |1 − y₀·d| ≲ 2⁻²²·³ and the corrected one ≈ 2⁻⁴⁴. So P + M carries M's error alone, ≲ 2⁻²⁶·³
+//! relative (P + M ≥ 0.52), and σ and σ′ (whose two quotients add ≈ 2⁻⁴⁴ each) are within
+//! 0.5 ulp of values with relative error ≲ 2⁻²⁶·²: within 0.72 ulp for normal results and
+//! 0.5 + 0.25 + 0.11 = 0.86 ulp where the scaling by 2⁻⁶⁴ rounds a second time into the
+//! subnormals. A different `vrcpps` changes a result only where the value before its rounding
+//! lies within ≈ 2⁻²⁰ ulp of a rounding boundary, a few thousand of the 2³² inputs, which moves
+//! the maxima measured over all inputs (the ignored exhaustive tests) a little from core to
+//! core: on AMD Zen 5 σ within 0.619 ulp (0.788 where subnormal) and σ′ within 0.655 (0.804),
+//! the largest errors just below the normal range (x ≈ −87.5); tanh 0.624, tanh′ 0.628 (0.787;
+//! 0.797 on Intel Ice Lake) and softplus 0.744 (0.765).
 //! Outputs are written with plain stores, and the input is prefetched 4 KiB ahead.
 
 use core::arch::x86_64::*;
