@@ -68,14 +68,16 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// The SVG file to write: the one argument, or `target/admissions-loss.svg` in the crate's
-/// directory (created if need be), so that a plain run leaves the repository's files alone;
-/// checked before the training so that a wrong path fails at once.
+/// The SVG file to write: the one argument, or `admissions-loss.svg` in Cargo's target directory
+/// (`$CARGO_TARGET_DIR` where set, else `target/` in the crate's directory; created if need be),
+/// so that a plain run leaves the repository's files alone; checked before the training so that
+/// a wrong path fails at once.
 fn svg_path() -> Result<PathBuf, Box<dyn Error>> {
     let mut args = std::env::args_os().skip(1);
     let path = match (args.next(), args.next()) {
         (None, _) => {
-            let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target"));
+            let default = || PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/target"));
+            let dir = std::env::var_os("CARGO_TARGET_DIR").map_or_else(default, PathBuf::from);
             std::fs::create_dir_all(&dir)?;
             dir.join("admissions-loss.svg")
         }
