@@ -946,6 +946,29 @@ mod tests {
     use super::*;
     use crate::test_common as common;
 
+    /// The free functions' fast paths (the fused σ epoch, `error_terms`) hang on this map; it
+    /// holds behind references, boxes and trait objects, and every other activation is `Other`.
+    #[test]
+    fn builtin_names_each_activation_behind_any_pointer() {
+        fn through_pointers<A: Activation<f32> + Copy + 'static>(unit: A, want: Builtin) {
+            type Boxed = alloc::boxed::Box<dyn Activation<f32>>;
+            let boxed: Boxed = alloc::boxed::Box::new(unit);
+            // Fully qualified, so that each call goes through the pointer's own impl.
+            assert_eq!(<A as Activation<f32>>::builtin(&unit), want);
+            assert_eq!(<&A as Activation<f32>>::builtin(&&unit), want);
+            assert_eq!(<&&A as Activation<f32>>::builtin(&&&unit), want);
+            assert_eq!(<dyn Activation<f32> as Activation<f32>>::builtin(&*boxed), want);
+            assert_eq!(<Boxed as Activation<f32>>::builtin(&boxed), want);
+            assert_eq!(<&Boxed as Activation<f32>>::builtin(&&boxed), want);
+        }
+        through_pointers(Identity, Builtin::Identity);
+        through_pointers(Sigmoid, Builtin::Sigmoid);
+        through_pointers(Tanh, Builtin::Tanh);
+        through_pointers(Softplus, Builtin::Softplus);
+        through_pointers(Relu, Builtin::Other);
+        through_pointers(LeakyRelu::new(0.1), Builtin::Other);
+    }
+
     /// The documented bound of the formulas for wider types, run in f64 (the same for all five,
     /// as they lean on the platform's `exp`, `tanh` and `ln_1p`): measured 1.73 (σ), 2.97 (σ′),
     /// 1.55 (glibc's tanh), 3.17 (tanh′) and 1.21 ulp (softplus) with glibc's and with `libm`.
