@@ -203,11 +203,6 @@ pub mod bounds {
     /// errors (`softplus8` in `src/simd/avx512.rs`) for normal results (subnormal ones round
     /// twice: 1 ulp).
     pub const SOFTPLUS_F64_SLICE: f64 = 0.78;
-    /// The AVX2 `f32` σ, σ′ and tanh′ kernels (`src/simd/avx2.rs`), [normal, subnormal] results,
-    /// from their analysis: within ½ ulp of a value with relative error ≲ 2⁻²⁶·², whatever
-    /// `vrcpps` returns, and a second rounding where a result is scaled into the subnormals
-    /// (0.5 + 0.25 + 0.11 ulp).
-    pub const F32_AVX2_QUOTIENT: [f64; 2] = [0.72, 0.86];
     /// The AVX-512 `f32` σ, σ′ and tanh′ kernels (`src/simd/avx512.rs`), [normal, subnormal]
     /// results: their largest errors over all 2³² inputs (σ′ 0.621 and 0.781 ulp) rounded up.
     /// Their analysis adds every error at its largest and allows 0.86 and 0.93 ulp; AVX-512 gives
