@@ -508,6 +508,29 @@ mod tests {
         [(e, g), (e_blocks, g_blocks)]
     }
 
+    /// `accumulate_rows` takes the fused kernel for `Sigmoid` behind references, boxes and trait
+    /// objects too, exactly where AVX-512 is in use (the fused kernels and the blocks give the
+    /// same bits here, so the test counts the fused kernel's calls).
+    #[cfg(all(feature = "std", target_arch = "x86_64"))]
+    #[test]
+    fn fused_epoch_sees_through_pointers() {
+        use crate::simd::FUSED_ROWS_CALLS;
+        fn fused<A: Activation<f32> + ?Sized>(unit: &A) -> bool {
+            let (d, n) = (64, 100);
+            let (x, y, w) = (vec![0.5; n * d], vec![1.0; n], vec![0.25; d]);
+            let before = FUSED_ROWS_CALLS.with(core::cell::Cell::get);
+            accumulate_rows(unit, Layer::new(d, 1), &w, &x, &y, &mut vec![0.0; d]);
+            FUSED_ROWS_CALLS.with(core::cell::Cell::get) > before
+        }
+        let avx512 = crate::simd::level() == crate::simd::Level::Avx512;
+        let boxed: alloc::boxed::Box<dyn Activation<f32>> = alloc::boxed::Box::new(Sigmoid);
+        assert_eq!(fused(&Sigmoid), avx512, "Sigmoid");
+        assert_eq!(fused(&&Sigmoid), avx512, "&Sigmoid");
+        assert_eq!(fused(&*boxed), avx512, "dyn Activation");
+        assert_eq!(fused(&boxed), avx512, "Box<dyn Activation>");
+        assert!(!fused(&crate::Tanh), "Tanh");
+    }
+
     /// Asserts that `accumulate_rows` takes the fused kernels for `Sigmoid` on rows of `d`
     /// elements of `T` exactly where AVX-512 is in use. Elsewhere both sides of the comparisons
     /// below run the blocks, so those compare nothing (`DELTA_RULE_SIMD=scalar`, AVX2, aarch64).

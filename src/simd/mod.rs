@@ -916,16 +916,34 @@ pub(crate) fn sigmoid_rows<T: Float>(
         ) {
             let ((w, bias), (g, g_bias)) = (w_row.split_at(inputs), g_row.split_at_mut(inputs));
             let (w, g) = ((w, bias.first().copied()), (g, g_bias.first_mut()));
-            return kernels::sigmoid_rows_f32(level(), x, y, w, g).map(|sum| (sum, 0.0));
+            return counted(kernels::sigmoid_rows_f32(level(), x, y, w, g).map(|sum| (sum, 0.0)));
         }
         let (x, y) = (cast::slice::<T, f64>(x)?, cast::slice::<T, f64>(y)?);
         let (w_row, g_row) = (cast::slice::<T, f64>(w_row)?, cast::slice_mut::<T, f64>(g_row)?);
         let ((w, bias), (g, g_bias)) = (w_row.split_at(inputs), g_row.split_at_mut(inputs));
         let (w, g) = ((w, bias.first().copied()), (g, g_bias.first_mut()));
-        return kernels::sigmoid_rows_f64(level(), x, y, w, g);
+        return counted(kernels::sigmoid_rows_f64(level(), x, y, w, g));
     }
     let _ = (activation, x, y, w_row, inputs, g_row);
     None
+}
+
+#[cfg(all(test, feature = "std", target_arch = "x86_64"))]
+std::thread_local! {
+    /// The calls of [`sigmoid_rows`] on this thread that ran a fused kernel, so that tests can
+    /// tell which path a public function took (both give the same bits).
+    pub(crate) static FUSED_ROWS_CALLS: core::cell::Cell<usize> = const { core::cell::Cell::new(0) };
+}
+
+/// `sum`, counted in `FUSED_ROWS_CALLS` in tests where a fused kernel ran.
+#[cfg(all(feature = "std", target_arch = "x86_64"))]
+#[inline(always)]
+fn counted(sum: Option<(f64, f64)>) -> Option<(f64, f64)> {
+    #[cfg(test)]
+    if sum.is_some() {
+        FUSED_ROWS_CALLS.with(|calls| calls.set(calls.get() + 1));
+    }
+    sum
 }
 
 /// `out[r]` = Σᵢ x\[rows\[r\]·d + i\]·wᵢ for the rows of `x` listed in `rows` (d = `w.len()`, rows
