@@ -18,7 +18,9 @@ bound the docs derive:
 - the portable σ (math.rs `sigmoid_f64`) before its rounding, bound 0.081u + 2^-94;
 - the AVX-512 σ′ (`sigmoid_pair8_finish`, bound 0.28u), tanh (`tanh8`: the Taylor branch within
   0.08 ulp, 2σ(2a) − 1 within 0.05u absolute) and tanh′ (`tanh_derivative8`, 0.34u) before their
-  last rounding, and the portable tanh (math.rs `tanh_f64`, 0.18u);
+  last rounding, the portable tanh (math.rs `tanh_f64`, 0.18u), and the portable σ′ (math.rs
+  `sigmoid_derivative_f64`, which is also `tanh_derivative_f64` but for an exact factor 4:
+  0.081u + 2^-93);
 - softplus, AVX-512 (`softplus8`) and portable (math.rs `softplus_f64`), before its last
   rounding, as a fraction of the budget in `softplus8`'s docs at the same x,
   0.081u·e/(1 + e) + 8.8u·R (plus 2^-40 ulp for the terms of order u² it leaves out), and the
@@ -26,7 +28,7 @@ bound the docs derive:
 
 Exits with status 1 if any error exceeds its bound.
 
-    python3 scripts/reduction_error64.py            # 3·10^5 inputs per kernel, about 8 min
+    python3 scripts/reduction_error64.py            # 3·10^5 inputs per kernel, about 9 min
     python3 scripts/reduction_error64.py 20000      # fewer inputs
 """
 import math
@@ -320,6 +322,26 @@ def portable_softplus(x):
     return series_sum(x, s_hi, s_lo)
 
 
+def portable_divide_pair(n_hi, n_lo, d, d_lo, y):
+    """math.rs `divide_pair`: the quotient rounded and its error."""
+    q0 = n_hi * y
+    residual = fma(-q0, d, n_hi) + fma(-q0, d_lo, n_lo)
+    q = fma(residual, y, q0)
+    return q, fma(residual, y, q0 - q), exact((residual, y), q0)
+
+
+def portable_sigmoid_derivative(x):
+    """math.rs `sigmoid_derivative_f64` (and `tanh_derivative_f64` at x = 2a, without its exact
+    factor 4) before its last rounding, as an mpf (for |x| ≤ 700)."""
+    m_hi, m_lo, scale_exp = table_parts(-abs(x))
+    scale = 2.0**scale_exp
+    d = fma(m_hi, scale, 1.0)
+    d_lo = fma(m_lo, scale, fma(m_hi, scale, 1.0 - d))
+    y = recip(d)
+    q, q_lo, _ = portable_divide_pair(m_hi, m_lo, d, d_lo, y)
+    return portable_divide_pair(q, q_lo, d, d_lo, y)[2] * mpmath.mpf(2) ** scale_exp
+
+
 def portable_tanh(a):
     """math.rs `tanh_f64` at a > 0 before its last rounding, as an mpf."""
     hi, lo, k, m1_hi, m1_lo = exp_parts(max(-2 * a, -800.0))
@@ -394,6 +416,8 @@ def main():
         want = e / (1 + e) ** 2
         slope = avx512_sigmoid_derivative(x, 1 if i % 2 else -1)
         note("AVX-512 σ′", abs(slope - want) / want)
+        if abs(x) <= 700:
+            note("portable σ′ and tanh′", abs(portable_sigmoid_derivative(x) - want) / want)
 
     for i, a in enumerate(np.abs(inputs(rng, samples, 0, 20))):
         a = float(a)
@@ -432,6 +456,7 @@ def main():
         "AVX-512 σ": (0.28, "u"),
         "portable σ": (0.081, "u"),
         "AVX-512 σ′": (0.28, "u"),
+        "portable σ′ and tanh′": (0.081, "u"),
         "AVX-512 tanh, Taylor branch": (0.08, " ulp"),
         "AVX-512 tanh, 2σ(2a) − 1, absolute": (0.05, "u"),
         "portable tanh": (0.18, "u"),
