@@ -94,9 +94,8 @@ def ceil_parts(samples, entries, rnd, poly, low, high, seed):
 
 
 def r32(q):
-    """The rational q rounded once to f32 (mpmath rounds to nearest at 24 bits)."""
-    with mpmath.workprec(24):
-        return F32(float(mpmath.mpf(q.numerator) / q.denominator))
+    """The rational q rounded once to f32 (to nearest at 24 bits; normal results only)."""
+    return F32(float(mpmath.mpf(mpmath.libmp.from_rational(q.numerator, q.denominator, 24, "n"))))
 
 
 def fma1(a, b, c):

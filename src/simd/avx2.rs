@@ -25,19 +25,21 @@
 //!
 //! The reciprocal: `vrcpps` (1.5·2⁻¹²; its tables differ between CPU makers) and the plain Newton
 //! step leave |1 − y₀·d| ≲ 2⁻²²·³, so the corrected step's truncation is negligible, but its first
-//! FMA, whose result reaches 2⁻⁴·⁴ (d_lo is not normalised), rounds by up to 2⁻²⁸·⁴ (2⁻²⁹·⁰
-//! emulated, `scripts/reduction_error.py`), and d_lo's own rounding adds ≲ 2⁻²⁹ absolute. So σ is
-//! within 0.5 ulp of a value with relative error ≲ 2⁻²⁶·³ (M over P + M ≥ 0.52) + 2⁻²⁸·⁴ + 2⁻²⁸·¹ ≈
-//! 2⁻²⁵·⁷: 0.82 ulp for normal results and 0.5 + 0.25 + 0.16 = 0.91 ulp where the scaling by 2⁻⁶⁴
-//! rounds a second time into the subnormals. σ′ and tanh′ add d_lo's rounding once more and the
-//! roundings of their two quotients' residuals, which are of the size of lo: about 1.1 ulp in all,
-//! within the documented 2. These add every error at its largest; the tests hold the kernels to the
-//! largest errors measured, rounded up to 0.81 ulp. As y's correction rounds at a value that
-//! depends on y₀, a different `vrcpps` changes the last bit of some y (0.5 % of them emulated with
-//! two within its bound), which moves those maxima a little from core to core. Measured over all
-//! 2³² inputs (the ignored exhaustive tests) on AMD Zen 5: σ within 0.619 ulp (0.788 where
-//! subnormal) and σ′ within 0.655 (0.804), the largest errors just below the normal range (x ≈
-//! −87.5); tanh 0.624, tanh′ 0.628 (0.787; 0.797 on Intel Ice Lake) and softplus 0.744 (0.765).
+//! FMA, whose result is about d_lo/d, up to |w|/(1 + w) < 2⁻⁴ (d_lo is not normalised), rounds by
+//! up to 2⁻²⁹ (reached in an emulation, `scripts/reduction_error.py`), and d_lo's own rounding adds
+//! ≲ 2⁻²⁸·¹ relative to P + M. So σ is within 0.5 ulp of a value with relative error ≲ 2⁻²⁶·³ (M
+//! over P + M ≥ 0.52) + 2⁻²⁹ + 2⁻²⁸·¹ ≈ 2⁻²⁵·⁷: 0.80 ulp for normal results and 0.5 + 0.25 + 0.15 =
+//! 0.90 ulp where the scaling by 2⁻⁶⁴ rounds a second time into the subnormals. σ′ and tanh′ add
+//! d_lo's rounding once more, the roundings of their two quotients' residuals, which are of the
+//! size of lo, and the error of the rounded y times the first quotient's distance from q₀ = T_hi·y,
+//! again of the size of lo/(P + M): about 1.1 ulp in all, within the documented 2. These add every
+//! error at its largest; the tests hold the kernels to the largest errors measured, rounded up to
+//! 0.81 ulp. As y's correction rounds at a value that depends on y₀, a different `vrcpps` changes
+//! the last bit of some y (0.5 % of them emulated with two within its bound), which moves those
+//! maxima a little from core to core. Measured over all 2³² inputs (the ignored exhaustive tests)
+//! on AMD Zen 5: σ within 0.619 ulp (0.788 where subnormal) and σ′ within 0.655 (0.804), the
+//! largest errors just below the normal range (x ≈ −87.5); tanh 0.624, tanh′ 0.628 (0.787; 0.797 on
+//! Intel Ice Lake) and softplus 0.744 (0.765).
 //!
 //! Outputs are written with plain stores, and the input is prefetched 4 KiB ahead.
 
