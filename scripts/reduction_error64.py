@@ -142,17 +142,29 @@ def recip(d):
     return fma(y0, fma(-d, y0, 1.0), y0)
 
 
-def portable_sigmoid(x):
-    """math.rs `sigmoid_f64` before its last rounding, as an mpf (for |x| ≤ 700)."""
-    m_hi, m_lo, scale_exp = table_parts(-abs(x))
+def one_plus_e(z):
+    """math.rs `sigmoid_parts` at z ≤ 0 but for y: (m_hi, m_lo, floor(n), d, d_lo) with
+    e^z = (m_hi + m_lo)·2^floor(n) and 1 + e^z = d + d_lo."""
+    m_hi, m_lo, scale_exp = table_parts(z)
     scale = 2.0**scale_exp
     d = fma(m_hi, scale, 1.0)
-    d_lo = fma(m_lo, scale, fma(m_hi, scale, 1.0 - d))
-    y = recip(d)
+    return m_hi, m_lo, scale_exp, d, fma(m_lo, scale, fma(m_hi, scale, 1.0 - d))
+
+
+def portable_divide_pair(n_hi, n_lo, d, d_lo, y):
+    """math.rs `divide_pair`: the quotient rounded, its error, and the value before rounding
+    (an mpf)."""
+    q0 = n_hi * y
+    residual = fma(-q0, d, n_hi) + fma(-q0, d_lo, n_lo)
+    q = fma(residual, y, q0)
+    return q, fma(residual, y, q0 - q), exact((residual, y), q0)
+
+
+def portable_sigmoid(x):
+    """math.rs `sigmoid_f64` before its last rounding, as an mpf (for |x| ≤ 700)."""
+    m_hi, m_lo, scale_exp, d, d_lo = one_plus_e(-abs(x))
     n = (1.0, 0.0) if x >= 0 else (m_hi, m_lo)
-    q0 = n[0] * y
-    residual = fma(-q0, d, n[0]) + fma(-q0, d_lo, n[1])
-    q = exact((residual, y), q0)
+    q = portable_divide_pair(*n, d, d_lo, recip(d))[2]
     return q if x >= 0 else q * mpmath.mpf(2) ** scale_exp
 
 
@@ -205,10 +217,7 @@ def rcp14(v, sign):
 
 def avx512_parts(z, sign):
     """`parts64` at z ≤ 0 with its d, d_lo and y: (m_hi, m_lo, floor(n), d, d_lo, y)."""
-    m_hi, m_lo, scale_exp = table_parts(z)
-    s = 2.0**scale_exp
-    d = fma(m_hi, s, 1.0)
-    d_lo = fma(m_lo, s, fma(m_hi, s, 1.0 - d))
+    m_hi, m_lo, scale_exp, d, d_lo = one_plus_e(z)
     y = rcp14(d, sign)
     y = fma(y, fma(-d, y, 1.0), y)
     return m_hi, m_lo, scale_exp, d, d_lo, y
@@ -307,36 +316,19 @@ def inputs(rng, samples, low, high):
 
 def portable_softplus(x):
     """math.rs `softplus_f64`'s general branch (−40 ≤ x ≤ 37.5) before its last rounding."""
-    m_hi, m_lo, scale_exp = table_parts(-abs(x))
-    scale = 2.0**scale_exp
-    d = fma(m_hi, scale, 1.0)
-    d_lo = fma(m_lo, scale, fma(m_hi, scale, 1.0 - d))
+    m_hi, m_lo, scale_exp, d, d_lo = one_plus_e(-abs(x))
     big_d = 1.0 + d
     big_d_lo = ((1.0 - big_d) + d) + d_lo
     y = 0.5 * recip(0.5 * big_d)
-    e_hi, e_lo = m_hi * scale, m_lo * scale
-    q0 = e_hi * y
-    residual = fma(-q0, big_d, e_hi) + fma(-q0, big_d_lo, e_lo)
-    s_hi = fma(residual, y, q0)
-    s_lo = fma(residual, y, q0 - s_hi)
+    scale = 2.0**scale_exp
+    s_hi, s_lo, _ = portable_divide_pair(m_hi * scale, m_lo * scale, big_d, big_d_lo, y)
     return series_sum(x, s_hi, s_lo)
-
-
-def portable_divide_pair(n_hi, n_lo, d, d_lo, y):
-    """math.rs `divide_pair`: the quotient rounded and its error."""
-    q0 = n_hi * y
-    residual = fma(-q0, d, n_hi) + fma(-q0, d_lo, n_lo)
-    q = fma(residual, y, q0)
-    return q, fma(residual, y, q0 - q), exact((residual, y), q0)
 
 
 def portable_sigmoid_derivative(x):
     """math.rs `sigmoid_derivative_f64` (and `tanh_derivative_f64` at x = 2a, without its exact
     factor 4) before its last rounding, as an mpf (for |x| ≤ 700)."""
-    m_hi, m_lo, scale_exp = table_parts(-abs(x))
-    scale = 2.0**scale_exp
-    d = fma(m_hi, scale, 1.0)
-    d_lo = fma(m_lo, scale, fma(m_hi, scale, 1.0 - d))
+    m_hi, m_lo, scale_exp, d, d_lo = one_plus_e(-abs(x))
     y = recip(d)
     q, q_lo, _ = portable_divide_pair(m_hi, m_lo, d, d_lo, y)
     return portable_divide_pair(q, q_lo, d, d_lo, y)[2] * mpmath.mpf(2) ** scale_exp
